@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -63,16 +64,35 @@ class GatewaySettings(_Section):
         return v
 
 
+class MalformedBody(StrEnum):
+    """What the parser does with a body that does not parse as its declared type (invalid JSON
+    under ``application/json``, broken multipart, invalid XML, undecodable content encoding)."""
+
+    # The raw text becomes one body field: detectors still see every byte, nothing bypasses
+    # inspection, and applications that are lenient about their input keep working.
+    INSPECT_RAW = "inspect_raw"
+    # Refuse with 400: the strict choice for APIs whose clients never send broken bodies.
+    REJECT = "reject"
+
+
 class LimitSettings(_Section):
-    """Parser limits. Over-limit requests are refused (413 / 400 problem+json), never half-inspected."""
+    """Parser limits. Over-limit requests are refused (413 / 414 / 431 / 400 problem+json),
+    never half-inspected: a truncated inspection is a bypass."""
 
     max_body_bytes: int = Field(default=1 << 20, ge=0)
-    max_json_depth: int = Field(default=32, ge=1)
-    max_fields: int = Field(default=1000, ge=1)  # query + form + JSON leaves + multipart parts
+    # Nesting depth of JSON containers (and XML elements). orjson refuses more than 1024.
+    max_json_depth: int = Field(default=32, ge=1, le=1024)
+    # Every field counts: path segments, query, cookies, headers, body leaves and reported keys,
+    # multipart parts. Bounds the work of every later stage. 2000 refuses 0.04 % of the benign
+    # wcp-legit-dev requests (large telemetry JSON); 1000 would refuse 0.08 %.
+    max_fields: int = Field(default=2000, ge=1)
     max_header_bytes: int = Field(default=32 * 1024, ge=1024)
     max_url_bytes: int = Field(default=8192, ge=256)
-    # Bodies of these media types are passed uninspected up to max_body_bytes (uploads).
+    # Bodies of these media types (prefix match) are passed uninspected up to max_body_bytes
+    # (uploads) -- unless the content is plainly text (valid UTF-8, no NUL), which a real
+    # image or archive never is: then it is inspected as text, so a mislabelled body is no bypass.
     opaque_types: tuple[str, ...] = ("application/octet-stream", "image/", "video/", "audio/")
+    malformed_body: MalformedBody = MalformedBody.INSPECT_RAW
 
 
 class Exclusion(_Section):
@@ -106,24 +126,239 @@ class AdminSettings(_Section):
     token: SecretStr | None = None
 
 
+class RouteAction(StrEnum):
+    """What a spec violation on a route does: block the request, only log it, or ignore the route."""
+
+    BLOCK = "block"
+    LOG = "log"
+    IGNORE = "ignore"
+
+
+class RouteRule(_Section):
+    """Per-route override. ``route`` is ``[METHOD ]TEMPLATE`` (``GET /users/{id}``); a trailing ``*``
+    matches by prefix (``/internal/*``); unknown paths are matched on the request path."""
+
+    route: str
+    action: RouteAction
+
+
 class ApiSettings(_Section):
     """Positive security: OpenAPI enforcement and learned profiles (see learn/)."""
 
-    spec: Path | None = None
-    profile: Path | None = None
+    spec: Path | None = None  # hand-written OpenAPI 3.0/3.1 spec to enforce
+    profile: Path | None = None  # directory written by `apiward learn` (openapi.yaml + baseline.json)
+    default_action: RouteAction = RouteAction.BLOCK
+    routes: tuple[RouteRule, ...] = ()
+    # Flag query parameters the spec does not declare (a closed contract; mass-assignment guard).
+    reject_unknown_query: bool = True
+    max_findings: int = Field(default=5, ge=1, le=100)  # schema findings reported per request
+    # Score requests against the profile's learned baselines (ANOMALY findings, thresholds apply).
+    baseline: bool = True
+    # Endpoints / parameters need this many (client-capped) samples before their baseline scores.
+    baseline_min_samples: int = Field(default=30, ge=1)
+
+
+_JWT_ALGORITHMS = frozenset(
+    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+     "ES256", "ES384", "ES512", "EdDSA"}
+)
+
+
+class JwtSettings(_Section):
+    """JWT bearer tokens. Enabled when a key source is set (``jwks_url``, ``jwks_file`` or an HS secret)."""
+
+    # Pinned allow-list; ``none`` is never accepted. HS* keys are only the shared secret, never a
+    # public key (no HS/RS confusion).
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    hs_secret: SecretStr | None = None  # shared secret for HS*; else from the env var below
+    hs_secret_env: str = "APIWARD_JWT_SECRET"
+    issuer: str | None = None
+    audience: tuple[str, ...] = ()
+    leeway: float = Field(default=30.0, ge=0, le=600)  # clock skew tolerated on exp/nbf/iat
+    max_age: float | None = Field(default=None, gt=0)  # tokens older than this (iat) are refused
+    required_claims: tuple[str, ...] = ("exp", "sub")
+    max_token_bytes: int = Field(default=8192, ge=256, le=65536)
+    jwks_ttl: float = Field(default=300.0, gt=0)  # refresh (in the background) after this
+    jwks_min_refresh: float = Field(default=30.0, ge=0)  # unknown kid: at most one fetch per interval
+    jwks_max_stale: float = Field(default=86400.0, gt=0)  # cached keys' lifetime when the URL is down
+    jwks_timeout: float = Field(default=2.0, gt=0)
+    roles_claim: str = "roles"
+    scopes_claim: str = "scope"  # space-separated string or list; ``scp`` is read too
+    tenant_claim: str = "tenant"
+    cookie: str | None = None  # also read the token from this cookie
+
+    @field_validator("algorithms")
+    @classmethod
+    def _check_algorithms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for alg in v:
+            if alg not in _JWT_ALGORITHMS:
+                raise ValueError(f"algorithm {alg!r} is not allowed (choose from {sorted(_JWT_ALGORITHMS)})")
+        if not v:
+            raise ValueError("at least one algorithm is required")
+        return v
+
+    def secret(self) -> bytes | None:
+        if self.hs_secret is not None:
+            return self.hs_secret.get_secret_value().encode()
+        value = os.environ.get(self.hs_secret_env)
+        return value.encode() if value else None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.jwks_url or self.jwks_file or self.secret())
+
+
+class ApiKeySettings(_Section):
+    """Opaque API keys, stored hashed in a YAML file (see identity/examples/keys.yaml)."""
+
+    file: Path | None = None
+    header: str = "x-api-key"
+
+
+class CertSubject(StrEnum):
+    CN = "cn"
+    SAN_DNS = "san_dns"
+    SAN_EMAIL = "san_email"
+    SAN_URI = "san_uri"
+
+
+class MtlsSettings(_Section):
+    """Client-certificate identity when TLS terminates at apiward (serve --client-ca)."""
+
+    enabled: bool = False
+    subject: CertSubject = CertSubject.CN
+    tenant_from_ou: bool = False
 
 
 class IdentitySettings(_Section):
     """Authentication and authorization (see identity/)."""
 
     enabled: bool = False
+    jwt: JwtSettings = JwtSettings()
+    api_keys: ApiKeySettings = ApiKeySettings()
+    mtls: MtlsSettings = MtlsSettings()
+    # Authorization policy (YAML, see identity/examples/policy.yaml); hot-reloaded on change.
+    policy: Path | None = None
+    # Deny routes that the policy does not name (deny by default). False: log them only.
+    enforce: bool = True
+    # Without a policy file: whether every route needs a valid credential.
+    require_auth: bool = True
+    reload_interval: float = Field(default=2.0, gt=0)
+    # HMAC key that signs the X-Apiward-* identity headers forwarded to the upstream.
+    forward_secret: SecretStr | None = None
+
+
+class RateAlgorithm(StrEnum):
+    TOKEN_BUCKET = "token_bucket"
+    SLIDING_WINDOW = "sliding_window"
+
+
+class RateScope(StrEnum):
+    IP = "ip"
+    IDENTITY = "identity"
+    API_KEY = "api_key"
+    ROUTE = "route"
+    GLOBAL = "global"
+
+
+class BackendFailure(StrEnum):
+    OPEN = "open"  # local in-memory limits take over; counted, tagged, reported
+    CLOSED = "closed"  # requests under a shared limit are refused with 503
+
+
+class RateLimitRule(_Section):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    scope: RateScope = RateScope.IP
+    algorithm: RateAlgorithm = RateAlgorithm.TOKEN_BUCKET
+    limit: int = Field(gt=0)  # requests per period
+    period: float = Field(default=60.0, gt=0)  # seconds
+    burst: int | None = Field(default=None, gt=0)  # token bucket capacity (default: limit)
+    routes: tuple[str, ...] = ()  # path templates / globs; empty: every route
+    methods: tuple[str, ...] = ()  # empty: every method
 
 
 class RateLimitSettings(_Section):
     """Rate limits (see behaviour/)."""
 
     enabled: bool = False
-    redis_url: str | None = None
+    redis_url: str | None = None  # None: in-memory limits (one process)
+    redis_failure: BackendFailure = BackendFailure.OPEN
+    redis_timeout: float = Field(default=0.05, gt=0)
+    redis_retry_interval: float = Field(default=2.0, gt=0)  # how long Redis stays marked down
+    key_prefix: str = "apiward:rl:"
+    max_keys: int = Field(default=100_000, ge=1)  # in-memory backend / fallback
+    rules: tuple[RateLimitRule, ...] = (RateLimitRule(name="per-ip", limit=600, period=60.0, burst=100),)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_rules(cls, v: tuple[RateLimitRule, ...]) -> tuple[RateLimitRule, ...]:
+        names = [r.name for r in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate rule names: {dupes}")
+        return v
+
+
+class LoginRoute(_Section):
+    """How to read a login attempt and its outcome."""
+
+    route: str = "/login"
+    method: str = "POST"
+    username: str = "body.username"  # field location of the account name
+    password: str | None = "body.password"  # only a keyed hash of it is kept (spraying)
+    success_status: tuple[int, ...] = (200, 201, 204)
+    failure_status: tuple[int, ...] = (400, 401, 403)
+    # JSON field of the response body whose presence/truthiness means success (e.g. "token").
+    success_json: str | None = None
+
+
+class BehaviourThresholds(_Section):
+    brute_force_account: int = Field(default=10, ge=2)  # failures on one account per window
+    brute_force_source: int = Field(default=6, ge=2)  # failures from one source on one account
+    spray_accounts: int = Field(default=5, ge=2)  # distinct accounts failing with one password
+    stuffing_accounts: int = Field(default=4, ge=2)  # distinct accounts from one source / device
+    stuffing_failure_ratio: float = Field(default=0.7, gt=0, le=1)
+    ato_failures: int = Field(default=5, ge=1)  # failures on the account before a success
+    bola_distinct_ids: int = Field(default=30, ge=2)  # object ids per identity per route
+    bola_sequential: int = Field(default=8, ge=3)  # consecutive ids walked
+    bola_denied_ratio: float = Field(default=0.5, gt=0, le=1)
+    bola_min_requests: int = Field(default=10, ge=1)
+    scan_404: int = Field(default=20, ge=2)
+    scan_paths: int = Field(default=80, ge=2)
+    flood_factor: float = Field(default=5.0, gt=1)  # endpoint rate over its learned baseline
+    flood_min_rate: float = Field(default=20.0, gt=0)  # req/s on an endpoint before "flood" applies
+    client_rate: float = Field(default=10.0, gt=0)  # req/s of one client that counts as scraping
+
+
+class RiskActions(_Section):
+    """Risk (0..100) to actions. Risk decays with ``half_life``."""
+
+    log: float = 20.0
+    tighten: float = 40.0  # the client's rate-limit cost is multiplied by ``tighten_factor``
+    tighten_factor: int = Field(default=4, ge=1)
+    throttle: float = 60.0  # 429
+    block: float = 80.0  # 403 for ``block_ttl`` seconds
+    block_ttl: float = Field(default=900.0, gt=0)
+    half_life: float = Field(default=600.0, gt=0)
+    # Account-takeover signals on a login answer with this status (step-up) instead of a block.
+    step_up_status: int = Field(default=401, ge=400, le=499)
+
+
+class BehaviourSettings(_Section):
+    """Behavioural abuse detection (see behaviour/detectors)."""
+
+    enabled: bool = False
+    login_routes: tuple[LoginRoute, ...] = ()
+    window: float = Field(default=600.0, gt=0)  # sliding window of the detectors
+    max_keys: int = Field(default=50_000, ge=100)  # per tracker; least recently used go first
+    thresholds: BehaviourThresholds = BehaviourThresholds()
+    risk: RiskActions = RiskActions()
+    scanner_user_agents: tuple[str, ...] = (
+        "sqlmap", "nikto", "nuclei", "zgrab", "masscan", "nmap", "dirbuster", "gobuster",
+        "ffuf", "wfuzz", "acunetix", "nessus", "openvas", "w3af", "arachni", "feroxbuster",
+    )
 
 
 class Settings(_Section):
@@ -135,6 +370,7 @@ class Settings(_Section):
     api: ApiSettings = ApiSettings()
     identity: IdentitySettings = IdentitySettings()
     ratelimit: RateLimitSettings = RateLimitSettings()
+    behaviour: BehaviourSettings = BehaviourSettings()
 
     def admin_token(self) -> str | None:
         if self.admin.token is not None:

@@ -1,0 +1,232 @@
+"""Request bodies: content decoding, then JSON / form / multipart / XML / text by media type.
+
+The rule that ties the parsers together: every byte of a body that an application might read
+is either in a field or the request is refused. Structured bodies become one field per leaf;
+bodies that do not parse as their declared type follow ``limits.malformed_body`` (raw text as
+one field, or 400); text and unknown types are one raw field; only genuinely binary content of
+an opaque type (``limits.opaque_types``) goes uninspected.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import orjson
+
+from apiward.core import BodyKind, Field, Source
+from apiward.errors import RequestRejected
+from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, too_deep
+from apiward.http.multipart_body import parse_multipart
+from apiward.http.urlencoded import parse_urlencoded
+from apiward.http.xml_body import parse_xml
+from apiward.settings import LimitSettings, MalformedBody
+
+_FORM = "application/x-www-form-urlencoded"
+_WIDE_CHARSETS = ("utf-16", "utf-32")  # the only charsets where UTF-8 decoding hides ASCII payloads
+_WS = b" \t\r\n"
+_JSON_OPENERS = frozenset(b"{[")
+
+
+def _is_json_type(media: str) -> bool:
+    return media.endswith(("/json", "+json"))
+
+
+def _is_xml_type(media: str) -> bool:
+    return media.endswith(("/xml", "+xml"))
+
+
+def _decode_text(data: bytes, charset: str) -> str:
+    """UTF-8 (invalid sequences replaced) unless the declared charset is UTF-16/32.
+
+    Other declared charsets are read as UTF-8 on purpose: every ASCII byte of a payload is then
+    visible whatever charset the application assumes, and a lying charset cannot hide it."""
+    if charset.startswith(_WIDE_CHARSETS):
+        try:
+            return data.decode(charset, "replace")
+        except LookupError:
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    decoder = zlib.decompressobj(wbits)
+    out = decoder.decompress(data, limit + 1)
+    if len(out) > limit or decoder.unconsumed_tail:
+        raise RequestRejected(413, "Request body too large", f"decoded body exceeds {limit} bytes")
+    return out + decoder.flush()
+
+
+def decode_content(data: bytes, encoding: str, limit: int) -> bytes:
+    """Undo ``Content-Encoding`` (gzip, deflate), never producing more than ``limit`` bytes (a
+    compression bomb gets 413). Encodings we cannot decode get 415: forwarding a body we could
+    not read would be a bypass. Raises `BodySyntaxError` for corrupt compressed data."""
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        try:
+            if coding in ("gzip", "x-gzip"):
+                data = _inflate(data, 16 + zlib.MAX_WBITS, limit)
+            elif coding == "deflate":
+                try:
+                    data = _inflate(data, zlib.MAX_WBITS, limit)
+                except zlib.error:
+                    data = _inflate(data, -zlib.MAX_WBITS, limit)  # raw deflate, as some clients send
+            else:
+                raise RequestRejected(
+                    415, "Unsupported Content-Encoding", f"cannot inspect a body encoded with {coding!r}"
+                )
+        except zlib.error as exc:
+            raise BodySyntaxError(f"corrupt {coding} body") from exc
+    return data
+
+
+def _json_scalar(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def walk_json(doc: object, max_depth: int, out: FieldList) -> None:
+    """Append one field per JSON leaf (``user.name``, ``items[0].sku``; a scalar document is
+    name ``""``) and one ``<path>#key`` field per object key that is not a plain identifier.
+
+    Iterative (an explicit stack), so depth costs memory, never Python recursion; depth is
+    checked as containers are entered, the field cap before each container is expanded."""
+    items = out.items
+    body = Source.BODY
+    stack: list[tuple[object, str, int]] = [(doc, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if type(node) is dict:
+            if depth > max_depth:
+                raise too_deep(max_depth)
+            out.check(len(node))
+            for key, value in node.items():
+                name = f"{path}.{key}" if path else key
+                if not is_plain_name(key):
+                    items.append(Field(body, name + "#key", key))
+                kind = type(value)
+                if kind is str:
+                    items.append(Field(body, name, value))
+                elif kind is dict or kind is list:
+                    stack.append((value, name, depth + 1))
+                else:
+                    items.append(Field(body, name, _json_scalar(value)))
+            out.check()
+        elif type(node) is list:
+            if depth > max_depth:
+                raise too_deep(max_depth)
+            out.check(len(node))
+            for index, value in enumerate(node):
+                name = f"{path}[{index}]"
+                kind = type(value)
+                if kind is str:
+                    items.append(Field(body, name, value))
+                elif kind is dict or kind is list:
+                    stack.append((value, name, depth + 1))
+                else:
+                    items.append(Field(body, name, _json_scalar(value)))
+        else:
+            out.check(1)
+            items.append(Field(body, path, node if type(node) is str else _json_scalar(node)))
+
+
+def load_json(data: bytes | str, max_depth: int) -> object:
+    """orjson, with its depth refusal translated to our 400. Raises `BodySyntaxError`."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if str(exc).startswith("depth limit exceeded"):
+            raise too_deep(max_depth) from exc
+        raise BodySyntaxError(f"invalid JSON: {exc}") from exc
+
+
+def _looks_like_json(data: bytes) -> bool:
+    stripped = data.lstrip(_WS)
+    return bool(stripped) and stripped[0] in _JSON_OPENERS
+
+
+def _raw(text: str, out: FieldList) -> None:
+    out.check(1)
+    out.items.append(Field(Source.BODY, "", text))
+
+
+def _sniffed_json(data: bytes, max_depth: int, out: FieldList) -> object | None:
+    """Best effort for a body that was not declared JSON: its leaves when it parses within every
+    limit, else None (the caller then inspects it as raw text, so nothing is lost)."""
+    trial = FieldList(out.limit - len(out.items))
+    try:
+        doc = load_json(data, max_depth)
+        walk_json(doc, max_depth, trial)
+    except (BodySyntaxError, RequestRejected):
+        return None
+    out.items.extend(trial.items)
+    return doc
+
+
+def parse_body(
+    body: bytes,
+    media: str,
+    params: dict[str, str],
+    content_encoding: str,
+    limits: LimitSettings,
+    out: FieldList,
+) -> tuple[BodyKind, object]:
+    """Append the body's fields; return its kind and the parsed JSON document (or None).
+
+    A body declared as JSON / XML / multipart / form that does not parse is returned as
+    ``BodyKind.TEXT`` with the raw text as its one field (``inspect_raw``) or refused with 400
+    (``reject``); ``content_type`` on the view still names the declared type, so a later stage
+    can tell the two apart.
+    """
+    if not body:
+        return BodyKind.NONE, None
+    charset = params.get("charset", "").lower()
+    data = body  # stays the received bytes if content decoding fails
+    try:
+        if content_encoding:
+            data = decode_content(body, content_encoding, limits.max_body_bytes)
+        if media.startswith(limits.opaque_types) and not _plainly_text(data):
+            return BodyKind.BINARY, None
+        if _is_json_type(media):
+            wide = charset.startswith(_WIDE_CHARSETS)
+            doc = load_json(_decode_text(data, charset) if wide else data, limits.max_json_depth)
+            walk_json(doc, limits.max_json_depth, out)
+            return BodyKind.JSON, doc
+        if media == _FORM:
+            parse_urlencoded(_decode_text(data, charset), Source.BODY, out)
+            return BodyKind.FORM, None
+        if media.startswith("multipart/"):
+            parse_multipart(data, params, out)
+            return BodyKind.MULTIPART, None
+        if _is_xml_type(media):
+            parse_xml(data, _decode_text(data, charset), limits.max_json_depth, out)
+            return BodyKind.XML, None
+    except BodySyntaxError as exc:
+        if limits.malformed_body is MalformedBody.REJECT:
+            raise malformed(str(exc)) from exc
+        _raw(_decode_text(data, charset), out)
+        return BodyKind.TEXT, None
+    # text/*, unknown types, no Content-Type, mislabelled "opaque" text.
+    if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
+        doc = _sniffed_json(data, limits.max_json_depth, out)
+        if doc is not None:
+            return BodyKind.JSON, doc
+    _raw(_decode_text(data, charset), out)
+    return BodyKind.TEXT, None
+
+
+def _plainly_text(data: bytes) -> bool:
+    """Valid UTF-8 without NUL: no real image, video or archive looks like this."""
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

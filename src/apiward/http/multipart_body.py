@@ -1,0 +1,144 @@
+"""multipart/* bodies (form-data, mixed, related) via python-multipart's streaming parser.
+
+Every part becomes fields: a plain part is one field named after its ``name``; a file part adds
+``<name>#filename`` (the file name is attacker-chosen and a classic traversal / webshell
+carrier) and its content as ``<name>`` when the content is text. File content is skipped only
+when it is binary (NUL bytes or invalid UTF-8) *and* declared as a non-text type: an image or
+archive upload is not inspected, a script labelled ``text/plain`` or ``image/png`` but written
+in text is. ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
+reported too so it cannot hide a second name.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser
+
+from apiward.core import Field, Source
+from apiward.http.fieldlist import BodySyntaxError, FieldList
+from apiward.http.mediatype import parse_params
+
+_MAX_PART_HEADERS = 16
+_TEXT_SUFFIXES = ("json", "xml", "javascript", "ecmascript", "x-www-form-urlencoded", "csv", "yaml", "x-sh", "x-php")
+
+
+class _Part:
+    __slots__ = ("headers", "data")
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.data = bytearray()
+
+
+def _is_text_type(media: str) -> bool:
+    return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
+
+
+def _as_text(data: bytes) -> str | None:
+    """``data`` as text when it is text: valid UTF-8 without NUL bytes."""
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _split_parts(data: bytes, boundary: str, out: FieldList) -> list[_Part]:
+    try:
+        boundary_bytes = boundary.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise BodySyntaxError("multipart boundary is not latin-1") from exc
+    parts: list[_Part] = []
+    current = _Part()
+    header_name = bytearray()
+    header_value = bytearray()
+    ended = False
+
+    def on_part_begin() -> None:
+        nonlocal current
+        current = _Part()
+
+    def on_header_field(chunk: bytes, start: int, end: int) -> None:
+        header_name.extend(chunk[start:end])
+
+    def on_header_value(chunk: bytes, start: int, end: int) -> None:
+        header_value.extend(chunk[start:end])
+
+    def on_header_end() -> None:
+        name = header_name.decode("latin-1").strip().lower()
+        # Browsers send UTF-8 file names raw; decode them as the application will.
+        value = header_value.decode("utf-8", "replace").strip()
+        current.headers.setdefault(name, value)
+        header_name.clear()
+        header_value.clear()
+
+    def on_part_data(chunk: bytes, start: int, end: int) -> None:
+        current.data.extend(chunk[start:end])
+
+    def on_part_end() -> None:
+        parts.append(current)
+        out.check(len(parts))
+
+    def on_end() -> None:
+        nonlocal ended
+        ended = True
+
+    callbacks = {
+        "on_part_begin": on_part_begin,
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_header_end": on_header_end,
+        "on_part_data": on_part_data,
+        "on_part_end": on_part_end,
+        "on_end": on_end,
+    }
+    try:
+        parser = MultipartParser(boundary_bytes, callbacks, max_header_count=_MAX_PART_HEADERS)  # type: ignore[arg-type]
+        parser.write(data)
+        parser.finalize()
+    except FormParserError as exc:
+        raise BodySyntaxError(f"broken multipart body: {exc}") from exc
+    if not ended:
+        raise BodySyntaxError("multipart body ends before its closing boundary")
+    return parts
+
+
+def _rfc5987(value: str) -> str:
+    """``UTF-8''na%C3%AFve.txt`` -> ``naïve.txt`` (charset other than UTF-8 read as UTF-8)."""
+    _, _, encoded = value.partition("''")
+    return unquote(encoded or value, errors="replace")
+
+
+def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None:
+    """Append the fields of a multipart body. Raises `BodySyntaxError` when it does not parse."""
+    boundary = params.get("boundary", "")
+    if not boundary:
+        raise BodySyntaxError("multipart body without a boundary parameter")
+    parts = _split_parts(data, boundary, out)
+    items = out.items
+    for index, part in enumerate(parts):
+        _, disposition = parse_params(part.headers.get("content-disposition", ""))
+        name = disposition.get("name", str(index))
+        content = bytes(part.data)
+        filename = disposition.get("filename")
+        filename_star = disposition.get("filename*")
+        if filename is None and filename_star is None:
+            items.append(Field(Source.BODY, name, content.decode("utf-8", "replace")))
+            continue
+        if filename:
+            items.append(Field(Source.BODY, name + "#filename", filename))
+        if filename_star:
+            items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
+        if not content:
+            continue
+        text = _as_text(content)
+        if text is None:
+            media, _ = parse_params(part.headers.get("content-type", ""))
+            if not _is_text_type(media):
+                continue  # a binary upload: not inspected (see module docstring)
+            text = content.decode("utf-8", "replace")
+        items.append(Field(Source.BODY, name, text))
+    out.check()

@@ -1,0 +1,258 @@
+"""Decoding and normalisation of input values: the views a detector looks at.
+
+`normalize(value)` returns the distinct views of one value, raw first:
+
+1. the raw value (some attacks live in the encoding itself: ``%c0%af``, ``%252e``);
+2. the *decoded* view: URL / double-URL / ``%uXXXX`` decoding, overlong UTF-8 (``%c0%af``),
+   HTML entities (named and numeric, with or without ``;``), ``\\uXXXX`` / ``\\xXX`` / octal /
+   ``\\u{...}`` escapes, applied repeatedly up to `MAX_DEPTH` rounds; then Unicode NFKC
+   (full-width forms), null bytes stripped, lower-cased. Line breaks are kept (they matter to
+   CRLF and shell analysis);
+3. the *folded* view (only when it differs): ``/* ... */`` comments removed (the body of MySQL
+   ``/*! ... */`` kept, since MySQL executes it) and runs of whitespace folded into one space;
+4. views of base64 payloads that decode to mostly printable text of a plausible length
+   (whole value, or a JWT-like dotted segment), normalised the same way.
+
+Every view after the raw one is lower-case. A value longer than `MAX_INPUT_CHARS` is cut to a
+head + tail window (`Normalized.truncated` tells the caller, who says so in its evidence).
+All steps are linear in the input; output is capped at `MAX_VIEW_CHARS` per view.
+
+Fast path: `is_plain(value)` values (letters, digits, ``_`` and ``-`` only, and not a base64
+payload of text) can hold none of the syntax the analysers look for; they return ``(value,)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_INPUT_CHARS = 24 * 1024  # longer values are inspected as head + tail
+HEAD_CHARS = 16 * 1024
+TAIL_CHARS = 8 * 1024
+MAX_VIEW_CHARS = MAX_INPUT_CHARS
+MAX_DEPTH = 4  # rounds of decoding (double, triple... encoding)
+MIN_BASE64_CHARS = 12
+MAX_BASE64_CHARS = 8 * 1024
+TRUNCATION_MARK = "\n"
+
+# All patterns below run on bounded input and have no nested or overlapping quantifiers.
+_PLAIN = re.compile(r"[A-Za-z0-9_\-]*")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
+_PERCENT = re.compile(r"%[uU][0-9a-fA-F]{4}|(?:%[0-9a-fA-F]{2})+")
+_BACKSLASH = re.compile(
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-3][0-7]{2})|(0)(?![0-9]))"
+)
+# Overlong UTF-8 encodings of ASCII (2 and 3 bytes), used to smuggle '/', '.', '\\'.
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]")
+_WHITESPACE = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
+_PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The views of one value (raw first) and whether the raw value was cut to a window."""
+
+    views: tuple[str, ...]
+    truncated: bool = False
+
+    @property
+    def analysed(self) -> tuple[str, ...]:
+        """The lower-cased views the analysers read: every view but the raw one, or the raw
+        one alone when nothing differs (a plain value is returned as is)."""
+        return self.views[1:] if len(self.views) > 1 else self.views
+
+
+def is_plain(value: str) -> bool:
+    """True for values no analyser can flag: only ``[A-Za-z0-9_-]`` and not base64 of text."""
+    if _PLAIN.fullmatch(value) is None:
+        return False
+    return len(value) < MIN_BASE64_CHARS or _base64_text(value) is None
+
+
+def window(value: str) -> tuple[str, bool]:
+    """Cut an over-long value to head + tail (both inspected); True when it was cut."""
+    if len(value) <= MAX_INPUT_CHARS:
+        return value, False
+    return value[:HEAD_CHARS] + TRUNCATION_MARK + value[-TAIL_CHARS:], True
+
+
+def normalize(value: str) -> tuple[str, ...]:
+    """The distinct decoded views of ``value``, raw first (see the module docstring)."""
+    return normalize_value(value).views
+
+
+def normalize_value(value: str) -> Normalized:
+    value, truncated = window(value)
+    if is_plain(value):
+        return Normalized((value,), truncated)
+    views: list[str] = [value]
+    if _PLAIN.fullmatch(value) is not None:  # a base64 payload of text: only its decoding matters
+        for text in _base64_payloads(value):
+            views.append(text)
+            _add_views(text, views, base64_depth=0)
+        return Normalized(tuple(views), truncated)
+    _add_views(value, views, base64_depth=1)
+    return Normalized(tuple(views), truncated)
+
+
+def _add_views(value: str, views: list[str], base64_depth: int) -> None:
+    decoded = _decode(value)
+    canonical = _canonical(decoded)
+    if canonical not in views:
+        views.append(canonical)
+    folded = fold(canonical)
+    if folded not in views:
+        views.append(folded)
+    if base64_depth > 0:
+        for text in _base64_payloads(decoded):
+            if text not in views:
+                views.append(text)
+                _add_views(text, views, base64_depth - 1)
+
+
+def _decode(value: str) -> str:
+    """URL / entity / escape decoding until nothing changes, at most MAX_DEPTH rounds."""
+    for _ in range(MAX_DEPTH):
+        step = value
+        if "%" in step:
+            step = _PERCENT.sub(_percent_replace, step)
+        if "&" in step:
+            step = html.unescape(step)
+        if "\\" in step:
+            step = _BACKSLASH.sub(_backslash_replace, step)
+        if step == value:
+            break
+        value = step[:MAX_VIEW_CHARS]
+    return value
+
+
+def _canonical(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)[:MAX_VIEW_CHARS]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.lower()
+
+
+def fold(text: str) -> str:
+    """Block comments to a space (MySQL ``/*!`` bodies kept), whitespace runs to one space."""
+    if "/*" in text:
+        text = _strip_block_comments(text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _strip_block_comments(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("/*", pos)
+        if start < 0:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:start])
+        end = text.find("*/", start + 2)
+        body_end = len(text) if end < 0 else end
+        if text.startswith("/*!", start):
+            body = text[start + 3 : body_end]
+            digits = 0
+            while digits < len(body) and digits < 6 and body[digits].isdigit():
+                digits += 1
+            out.append(" " + body[digits:] + " ")
+        else:
+            out.append(" ")
+        if end < 0:
+            break
+        pos = end + 2
+    return "".join(out)
+
+
+def _percent_replace(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token[1] in "uU":
+        return chr(int(token[2:], 16))
+    raw = bytes(int(token[i + 1 : i + 3], 16) for i in range(0, len(token), 3))
+    return _bytes_to_text(raw)
+
+
+def _bytes_to_text(raw: bytes) -> str:
+    if raw.isascii():
+        return raw.decode("ascii")
+    if b"\xc0" in raw or b"\xc1" in raw or b"\xe0" in raw:
+        raw = _OVERLONG.sub(_overlong_replace, raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _overlong_replace(match: re.Match[bytes]) -> bytes:
+    seq = match.group(0)
+    if len(seq) == 2:
+        code = ((seq[0] & 0x1F) << 6) | (seq[1] & 0x3F)
+    else:
+        code = ((seq[0] & 0x0F) << 12) | ((seq[1] & 0x3F) << 6) | (seq[2] & 0x3F)
+    return bytes((code,)) if code < 0x80 else chr(code).encode("utf-8")
+
+
+def _backslash_replace(match: re.Match[str]) -> str:
+    brace, u4, x2, octal, nul = match.groups()
+    if brace is not None:
+        code = int(brace, 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+    if u4 is not None:
+        return chr(int(u4, 16))
+    if x2 is not None:
+        return chr(int(x2, 16))
+    if octal is not None:
+        return chr(int(octal, 8))
+    return "\x00" if nul is not None else match.group(0)
+
+
+def _base64_payloads(value: str) -> list[str]:
+    """Text hidden in base64: the whole value, or the segments of a dotted token (JWT)."""
+    found: list[str] = []
+    stripped = value.strip()
+    if not MIN_BASE64_CHARS <= len(stripped) <= MAX_BASE64_CHARS:
+        return found
+    candidates = [stripped]
+    if "." in stripped and stripped.count(".") <= 4:
+        candidates.extend(part for part in stripped.split(".") if len(part) >= MIN_BASE64_CHARS)
+    for candidate in candidates:
+        text = _base64_text(candidate)
+        if text is not None:
+            found.append(text)
+    return found
+
+
+def _base64_text(token: str) -> str | None:
+    """Decode ``token`` as (URL-safe) base64 when the result is mostly printable text."""
+    if len(token) < MIN_BASE64_CHARS or _BASE64.fullmatch(token) is None:
+        return None
+    body = token.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    if "-" in body or "_" in body:
+        body = body.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) < 6:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for byte in raw if byte in _PRINTABLE)
+    if printable < 0.95 * len(raw):
+        return None
+    # Random tokens occasionally decode to printable bytes; real text has letters and spaces
+    # or punctuation rather than a uniform spread of symbols.
+    letters = sum(1 for ch in text if ch.isalnum() or ch == " ")
+    if letters < 0.5 * len(text):
+        return None
+    return text
