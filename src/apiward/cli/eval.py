@@ -1,0 +1,113 @@
+"""`apiward eval`: score labelled corpora through the gateway's pipeline (or a running gateway)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from apiward.errors import ApiwardError, ConfigError
+from apiward.evaluation.corpus import CorpusError, CorpusReader
+from apiward.evaluation.report import EvalReport
+from apiward.evaluation.runner import evaluate_file
+from apiward.evaluation.scorer import InProcessScorer, RemoteScorer, Scorer
+from apiward.evaluation.tables import file_table, site_table, summary_table
+from apiward.settings import load_settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)
+
+
+def _settings_overrides(spec: Path | None, profile: Path | None) -> dict[str, Any]:
+    api: dict[str, Any] = {}
+    if spec is not None:
+        api["spec"] = str(spec)
+    if profile is not None:
+        api["profile"] = str(profile)
+    return {"api": api} if api else {}
+
+
+def eval_command(
+    files: Annotated[list[Path], typer.Argument(help="Corpus files: .jsonl.gz, .jsonl or .json arrays.")],
+    via: Annotated[
+        str | None, typer.Option("--via", help="Send each record to a running gateway (403 = blocked).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON here.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="apiward.yaml (in-process scoring).")] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", help="OpenAPI spec to enforce.")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="Learned profile directory.")] = None,
+    by_site: Annotated[bool, typer.Option("--by-site", help="Add per-site (Host) TNR rows.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score at most N records per file.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Requests in flight with --via.")] = 16,
+    max_misses: Annotated[
+        int, typer.Option("--max-misses", min=0, help="Misclassified records listed in the JSON.")
+    ] = 200,
+) -> None:
+    """Score labelled corpora; print TPR / TNR / balanced accuracy per file and category.
+
+    Exit code 0 whatever the scores (it is a measurement); 2 when a file or the config cannot be read.
+    """
+    out = Console()
+    err = Console(stderr=True)
+    try:
+        for path in files:
+            CorpusReader(path)  # fails early on a missing file
+        if via is None:
+            settings = load_settings(config, _settings_overrides(spec, profile))
+    except (CorpusError, ConfigError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    async def run() -> EvalReport:
+        scorer: Scorer
+        if via is not None:
+            scorer = RemoteScorer(via, concurrency=concurrency)
+            report = EvalReport(mode=f"via {via}")
+        else:
+            scorer = InProcessScorer(settings)
+            report = EvalReport(mode="in-process")
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[records]} records"),
+            TimeElapsedColumn(),
+        )
+        try:
+            with Progress(*columns, console=err, transient=True) as progress:
+                for path in files:
+                    task = progress.add_task(path.name, total=1, records=0)
+
+                    def update(done: int, total: int, records: int, task: Any = task) -> None:
+                        progress.update(task, completed=done, total=max(total, 1), records=records)
+
+                    report.files.append(
+                        await evaluate_file(path, scorer, limit=limit, max_misses=max_misses, progress=update)
+                    )
+        finally:
+            await scorer.aclose()
+        return report
+
+    try:
+        report = asyncio.run(run())
+    except CorpusError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except ApiwardError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    for result in report.files:
+        out.print(file_table(result))
+        if by_site:
+            out.print(site_table(result))
+    out.print(summary_table(report))
+    if json_out is not None:
+        json_out.write_bytes(orjson.dumps(report.to_dict(by_site=by_site), option=orjson.OPT_INDENT_2))
+        out.print(f"report written to {json_out}")

@@ -1,0 +1,188 @@
+"""Scoring one corpus record: in-process through the gateway's own pipeline, or black-box through a
+running gateway over HTTP.
+
+In-process, a record is *blocked* when the verdict's action is BLOCK, THROTTLE or CHALLENGE
+(whatever the mode: monitor mode still decides) or when the parser refuses the request (the
+gateway would answer 4xx without forwarding it). Through ``--via``, 403 is blocked, 429 is
+throttled (counted as blocked, reported apart), a parser refusal (400/413/414/431 with a
+problem+json body) is rejected (blocked), 5xx and transport errors are errors (not measured),
+anything else passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import httpx
+
+from apiward.core import SEVERITY, Action, Context
+from apiward.errors import RequestRejected
+from apiward.evaluation.corpus import CorpusRecord
+from apiward.settings import Settings
+
+HOP_BY_HOP: frozenset[str] = frozenset(
+    {
+        "host",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "http2-settings",
+    }
+)
+_REJECT_STATUSES: frozenset[int] = frozenset({400, 413, 414, 431})
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    BLOCKED = "blocked"
+    THROTTLED = "throttled"
+    REJECTED = "rejected"
+    ERROR = "error"
+
+    @property
+    def blocked(self) -> bool:
+        return self in (Outcome.BLOCKED, Outcome.THROTTLED, Outcome.REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    record: CorpusRecord
+    outcome: Outcome
+    reason: str = ""
+
+
+class Scorer(Protocol):
+    concurrency: int
+
+    async def score(self, record: CorpusRecord) -> Scored: ...
+
+    async def aclose(self) -> None: ...
+
+
+class InProcessScorer:
+    """Runs each record through `build_pipeline(settings)` exactly as the gateway does."""
+
+    concurrency = 1
+
+    def __init__(self, settings: Settings) -> None:
+        # Imported here so `apiward eval --via` works without loading models.
+        from apiward.gateway.stack import build_pipeline
+        from apiward.http.parse import corpus_request
+
+        self._corpus_request = corpus_request
+        self._limits = settings.limits
+        self.pipeline = build_pipeline(settings)
+
+    async def score(self, record: CorpusRecord) -> Scored:
+        try:
+            view = self._corpus_request(dict(record.data), self._limits)
+        except RequestRejected as exc:
+            return Scored(record, Outcome.REJECTED, f"{exc.status} {exc.title}")
+        ctx = Context(request_id=f"eval-{record.index}", client_key=view.client_ip)
+        verdict = await self.pipeline.inspect(view, ctx)
+        if SEVERITY[verdict.action] >= SEVERITY[Action.CHALLENGE]:
+            outcome = Outcome.THROTTLED if verdict.action is Action.THROTTLE else Outcome.BLOCKED
+            return Scored(record, outcome, verdict.reason or verdict.action.value)
+        return Scored(record, Outcome.PASSED, verdict.reason)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def forward_headers(record: CorpusRecord) -> list[tuple[str, str]]:
+    """The record's headers minus Host, hop-by-hop headers and Content-Length (httpx sets them)."""
+    out = []
+    for name, value in record.header_pairs():
+        if name.lower() in HOP_BY_HOP or not name or "\n" in value or "\r" in value:
+            continue
+        out.append((name, value))
+    return out
+
+
+def classify_response(status: int, content_type: str) -> Outcome:
+    if status == 403:
+        return Outcome.BLOCKED
+    if status == 429:
+        return Outcome.THROTTLED
+    if status in _REJECT_STATUSES and content_type.startswith("application/problem+json"):
+        return Outcome.REJECTED
+    if status >= 500:
+        return Outcome.ERROR
+    return Outcome.PASSED
+
+
+class RemoteScorer:
+    """Sends each record to a running gateway (black-box) with bounded concurrency."""
+
+    def __init__(self, base_url: str, concurrency: int = 16, timeout: float = 30.0) -> None:
+        self.concurrency = max(1, concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
+            headers={"accept-encoding": "identity"},
+        )
+
+    async def score(self, record: CorpusRecord) -> Scored:
+        url = record.url if record.url.startswith("/") else "/" + record.url
+        try:
+            response = await self._client.request(
+                record.method,
+                url,
+                headers=forward_headers(record),
+                content=record.body.encode("utf-8", "surrogateescape") if record.body else None,
+            )
+        except (httpx.HTTPError, ValueError, UnicodeError) as exc:
+            return Scored(record, Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:200])
+        outcome = classify_response(response.status_code, response.headers.get("content-type", ""))
+        reason = str(response.status_code)
+        if outcome.blocked:
+            try:
+                body = response.json()
+                if isinstance(body, dict) and body.get("detail"):
+                    reason = f"{response.status_code} {body['detail']}"[:200]
+            except ValueError:
+                pass
+        return Scored(record, outcome, reason)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+async def score_all(
+    scorer: Scorer, records: Iterable[CorpusRecord], on_done: Callable[[Scored], None]
+) -> None:
+    """Score every record, in order when ``concurrency`` is 1, else with that many in flight."""
+    if scorer.concurrency <= 1:
+        for record in records:
+            on_done(await scorer.score(record))
+        return
+    queue: asyncio.Queue[CorpusRecord | None] = asyncio.Queue(maxsize=scorer.concurrency * 2)
+
+    async def worker() -> None:
+        while (record := await queue.get()) is not None:
+            on_done(await scorer.score(record))
+
+    workers = [asyncio.create_task(worker()) for _ in range(scorer.concurrency)]
+    try:
+        for record in records:
+            await queue.put(record)
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()
+
