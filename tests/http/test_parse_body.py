@@ -1,0 +1,317 @@
+"""Body parsing truth tables: JSON, form, multipart, XML, text, opaque, malformed, encodings."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+
+import pytest
+
+from apiward.core import BodyKind, RequestView, Source
+from apiward.errors import RequestRejected
+from apiward.http.parse import build_request_view
+from apiward.settings import LimitSettings, MalformedBody
+
+LIMITS = LimitSettings()
+STRICT = LimitSettings(malformed_body=MalformedBody.REJECT)
+
+
+def post(body: bytes, content_type: str | None, limits: LimitSettings = LIMITS, **headers: str) -> RequestView:
+    hdrs = [("content-type", content_type)] if content_type is not None else []
+    hdrs += [(k.replace("_", "-"), v) for k, v in headers.items()]
+    return build_request_view("POST", "/api", "", hdrs, "192.0.2.1", body, limits)
+
+
+def body_fields(v: RequestView) -> list[tuple[str, str]]:
+    return [(f.name, f.value) for f in v.fields if f.source is Source.BODY]
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+JSON_CASES = [
+    (b'{"a": "x"}', [("a", "x")]),
+    (b'{"user": {"name": "bob", "age": 3}}', [("user.name", "bob"), ("user.age", "3")]),
+    (b'{"items": [{"sku": "A1"}, {"sku": "B2"}]}', [("items[1].sku", "B2"), ("items[0].sku", "A1")]),
+    (b'[1, "two", null, true, false, 1.5]', [("[0]", "1"), ("[1]", "two"), ("[2]", "null"), ("[3]", "true"), ("[4]", "false"), ("[5]", "1.5")]),
+    (b'"just a string"', [("", "just a string")]),
+    (b"42", [("", "42")]),
+    (b'{"$where": "sleep(1)"}', [("$where#key", "$where"), ("$where", "sleep(1)")]),
+    (b'{"user": {"$ne": null}}', [("user.$ne#key", "$ne"), ("user.$ne", "null")]),
+    (b'{"a b": 1}', [("a b#key", "a b"), ("a b", "1")]),
+    (b'{"ok-key_1.x@y:z": 1}', [("ok-key_1.x@y:z", "1")]),  # plain identifier keys are not fields
+    (b"{}", []),
+    (b"[]", []),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), JSON_CASES)
+@pytest.mark.parametrize("ctype", ["application/json", "application/json; charset=utf-8", "application/vnd.api+json", "APPLICATION/JSON"])
+def test_json_truth_table(body: bytes, expected: list[tuple[str, str]], ctype: str) -> None:
+    v = post(body, ctype)
+    assert v.body_kind is BodyKind.JSON
+    assert sorted(body_fields(v)) == sorted(expected)
+    assert v.json is not None or body == b"null"
+    assert v.content_type == ctype.split(";")[0].lower()
+
+
+def test_json_keeps_parsed_document() -> None:
+    v = post(b'{"a": [1, {"b": "c"}]}', "application/json")
+    assert v.json == {"a": [1, {"b": "c"}]}
+
+
+@pytest.mark.parametrize("ctype", [None, "text/plain", "application/x-unknown"])
+def test_json_sniffed_without_json_type(ctype: str | None) -> None:
+    v = post(b'  {"q": "<script>"}', ctype)
+    assert v.body_kind is BodyKind.JSON and body_fields(v) == [("q", "<script>")]
+
+
+def test_sniffed_json_that_breaks_limits_is_inspected_raw_not_refused() -> None:
+    deep = b"[" * 100 + b"]" * 100
+    v = post(deep, "text/plain")
+    assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", deep.decode())]
+
+
+def test_json_utf16_charset() -> None:
+    v = post('{"a": "é"}'.encode("utf-16"), "application/json; charset=utf-16")
+    assert body_fields(v) == [("a", "é")]
+
+
+# --- depth ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [1, 10, 32])
+def test_json_depth_within_limit(depth: int) -> None:
+    body = b"[" * depth + b"1" + b"]" * depth
+    assert post(body, "application/json").body_kind is BodyKind.JSON
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 33 + b"]" * 33,
+        b'{"a":' * 33 + b"1" + b"}" * 33,
+        b"[" * 2000 + b"]" * 2000,  # beyond orjson's own limit
+        b"[" * 100_000,  # unclosed: still "too deep", not "malformed"
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+@pytest.mark.parametrize("limits", [LIMITS, STRICT])
+def test_json_too_deep_is_400_fast(body: bytes, limits: LimitSettings) -> None:
+    start = time.monotonic()
+    with pytest.raises(RequestRejected) as info:
+        post(body, "application/json", limits)
+    assert info.value.status == 400 and info.value.title == "Body nested too deeply"
+    assert time.monotonic() - start < 2.0  # generous: must not be quadratic or recursive
+
+
+def test_json_depth_limit_configurable() -> None:
+    body = b"[" * 5 + b"]" * 5
+    with pytest.raises(RequestRejected):
+        post(body, "application/json", LimitSettings(max_json_depth=4))
+    assert post(body, "application/json", LimitSettings(max_json_depth=5)).body_kind is BodyKind.JSON
+
+
+# --- malformed ------------------------------------------------------------------------------
+
+MALFORMED = [
+    (b'{"a": ', "application/json"),
+    (b"{'a': 1}", "application/json"),
+    (b'{"a": "\xff\xfe"}', "application/json"),  # invalid UTF-8 inside JSON
+    (b"<a><b></a>", "application/xml"),
+    (b"not xml at all", "text/xml"),
+    (b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n", "multipart/form-data; boundary=x"),  # no closing boundary
+    (b"garbage", "multipart/form-data"),  # no boundary parameter
+    (b"not gzip", "text/plain", {"content_encoding": "gzip"}),
+]
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_inspect_raw_keeps_every_byte(case: tuple) -> None:  # type: ignore[type-arg]
+    body, ctype, *extra = case
+    v = post(body, ctype, LIMITS, **(extra[0] if extra else {}))
+    assert v.body_kind is BodyKind.TEXT
+    assert body_fields(v) == [("", body.decode("utf-8", "replace"))]
+    assert v.body == body  # raw bytes kept on the view
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_reject_is_400(case: tuple) -> None:  # type: ignore[type-arg]
+    body, ctype, *extra = case
+    with pytest.raises(RequestRejected) as info:
+        post(body, ctype, STRICT, **(extra[0] if extra else {}))
+    assert info.value.status == 400 and info.value.title == "Malformed request body"
+
+
+# --- form -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"a=1&b=2", [("a", "1"), ("b", "2")]),
+        (b"a=1&a=", [("a", "1"), ("a", "")]),
+        (b"q=%3Cscript%3E+x", [("q", "<script> x")]),
+        (b"name=\xff", [("name", "\ufffd")]),
+        (b"x[$gt]=", [("x[$gt]", ""), ("x[$gt]#key", "x[$gt]")]),
+    ],
+)
+def test_form_truth_table(body: bytes, expected: list[tuple[str, str]]) -> None:
+    v = post(body, "application/x-www-form-urlencoded; charset=UTF-8")
+    assert v.body_kind is BodyKind.FORM and body_fields(v) == expected
+
+
+# --- multipart ------------------------------------------------------------------------------
+
+
+def multipart(*parts: tuple[str, bytes], boundary: str = "XyZ") -> bytes:
+    out = b""
+    for headers, content in parts:
+        out += f"--{boundary}\r\n{headers}\r\n\r\n".encode() + content + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+MP = "multipart/form-data; boundary=XyZ"
+
+
+def test_multipart_fields_and_filenames() -> None:
+    body = multipart(
+        ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),
+        ('Content-Disposition: form-data; name="doc"; filename="../../shell.php"\r\nContent-Type: text/plain', b"<?php system($_GET['c']); ?>"),
+        ('Content-Disposition: form-data; name="pic"; filename="cat.png"\r\nContent-Type: image/png', b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ('Content-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream', b""),
+    )
+    v = post(body, MP)
+    assert v.body_kind is BodyKind.MULTIPART
+    assert body_fields(v) == [
+        ("title", "hello ' or 1=1"),
+        ("doc#filename", "../../shell.php"),
+        ("doc", "<?php system($_GET['c']); ?>"),
+        ("pic#filename", "cat.png"),
+    ]
+
+
+def test_multipart_text_content_under_binary_label_is_inspected() -> None:
+    body = multipart(('Content-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png', b"<?php eval($x); ?>"))
+    assert body_fields(post(body, MP)) == [("f#filename", "a.png"), ("f", "<?php eval($x); ?>")]
+
+
+def test_multipart_binary_under_text_label_is_inspected() -> None:
+    body = multipart(('Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', b"x\x00<script>"))
+    assert body_fields(post(body, MP)) == [("f#filename", "a.txt"), ("f", "x\x00<script>")]
+
+
+def test_multipart_filename_star_reported() -> None:
+    body = multipart(("Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", b"x"))
+    assert body_fields(post(body, MP)) == [("f#filename", "a.txt"), ("f#filename", "../../etc/passwd"), ("f", "x")]
+
+
+def test_multipart_utf8_names_and_unnamed_parts() -> None:
+    body = multipart(('Content-Disposition: form-data; name="n"; filename="naïve.txt"', b"ok"), ("Content-Type: text/plain", b"v"))
+    assert body_fields(post(body, MP)) == [("n#filename", "naïve.txt"), ("n", "ok"), ("1", "v")]
+
+
+def test_multipart_mixed_and_quoted_boundary() -> None:
+    body = multipart(('Content-Disposition: form-data; name="a"', b"1"), boundary="b;q")
+    v = post(body, 'multipart/mixed; boundary="b;q"')
+    assert body_fields(v) == [("a", "1")]
+
+
+# --- XML ------------------------------------------------------------------------------------
+
+
+def test_xml_elements_and_attributes() -> None:
+    body = b'<?xml version="1.0"?><order id="7" xmlns:x="urn:x"><x:item sku="A1">two</x:item><note>hi<b>x</b>tail</note></order>'
+    v = post(body, "application/xml")
+    assert v.body_kind is BodyKind.XML
+    assert sorted(body_fields(v)) == sorted(
+        [("order@id", "7"), ("order.item@sku", "A1"), ("order.item", "two"), ("order.note", "hi"), ("order.note.b", "x"), ("order.note", "tail")]
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+        b'<!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><r>&b;</r>',
+        b'<!DOCTYPE r SYSTEM "http://evil.example/x.dtd"><r>1</r>',
+    ],
+)
+@pytest.mark.parametrize("limits", [LIMITS, STRICT])
+def test_xml_dtd_not_resolved_but_visible(body: bytes, limits: LimitSettings) -> None:
+    v = post(body, "text/xml", limits)  # never rejected as malformed: it is for the XXE detector
+    got = body_fields(v)
+    assert ("", body.decode()) in got
+    assert not any("root:" in value for _, value in got)  # nothing was resolved
+
+
+def test_xml_deep_nesting_refused_fast() -> None:
+    body = b"<a>" * 100_000 + b"</a>" * 100_000
+    start = time.monotonic()
+    with pytest.raises(RequestRejected) as info:
+        post(body, "application/xml")
+    assert info.value.status == 400 and time.monotonic() - start < 5.0
+
+
+@pytest.mark.parametrize("ctype", ["application/soap+xml", "text/xml; charset=utf-8", "application/atom+xml"])
+def test_xml_types(ctype: str) -> None:
+    assert body_fields(post(b"<a>1</a>", ctype)) == [("a", "1")]
+
+
+# --- text, unknown and opaque ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "text/html", "application/graphql", "my-new-content-type", None, ""])
+def test_text_and_unknown_types_are_one_raw_field(ctype: str | None) -> None:
+    v = post(b"query { user(id: \"1' or 1=1\") }", ctype)
+    assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", "query { user(id: \"1' or 1=1\") }")]
+
+
+def test_invalid_utf8_text_is_replaced_and_raw_kept() -> None:
+    v = post(b"abc\xff\xfedef", "text/plain")
+    assert body_fields(v) == [("", "abc\ufffd\ufffddef")] and v.body == b"abc\xff\xfedef"
+
+
+@pytest.mark.parametrize("ctype", ["application/octet-stream", "image/png", "video/mp4", "audio/ogg"])
+def test_opaque_binary_has_no_fields(ctype: str) -> None:
+    v = post(b"\x89PNG\x00\x01\x02\xff", ctype)
+    assert v.body_kind is BodyKind.BINARY and body_fields(v) == []
+
+
+def test_opaque_label_on_plain_text_is_inspected() -> None:
+    v = post(b"id=1' union select password from users--", "application/octet-stream")
+    assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", "id=1' union select password from users--")]
+
+
+# --- content encoding -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate
+        ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
+        ("identity", lambda b: b),
+    ],
+)
+def test_content_encoding_decoded(encoding: str, encode) -> None:  # type: ignore[no-untyped-def]
+    v = post(encode(b'{"q": "x"}'), "application/json", content_encoding=encoding)
+    assert body_fields(v) == [("q", "x")]
+
+
+def test_compression_bomb_is_413() -> None:
+    bomb = gzip.compress(b"\x00" * (8 << 20))
+    assert len(bomb) < LIMITS.max_body_bytes
+    with pytest.raises(RequestRejected) as info:
+        post(bomb, "text/plain", content_encoding="gzip")
+    assert info.value.status == 413
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, br"])
+def test_unknown_content_encoding_is_415(encoding: str) -> None:
+    with pytest.raises(RequestRejected) as info:
+        post(b"anything", "application/json", content_encoding=encoding)
+    assert info.value.status == 415
