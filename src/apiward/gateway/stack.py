@@ -8,7 +8,7 @@ in one screen. The gateway, the ASGI middleware, the decision endpoint and `apiw
 from __future__ import annotations
 
 from apiward.core import Category, DecisionPolicy
-from apiward.pipeline import Pipeline, ResponseObserver, Stage
+from apiward.pipeline import ErrorHook, Pipeline, ResponseObserver, Stage
 from apiward.settings import Settings
 
 
@@ -21,7 +21,8 @@ def decision_policy(settings: Settings) -> DecisionPolicy:
     )
 
 
-def build_pipeline(settings: Settings) -> Pipeline:
+def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pipeline:
+    """``on_error`` is told of every stage that raises (the gateway counts them in its metrics)."""
     stages: list[Stage] = []
     observers: list[ResponseObserver] = []
     # Phase IDENTIFY / AUTHZ: identity/ (authentication, authorization policy)
@@ -34,4 +35,5 @@ def build_pipeline(settings: Settings) -> Pipeline:
         policy=decision_policy(settings),
         mode=settings.gateway.mode,
         fail_mode=settings.gateway.fail_mode,
+        on_error=on_error,
     )
