@@ -27,6 +27,10 @@ def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pip
     observers: list[ResponseObserver] = []
     # Phase IDENTIFY / AUTHZ: identity/ (authentication, authorization policy)
     # Phase SCHEMA: learn/ (OpenAPI enforcement, learned baselines)
+    if settings.api.spec is not None or settings.api.profile is not None:
+        from apiward.learn.profile import api_stages  # spec/profile files are read only when configured
+
+        stages.extend(api_stages(settings.api))
     # Phase BEHAVIOUR: behaviour/ (rate limits, abuse detectors) + response observers
     # Phase DETECT: detectors/ (decoding, lexical analysis, ML model)
     return Pipeline(

@@ -1,0 +1,460 @@
+"""Per-endpoint baselines: what each parameter normally looks like, and how far a request deviates.
+
+Learning (`BaselineLearner`) accumulates, per endpoint and input location: presence, value kinds,
+length distribution, character classes, a vocabulary while it stays small, numeric ranges, plus the
+request-level parameter and header sets. `BaselineLearner.finish` freezes it into a `Baseline`
+(JSON-serialisable, versioned) whose `score` returns an anomaly score per location with a reason.
+
+Poisoning resistance: the learner takes only requests the caller marks clean (the generic detector
+passed them), caps each client's contribution per endpoint, and a profile only scores once it has
+``min_samples``; a character class counts as normal only after it was seen twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apiward.core import RequestView, Source
+from apiward.errors import ConfigError
+from apiward.learn.infer import CONTROL, UNICODE, char_classes, kind_of
+
+FORMAT = "apiward-baseline"
+VERSION = 1
+MAX_VOCAB = 64  # distinct values kept per parameter while learning; beyond that: high cardinality
+MAX_PARAMS_PER_ENDPOINT = 512
+MAX_LENGTH_BUCKETS = 512
+# Headers whose values are scored (others are only part of the header set).
+SCORED_HEADERS = frozenset({"user-agent", "accept", "accept-language", "accept-encoding", "accept-charset",
+                            "content-type", "referer", "origin", "host", "x-requested-with"})
+# Classes by how much their sudden appearance means: quoting, markup, shell and code syntax.
+_DANGER = frozenset("'\"`<>;|&$(){}[]\\%" + CONTROL)
+_MEDIUM = frozenset("=*!^~#")
+_ALPHANUM = frozenset("aA0")
+GLOBAL = "*"  # pseudo-endpoint for headers and cookies, which are shared by all endpoints
+
+
+def location_key(source: Source, name: str) -> str:
+    """Location used by baselines: array indexes folded (``items[3].sku`` -> ``items[].sku``)."""
+    if "[" in name:
+        out = []
+        i = 0
+        while i < len(name):
+            ch = name[i]
+            if ch == "[":
+                j = name.find("]", i)
+                if j > i and name[i + 1 : j].isdigit():
+                    out.append("[]")
+                    i = j + 1
+                    continue
+            out.append(ch)
+            i += 1
+        name = "".join(out)
+    return f"{source.value}.{name}"
+
+
+def request_locations(request: RequestView, path_params: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(location, value) for every learnable input of a request: path parameters, query, body
+    fields (not JSON object keys), cookies, and scored headers."""
+    out: list[tuple[str, str]] = []
+    for name, value in (path_params or {}).items():
+        out.append((f"path.{name}", value))
+    for f in request.fields:
+        if f.source is Source.PATH:
+            continue
+        if f.source is Source.HEADER and f.name not in SCORED_HEADERS:
+            continue
+        if f.source is Source.BODY and "#key" in f.name:
+            continue
+        out.append((location_key(f.source, f.name), f.value))
+    return out
+
+
+def _is_global(location: str) -> bool:
+    return location.startswith(("header.", "cookie."))
+
+
+# --- learning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _ParamStats:
+    n: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    lengths: Counter[int] = field(default_factory=Counter)
+    classes: Counter[str] = field(default_factory=Counter)
+    vocab: Counter[str] | None = field(default_factory=Counter)
+    num_min: float | None = None
+    num_max: float | None = None
+
+    def add(self, value: str) -> None:
+        self.n += 1
+        kind = kind_of(value)
+        self.kinds[kind] += 1
+        length = len(value)
+        if length < MAX_LENGTH_BUCKETS or length in self.lengths or len(self.lengths) < MAX_LENGTH_BUCKETS:
+            self.lengths[length] += 1
+        for c in char_classes(value):
+            self.classes[c] += 1
+        if self.vocab is not None:
+            if value in self.vocab or len(self.vocab) < MAX_VOCAB:
+                self.vocab[value] += 1
+            else:
+                self.vocab = None
+        if kind in ("int", "float"):
+            number = float(value)
+            self.num_min = number if self.num_min is None else min(self.num_min, number)
+            self.num_max = number if self.num_max is None else max(self.num_max, number)
+
+    def freeze(self) -> dict[str, Any]:
+        lengths = sorted(self.lengths.elements()) if self.n <= 5000 else _expand_quantiles(self.lengths)
+        out: dict[str, Any] = {
+            "n": self.n,
+            "kinds": dict(self.kinds),
+            "length": {
+                "min": min(self.lengths) if self.lengths else 0,
+                "p01": _quantile(lengths, 0.01),
+                "p50": _quantile(lengths, 0.5),
+                "p99": _quantile(lengths, 0.99),
+                "max": max(self.lengths) if self.lengths else 0,
+            },
+            "classes": dict(self.classes),
+        }
+        if self.vocab is not None:
+            out["vocab"] = dict(self.vocab)
+        if self.num_min is not None:
+            out["range"] = [self.num_min, self.num_max]
+        return out
+
+
+def _expand_quantiles(hist: Counter[int]) -> list[int]:
+    # Bounded expansion for big samples: scale counts down to ~5000 points.
+    total = sum(hist.values())
+    factor = max(1, total // 5000)
+    out: list[int] = []
+    for length in sorted(hist):
+        out.extend([length] * max(1, hist[length] // factor))
+    return out
+
+
+def _quantile(sorted_values: list[int], q: float) -> int:
+    if not sorted_values:
+        return 0
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+@dataclass
+class _EndpointStats:
+    n: int = 0
+    params: dict[str, _ParamStats] = field(default_factory=dict)
+    presence: Counter[str] = field(default_factory=Counter)
+    param_sets: Counter[str] = field(default_factory=Counter)
+    headers: Counter[str] = field(default_factory=Counter)
+    clients: Counter[str] = field(default_factory=Counter)
+    media: Counter[str] = field(default_factory=Counter)
+    auth: Counter[str] = field(default_factory=Counter)
+
+
+class BaselineLearner:
+    """Accumulates observations; `finish` returns the frozen `Baseline`.
+
+    ``client_cap``: most samples one client may contribute per endpoint (poisoning resistance;
+    samples without a client key are uncapped, e.g. an offline corpus without addresses).
+    The client counter itself is bounded by ``max_clients`` per endpoint.
+    """
+
+    def __init__(self, min_samples: int = 30, client_cap: int = 200, max_clients: int = 100_000) -> None:
+        self.min_samples = min_samples
+        self.client_cap = client_cap
+        self.max_clients = max_clients
+        self._endpoints: dict[str, _EndpointStats] = {}
+        self.skipped_client_cap = 0
+        self.samples = 0
+
+    def observe(self, endpoint: str, request: RequestView, path_params: dict[str, str] | None = None,
+                client: str | None = None) -> bool:
+        """Learn one clean request on ``endpoint`` ("METHOD /template"). False when capped."""
+        stats = self._endpoints.setdefault(endpoint, _EndpointStats())
+        if client:
+            seen = stats.clients.get(client, 0)
+            if seen >= self.client_cap or (seen == 0 and len(stats.clients) >= self.max_clients):
+                self.skipped_client_cap += 1
+                return False
+            stats.clients[client] = seen + 1
+        self.samples += 1
+        stats.n += 1
+        glob = self._endpoints.setdefault(GLOBAL, _EndpointStats())
+        glob.n += 1
+        names: set[str] = set()
+        for location, value in request_locations(request, path_params):
+            target = glob if _is_global(location) else stats
+            if location not in target.params:
+                if len(target.params) >= MAX_PARAMS_PER_ENDPOINT:
+                    continue
+                target.params[location] = _ParamStats()
+            target.params[location].add(value)
+            if target is stats:
+                names.add(location)
+        for location in names:
+            stats.presence[location] += 1
+        stats.param_sets["&".join(sorted(n for n in names if n.startswith(("query.", "body."))))] += 1
+        header_names = {name for name, _ in request.headers}
+        for name in header_names:
+            stats.headers[name] += 1
+        if request.body and len(stats.media) < 16:
+            stats.media[request.content_type.split(";")[0].strip().lower() or "application/octet-stream"] += 1
+        authorization = request.header("authorization")
+        if authorization and len(stats.auth) < 8:
+            stats.auth[authorization.split(" ", 1)[0].lower()] += 1
+        return True
+
+    def finish(self) -> "Baseline":
+        endpoints: dict[str, Any] = {}
+        for key, stats in self._endpoints.items():
+            endpoints[key] = {
+                "n": stats.n,
+                "state": "enforcing" if stats.n >= self.min_samples else "learning",
+                "clients": len(stats.clients),
+                "params": {loc: p.freeze() for loc, p in stats.params.items()},
+                "presence": dict(stats.presence),
+                "param_sets": dict(stats.param_sets.most_common(32)),
+                "headers": dict(stats.headers),
+                "media": dict(stats.media),
+                "auth": dict(stats.auth),
+            }
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "min_samples": self.min_samples,
+            "samples": self.samples,
+            "endpoints": endpoints,
+        }
+        return Baseline(data)
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    location: str
+    score: float
+    reason: str
+
+
+def _combine(scores: Iterable[float]) -> float:
+    keep = 1.0
+    for s in scores:
+        keep *= 1.0 - s
+    return 1.0 - keep
+
+
+def _describe(classes: Iterable[str]) -> str:
+    names = {"a": "a-z", "A": "A-Z", "0": "0-9", " ": "space", CONTROL: "control", UNICODE: "non-ASCII"}
+    return " ".join(names.get(c, c) for c in sorted(classes))
+
+
+@dataclass(frozen=True, slots=True)
+class ParamModel:
+    """Frozen profile of one parameter, with what scoring needs precomputed."""
+
+    n: int
+    dominant_kind: str
+    kind_share: float
+    kinds: frozenset[str]
+    len_min: int
+    len_max: int
+    len_p99: int
+    normal_classes: frozenset[str]
+    vocab: frozenset[str] | None  # closed vocabulary (saturated), else None
+    num_range: tuple[float, float] | None
+    markup: bool
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ParamModel":
+        n = int(d["n"])
+        kinds: dict[str, int] = d.get("kinds", {})
+        dominant, top = max(kinds.items(), key=lambda kv: kv[1]) if kinds else ("string", 0)
+        classes: dict[str, int] = d.get("classes", {})
+        need = 2 if n >= 50 else 1
+        normal = frozenset(c for c, k in classes.items() if k >= need)
+        vocab = d.get("vocab")
+        closed: frozenset[str] | None = None
+        if vocab:
+            singletons = sum(1 for v in vocab.values() if v == 1)
+            # Good-Turing: the chance that the next value is unseen is ~ singletons / n.
+            if len(vocab) <= 32 and n >= 20 * len(vocab) and singletons / n < 0.002:
+                closed = frozenset(vocab)
+        rng = d.get("range")
+        length = d.get("length", {})
+        return cls(
+            n=n,
+            dominant_kind=dominant,
+            kind_share=top / n if n else 0.0,
+            kinds=frozenset(kinds),
+            len_min=int(length.get("min", 0)),
+            len_max=int(length.get("max", 0)),
+            len_p99=int(length.get("p99", 0)),
+            normal_classes=normal,
+            vocab=closed,
+            num_range=(float(rng[0]), float(rng[1])) if rng else None,
+            markup=classes.get("<", 0) >= max(2, n // 100) and classes.get(">", 0) >= max(2, n // 100),
+        )
+
+    def score(self, value: str) -> tuple[float, str]:
+        parts: list[tuple[float, str]] = []
+        if self.vocab is not None and value in self.vocab:
+            return 0.0, ""
+        classes = char_classes(value)
+        unseen = classes - self.normal_classes
+        if unseen:
+            danger = unseen & _DANGER
+            weight = 0.9 if danger else 0.75 if unseen & _MEDIUM else 0.6
+            if len(unseen) > 1:
+                weight = min(0.98, weight + 0.05 * (len(unseen) - 1))
+            parts.append((weight, f"characters [{_describe(unseen)}] never seen here"))
+        kind = kind_of(value)
+        if self.kind_share >= 0.999 and kind != self.dominant_kind and kind not in self.kinds:
+            if self.dominant_kind != "string":
+                parts.append((0.8, f"{kind} where {self.dominant_kind} was always seen"))
+        length = len(value)
+        span = max(self.len_max, 8)
+        if length > self.len_max + max(4, self.len_max // 4):
+            parts.append((min(0.9, 0.55 + 0.35 * (length - self.len_max) / span),
+                          f"length {length} above the longest seen ({self.len_max})"))
+        elif self.len_min >= 4 and length < self.len_min // 2:
+            parts.append((0.5, f"length {length} below the shortest seen ({self.len_min})"))
+        if self.vocab is not None:
+            parts.append((0.7, f"value outside the {len(self.vocab)} known values"))
+        if self.num_range is not None and kind in ("int", "float"):
+            lo, hi = self.num_range
+            margin = max(1.0, (hi - lo) * 0.5)
+            number = float(value)
+            if number < lo - margin or number > hi + margin:
+                parts.append((0.6, f"number outside the seen range [{lo:g}, {hi:g}]"))
+        if not parts:
+            return 0.0, ""
+        parts.sort(reverse=True)
+        return _combine(p for p, _ in parts), "; ".join(r for _, r in parts)
+
+
+@dataclass(frozen=True)
+class EndpointModel:
+    key: str
+    n: int
+    enforcing: bool
+    params: dict[str, ParamModel]
+    required: frozenset[str]  # locations present in (nearly) every request
+    known: frozenset[str]
+    headers: frozenset[str]
+
+
+class Baseline:
+    """A frozen, versioned baseline. ``data`` is the JSON document; models are built at load."""
+
+    def __init__(self, data: dict[str, Any], min_samples: int | None = None) -> None:
+        if data.get("format") != FORMAT:
+            raise ConfigError("not an apiward baseline file", "format")
+        if data.get("version") != VERSION:
+            raise ConfigError(f"unsupported baseline version {data.get('version')!r} (expected {VERSION})", "version")
+        self.data = data
+        self.min_samples = int(min_samples if min_samples is not None else data.get("min_samples", 30))
+        self.endpoints: dict[str, EndpointModel] = {}
+        for key, ep in data.get("endpoints", {}).items():
+            n = int(ep["n"])
+            presence: dict[str, int] = ep.get("presence", {})
+            params = {
+                loc: ParamModel.from_dict(p)
+                for loc, p in ep.get("params", {}).items()
+                if int(p["n"]) >= self.min_samples
+            }
+            self.endpoints[key] = EndpointModel(
+                key=key,
+                n=n,
+                enforcing=ep.get("state") == "enforcing" and n >= self.min_samples,
+                params=params,
+                required=frozenset(loc for loc, c in presence.items() if n >= self.min_samples and c >= 0.999 * n),
+                known=frozenset(ep.get("params", {})) | frozenset(presence),
+                headers=frozenset(h for h, c in ep.get("headers", {}).items() if c >= 2),
+            )
+        self.global_model = self.endpoints.get(GLOBAL)
+
+    def templates(self) -> list[tuple[str, str]]:
+        return [tuple(k.split(" ", 1)) for k in self.endpoints if k != GLOBAL]  # type: ignore[misc]
+
+    def score(self, endpoint: str | None, request: RequestView, path_params: dict[str, str]) -> list[Deviation]:
+        """Deviations of one request from the baseline of ``endpoint`` (None: unknown endpoint)."""
+        out: list[Deviation] = []
+        model = self.endpoints.get(endpoint) if endpoint else None
+        if model is None:
+            return [Deviation("path", 0.9, "endpoint never seen in the baseline")]
+        glob = self.global_model
+        seen: set[str] = set()
+        for location, value in request_locations(request, path_params):
+            if _is_global(location):
+                pm = glob.params.get(location) if glob is not None else None
+                if pm is not None:
+                    s, why = pm.score(value)
+                    if s > 0:
+                        out.append(Deviation(location, s * 0.9, why))
+                continue
+            if not model.enforcing:
+                continue
+            seen.add(location)
+            pm = model.params.get(location)
+            if pm is None:
+                if location not in model.known:
+                    out.append(Deviation(location, 0.9, "parameter never seen on this endpoint"))
+                continue
+            s, why = pm.score(value)
+            if s > 0:
+                out.append(Deviation(location, s, why))
+        if model.enforcing:
+            for location in model.required - seen:
+                if location.startswith(("query.", "body.", "path.")):
+                    out.append(Deviation(location, 0.7, "parameter present in every learned request is missing"))
+        return out
+
+    def markup_locations(self, endpoint: str | None) -> list[str]:
+        model = self.endpoints.get(endpoint) if endpoint else None
+        if model is None:
+            return []
+        return [loc for loc, p in model.params.items() if p.markup]
+
+    def promote(self, endpoints: Iterable[str] | None = None, state: str = "enforcing") -> list[str]:
+        """Set endpoints (all when None) to ``enforcing`` or ``learning``; returns those changed."""
+        changed = []
+        for key, ep in self.data["endpoints"].items():
+            if endpoints is not None and key not in endpoints:
+                continue
+            if ep.get("state") != state:
+                ep["state"] = state
+                changed.append(key)
+        return changed
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, indent=1, sort_keys=True, ensure_ascii=False)
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, min_samples: int | None = None) -> "Baseline":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read baseline: {exc.strerror}", str(path)) from exc
+        except ValueError as exc:
+            raise ConfigError(f"baseline is not valid JSON: {exc}", str(path)) from exc
+        if not isinstance(data, dict):
+            raise ConfigError("baseline must be a JSON object", str(path))
+        try:
+            return cls(data, min_samples)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"malformed baseline: {exc}", str(path)) from exc
