@@ -36,16 +36,32 @@ class GatewaySettings(_Section):
     listen: str = "127.0.0.1:8080"
     admin: str = "127.0.0.1:8081"
     mode: Mode = Mode.BLOCK
-    workers: int = Field(default=1, ge=1, le=64)
+    # Worker processes sharing the listen port; 0 = one per CPU core (the default).
+    workers: int = Field(default=0, ge=0, le=64)
     # Peers whose X-Forwarded-For / Forwarded headers are believed (IPs or CIDRs). Empty: nobody.
     trusted_proxies: tuple[str, ...] = ()
-    connect_timeout: float = Field(default=5.0, gt=0)
-    read_timeout: float = Field(default=30.0, gt=0)
-    pool_size: int = Field(default=256, ge=1)
+    connect_timeout: float = Field(default=5.0, gt=0)  # upstream TCP connect
+    read_timeout: float = Field(default=30.0, gt=0)  # upstream silence while answering -> 504
+    pool_size: int = Field(default=256, ge=1)  # pooled keep-alive upstream connections per worker
+    upstream_keepalive: float = Field(default=4.0, gt=0)  # idle pooled connection lifetime (s)
     # What an internal error in an inspection stage does: closed blocks (503), open passes + counts.
     fail_mode: FailMode = FailMode.CLOSED
-    # Response headers added to upstream answers that the gateway passes.
+    # Add uvicorn's own Server header to answers (the upstream's Server header always passes).
     server_header: bool = False
+    # Send the client's Host upstream (default: the upstream's host; the original in X-Forwarded-Host).
+    preserve_host: bool = False
+    # Put the reason ("sqli in query.id") in the problem detail; off: attackers learn nothing.
+    expose_reason: bool = False
+    # Client timeouts: the whole body must arrive within body_timeout; idle keep-alive closes after
+    # keep_alive_timeout; open connections above max_connections get 503 from uvicorn.
+    body_timeout: float = Field(default=30.0, gt=0)
+    keep_alive_timeout: float = Field(default=5.0, gt=0)
+    max_connections: int | None = Field(default=None, ge=1)
+    graceful_timeout: float = Field(default=10.0, gt=0)  # shutdown: finish in-flight, flush events
+    # Bytes of the upstream answer that response observers see (the rest streams unbuffered).
+    response_prefix_bytes: int = Field(default=4096, ge=0, le=1 << 20)
+    # Decision endpoint (Envoy ext_authz path_prefix): stripped from the path before inspection.
+    decision_path_prefix: str = ""
 
     _check_listen = field_validator("listen", "admin")(lambda v: _host_port(v))
 

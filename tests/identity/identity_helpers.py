@@ -1,0 +1,84 @@
+"""Helpers for identity tests: request views from the real parser, JWKs of real keys."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from apiward.core import RequestView
+from apiward.http.parse import build_request_view
+from apiward.settings import LimitSettings
+
+HS_SECRET = b"test-secret-0123456789abcdef0123456789"
+
+
+def make_request(
+    method: str = "GET",
+    target: str = "/",
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    client_ip: str = "203.0.113.7",
+) -> RequestView:
+    path, _, query = target.partition("?")
+    pairs = list((headers or {}).items())
+    if body and not any(k.lower() == "content-type" for k, _ in pairs):
+        pairs.append(("content-type", "application/json"))
+    return build_request_view(method, path, query, pairs, client_ip, body, LimitSettings())
+
+
+def jwk_of(private: Any, kid: str, alg: str | None = None) -> dict[str, Any]:
+    algo = jwt.algorithms.RSAAlgorithm if isinstance(private, rsa.RSAPrivateKey) else jwt.algorithms.ECAlgorithm
+    data = json.loads(algo.to_jwk(private.public_key()))
+    data["kid"] = kid
+    data["use"] = "sig"
+    if alg:
+        data["alg"] = alg
+    return data
+
+
+def pem_public(private: Any) -> bytes:
+    return private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+
+
+class ServerThread:
+    """A real uvicorn server on an ephemeral 127.0.0.1 port, in a thread; waits for readiness."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        import uvicorn
+
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.005)
+        return self
+
+    @property
+    def url(self) -> str:
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
