@@ -9,7 +9,7 @@ from apiward.evaluation.report import EvalReport, FileResult
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.2f}%"
+    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _row(name: str, c: Counts, throughput: str = "") -> list[str]:
@@ -28,9 +28,9 @@ def _row(name: str, c: Counts, throughput: str = "") -> list[str]:
 
 def _table(title: str) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("group")
-    for name in ("count", "attacks", "benign", "TPR", "TNR", "bal. acc.", "errors", "req/s"):
-        table.add_column(name, justify="right")
+    table.add_column("group", min_width=12, overflow="fold")
+    for name in ("count", "attacks", "benign", "TPR", "TNR", "bal.acc", "errors", "req/s"):
+        table.add_column(name, justify="right", no_wrap=True)
     return table
 
 

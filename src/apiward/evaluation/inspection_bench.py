@@ -1,0 +1,135 @@
+"""In-process inspection benchmark: parse + inspect corpus requests through `build_pipeline` on one
+core, as medians of several runs; pipeline build (model load) time; resident memory.
+
+Runs in a child process (``python -m apiward.evaluation.inspection_bench OUT.json DATA_DIR N RUNS``)
+so it can be pinned to one CPU and so its RSS is that of a process holding just the pipeline.
+The result is written as JSON to OUT.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from apiward.evaluation.corpus import CorpusReader
+
+BENIGN_FILE = "wcp-legit-dev.jsonl.gz"
+ATTACK_FILE = "crs-regression.jsonl.gz"
+SEED = 20240601
+
+
+def sample(path: Path, n: int, label: str, seed: int = SEED) -> list[dict[str, Any]]:
+    """A fixed, seeded uniform sample (reservoir) of ``n`` records with ``label``."""
+    rng = random.Random(seed)
+    reservoir: list[dict[str, Any]] = []
+    seen = 0
+    for record in CorpusReader(path):
+        if record.label != label:
+            continue
+        seen += 1
+        if len(reservoir) < n:
+            reservoir.append(dict(record.data))
+        else:
+            j = rng.randrange(seen)
+            if j < n:
+                reservoir[j] = dict(record.data)
+    return reservoir
+
+
+def _proc_status(key: str) -> int | None:
+    """VmRSS / VmHWM of this process in bytes (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+async def _run_once(pipeline: Any, corpus_request: Any, limits: Any, records: list[dict[str, Any]]) -> float:
+    from apiward.core import Context
+    from apiward.errors import RequestRejected
+
+    started = time.perf_counter()
+    for i, record in enumerate(records):
+        try:
+            view = corpus_request(record, limits)
+        except RequestRejected:
+            continue
+        await pipeline.inspect(view, Context(request_id=str(i), client_key=view.client_ip))
+    return time.perf_counter() - started
+
+
+async def _inspect_only(pipeline: Any, views: list[Any]) -> float:
+    from apiward.core import Context
+
+    started = time.perf_counter()
+    for i, view in enumerate(views):
+        await pipeline.inspect(view, Context(request_id=str(i), client_key=view.client_ip))
+    return time.perf_counter() - started
+
+
+def measure(data_dir: Path, n: int, runs: int) -> dict[str, Any]:
+    from apiward.errors import RequestRejected
+    from apiward.gateway.stack import build_pipeline
+    from apiward.http.parse import corpus_request
+    from apiward.settings import Settings
+
+    result: dict[str, Any] = {"sample_size": n, "runs": runs, "seed": SEED}
+    rss_before = _proc_status("VmRSS")
+    settings = Settings()
+    started = time.perf_counter()
+    pipeline = build_pipeline(settings)
+    result["pipeline_build_seconds"] = time.perf_counter() - started
+    result["stages"] = [stage.name for stage in pipeline.stages]
+    result["rss_before_pipeline_bytes"] = rss_before
+    result["rss_pipeline_bytes"] = _proc_status("VmRSS")
+
+    sets = {
+        "benign": sample(data_dir / BENIGN_FILE, n, "benign"),
+        "attack": sample(data_dir / ATTACK_FILE, n, "attack"),
+    }
+    for name, records in sets.items():
+        asyncio.run(_run_once(pipeline, corpus_request, settings.limits, records[: min(200, len(records))]))
+        times = [asyncio.run(_run_once(pipeline, corpus_request, settings.limits, records)) for _ in range(runs)]
+        views = []
+        for record in records:
+            try:
+                views.append(corpus_request(record, settings.limits))
+            except RequestRejected:
+                pass
+        only = [asyncio.run(_inspect_only(pipeline, views)) for _ in range(runs)]
+        result[name] = {
+            "records": len(records),
+            "rps_parse_and_inspect": [len(records) / t for t in times],
+            "rps_parse_and_inspect_median": statistics.median(len(records) / t for t in times),
+            "rps_inspect_only_median": statistics.median(len(views) / t for t in only) if views else None,
+        }
+    result["rss_after_bytes"] = _proc_status("VmRSS")
+    result["rss_peak_bytes"] = _proc_status("VmHWM")
+    return result
+
+
+def main(argv: list[str]) -> None:
+    import logging
+
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)  # malformed parts are expected
+    out, data_dir, n, runs = Path(argv[0]), Path(argv[1]), int(argv[2]), int(argv[3])
+    try:
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    except (AttributeError, OSError):
+        pass
+    out.write_bytes(orjson.dumps(measure(data_dir, n, runs)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
