@@ -1,0 +1,82 @@
+"""The lexical analysers, by name, and the two ways to run them over a value.
+
+``ANALYSERS`` is the explicit registry (name -> scan / features functions); names are unique.
+`scan_value(value)` returns direct evidence (`Hit`s) for one raw value using every analyser
+over its normalised views; `lexical_features(value)` returns the analysers' numeric features
+(stable names, e.g. ``sql.tok.s``, ``html.evidence``) for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from apiward.detectors import crlf, html, ldap, nosql, path, shell, sql, ssrf, template, xml
+from apiward.detectors.hit import Hit
+from apiward.http.normalize import Normalized, normalize_value
+
+
+class Analyser(NamedTuple):
+    name: str
+    scan: Callable[[str], list[Hit]]
+    features: Callable[[str], dict[str, float]]
+
+
+def _registry(*items: Analyser) -> tuple[Analyser, ...]:
+    names = [a.name for a in items]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate analyser names: {names}")
+    return items
+
+
+ANALYSERS: tuple[Analyser, ...] = _registry(
+    Analyser("sql", sql.scan, sql.features),
+    Analyser("html", html.scan, html.features),
+    Analyser("shell", shell.scan, shell.features),
+    Analyser("path", path.scan, path.features),
+    Analyser("template", template.scan, template.features),
+    Analyser("xml", xml.scan, xml.features),
+    Analyser("nosql", nosql.scan, nosql.features),
+    Analyser("ldap", ldap.scan, ldap.features),
+    Analyser("crlf", crlf.scan, crlf.features),
+    Analyser("ssrf", ssrf.scan, ssrf.features),
+)
+
+
+def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:
+    """Every analyser over every analysed view; the strongest hit per category."""
+    best: dict[object, Hit] = {}
+    raw = normalized.views[0]
+    for view in normalized.analysed:
+        for analyser in analysers:
+            for hit in analyser.scan(view):
+                current = best.get(hit.category)
+                if current is None or hit.score > current.score:
+                    best[hit.category] = hit
+    null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
+    if null is not None:
+        current = best.get(null.category)
+        if current is None or null.score > current.score:
+            best[null.category] = null
+    return list(best.values())
+
+
+def scan_value(value: str) -> list[Hit]:
+    """Direct lexical evidence for one raw value (normalised here)."""
+    return scan_views(normalize_value(value))
+
+
+def lexical_features(value: str) -> dict[str, float]:
+    """Numeric features of one raw value: each analyser's features over the decoded view
+    (the last lower-case view), plus normalisation facts. Names are stable."""
+    normalized = normalize_value(value)
+    views = normalized.analysed
+    text = views[0] if len(normalized.views) > 1 else value.lower()
+    out: dict[str, float] = {
+        "norm.views": float(len(normalized.views)),
+        "norm.truncated": float(normalized.truncated),
+        "norm.decoded_shrink": float(len(value) - len(text)) / max(1, len(value)),
+    }
+    for analyser in ANALYSERS:
+        out.update(analyser.features(text))
+    return out

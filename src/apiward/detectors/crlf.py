@@ -1,0 +1,42 @@
+"""CRLF / header injection: a line break followed by an HTTP header line or a second message.
+
+Only a CR or LF (decoded from ``%0d%0a``, ``\\r\\n``, ``%u000a``...) directly followed by
+``Name: value`` with a header name an attacker would set (``set-cookie``, ``location``,
+``content-type``, ``x-...``), or by an HTTP status/request line, is evidence. Multi-line text
+(addresses, comments) has line breaks followed by prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+_HEADER = re.compile(
+    r"[\r\n][\s]{0,4}(?:set-cookie|location|content-type|content-length|content-disposition|"
+    r"transfer-encoding|x-[a-z0-9\-]{1,40}|refresh|access-control-allow-[a-z\-]{1,20}|"
+    r"cache-control|host|cookie|link|content-security-policy|www-authenticate|authorization|"
+    r"connection|upgrade|server|vary|etag|expires|last-modified|pragma|via|referer|user-agent|"
+    r"strict-transport-security|x-xss-protection)[\s]{0,4}:"
+    r"|[\r\n][\s]{0,4}http/[0-9.]{1,4}[\s]{1,4}[0-9]{3}|[\r\n][\s]{0,4}(?:get|post|put|delete|head|options)[\s]{1,4}/[^\s]{0,200}[\s]{1,4}http/"
+    r"|[\r\n][\s]{0,4}(?:helo|ehlo|mail[\s]{1,4}from|rcpt[\s]{1,4}to|data|help|quit|rset|vrfy|expn)[\s]{0,4}(?::|[\r\n]|$|[\s]{1,4}[a-z<@])"
+)
+
+
+def scan(text: str) -> list[Hit]:
+    """CRLF-injection evidence in one decoded (lower-case, not whitespace-folded) view."""
+    if "\n" not in text and "\r" not in text:
+        return []
+    m = _HEADER.search(text)
+    if m is None:
+        return []
+    score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
+    return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "crlf.breaks": float(text.count("\n") + text.count("\r")),
+        "crlf.headers": float(len(_HEADER.findall(text))),
+    }

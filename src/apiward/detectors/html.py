@@ -1,0 +1,153 @@
+"""Cross-site scripting: HTML tags, event handlers, script URIs and DOM sinks.
+
+Reads a lower-case, entity-decoded view. Evidence, from most to least certain: a ``<script``
+(or another executable element: iframe, object, embed, svg, math, base, meta refresh...); any tag
+carrying an event handler (``<img src=x onerror=``, ``<svg/onload=``); an attribute break that
+adds a handler (``" onmouseover="``); ``javascript:`` / ``vbscript:`` / ``data:text/html`` URIs
+(with the whitespace and control characters browsers ignore); JavaScript calling a sink
+(``alert(``, ``eval(``, ``document.cookie``, ``fromcharcode``) after a quote or tag break.
+Harmless markup (``<b>``, ``<p>``, ``<br>``) and prose with "on" words pass.
+
+All patterns use bounded quantifiers only (linear in the input).
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+# Elements that execute script or load active content on their own.
+ACTIVE_TAGS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base",
+     "meta", "link", "style", "xss", "template", "portal", "isindex", "vmlframe", "import",
+     "xml", "animate", "set", "handler", "listener", "video", "audio", "form", "noscript", "layer",
+     "ilayer", "bgsound", "marquee", "xmp", "plaintext", "image", "img", "body", "input", "textarea",
+     "select", "keygen", "button", "details", "dialog", "object", "html", "head", "title", "a"}
+)
+STRONG_TAGS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
+     "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
+)
+_TAG = re.compile(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?)([ \t\n\r/>\"'=+]|$)")
+_HANDLER = re.compile(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,32})[\s\x00-\x1f+]{0,16}=")
+_URI = re.compile(
+    r"(?:j[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}v[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}"
+    r"s[\s\x00-\x1f]{0,8}c[\s\x00-\x1f]{0,8}r[\s\x00-\x1f]{0,8}i[\s\x00-\x1f]{0,8}"
+    r"p[\s\x00-\x1f]{0,8}t|vbscript|livescript|mocha)[\s\x00-\x1f]{0,8}:"
+)
+_DATA_URI = re.compile(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
+_SINK = re.compile(
+    r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
+    r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
+    r"|document[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms)"
+    r"|window[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|location\.href"
+    r"|\[[\s]{0,4}['\"]constructor['\"]|srcdoc[\s]{0,4}=|formaction[\s]{0,4}=|xlink:href[\s]{0,4}="
+    r"|expression[\s]{0,8}\(|-moz-binding|behavior[\s]{0,4}:|@import|url[\s]{0,4}\([\s'\"]{0,4}javascript"
+    r"|\btop[\s]{0,4}\[|\bself[\s]{0,4}\[|\bthis[\s]{0,4}\[|globalthis|!!\[\]|\[\]\[|\]\(\)"
+)
+_BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
+EVENTS = frozenset(
+    """onabort onactivate onafterprint onafterscriptexecute onafterupdate onanimationcancel
+    onanimationend onanimationiteration onanimationstart onauxclick onbeforeactivate
+    onbeforecopy onbeforecut onbeforedeactivate onbeforeeditfocus onbeforepaste onbeforeprint
+    onbeforescriptexecute onbeforetoggle onbeforeunload onbeforeupdate onbegin onblur onbounce
+    oncanplay oncanplaythrough oncellchange onchange onclick onclose oncontextmenu oncontrolselect
+    oncopy oncuechange oncut ondataavailable ondatasetchanged ondatasetcomplete ondblclick
+    ondeactivate ondrag ondragend ondragenter ondragexit ondragleave ondragover ondragstart ondrop
+    ondurationchange onemptied onend onended onerror onerrorupdate onfilterchange onfinish
+    onfocus onfocusin onfocusout onformdata onfullscreenchange onhashchange onhelp oninput
+    oninvalid onkeydown onkeypress onkeyup onlayoutcomplete onload onloadeddata
+    onloadedmetadata onloadend onloadstart onlosecapture onmessage onmousedown onmouseenter
+    onmouseleave onmousemove onmouseout onmouseover onmouseup onmousewheel onmove onmoveend
+    onmovestart onoffline ononline onpagehide onpageshow onpaste onpause onplay onplaying
+    onpointercancel onpointerdown onpointerenter onpointerleave onpointermove onpointerout
+    onpointerover onpointerrawupdate onpointerup onpopstate onprogress onpropertychange
+    onratechange onreadystatechange onrepeat onreset onresize onrowenter onrowexit onrowsdelete
+    onrowsinserted onscroll onscrollend onsearch onseeked onseeking onselect onselectionchange
+    onselectstart onshow onstalled onstart onstop onstorage onsubmit onsuspend ontimeupdate
+    ontoggle ontouchcancel ontouchend ontouchmove ontouchstart ontransitioncancel
+    ontransitionend ontransitionrun ontransitionstart onunload onvolumechange onwaiting
+    onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
+    onwebkittransitionend onwheel oncommand""".split()
+)
+_TRIGGER = re.compile(r"[<>]|on[a-z]{3,32}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior")
+
+
+def scan(text: str) -> list[Hit]:
+    """XSS evidence in one lower-case view."""
+    if _TRIGGER.search(text) is None:
+        return []
+    best: Hit | None = None
+
+    def keep(score: float, rule: str, start: int, end: int) -> None:
+        nonlocal best
+        if best is None or score > best.score:
+            best = Hit(Category.XSS, score, rule, text, start, end)
+
+    if "<" in text:
+        for m in _TAG.finditer(text):
+            name = m.group(1)
+            rest = text[m.end(1) : m.end(1) + 400]
+            handler = _HANDLER.search(rest)
+            if handler is not None and handler.group(1) in EVENTS | _generic_event(handler.group(1)):
+                keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
+            elif name in STRONG_TAGS:
+                keep(0.95, "xss.active-tag", m.start(), m.end())
+            elif _URI.search(rest) is not None or _DATA_URI.search(rest[:200]) is not None:
+                keep(0.95, "xss.tag-uri", m.start(), m.end())
+            elif name in ("svg", "math", "meta", "style", "link", "form", "template", "animate", "set") or ":" in name:
+                if name == "style" and _SINK.search(rest) is not None:
+                    keep(0.93, "xss.style", m.start(), m.end())
+                elif name == "meta" and "refresh" in rest:
+                    keep(0.9, "xss.meta-refresh", m.start(), m.end())
+                else:
+                    keep(0.7, "xss.active-tag", m.start(), m.end())
+            elif name in ACTIVE_TAGS:
+                sink = _SINK.search(rest)
+                if sink is not None:
+                    keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
+                else:
+                    keep(0.35, "xss.tag", m.start(), m.end())
+            else:
+                keep(0.2, "xss.tag", m.start(), m.end())
+            if best is not None and best.score >= 0.97:
+                return [best]
+    for m in _HANDLER.finditer(text):
+        name = m.group(1)
+        if name in EVENTS:
+            # an attribute break before the handler: quote, slash or start of value
+            before = text[max(0, m.start() - 2) : m.start() + 1]
+            score = 0.9 if any(c in before for c in "\"'`/") or m.start() == 0 else 0.8
+            keep(score, "xss.handler", m.start(), m.end())
+        elif len(name) > 5:
+            keep(0.55, "xss.handler-unknown", m.start(), m.end())
+    uri = _URI.search(text)
+    if uri is not None:
+        keep(0.93, "xss.script-uri", uri.start(), uri.end())
+    data = _DATA_URI.search(text)
+    if data is not None and ("html" in data.group(0) or "svg" in data.group(0) or "script" in data.group(0)):
+        keep(0.85, "xss.data-uri", data.start(), data.end())
+    sink = _SINK.search(text)
+    if sink is not None:
+        prefix = text[: sink.start()]
+        score = 0.85 if _BREAK.search(prefix[-40:]) is not None else 0.6
+        keep(score, "xss.sink", sink.start(), sink.end())
+    return [best] if best is not None and best.score >= 0.2 else []
+
+
+def _generic_event(name: str) -> frozenset[str]:
+    """Unknown ``on*`` names inside a tag still count: browsers add events every year."""
+    return frozenset({name}) if len(name) >= 5 else frozenset()
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "html.tags": float(len(_TAG.findall(text))),
+        "html.handlers": float(len(_HANDLER.findall(text))),
+        "html.uri": float(_URI.search(text) is not None),
+        "html.sinks": float(len(_SINK.findall(text))),
+        "html.angle": float(text.count("<") + text.count(">")),
+        "html.evidence": max((h.score for h in scan(text)), default=0.0),
+    }

@@ -1,0 +1,55 @@
+"""NoSQL (MongoDB) operator injection.
+
+An operator where a value was expected: a JSON key or query-parameter key such as ``$ne``,
+``$gt``, ``$where``, ``$regex`` (``user[$ne]=x``, ``{"password": {"$ne": null}}``), or a value
+holding an operator object or server-side JavaScript (``{"$where": "sleep(100)"}``,
+``'; return true; var x='``). Keys are checked by the stage with `key_operator`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+OPERATORS = frozenset(
+    {"$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$where", "$exists",
+     "$expr", "$or", "$and", "$nor", "$not", "$elemmatch", "$function", "$accumulator", "$type",
+     "$size", "$all", "$mod", "$text", "$search", "$jsonschema", "$lookup", "$merge", "$out",
+     "$set", "$unset", "$inc", "$push", "$where:", "$options", "$comment", "$natural"}
+)
+STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$nin", "$in",
+                    "$exists", "$expr", "$or", "$nor", "$not", "$function", "$accumulator",
+                    "$elemmatch", "$eq"})
+_OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
+_JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
+_TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")
+
+
+def key_operator(key: str) -> bool:
+    """True when a parameter or JSON key (last path element) is a query operator."""
+    name = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("[]'\"").lower()
+    return name in STRONG
+
+
+def scan(text: str) -> list[Hit]:
+    """NoSQL evidence in one lower-case view (a value, or a key path)."""
+    if _TRIGGER.search(text) is None:
+        return []
+    best: Hit | None = None
+    for m in _OPERATOR.finditer(text):
+        if m.group(1) in STRONG:
+            best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, m.start(1), m.end(1))
+            break
+    js = _JS.search(text)
+    if js is not None and (best is None or best.score < 0.85):
+        best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
+    return [best] if best is not None else []
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "nosql.operators": float(sum(1 for m in _OPERATOR.finditer(text) if m.group(1) in OPERATORS)),
+        "nosql.evidence": max((h.score for h in scan(text)), default=0.0),
+    }

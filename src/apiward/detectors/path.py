@@ -1,0 +1,123 @@
+"""Path traversal and file inclusion.
+
+Reads decoded views (so ``..%2f``, ``%252e%252e``, ``%c0%af`` and ``..\\`` are already plain
+``../``). Evidence: a parent-directory step (``../`` or ``..\\``) that climbs, a sensitive file of
+Linux or Windows named by an absolute or traversing path (``/etc/passwd``, ``c:\\windows\\win.ini``,
+``/proc/self/environ``), PHP/Java stream wrappers (``php://filter``, ``file://``, ``expect://``,
+``zip://``, ``phar://``), and a null byte that truncates a path (raw view: ``%00`` before an
+extension). A single ``../`` inside a URL path (``https://a/b/../c``) or a relative link in a
+``referer`` is ordinary; several climbing steps, or one that reaches a sensitive file, are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+_TRAVERSAL = re.compile(r"(?:^|[/\\=:;,\s'\"(])\.{2,3}[/\\]")
+_STEP = re.compile(r"\.{2,3}[/\\]")
+SENSITIVE = (
+    "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/motd", "etc/sudoers",
+    "etc/crontab", "etc/fstab", "etc/profile", "etc/bashrc", "etc/resolv.conf", "etc/hostname",
+    "etc/mysql/", "etc/httpd/", "etc/apache2/", "etc/nginx/", "etc/ssh/", "etc/security/",
+    "etc/subuid", "etc/subgid", "etc/gshadow", "etc/master.passwd", "etc/pam.d", "etc/environment",
+    "proc/self/", "proc/version", "proc/cmdline", "proc/mounts", "proc/net/", "proc/cpuinfo",
+    "proc/meminfo", "proc/interrupts", "proc/[0-9]", "var/log/", "var/run/secrets", "var/lib/mysql",
+    "root/.", "home/", ".ssh/id_", ".ssh/authorized_keys", ".bash_history", ".htpasswd",
+    ".htaccess", ".git/config", ".git/head", ".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
+    "boot.ini", "win.ini", "system.ini", "windows/system32", "windows/win.ini", "winnt/",
+    "inetpub/", "system32/", "config/sam", "repair/sam", "system32/drivers/etc/hosts",
+    "web.config", "wp-config.php", "config.php", "configuration.php", "settings.py",
+    "application.properties", "web-inf/", "meta-inf/", "localsettings.php", "usr/local/",
+    "apache2/conf", "httpd.conf", "php.ini", "my.cnf", "my.ini", "docker-compose", ".aws/credentials",
+    "sys/class", "sys/kernel", "dev/null", "tmp/sess_", "usr/bin/", "bin/sh", "bin/bash",
+)
+_SENSITIVE = re.compile("|".join(re.escape(s).replace(r"\[0\-9\]", "[0-9]") for s in SENSITIVE))
+_WRAPPER = re.compile(
+    r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
+    r"|php://(?:filter|input|stdin|memory|temp|fd)"
+)
+_NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
+_ABSOLUTE = re.compile(r"(?:^|[\s=:;'\"(,])(?:/|[a-z]:[/\\]|\\\\|~/|file:)")
+_TRIGGER = re.compile(r"\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+
+
+def scan(text: str) -> list[Hit]:
+    """Traversal / file-inclusion evidence in one lower-case decoded view."""
+    if _TRIGGER.search(text) is None:
+        return []
+    best: Hit | None = None
+
+    def keep(score: float, rule: str, start: int, end: int) -> None:
+        nonlocal best
+        if best is None or score > best.score:
+            best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
+
+    norm = text.replace("\\", "/") if "\\" in text else text
+    first = _TRAVERSAL.search(norm)
+    if first is not None:
+        steps = len(_STEP.findall(norm[first.start() : first.start() + 400]))
+        target = _SENSITIVE.search(norm, first.end() - 1)
+        end = first.end()
+        if target is not None and target.start() - first.end() < 200:
+            keep(0.97, "traversal.sensitive-file", first.start(), target.end())
+        elif steps >= 3:
+            keep(0.93, "traversal.climb", first.start(), end + 12)
+        elif steps == 2:
+            keep(0.8 if not _is_url_path(norm, first.start()) else 0.4, "traversal.climb", first.start(), end + 12)
+        else:
+            rest = norm[first.end() : first.end() + 40]
+            if not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
+                keep(0.55, "traversal.step", first.start(), end + 12)
+    wrapper = _WRAPPER.search(norm)
+    if wrapper is not None:
+        name = wrapper.group(0)
+        score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85
+        if name.startswith("file://"):
+            tail = norm[wrapper.end() : wrapper.end() + 200]
+            score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
+        keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
+    if best is None or best.score < 0.9:
+        target = _SENSITIVE.search(norm)
+        if target is not None:
+            start = target.start()
+            absolute = start > 0 and norm[start - 1] in "/\\:" and _ABSOLUTE.search(norm[max(0, start - 4) : start + 1]) is not None
+            token = norm[max(0, start - 1) : start]
+            if absolute or (start == 0 and "/" in target.group(0)):
+                keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
+            elif token in ("/", "\\") and _is_url_path(norm, start):
+                pass
+            elif target.group(0) in ("etc/passwd", "etc/shadow", "boot.ini", "win.ini", "system32/", "proc/self/", "id_rsa"):
+                keep(0.75, "traversal.sensitive-file", start, target.end())
+    return [best] if best is not None else []
+
+
+def _is_url_path(text: str, pos: int) -> bool:
+    """True when ``pos`` sits in the path of an http(s) URL (links, referers)."""
+    scheme = text.rfind("://", 0, pos)
+    if scheme < 0:
+        return False
+    head = text[max(0, scheme - 5) : scheme]
+    return head.endswith(("http", "https")) and " " not in text[scheme:pos]
+
+
+def null_byte(raw: str) -> Hit | None:
+    """A null byte that cuts a file name (raw view): ``../../etc/passwd%00.png``."""
+    m = _NULL_RAW.search(raw)
+    if m is None:
+        return None
+    before = raw[max(0, m.start() - 64) : m.start()].lower()
+    if "/" in before or "\\" in before or "." in before:
+        return Hit(Category.TRAVERSAL, 0.9, "traversal.null-byte", raw, max(0, m.start() - 20), m.end())
+    return None
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "path.steps": float(len(_STEP.findall(text))),
+        "path.sensitive": float(_SENSITIVE.search(text) is not None),
+        "path.wrapper": float(_WRAPPER.search(text) is not None),
+        "path.evidence": max((h.score for h in scan(text)), default=0.0),
+    }

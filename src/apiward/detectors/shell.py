@@ -1,0 +1,240 @@
+"""Command injection and Shellshock: separators, substitutions, commands, obfuscation.
+
+A value injects a command when a shell *separator* (``;`` ``|`` ``||`` ``&&`` ``&`` newline) or a
+*substitution* (``$(...)``, backticks) is followed by a command word: a known binary, a path to
+one (``/bin/sh``), or a word whose quotes and backslashes hide one (``w'h'o'am'i``, ``c\\at``).
+Bash-only tricks count on their own: ``$IFS``/``${IFS}``, ``/dev/tcp/``, globbed paths
+(``/???/c?t``), brace expansion (``{cat,/etc/passwd}``). Windows ``cmd``/PowerShell grammar
+(``cmd /c``, ``for /f ... do``, ``if exist``, ``powershell -enc``) and code execution calls of
+server languages (``<?php``, ``system(``, ``require('child_process')``) are recognised too.
+Shellshock is a value that starts with a bash function definition ``() {``.
+
+Prose such as "Tom & Jerry", "salt; pepper" or "cats | dogs" passes: the word after the
+separator is not a command, or a command word like ``more`` is followed by more prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+# Binaries whose name is not an English word: a separator followed by one is enough.
+DISTINCT_COMMANDS = frozenset(
+    """whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash sh zsh ksh
+    csh tcsh dash busybox python python2 python3 perl ruby php lua node nodejs powershell pwsh
+    cmd cmd.exe chmod chown chgrp passwd useradd usermod crontab nohup telnet ssh scp rsync
+    tftp ftp xterm base64 xxd hexdump od strace ltrace gdb nmap socat certutil bitsadmin
+    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1
+    schtasks vssadmin bcdedit bcdboot icacls takeown mkfifo mknod ls cat id pwd env printenv
+    ps uptime hostname dig host traceroute tracert ping sleep timeout echo printf rm mv cp
+    touch mkdir rmdir chattr lsattr tar gzip gunzip zip unzip bzip2 7z awk gawk sed grep egrep
+    fgrep find xargs tee head tail less more sort uniq wc cut tr diff du df mount umount kill
+    pkill killall sudo su doas exec eval source export unset set alias getent lsof ss ip arp
+    route iptables openssl gpg java javac jrunscript jjs groovy osascript expect tclsh wish
+    ash fish rbash rksh sftp finger whois who w last lastlog dmesg journalctl systemctl
+    service shutdown reboot halt poweroff init nproc lscpu lsmod modprobe insmod ldd file
+    stat readlink realpath basename dirname ln dd shred type dir copy del erase ver vol
+    findstr tree attrib cacls xcopy robocopy start call invoke-expression iex
+    invoke-webrequest iwr new-object downloadstring downloadfile start-process sc query
+    runas nbtstat route.exe arp.exe qwinsta quser cmstp msiexec installutil regasm regsvcs
+    forfiles pcalua infdefaultinstall bash.exe sh.exe powershell.exe wmic.exe ping.exe
+    chef-shell irb pry php-cgi perl5 jshell""".split()
+)
+# Command words that are also ordinary words: need shell-looking arguments or end of value.
+COMMON_WORDS = frozenset(
+    """cat id ps set type dir find sort more less head tail time date file echo printf sleep
+    kill w who last call start copy del tree host route ip ss service ping find cut tr wc
+    diff du df ln dd stat mount source export alias exec eval sudo su env test true false
+    read help man open tee expect wish fish ash init halt query sc ver vol iex""".split()
+)
+_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
+_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?{}\[\],]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
+_STRONG = re.compile(
+    r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
+    r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
+    r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
+    r"|%comspec%|\bfor[\s]{1,8}/[fdlr]\b|\bfor[\s]{1,8}%%?[a-z0-9\-~]{1,3}[\s]{1,8}in[\s]{0,8}\("
+    r"|\bif[\s]{1,12}(?:not[\s]{1,12})?(?:exist|defined|errorlevel)[\s]{1,12}\S"
+    r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
+    r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
+    r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
+    r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
+    r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
+)
+_GLOB_PATH = re.compile(r"/[a-z?*\[\]]{0,8}[?*][a-z?*\[\]]{0,8}/[a-z?*\[\]]{0,12}[?*]{0,1}[a-z?*\[\]]{0,12}")
+_BRACE = re.compile(r"\{[a-z0-9_./\-]{1,20},[^{}\s]{1,80}\}")
+_SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
+_CODE = re.compile(
+    r"<\?(?:php|=|[\s])|\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|"
+    r"create_function|call_user_func(?:_array)?|preg_replace|include|include_once|require|"
+    r"require_once|file_put_contents|file_get_contents|fopen|readfile|highlight_file|show_source|"
+    r"phpinfo|base64_decode|gzinflate|gzuncompress|str_rot13|zlib_decode|move_uploaded_file|"
+    r"unserialize|spawn|spawnsync|execsync|execfile|fork)[\s]{0,8}\("
+    r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
+    r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
+    r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
+    r"|@\{\[|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{|\ba:[0-9]{1,4}:\{[si]:"
+)
+_PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
+_TRIGGER = re.compile(r"[;|&`$\n\r(){}<>?*]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_ARG_LIKE = re.compile(r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&]))")
+
+
+def _unobfuscate(word: str) -> str:
+    """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``)."""
+    if not any(c in word for c in "'\"\\$"):
+        return word
+    out = []
+    i = 0
+    n = len(word)
+    while i < n:
+        ch = word[i]
+        if ch in "'\"\\":
+            i += 1
+            continue
+        if ch == "$" and i + 1 < n and word[i + 1] in "@*":
+            i += 2
+            continue
+        if ch == "$" and i + 1 < n and word[i + 1] == "{":
+            close = word.find("}", i)
+            i = n if close < 0 else close + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _command_name(word: str) -> str:
+    word = _unobfuscate(word)
+    if "/" in word or "\\" in word:
+        word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return word.strip(",.{}[]()")
+
+
+def scan(text: str) -> list[Hit]:
+    """Command-injection / Shellshock / code-execution evidence in one lower-case view."""
+    stripped = text.lstrip()
+    hits: list[Hit] = []
+    if stripped.startswith("()"):
+        m = _SHELLSHOCK.match(stripped)
+        if m is not None:
+            offset = len(text) - len(stripped)
+            hits.append(Hit(Category.SHELLSHOCK, 0.99, "shellshock.function", text, offset, offset + m.end()))
+    if _TRIGGER.search(text) is None and not _starts_with_command(stripped):
+        return hits
+    best: Hit | None = None
+
+    def keep(score: float, rule: str, start: int, end: int) -> None:
+        nonlocal best
+        if best is None or score > best.score:
+            best = Hit(Category.CMDI, score, rule, text, start, end)
+
+    m = _STRONG.search(text)
+    if m is not None:
+        keep(0.95, "cmdi.shell-syntax", m.start(), m.end())
+    if "()" in text and "{" in text:
+        ss = _SHELLSHOCK.search(text)
+        if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
+            hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
+    code = _CODE.search(text)
+    if code is not None:
+        keep(0.92, "cmdi.code-execution", code.start(), code.end())
+    if best is None or best.score < 0.95:
+        found = _after_separator(text)
+        if found is not None:
+            keep(*found)
+    if best is None or best.score < 0.9:
+        glob = _GLOB_PATH.search(text)
+        if glob is not None and glob.group(0).count("/") >= 2 and any(c in glob.group(0) for c in "?*"):
+            keep(0.9, "cmdi.glob-path", glob.start(), glob.end())
+        brace = _BRACE.search(text)
+        if brace is not None and _command_name(brace.group(0)[1:].split(",", 1)[0]) in DISTINCT_COMMANDS:
+            keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+    if best is None and _starts_with_command(stripped):
+        found = _command_at(text, len(text) - len(stripped), at_start=True)
+        if found is not None:
+            keep(*found)
+    if best is not None:
+        hits.append(best)
+    return hits
+
+
+def _starts_with_command(text: str) -> bool:
+    head = text[:24].split(" ", 1)[0]
+    if "/" in head or "\\" in head:
+        return False
+    return _command_name(head) in DISTINCT_COMMANDS and head not in COMMON_WORDS
+
+
+def _after_separator(text: str) -> tuple[float, str, int, int] | None:
+    best: tuple[float, str, int, int] | None = None
+    count = 0
+    for sep in _SEPARATOR.finditer(text):
+        count += 1
+        if count > 64:
+            break
+        found = _command_at(text, sep.end(), separator=sep.group(0))
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], found[1], sep.start(), found[3])
+            if best[0] >= 0.95:
+                break
+    return best
+
+
+def _command_at(
+    text: str, pos: int, separator: str = "", at_start: bool = False
+) -> tuple[float, str, int, int] | None:
+    m = _WORD.match(text, pos)
+    if m is None:
+        return None
+    raw = m.group(1)
+    # a separator's word ends at the next separator-ish character
+    for stop in (";", "|", "&", "`", ")", "\n"):
+        cut = raw.find(stop)
+        if cut > 0:
+            raw = raw[:cut]
+    name = _command_name(raw)
+    if name not in DISTINCT_COMMANDS:
+        return None
+    end = m.start(1) + len(raw)
+    rest = text[end : end + 80]
+    obfuscated = name != raw.strip("{}[](),") and not raw.startswith(("/", "\\"))
+    substitution = separator in ("`", "$(", "${", "<(", ">(")
+    if substitution:
+        closer = "`" if separator == "`" else ")" if separator != "${" else "}"
+        if closer in text[end : end + 120] or not rest.strip():
+            return (0.95, "cmdi.substitution", pos, end)
+        return (0.8, "cmdi.substitution", pos, end)
+    args = _ARG_LIKE.match(rest) is not None
+    ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")")
+    prose = _PROSE_FOLLOW.match(rest) is not None and not args
+    if name in COMMON_WORDS:
+        if prose:
+            return None
+        if separator in ("(", "{", "then", "do") and not args:
+            return None
+        if separator in ("&",) and not args:
+            return None
+        if at_start and not args:
+            return None
+        if args or ends or obfuscated:
+            return (0.9 if separator in (";", "|", "||", "&&", "\n", "%0a") else 0.8, "cmdi.separator-command", pos, end)
+        return None
+    if prose and separator in ("&", "(", "{", "then", "do"):
+        return None
+    if at_start:
+        return (0.85 if args else 0.6, "cmdi.command", pos, end) if (args or ends) else None
+    if separator in ("(", "{") and not args and not ends:
+        return None
+    return (0.95 if (args or ends or obfuscated) else 0.85, "cmdi.separator-command", pos, end)
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "shell.separators": float(len(_SEPARATOR.findall(text))),
+        "shell.strong": float(_STRONG.search(text) is not None),
+        "shell.code": float(_CODE.search(text) is not None),
+        "shell.evidence": max((h.score for h in scan(text)), default=0.0),
+    }

@@ -1,0 +1,502 @@
+"""SQL injection: a small SQL tokenizer and grammar rules over its token stream.
+
+Like libinjection, a value is read in three contexts: as SQL on its own (numeric context), and as
+if it started inside a single- or double-quoted string (the first quote then *closes* that
+string). A value is an injection when, in some context, the tokens after the break form SQL
+that changes the query: a boolean or comparison continuation (``' or 1=1``), a comment that cuts
+the rest (``admin'--``), a stacked statement (``; drop table``), a ``union select``, calls of
+functions that only make sense to an attacker (``sleep(``, ``extractvalue(``), system catalogs.
+Prose with SQL words (``select your size``, ``O'Brien``, ``drop me a line``) tokenizes to
+barewords where the grammar needs operators, and passes.
+
+Token types: ``s`` string, ``n`` number, ``b`` bareword, ``k`` keyword, ``E`` statement keyword,
+``U`` union, ``&`` logic operator, ``o`` operator, ``f`` function name (followed by ``(``),
+``v`` variable, ``c`` comment, ``(`` ``)`` ``,`` ``;`` punctuation, ``x`` anything else.
+The tokenizer is linear: one compiled master pattern without nested quantifiers, and
+``str.find`` for strings and comments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+MAX_TOKENS = 160
+
+
+class Token(NamedTuple):
+    kind: str
+    value: str
+    start: int
+    end: int
+
+
+_MASTER = re.compile(
+    r"(?P<ws>[\s\x00-\x1f\xa0+]+)"
+    r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"
+    r"|(?P<var>@@?[a-z_0-9$.]*)"
+    r"|(?P<word>[a-z_$\u00c0-\uffff][a-z0-9_$\u00c0-\uffff]*)"
+    r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|[=<>!\-*/%^|&~:])"
+    r"|(?P<punct>[(),;.])"
+)
+_FUNC_PAREN = re.compile(r"[ \t\r\n]*\(")
+
+LOGIC = frozenset({"and", "or", "xor", "||", "&&", "not"})
+OP_WORDS = frozenset(
+    {"like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "match", "div", "mod",
+     "notnull", "isnull", "escape", "collate", "similar"}
+)
+STATEMENTS = frozenset(
+    {"select", "insert", "update", "delete", "drop", "exec", "execute", "declare", "create",
+     "alter", "truncate", "shutdown", "waitfor", "grant", "revoke", "merge", "call", "handler",
+     "load", "rename", "begin", "commit", "rollback", "pragma", "attach", "copy", "backup"}
+)
+KEYWORDS = frozenset(
+    {"from", "where", "having", "order", "group", "by", "limit", "offset", "into", "values",
+     "table", "database", "null", "true", "false", "case", "when", "then", "else", "end", "as",
+     "all", "distinct", "top", "procedure", "outfile", "dumpfile", "delay", "exists", "join",
+     "on", "set", "asc", "desc", "schema", "user", "view", "function", "index", "column",
+     "inner", "outer", "left", "right", "cross", "natural", "using", "with", "recursive",
+     "analyse", "unknown", "time", "infile", "data", "login", "trigger"}
+)
+LITERALS = frozenset({"null", "true", "false", "not", "exists", "case", "current_user",
+                      "user", "unknown"})
+COMPARISONS = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "!<", "!>", "like", "rlike",
+                         "regexp", "is", "in", "between", "sounds", "glob", "match", "similar"})
+ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "^", "|", "&", "~", "div", "mod", "::"})
+# Functions whose call in an input value is the mark of an attack (timing, error-based
+# extraction, file access, command execution, catalog probing).
+ATTACK_FUNCTIONS = frozenset(
+    {"sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "group_concat",
+     "xp_cmdshell", "name_const", "sys_eval", "sys_exec", "lo_import", "lo_export",
+     "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "make_set", "elt",
+     "dbms_pipe", "utl_inaddr", "utl_http", "dbms_xmlgen", "xmltype", "ctxsys", "geometrycollection",
+     "multipoint", "polygon", "linestring", "multilinestring", "multipolygon", "gtid_subset",
+     "json_keys", "exp", "floor", "rand", "convert", "cast", "char", "chr", "ascii", "ord",
+     "substring", "substr", "mid", "concat", "concat_ws", "version", "database", "schema",
+     "user", "current_user", "system_user", "session_user", "if", "ifnull", "iif", "nullif",
+     "coalesce", "hex", "unhex", "length", "count", "row_count", "found_rows", "bin", "lower",
+     "upper", "instr", "locate", "position", "left", "right", "reverse", "md5", "sha1",
+     "waitfor", "openrowset", "opendatasource", "openquery", "has_dbaccess", "db_name",
+     "is_srvrolemember", "serverproperty", "object_id", "col_name", "unicode", "nchar",
+     "dbms_lock", "sys_context", "to_char", "tochar", "rawtohex", "dbms_utility", "current_setting",
+     "query_to_xml", "pg_user", "inet_server_addr", "table_name", "column_name"}
+)
+# The subset that no benign input calls: a call alone is enough.
+STRONG_FUNCTIONS = frozenset(
+    {"sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "group_concat",
+     "xp_cmdshell", "name_const", "sys_eval", "sys_exec", "lo_import", "lo_export",
+     "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
+     "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
+     "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
+     "inet_server_addr", "current_setting", "make_set", "concat_ws"}
+)
+CATALOGS = (
+    "information_schema", "sysobjects", "syscolumns", "sysusers", "sysdatabases", "pg_catalog",
+    "pg_shadow", "pg_user", "mysql.user", "sqlite_master", "sqlite_schema", "all_tables",
+    "user_tables", "dba_users", "all_users", "v$version", "msysobjects", "msysaccessobjects",
+    "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "sys.objects",
+    "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
+    "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
+)
+_TRIGGER = re.compile(
+    r"['\"`;#()=<>|&@]|--|/\*|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
+    r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
+    r"between|like|rlike|regexp|not|is|case|when|limit|into|truncate|create|alter)\b"
+)
+_STACKABLE = {
+    "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
+                       "schema", "trigger", "column", "login"}),
+    "create": frozenset({"table", "database", "procedure", "view", "user", "function",
+                         "index", "schema", "trigger", "login"}),
+    "alter": frozenset({"table", "database", "procedure", "view", "user", "function", "login",
+                        "schema"}),
+    "truncate": frozenset({"table"}),
+    "insert": frozenset({"into"}),
+    "delete": frozenset({"from"}),
+    "waitfor": frozenset({"delay", "time"}),
+    "load": frozenset({"data"}),
+}
+
+
+def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
+    """Tokens of lower-case ``text`` from ``start`` (at most ``limit``)."""
+    out: list[Token] = []
+    pos = start
+    size = len(text)
+    match = _MASTER.match
+    while pos < size and len(out) < limit:
+        ch = text[pos]
+        if ch in "'\"`":
+            end = _string_end(text, pos + 1, ch)
+            kind = "b" if ch == "`" else "s"
+            out.append(Token(kind, text[pos:end], pos, end))
+            pos = end
+            continue
+        if ch == "#" or (ch == "-" and text.startswith("--", pos)):
+            end = text.find("\n", pos)
+            end = size if end < 0 else end
+            out.append(Token("c", text[pos:end], pos, end))
+            pos = end
+            continue
+        if ch == "/" and text.startswith("/*", pos):
+            end = text.find("*/", pos + 2)
+            end = size if end < 0 else end + 2
+            out.append(Token("c", text[pos:end], pos, end))
+            pos = end
+            continue
+        m = match(text, pos)
+        if m is None:
+            out.append(Token("x", ch, pos, pos + 1))
+            pos += 1
+            continue
+        group = m.lastgroup
+        value = m.group(0)
+        end = m.end()
+        if group == "ws":
+            pos = end
+            continue
+        if group == "num":
+            out.append(Token("n", value, pos, end))
+        elif group == "var":
+            out.append(Token("v", value, pos, end))
+        elif group == "word":
+            out.append(Token(_word_kind(text, value, end), value, pos, end))
+        elif group == "op":
+            out.append(Token("&" if value in ("||", "&&") else "o", value, pos, end))
+        else:
+            out.append(Token(value, value, pos, end))
+        pos = end
+    return out
+
+
+def _string_end(text: str, pos: int, quote: str) -> int:
+    size = len(text)
+    while True:
+        end = text.find(quote, pos)
+        if end < 0:
+            return size
+        backslashes = 0
+        k = end - 1
+        while k >= pos and text[k] == "\\":
+            backslashes += 1
+            k -= 1
+        if backslashes % 2:
+            pos = end + 1
+            continue
+        if end + 1 < size and text[end + 1] == quote:  # doubled quote inside the string
+            pos = end + 2
+            continue
+        return end + 1
+
+
+def _word_kind(text: str, word: str, end: int) -> str:
+    if word in LOGIC:
+        return "&" if word != "not" else "k"
+    if word == "union":
+        return "U"
+    if word in OP_WORDS:
+        return "o"
+    if word in STATEMENTS:
+        return "E"
+    if word in KEYWORDS:
+        return "k"
+    if _FUNC_PAREN.match(text, end) is not None:
+        return "f"
+    return "b"
+
+
+def _operand(tok: Token | None) -> bool:
+    if tok is None:
+        return False
+    return tok.kind in "nsbfv(" or (tok.kind in "kE" and (tok.value in LITERALS or tok.value == "select"))
+
+
+def _closing(tok: Token | None) -> bool:
+    """What may follow a complete condition: end, comment, operator, separator, clause keyword."""
+    if tok is None:
+        return True
+    return tok.kind in "co&;)," or tok.kind == "U" or (
+        tok.kind in "kE" and tok.value not in LITERALS
+    )
+
+
+def _at(tokens: Sequence[Token], i: int) -> Token | None:
+    return tokens[i] if i < len(tokens) else None
+
+
+def scan(text: str) -> list[Hit]:
+    """SQL injection evidence in one lower-case view."""
+    if _TRIGGER.search(text) is None:
+        return []
+    hits: list[Hit] = []
+    tokens = tokenize(text)
+    best = _judge_plain(text, tokens)
+    for quote in ("'", '"'):
+        qpos = text.find(quote)
+        if qpos < 0:
+            continue
+        rest = tokenize(text, qpos + 1)
+        found = _judge_break(text, qpos, rest)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
+    if "/*!" in text:
+        pos = text.find("/*!")
+        found = (0.9, "sqli.mysql-comment", pos, pos + 3)
+        if best is None or found[0] > best[0]:
+            best = found
+    if best is not None:
+        score, rule, start, end = best
+        hits.append(Hit(Category.SQLI, score, rule, text, start, end))
+    return hits
+
+
+Judgement = tuple[float, str, int, int]
+
+
+def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
+    """The value closes a string at ``qpos``; do the following tokens continue the query?"""
+    i = 0
+    while i < len(rest) and rest[i].kind == ")":
+        i += 1
+    t = _at(rest, i)
+    if t is None:
+        return None
+    u = _at(rest, i + 1)
+    w = _at(rest, i + 2)
+    end = (w or u or t).end
+    if t.kind == "c":
+        if t.value.startswith("#") and len(t.value) > 1 and t.value[1].isalnum():
+            return (0.6, "sqli.break-comment", qpos, t.end)
+        return (0.92, "sqli.break-comment", qpos, t.end)
+    if t.kind == ";":
+        if u is None or u.kind == "c":
+            return (0.75, "sqli.break-terminate", qpos, t.end)
+        stacked = _stacked(rest, i + 1)
+        if stacked is not None:
+            return (0.97, "sqli.break-stacked", qpos, stacked)
+        return None
+    if t.kind == "U" and u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
+        return (0.97, "sqli.break-union", qpos, u.end)
+    if t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS):
+        if u is not None and u.kind == "k" and u.value == "not":
+            u, w = w, _at(rest, i + 3)
+        if u is None:
+            return None
+        if u.kind in "f(" or u.value == "select":
+            return (0.95, "sqli.break-logic", qpos, u.end)
+        if u.kind in "nsv" or u.value in LITERALS:
+            if _closing(w):
+                return (0.93, "sqli.break-logic", qpos, end)
+            return None
+        if u.kind == "b" and w is not None and (w.kind in "oc;)" or w.kind == "&" or (
+            w.kind == "k" and w.value in ("not", "is", "in"))):
+            return (0.9, "sqli.break-logic", qpos, w.end)
+        return None
+    if t.kind == "o" and t.value in ARITHMETIC:
+        if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
+                              or u.value == "select"):
+            return (0.9, "sqli.break-expression", qpos, u.end)
+        return None
+    if t.kind in "kE":
+        clause = _clause(rest, i)
+        if clause is not None:
+            return (0.9, "sqli.break-clause", qpos, clause)
+    return None
+
+
+def _clause(tokens: Sequence[Token], i: int) -> int | None:
+    """A query clause starting at ``tokens[i]`` that is complete SQL, not prose; its end."""
+    t = tokens[i]
+    u = _at(tokens, i + 1)
+    w = _at(tokens, i + 2)
+    if u is None:
+        return None
+    v = t.value
+    if v in ("order", "group") and u.value == "by" and w is not None and w.kind in "nbf":
+        after = _at(tokens, i + 3)
+        if w.kind == "f" or after is None or after.kind in "c;,)" or after.value in (
+            "asc", "desc", "having", "limit", "procedure", "into"):
+            return w.end
+        return None
+    if v in ("having", "where") and _operand(u) and w is not None and (
+        (w.kind == "o" and w.value in COMPARISONS) or w.kind == "&"):
+        return w.end
+    if v == "into" and u.value in ("outfile", "dumpfile"):
+        return u.end
+    if v == "limit" and u.kind == "n" and (w is None or w.kind in ",c;"):
+        return u.end
+    if v == "procedure" and u.value == "analyse":
+        return u.end
+    if v == "select":
+        return _select(tokens, i)
+    if v in _STACKABLE and u.value in _STACKABLE[v]:
+        return u.end
+    if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
+        return u.end
+    if v == "declare" and u.kind == "v":
+        return u.end
+    if v == "shutdown" and (w is None or w.kind in "c;"):
+        return u.end if u.kind in "c;" else t.end
+    if v == "update" and u.kind == "b" and w is not None and w.value == "set":
+        return w.end
+    return None
+
+
+def _select(tokens: Sequence[Token], i: int) -> int | None:
+    """``select`` followed by a column list that is SQL: numbers, functions, ``*``, variables,
+    literals, sub-selects; a bare word list (prose) only with ``from <name>`` and a clause."""
+    u = _at(tokens, i + 1)
+    if u is None:
+        return None
+    if u.kind in "nfv(" or u.value in ("*", "null", "distinct", "all", "top", "case", "@@version"):
+        return u.end
+    if u.kind == "s" and _closing(_at(tokens, i + 2)):
+        return u.end
+    if u.kind == "b":
+        j = i + 2
+        while j < len(tokens) and tokens[j].kind in "b," and j < i + 12:
+            j += 1
+        f = _at(tokens, j)
+        if f is not None and f.value == "from":
+            name = _at(tokens, j + 1)
+            after = _at(tokens, j + 2)
+            if name is not None and name.kind == "b" and after is not None and (
+                after.kind in "c;)" or after.value in ("where", "limit", "order", "group", "union", "join")
+            ):
+                return after.end
+    return None
+
+
+def _stacked(tokens: Sequence[Token], i: int) -> int | None:
+    t = _at(tokens, i)
+    if t is None or t.kind not in "kE":
+        return None
+    return _clause(tokens, i)
+
+
+def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
+    """The value read as SQL on its own (numeric context, or a whole query)."""
+    best: Judgement | None = None
+
+    def keep(found: Judgement) -> None:
+        nonlocal best
+        if best is None or found[0] > best[0]:
+            best = found
+
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        kind = t.kind
+        if kind == "U":
+            u = _at(tokens, i + 1)
+            if u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
+                keep((0.97, "sqli.union", t.start, u.end))
+        elif kind == ";":
+            end = _stacked(tokens, i + 1)
+            if end is not None:
+                keep((0.95, "sqli.stacked", t.start, end))
+        elif kind == "f":
+            if t.value in STRONG_FUNCTIONS:
+                keep((0.92, "sqli.function", t.start, t.end + 1))
+        elif kind == "E" or kind == "k":
+            if i == 0 or tokens[i - 1].kind in "(,;":
+                end = _clause(tokens, i)
+                if end is not None:
+                    score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
+                    keep((score, "sqli.statement", t.start, end))
+            elif t.value in ("order", "group", "having", "limit", "procedure", "into") and tokens[i - 1].kind in "nsb)":
+                end = _clause(tokens, i)
+                if end is not None and (end == tokens[-1].end or _at(tokens, _index_after(tokens, end)) is None
+                                        or tokens[_index_after(tokens, end)].kind in "c;"):
+                    keep((0.85, "sqli.clause", tokens[i - 1].start, end))
+        elif kind == "&":
+            found = _tautology(tokens, i)
+            if found is not None:
+                keep(found)
+        elif kind == "v" and t.value.startswith("@@") and len(t.value) > 2:
+            keep((0.85, "sqli.system-variable", t.start, t.end))
+        elif kind == "b" and t.value == "information_schema":
+            keep((0.9, "sqli.catalog", t.start, t.end))
+    if best is None or best[0] < 0.9:
+        for name in CATALOGS:
+            pos = text.find(name)
+            if pos >= 0:
+                keep((0.88, "sqli.catalog", pos, pos + len(name)))
+                break
+    if n == 0:
+        return best
+    return best
+
+
+def _index_after(tokens: Sequence[Token], end: int) -> int:
+    for k, tok in enumerate(tokens):
+        if tok.start >= end:
+            return k
+    return len(tokens)
+
+
+def _select_strong(tokens: Sequence[Token], i: int) -> bool:
+    u = _at(tokens, i + 1)
+    return u is not None and u.kind != "b"
+
+
+def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
+    """``X or Y = Z``, ``X and sleep(5)``, ``or 1=1`` at the start: a logic operator joining
+    conditions that are SQL (comparisons, literals, calls), not words."""
+    left = i - 1
+    while left >= 0 and tokens[left].kind == ")":
+        left -= 1
+    has_left = left >= 0 and tokens[left].kind in "nsbv"
+    at_start = left < 0
+    if not (has_left or at_start):
+        return None
+    j = i + 1
+    while j < len(tokens) and tokens[j].kind == "(":
+        j += 1
+    if j < len(tokens) and tokens[j].kind == "k" and tokens[j].value == "not":
+        j += 1
+    u = _at(tokens, j)
+    if u is None:
+        return None
+    start = tokens[left].start if has_left else tokens[i].start
+    if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
+        return (0.92, "sqli.logic-function", start, u.end + 1)
+    if u.kind == "E" and u.value == "select":
+        return (0.9, "sqli.logic-select", start, u.end)
+    w = _at(tokens, j + 1)
+    x = _at(tokens, j + 2)
+    if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
+        x.kind in "nsbvf(" or x.value in LITERALS
+    ):
+        if u.kind == "b" and x.kind == "b" and not (has_left and tokens[left].kind in "ns"):
+            return None
+        return (0.9, "sqli.tautology", start, x.end)
+    if u.kind in "ns" and (w is None or w.kind in "c;"):
+        if at_start or (has_left and tokens[left].kind in "ns"):
+            return (0.75, "sqli.logic-literal", start, u.end)
+    if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
+        return (0.8, "sqli.logic-literal", start, u.end)
+    return None
+
+
+_FEATURE_KINDS = "snbkEU&ofvc(),;x"
+
+
+def features(text: str) -> dict[str, float]:
+    """Counts over the token stream of one lower-case view (for the model)."""
+    tokens = tokenize(text)
+    counts = dict.fromkeys(_FEATURE_KINDS, 0)
+    for tok in tokens:
+        counts[tok.kind] = counts.get(tok.kind, 0) + 1
+    out = {f"sql.tok.{k}": float(v) for k, v in counts.items()}
+    out["sql.attack_functions"] = float(
+        sum(1 for tok in tokens if tok.kind == "f" and tok.value in ATTACK_FUNCTIONS)
+    )
+    out["sql.quotes"] = float(text.count("'") + text.count('"'))
+    best = max((h.score for h in scan(text)), default=0.0)
+    out["sql.evidence"] = best
+    return out

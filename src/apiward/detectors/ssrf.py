@@ -1,0 +1,149 @@
+"""Server-side request forgery: URLs and hosts that point inside.
+
+Only values that *are* a URL or a host (``scheme://...``, ``//host/...``, ``host:port``, a bare
+IP) are read. Evidence: the host is loopback, unspecified, link-local / cloud metadata
+(``169.254.169.254``, ``metadata.google.internal``, ``100.100.100.200``, ``fd00:ec2::254``) or
+private, in any notation an HTTP client accepts (dotted, decimal ``2130706433``, octal
+``0177.0.0.1``, hex ``0x7f000001``, short ``127.1``, IPv6 and IPv4-mapped ``[::ffff:a9fe:a9fe]``),
+``localhost`` and its sub-domains; or the scheme is one that speaks raw protocols
+(``gopher``, ``dict``, ``ldap``, ``tftp``, ``jar``, ``netdoc``). Ordinary public URLs pass.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+ODD_SCHEMES = frozenset({"gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "rmi",
+                         "jndi", "dns", "iiop", "ssh", "telnet", "smb", "imap", "pop3", "smtp",
+                         "redis", "memcache", "mysql", "postgres", "mongodb", "rsync", "svn", "git",
+                         "ftp", "ftps", "expect", "ogg", "rtsp", "nntp"})
+METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.azure.com",
+                            "instance-data", "instance-data.ec2.internal", "kubernetes.default",
+                            "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com"})
+_URL = re.compile(r"([a-z][a-z0-9+.\-]{1,15}):(//)?|//")
+_HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
+_TRIGGER = re.compile(r"://|^//|localhost|^[0-9\[]|^0x|metadata|internal")
+
+
+def _parse_ipv4_part(part: str) -> int | None:
+    try:
+        if part.startswith(("0x", "0X")):
+            return int(part[2:] or "0", 16)
+        if len(part) > 1 and part.startswith("0"):
+            return int(part, 8)
+        return int(part, 10)
+    except ValueError:
+        return None
+
+
+def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address in any notation inet_aton / browsers accept, or None for a name."""
+    host = host.strip().rstrip(".")
+    if host.startswith("[") and "]" in host:
+        inner = host[1 : host.index("]")].split("%", 1)[0]
+        try:
+            addr6 = ipaddress.IPv6Address(inner)
+        except ValueError:
+            return None
+        mapped = addr6.ipv4_mapped or addr6.sixtofour
+        return mapped if mapped is not None else addr6
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(parts):
+        return None
+    values = [_parse_ipv4_part(p) for p in parts]
+    if any(v is None for v in values):
+        return None
+    nums = [v for v in values if v is not None]
+    # a.b.c.d / a.b.(c.d as 16 bits) / a.(b.c.d as 24 bits) / one 32-bit number
+    last_bits = 8 * (5 - len(nums))
+    if any(v > 255 for v in nums[:-1]) or nums[-1] >= 1 << last_bits:
+        return None
+    value = 0
+    for v in nums[:-1]:
+        value = (value << 8) | v
+    value = (value << last_bits) | nums[-1]
+    if len(nums) == 1 and len(parts[0]) < 8 and not parts[0].startswith("0"):
+        return None  # a short plain number is not a host
+    return ipaddress.IPv4Address(value)
+
+
+def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[float, str] | None:
+    if str(addr) in ("169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2"):
+        return (0.97, "ssrf.metadata")
+    if addr.is_loopback or addr.is_unspecified:
+        return (0.93, "ssrf.loopback")
+    if addr.is_link_local:
+        return (0.93, "ssrf.link-local")
+    if addr.is_private or addr.is_reserved or (isinstance(addr, ipaddress.IPv6Address) and addr.is_site_local):
+        return (0.8, "ssrf.private")
+    return None
+
+
+def scan(text: str) -> list[Hit]:
+    """SSRF evidence in one lower-case view that is a URL or a host."""
+    value = text.strip()
+    if len(value) > 2048 or _TRIGGER.search(value) is None:
+        return []
+    m = _URL.match(value)
+    scheme = ""
+    host_start = 0
+    if m is not None:
+        scheme = (m.group(1) or "").lower()
+        if m.group(0) == "//":
+            host_start = 2
+        elif m.group(2):
+            host_start = m.end()
+        elif scheme in ("localhost",) or scheme.replace(".", "").isdigit():
+            host_start = 0  # host:port
+            scheme = ""
+        else:
+            return []
+    elif " " in value:
+        return []
+    if scheme in ODD_SCHEMES:
+        if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or _host_hit(value, host_start):
+            return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
+    if scheme and scheme not in ("http", "https", "ws", "wss", "url") and scheme not in ODD_SCHEMES:
+        return []
+    found = _host_hit(value, host_start)
+    if found is None:
+        return []
+    score, rule, end = found
+    offset = text.find(value)
+    return [Hit(Category.SSRF, score, rule, text, offset, offset + end)]
+
+
+def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
+    hm = _HOST_CHARS.match(value, start)
+    if hm is None:
+        return None
+    authority = hm.group(0)
+    hostport = authority.rsplit("@", 1)[-1]
+    if hostport.startswith("["):
+        host = hostport[: hostport.find("]") + 1] if "]" in hostport else hostport
+    else:
+        host = hostport.split(":", 1)[0]
+    if not host:
+        return None
+    if host in METADATA_HOSTS or host.endswith(".internal") and "metadata" in host:
+        return (0.97, "ssrf.metadata", hm.end())
+    if host == "localhost" or host.endswith(".localhost") or host in ("localtest.me", "ip6-localhost", "ip6-loopback"):
+        return (0.9, "ssrf.loopback", hm.end())
+    addr = parse_host(host)
+    if addr is None:
+        return None
+    judged = _internal(addr)
+    if judged is None:
+        return None
+    score, rule = judged
+    if start == 0 and "/" not in value and ":" not in value and rule == "ssrf.private":
+        return None  # a bare private address in a field (an IP column) is data, not a fetch
+    return (score, rule, hm.end())
+
+
+def features(text: str) -> dict[str, float]:
+    return {"ssrf.evidence": max((h.score for h in scan(text)), default=0.0)}

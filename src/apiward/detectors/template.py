@@ -1,0 +1,142 @@
+"""Template, expression and lookup injection: Log4Shell, SSTI, OGNL/SpEL/EL, Java gadgets.
+
+Log4Shell: a ``${...}`` lookup whose name, once nested lookups are resolved, is ``jndi`` (or
+another lookup that reaches out: ``ldap``, ``rmi``, ``dns``, ``env``, ``sys``, ``java``...);
+``${${lower:j}${upper:n}di:ldap://...}`` and ``${${::-j}ndi:...}`` resolve here by evaluating
+the default-value and case lookups, linearly, innermost first.
+
+SSTI / expression languages: ``{{ }}``, ``{% %}``, ``#{ }``, ``${ }``, ``*{ }``, ``@( )``,
+``<%= %>`` whose body is an *expression* (arithmetic, attribute chains with dunders, method
+calls on ``class``/``runtime``/``request``), not a word in braces. Java: fully-qualified class
+names of the JDK and gadget libraries (``java.lang.Runtime``, ``javax.naming``,
+``org.apache.commons.collections``), known deserialization gadget class names (also when the
+value is base64), and the serialization stream magic (``rO0AB``, ``aced0005``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+
+MAX_RESOLVE = 64
+LOOKUPS = frozenset(
+    {"jndi", "ldap", "ldaps", "rmi", "dns", "iiop", "nis", "nds", "corba", "http", "https"}
+)
+INFO_LOOKUPS = frozenset(
+    {"env", "sys", "java", "date", "ctx", "main", "map", "sd", "spring", "kubernetes", "docker",
+     "web", "bundle", "jvmrunargs", "log4j", "marker", "event", "base64", "k8s", "hostname"}
+)
+_LOOKUP_OPEN = re.compile(r"\$\{")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z]{0,12}:-|date:'?|env:[a-z_]{0,32}:-|sys:[a-z_.]{0,32}:-)([^${}]{0,40})'?\}")
+_TEMPLATE = re.compile(
+    r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
+    r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
+)
+_EXPRESSION = re.compile(
+    r"[0-9][\s]{0,4}[*+\-/][\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"|\bexec\b|\bnew[\s]{1,4}[a-z]|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.|response\.|session\.|application\."
+    r"|config|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
+    r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|\bcat\b|\bid\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
+    r"|\.getwriter|\.getparameter|\.invoke|\bvalueof\b|tostring|\bchar\b|\bclassloader\b|\bbeans?\b|\bobject\b|\[[\s]{0,4}['\"]"
+    r"|\|[\s]{0,4}(?:attr|safe|e|join|map|select|first|last|format|string|int|list)\b|~[\s]{0,4}['\"]|\bfile\b|\bproperty\b|\bsettings\b"
+)
+JAVA_PACKAGES = re.compile(
+    r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
+    r"sun\.(?:misc|reflect|rmi|tools|net\.www|org\.mozilla|corba|security|nio|jvm)|com\.sun|org\.apache\.(?:commons|xalan|xbean|tomcat|naming|catalina|bcel|myfaces|wicket|struts|ibatis|log4j|shiro)|"
+    r"org\.springframework|org\.hibernate|org\.codehaus\.groovy|org\.mozilla\.javascript|org\.python|org\.omg|com\.mchange|"
+    r"com\.alibaba\.fastjson|com\.fasterxml\.jackson\.databind|clojure|bsh|ognl|freemarker|org\.jboss|weblogic|com\.tangosol|"
+    r"com\.rometools|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
+)
+GADGETS = re.compile(
+    r"runtime|processbuilder|processimpl|invokertransformer|instantiatetransformer|instantiatefactory|chainedtransformer|"
+    r"constanttransformer|clonetransformer|forclosure|whileclosure|transformedmap|lazymap|templatesimpl|jdbcrowsetimpl|"
+    r"annotationinvocationhandler|badattributevalueexpexception|prototypeclonefactory|prototypeserializationfactory|"
+    r"transformingcomparator|beancomparator|mockattributeprovider|unicastref|unicastremoteobject|remoteobjectinvocationhandler|"
+    r"objectinputstream|objectoutputstream|xmldecoder|xstream|classloader|urlclassloader|bytecode|defineclass|"
+    r"getruntime|scriptengine|nashorn|groovyshell|methodclosure|jndilookup|jndimanager|initialcontext|"
+    r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
+    r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
+)
+_SERIAL = re.compile(r"ro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05|kztaau|h4siaaaaaaaa|rO0AB")
+_TRIGGER = re.compile(r"[$#*@~]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|kztaau|h4siaaaaaaaa|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+
+
+def scan(text: str) -> list[Hit]:
+    """Log4Shell / SSTI / Java expression and gadget evidence in one lower-case view."""
+    if _TRIGGER.search(text) is None:
+        return []
+    hits: list[Hit] = []
+    if "${" in text:
+        hit = _log4shell(text)
+        if hit is not None:
+            hits.append(hit)
+    best: Hit | None = None
+
+    def keep(score: float, rule: str, start: int, end: int) -> None:
+        nonlocal best
+        if best is None or score > best.score:
+            best = Hit(Category.SSTI, score, rule, text, start, end)
+
+    for m in _TEMPLATE.finditer(text):
+        body = m.group(0)
+        expr = _EXPRESSION.search(body)
+        if expr is not None:
+            keep(0.93, "ssti.expression", m.start(), m.end())
+            break
+        if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
+            keep(0.6, "ssti.template", m.start(), m.end())
+    java = JAVA_PACKAGES.search(text)
+    if java is not None:
+        keep(0.9, "ssti.java-class", java.start(), java.end())
+    gadget = GADGETS.search(text)
+    if gadget is not None:
+        word = gadget.group(0)
+        strong = len(word) >= 12 or word in ("runtime", "processbuilder", "getruntime", "xstream", "rhino", "c3p0")
+        context = text[max(0, gadget.start() - 1) : gadget.end() + 1]
+        bounded = not (context[:1].isalpha() and context[-1:].isalpha())
+        if strong and (bounded or len(word) >= 14):
+            keep(0.85 if word not in ("runtime", "hashtable", "treemap", "priorityqueue", "classloader") else 0.45,
+                 "ssti.java-gadget", gadget.start(), gadget.end())
+    serial = _SERIAL.search(text)
+    if serial is not None:
+        keep(0.9, "ssti.java-serialized", serial.start(), serial.end())
+    if best is not None:
+        hits.append(best)
+    return hits
+
+
+def _log4shell(text: str) -> Hit | None:
+    """Resolve nested case/default lookups, then look for a ``${name:`` that reaches out."""
+    resolved = text
+    for _ in range(8):
+        step = _CASE.sub(lambda m: m.group(1), resolved)
+        if step == resolved:
+            break
+        resolved = step
+    compact = resolved.replace(" ", "")
+    pos = 0
+    while True:
+        start = compact.find("${", pos)
+        if start < 0:
+            return None
+        colon = compact.find(":", start + 2, start + 2 + MAX_RESOLVE)
+        if colon > 0:
+            name = compact[start + 2 : colon]
+            if name in LOOKUPS or name.endswith("jndi"):
+                raw_start = text.find("${")
+                return Hit(Category.LOG4SHELL, 0.99, "log4shell.jndi", text, raw_start, min(len(text), raw_start + 60))
+            if name in INFO_LOOKUPS and ("${" in compact[colon : colon + 80] or compact[start:].count("${") >= 2):
+                raw_start = text.find("${")
+                return Hit(Category.LOG4SHELL, 0.9, "log4shell.lookup", text, raw_start, min(len(text), raw_start + 60))
+        pos = start + 2
+
+
+def features(text: str) -> dict[str, float]:
+    return {
+        "template.lookups": float(text.count("${")),
+        "template.blocks": float(len(_TEMPLATE.findall(text))),
+        "template.java": float(JAVA_PACKAGES.search(text) is not None),
+        "template.evidence": max((h.score for h in scan(text)), default=0.0),
+    }
