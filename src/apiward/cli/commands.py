@@ -9,6 +9,7 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     # "serve", "demo", "eval", "bench", "train", "learn", "policy",
+    "serve",
     "eval",
 )
 

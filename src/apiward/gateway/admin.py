@@ -1,0 +1,165 @@
+"""The admin listener: ``/healthz``, ``/readyz``, ``/metrics``, ``/api/events`` and ``/dashboard``.
+
+Never on the proxy port. ``/api/*`` needs ``Authorization: Bearer <token>`` (compared in constant
+time) with the token from `Settings.admin_token()`; without a configured token every ``/api``
+call is refused (``apiward serve`` generates one at start and writes it to a 0600 file).
+``/readyz`` answers 200 only when the pipeline is built (workers started), the event store
+answers, and the upstream answered (or accepted a TCP connection) in the last 30 s.
+``/dashboard`` is mounted when `apiward.dashboard.app.create_dashboard` exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import importlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Protocol
+
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from apiward.core import Event
+from apiward.errors import StoreError
+from apiward.gateway.metrics import Metrics, collect_text
+from apiward.gateway.problem import PROBLEM_TYPE, problem_body
+from apiward.settings import Settings
+from apiward.store import EventStore
+from apiward.types import ASGIApp
+
+log = logging.getLogger(__name__)
+
+MAX_EVENTS_PAGE = 1000
+
+
+class AdminState(Protocol):
+    """What the admin app needs from the process it reports on (a `Runtime`, or the supervisor's view)."""
+
+    metrics: Metrics | None
+    store: EventStore | None
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def readiness(self) -> dict[str, bool]: ...
+
+
+def _json(data: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(problem_body(status, detail, None), status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+
+
+def bearer_ok(token: str | None, header: str | None) -> bool:
+    """Constant-time check of an ``Authorization: Bearer`` header against the admin token."""
+    if not token or not header:
+        return False
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.strip().encode(), token.encode())
+
+
+def _float(value: str | None, name: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number") from None
+
+
+def create_admin_app(settings: Settings, runtime: AdminState) -> ASGIApp:
+    token = settings.admin_token()
+
+    async def healthz(request: Request) -> Response:
+        return _json({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return _json({"ready": ready, "checks": checks}, 200 if ready else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(collect_text(runtime.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    async def events(request: Request) -> Response:
+        if not bearer_ok(token, request.headers.get("authorization")):
+            detail = "a valid admin bearer token is required" if token else "no admin token is configured"
+            return _problem(401, detail, {"WWW-Authenticate": 'Bearer realm="apiward-admin"'})
+        store = runtime.store
+        if store is None:
+            return _problem(503, "the event store is not enabled")
+        q = request.query_params
+        try:
+            since = _float(q.get("since"), "since")
+            limit = int(q.get("limit") or 100)
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        limit = max(1, min(limit, MAX_EVENTS_PAGE))
+        found = await store.query(since=since, action=q.get("action") or None, limit=limit,
+                                  before_id=q.get("before") or None)
+        items = [e.to_dict() for e in found]
+        return _json({"events": items, "next": items[-1]["id"] if len(items) == limit else None})
+
+    routes: list[Route | Mount] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Route("/api/events", events),
+    ]
+    dashboard = _dashboard(settings, runtime)
+    if dashboard is not None:
+        routes.append(Mount("/dashboard", app=dashboard))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _dashboard(settings: Settings, runtime: AdminState) -> ASGIApp | None:
+    """The dashboard app, when that module is installed (it is optional)."""
+    try:
+        module = importlib.import_module("apiward.dashboard.app")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("apiward.dashboard.app", "apiward.dashboard"):
+            return None
+        raise
+    factory = getattr(module, "create_dashboard", None)
+    if factory is None:
+        return None
+    app: ASGIApp = factory(_LiveStore(runtime), settings.admin_token())
+    return app
+
+
+class _LiveStore:
+    """The runtime's store as it is now (it is opened at start-up, after the app is built)."""
+
+    def __init__(self, runtime: AdminState) -> None:
+        self._runtime = runtime
+
+    def _store(self) -> EventStore:
+        store = self._runtime.store
+        if store is None:
+            raise StoreError("the event store is not open")
+        return store
+
+    async def query(self, since: float | None, action: str | None, limit: int, before_id: str | None) -> list[Event]:
+        return await self._store().query(since=since, action=action, limit=limit, before_id=before_id)
+
+    async def count_by(self, field: str, since: float | None = None) -> Mapping[str, int]:
+        return await self._store().count_by(field, since=since)

@@ -1,0 +1,179 @@
+"""One request through inspection: parse once, identify the client, run the pipeline, answer
+interrupts. Shared by the proxy, the ASGI middleware and the decision endpoint, so all three
+decide exactly alike."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from apiward.core import Action, Category, Context, Finding, RequestView, Verdict, decide, new_event_id
+from apiward.errors import RequestRejected
+from apiward.gateway.problem import send_problem
+from apiward.gateway.recorder import worth_recording
+from apiward.gateway.runtime import Runtime
+from apiward.http.parse import build_request_view
+from apiward.pipeline import ResponseInfo
+from apiward.types import Send
+
+_GENERIC_DETAIL: dict[int, str] = {
+    401: "Authentication is required to access this resource.",
+    403: "The request was blocked by the API security policy. Quote the event id to the operator.",
+    429: "Too many requests. Retry after the time given in the Retry-After header.",
+    503: "The request could not be inspected and was not forwarded (fail-closed).",
+}
+
+
+@dataclass(slots=True)
+class Decision:
+    """The outcome of inspecting one request."""
+
+    event_id: str
+    started: float  # time.perf_counter()
+    ctx: Context
+    view: RequestView | None = None
+    verdict: Verdict | None = None
+    rejected: RequestRejected | None = None
+
+    @property
+    def interrupts(self) -> bool:
+        return self.rejected is not None or (self.verdict is not None and self.verdict.interrupts)
+
+
+class Gate:
+    """Per-request inspection logic over a `Runtime`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.pipeline = runtime.pipeline
+        self.trust = runtime.trust
+        self.metrics = runtime.metrics
+        self.recorder = runtime.recorder
+        self._limits = runtime.settings.limits
+        self._expose = runtime.settings.gateway.expose_reason
+
+    def begin(self) -> Decision:
+        event_id = new_event_id()
+        return Decision(event_id=event_id, started=time.perf_counter(), ctx=Context(request_id=event_id))
+
+    async def inspect(
+        self,
+        decision: Decision,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: list[tuple[str, str]],
+        client_ip: str,
+        body: bytes,
+        scheme: str,
+    ) -> Decision:
+        try:
+            view = build_request_view(
+                method, raw_path, query_string, headers, client_ip, body, self._limits, scheme
+            )
+        except RequestRejected as exc:
+            decision.rejected = exc
+            return decision
+        decision.view = view
+        decision.ctx.client_key = client_ip
+        verdict = await self.pipeline.inspect(view, decision.ctx)
+        decision.verdict = verdict
+        for finding in verdict.findings:
+            self.metrics.finding(finding.category)
+        return decision
+
+    def detail(self, verdict: Verdict) -> str:
+        generic = _GENERIC_DETAIL.get(verdict.status, _GENERIC_DETAIL[403])
+        if self._expose and verdict.reason:
+            return f"{generic} Reason: {verdict.reason}."
+        return generic
+
+    async def refuse(
+        self,
+        send: Send,
+        decision: Decision,
+        *,
+        method: str,
+        target: str,
+        client_ip: str,
+        user_agent: str,
+    ) -> int:
+        """Answer an interrupted or rejected request with problem+json; record it. Returns the status."""
+        head = method == "HEAD"
+        if decision.rejected is not None:
+            exc = decision.rejected
+            self.metrics.rejected.labels(str(exc.status)).inc()
+            finding = Finding(
+                stage="parser", category=Category.PROTOCOL, location="", score=1.0,
+                evidence=exc.detail[:200], rule=f"reject-{exc.status}", action=Action.BLOCK, status=exc.status,
+            )
+            verdict = Verdict(Action.BLOCK, (finding,), True, exc.status, None, finding)
+            await send_problem(send, exc.status, exc.detail or exc.title, decision.event_id, title=exc.title, head=head)
+            self.finish(decision, verdict, exc.status, method=method, target=target, client_ip=client_ip,
+                        user_agent=user_agent, record=True)
+            return exc.status
+        verdict = decision.verdict
+        if verdict is None:  # pragma: no cover - refuse is only called on decided requests
+            raise RuntimeError("refuse() before inspect()")
+        await send_problem(
+            send, verdict.status, self.detail(verdict), decision.event_id,
+            retry_after=verdict.retry_after if verdict.action is Action.THROTTLE else None,
+            extra_headers=_retry_default(verdict), head=head,
+        )
+        self.finish(decision, verdict, verdict.status, method=method, target=target, client_ip=client_ip,
+                    user_agent=user_agent, record=True)
+        return verdict.status
+
+    def finish(
+        self,
+        decision: Decision,
+        verdict: Verdict,
+        status: int,
+        *,
+        method: str,
+        target: str,
+        client_ip: str,
+        user_agent: str,
+        record: bool | None = None,
+        upstream_status: int | None = None,
+    ) -> None:
+        """Count the request; record an event when the verdict calls for one (or it is sampled)."""
+        duration = time.perf_counter() - decision.started
+        self.metrics.request(verdict.action, verdict.enforced, duration)
+        sampled = False
+        if record is None:
+            record = worth_recording(verdict)
+            if not record and self.recorder.sampled():
+                record = sampled = True
+        if record:
+            self.recorder.record(
+                event_id=decision.event_id, verdict=verdict, status=status, method=method, target=target,
+                client_ip=client_ip, user_agent=user_agent, ctx=decision.ctx, duration=duration,
+                upstream_status=upstream_status, sampled=sampled,
+            )
+
+    async def observe(self, decision: Decision, info: ResponseInfo, status: int) -> None:
+        """Run response observers; what they find becomes an event (the answer has already left)."""
+        view = decision.view
+        if view is None or not self.pipeline.observers:
+            return
+        findings = await self.pipeline.observe(view, decision.ctx, info)
+        if not findings:
+            return
+        for finding in findings:
+            self.metrics.finding(finding.category)
+        verdict = decide(findings, self.pipeline.policy, self.pipeline.mode)
+        if worth_recording(verdict):
+            self.recorder.record(
+                event_id=new_event_id(), verdict=verdict, status=status, method=view.method,
+                target=view.target, client_ip=view.client_ip, user_agent=view.header("user-agent") or "",
+                ctx=decision.ctx, duration=time.perf_counter() - decision.started, upstream_status=info.status,
+            )
+
+
+def _retry_default(verdict: Verdict) -> tuple[tuple[bytes, bytes], ...]:
+    """A throttle without a stage-supplied Retry-After still tells the client when to come back."""
+    if verdict.action is Action.THROTTLE and verdict.retry_after is None:
+        return ((b"retry-after", b"1"),)
+    return ()

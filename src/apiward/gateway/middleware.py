@@ -1,0 +1,134 @@
+"""`ApiwardMiddleware`: the gateway's inspection inside a Starlette / FastAPI app (pure ASGI).
+
+    app = FastAPI()
+    app.add_middleware(ApiwardMiddleware, settings=load_settings(Path("apiward.yaml")))
+
+The body is read with the same limits as the proxy (413 over ``limits.max_body_bytes``), parsed
+once, inspected by the same pipeline (`build_pipeline`), and replayed to the app through
+``receive``. Interrupts are answered with problem+json; everything else reaches the app, whose
+answer (status, headers, first bytes) is shown to response observers. The client address is the
+ASGI ``client`` under the same trusted-proxies policy. The runtime (event writer) starts with the
+app's lifespan, or on the first request when the server runs no lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from apiward.errors import RequestRejected
+from apiward.gateway.body import ClientGone, declared_length, read_body, too_large
+from apiward.gateway.gate import Gate
+from apiward.gateway.runtime import Runtime
+from apiward.pipeline import ResponseInfo, ResponseObserver, Stage
+from apiward.settings import Settings
+from apiward.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def _text(value: bytes) -> str:
+    return value.decode("latin-1")
+
+
+class ApiwardMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings | None = None,
+        *,
+        stages: Sequence[Stage] | None = None,
+        observers: Sequence[ResponseObserver] = (),
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.app = app
+        settings = settings if settings is not None else Settings()
+        self.runtime = runtime or Runtime(settings, stages=stages, observers=observers, with_upstream=False)
+        self.gate = Gate(self.runtime)
+        self._limit = settings.limits.max_body_bytes
+        self._body_timeout = settings.gateway.body_timeout
+        self._observe = bool(self.runtime.pipeline.observers)
+        self._prefix_cap = settings.gateway.response_prefix_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "lifespan":
+            await self.app(scope, self._lifespan_receive(receive), send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _lifespan_receive(self, receive: Receive) -> Receive:
+        runtime = self.runtime
+
+        async def wrapped() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await runtime.start()
+            elif message["type"] == "lifespan.shutdown":
+                await runtime.stop()
+            return message
+
+        return wrapped
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = self.gate
+        if not self.runtime.started:
+            await self.runtime.ensure_started()
+        decision = gate.begin()
+        method: str = scope["method"]
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        raw_path = _text(scope.get("raw_path") or scope["path"].encode("utf-8"))
+        query = _text(scope["query_string"])
+        target = f"{raw_path}?{query}" if query else raw_path
+        headers = [(_text(n), _text(v)) for n, v in raw_headers]
+        client = scope.get("client")
+        peer = client[0] if client else ""
+        client_ip = self.runtime.trust.client_ip(peer, headers) if peer else peer
+        user_agent = next((v for n, v in headers if n == "user-agent"), "")
+        try:
+            length = declared_length(raw_headers)
+            if length is not None and length > self._limit:
+                raise too_large(self._limit)
+            body = await read_body(receive, self._limit, self._body_timeout)
+        except ClientGone:
+            return
+        except RequestRejected as exc:
+            decision.rejected = exc
+            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            return
+        await gate.inspect(decision, method, raw_path, query, headers, client_ip, body, scope.get("scheme", "http"))
+        if decision.interrupts:
+            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 500
+        out_headers: list[tuple[bytes, bytes]] = []
+        prefix = bytearray()
+        cap = self._prefix_cap if self._observe else 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status, out_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out_headers = list(message.get("headers", ()))
+            elif cap and message["type"] == "http.response.body" and len(prefix) < cap:
+                prefix.extend(message.get("body", b"")[: cap - len(prefix)])
+            await send(message)
+
+        await self.app(scope, replay, watch)
+        verdict = decision.verdict
+        if verdict is None:  # pragma: no cover - inspect() always sets it unless rejected
+            return
+        gate.finish(decision, verdict, status, method=method, target=target, client_ip=client_ip,
+                    user_agent=user_agent, upstream_status=status)
+        if self._observe:
+            info = ResponseInfo(status, tuple((_text(n).lower(), _text(v)) for n, v in out_headers), bytes(prefix))
+            await gate.observe(decision, info, status)

@@ -1,0 +1,193 @@
+"""The reverse proxy: a pure-ASGI app that inspects each request and forwards what passes.
+
+Request path: bounded body read (Content-Length over the limit: 413 before reading a byte) →
+client address per the trusted-proxies policy → `Gate` (parse once, pipeline, verdict) →
+problem+json for interrupts, else the upstream over the pooled client. The answer streams back
+chunk by chunk (small answers with a Content-Length go out in one message); nothing but the first
+``response_prefix_bytes`` is kept, and only when response observers are configured.
+
+WebSocket: refused, clearly. A WebSocket scope is closed before accept with code 1008, which the
+HTTP server turns into ``403``; an HTTP/1.1 ``Upgrade`` request that reaches the app as plain HTTP
+(no WebSocket library in the server) gets ``501`` problem+json. Upgrades are never half-proxied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+
+from apiward.errors import RequestRejected, UpstreamError
+from apiward.gateway.body import ClientGone, declared_length, read_body, too_large
+from apiward.gateway.forwarding import HOP_BY_HOP_BYTES
+from apiward.gateway.gate import Decision, Gate
+from apiward.gateway.problem import send_problem
+from apiward.gateway.runtime import Runtime, run_lifespan
+from apiward.gateway.upstream import error_kind
+from apiward.pipeline import ResponseInfo
+from apiward.types import Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+_SINGLE_MESSAGE_MAX = 64 * 1024  # answers up to this size with a Content-Length are sent in one go
+_WS_CLOSE = {"type": "websocket.close", "code": 1008, "reason": "apiward does not proxy WebSocket"}
+
+
+def _text(value: bytes) -> str:
+    return value.decode("latin-1")
+
+
+def response_headers(raw: tuple[tuple[bytes, bytes], ...]) -> list[tuple[bytes, bytes]]:
+    """Upstream response headers minus hop-by-hop ones (and those named by ``Connection``)."""
+    named: set[bytes] = set()
+    for name, value in raw:
+        if name.lower() == b"connection":
+            named.update(t.strip().lower() for t in value.split(b","))
+    out: list[tuple[bytes, bytes]] = []
+    for name, value in raw:
+        low = name.lower()
+        if low in HOP_BY_HOP_BYTES or low in named or low.startswith(b"proxy-"):
+            continue
+        out.append((low, value))
+    return out
+
+
+class ProxyApp:
+    """ASGI reverse proxy with inspection. Build it with `apiward.gateway.app.create_app`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        if runtime.upstream is None:
+            raise ValueError("gateway.upstream is not set")
+        self.runtime = runtime
+        self.gate = Gate(runtime)
+        self.upstream = runtime.upstream
+        settings = runtime.settings
+        self._limit = settings.limits.max_body_bytes
+        self._body_timeout = settings.gateway.body_timeout
+        self._preserve_host = settings.gateway.preserve_host
+        self._observe = bool(runtime.pipeline.observers)
+        self._prefix_cap = settings.gateway.response_prefix_bytes if self._observe else 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "lifespan":
+            await run_lifespan(self.runtime, receive, send)
+        elif kind == "websocket":
+            await send(_WS_CLOSE)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = self.gate
+        if not self.runtime.started:
+            await self.runtime.ensure_started()
+        decision = gate.begin()
+        method: str = scope["method"]
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        raw_path = _text(scope.get("raw_path") or scope["path"].encode("utf-8"))
+        query = _text(scope["query_string"])
+        target = f"{raw_path}?{query}" if query else raw_path
+        headers = [(_text(n), _text(v)) for n, v in raw_headers]
+        client = scope.get("client")
+        peer = client[0] if client else ""
+        client_ip = self.runtime.trust.client_ip(peer, headers) if peer else peer
+        scheme = scope.get("scheme", "http")
+        user_agent = next((v for n, v in headers if n == "user-agent"), "")
+
+        if any(n == "upgrade" for n, _ in headers):
+            await send_problem(send, 501, "Protocol upgrades (WebSocket, h2c) are not proxied.", None)
+            return
+        try:
+            length = declared_length(raw_headers)
+            if length is not None and length > self._limit:
+                raise too_large(self._limit)
+            body = await read_body(receive, self._limit, self._body_timeout)
+        except ClientGone:
+            return
+        except RequestRejected as exc:
+            decision.rejected = exc
+            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            return
+
+        await gate.inspect(decision, method, raw_path, query, headers, client_ip, body, scheme)
+        if decision.interrupts:
+            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            return
+
+        has_body = bool(body) or length is not None or any(n == "transfer-encoding" for n, _ in headers)
+        out_headers = self.runtime.trust.upstream_headers(
+            headers, peer, client_ip, scheme, preserve_host=self._preserve_host
+        )
+        if has_body:
+            out_headers.append(("content-length", str(len(body))))
+        await self.forward(decision, scope, send, method, target, out_headers, body if has_body else None,
+                           client_ip, user_agent)
+
+    async def forward(
+        self,
+        decision: Decision,
+        scope: Scope,
+        send: Send,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes | None,
+        client_ip: str,
+        user_agent: str,
+    ) -> None:
+        gate = self.gate
+        verdict = decision.verdict
+        if verdict is None:  # pragma: no cover - http() inspects before forwarding
+            raise RuntimeError("forward() before inspect()")
+        try:
+            response = await self.upstream.send(method, target, headers, body)
+        except UpstreamError as exc:
+            self.runtime.metrics.upstream_errors.labels(error_kind(exc)).inc()
+            log.warning("upstream error for %s %s: %s", method, target[:200], exc)
+            await send_problem(send, exc.status, str(exc), decision.event_id, head=method == "HEAD")
+            gate.finish(decision, verdict, exc.status, method=method, target=target, client_ip=client_ip,
+                        user_agent=user_agent)
+            return
+        status = response.status
+        prefix = b""
+        out = response_headers(response.raw_headers)
+        started = False
+        try:
+            length = response.content_length
+            cap = self._prefix_cap
+            no_body = method == "HEAD" or status in (204, 304)
+            if no_body or (length is not None and length <= _SINGLE_MESSAGE_MAX):
+                data = b"" if no_body else await response.read()
+                prefix = data[:cap]
+                started = True
+                await send({"type": "http.response.start", "status": status, "headers": out})
+                await send({"type": "http.response.body", "body": data})
+            else:
+                started = True
+                await send({"type": "http.response.start", "status": status, "headers": out})
+                async for chunk in response.content.iter_any():
+                    if len(prefix) < cap:
+                        prefix += chunk[: cap - len(prefix)]
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b""})
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            timeout = isinstance(exc, asyncio.TimeoutError)
+            self.runtime.metrics.upstream_errors.labels("timeout" if timeout else "protocol").inc()
+            log.warning("upstream failed mid-response for %s %s: %r", method, target[:200], exc)
+            if not started:
+                code = 504 if timeout else 502
+                detail = "upstream did not answer in time" if timeout else "upstream answer was cut short"
+                await send_problem(send, code, detail, decision.event_id, head=method == "HEAD")
+                gate.finish(decision, verdict, code, method=method, target=target, client_ip=client_ip,
+                            user_agent=user_agent)
+            # Headers already sent: the only honest signal left is to cut the connection, which the
+            # server does when the app returns without completing the response.
+            return
+        finally:
+            response.release()
+        gate.finish(decision, verdict, status, method=method, target=target, client_ip=client_ip,
+                    user_agent=user_agent, upstream_status=status)
+        if self._observe:
+            info = ResponseInfo(status, tuple((_text(n), _text(v)) for n, v in out), prefix)
+            await gate.observe(decision, info, status)

@@ -1,0 +1,197 @@
+"""Running the gateway: `serve(settings)` = N uvicorn worker processes on one port + one admin listener.
+
+Design (documented in the README):
+- The supervisor (this process) validates the settings, writes them as JSON (without the admin
+  token) into a private per-run directory (0700), binds the listen socket once and starts
+  ``gateway.workers`` uvicorn worker processes (spawned; 0 = one per CPU core) with uvicorn's own
+  supervisor, which restarts dead or hung workers. Each worker builds its app with `worker_app`
+  (a uvicorn app factory) from the file named by ``APIWARD_SETTINGS_FILE``.
+- uvloop + httptools; no access log on the hot path; uvicorn's ``Date``/``Server`` headers off so
+  the upstream's pass through unchanged; idle keep-alive connections close after
+  ``gateway.keep_alive_timeout``; the body must arrive within ``gateway.body_timeout`` (408);
+  ``gateway.max_connections`` caps open connections (503 above it); header size is bounded by
+  ``limits.max_header_bytes`` (431) in the parser.
+- Metrics: prometheus-client multiprocess mode in ``<run dir>/metrics``; the admin listener
+  aggregates all workers. Events: every worker has its own bounded queue and writer to the store.
+- The admin listener runs once, in the supervisor (a thread with its own event loop), reading the
+  store for ``/api/events`` and reporting readiness from the workers' ready markers
+  (``<run dir>/ready/<pid>``, written after each worker's start-up), the store and an upstream probe.
+- SIGINT/SIGTERM: workers stop accepting, finish in-flight requests (``gateway.graceful_timeout``),
+  flush their event queues and exit; then the admin listener stops and the run directory is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import orjson
+import uvicorn
+from pydantic import SecretStr
+from uvicorn.supervisors.multiprocess import Multiprocess
+
+from apiward.errors import ConfigError
+from apiward.gateway.admin import create_admin_app
+from apiward.gateway.app import create_app
+from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
+from apiward.gateway.proxy import ProxyApp
+from apiward.gateway.runtime import probe_tcp
+from apiward.settings import AdminSettings, Settings, build_settings
+from apiward.store import EventStore, open_store
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ENV = "APIWARD_SETTINGS_FILE"
+RUN_DIR_ENV = "APIWARD_RUN_DIR"
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.gateway.workers or os.cpu_count() or 1
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def worker_app() -> ProxyApp:
+    """uvicorn app factory run in each worker process."""
+    path = os.environ.get(SETTINGS_ENV)
+    if not path:
+        raise ConfigError(f"{SETTINGS_ENV} is not set; start workers with `apiward serve`")
+    settings = build_settings(orjson.loads(Path(path).read_bytes()))
+    app = create_app(settings)
+    run_dir = os.environ.get(RUN_DIR_ENV)
+    if run_dir:
+        app.runtime.ready_marker = Path(run_dir) / "ready" / str(os.getpid())
+    return app
+
+
+def ensure_admin_token(settings: Settings) -> tuple[Settings, Path | None]:
+    """Settings with an admin token: the configured one, or a fresh random one written to a new
+    0600 file whose path is returned (the caller prints the path; the token never reaches a log)."""
+    if settings.admin_token() is not None:
+        return settings, None
+    token = secrets.token_urlsafe(32)
+    fd, name = tempfile.mkstemp(prefix="apiward-admin-token-", text=True)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(token + "\n")
+    os.chmod(name, 0o600)
+    admin = AdminSettings.model_validate({**settings.admin.model_dump(), "token": SecretStr(token)})
+    return settings.model_copy(update={"admin": admin}), Path(name)
+
+
+class SupervisorState:
+    """What the admin listener reports on when the proxy runs in worker processes."""
+
+    def __init__(self, settings: Settings, run_dir: Path, workers: int) -> None:
+        self.settings = settings
+        self.run_dir = run_dir
+        self.workers = workers
+        self.metrics: Metrics | None = None  # collected from the multiprocess directory
+        self.store: EventStore | None = None
+
+    async def start(self) -> None:
+        if self.settings.events.store:
+            store = open_store(self.settings.events.store)
+            await store.open()
+            self.store = store
+
+    async def stop(self) -> None:
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+    def ready_workers(self) -> int:
+        count = 0
+        for marker in (self.run_dir / "ready").iterdir():
+            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+                os.kill(int(marker.name), 0)
+                count += 1
+        return count
+
+    async def readiness(self) -> dict[str, bool]:
+        store_ok = True
+        if self.store is not None:
+            try:
+                await self.store.query(since=None, action=None, limit=1, before_id=None)
+            except Exception:  # noqa: BLE001 - reported as not ready
+                log.warning("event store check failed", exc_info=True)
+                store_ok = False
+        upstream = self.settings.gateway.upstream
+        return {
+            "pipeline": self.ready_workers() >= self.workers,
+            "store": store_ok,
+            "upstream": bool(upstream) and await probe_tcp(upstream or ""),
+        }
+
+
+def proxy_config(settings: Settings, workers: int, app: object = "apiward.gateway.server:worker_app") -> uvicorn.Config:
+    gw = settings.gateway
+    host, port = split_host_port(gw.listen)
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        factory=isinstance(app, str),
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        ws="none",
+        lifespan="on",
+        proxy_headers=False,  # the gateway applies gateway.trusted_proxies itself
+        access_log=False,
+        server_header=gw.server_header,
+        date_header=False,
+        timeout_keep_alive=int(max(1, gw.keep_alive_timeout)),
+        limit_concurrency=gw.max_connections,
+        timeout_graceful_shutdown=int(max(1, gw.graceful_timeout)),
+        backlog=2048,
+        log_level="info",
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Run the gateway until SIGINT/SIGTERM. Blocks. Raises `ConfigError` for unusable settings."""
+    gw = settings.gateway
+    if not gw.upstream:
+        raise ConfigError("required: the URL of the API to protect", "gateway.upstream")
+    workers = worker_count(settings)
+    run_dir = Path(tempfile.mkdtemp(prefix="apiward-run-"))
+    try:
+        (run_dir / "metrics").mkdir()
+        (run_dir / "ready").mkdir()
+        settings_file = run_dir / "settings.json"
+        settings_file.write_bytes(orjson.dumps(settings.model_dump(mode="json", exclude={"admin": {"token"}})))
+        os.environ[SETTINGS_ENV] = str(settings_file)
+        os.environ[RUN_DIR_ENV] = str(run_dir)
+        os.environ[MULTIPROC_ENV] = str(run_dir / "metrics")
+
+        config = proxy_config(settings, workers)
+        sock = config.bind_socket()
+        admin_host, admin_port = split_host_port(gw.admin)
+        state = SupervisorState(settings, run_dir, workers)
+        admin_server = uvicorn.Server(
+            uvicorn.Config(
+                create_admin_app(settings, state), host=admin_host, port=admin_port, loop="asyncio",
+                http="h11", lifespan="on", access_log=False, log_level="warning", proxy_headers=False,
+            )
+        )
+        admin_thread = threading.Thread(target=admin_server.run, name="apiward-admin", daemon=True)
+        admin_thread.start()
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            admin_server.should_exit = True
+            admin_thread.join(timeout=10)
+            sock.close()
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        for key in (SETTINGS_ENV, RUN_DIR_ENV, MULTIPROC_ENV):
+            os.environ.pop(key, None)
