@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install services lint clean
+.PHONY: run test install services browser lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,18 @@ install: $(STAMP)
 services:
 	@bash scripts/services.sh
 
+# Debian's chromium for the dashboard's browser test (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+	  ( $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    ( $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	      $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium ) ) || \
+	  echo "browser: could not install chromium (apt-get install -y chromium); the browser test is skipped" >&2
+
 run: $(STAMP)
 	$(BIN)/apiward demo
 
-test: $(STAMP) services
+test: $(STAMP) services browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -11,9 +11,8 @@ no framing.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from importlib import resources
-from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
@@ -24,6 +23,7 @@ from starlette.routing import Route
 from apiward.core import Event
 from apiward.dashboard import pages
 from apiward.dashboard.session import COOKIE_NAME, SessionSigner
+from apiward.store import CountField, EventStore
 
 SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": (
@@ -32,24 +32,18 @@ SECURITY_HEADERS: dict[str, str] = {
     ),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send `Origin: null`
     "cache-control": "no-store",
 }
 LATEST_BLOCKED = 50
 _MAX_FORM_BYTES = 4096
 
 
-class DashboardStore(Protocol):
-    """What the dashboard reads from `apiward.store.EventStore`."""
-
-    async def query(
-        self, since: float | None, action: str | None, limit: int, before_id: str | None
-    ) -> list[Event]: ...
-
-    async def count_by(self, field: str, since: float | None = None) -> Mapping[str, int]: ...
+def _counts(rows: Sequence[tuple[str | None, int]]) -> dict[str, int]:
+    return {("-" if value is None else str(value)): int(n) for value, n in rows}
 
 
-async def _find_event(store: DashboardStore, event_id: str) -> Event | None:
+async def _find_event(store: EventStore, event_id: str) -> Event | None:
     # Event ids are fixed-length, time-ordered hex: the newest id below ``event_id + "0"`` is
     # ``event_id`` itself when it exists.
     if not event_id or len(event_id) > 64 or not all(c in "0123456789abcdef" for c in event_id):
@@ -58,7 +52,7 @@ async def _find_event(store: DashboardStore, event_id: str) -> Event | None:
     return found[0] if found and found[0].id == event_id else None
 
 
-def create_dashboard(store: DashboardStore, token: str | None) -> Starlette:
+def create_dashboard(store: EventStore, token: str | None) -> Starlette:
     """The dashboard app. Without an admin token it refuses every request (503): an admin page
     with no credential is never served open."""
     signer = SessionSigner(token) if token else None
@@ -134,8 +128,8 @@ def create_dashboard(store: DashboardStore, token: str | None) -> Starlette:
             summaries.append(
                 pages.Summary(
                     label=label,
-                    by_action=await store.count_by("action", since=now - seconds),
-                    by_category=await store.count_by("category", since=now - seconds),
+                    by_action=_counts(await store.count_by(CountField.ACTION, since=now - seconds)),
+                    by_category=_counts(await store.count_by(CountField.CATEGORY, since=now - seconds)),
                 )
             )
         blocked: Sequence[Event] = await store.query(
