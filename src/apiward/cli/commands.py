@@ -11,6 +11,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     # "serve", "demo", "eval", "bench", "train", "learn", "policy",
     "serve",
     "eval",
+    "demo",
+    "bench",
 )
 
 
