@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "eval",
     "demo",
     "bench",
+    "learn",
 )
 
 

@@ -360,15 +360,17 @@ class Contract:
 
     # --- request time -------------------------------------------------------------------------
 
-    def _strip_base(self, raw_path: str) -> str:
+    def _strip_base(self, raw_path: str) -> str | None:
         for base in self.spec.base_paths:
+            if not base:
+                return raw_path
             if raw_path == base or raw_path.startswith(base + "/"):
                 return raw_path[len(base) :] or "/"
-        return raw_path
+        return None
 
     def check(self, request: RequestView) -> CheckResult:
         path = self._strip_base(request.raw_path)
-        matched = self._router.match(split_path(path))
+        matched = self._router.match(split_path(path)) if path is not None else None
         if matched is None:
             action = _rule_action(self._rules, request.method, request.path) or self.settings.default_action
             return CheckResult(None, {}, action, (Violation("path", "spec.unknown-path", "path not in the API spec", 404),))

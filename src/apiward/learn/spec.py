@@ -266,14 +266,16 @@ def spec_from_document(document: dict[str, Any], source: str = "") -> ApiSpec:
             if isinstance(spec, dict) and "default" in spec:
                 url = url.replace("{" + var + "}", str(spec["default"]))
         base = urlsplit(url).path.rstrip("/") if "://" in url else url.rstrip("/")
-        if base and base.startswith("/") and "{" not in base:
-            base_paths.append(base)
+        if "{" in base or (base and not base.startswith("/")):
+            base = ""  # an unresolvable server path: match paths as written
+        base_paths.append(base)
     oas30 = version.startswith("3.0")
     schemas = SpecSchemas(document, oas30)
     return ApiSpec(
         version="3.0" if oas30 else "3.1",
         document=document,
-        base_paths=tuple(sorted(set(base_paths), key=len, reverse=True)),
+        # Longest first; "" (a server without a path, or no servers) matches paths as written.
+        base_paths=tuple(sorted(set(base_paths or [""]), key=len, reverse=True)),
         source=source,
         schemas=schemas,
     )

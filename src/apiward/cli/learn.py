@@ -1,0 +1,99 @@
+"""`apiward learn`: API discovery and baselines from traffic; `apiward profile`: review and promote."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from apiward.errors import ApiwardError
+from apiward.learn.baseline import GLOBAL, Baseline
+from apiward.learn.profile import BASELINE_FILE, SPEC_FILE, learn_profile
+
+profile_app = typer.Typer(help="Review learned profiles and promote endpoints to enforcement.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("learn")(learn_command)
+    app.add_typer(profile_app, name="profile")
+
+
+def learn_command(
+    traffic: Annotated[list[str], typer.Argument(help="Corpus .jsonl(.gz)/.json, HAR, nginx/Apache combined logs, or sqlite:///events.db")],
+    out: Annotated[Path, typer.Option("--out", help="Profile directory to write (openapi.yaml + baseline.json).")],
+    min_samples: Annotated[int, typer.Option("--min-samples", min=1, help="Samples before an endpoint/parameter is enforced.")] = 30,
+    client_cap: Annotated[int, typer.Option("--client-cap", min=1, help="Most samples one client contributes per endpoint.")] = 200,
+) -> None:
+    """Discover the API (OpenAPI 3.1) and learn per-endpoint baselines from traffic.
+
+    Requests labelled attack (corpora) or blocked/flagged (event store) are never learned; garbage
+    lines are skipped and counted. Exit 2 when an input cannot be read.
+    """
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
+    console = Console()
+    try:
+        report = learn_profile(traffic, out, min_samples=min_samples, client_cap=client_cap)
+    except (ApiwardError, OSError) as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    s = report.stats
+    console.print(
+        f"read {s.records} requests, skipped {s.skipped} unparseable, ignored {s.attacks} attacks/flagged; "
+        f"{report.samples} learned ({report.capped} over the per-client cap)"
+    )
+    console.print(f"{report.endpoints} endpoints, {report.enforcing} with enough samples to enforce")
+    console.print(f"wrote {report.spec_path} and {report.baseline_path}")
+
+
+def _load(profile: Path) -> Baseline:
+    try:
+        return Baseline.load(profile / BASELINE_FILE)
+    except ApiwardError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@profile_app.command("show")
+def show_command(profile: Annotated[Path, typer.Argument(help="Profile directory.")]) -> None:
+    """List the endpoints of a profile with their sample counts and state."""
+    baseline = _load(profile)
+    table = Table("endpoint", "samples", "clients", "params", "state")
+    for key, ep in sorted(baseline.data["endpoints"].items()):
+        if key == GLOBAL:
+            continue
+        table.add_row(key, str(ep["n"]), str(ep.get("clients", 0)), str(len(ep.get("params", {}))), str(ep.get("state")))
+    Console().print(table)
+    Console().print(f"spec: {profile / SPEC_FILE}  baseline version {baseline.data['version']}, created {baseline.data.get('created')}")
+
+
+def _set_state(profile: Path, endpoints: list[str] | None, state: str) -> None:
+    baseline = _load(profile)
+    unknown = [e for e in endpoints or () if e not in baseline.data["endpoints"]]
+    if unknown:
+        Console(stderr=True).print(f"[red]error:[/red] unknown endpoints: {', '.join(unknown)}")
+        raise typer.Exit(2)
+    changed = baseline.promote(endpoints, state)
+    baseline.save(profile / BASELINE_FILE)
+    Console().print(f"{len(changed)} endpoint(s) now {state}")
+
+
+@profile_app.command("promote")
+def promote_command(
+    profile: Annotated[Path, typer.Argument(help="Profile directory.")],
+    endpoints: Annotated[list[str] | None, typer.Argument(help="'METHOD /template' (all when omitted).")] = None,
+) -> None:
+    """Move endpoints from learning to enforcement."""
+    _set_state(profile, endpoints, "enforcing")
+
+
+@profile_app.command("demote")
+def demote_command(
+    profile: Annotated[Path, typer.Argument(help="Profile directory.")],
+    endpoints: Annotated[list[str] | None, typer.Argument(help="'METHOD /template' (all when omitted).")] = None,
+) -> None:
+    """Move endpoints back to learning (their baselines stop scoring)."""
+    _set_state(profile, endpoints, "learning")
