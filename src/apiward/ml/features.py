@@ -1,0 +1,209 @@
+"""Stateless, deterministic feature extraction: hashed character n-grams over the normalised
+views of a value, plus a few dense lexical measures.
+
+A value becomes the text ``\\x02view\\x03`` for each of its views (the raw value lower-cased, then
+the decoded / folded / base64 views of `apiward.http.normalize`), each view cut to a head + tail
+window. Character n-grams of orders ``NGRAM_MIN..NGRAM_MAX`` of the UTF-8 bytes are hashed into
+``N_BUCKETS`` buckets with a multiplicative rolling hash computed by numpy over the whole batch at
+once (no per-character Python loop). Each occurrence weighs ``1/sqrt(n_grams_of_the_value)``,
+so a linear model sees a length-normalised bag of n-grams.
+
+The extractor has no fitted state: `FEATURE_SCHEMA` (hashed into `schema_hash()`) fully defines
+it, and a model artifact records that hash so a model is never applied to other features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from apiward.http.normalize import normalize
+
+NGRAM_MIN = 1
+NGRAM_MAX = 5
+HASH_BITS = 18
+N_BUCKETS = 1 << HASH_BITS
+VIEW_HEAD = 1536
+VIEW_TAIL = 512
+MAX_VIEWS = 4
+DENSE_NAMES: tuple[str, ...] = ("log_length", "n_views", "frac_alpha", "frac_digit", "frac_space", "frac_special", "frac_nonascii")
+N_DENSE = len(DENSE_NAMES)
+N_FEATURES = N_BUCKETS + N_DENSE
+
+_START = "\x02"
+_SEP = "\x03"
+_PAD = "\x04" * (NGRAM_MAX - 1)
+_MUL = np.uint32(0x01000193)  # FNV prime: h = h * prime + byte, per order
+_SALTS = [np.uint32((0x9E3779B9 * n) & 0xFFFFFFFF) for n in range(NGRAM_MAX + 1)]
+_MIX = np.uint32(0x85EBCA6B)
+_SHIFT = np.uint32(32 - HASH_BITS)
+
+FEATURE_SCHEMA: dict[str, object] = {
+    "name": "apiward-char-ngrams",
+    "version": 1,
+    "ngram": [NGRAM_MIN, NGRAM_MAX],
+    "hash": "fnv-rolling-u32/xor-order-salt/mul-mix/top-bits/pad4",
+    "hash_bits": HASH_BITS,
+    "views": "raw-lower + apiward.http.normalize views[1:], max %d, window %d+%d, \\x02 v \\x03 v \\x03 \\x04*4" % (MAX_VIEWS, VIEW_HEAD, VIEW_TAIL),
+    "weight": "1/sqrt(positions * orders)",
+    "dense": list(DENSE_NAMES),
+}
+
+# Byte classes for the dense measures: 0 other punctuation, 1 alpha, 2 digit, 3 space, 4 non-ASCII.
+_CLASS = np.zeros(256, dtype=np.int8)
+for _b in range(256):
+    _c = chr(_b)
+    if _b >= 0x80:
+        _CLASS[_b] = 4
+    elif _c.isalpha():
+        _CLASS[_b] = 1
+    elif _c.isdigit():
+        _CLASS[_b] = 2
+    elif _c.isspace():
+        _CLASS[_b] = 3
+_CLASS_ONEHOT = np.eye(5, dtype=np.float32)[_CLASS]  # (256, 5)
+_CLASS_ONEHOT[[ord(_START), ord(_SEP), ord(_PAD[0])]] = 0
+
+
+def schema_hash() -> str:
+    """A digest of everything that defines the features (stored in and checked against models)."""
+    return hashlib.sha256(json.dumps(FEATURE_SCHEMA, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _cut(view: str) -> str:
+    if len(view) <= VIEW_HEAD + VIEW_TAIL:
+        return view
+    return view[:VIEW_HEAD] + "\n" + view[-VIEW_TAIL:]
+
+
+def value_views(value: str) -> tuple[str, ...]:
+    """The views a value is featurised from: the raw value lower-cased, then the normalised ones."""
+    views = normalize(value)
+    return views_from_normalized(views)
+
+
+def views_from_normalized(views: Sequence[str]) -> tuple[str, ...]:
+    """Same as `value_views` for a caller that already holds ``normalize(value)``."""
+    if not views:
+        return ("",)
+    first = views[0].lower()
+    out = [first]
+    for view in views[1 : MAX_VIEWS + 1]:
+        if view not in out:
+            out.append(view)
+    return tuple(out[:MAX_VIEWS])
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Hashed features of a batch of values.
+
+    ``buckets`` (positions x orders) holds the bucket of the n-gram of each order starting at each
+    byte position of the concatenated texts, or ``N_BUCKETS`` (a null bucket) where that n-gram
+    would run past the end of its value. ``starts``/``ends`` delimit each value's positions;
+    ``scale`` is 1/sqrt(n-gram count) per value; ``dense`` the lexical measures."""
+
+    buckets: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    scale: np.ndarray
+    dense: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.starts.shape[0])
+
+
+def featurize_views(rows: Sequence[Sequence[str]]) -> Batch:
+    """Hash a batch, one row per value, each row given as its views (see `value_views`)."""
+    texts: list[bytes] = []
+    n_views = np.empty(len(rows), dtype=np.float32)
+    for i, views in enumerate(rows):
+        n_views[i] = len(views)
+        texts.append((_START + "".join([_cut(v) + _SEP for v in views]) + _PAD).encode("utf-8", "surrogatepass"))
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lens)
+    starts = ends - lens
+    total = int(ends[-1]) if len(texts) else 0
+    data = np.frombuffer(b"".join(texts), dtype=np.uint8)
+    codes = data.astype(np.uint32)
+    # Every text ends with NGRAM_MAX - 1 pad bytes, so an n-gram never runs into the next value.
+    buckets = np.empty((total, NGRAM_MAX - NGRAM_MIN + 1), dtype=np.intp)
+    h = np.zeros(total, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for n in range(1, NGRAM_MAX + 1):
+            h[: total - n + 1] = h[: total - n + 1] * _MUL + codes[n - 1 :]
+            if n >= NGRAM_MIN:
+                buckets[:, n - NGRAM_MIN] = ((h ^ _SALTS[n]) * _MIX) >> _SHIFT
+    scale = (1.0 / np.sqrt(lens.astype(np.float32) * (NGRAM_MAX - NGRAM_MIN + 1))).astype(np.float32)
+    # Dense lexical measures from byte classes (segment sums, no per-char Python loop).
+    per_row = np.add.reduceat(np.take(_CLASS_ONEHOT, data, axis=0), starts, axis=0)
+    chars = np.maximum(per_row.sum(axis=1), 1.0)
+    dense = np.empty((len(texts), N_DENSE), dtype=np.float32)
+    dense[:, 0] = np.log1p(chars) / 8.0
+    dense[:, 1] = (n_views - 1.0) / 3.0
+    dense[:, 2:] = per_row[:, [1, 2, 3, 0, 4]] / chars[:, None]
+    return Batch(buckets=buckets, starts=starts, ends=ends, scale=scale, dense=dense)
+
+
+def featurize(values: Sequence[str]) -> Batch:
+    return featurize_views([value_views(v) for v in values])
+
+
+def to_csr(batch: Batch) -> "scipy.sparse.csr_matrix":  # type: ignore[name-defined]  # noqa: F821
+    """The batch as a sparse matrix (rows x N_FEATURES) for training (scipy is a training-only need)."""
+    from scipy import sparse
+
+    lens = batch.ends - batch.starts
+    rows = np.repeat(np.arange(batch.n_rows), lens)
+    orders = batch.buckets.shape[1]
+    rows = np.repeat(rows, orders)
+    cols = batch.buckets.reshape(-1)
+    vals = batch.scale[rows]
+    grams = sparse.csr_matrix((vals, (rows, cols)), shape=(batch.n_rows, N_FEATURES), dtype=np.float32)
+    dense_cols = np.tile(np.arange(N_BUCKETS, N_FEATURES), batch.n_rows)
+    dense_rows = np.repeat(np.arange(batch.n_rows), N_DENSE)
+    dense = sparse.csr_matrix((batch.dense.reshape(-1), (dense_rows, dense_cols)), shape=(batch.n_rows, N_FEATURES), dtype=np.float32)
+    out = (grams + dense).tocsr()
+    out.sum_duplicates()
+    return out
+
+
+def linear_scores(batch: Batch, weights: np.ndarray, dense_weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``X @ W + b`` without building X: gather bucket weights, sum per value (numpy only).
+
+    ``weights`` is (N_BUCKETS, classes); ``dense_weights`` (N_DENSE, classes)."""
+    if batch.n_rows == 0:
+        return np.zeros((0, bias.shape[0]), dtype=np.float32)
+    # Rows are contiguous in the flattened (position, order) buckets and never empty (every text
+    # has start, separator and pad bytes), so one gather and one segment sum do it.
+    gathered = np.take(weights, batch.buckets.reshape(-1), axis=0)
+    sums = np.add.reduceat(gathered, batch.starts * batch.buckets.shape[1], axis=0, dtype=np.float32)
+    out = sums * batch.scale[:, None] + batch.dense @ dense_weights + bias
+    return out.astype(np.float32, copy=False)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
+
+
+__all__ = [
+    "Batch",
+    "FEATURE_SCHEMA",
+    "N_BUCKETS",
+    "N_DENSE",
+    "N_FEATURES",
+    "featurize",
+    "featurize_views",
+    "linear_scores",
+    "schema_hash",
+    "sigmoid",
+    "to_csr",
+    "value_views",
+    "views_from_normalized",
+]
+

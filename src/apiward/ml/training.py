@@ -1,0 +1,338 @@
+"""Training: generated attacks + real benign traffic -> calibrated per-category linear model.
+
+Pipeline (`train`):
+
+1. benign values: every field value of ``wcp-legit-dev`` (grouped by recorded site) and of
+   ``csic2010-train``, deduplicated; plus the tricky-benign generator;
+2. attack values: the grammar generators, ``attacks_per_category`` per category;
+3. site-held-out validation: sites are split into ``folds`` groups; for each, a model trained
+   without those sites' values scores their requests (a request is a false positive when any of
+   its values reaches the threshold of any category) -> per-site TNR;
+4. the final model on all data; Platt calibration per category on a held-out 10 % slice;
+5. reporting on ``crs-regression`` and ``csic2010-dev`` (request-level labels; never trained on).
+
+Everything is seeded; the same data and seed give the same model.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from apiward.core import Category
+from apiward.ml.corpus import CorpusStats, RequestValues, file_digest, request_values
+from apiward.ml.features import N_BUCKETS, featurize_views, to_csr, value_views
+from apiward.ml.generators import ATTACK_GENERATORS, generate_attacks, generate_benign
+from apiward.ml.model import MODEL_FILENAME, AttackModel
+
+CATEGORIES: tuple[Category, ...] = tuple(ATTACK_GENERATORS)
+BENIGN = "benign"
+WCP = "wcp-legit-dev.jsonl.gz"
+CSIC_TRAIN = "csic2010-train.jsonl.gz"
+CSIC_DEV = "csic2010-dev.jsonl.gz"
+CRS = "crs-regression.jsonl.gz"
+INJECTION_FAMILIES = ("sqli", "xss", "rce", "lfi", "rfi", "java", "php", "generic")
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data_dir: Path
+    out_dir: Path
+    seed: int = 1
+    attacks_per_category: int = 8000
+    generated_benign: int = 40000
+    max_benign_values: int = 160000  # real-traffic values in the final model (random sample)
+    folds: int = 5
+    fold_max_benign: int = 60000
+    fold_attacks_per_category: int = 3000
+    threshold: float = 0.5
+    alpha: float = 2e-6
+    epochs: int = 6
+    wcp_limit: int | None = None
+    csic_limit: int | None = None
+    eval_limit: int | None = None
+    n_jobs: int = 2
+
+
+@dataclass
+class TrainResult:
+    model_path: Path
+    card_path: Path
+    metrics: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+Log = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def _load(path: Path, limit: int | None) -> tuple[list[RequestValues], CorpusStats]:
+    stats = CorpusStats()
+    if not path.is_file():
+        return [], stats
+    reqs = list(request_values(path, limit=limit, stats=stats))
+    stats.digest = file_digest(path)
+    return reqs, stats
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _matrix(values: Sequence[str]) -> Any:
+    from scipy import sparse
+
+    blocks = [to_csr(featurize_views([value_views(v) for v in values[i : i + CHUNK]])) for i in range(0, len(values), CHUNK)]
+    return sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, N_BUCKETS))
+
+
+# -- fitting ---------------------------------------------------------------------------------
+
+
+def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log: Log) -> AttackModel:
+    """One-vs-rest logistic regression (SGD) per category + Platt calibration on a held-out slice."""
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    rng = np.random.default_rng(config.seed)
+    n = len(values)
+    order = rng.permutation(n)
+    n_cal = max(n // 10, 1)
+    cal_idx, fit_idx = np.sort(order[:n_cal]), np.sort(order[n_cal:])
+    classes = [BENIGN] + [c.value for c in CATEGORIES]
+    code = {c: i for i, c in enumerate(classes)}
+    y = np.array([code[label] for label in labels], dtype=np.int64)
+    t0 = time.monotonic()
+    X = _matrix(values)
+    log(f"  features: {X.shape[0]} values, {X.nnz} non-zeros in {time.monotonic() - t0:.1f}s")
+    counts = Counter(y[fit_idx].tolist())
+    # Balance: attacks of each category weigh as much in total as ~1/4 of the benign values.
+    n_benign = counts.get(0, 1)
+    weight = {0: 1.0}
+    for c in range(1, len(classes)):
+        weight[c] = max(1.0, 0.25 * n_benign / max(counts.get(c, 1), 1))
+    t0 = time.monotonic()
+    clf = SGDClassifier(
+        loss="log_loss",
+        alpha=config.alpha,
+        max_iter=config.epochs,
+        tol=None,
+        class_weight=weight,
+        random_state=config.seed,
+        n_jobs=config.n_jobs,
+        average=True,
+    )
+    clf.fit(X[fit_idx], y[fit_idx])
+    log(f"  SGD: {len(fit_idx)} values, {len(classes)} classes in {time.monotonic() - t0:.1f}s")
+    coef = clf.coef_.astype(np.float32)  # (classes, features)
+    intercept = clf.intercept_.astype(np.float32)
+    cols = [list(clf.classes_).index(code[c.value]) for c in CATEGORIES]
+    weights = np.ascontiguousarray(coef[cols, :N_BUCKETS].T)
+    dense = np.ascontiguousarray(coef[cols, N_BUCKETS:].T)
+    bias = intercept[cols]
+    z = (X[cal_idx] @ coef[cols].T) + bias
+    calibration = np.zeros((2, len(CATEGORIES)), dtype=np.float32)
+    for j, cat in enumerate(CATEGORIES):
+        target = (y[cal_idx] == code[cat.value]).astype(np.int64)
+        if target.min() == target.max():
+            calibration[:, j] = (1.0, 0.0)
+            continue
+        platt = LogisticRegression(C=1e4, max_iter=1000).fit(np.asarray(z[:, j]).reshape(-1, 1), target)
+        calibration[:, j] = (platt.coef_[0, 0], platt.intercept_[0])
+    thresholds = {c: config.threshold for c in CATEGORIES}
+    return AttackModel(CATEGORIES, weights, dense, bias, calibration, thresholds=thresholds, cache_size=0)
+
+
+def _score_values(model: AttackModel, values: Sequence[str]) -> np.ndarray:
+    """(values, categories) probabilities, in chunks."""
+    out = np.empty((len(values), len(model.categories)), dtype=np.float32)
+    for i in range(0, len(values), CHUNK):
+        out[i : i + CHUNK] = model.scores(featurize_views([value_views(v) for v in values[i : i + CHUNK]]))
+    return out
+
+
+def _request_flags(model: AttackModel, requests: Sequence[RequestValues], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per request: flagged (any value >= threshold in any category) and the argmax category."""
+    uniq = _unique(v for r in requests for v in r.values)
+    index = {v: i for i, v in enumerate(uniq)}
+    probs = _score_values(model, uniq) if uniq else np.zeros((0, len(model.categories)))
+    best = probs.max(axis=1) if len(uniq) else np.zeros(0)
+    which = probs.argmax(axis=1) if len(uniq) else np.zeros(0, dtype=np.int64)
+    flags = np.zeros(len(requests), dtype=bool)
+    cats = np.full(len(requests), -1, dtype=np.int64)
+    for i, r in enumerate(requests):
+        if not r.values:
+            continue
+        ids = [index[v] for v in r.values]
+        k = max(ids, key=lambda j: best[j])
+        flags[i] = best[k] >= threshold
+        cats[i] = which[k]
+    return flags, cats
+
+
+# -- the whole run ---------------------------------------------------------------------------
+
+
+def _sample(rng: random.Random, values: list[str], n: int) -> list[str]:
+    if len(values) <= n:
+        return list(values)
+    return rng.sample(values, n)
+
+
+def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
+    started = time.monotonic()
+    rng = random.Random(config.seed)
+    data = config.data_dir
+    log(f"reading {data}")
+    wcp, wcp_stats = _load(data / WCP, config.wcp_limit)
+    csic, csic_stats = _load(data / CSIC_TRAIN, config.csic_limit)
+    log(f"  {WCP}: {len(wcp)} requests ({wcp_stats.rejected} refused by the parser), {len(wcp_stats.groups)} sites")
+    log(f"  {CSIC_TRAIN}: {len(csic)} requests")
+    csic_values = _unique(v for r in csic for v in r.values)
+    site_values: dict[str, list[str]] = defaultdict(list)
+    for r in wcp:
+        site_values[r.group].extend(r.values)
+    attacks = generate_attacks(config.seed, config.attacks_per_category)
+    gen_benign = generate_benign(config.seed, config.generated_benign)
+    attack_pairs = list({(s.value, s.category): None for s in attacks})
+    gen_benign_values = _unique(s.value for s in gen_benign)
+    attack_values = {v for v, _ in attack_pairs}
+    log(f"  generated: {len(attack_pairs)} distinct attack values, {len(gen_benign_values)} tricky benign values")
+
+    def dataset(benign_real: list[str], n_attacks: int | None) -> tuple[list[str], list[str]]:
+        pairs = attack_pairs
+        if n_attacks is not None:
+            per: dict[str, int] = Counter()
+            kept = []
+            for v, c in attack_pairs:
+                if per[c] < n_attacks:
+                    per[c] += 1
+                    kept.append((v, c))
+            pairs = kept
+        benign = [v for v in _unique(benign_real + gen_benign_values) if v not in attack_values]
+        return [v for v, _ in pairs] + benign, [c for _, c in pairs] + [BENIGN] * len(benign)
+
+    metrics: dict[str, Any] = {}
+    # Site-held-out folds.
+    sites = sorted(site_values)
+    if config.folds > 1 and len(sites) >= config.folds:
+        shuffled = sites[:]
+        random.Random(config.seed).shuffle(shuffled)
+        fold_of = {s: i % config.folds for i, s in enumerate(shuffled)}
+        per_site: dict[str, dict[str, float]] = {}
+        total_fp = total = 0
+        fp_categories: Counter[str] = Counter()
+        for k in range(config.folds):
+            t0 = time.monotonic()
+            train_vals = _unique(v for s in sites if fold_of[s] != k for v in site_values[s])
+            train_vals = _sample(rng, train_vals, config.fold_max_benign) + csic_values
+            values, labels = dataset(train_vals, config.fold_attacks_per_category)
+            model = _fit(values, labels, config, log)
+            held = [r for r in wcp if fold_of[r.group] == k]
+            flags, cats = _request_flags(model, held, config.threshold)
+            by_site: dict[str, list[bool]] = defaultdict(list)
+            for r, f, c in zip(held, flags, cats):
+                by_site[r.group].append(bool(f))
+                if f:
+                    fp_categories[CATEGORIES[c].value] += 1
+            for s, fl in by_site.items():
+                per_site[s] = {"requests": len(fl), "false_positives": int(sum(fl)), "tnr": 1.0 - sum(fl) / len(fl)}
+            total_fp += int(flags.sum())
+            total += len(held)
+            log(f"fold {k + 1}/{config.folds}: {len(held)} held-out requests, TNR {1 - flags.sum() / max(len(held), 1):.4%} ({time.monotonic() - t0:.0f}s)")
+        tnrs = sorted(v["tnr"] for v in per_site.values())
+        metrics["site_held_out"] = {
+            "folds": config.folds,
+            "sites": len(per_site),
+            "requests": total,
+            "false_positives": total_fp,
+            "tnr": 1.0 - total_fp / max(total, 1),
+            "site_tnr_min": tnrs[0] if tnrs else None,
+            "site_tnr_median": tnrs[len(tnrs) // 2] if tnrs else None,
+            "sites_below_99_5": sum(1 for t in tnrs if t < 0.995),
+            "false_positive_categories": dict(fp_categories.most_common()),
+            "per_site": per_site,
+        }
+    # Final model.
+    log("final model")
+    all_wcp = _unique(v for r in wcp for v in r.values)
+    benign_real = _sample(rng, all_wcp, config.max_benign_values) + csic_values
+    values, labels = dataset(benign_real, None)
+    model = _fit(values, labels, config, log)
+    # Generated hold-out: fresh seeds, never seen in training.
+    fresh = generate_attacks(config.seed + 1000, 500)
+    fresh_benign = generate_benign(config.seed + 1000, 5000)
+    probs = _score_values(model, [s.value for s in fresh])
+    gen_metrics: dict[str, Any] = {}
+    for j, cat in enumerate(CATEGORIES):
+        rows = [i for i, s in enumerate(fresh) if s.category == cat.value]
+        hit = probs[rows].max(axis=1) >= config.threshold
+        own = probs[rows, j] >= config.threshold
+        gen_metrics[cat.value] = {"samples": len(rows), "tpr_any": float(hit.mean()), "tpr_own_category": float(own.mean())}
+    bprobs = _score_values(model, [s.value for s in fresh_benign]).max(axis=1)
+    gen_metrics["tricky_benign"] = {"samples": len(fresh_benign), "tnr": float((bprobs < config.threshold).mean())}
+    metrics["generated_fresh_seed"] = gen_metrics
+    # Request-level reporting corpora.
+    for name in (CRS, CSIC_DEV):
+        reqs, _ = _load(data / name, config.eval_limit)
+        if not reqs:
+            continue
+        flags, _cats = _request_flags(model, reqs, config.threshold)
+        table: dict[str, dict[str, float]] = {}
+        by: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        for r, f in zip(reqs, flags):
+            by[(r.label, r.category)].append(bool(f))
+        for (label, cat), fl in sorted(by.items()):
+            key = f"{label}:{cat}"
+            table[key] = {"requests": len(fl), "flagged": int(sum(fl)), "rate": sum(fl) / len(fl)}
+        att = [f for r, f in zip(reqs, flags) if r.label == "attack"]
+        ben = [f for r, f in zip(reqs, flags) if r.label != "attack"]
+        inj = [f for r, f in zip(reqs, flags) if r.label == "attack" and r.category in INJECTION_FAMILIES]
+        metrics[name] = {
+            "tpr": sum(att) / max(len(att), 1),
+            "tnr": 1 - sum(ben) / max(len(ben), 1),
+            "attacks": len(att),
+            "benign": len(ben),
+            "injection_tpr": sum(inj) / max(len(inj), 1) if inj else None,
+            "by_category": table,
+        }
+        log(f"{name}: TPR {metrics[name]['tpr']:.2%}, TNR {metrics[name]['tnr']:.2%}")
+    import numpy
+    import scipy
+    import sklearn
+
+    header = {
+        "trained_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "seed": config.seed,
+        "operating_point": {"threshold": config.threshold, "meaning": "block when a category's calibrated probability >= threshold"},
+        "libraries": {"numpy": numpy.__version__, "scikit-learn": sklearn.__version__, "scipy": scipy.__version__, "python": platform.python_version()},
+        "data": {
+            WCP: {"sha256": wcp_stats.digest, "requests": len(wcp), "sites": len(wcp_stats.groups), "limit": config.wcp_limit},
+            CSIC_TRAIN: {"sha256": csic_stats.digest, "requests": len(csic), "limit": config.csic_limit},
+        },
+        "training_values": {"total": len(values), "benign": labels.count(BENIGN), "attack": len(values) - labels.count(BENIGN), "per_category": dict(Counter(labels))},
+        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in config.__dict__.items() if k not in ("data_dir", "out_dir")},
+        "metrics": {k: ({kk: vv for kk, vv in v.items() if kk != "per_site"} if isinstance(v, dict) else v) for k, v in metrics.items()},
+    }
+    model_path = model.save(config.out_dir / MODEL_FILENAME, header)
+    seconds = time.monotonic() - started
+    from apiward.ml.card import write_card
+
+    card_path = write_card(config.out_dir / "MODEL_CARD.md", model.header, metrics, seconds)
+    log(f"wrote {model_path} ({model_path.stat().st_size} bytes) and {card_path} in {seconds:.0f}s")
+    return TrainResult(model_path=model_path, card_path=card_path, metrics=metrics, seconds=seconds)
