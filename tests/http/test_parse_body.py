@@ -72,6 +72,29 @@ def test_sniffed_json_that_breaks_limits_is_inspected_raw_not_refused() -> None:
     assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", deep.decode())]
 
 
+@pytest.mark.parametrize("ctype", ["application/json", None])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"q": "\' or 1=1--", "q": "fine"}', b'{"a": {"q" : "<script>", "q" : "x"}}', b'[{"u": "1", "u": "2"}]'],
+)
+def test_duplicate_json_keys_expose_the_raw_text(body: bytes, ctype: str | None) -> None:
+    """orjson keeps the last duplicate, some frameworks the first: the raw text covers both."""
+    v = post(body, ctype)
+    assert v.body_kind is BodyKind.JSON and ("", body.decode()) in body_fields(v)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"a": "x:y", "b": "\\":"}', b'{"url": "http://h:1/p", "t": "12:00"}', b'{"k\\\\": 1}', b'{"a": 1, "b": {"a": 2}}'],
+)
+def test_colons_in_values_are_not_duplicates(body: bytes) -> None:
+    assert ("", body.decode()) not in body_fields(post(body, "application/json"))
+
+
+def test_json_with_utf8_bom() -> None:
+    assert body_fields(post(b'\xef\xbb\xbf{"a": "b"}', "application/json")) == [("a", "b")]
+
+
 def test_json_utf16_charset() -> None:
     v = post('{"a": "é"}'.encode("utf-16"), "application/json; charset=utf-16")
     assert body_fields(v) == [("a", "é")]
@@ -209,6 +232,21 @@ def test_multipart_filename_star_reported() -> None:
 def test_multipart_utf8_names_and_unnamed_parts() -> None:
     body = multipart(('Content-Disposition: form-data; name="n"; filename="naïve.txt"', b"ok"), ("Content-Type: text/plain", b"v"))
     assert body_fields(post(body, MP)) == [("n#filename", "naïve.txt"), ("n", "ok"), ("1", "v")]
+
+
+def test_multipart_transfer_encoded_part_inspected_both_ways() -> None:
+    body = multipart(
+        ('Content-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64', b"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
+        ('Content-Disposition: form-data; name="b"\r\nContent-Transfer-Encoding: quoted-printable', b"=27 or 1=3D1--"),
+    )
+    got = body_fields(post(body, MP))
+    assert ("a", "<script>alert(1)</script>") in got and ("a", "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==") in got
+    assert ("b", "' or 1=1--") in got
+
+
+def test_multipart_empty_plain_part_kept() -> None:
+    body = multipart(('Content-Disposition: form-data; name="a"', b""))
+    assert body_fields(post(body, MP)) == [("a", "")]
 
 
 def test_multipart_mixed_and_quoted_boundary() -> None:

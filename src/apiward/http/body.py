@@ -9,6 +9,7 @@ an opaque type (``limits.opaque_types``) goes uninspected.
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import orjson
@@ -25,6 +26,10 @@ _FORM = "application/x-www-form-urlencoded"
 _WIDE_CHARSETS = ("utf-16", "utf-32")  # the only charsets where UTF-8 decoding hides ASCII payloads
 _WS = b" \t\r\n"
 _JSON_OPENERS = frozenset(b"{[")
+_BOM = b"\xef\xbb\xbf"
+# One JSON string token, unrolled-loop form. Only ever run on text orjson has already accepted,
+# where every string is terminated, so each match starts at a real string and the scan is linear.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 def _is_json_type(media: str) -> bool:
@@ -91,13 +96,15 @@ def _json_scalar(value: object) -> str:
     return str(value)
 
 
-def walk_json(doc: object, max_depth: int, out: FieldList) -> None:
+def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
     """Append one field per JSON leaf (``user.name``, ``items[0].sku``; a scalar document is
     name ``""``) and one ``<path>#key`` field per object key that is not a plain identifier.
+    Return the number of object members seen (for `has_duplicate_keys`).
 
     Iterative (an explicit stack), so depth costs memory, never Python recursion; depth is
     checked as containers are entered, the field cap before each container is expanded."""
     items = out.items
+    members = 0
     body = Source.BODY
     stack: list[tuple[object, str, int]] = [(doc, "", 1)]
     while stack:
@@ -106,6 +113,7 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> None:
             if depth > max_depth:
                 raise too_deep(max_depth)
             out.check(len(node))
+            members += len(node)
             for key, value in node.items():
                 name = f"{path}.{key}" if path else key
                 if not is_plain_name(key):
@@ -134,6 +142,20 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> None:
         else:
             out.check(1)
             items.append(Field(body, path, node if type(node) is str else _json_scalar(node)))
+    return members
+
+
+def has_duplicate_keys(data: bytes, members: int) -> bool:
+    """True when the JSON text ``data`` (already accepted by orjson) has more object members
+    than the parsed document: a key appears twice in one object.
+
+    orjson keeps the last duplicate; some frameworks keep the first. ``{"q": "<attack>",
+    "q": "x"}`` would hide the attack from inspection of the parsed document, so the caller
+    then inspects the raw text as well. Structural colons are counted after removing strings;
+    the cheap ``count(b":")`` settles the common case without that pass."""
+    if data.count(b":") == members:
+        return False
+    return _JSON_STRING.sub(b"", data).count(b":") != members
 
 
 def load_json(data: bytes | str, max_depth: int) -> object:
@@ -162,7 +184,10 @@ def _sniffed_json(data: bytes, max_depth: int, out: FieldList) -> object | None:
     trial = FieldList(out.limit - len(out.items))
     try:
         doc = load_json(data, max_depth)
-        walk_json(doc, max_depth, trial)
+        members = walk_json(doc, max_depth, trial)
+        if has_duplicate_keys(data, members):
+            trial.check(1)
+            trial.items.append(Field(Source.BODY, "", data.decode("utf-8", "replace")))
     except (BodySyntaxError, RequestRejected):
         return None
     out.items.extend(trial.items)
@@ -194,9 +219,12 @@ def parse_body(
         if media.startswith(limits.opaque_types) and not _plainly_text(data):
             return BodyKind.BINARY, None
         if _is_json_type(media):
-            wide = charset.startswith(_WIDE_CHARSETS)
-            doc = load_json(_decode_text(data, charset) if wide else data, limits.max_json_depth)
-            walk_json(doc, limits.max_json_depth, out)
+            utf8 = data.removeprefix(_BOM)
+            if charset.startswith(_WIDE_CHARSETS):
+                utf8 = _decode_text(data, charset).encode("utf-8", "surrogatepass")
+            doc = load_json(utf8, limits.max_json_depth)
+            if has_duplicate_keys(utf8, walk_json(doc, limits.max_json_depth, out)):
+                _raw(utf8.decode("utf-8", "replace"), out)
             return BodyKind.JSON, doc
         if media == _FORM:
             parse_urlencoded(_decode_text(data, charset), Source.BODY, out)
@@ -214,7 +242,7 @@ def parse_body(
         return BodyKind.TEXT, None
     # text/*, unknown types, no Content-Type, mislabelled "opaque" text.
     if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
-        doc = _sniffed_json(data, limits.max_json_depth, out)
+        doc = _sniffed_json(data.removeprefix(_BOM), limits.max_json_depth, out)
         if doc is not None:
             return BodyKind.JSON, doc
     _raw(_decode_text(data, charset), out)

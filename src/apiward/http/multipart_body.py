@@ -6,11 +6,14 @@ carrier) and its content as ``<name>`` when the content is text. File content is
 when it is binary (NUL bytes or invalid UTF-8) *and* declared as a non-text type: an image or
 archive upload is not inspected, a script labelled ``text/plain`` or ``image/png`` but written
 in text is. ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
-reported too so it cannot hide a second name.
+reported too so it cannot hide a second name. A part with ``Content-Transfer-Encoding: base64``
+or ``quoted-printable`` (deprecated by RFC 7578, still decoded by some servers) is inspected
+both as sent and decoded.
 """
 
 from __future__ import annotations
 
+import binascii
 from urllib.parse import unquote
 
 from python_multipart.exceptions import FormParserError
@@ -112,6 +115,33 @@ def _rfc5987(value: str) -> str:
     return unquote(encoded or value, errors="replace")
 
 
+def _transfer_decoded(part: _Part, content: bytes) -> bytes | None:
+    coding = part.headers.get("content-transfer-encoding", "").strip().lower()
+    try:
+        if coding == "base64":
+            return binascii.a2b_base64(content)
+        if coding == "quoted-printable":
+            return binascii.a2b_qp(content)
+    except (binascii.Error, ValueError):
+        return None
+    return None
+
+
+def _content_field(name: str, content: bytes, part: _Part, is_file: bool) -> Field | None:
+    """The field for a part's content; None for an empty part or a binary upload."""
+    if not is_file:
+        return Field(Source.BODY, name, content.decode("utf-8", "replace"))
+    if not content:
+        return None
+    text = _as_text(content)
+    if text is None:
+        media, _ = parse_params(part.headers.get("content-type", ""))
+        if not _is_text_type(media):
+            return None  # a binary upload: not inspected (see module docstring)
+        text = content.decode("utf-8", "replace")
+    return Field(Source.BODY, name, text)
+
+
 def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None:
     """Append the fields of a multipart body. Raises `BodySyntaxError` when it does not parse."""
     boundary = params.get("boundary", "")
@@ -125,20 +155,15 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
         content = bytes(part.data)
         filename = disposition.get("filename")
         filename_star = disposition.get("filename*")
-        if filename is None and filename_star is None:
-            items.append(Field(Source.BODY, name, content.decode("utf-8", "replace")))
-            continue
+        is_file = filename is not None or filename_star is not None
         if filename:
             items.append(Field(Source.BODY, name + "#filename", filename))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
-        if not content:
-            continue
-        text = _as_text(content)
-        if text is None:
-            media, _ = parse_params(part.headers.get("content-type", ""))
-            if not _is_text_type(media):
-                continue  # a binary upload: not inspected (see module docstring)
-            text = content.decode("utf-8", "replace")
-        items.append(Field(Source.BODY, name, text))
-    out.check()
+        decoded = _transfer_decoded(part, content)
+        for blob in (content, decoded if decoded != content else None):
+            if blob is not None:
+                field = _content_field(name, blob, part, is_file)
+                if field is not None:
+                    items.append(field)
+        out.check()
