@@ -91,9 +91,13 @@ class _ParamStats:
     vocab: Counter[str] | None = field(default_factory=Counter)
     num_min: float | None = None
     num_max: float | None = None
+    # Up to 2 distinct sources (client keys; each anonymous sample is its own) per class: one
+    # client alone cannot make a character class normal however many requests it sends.
+    class_sources: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, value: str) -> None:
+    def add(self, value: str, client: str | None = None) -> None:
         self.n += 1
+        source = client or f"#{self.n}"
         kind = kind_of(value)
         self.kinds[kind] += 1
         length = len(value)
@@ -101,6 +105,9 @@ class _ParamStats:
             self.lengths[length] += 1
         for c in char_classes(value):
             self.classes[c] += 1
+            sources = self.class_sources.setdefault(c, set())
+            if len(sources) < 2:
+                sources.add(source)
         if self.vocab is not None:
             if value in self.vocab or len(self.vocab) < MAX_VOCAB:
                 self.vocab[value] += 1
@@ -124,6 +131,7 @@ class _ParamStats:
                 "max": max(self.lengths) if self.lengths else 0,
             },
             "classes": dict(self.classes),
+            "class_sources": {c: len(v) for c, v in self.class_sources.items()},
         }
         if self.vocab is not None:
             out["vocab"] = dict(self.vocab)
@@ -197,7 +205,7 @@ class BaselineLearner:
                 if len(target.params) >= MAX_PARAMS_PER_ENDPOINT:
                     continue
                 target.params[location] = _ParamStats()
-            target.params[location].add(value)
+            target.params[location].add(value, client)
             if target is stats:
                 names.add(location)
         for location in names:
@@ -283,7 +291,8 @@ class ParamModel:
         dominant, top = max(kinds.items(), key=lambda kv: kv[1]) if kinds else ("string", 0)
         classes: dict[str, int] = d.get("classes", {})
         need = 2 if n >= 50 else 1
-        normal = frozenset(c for c, k in classes.items() if k >= need)
+        sources: dict[str, int] = d.get("class_sources", {})
+        normal = frozenset(c for c, k in classes.items() if k >= need and sources.get(c, need) >= need)
         vocab = d.get("vocab")
         closed: frozenset[str] | None = None
         if vocab:

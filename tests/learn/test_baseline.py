@@ -1,0 +1,141 @@
+"""Baselines: must-flag and must-pass cases, minimum samples, per-client caps, persistence."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import pytest
+
+from apiward.core import Category, Context, RequestView
+from apiward.http.parse import corpus_request
+from apiward.learn.baseline import Baseline, BaselineLearner
+from apiward.learn.stage import ANOMALOUS_TAG, MARKUP_TAG, BaselineStage
+from apiward.settings import LimitSettings
+
+LIMITS = LimitSettings()
+WORDS = ["red", "shoes", "blue", "shirt", "green", "hat", "warm", "coat", "socks", "summer", "dress", "big", "small"]
+EP = "GET /search"
+
+
+def _get(query: str) -> RequestView:
+    return corpus_request({"method": "GET", "url": f"/search?{query}", "headers": {"User-Agent": "Mozilla/5.0"}, "data": ""}, LIMITS)
+
+
+def _normal(rng: random.Random) -> str:
+    q = "+".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+    return f"q={q}&page={rng.randint(1, 20)}&sort={rng.choice(['asc', 'desc'])}"
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Baseline:
+    rng = random.Random(7)
+    learner = BaselineLearner(min_samples=30, client_cap=50)
+    for i in range(400):
+        learner.observe(EP, _get(_normal(rng)), client=f"10.0.0.{i % 40}")
+    learner.observe("POST /comment", corpus_request({"method": "POST", "url": "/comment", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}, "data": "html=%3Cb%3Ehi%3C%2Fb%3E"}, LIMITS), client="x")
+    return learner.finish()
+
+
+MUST_PASS = ["q=red+hat&page=2&sort=asc", "q=coat&page=19&sort=desc", "q=summer+dress+big&page=1&sort=asc"]
+MUST_FLAG = [
+    ("q=red%27+OR+%271%27%3D%271&page=1&sort=asc", "query.q", "never seen"),
+    ("q=red&page=1+union+select&sort=asc", "query.page", "never seen"),
+    ("q=red&page=abc&sort=asc", "query.page", "string where int"),
+    ("q=red&page=1&sort=random", "query.sort", "known values"),
+    ("q=red&page=1&sort=asc&debug=1", "query.debug", "never seen on this endpoint"),
+    ("page=1&sort=asc", "query.q", "missing"),
+    ("q=" + "a" * 300 + "&page=1&sort=asc", "query.q", "length"),
+    ("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&page=1&sort=asc", "query.q", "never seen"),
+    ("q=red&page=999999&sort=asc", "query.page", "range"),
+]
+
+
+def test_tables_ran() -> None:
+    assert len(MUST_PASS) >= 3 and len(MUST_FLAG) >= 9
+
+
+@pytest.mark.parametrize("query", MUST_PASS)
+def test_must_pass(baseline: Baseline, query: str) -> None:
+    assert [d for d in baseline.score(EP, _get(query), {}) if d.score >= 0.5] == []
+
+
+@pytest.mark.parametrize(("query", "location", "reason"), MUST_FLAG)
+def test_must_flag(baseline: Baseline, query: str, location: str, reason: str) -> None:
+    deviations = {d.location: d for d in baseline.score(EP, _get(query), {})}
+    assert location in deviations, deviations
+    assert deviations[location].score >= 0.5
+    assert reason in deviations[location].reason
+
+
+def test_unknown_endpoint(baseline: Baseline) -> None:
+    (d,) = baseline.score(None, _get("q=x"), {})
+    assert d.location == "path" and d.score >= 0.5
+
+
+def test_minimum_samples_before_enforcing() -> None:
+    rng = random.Random(1)
+    learner = BaselineLearner(min_samples=30)
+    for _ in range(10):
+        learner.observe(EP, _get(_normal(rng)))
+    baseline = learner.finish()
+    assert baseline.data["endpoints"][EP]["state"] == "learning"
+    assert baseline.score(EP, _get("q=%27%3B--&page=x&evil=1"), {}) == []
+    # Promotion turns scoring on, but parameters still need their own minimum of samples.
+    baseline.promote([EP])
+    promoted = Baseline(baseline.data, min_samples=5)
+    assert any(d.location == "query.q" for d in promoted.score(EP, _get("q=%27%3B--&page=1&sort=asc"), {}))
+
+
+def test_per_client_cap_limits_poisoning() -> None:
+    rng = random.Random(2)
+    learner = BaselineLearner(min_samples=30, client_cap=50)
+    for i in range(300):
+        learner.observe(EP, _get(_normal(rng)), client=f"good{i % 30}")
+    poison = "q=x%27+or+1%3D1--&page=1&sort=asc"
+    accepted = sum(learner.observe(EP, _get(poison), client="attacker") for _ in range(1000))
+    assert accepted == 50 and learner.skipped_client_cap == 950
+    baseline = learner.finish()
+    # 50 poisoned samples from one client did not make quotes normal for query.q.
+    flagged = {d.location for d in baseline.score(EP, _get("q=y%27+or+2%3D2--&page=1&sort=asc"), {}) if d.score >= 0.5}
+    assert "query.q" in flagged
+
+
+def test_anonymous_samples_are_not_capped() -> None:
+    learner = BaselineLearner(min_samples=1, client_cap=5)
+    assert all(learner.observe(EP, _get("q=a")) for _ in range(20))
+
+
+def test_save_load_roundtrip_and_version(tmp_path: Path, baseline: Baseline) -> None:
+    path = tmp_path / "baseline.json"
+    baseline.save(path)
+    again = Baseline.load(path)
+    assert again.score(EP, _get("q=red&page=1&sort=zzz"), {}) == baseline.score(EP, _get("q=red&page=1&sort=zzz"), {})
+    path.write_text(path.read_text().replace('"version": 1', '"version": 99'))
+    from apiward.errors import ConfigError
+    with pytest.raises(ConfigError, match="version"):
+        Baseline.load(path)
+
+
+def test_stage_findings_and_tags(baseline: Baseline) -> None:
+    stage = BaselineStage(baseline)
+    ctx = Context(request_id="t")
+    findings = asyncio.run(stage.inspect(_get("q=red%22%3B&page=1&sort=asc"), ctx))
+    assert [(f.category, f.location, f.stage) for f in findings] == [(Category.ANOMALY, "query.q", "baseline")]
+    assert "never seen" in findings[0].evidence and ctx.tags[ANOMALOUS_TAG] == "query.q"
+    assert asyncio.run(stage.inspect(_get("q=red&page=1&sort=asc"), Context(request_id="u"))) == ()
+
+
+def test_markup_tag_for_fields_that_hold_html() -> None:
+    learner = BaselineLearner(min_samples=5)
+    for i in range(40):
+        learner.observe("POST /comment", corpus_request({"method": "POST", "url": "/comment", "headers": {
+            "Content-Type": "application/x-www-form-urlencoded"}, "data": f"html=%3Cb%3Ehi{i}%3C%2Fb%3E"}, LIMITS))
+    stage = BaselineStage(learner.finish())
+    ctx = Context(request_id="t")
+    req = corpus_request({"method": "POST", "url": "/comment", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}, "data": "html=%3Ci%3Eok%3C%2Fi%3E"}, LIMITS)
+    assert asyncio.run(stage.inspect(req, ctx)) == ()
+    assert ctx.tags[MARKUP_TAG] == "body.html"
