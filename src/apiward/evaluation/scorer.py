@@ -4,9 +4,10 @@ running gateway over HTTP.
 In-process, a record is *blocked* when the verdict's action is BLOCK, THROTTLE or CHALLENGE
 (whatever the mode: monitor mode still decides) or when the parser refuses the request (the
 gateway would answer 4xx without forwarding it). Through ``--via``, 403 is blocked, 429 is
-throttled (counted as blocked, reported apart), a parser refusal (400/413/414/431 with a
-problem+json body) is rejected (blocked), 5xx and transport errors are errors (not measured),
-anything else passed.
+throttled (counted as blocked, reported apart), another 4xx problem+json carrying an event id is
+blocked (the gateway answered itself, e.g. 404 outside the OpenAPI spec), a parser refusal
+(400/413/414/431 problem+json) is rejected (blocked), 5xx and transport errors are errors (not
+measured), anything else passed.
 """
 
 from __future__ import annotations
@@ -110,15 +111,21 @@ def forward_headers(record: CorpusRecord) -> list[tuple[str, str]]:
     return out
 
 
-def classify_response(status: int, content_type: str) -> Outcome:
+def classify_response(status: int, content_type: str, has_event_id: bool = False) -> Outcome:
+    """403 is blocked, 429 throttled; another 4xx the gateway answered itself (problem+json with an
+    event id, e.g. 404 for a path outside the OpenAPI spec) is blocked; a parser refusal
+    (400/413/414/431 problem+json) is rejected; 5xx is an error; anything else passed."""
     if status == 403:
         return Outcome.BLOCKED
     if status == 429:
         return Outcome.THROTTLED
-    if status in _REJECT_STATUSES and content_type.startswith("application/problem+json"):
-        return Outcome.REJECTED
     if status >= 500:
         return Outcome.ERROR
+    problem = content_type.startswith("application/problem+json")
+    if problem and status >= 400 and has_event_id:
+        return Outcome.BLOCKED
+    if problem and status in _REJECT_STATUSES:
+        return Outcome.REJECTED
     return Outcome.PASSED
 
 
@@ -146,15 +153,19 @@ class RemoteScorer:
             )
         except (httpx.HTTPError, ValueError, UnicodeError) as exc:
             return Scored(record, Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:200])
-        outcome = classify_response(response.status_code, response.headers.get("content-type", ""))
-        reason = str(response.status_code)
-        if outcome.blocked:
+        content_type = response.headers.get("content-type", "")
+        problem: dict[str, object] = {}
+        if content_type.startswith("application/problem+json"):
             try:
                 body = response.json()
-                if isinstance(body, dict) and body.get("detail"):
-                    reason = f"{response.status_code} {body['detail']}"[:200]
             except ValueError:
-                pass
+                body = None
+            if isinstance(body, dict):
+                problem = body
+        outcome = classify_response(response.status_code, content_type, bool(problem.get("event_id")))
+        reason = str(response.status_code)
+        if outcome.blocked and problem:
+            reason = f"{response.status_code} {problem.get('title', '')} {problem.get('event_id', '')}".strip()
         return Scored(record, outcome, reason)
 
     async def aclose(self) -> None:
