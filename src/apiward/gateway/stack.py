@@ -26,12 +26,29 @@ def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pip
     stages: list[Stage] = []
     observers: list[ResponseObserver] = []
     # Phase IDENTIFY / AUTHZ: identity/ (authentication, authorization policy)
+    if settings.identity.enabled:
+        from apiward.identity.stages import build_identity_stages
+
+        authn, authz = build_identity_stages(settings.identity)
+        stages.append(authn)
+        if authz is not None:
+            stages.append(authz)
     # Phase SCHEMA: learn/ (OpenAPI enforcement, learned baselines)
     if settings.api.spec is not None or settings.api.profile is not None:
         from apiward.learn.profile import api_stages  # spec/profile files are read only when configured
 
         stages.extend(api_stages(settings.api))
     # Phase BEHAVIOUR: behaviour/ (rate limits, abuse detectors) + response observers
+    if settings.behaviour.enabled:  # before ratelimit: it sets the risk-tightened cost
+        from apiward.behaviour.engine import BehaviourEngine, BehaviourStage, OutcomeObserver
+
+        engine = BehaviourEngine(settings.behaviour)
+        stages.append(BehaviourStage(engine))
+        observers.append(OutcomeObserver(engine))
+    if settings.ratelimit.enabled:
+        from apiward.behaviour.limiter import RateLimitStage
+
+        stages.append(RateLimitStage(settings.ratelimit))
     # Phase DETECT: detectors/ (decoding, lexical analysis, ML model)
     return Pipeline(
         stages,
