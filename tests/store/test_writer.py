@@ -152,3 +152,35 @@ def test_stop_is_bounded_when_the_store_hangs(tmp_path: Path) -> None:
         await store.close()
 
     run(body())
+
+
+def test_retention_purges_old_events(tmp_path: Path) -> None:
+    import time
+
+    async def body() -> None:
+        store = open_store(f"sqlite:///{tmp_path / 'e.db'}")
+        now = time.time()
+        await store.write_batch([make_event(1, ts=now - 40 * 86400), make_event(2, ts=now - 86400), make_event(3, ts=now)])
+        writer = EventWriter(store, flush_interval=0.01, retention=30 * 86400)
+        await writer.start()
+        for _ in range(500):
+            if writer.purged:
+                break
+            await asyncio.sleep(0.01)
+        assert writer.purged == 1 and writer.purge_errors == 0
+        assert {e.id for e in await store.query()} == {make_event(2, ts=now - 86400).id, make_event(3, ts=now).id}
+        await writer.stop()
+        await store.close()
+
+    run(body())
+
+
+def test_retention_failure_is_counted(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = open_store(f"postgresql://postgres@127.0.0.1:{closed_port()}/x")
+        writer = EventWriter(store, flush_interval=60, retention=1.0)
+        await writer.purge()
+        assert writer.purge_errors == 1
+        await store.close()
+
+    run(body())

@@ -69,6 +69,8 @@ _INSERT = (
     + ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in COLUMNS)
     + ") ON CONFLICT (id) DO NOTHING"
 )
+PURGE_CHUNK = 5000
+_PURGE = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < %s LIMIT %s)"
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 
 
@@ -180,9 +182,15 @@ class PostgresStore:
         return [(None if v is None else str(v), int(n)) for v, n in await self._run(select)]
 
     async def purge(self, older_than: float) -> int:
+        """Delete in chunks of `PURGE_CHUNK` rows (short transactions, bounded lock time)."""
+
         async def delete(conn: psycopg.AsyncConnection[Any]) -> int:
-            cur = await conn.execute("DELETE FROM events WHERE ts < %s", (older_than,))
-            return cur.rowcount
+            total = 0
+            while True:
+                cur = await conn.execute(_PURGE, (older_than, PURGE_CHUNK))
+                total += cur.rowcount
+                if cur.rowcount < PURGE_CHUNK:
+                    return total
 
         return await self._run(delete)
 

@@ -62,6 +62,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
+PURGE_CHUNK = 5000
+_PURGE = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)"
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 _INSERT = f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
@@ -109,9 +111,9 @@ class SQLiteStore:
     async def write_batch(self, events: Sequence[Event]) -> None:
         if not events:
             return
-        rows = [event_row(e) for e in events]
 
         def write(conn: sqlite3.Connection) -> None:
+            rows = [event_row(e) for e in events]  # redaction runs here, on the store's thread
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(_INSERT, rows)
@@ -164,7 +166,18 @@ class SQLiteStore:
         return [(None if value is None else str(value), int(n)) for value, n in rows]
 
     async def purge(self, older_than: float) -> int:
-        return await self._run(lambda conn: conn.execute("DELETE FROM events WHERE ts < ?", (older_than,)).rowcount)
+        """Delete in chunks of `PURGE_CHUNK` rows, each its own short transaction, so a large
+        purge never holds the write lock long enough to stall the other workers' writers."""
+
+        def purge(conn: sqlite3.Connection) -> int:
+            total = 0
+            while True:
+                deleted = conn.execute(_PURGE, (older_than, PURGE_CHUNK)).rowcount
+                total += deleted
+                if deleted < PURGE_CHUNK:
+                    return total
+
+        return await self._run(purge)
 
     async def close(self) -> None:
         if self._closed:

@@ -6,7 +6,9 @@ it (a slow or dead store must cost events, not latency or memory). A background 
 queue in batches (every ``flush_interval`` seconds, or as soon as ``batch_size`` events wait).
 A failed write is logged and counted, retried once, then the batch is dropped and counted:
 security events are important, but a gateway that falls over because its log database did is
-worse. ``stop`` flushes what remains (bounded by a timeout).
+worse. ``stop`` flushes what remains (bounded by a timeout). With ``retention`` set, the same
+task also purges events older than that every ``purge_interval`` seconds (failures counted in
+``purge_errors``; several workers purging the same store is harmless).
 
 Counters (read them for metrics): ``submitted``, ``written``, ``dropped`` (queue full),
 ``write_errors`` (failed store calls), ``lost`` (events discarded after the retry failed).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from apiward.core import Event
 from apiward.store.eventstore import EventStore
@@ -34,6 +37,9 @@ class EventWriter:
         batch_size: int = 200,
         flush_interval: float = 0.5,
         retry_delay: float = 0.2,
+        *,
+        retention: float | None = None,
+        purge_interval: float = 3600.0,
     ) -> None:
         if queue_size < 1 or batch_size < 1 or flush_interval <= 0:
             raise ValueError("queue_size and batch_size must be >= 1, flush_interval > 0")
@@ -41,6 +47,9 @@ class EventWriter:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.retry_delay = retry_delay
+        self.retention = retention
+        self.purge_interval = purge_interval
+        self._next_purge = 0.0  # monotonic; 0: purge soon after start
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=queue_size)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -50,6 +59,8 @@ class EventWriter:
         self.dropped = 0
         self.write_errors = 0
         self.lost = 0
+        self.purged = 0
+        self.purge_errors = 0
 
     @property
     def pending(self) -> int:
@@ -116,7 +127,20 @@ class EventWriter:
                 pass
             self._wake.clear()
             await self._drain()
+            if self.retention is not None and time.monotonic() >= self._next_purge:
+                await self.purge()
         await self._drain()
+
+    async def purge(self) -> None:
+        """Delete events older than ``retention`` seconds now (called by the background task)."""
+        if self.retention is None:
+            return
+        self._next_purge = time.monotonic() + self.purge_interval
+        try:
+            self.purged += await self.store.purge(time.time() - self.retention)
+        except Exception as exc:  # noqa: BLE001 - retention must not stop event writing
+            self.purge_errors += 1
+            log.warning("event writer: retention purge failed: %s", exc)
 
     async def _drain(self) -> None:
         while not self._queue.empty():
