@@ -23,6 +23,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def instructions(config: DemoConfig) -> str:
     gw, admin = config.gateway_url, config.admin_url
+    spec_line = (
+        f"  curl -si {gw}/api/admin/export     # not in the OpenAPI spec: refused\n" if config.spec else ""
+    )
     login = """'{"username": "alice", "password": "wonderland"}'"""
     return f"""
 [bold green]apiward demo is running[/bold green]  (Ctrl-C stops everything)
@@ -41,7 +44,7 @@ def instructions(config: DemoConfig) -> str:
   curl -si "{gw}/api/search?q=%27%20OR%201%3D1%20--"
   curl -si "{gw}/api/products?category=%3Cscript%3Ealert(1)%3C/script%3E"
   curl -si "{gw}/api/search?q=..%2F..%2F..%2Fetc%2Fpasswd"
-
+{spec_line}
 [bold]See the events[/bold]:
   curl -s -H 'authorization: Bearer {config.token}' {admin}/api/events
   open {admin}/dashboard and sign in with the admin token
@@ -59,7 +62,7 @@ def demo_command(
     ),
     enforce_spec: Annotated[
         bool, typer.Option("--spec/--no-spec", help="Enforce the shop's OpenAPI spec at the gateway.")
-    ] = False,
+    ] = True,
 ) -> None:
     """Start the sample shop API, the gateway in front of it and the admin dashboard."""
     console = Console()
