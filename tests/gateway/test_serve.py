@@ -1,0 +1,126 @@
+"""`apiward serve`: worker processes + admin listener end to end, and config errors (exit code 2)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from gateway_harness import Running
+from typer.testing import CliRunner
+
+from apiward.cli.main import _register, app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cli() -> CliRunner:
+    _register()
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (["--upstream", "http://127.0.0.1:1", "--mode", "bogus"], "gateway.mode"),
+        (["--upstream", "ftp://x"], "gateway.upstream"),
+        (["--upstream", "http://127.0.0.1:1", "--listen", "nowhere"], "gateway.listen"),
+        (["--upstream", "http://127.0.0.1:1", "--workers", "-1"], "gateway.workers"),
+        ([], "gateway.upstream"),
+    ],
+)
+def test_invalid_flags_exit_2_naming_the_key(cli: CliRunner, args: list[str], key: str) -> None:
+    result = cli.invoke(app, ["serve", *args])
+    assert result.exit_code == 2, result.output
+    assert key in result.output
+
+
+def test_invalid_config_file_exit_2(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "apiward.yaml"
+    config.write_text("gateway:\n  upstream: http://127.0.0.1:1\n  timeout_typo: 3\n")
+    result = cli.invoke(app, ["serve", "--config", str(config)])
+    assert result.exit_code == 2 and "gateway.timeout_typo" in result.output and "unknown key" in result.output
+    config.write_text("limits:\n  max_body_bytes: -5\n")
+    result = cli.invoke(app, ["serve", "--config", str(config), "--upstream", "http://127.0.0.1:1"])
+    assert result.exit_code == 2 and "limits.max_body_bytes" in result.output
+
+
+@pytest.mark.slow
+def test_serve_two_workers_end_to_end(upstream: Running, tmp_path: Path) -> None:
+    listen, admin = free_port(), free_port()
+    config = tmp_path / "apiward.yaml"
+    config.write_text(yaml.safe_dump({
+        "gateway": {"upstream": "http://127.0.0.1:1", "keep_alive_timeout": 2},
+        "events": {"store": f"sqlite:///{tmp_path}/events.db", "sample_allowed": 1.0},
+    }))
+    env = {k: v for k, v in os.environ.items() if k not in ("APIWARD_ADMIN_TOKEN", "PROMETHEUS_MULTIPROC_DIR")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config),
+         "--upstream", upstream.url, "--listen", f"127.0.0.1:{listen}", "--admin", f"127.0.0.1:{admin}",
+         "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )
+    output = ""
+    try:
+        assert proc.stdout is not None
+        while "admin token written to" not in output:  # the banner comes before the servers start
+            line = proc.stdout.readline()
+            assert line, f"serve exited early:\n{output}"
+            output += line
+        token_file = Path(re.search(r"admin token written to (\S+)", output).group(1))  # type: ignore[union-attr]
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+        assert token not in output
+
+        deadline = time.monotonic() + 60
+        with httpx.Client(timeout=5) as c:
+            while True:  # readiness: both workers started, store and upstream reachable
+                try:
+                    if c.get(f"http://127.0.0.1:{admin}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, output
+                time.sleep(0.05)  # polling readiness
+            for i in range(20):
+                r = c.get(f"http://127.0.0.1:{listen}/items?i={i}")
+                assert r.status_code == 200 and r.json()["query"] == f"i={i}"
+            metrics = c.get(f"http://127.0.0.1:{admin}/metrics").text
+            total = sum(float(m) for m in re.findall(r'apiward_requests_total\{action="allow",enforced="true"\} (\S+)', metrics))
+            assert total == 20  # aggregated over the worker processes
+            assert c.get(f"http://127.0.0.1:{admin}/api/events").status_code == 401
+            authed = c.get(f"http://127.0.0.1:{admin}/api/events", headers={"authorization": f"Bearer {token}"})
+            assert authed.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=60)
+        output += rest
+    assert proc.returncode == 0, output
+    assert not token_file.exists()
+    # Graceful shutdown flushed the sampled events of both workers.
+    import asyncio
+
+    from apiward.store import open_store
+
+    async def count() -> int:
+        store = open_store(f"sqlite:///{tmp_path}/events.db")
+        await store.open()
+        try:
+            return len(await store.query(since=None, action=None, limit=100, before_id=None))
+        finally:
+            await store.close()
+
+    assert asyncio.run(count()) == 20
