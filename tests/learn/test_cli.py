@@ -108,3 +108,31 @@ def test_build_pipeline_with_profile_and_spec(tmp_path: Path) -> None:
                     "data": '{"name": "ann", "email": "a@example.com", "age": 30, "is_admin": true}'}).cause.rule == "spec.additionalProperties"
     spec_only = build_pipeline(Settings(api=ApiSettings(spec=out / "openapi.yaml")))
     assert [s.name for s in spec_only.stages][:1] == ["spec"] and "baseline" not in [s.name for s in spec_only.stages]
+
+
+def test_drift_and_sensitive_responses(tmp_path: Path) -> None:
+    har = {"log": {"entries": [
+        {"request": {"method": "GET", "url": f"https://api.example.com/api/users/{i}", "headers": []},
+         "response": {"status": 200, "content": {"text": json.dumps({"id": i, "email": f"u{i}@example.com"})}}}
+        for i in range(1, 40)
+    ] + [
+        {"request": {"method": "GET", "url": "https://api.example.com/internal/debug", "headers": []},
+         "response": {"status": 200, "content": {"text": "ok"}}}
+    ]}}
+    path = tmp_path / "s.har"
+    path.write_text(json.dumps(har))
+    out = tmp_path / "p"
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["learn", str(path), "--out", str(out)]).exit_code == 0
+    doc = yaml.safe_load((out / "openapi.yaml").read_text())
+    assert doc["paths"]["/api/users/{id}"]["get"]["x-apiward"]["sensitive_response"] == ["email"]
+    spec = tmp_path / "documented.yaml"
+    spec.write_text(yaml.safe_dump({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/api/users/{user_id}": {"get": {"responses": {}}}, "/api/orders": {"get": {"responses": {}}}}}))
+    result = runner.invoke(_app(), ["profile", "drift", str(out), "--spec", str(spec)])
+    assert result.exit_code == 1
+    assert "shadow (undocumented): GET /internal/debug" in result.output
+    assert "documented, never observed: GET /api/orders" in result.output
+    # Learning again keeps the previous version beside the new one.
+    assert runner.invoke(_app(), ["learn", str(path), "--out", str(out)]).exit_code == 0
+    assert list(out.glob("baseline-*.json")) and list(out.glob("openapi-*.yaml"))

@@ -97,3 +97,32 @@ def demote_command(
 ) -> None:
     """Move endpoints back to learning (their baselines stop scoring)."""
     _set_state(profile, endpoints, "learning")
+
+
+@profile_app.command("drift")
+def drift_command(
+    profile: Annotated[Path, typer.Argument(help="Profile directory.")],
+    spec: Annotated[Path, typer.Option("--spec", help="The documented OpenAPI spec to compare with.")],
+) -> None:
+    """Shadow (observed but undocumented) endpoints and documented endpoints never observed.
+    Exit 1 when there are shadow endpoints."""
+    from apiward.learn.contract import Contract
+    from apiward.learn.drift import drift
+    from apiward.learn.spec import load_spec
+    from apiward.settings import ApiSettings
+
+    baseline = _load(profile)
+    try:
+        contract = Contract(load_spec(spec), ApiSettings())
+    except ApiwardError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    result = drift(contract, baseline)
+    console = Console()
+    console.print(f"{len(result.documented)} documented endpoints observed")
+    for key in result.shadow:
+        console.print(f"shadow (undocumented): {key}")
+    for key in result.unused:
+        console.print(f"documented, never observed: {key}")
+    if result.shadow:
+        raise typer.Exit(1)

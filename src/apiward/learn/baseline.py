@@ -23,6 +23,7 @@ from typing import Any
 from apiward.core import RequestView, Source
 from apiward.errors import ConfigError
 from apiward.learn.infer import CONTROL, UNICODE, char_classes, kind_of
+from apiward.learn.sensitive import sensitive_kinds
 
 FORMAT = "apiward-baseline"
 VERSION = 1
@@ -166,6 +167,7 @@ class _EndpointStats:
     clients: Counter[str] = field(default_factory=Counter)
     media: Counter[str] = field(default_factory=Counter)
     auth: Counter[str] = field(default_factory=Counter)
+    sensitive: Counter[str] = field(default_factory=Counter)  # kinds of sensitive data in responses
 
 
 class BaselineLearner:
@@ -185,7 +187,7 @@ class BaselineLearner:
         self.samples = 0
 
     def observe(self, endpoint: str, request: RequestView, path_params: dict[str, str] | None = None,
-                client: str | None = None) -> bool:
+                client: str | None = None, response_text: str = "") -> bool:
         """Learn one clean request on ``endpoint`` ("METHOD /template"). False when capped."""
         stats = self._endpoints.setdefault(endpoint, _EndpointStats())
         if client:
@@ -219,6 +221,9 @@ class BaselineLearner:
         authorization = request.header("authorization")
         if authorization and len(stats.auth) < 8:
             stats.auth[authorization.split(" ", 1)[0].lower()] += 1
+        if response_text:
+            for kind in sensitive_kinds(response_text):
+                stats.sensitive[kind] += 1
         return True
 
     def finish(self) -> "Baseline":
@@ -234,6 +239,7 @@ class BaselineLearner:
                 "headers": dict(stats.headers),
                 "media": dict(stats.media),
                 "auth": dict(stats.auth),
+                "sensitive": dict(stats.sensitive),
             }
         data = {
             "format": FORMAT,

@@ -368,6 +368,14 @@ class Contract:
                 return raw_path[len(base) :] or "/"
         return None
 
+    def route_for(self, method: str, segments: list[str]) -> str | None:
+        """The documented operation ("METHOD /template") that serves a path, if any."""
+        matched = self._router.match(segments)
+        if matched is None:
+            return None
+        op = matched[0].get(method)
+        return op.route if op is not None else None
+
     def check(self, request: RequestView) -> CheckResult:
         path = self._strip_base(request.raw_path)
         matched = self._router.match(split_path(path)) if path is not None else None

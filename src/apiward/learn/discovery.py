@@ -141,7 +141,8 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
         if security:
             op["security"] = security
         op["x-apiward"] = {"samples": n, "state": ep.get("state"), "clients": ep.get("clients", 0),
-                           "credentials": credentials}
+                           "credentials": credentials,
+                           "sensitive_response": sorted(ep.get("sensitive", {}))}
         paths.setdefault(template, {})[method.lower()] = op
     doc: dict[str, Any] = {
         "openapi": "3.1.0",

@@ -59,7 +59,8 @@ def learn_baseline(observations: Iterable[Observation], min_samples: int = 30, c
     learner = BaselineLearner(min_samples=min_samples, client_cap=client_cap)
     for obs, segments in kept:
         template = templater.template(segments)
-        learner.observe(f"{obs.request.method} {template}", obs.request, _path_params(template, segments), obs.client)
+        learner.observe(f"{obs.request.method} {template}", obs.request, _path_params(template, segments), obs.client,
+                        obs.response_text)
     baseline = learner.finish()
     baseline.data["capped"] = learner.skipped_client_cap
     return baseline
@@ -74,6 +75,15 @@ def learn_profile(sources: list[str], out: Path, *, min_samples: int = 30, clien
     Contract(spec_from_document(doc, "discovered"), ApiSettings())
     out.mkdir(parents=True, exist_ok=True)
     spec_path, baseline_path = out / SPEC_FILE, out / BASELINE_FILE
+    if baseline_path.is_file():  # keep the previous version beside the new one
+        try:
+            previous = Baseline.load(baseline_path)
+            stamp = str(previous.data.get("created", "old")).replace(":", "")
+            baseline_path.replace(out / f"baseline-{stamp}.json")
+            if spec_path.is_file():
+                spec_path.replace(out / f"openapi-{stamp}.yaml")
+        except ConfigError:
+            pass  # not ours or corrupt: overwritten below
     spec_path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     baseline.save(baseline_path)
     enforcing = sum(1 for k, m in baseline.endpoints.items() if k != "*" and m.enforcing)
