@@ -10,16 +10,42 @@ named by element path: ``order.item`` and ``order.item@id`` (namespaces dropped)
 from __future__ import annotations
 
 import re
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
 from apiward.core import Field, Source
-from apiward.http.fieldlist import BodySyntaxError, FieldList, too_deep
+from apiward.http.fieldlist import BodySyntaxError, FieldList, too_deep, too_many_fields
 
 # Linear: a fixed prefix, then a bounded alternation of literals.
 _DTD = re.compile(rb"<!\s*(?:doctype|entity|element|attlist)", re.IGNORECASE)
+
+
+class _BoundedBuilder(TreeBuilder):
+    """Builds the element tree but refuses, while expat is still reading, a document nested
+    deeper than ``max_depth`` or with more elements than the field cap allows: 100,000 nested
+    elements are refused after 33 of them, not after building the whole tree."""
+
+    def __init__(self, max_depth: int, max_elements: int) -> None:
+        super().__init__()
+        self.depth = 0
+        self.elements = 0
+        self.max_depth = max_depth
+        self.max_elements = max_elements
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > self.max_depth:
+            raise too_deep(self.max_depth)
+        if self.elements > self.max_elements:
+            raise too_many_fields(self.max_elements)
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self.depth -= 1
+        return super().end(tag)
 
 
 def _local(tag: object) -> str:
@@ -55,8 +81,12 @@ def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
     Raises `BodySyntaxError` when the body is not well-formed XML.
     """
     keep_raw = _DTD.search(data) is not None
+    builder = _BoundedBuilder(max_depth, out.limit - len(out.items))
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    root: Element | None
     try:
-        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        parser.feed(data)
+        root = parser.close()
     except DefusedXmlException:
         root = None
         keep_raw = True
