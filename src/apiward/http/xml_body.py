@@ -27,8 +27,9 @@ class _BoundedBuilder(TreeBuilder):
     deeper than ``max_depth`` or with more elements than the field cap allows: 100,000 nested
     elements are refused after 33 of them, not after building the whole tree."""
 
-    def __init__(self, max_depth: int, max_elements: int) -> None:
+    def __init__(self, max_depth: int, max_elements: int, field_limit: int) -> None:
         super().__init__()
+        self.field_limit = field_limit
         self.depth = 0
         self.elements = 0
         self.max_depth = max_depth
@@ -40,7 +41,7 @@ class _BoundedBuilder(TreeBuilder):
         if self.depth > self.max_depth:
             raise too_deep(self.max_depth)
         if self.elements > self.max_elements:
-            raise too_many_fields(self.max_elements)
+            raise too_many_fields(self.field_limit)
         return super().start(tag, attrs)
 
     def end(self, tag: str) -> Element:
@@ -81,7 +82,7 @@ def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
     Raises `BodySyntaxError` when the body is not well-formed XML.
     """
     keep_raw = _DTD.search(data) is not None
-    builder = _BoundedBuilder(max_depth, out.limit - len(out.items))
+    builder = _BoundedBuilder(max_depth, out.limit - len(out.items), out.limit)
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     root: Element | None
     try:
