@@ -14,6 +14,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "bench",
     "learn",
+    "train",
+    "policy",
 )
 
 
