@@ -213,15 +213,10 @@ class BenchReport:
         }
 
     def added_latency(self) -> dict[str, float | None]:
-        direct = self.latency.get("direct", {})
         out: dict[str, float | None] = {}
         for name in ("inspection_on", "inspection_off"):
-            via = self.latency.get(name, {})
             for q in ("p50_ms", "p99_ms"):
-                if via.get(q) is not None and direct.get(q) is not None:
-                    out[f"{name}_{q}"] = via[q] - direct[q]
-                else:
-                    out[f"{name}_{q}"] = None
+                out[f"{name}_{q}"] = self.latency.get(name, {}).get(f"added_{q}")
         return out
 
 
@@ -275,26 +270,37 @@ def _throughput(plan: BenchPlan, target: HttpTarget) -> dict[str, Any]:
     return {"tool": tool, "rps_runs": runs, "rps_median": _median(runs), "non_2xx": non_2xx, "errors": errors}
 
 
-def _latency(plan: BenchPlan, target: HttpTarget) -> dict[str, Any]:
-    p50s: list[float] = []
-    p99s: list[float] = []
-    achieved: list[float] = []
+def _latency(plan: BenchPlan, target: HttpTarget, direct: HttpTarget) -> dict[str, Any]:
+    """Latency at a fixed rate through ``target``, each run paired with a run straight to the
+    upstream (``direct``) just before it, so the *added* latency is taken within one time window
+    (the median of the per-pair differences) and background load on the machine cancels out."""
+    runs: dict[str, list[float]] = {k: [] for k in ("p50", "p99", "direct_p50", "direct_p99", "rps")}
     errors = 0
     for _ in range(plan.runs):
+        base = asyncio.run(fixed_rate(direct, plan.rate, plan.latency_seconds, connections=plan.connections))
         res = asyncio.run(fixed_rate(target, plan.rate, plan.latency_seconds, connections=plan.connections))
-        p50, p99 = res.percentile(50), res.percentile(99)
-        if p50 is not None and p99 is not None:
-            p50s.append(p50 * 1000)
-            p99s.append(p99 * 1000)
-        achieved.append(res.rps)
         errors += res.errors
+        values = (res.percentile(50), res.percentile(99), base.percentile(50), base.percentile(99))
+        if any(v is None for v in values):
+            continue
+        for key, value in zip(("p50", "p99", "direct_p50", "direct_p99"), values, strict=True):
+            runs[key].append(float(value) * 1000)  # type: ignore[arg-type]
+        runs["rps"].append(res.rps)
+    added_p50 = [a - b for a, b in zip(runs["p50"], runs["direct_p50"], strict=True)]
+    added_p99 = [a - b for a, b in zip(runs["p99"], runs["direct_p99"], strict=True)]
     return {
         "rate": plan.rate,
-        "p50_ms_runs": p50s,
-        "p99_ms_runs": p99s,
-        "p50_ms": _median(p50s),
-        "p99_ms": _median(p99s),
-        "achieved_rps_median": _median(achieved),
+        "p50_ms_runs": runs["p50"],
+        "p99_ms_runs": runs["p99"],
+        "direct_p50_ms_runs": runs["direct_p50"],
+        "direct_p99_ms_runs": runs["direct_p99"],
+        "p50_ms": _median(runs["p50"]),
+        "p99_ms": _median(runs["p99"]),
+        "direct_p50_ms": _median(runs["direct_p50"]),
+        "direct_p99_ms": _median(runs["direct_p99"]),
+        "added_p50_ms": _median(added_p50),
+        "added_p99_ms": _median(added_p99),
+        "achieved_rps_median": _median(runs["rps"]),
         "errors": errors,
     }
 
@@ -314,26 +320,25 @@ def run_bench(plan: BenchPlan, command: str, log: Callable[[str], None] = lambda
         log("in-process inspection (one core) ...")
         report.inspection = run_inspection(plan, tmp)
         with upstream_process() as up:
-            ports: list[tuple[str, int]] = [("direct", up)]
             for name, inspection in (("inspection_on", True), ("inspection_off", False)):
                 with gateway_process(up, inspection, workers, tmp) as gw:
-                    ports.append((name, gw))
                     get = HttpTarget("127.0.0.1", gw, "GET", GET_PATH, get_body)
                     post = HttpTarget("127.0.0.1", gw, "POST", POST_PATH, post_body)
                     log(f"gateway ({name.replace('_', ' ')}, {workers} workers): throughput ...")
                     report.throughput[name] = {"get": _throughput(plan, get), "post": _throughput(plan, post)}
                     log(f"gateway ({name.replace('_', ' ')}): latency at {plan.rate:.0f} req/s ...")
-                    report.latency[name] = _latency(plan, get)
+                    report.latency[name] = _latency(plan, get, HttpTarget("127.0.0.1", up, "GET", GET_PATH))
             log("direct to the upstream ...")
             direct_get = HttpTarget("127.0.0.1", up, "GET", GET_PATH)
             report.throughput["direct"] = {
                 "get": _throughput(plan, direct_get),
                 "post": _throughput(plan, HttpTarget("127.0.0.1", up, "POST", POST_PATH, post_body)),
             }
-            report.latency["direct"] = _latency(plan, direct_get)
     report.notes.append(
         f"{plan.runs} runs each; throughput {plan.seconds:.0f}s per run at {plan.connections} connections; "
-        f"latency open-loop at {plan.rate:.0f} req/s for {plan.latency_seconds:.0f}s per run; "
+        f"latency open-loop at {plan.rate:.0f} req/s for {plan.latency_seconds:.0f}s per run, each gateway run "
+        "paired with a run straight to the upstream just before it; added latency = median over runs of "
+        "(gateway - direct); "
         f"gateway with {workers} worker processes; load generator, upstream and gateway share the machine."
     )
     if not shutil.which("wrk"):

@@ -11,6 +11,7 @@ Two shapes:
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -79,7 +80,7 @@ class LoadResult:
         if not self.latencies:
             return None
         ordered = sorted(self.latencies)
-        rank = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+        rank = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))  # nearest rank
         return ordered[rank]
 
     def count(self, status: int) -> None:
