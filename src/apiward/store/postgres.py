@@ -160,7 +160,7 @@ class PostgresStore:
         params.append(page_size(limit))
 
         async def select(conn: psycopg.AsyncConnection[Any]) -> list[Any]:
-            cur = await conn.execute(statement, params)  # type: ignore[arg-type]
+            cur = await conn.execute(statement, params)
             return await cur.fetchall()
 
         return [row_event(r) for r in await self._run(select)]

@@ -103,10 +103,10 @@ def event_row(event: Event) -> tuple[object, ...]:
 
 def _finding(data: Mapping[str, Any]) -> Finding:
     try:
-        category = Category(data.get("category"))
+        category = Category(str(data.get("category")))
     except ValueError:
         category = Category.INTERNAL  # written by a newer version; keep the event readable
-    action = data.get("action")
+    action = str(data.get("action"))
     return Finding(
         stage=str(data.get("stage", "")),
         category=category,

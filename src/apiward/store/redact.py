@@ -12,6 +12,8 @@ Masks are ``[redacted:<kind>]``; they match none of the patterns, so redaction i
 
 from __future__ import annotations
 
+from typing import Any
+
 import re2
 
 _KEYS = (
@@ -60,26 +62,27 @@ def _random_looking(token: str) -> bool:
     return digit >= 2 and upper >= 2 and lower >= 2 and token.count("/") * 20 <= len(token)
 
 
-def _mask(match: "re2._Match") -> str:  # type: ignore[name-defined]
+def _mask(match: Any) -> str:
+    """Replacement for one match of `_PATTERN` (``match`` is an RE2 match object)."""
     if match.group("jwt") is not None:
         return "[redacted:jwt]"
     if match.group("credential") is not None:
-        return match.group("scheme") + "[redacted:credential]"
+        return f"{match.group('scheme')}[redacted:credential]"
     if match.group("value") is not None:
-        return match.group("key") + match.group("sep") + "[redacted]"
+        return f"{match.group('key')}{match.group('sep')}[redacted]"
     if match.group("apikey") is not None:
         return "[redacted:api-key]"
-    card = match.group("card")
+    card: str | None = match.group("card")
     if card is not None:
         digits = card.replace(" ", "").replace("-", "")
         if 13 <= len(digits) <= 19 and _luhn(digits):
             return f"[redacted:card-{digits[-4:]}]"
         return card
-    hexa = match.group("hex")
+    hexa: str | None = match.group("hex")
     if hexa is not None:
-        digits = sum(ch.isdigit() for ch in hexa)
-        return "[redacted:hex]" if 2 <= digits <= len(hexa) - 2 else hexa  # a digest, not "aaaa..."
-    token = match.group("b64")
+        numerals = sum(ch.isdigit() for ch in hexa)
+        return "[redacted:hex]" if 2 <= numerals <= len(hexa) - 2 else hexa  # a digest, not "aaaa..."
+    token: str = match.group("b64")
     return "[redacted:token]" if _random_looking(token) else token
 
 
@@ -87,4 +90,4 @@ def redact(text: str) -> str:
     """``text`` with every secret masked (see the module docstring for what counts)."""
     if len(text) < 6:
         return text
-    return _PATTERN.sub(_mask, text)
+    return str(_PATTERN.sub(_mask, text))
