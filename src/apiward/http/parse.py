@@ -30,6 +30,7 @@ from apiward.settings import LimitSettings
 
 _SEGMENT_NAMES = tuple(str(i) for i in range(256))
 _HEADER_OVERHEAD = 4  # ": " and CRLF, as on the wire
+_SPECIAL_HEADERS = frozenset({"cookie", "content-type", "content-encoding"})
 
 
 def _segment_name(index: int) -> str:
@@ -78,29 +79,27 @@ def build_request_view(
     if len(body) > limits.max_body_bytes:
         raise RequestRejected(413, "Request body too large", f"the body exceeds {limits.max_body_bytes} bytes")
 
+    lowered = [(name.lower(), value) for name, value in headers]
+    header_bytes = sum([len(name) + len(value) for name, value in lowered]) + _HEADER_OVERHEAD * len(lowered)
+    if header_bytes > limits.max_header_bytes:
+        raise RequestRejected(431, "Request header fields too large", f"headers exceed {limits.max_header_bytes} bytes")
     out = FieldList(limits.max_fields)
-    items = out.items
-    header_room = limits.max_header_bytes
-    lowered: list[tuple[str, str]] = []
+    header = Source.HEADER
+    items = out.items = [Field(header, name, value) for name, value in lowered if name != "cookie"]
     cookies: list[str] = []
     content_type: str | None = None
     content_encoding = ""
-    for name, value in headers:
-        name = name.lower()
-        header_room -= len(name) + len(value) + _HEADER_OVERHEAD
-        if header_room < 0:
-            raise RequestRejected(431, "Request header fields too large", f"headers exceed {limits.max_header_bytes} bytes")
-        lowered.append((name, value))
+    for name, value in lowered:
+        if name not in _SPECIAL_HEADERS:
+            continue
         if name == "cookie":
             cookies.append(value)
-            continue
-        items.append(Field(Source.HEADER, name, value))
-        if name == "content-type":
+        elif name == "content-type":
             if content_type is not None and value != content_type:
                 # Two different types: the application and we might each believe another one.
                 raise RequestRejected(400, "Ambiguous Content-Type", "several different Content-Type headers")
             content_type = value
-        elif name == "content-encoding":
+        else:
             content_encoding = f"{content_encoding}, {value}" if content_encoding else value
 
     path = _path_fields(raw_path, items)
