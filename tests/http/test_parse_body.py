@@ -249,6 +249,14 @@ def test_multipart_empty_plain_part_kept() -> None:
     assert body_fields(post(body, MP)) == [("a", "")]
 
 
+def test_broken_multipart_does_not_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Attackers control malformed bodies; each one must not become a log line."""
+    with caplog.at_level("DEBUG"):
+        for _ in range(3):
+            post(b"--XyZ\r\nbroken", MP)
+    assert not [r for r in caplog.records if r.name.startswith("python_multipart")]
+
+
 def test_multipart_mixed_and_quoted_boundary() -> None:
     body = multipart(('Content-Disposition: form-data; name="a"', b"1"), boundary="b;q")
     v = post(body, 'multipart/mixed; boundary="b;q"')

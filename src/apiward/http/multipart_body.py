@@ -14,6 +14,7 @@ both as sent and decoded.
 from __future__ import annotations
 
 import binascii
+import logging
 from urllib.parse import unquote
 
 from python_multipart.exceptions import FormParserError
@@ -24,6 +25,10 @@ from apiward.http.fieldlist import BodySyntaxError, FieldList
 from apiward.http.mediatype import parse_params
 
 _MAX_PART_HEADERS = 16
+# python-multipart logs a warning for every malformed body; attacker-controlled input must not
+# be able to flood the logs (the malformed body itself is handled, see `BodySyntaxError`).
+_SILENT = logging.Logger("apiward.http.multipart_body.parser")
+_SILENT.disabled = True
 _TEXT_SUFFIXES = ("json", "xml", "javascript", "ecmascript", "x-www-form-urlencoded", "csv", "yaml", "x-sh", "x-php")
 
 
@@ -100,6 +105,7 @@ def _split_parts(data: bytes, boundary: str, out: FieldList) -> list[_Part]:
     }
     try:
         parser = MultipartParser(boundary_bytes, callbacks, max_header_count=_MAX_PART_HEADERS)  # type: ignore[arg-type]
+        parser.logger = _SILENT
         parser.write(data)
         parser.finalize()
     except FormParserError as exc:
