@@ -164,3 +164,16 @@ def test_open_store_urls(url: str, kind: type, where: str) -> None:
 def test_open_store_rejects_unknown(url: str) -> None:
     with pytest.raises(StoreError):
         open_store(url)
+
+
+def test_unwritable_sqlite_location_is_a_store_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+
+    async def body() -> None:
+        store = open_store(f"sqlite:///{blocker / 'sub' / 'events.db'}")
+        with pytest.raises(StoreError):
+            await store.open()
+        await store.close()
+
+    run(body())

@@ -88,7 +88,7 @@ class SQLiteStore:
             if self._conn is None:
                 self._conn = self._connect()
             return fn(self._conn)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # OSError: the directory cannot be created
             raise StoreError(f"sqlite {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
