@@ -75,6 +75,12 @@ def test_filters_and_keyset_pagination(store_url: str) -> None:
             e.id for e in events if e.findings[0].category is Category.XSS and e.route == "/r1"
         }
         assert len(await store.query(limit=10_000)) == 57  # page size is clamped, not refused
+        tail: list[str] = []
+        checkpoint = ""
+        while page := await store.query(limit=7, after_id=checkpoint):
+            tail += [e.id for e in page]
+            checkpoint = page[-1].id
+        assert tail == sorted(e.id for e in events)  # oldest first from a checkpoint, no gaps
 
     run(_with_store(store_url, body))
 

@@ -41,8 +41,13 @@ class EventStore(Protocol):
         client_ip: str | None = None,
         category: str | None = None,
         route: str | None = None,
+        after_id: str | None = None,
     ) -> list[Event]:
-        """Newest first. Keyset pagination: pass the last id of a page as ``before_id``."""
+        """Newest first; keyset pagination: pass the last id of a page as ``before_id``.
+
+        With ``after_id`` the order is oldest first, from just after that id: the way an
+        exporter or a hunting job tails the store from its checkpoint without gaps (ids are
+        time-ordered, see `apiward.core.new_event_id`)."""
         ...
 
     async def count_by(

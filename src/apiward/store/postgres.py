@@ -140,6 +140,7 @@ class PostgresStore:
         client_ip: str | None = None,
         category: str | None = None,
         route: str | None = None,
+        after_id: str | None = None,
     ) -> list[Event]:
         clauses: list[str] = []
         params: list[object] = []
@@ -148,6 +149,7 @@ class PostgresStore:
             ("ts < %s", until),
             ("action = %s", action),
             ("id < %s", before_id),
+            ("id > %s", after_id),
             ("client_ip = %s", client_ip),
             ("category = %s", category),
             ("route = %s", route),
@@ -156,7 +158,7 @@ class PostgresStore:
                 clauses.append(clause)
                 params.append(value)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        statement = f"{_SELECT}{where} ORDER BY id DESC LIMIT %s"
+        statement = f"{_SELECT}{where} ORDER BY id {'ASC' if after_id is not None else 'DESC'} LIMIT %s"
         params.append(page_size(limit))
 
         async def select(conn: psycopg.AsyncConnection[Any]) -> list[Any]:

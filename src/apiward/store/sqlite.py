@@ -135,6 +135,7 @@ class SQLiteStore:
         client_ip: str | None = None,
         category: str | None = None,
         route: str | None = None,
+        after_id: str | None = None,
     ) -> list[Event]:
         clauses: list[str] = []
         params: list[object] = []
@@ -143,6 +144,7 @@ class SQLiteStore:
             ("ts < ?", until),
             ("action = ?", action),
             ("id < ?", before_id),
+            ("id > ?", after_id),
             ("client_ip = ?", client_ip),
             ("category = ?", category),
             ("route = ?", route),
@@ -151,7 +153,7 @@ class SQLiteStore:
                 clauses.append(sql)
                 params.append(value)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY id DESC LIMIT ?"
+        sql = f"{_SELECT}{where} ORDER BY id {'ASC' if after_id is not None else 'DESC'} LIMIT ?"
         params.append(page_size(limit))
         rows = await self._run(lambda conn: conn.execute(sql, params).fetchall())
         return [row_event(r) for r in rows]
