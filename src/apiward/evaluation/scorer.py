@@ -20,7 +20,7 @@ from typing import Protocol
 
 import httpx
 
-from apiward.core import SEVERITY, Action, Context
+from apiward.core import SEVERITY, Action, Context, new_event_id
 from apiward.errors import RequestRejected
 from apiward.evaluation.corpus import CorpusRecord
 from apiward.settings import Settings
@@ -90,7 +90,7 @@ class InProcessScorer:
             view = self._corpus_request(dict(record.data), self._limits)
         except RequestRejected as exc:
             return Scored(record, Outcome.REJECTED, f"{exc.status} {exc.title}")
-        ctx = Context(request_id=f"eval-{record.index}", client_key=view.client_ip)
+        ctx = Context(request_id=new_event_id(), client_key=view.client_ip)  # as the gateway does
         verdict = await self.pipeline.inspect(view, ctx)
         if SEVERITY[verdict.action] >= SEVERITY[Action.CHALLENGE]:
             outcome = Outcome.THROTTLED if verdict.action is Action.THROTTLE else Outcome.BLOCKED
@@ -122,10 +122,10 @@ def classify_response(status: int, content_type: str, has_event_id: bool = False
     if status >= 500:
         return Outcome.ERROR
     problem = content_type.startswith("application/problem+json")
-    if problem and status >= 400 and has_event_id:
-        return Outcome.BLOCKED
     if problem and status in _REJECT_STATUSES:
         return Outcome.REJECTED
+    if problem and status >= 400 and has_event_id:
+        return Outcome.BLOCKED
     return Outcome.PASSED
 
 
