@@ -40,21 +40,24 @@ def baseline() -> Baseline:
 
 
 MUST_PASS = ["q=red+hat&page=2&sort=asc", "q=coat&page=19&sort=desc", "q=summer+dress+big&page=1&sort=asc"]
+# (query, location, reason, level): "block" scores >= 0.5 on its own; "log" scores 0.2..0.5 (structure
+# is the spec's to enforce; ranges drift in real traffic), recorded and combined, never blocking alone.
 MUST_FLAG = [
-    ("q=red%27+OR+%271%27%3D%271&page=1&sort=asc", "query.q", "never seen"),
-    ("q=red&page=1+union+select&sort=asc", "query.page", "never seen"),
-    ("q=red&page=abc&sort=asc", "query.page", "string where int"),
-    ("q=red&page=1&sort=random", "query.sort", "known values"),
-    ("q=red&page=1&sort=asc&debug=1", "query.debug", "never seen on this endpoint"),
-    ("page=1&sort=asc", "query.q", "missing"),
-    ("q=" + "a" * 300 + "&page=1&sort=asc", "query.q", "length"),
-    ("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&page=1&sort=asc", "query.q", "never seen"),
-    ("q=red&page=999999&sort=asc", "query.page", "range"),
+    ("q=red%27+OR+%271%27%3D%271&page=1&sort=asc", "query.q", "never seen", "block"),
+    ("q=red&page=1+union+select&sort=asc", "query.page", "never seen", "block"),
+    ("q=red&page=abc&sort=asc", "query.page", "string where int", "block"),
+    ("q=red&page=1&sort=random", "query.sort", "known values", "block"),
+    ("q=red&page=1&sort=asc&debug=1", "query.debug", "never seen on this endpoint", "block"),
+    ("q=" + "a" * 300 + "&page=1&sort=asc", "query.q", "length", "block"),
+    ("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&page=1&sort=asc", "query.q", "never seen", "block"),
+    ("page=1&sort=asc", "query.q", "missing", "log"),
+    ("q=red&page=999999&sort=asc", "query.page", "range", "log"),
 ]
 
 
 def test_tables_ran() -> None:
     assert len(MUST_PASS) >= 3 and len(MUST_FLAG) >= 9
+    assert sum(1 for case in MUST_FLAG if case[3] == "block") >= 7
 
 
 @pytest.mark.parametrize("query", MUST_PASS)
@@ -62,11 +65,12 @@ def test_must_pass(baseline: Baseline, query: str) -> None:
     assert [d for d in baseline.score(EP, _get(query), {}) if d.score >= 0.5] == []
 
 
-@pytest.mark.parametrize(("query", "location", "reason"), MUST_FLAG)
-def test_must_flag(baseline: Baseline, query: str, location: str, reason: str) -> None:
+@pytest.mark.parametrize(("query", "location", "reason", "level"), MUST_FLAG)
+def test_must_flag(baseline: Baseline, query: str, location: str, reason: str, level: str) -> None:
     deviations = {d.location: d for d in baseline.score(EP, _get(query), {})}
     assert location in deviations, deviations
-    assert deviations[location].score >= 0.5
+    score = deviations[location].score
+    assert score >= 0.5 if level == "block" else 0.2 <= score < 0.5
     assert reason in deviations[location].reason
 
 
@@ -139,3 +143,29 @@ def test_markup_tag_for_fields_that_hold_html() -> None:
         "Content-Type": "application/x-www-form-urlencoded"}, "data": "html=%3Ci%3Eok%3C%2Fi%3E"}, LIMITS)
     assert asyncio.run(stage.inspect(req, ctx)) == ()
     assert ctx.tags[MARKUP_TAG] == "body.html"
+
+
+def test_few_samples_weaken_never_seen_traits() -> None:
+    """Confidence grows with samples: after 40 requests a new character is weak evidence, after
+    1000 it is strong (rule-of-three bound on the rate of what was never seen)."""
+    from apiward.learn.baseline import confidence
+
+    assert confidence(40) == 0.0 and confidence(1000) == 1.0 and 0 < confidence(150) < 1
+    rng = random.Random(5)
+    scores = []
+    for n in (40, 1000):
+        learner = BaselineLearner(min_samples=30)
+        for _ in range(n):
+            learner.observe(EP, _get(_normal(rng)))
+        deviations = {d.location: d for d in learner.finish().score(EP, _get("q=red.hat&page=1&sort=asc"), {})}
+        scores.append(deviations["query.q"].score if "query.q" in deviations else 0.0)
+    assert scores[0] < 0.2 <= 0.5 <= scores[1]
+
+
+def test_numeric_values_are_not_enumerations() -> None:
+    learner = BaselineLearner(min_samples=30)
+    for i in range(600):
+        learner.observe(EP, _get(f"page={1 + i % 3}"))
+    baseline = learner.finish()
+    assert baseline.endpoints[EP].params["query.page"].vocab is None
+    assert [d for d in baseline.score(EP, _get("page=4"), {}) if d.score >= 0.2] == []

@@ -38,6 +38,8 @@ _DANGER = frozenset("'\"`<>;|&$(){}[]\\%" + CONTROL)
 _MEDIUM = frozenset("=*!^~#")
 _ALPHANUM = frozenset("aA0")
 GLOBAL = "*"  # pseudo-endpoint for headers and cookies, which are shared by all endpoints
+# Headers and cookies differ by client and session: their deviations are weaker evidence.
+GLOBAL_WEIGHT = 0.6
 
 
 def location_key(source: Source, name: str) -> str:
@@ -269,6 +271,16 @@ def _combine(scores: Iterable[float]) -> float:
     return 1.0 - keep
 
 
+def confidence(n: int, singletons: int = 0, floor: float = 0.005, span: float = 0.045) -> float:
+    """How sure n observations make us that something unseen is rare: the rule-of-three upper
+    bound of its rate, (singletons + 3) / n, mapped to 1 below ``floor`` and 0 above ``floor+span``.
+    With 600+ clean samples a never-seen trait is fully anomalous; with 60 it means nothing."""
+    if n <= 0:
+        return 0.0
+    bound = (singletons + 3) / n
+    return max(0.0, min(1.0, 1.0 - (bound - floor) / span))
+
+
 def _describe(classes: Iterable[str]) -> str:
     names = {"a": "a-z", "A": "A-Z", "0": "0-9", " ": "space", CONTROL: "control", UNICODE: "non-ASCII"}
     return " ".join(names.get(c, c) for c in sorted(classes))
@@ -289,9 +301,12 @@ class ParamModel:
     vocab: frozenset[str] | None  # closed vocabulary (saturated), else None
     num_range: tuple[float, float] | None
     markup: bool
+    conf: float  # confidence that a never-seen trait is anomalous (see `confidence`)
+    conf_danger: float  # the same for quoting / markup / code characters (they are rare in data)
+    conf_vocab: float
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ParamModel":
+    def from_dict(cls, d: dict[str, Any], scope_global: bool = False) -> "ParamModel":
         n = int(d["n"])
         kinds: dict[str, int] = d.get("kinds", {})
         dominant, top = max(kinds.items(), key=lambda kv: kv[1]) if kinds else ("string", 0)
@@ -301,11 +316,16 @@ class ParamModel:
         normal = frozenset(c for c, k in classes.items() if k >= need and sources.get(c, need) >= need)
         vocab = d.get("vocab")
         closed: frozenset[str] | None = None
-        if vocab:
+        conf_vocab = 0.0
+        # Headers and cookies vary by client and session: no closed vocabularies there.
+        if vocab and not scope_global:
             singletons = sum(1 for v in vocab.values() if v == 1)
             # Good-Turing: the chance that the next value is unseen is ~ singletons / n.
-            if len(vocab) <= 32 and n >= 20 * len(vocab) and singletons / n < 0.002:
+            # Numbers are identifiers or quantities, not enumerations: their range is learned instead.
+            numeric = all(kind_of(v) in ("int", "float") for v in vocab)
+            if not numeric and len(vocab) <= 32 and n >= 20 * len(vocab) and singletons / n < 0.002:
                 closed = frozenset(vocab)
+                conf_vocab = confidence(n, singletons)
         rng = d.get("range")
         length = d.get("length", {})
         return cls(
@@ -320,6 +340,9 @@ class ParamModel:
             vocab=closed,
             num_range=(float(rng[0]), float(rng[1])) if rng else None,
             markup=classes.get("<", 0) >= max(2, n // 100) and classes.get(">", 0) >= max(2, n // 100),
+            conf=confidence(n),
+            conf_danger=max(0.5, confidence(n, floor=0.01, span=0.09)),
+            conf_vocab=conf_vocab,
         )
 
     def score(self, value: str) -> tuple[float, str]:
@@ -330,29 +353,34 @@ class ParamModel:
         unseen = classes - self.normal_classes
         if unseen:
             danger = unseen & _DANGER
-            weight = 0.9 if danger else 0.75 if unseen & _MEDIUM else 0.6
+            if danger:
+                weight = 0.9 * self.conf_danger
+            else:
+                weight = (0.75 if unseen & _MEDIUM else 0.6) * self.conf
             if len(unseen) > 1:
                 weight = min(0.98, weight + 0.05 * (len(unseen) - 1))
             parts.append((weight, f"characters [{_describe(unseen)}] never seen here"))
         kind = kind_of(value)
         if self.kind_share >= 0.999 and kind != self.dominant_kind and kind not in self.kinds:
             if self.dominant_kind != "string":
-                parts.append((0.8, f"{kind} where {self.dominant_kind} was always seen"))
+                parts.append((0.8 * self.conf, f"{kind} where {self.dominant_kind} was always seen"))
         length = len(value)
         span = max(self.len_max, 8)
         if length > self.len_max + max(4, self.len_max // 4):
-            parts.append((min(0.9, 0.55 + 0.35 * (length - self.len_max) / span),
+            parts.append((min(0.9, 0.55 + 0.35 * (length - self.len_max) / span) * max(0.5, self.conf),
                           f"length {length} above the longest seen ({self.len_max})"))
         elif self.len_min >= 4 and length < self.len_min // 2:
-            parts.append((0.5, f"length {length} below the shortest seen ({self.len_min})"))
+            parts.append((0.5 * self.conf, f"length {length} below the shortest seen ({self.len_min})"))
         if self.vocab is not None:
-            parts.append((0.7, f"value outside the {len(self.vocab)} known values"))
+            parts.append((0.7 * self.conf_vocab, f"value outside the {len(self.vocab)} known values"))
         if self.num_range is not None and kind in ("int", "float"):
             lo, hi = self.num_range
-            margin = max(1.0, (hi - lo) * 0.5)
+            # Relative margin too: time stamps and counters grow past any learned maximum.
+            margin = max(1.0, (hi - lo) * 0.5, abs(hi) * 0.1, abs(lo) * 0.1)
             number = float(value)
             if number < lo - margin or number > hi + margin:
-                parts.append((0.6, f"number outside the seen range [{lo:g}, {hi:g}]"))
+                parts.append((0.45 * self.conf, f"number outside the seen range [{lo:g}, {hi:g}]"))
+        parts = [p for p in parts if p[0] > 0.0]
         if not parts:
             return 0.0, ""
         parts.sort(reverse=True)
@@ -368,6 +396,8 @@ class EndpointModel:
     required: frozenset[str]  # locations present in (nearly) every request
     known: frozenset[str]
     headers: frozenset[str]
+    conf_new: float  # confidence that a never-seen parameter is anomalous
+    conf_missing: float  # confidence that a missing always-present parameter is anomalous
 
 
 class Baseline:
@@ -385,10 +415,11 @@ class Baseline:
             n = int(ep["n"])
             presence: dict[str, int] = ep.get("presence", {})
             params = {
-                loc: ParamModel.from_dict(p)
+                loc: ParamModel.from_dict(p, key == GLOBAL)
                 for loc, p in ep.get("params", {}).items()
                 if int(p["n"]) >= self.min_samples
             }
+            rare_params = sum(1 for c in presence.values() if c == 1)
             self.endpoints[key] = EndpointModel(
                 key=key,
                 n=n,
@@ -397,6 +428,8 @@ class Baseline:
                 required=frozenset(loc for loc, c in presence.items() if n >= self.min_samples and c >= 0.999 * n),
                 known=frozenset(ep.get("params", {})) | frozenset(presence),
                 headers=frozenset(h for h, c in ep.get("headers", {}).items() if c >= 2),
+                conf_new=confidence(n, rare_params),
+                conf_missing=confidence(n),
             )
         self.global_model = self.endpoints.get(GLOBAL)
 
@@ -417,23 +450,26 @@ class Baseline:
                 if pm is not None:
                     s, why = pm.score(value)
                     if s > 0:
-                        out.append(Deviation(location, s * 0.9, why))
+                        out.append(Deviation(location, s * GLOBAL_WEIGHT, why))
                 continue
             if not model.enforcing:
                 continue
             seen.add(location)
             pm = model.params.get(location)
             if pm is None:
-                if location not in model.known:
-                    out.append(Deviation(location, 0.9, "parameter never seen on this endpoint"))
+                if location not in model.known and model.conf_new > 0:
+                    out.append(Deviation(location, 0.9 * model.conf_new, "parameter never seen on this endpoint"))
                 continue
             s, why = pm.score(value)
             if s > 0:
                 out.append(Deviation(location, s, why))
-        if model.enforcing:
+        if model.enforcing and model.conf_missing > 0:
             for location in model.required - seen:
                 if location.startswith(("query.", "body.", "path.")):
-                    out.append(Deviation(location, 0.7, "parameter present in every learned request is missing"))
+                    # Structure is the spec's to enforce (learned specs mark these required);
+                    # here a missing parameter only adds to the record, it never blocks alone.
+                    out.append(Deviation(location, 0.45 * model.conf_missing,
+                                         "parameter present in every learned request is missing"))
         return out
 
     def markup_locations(self, endpoint: str | None) -> list[str]:
