@@ -8,12 +8,13 @@ over its normalised views; `lexical_features(value)` returns the analysers' nume
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from apiward.detectors import crlf, html, ldap, nosql, path, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
-from apiward.http.normalize import Normalized, normalize_value
+from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, normalize_value
 
 
 class Analyser(NamedTuple):
@@ -41,6 +42,55 @@ ANALYSERS: tuple[Analyser, ...] = _registry(
     Analyser("crlf", crlf.scan, crlf.features),
     Analyser("ssrf", ssrf.scan, ssrf.features),
 )
+
+
+# Second fast path. Values spelled only with these characters carry none of the syntax the
+# analysers need (quotes, brackets, operators, `$`, `<`, `%`, `\\`, line breaks, non-ASCII);
+# what remains to look for is words: SQL keywords, command names, Java packages and gadgets,
+# script schemes, and file names after a `/`.
+_INERT_CHARS = re.compile(r"[A-Za-z0-9_\-.,:@/ +]*")
+_WORDS = re.compile(r"[a-z][a-z0-9_]*")
+TRIGGER_WORDS: frozenset[str] = frozenset(
+    sql.LOGIC | sql.OP_WORDS | sql.STATEMENTS | sql.KEYWORDS | sql.ATTACK_FUNCTIONS
+    | frozenset({"union", "information_schema", "sysobjects", "syscolumns", "pg_catalog", "pg_shadow",
+                 "sqlite_master", "all_tables", "user_tables", "dba_users", "msysobjects", "xp_cmdshell",
+                 "sp_executesql", "sp_password", "master", "dbo", "mysql", "sys", "notnull", "isnull"})
+    | shell.DISTINCT_COMMANDS | shell.COMMON_WORDS
+    | frozenset({"ifs", "dev", "tcp", "udp", "bin", "usr", "comspec", "for", "if", "invoke", "iex",
+                 "encodedcommand", "child_process", "process", "require", "global", "subprocess",
+                 "os", "getruntime", "constructor", "import", "spawn", "o", "a"})
+    | frozenset({"java", "javax", "jdk", "sun", "apache", "springframework", "hibernate", "codehaus",
+                 "mozilla", "python", "omg", "mchange", "alibaba", "fasterxml", "clojure", "bsh", "ognl",
+                 "freemarker", "jboss", "weblogic", "tangosol", "rometools", "yaml", "thoughtworks", "sf",
+                 "aspectj", "eclipse", "ro0ab", "aced0005", "jndi", "lookup"})
+    | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior"})
+)
+_GADGET_PARTS = ("runtime", "processbuilder", "transformer", "factory", "closure", "templatesimpl",
+                 "rowsetimpl", "invocationhandler", "objectinputstream", "objectoutputstream",
+                 "xmldecoder", "classloader", "serial", "comparator", "remoteobject", "unicastref",
+                 "scriptengine", "nashorn", "groovy", "jndi", "initialcontext", "defineclass", "bytecode",
+                 "hashtable", "hashmap", "treemap", "priorityqueue", "badattributevalue", "mockattribute")
+
+
+def inert(value: str) -> bool:
+    """True for values no analyser can flag (see `_INERT_CHARS`); a fast path before
+    `normalize_value`. A property test holds `scan_value` to it."""
+    if not value.isascii() or _INERT_CHARS.fullmatch(value) is None:
+        return False
+    text = value.lower()
+    if ".." in text or "://" in text or text.startswith("//"):
+        return False
+    if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
+        return False
+    if any(part in text for part in _GADGET_PARTS):
+        return False
+    if "/" in text and path.scan(text):
+        return False
+    if len(value) >= MIN_BASE64_CHARS and " " not in value and "," not in value:
+        for token in (value, *value.split(".")):
+            if len(token) >= MIN_BASE64_CHARS and base64_text(token) is not None:
+                return False
+    return True
 
 
 def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:

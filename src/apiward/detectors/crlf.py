@@ -12,8 +12,9 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
-_HEADER = re.compile(
+_HEADER = linear(
     r"[\r\n][\s]{0,4}(?:set-cookie|location|content-type|content-length|content-disposition|"
     r"transfer-encoding|x-[a-z0-9\-]{1,40}|refresh|access-control-allow-[a-z\-]{1,20}|"
     r"cache-control|host|cookie|link|content-security-policy|www-authenticate|authorization|"

@@ -17,6 +17,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 # Elements that execute script or load active content on their own.
 ACTIVE_TAGS = frozenset(
@@ -30,15 +31,15 @@ STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
      "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
-_TAG = re.compile(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?)([ \t\n\r/>\"'=+]|$)")
-_HANDLER = re.compile(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,32})[\s\x00-\x1f+]{0,16}=")
-_URI = re.compile(
+_TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?)([ \t\n\r/>\"'=+]|$)")
+_HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,32})[\s\x00-\x1f+]{0,16}=")
+_URI = linear(
     r"(?:j[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}v[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}"
     r"s[\s\x00-\x1f]{0,8}c[\s\x00-\x1f]{0,8}r[\s\x00-\x1f]{0,8}i[\s\x00-\x1f]{0,8}"
     r"p[\s\x00-\x1f]{0,8}t|vbscript|livescript|mocha)[\s\x00-\x1f]{0,8}:"
 )
-_DATA_URI = re.compile(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
-_SINK = re.compile(
+_DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
+_SINK = linear(
     r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
     r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
     r"|document[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms)"
@@ -72,7 +73,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = re.compile(r"[<>]|on[a-z]{3,32}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior")
+_TRIGGER = linear(r"[<>]|on[a-z]{3,32}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior")
 
 
 def scan(text: str) -> list[Hit]:
@@ -95,7 +96,7 @@ def scan(text: str) -> list[Hit]:
                 keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
             elif name in STRONG_TAGS:
                 keep(0.95, "xss.active-tag", m.start(), m.end())
-            elif _URI.search(rest) is not None or _DATA_URI.search(rest[:200]) is not None:
+            elif _tag_uri(rest):
                 keep(0.95, "xss.tag-uri", m.start(), m.end())
             elif name in ("svg", "math", "meta", "style", "link", "form", "template", "animate", "set") or ":" in name:
                 if name == "style" and _SINK.search(rest) is not None:
@@ -124,7 +125,7 @@ def scan(text: str) -> list[Hit]:
         elif len(name) > 5:
             keep(0.55, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text)
-    if uri is not None:
+    if uri is not None and not _inert_uri(text, uri.end()):
         keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text)
     if data is not None and ("html" in data.group(0) or "svg" in data.group(0) or "script" in data.group(0)):
@@ -135,6 +136,21 @@ def scan(text: str) -> list[Hit]:
         score = 0.85 if _BREAK.search(prefix[-40:]) is not None else 0.6
         keep(score, "xss.sink", sink.start(), sink.end())
     return [best] if best is not None and best.score >= 0.2 else []
+
+
+_INERT = re.compile(r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|)[\s]{0,4}(?:$|[\"'&,}\]])")
+
+
+def _tag_uri(rest: str) -> bool:
+    uri = _URI.search(rest)
+    if uri is not None and not _inert_uri(rest, uri.end()):
+        return True
+    return _DATA_URI.search(rest[:200]) is not None
+
+
+def _inert_uri(text: str, end: int) -> bool:
+    """``javascript:void(0)``, ``javascript:;``: the no-op links analytics beacons report."""
+    return _INERT.match(text, end) is not None
 
 
 def _generic_event(name: str) -> frozenset[str]:

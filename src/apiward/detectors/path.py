@@ -15,8 +15,9 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
-_TRAVERSAL = re.compile(r"(?:^|[/\\=:;,\s'\"(])\.{2,3}[/\\]")
+_TRAVERSAL = re.compile(r"(?:^|[/\\=:;,\s'\"(.])\.{2,3}[/\\]")
 _STEP = re.compile(r"\.{2,3}[/\\]")
 SENSITIVE = (
     "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/motd", "etc/sudoers",
@@ -34,14 +35,28 @@ SENSITIVE = (
     "apache2/conf", "httpd.conf", "php.ini", "my.cnf", "my.ini", "docker-compose", ".aws/credentials",
     "sys/class", "sys/kernel", "dev/null", "tmp/sess_", "usr/bin/", "bin/sh", "bin/bash",
 )
-_SENSITIVE = re.compile("|".join(re.escape(s).replace(r"\[0\-9\]", "[0-9]") for s in SENSITIVE))
-_WRAPPER = re.compile(
+# Files whose very name in a path is an attack (nobody links to them); the rest of SENSITIVE
+# counts only at the end of a traversal.
+STRICT = (
+    "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/sudoers", "etc/crontab",
+    "etc/fstab", "etc/master.passwd", "etc/gshadow", "etc/subuid", "etc/subgid", "etc/pam.d",
+    "etc/security/", "etc/ssh/", "etc/mysql/", "etc/apache2/", "etc/httpd/", "etc/nginx/",
+    "proc/self/", "proc/version", "proc/cmdline", "proc/mounts", "proc/net/", "proc/cpuinfo",
+    "proc/meminfo", "proc/interrupts", "var/run/secrets", ".ssh/id_", ".ssh/authorized_keys",
+    ".bash_history", ".htpasswd", ".git/config", ".git/head", "boot.ini", "win.ini", "system.ini",
+    "windows/system32", "system32/config", "config/sam", "repair/sam", "web-inf/web.xml",
+    ".aws/credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "sys/class/", "sys/kernel/",
+    "tmp/sess_", "wp-config.php", "etc/environment",
+)
+_SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
+_STRICT = linear("|".join(re.escape(s) for s in STRICT) + r"|(?:^|/)\.env(?:$|[./?#])")
+_WRAPPER = linear(
     r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
 )
 _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 _ABSOLUTE = re.compile(r"(?:^|[\s=:;'\"(,])(?:/|[a-z]:[/\\]|\\\\|~/|file:)")
-_TRIGGER = re.compile(r"\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -80,17 +95,10 @@ def scan(text: str) -> list[Hit]:
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if best is None or best.score < 0.9:
-        target = _SENSITIVE.search(norm)
-        if target is not None:
+        target = _STRICT.search(norm)
+        if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
-            absolute = start > 0 and norm[start - 1] in "/\\:" and _ABSOLUTE.search(norm[max(0, start - 4) : start + 1]) is not None
-            token = norm[max(0, start - 1) : start]
-            if absolute or (start == 0 and "/" in target.group(0)):
-                keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
-            elif token in ("/", "\\") and _is_url_path(norm, start):
-                pass
-            elif target.group(0) in ("etc/passwd", "etc/shadow", "boot.ini", "win.ini", "system32/", "proc/self/", "id_rsa"):
-                keep(0.75, "traversal.sensitive-file", start, target.end())
+            keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
     return [best] if best is not None else []
 
 

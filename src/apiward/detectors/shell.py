@@ -19,6 +19,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 # Binaries whose name is not an English word: a separator followed by one is enough.
 DISTINCT_COMMANDS = frozenset(
@@ -47,11 +48,12 @@ COMMON_WORDS = frozenset(
     """cat id ps set type dir find sort more less head tail time date file echo printf sleep
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test true false
-    read help man open tee expect wish fish ash init halt query sc ver vol iex""".split()
+    read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
+    net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
 _SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?{}\[\],]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
-_STRONG = re.compile(
+_STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
@@ -66,19 +68,24 @@ _STRONG = re.compile(
 _GLOB_PATH = re.compile(r"/[a-z?*\[\]]{0,8}[?*][a-z?*\[\]]{0,8}/[a-z?*\[\]]{0,12}[?*]{0,1}[a-z?*\[\]]{0,12}")
 _BRACE = re.compile(r"\{[a-z0-9_./\-]{1,20},[^{}\s]{1,80}\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
-_CODE = re.compile(
-    r"<\?(?:php|=|[\s])|\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|"
-    r"create_function|call_user_func(?:_array)?|preg_replace|include|include_once|require|"
-    r"require_once|file_put_contents|file_get_contents|fopen|readfile|highlight_file|show_source|"
+_CODE = linear(
+    r"<\?(?:php|=|[\s])|\b(?:shell_exec|passthru|proc_open|pcntl_exec|"
+    r"create_function|call_user_func(?:_array)?|preg_replace|include_once|"
+    r"require_once|file_put_contents|file_get_contents|highlight_file|show_source|"
     r"phpinfo|base64_decode|gzinflate|gzuncompress|str_rot13|zlib_decode|move_uploaded_file|"
-    r"unserialize|spawn|spawnsync|execsync|execfile|fork)[\s]{0,8}\("
+    r"spawnsync|execsync|execfile)[\s]{0,8}\("
+    r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}['\"$`]"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
     r"|@\{\[|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{|\ba:[0-9]{1,4}:\{[si]:"
 )
+_WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
+_OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
+_WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
+_STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = re.compile(r"[;|&`$\n\r(){}<>?*]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&]))")
 
 
@@ -122,8 +129,6 @@ def scan(text: str) -> list[Hit]:
         if m is not None:
             offset = len(text) - len(stripped)
             hits.append(Hit(Category.SHELLSHOCK, 0.99, "shellshock.function", text, offset, offset + m.end()))
-    if _TRIGGER.search(text) is None and not _starts_with_command(stripped):
-        return hits
     best: Hit | None = None
 
     def keep(score: float, rule: str, start: int, end: int) -> None:
@@ -131,24 +136,29 @@ def scan(text: str) -> list[Hit]:
         if best is None or score > best.score:
             best = Hit(Category.CMDI, score, rule, text, start, end)
 
-    m = _STRONG.search(text)
-    if m is not None:
+    m = _STRONG_OR_CODE.search(text)
+    if m is None:
+        code = None
+    elif m.group(1) is not None:
         keep(0.95, "cmdi.shell-syntax", m.start(), m.end())
+        code = _CODE.search(text)
+    else:
+        code = m
     if "()" in text and "{" in text:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
-    code = _CODE.search(text)
     if code is not None:
         keep(0.92, "cmdi.code-execution", code.start(), code.end())
-    if best is None or best.score < 0.95:
+    if (best is None or best.score < 0.95) and _may_name_command(text):
         found = _after_separator(text)
         if found is not None:
             keep(*found)
-    if best is None or best.score < 0.9:
-        glob = _GLOB_PATH.search(text)
-        if glob is not None and glob.group(0).count("/") >= 2 and any(c in glob.group(0) for c in "?*"):
-            keep(0.9, "cmdi.glob-path", glob.start(), glob.end())
+    if (best is None or best.score < 0.9) and ("?" in text or "*" in text):
+        glob = _glob_path(text)
+        if glob is not None:
+            keep(0.9, "cmdi.glob-path", glob[0], glob[1])
+    if (best is None or best.score < 0.9) and "{" in text:
         brace = _BRACE.search(text)
         if brace is not None and _command_name(brace.group(0)[1:].split(",", 1)[0]) in DISTINCT_COMMANDS:
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
@@ -159,6 +169,34 @@ def scan(text: str) -> list[Hit]:
     if best is not None:
         hits.append(best)
     return hits
+
+
+def _may_name_command(text: str) -> bool:
+    """Cheap gate: a command word appears as a word, or quotes / backslashes / empty
+    expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
+    if _OBFUSCATION.search(text) is not None:
+        return True
+    return not DISTINCT_COMMANDS.isdisjoint(_WORDS.findall(text))
+
+
+def _glob_path(text: str) -> tuple[int, int] | None:
+    """``/???/c?t``, ``/e??/p?ss*``: a path of two or more segments spelled with wildcards."""
+    for m in _GLOB_PATH.finditer(text):
+        found = m.group(0)
+        segments = [s for s in found.split("/") if s]
+        if len(segments) < 2 or not all(any(c.isalpha() or c in "?*[" for c in s) for s in segments):
+            continue
+        wild = sum(found.count(c) for c in "?*")
+        if wild < 2 or found.count("?") + found.count("*") == len(found) - found.count("/"):
+            if not (wild >= 3 and "/" in found):
+                continue
+        before = text[max(0, m.start() - 200) : m.start()]
+        if "://" in before and " " not in before[before.rfind("://") :]:
+            continue  # inside a URL: '?' starts a query
+        if "=" in found or "&" in text[m.end() : m.end() + 1]:
+            continue
+        return m.start(), m.end()
+    return None
 
 
 def _starts_with_command(text: str) -> bool:
@@ -195,12 +233,17 @@ def _command_at(
         cut = raw.find(stop)
         if cut > 0:
             raw = raw[:cut]
+    if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
+        return None
     name = _command_name(raw)
     if name not in DISTINCT_COMMANDS:
         return None
     end = m.start(1) + len(raw)
     rest = text[end : end + 80]
-    obfuscated = name != raw.strip("{}[](),") and not raw.startswith(("/", "\\"))
+    if rest[:1] in ("=", ":", ".", "-", "_") and not rest.startswith(("-", "..")):
+        return None  # a parameter, key or dotted name, not a command
+    inner = raw.strip("{}[](),'\"")
+    obfuscated = name != inner and any(c in inner for c in "'\"\\$")
     substitution = separator in ("`", "$(", "${", "<(", ">(")
     if substitution:
         closer = "`" if separator == "`" else ")" if separator != "${" else "}"
@@ -226,9 +269,9 @@ def _command_at(
         return None
     if at_start:
         return (0.85 if args else 0.6, "cmdi.command", pos, end) if (args or ends) else None
-    if separator in ("(", "{") and not args and not ends:
-        return None
-    return (0.95 if (args or ends or obfuscated) else 0.85, "cmdi.separator-command", pos, end)
+    if not (args or ends or obfuscated):
+        return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
+    return (0.95, "cmdi.separator-command", pos, end)
 
 
 def features(text: str) -> dict[str, float]:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 MAX_TOKENS = 160
 
@@ -103,10 +104,12 @@ CATALOGS = (
     "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
     "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
 )
-_TRIGGER = re.compile(
-    r"['\"`;#()=<>|&@]|--|/\*|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
+_TRIGGER = linear(
+    r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
-    r"between|like|rlike|regexp|not|is|case|when|limit|into|truncate|create|alter)\b"
+    r"pg_sleep|extractvalue|updatexml|load_file|truncate|procedure|rlike|regexp|xp_cmdshell|"
+    r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|"
+    r"sqlite_master|pg_catalog|create|alter|limit)\b"
 )
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
@@ -240,7 +243,7 @@ def scan(text: str) -> list[Hit]:
         qpos = text.find(quote)
         if qpos < 0:
             continue
-        rest = tokenize(text, qpos + 1)
+        rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
         if found is not None and (best is None or found[0] > best[0]):
             best = found
@@ -417,7 +420,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             found = _tautology(tokens, i)
             if found is not None:
                 keep(found)
-        elif kind == "v" and t.value.startswith("@@") and len(t.value) > 2:
+        elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
+            t.start == 0 or not text[t.start - 1].isalnum()):
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema":
             keep((0.9, "sqli.catalog", t.start, t.end))

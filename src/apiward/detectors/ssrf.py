@@ -26,7 +26,7 @@ METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.az
                             "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com"})
 _URL = re.compile(r"([a-z][a-z0-9+.\-]{1,15}):(//)?|//")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
-_TRIGGER = re.compile(r"://|^//|localhost|^[0-9\[]|^0x|metadata|internal")
+_TRIGGER = re.compile(r"^[a-z][a-z0-9+.\-]{1,15}://|^//|^url:")
 
 
 def _parse_ipv4_part(part: str) -> int | None:
@@ -97,13 +97,10 @@ def scan(text: str) -> list[Hit]:
             host_start = 2
         elif m.group(2):
             host_start = m.end()
-        elif scheme in ("localhost",) or scheme.replace(".", "").isdigit():
-            host_start = 0  # host:port
-            scheme = ""
         else:
             return []
-    elif " " in value:
-        return []
+    else:
+        return []  # a bare host or address is data (an IP column, a version), not a fetch
     if scheme in ODD_SCHEMES:
         if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or _host_hit(value, host_start):
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
@@ -140,8 +137,6 @@ def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
     if judged is None:
         return None
     score, rule = judged
-    if start == 0 and "/" not in value and ":" not in value and rule == "ssrf.private":
-        return None  # a bare private address in a field (an IP column) is data, not a fetch
     return (score, rule, hm.end())
 
 

@@ -19,6 +19,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 MAX_RESOLVE = 64
 LOOKUPS = frozenset(
@@ -30,11 +31,11 @@ INFO_LOOKUPS = frozenset(
 )
 _LOOKUP_OPEN = re.compile(r"\$\{")
 _CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z]{0,12}:-|date:'?|env:[a-z_]{0,32}:-|sys:[a-z_.]{0,32}:-)([^${}]{0,40})'?\}")
-_TEMPLATE = re.compile(
+_TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
 )
-_EXPRESSION = re.compile(
+_EXPRESSION = linear(
     r"[0-9][\s]{0,4}[*+\-/][\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.|response\.|session\.|application\."
     r"|config|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
@@ -42,14 +43,14 @@ _EXPRESSION = re.compile(
     r"|\.getwriter|\.getparameter|\.invoke|\bvalueof\b|tostring|\bchar\b|\bclassloader\b|\bbeans?\b|\bobject\b|\[[\s]{0,4}['\"]"
     r"|\|[\s]{0,4}(?:attr|safe|e|join|map|select|first|last|format|string|int|list)\b|~[\s]{0,4}['\"]|\bfile\b|\bproperty\b|\bsettings\b"
 )
-JAVA_PACKAGES = re.compile(
+JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
     r"sun\.(?:misc|reflect|rmi|tools|net\.www|org\.mozilla|corba|security|nio|jvm)|com\.sun|org\.apache\.(?:commons|xalan|xbean|tomcat|naming|catalina|bcel|myfaces|wicket|struts|ibatis|log4j|shiro)|"
     r"org\.springframework|org\.hibernate|org\.codehaus\.groovy|org\.mozilla\.javascript|org\.python|org\.omg|com\.mchange|"
     r"com\.alibaba\.fastjson|com\.fasterxml\.jackson\.databind|clojure|bsh|ognl|freemarker|org\.jboss|weblogic|com\.tangosol|"
     r"com\.rometools|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
 )
-GADGETS = re.compile(
+GADGETS = linear(
     r"runtime|processbuilder|processimpl|invokertransformer|instantiatetransformer|instantiatefactory|chainedtransformer|"
     r"constanttransformer|clonetransformer|forclosure|whileclosure|transformedmap|lazymap|templatesimpl|jdbcrowsetimpl|"
     r"annotationinvocationhandler|badattributevalueexpexception|prototypeclonefactory|prototypeserializationfactory|"
@@ -59,8 +60,8 @@ GADGETS = re.compile(
     r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
     r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
 )
-_SERIAL = re.compile(r"ro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05|kztaau|h4siaaaaaaaa|rO0AB")
-_TRIGGER = re.compile(r"[$#*@~]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|kztaau|h4siaaaaaaaa|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
+_TRIGGER = linear(r"[$#*@~]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:

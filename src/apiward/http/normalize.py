@@ -228,6 +228,11 @@ def _base64_payloads(value: str) -> list[str]:
     return found
 
 
+def base64_text(token: str) -> str | None:
+    """The text a (URL-safe) base64 token decodes to, when it is mostly printable text."""
+    return _base64_text(token)
+
+
 def _base64_text(token: str) -> str | None:
     """Decode ``token`` as (URL-safe) base64 when the result is mostly printable text."""
     if len(token) < MIN_BASE64_CHARS or _BASE64.fullmatch(token) is None:

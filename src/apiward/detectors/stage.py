@@ -1,0 +1,298 @@
+"""The detection stage: every input value, decoded, analysed lexically and scored by the model.
+
+For each field of the request (path segments, query, body leaves and keys, cookies, headers
+except a few structural ones that no application reads as data), in order of cost:
+
+1. fast path: plain values (`apiward.http.normalize.is_plain`) are skipped: no analyser can
+   flag them (a property test holds the analysers to that);
+2. the value is normalised (`normalize_value`, bounded) and every lexical analyser reads its
+   views; certain evidence scores near 1. Results are remembered per value in a bounded LRU
+   cache owned by the stage (header values repeat across requests);
+3. all non-plain values of the request go to the model in one batch; its per-category
+   probabilities are rescaled so that the model's own operating threshold maps onto the
+   policy's block threshold, and combined with the lexical score (the larger wins; agreement
+   of a weak lexical signal with the model raises it);
+4. location rules: a ``() {`` value in a header is Shellshock, an operator key (``$where``,
+   ``user[$ne]``) is NoSQL injection, a traversal in a file name is certain, SSRF is judged
+   only where a URL is data (not in ``referer`` / ``origin`` / forwarding headers);
+5. exclusions (route glob, location glob, categories) drop findings; findings at or above the
+   log threshold are returned, one per (location, category), with a short redacted snippet.
+
+The stage never looks at which headers are present or what the User-Agent claims: a missing or
+odd header set is not evidence. It raises nothing on hostile input: work per value is bounded
+(window, decode depth, token caps) and the number of fields is capped by the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from apiward.core import Category, Context, Field, Finding, RequestView, Source
+from apiward.detectors import xml
+from apiward.detectors.analysers import ANALYSERS, inert, scan_views
+from apiward.detectors.evidence import snippet
+from apiward.detectors.glob import glob_match
+from apiward.detectors.hit import Hit
+from apiward.http.normalize import Normalized, is_plain, normalize_value, window
+from apiward.pipeline import Phase
+from apiward.settings import DetectionSettings
+
+if TYPE_CHECKING:
+    from apiward.ml.model import AttackModel
+
+# Headers that never reach an application as data (hop-by-hop / transport / fetch metadata).
+STRUCTURAL_HEADERS = frozenset(
+    {"content-length", "accept-encoding", "connection", "keep-alive", "te", "trailer",
+     "transfer-encoding", "upgrade-insecure-requests", "sec-fetch-site", "sec-fetch-mode",
+     "sec-fetch-dest", "sec-fetch-user", "dnt", "priority", "if-none-match", "if-modified-since",
+     "sec-websocket-key", "sec-websocket-version", "sec-gpc", "pragma", "cache-control"}
+)
+# Headers that carry addresses or navigation, never a URL the server fetches.
+NO_SSRF_HEADERS = frozenset(
+    {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
+     "x-client-ip", "cf-connecting-ip", "x-forwarded-host", "x-original-url", "via"}
+)
+FILENAME_HEADERS = frozenset({"x-filename", "x-file-name", "x_filename", "x.filename"})
+EXECUTABLE_EXTENSIONS = frozenset(
+    {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "phps", "phpt", "pgif",
+     "shtml", "jsp", "jspx", "jspf", "asp", "aspx", "ascx", "ashx", "asmx", "cer", "asa", "cfm",
+     "cfc", "cgi", "pl", "py", "rb", "sh", "bash", "exe", "dll", "bat", "cmd", "ps1", "vbs",
+     "war", "jar", "htaccess", "config"}
+)
+_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+EVIDENCE_CHARS = 80
+TRUNCATED_NOTE = " [long value: head+tail inspected]"
+
+
+class DetectionStage:
+    """Scores every field of a request; returns findings per location (see module docstring)."""
+
+    name = "detect"
+    phase = Phase.DETECT
+
+    def __init__(
+        self,
+        settings: DetectionSettings,
+        model: AttackModel | None,
+        *,
+        cache_size: int = 8192,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self._skip_headers = STRUCTURAL_HEADERS | frozenset(h.lower() for h in settings.skip_headers)
+        self._report_at = settings.log_threshold
+        self._cache: OrderedDict[str, tuple[Normalized, tuple[Hit, ...]]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_max_chars = 2048
+        self._exclusions = tuple(settings.exclusions)
+        if model is not None:
+            self._model_categories = tuple(model.categories)
+            thresholds = getattr(model, "thresholds", {}) or {}
+            self._model_thresholds = tuple(
+                min(0.99, max(0.01, float(thresholds.get(c, 0.5)))) for c in self._model_categories
+            )
+        else:
+            self._model_categories = ()
+            self._model_thresholds = ()
+        self._policy_threshold = settings.block_threshold
+
+    async def inspect(self, request: RequestView, ctx: Context) -> Sequence[Finding]:
+        return self.findings(request, ctx.route)
+
+    # -- the work ------------------------------------------------------------------------------
+    def findings(self, request: RequestView, route: str | None = None) -> list[Finding]:
+        """Synchronous core of `inspect` (used by benchmarks and evaluation)."""
+        scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
+        batch_fields: list[Field] = []
+        batch_norms: list[Normalized] = []
+        skip = self._skip_headers
+        for fld in request.fields:
+            if fld.source is Source.HEADER and fld.name in skip:
+                continue
+            name = fld.name
+            if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
+                self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+            value = fld.value
+            if not value or is_plain(value) or inert(value) or _binary(value):
+                continue
+            normalized, hits = self._analyse(value)
+            for hit in self._located(fld, hits, normalized):
+                self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+            self._location_rules(fld, normalized, scored)
+            if self.model is not None:
+                batch_fields.append(fld)
+                batch_norms.append(normalized)
+        if request.body and b"<!" in request.body[:65536]:
+            self._xml_body(request, scored)
+        if batch_fields and self.model is not None:
+            self._score_model(batch_fields, batch_norms, scored)
+        if not scored:
+            return []
+        path_for_route = route or request.path
+        out: list[Finding] = []
+        for (location, category), (score, rule, evidence) in scored.items():
+            if score < self._report_at:
+                continue
+            if self._excluded(path_for_route, request.path, location, category):
+                continue
+            out.append(Finding(self.name, category, location, round(score, 4), evidence, rule))
+        out.sort(key=lambda f: -f.score)
+        return out
+
+    def _analyse(self, value: str) -> tuple[Normalized, tuple[Hit, ...]]:
+        cacheable = len(value) <= self._cache_max_chars
+        if cacheable:
+            cached = self._cache.get(value)
+            if cached is not None:
+                self._cache.move_to_end(value)
+                return cached
+        normalized = normalize_value(value)
+        result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
+        if cacheable and self._cache_size:
+            self._cache[value] = result
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
+        """Location-aware adjustments of the value's lexical hits."""
+        if not hits:
+            return []
+        out: list[Hit] = []
+        header = fld.source is Source.HEADER
+        for hit in hits:
+            if hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS:
+                continue
+            if hit.category is Category.CRLF and fld.source is Source.BODY:
+                # line breaks reach a response header from query, path, cookies and headers;
+                # a body (batch requests, multipart, mail text) holds header-like lines legitimately
+                hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
+            if hit.category is Category.TRAVERSAL and fld.source is Source.PATH and hit.rule == "traversal.wrapper":
+                hit = Hit(hit.category, min(hit.score, 0.85), hit.rule, hit.text, hit.start, hit.end)
+            out.append(hit)
+        return out
+
+    def _location_rules(
+        self, fld: Field, normalized: Normalized, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
+        name = fld.name
+        filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
+        if filename:
+            text = normalized.analysed[0]
+            if ".." in text and ("/" in text or "\\" in text):
+                pos = text.find("..")
+                self._add(scored, fld.location, Category.TRAVERSAL, 0.93, "traversal.filename",
+                          _short(text[pos : pos + 40]))
+            ext = _extension(text)
+            if ext in EXECUTABLE_EXTENSIONS:
+                self._add(scored, fld.location, Category.CMDI, 0.88, "cmdi.executable-upload", _short(text[-40:]))
+        if fld.source is Source.PATH and name and ".." in normalized.views[-1]:
+            # a ".." segment survives only when a client did not normalise: a crafted path
+            for view in normalized.analysed:
+                if view.strip() in ("..", "...") or view.startswith(("../", "..\\")):
+                    self._add(scored, fld.location, Category.TRAVERSAL, 0.8, "traversal.path-segment", _short(view))
+                    break
+
+    def _xml_body(self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+        text, truncated = window(request.body.decode("utf-8", "replace"))
+        for hit in xml.scan(text.lower()):
+            evidence = snippet(hit.text, hit.start, hit.end, EVIDENCE_CHARS - (len(TRUNCATED_NOTE) if truncated else 0))
+            if truncated:
+                evidence += TRUNCATED_NOTE
+            self._add(scored, "body", hit.category, hit.score, hit.rule, evidence)
+
+    def _score_model(
+        self,
+        fields: Sequence[Field],
+        norms: Sequence[Normalized],
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
+    ) -> None:
+        assert self.model is not None  # noqa: S101 - narrowed for the type checker; checked by caller
+        probs = self.model.predict_proba_normalized([n.views for n in norms])
+        categories = self._model_categories
+        thresholds = self._model_thresholds
+        policy = self._policy_threshold
+        for row, fld, normalized in zip(probs, fields, norms):
+            for j, category in enumerate(categories):
+                p = float(row[j])
+                if p < 0.05:
+                    continue
+                t = thresholds[j]
+                # map the model's threshold t onto the policy's block threshold
+                if p < t:
+                    score = policy * p / t
+                else:
+                    score = policy + (1.0 - policy) * (p - t) / (1.0 - t)
+                key = (fld.location, category)
+                current = scored.get(key)
+                if current is not None:
+                    lex = current[0]
+                    if lex >= score:
+                        if 0.2 <= lex < policy and score >= 0.6 * policy:
+                            scored[key] = (min(0.99, max(lex, score) + 0.15), current[1] + "+model", current[2])
+                        continue
+                    scored[key] = (score, current[1] + "+model", current[2])
+                elif score >= self._report_at:
+                    scored[key] = (score, "model", self._model_evidence(normalized))
+
+    def _model_evidence(self, normalized: Normalized) -> str:
+        view = normalized.analysed[-1] if len(normalized.views) > 1 else normalized.views[0]
+        limit = EVIDENCE_CHARS - (len(TRUNCATED_NOTE) if normalized.truncated else 0)
+        text = snippet(view, 0, min(len(view), limit), limit)
+        return text + TRUNCATED_NOTE if normalized.truncated else text
+
+    def _evidence(self, hit: Hit, normalized: Normalized) -> str:
+        limit = EVIDENCE_CHARS - (len(TRUNCATED_NOTE) if normalized.truncated else 0)
+        text = snippet(hit.text, hit.start, hit.end, limit)
+        return text + TRUNCATED_NOTE if normalized.truncated else text
+
+    @staticmethod
+    def _add(
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
+        location: str,
+        category: Category,
+        score: float,
+        rule: str,
+        evidence: str,
+    ) -> None:
+        key = (location, category)
+        current = scored.get(key)
+        if current is None or score > current[0]:
+            scored[key] = (score, rule, evidence)
+
+    def _excluded(self, route: str, path_: str, location: str, category: Category) -> bool:
+        for exclusion in self._exclusions:
+            if exclusion.categories and category not in exclusion.categories:
+                continue
+            if not (glob_match(exclusion.route, route) or glob_match(exclusion.route, path_)):
+                continue
+            if glob_match(exclusion.location, location):
+                return True
+        return False
+
+
+def _binary(value: str) -> bool:
+    """Binary data decoded as text (uploads, protobuf, compressed beacons): more than 10 % control
+    or undecodable characters. Injection payloads are text; such values go uninspected."""
+    if value.isascii() and value.isprintable():
+        return False
+    sample = value[:2048]
+    odd = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r") or ch == "\ufffd" or "\x7f" <= ch <= "\x9f")
+    return odd > 0.1 * len(sample)
+
+
+def _extension(name: str) -> str:
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().rstrip(". \x00")
+    if "." not in name:
+        return ""
+    return name.rsplit(".", 1)[-1].strip().lower()
+
+
+def _short(text: str) -> str:
+    return snippet(text, 0, min(len(text), EVIDENCE_CHARS), EVIDENCE_CHARS)
+
+
+__all__ = ["DetectionStage", "STRUCTURAL_HEADERS"]
