@@ -128,6 +128,9 @@ class DetectionSettings(_Section):
     exclusions: tuple[Exclusion, ...] = ()
 
 
+    # Extra header names (besides the structural ones: content-length, accept-encoding, ...)
+    # whose values are not inspected because the protected API never reads them.
+    skip_headers: tuple[str, ...] = ()
 class EventSettings(_Section):
     store: str = "sqlite:///apiward-events.db"  # or postgresql://...
     queue_size: int = Field(default=10_000, ge=1)
