@@ -42,8 +42,8 @@ class Running:
 def running(app: Any, **options: Any) -> Iterator[Running]:
     """Serve ``app`` until the block ends. Waits until uvicorn reports it is listening."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", loop="uvloop", http="httptools",
-        ws="none", proxy_headers=False, date_header=False, server_header=False,
+        app, host="127.0.0.1", port=0, log_level="warning", loop="uvloop",
+        http=options.pop("http", "apiward.gateway.protocol:GuardedHttpToolsProtocol"), ws="none", proxy_headers=False, date_header=False, server_header=False,
         lifespan=options.pop("lifespan", "on"), timeout_graceful_shutdown=2, **options,
     )
     server = uvicorn.Server(config)

@@ -20,7 +20,7 @@ from gateway_harness import BIG_CHUNK, MarkerStage, Running, running, settings_f
 @pytest.fixture(scope="module")
 def gateway(upstream: Running, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, ProxyApp]]:
     settings = settings_for(tmp_path_factory.mktemp("gw"), upstream.url,
-                            gateway={"read_timeout": 0.5, "body_timeout": 0.5})
+                            gateway={"read_timeout": 0.5, "body_timeout": 0.5, "header_timeout": 0.5})
     app = create_app(settings, stages=[MarkerStage()])
     with running(app) as server:
         yield server, app
@@ -228,6 +228,22 @@ def test_slow_client_body_408(gateway: tuple[Running, ProxyApp]) -> None:
     with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
         s.sendall(b"POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-a-little")
         assert s.recv(4096).startswith(b"HTTP/1.1 408 ")
+
+
+@pytest.mark.parametrize("partial", [b"", b"GET /slow-headers HTTP/1.1\r\nHost: x\r\nX-A: "])
+def test_slow_headers_408_and_closed(gateway: tuple[Running, ProxyApp], partial: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
+        s.sendall(partial)
+        answer = b""
+        while chunk := s.recv(4096):  # the gateway closes the connection after its 408
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_keep_alive_survives_header_deadline(gateway: tuple[Running, ProxyApp]) -> None:
+    with httpx.Client(base_url=gateway[0].url) as c:  # the deadline is per request, not per connection
+        for _ in range(3):
+            echo(c.get("/again"))
 
 
 def test_upstream_down_502(tmp_path: Path) -> None:

@@ -124,3 +124,20 @@ def test_serve_two_workers_end_to_end(upstream: Running, tmp_path: Path) -> None
             await store.close()
 
     assert asyncio.run(count()) == 20
+
+
+@pytest.mark.slow
+def test_serve_exits_non_zero_when_workers_cannot_start(upstream: Running, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    config = tmp_path / "apiward.yaml"
+    config.write_text(yaml.safe_dump({"events": {"store": f"sqlite:///{blocker}/events.db"}}))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config),
+         "--upstream", upstream.url, "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}",
+         "--workers", "1"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "failed to start" in proc.stderr

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from apiward.errors import ConfigError
+from apiward.errors import ApiwardError, ConfigError
 from apiward.settings import Settings, load_settings
 
 
@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
         except ConfigError as exc:
             typer.echo(f"apiward: invalid configuration: {exc}", err=True)
             raise typer.Exit(2) from None
+        except ApiwardError as exc:
+            typer.echo(f"apiward: {exc}", err=True)
+            raise typer.Exit(1) from None
         finally:
             if token_file is not None:
                 token_file.unlink(missing_ok=True)

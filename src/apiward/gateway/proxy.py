@@ -65,6 +65,7 @@ class ProxyApp:
         settings = runtime.settings
         self._limit = settings.limits.max_body_bytes
         self._body_timeout = settings.gateway.body_timeout
+        self.header_timeout = settings.gateway.header_timeout  # read by GuardedHttpToolsProtocol
         self._preserve_host = settings.gateway.preserve_host
         self._observe = bool(runtime.pipeline.observers)
         self._prefix_cap = settings.gateway.response_prefix_bytes if self._observe else 0

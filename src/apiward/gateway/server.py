@@ -34,9 +34,10 @@ from pathlib import Path
 import orjson
 import uvicorn
 from pydantic import SecretStr
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess
 
-from apiward.errors import ConfigError
+from apiward.errors import ApiwardError, ConfigError
 from apiward.gateway.admin import create_admin_app
 from apiward.gateway.app import create_app
 from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
@@ -142,7 +143,7 @@ def proxy_config(settings: Settings, workers: int, app: object = "apiward.gatewa
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http="apiward.gateway.protocol:GuardedHttpToolsProtocol",
         ws="none",
         lifespan="on",
         proxy_headers=False,  # the gateway applies gateway.trusted_proxies itself
@@ -185,12 +186,15 @@ def serve(settings: Settings) -> None:
         )
         admin_thread = threading.Thread(target=admin_server.run, name="apiward-admin", daemon=True)
         admin_thread.start()
+        supervisor = Multiprocess(config, sockets=[sock])
         try:
-            Multiprocess(config, sockets=[sock]).run()
+            supervisor.run()
         finally:
             admin_server.should_exit = True
             admin_thread.join(timeout=10)
             sock.close()
+        if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+            raise ApiwardError("a worker process failed to start; its error is logged above")
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
         for key in (SETTINGS_ENV, RUN_DIR_ENV, MULTIPROC_ENV):
