@@ -183,3 +183,21 @@ def test_unwritable_sqlite_location_is_a_store_error(tmp_path) -> None:  # type:
         await store.close()
 
     run(body())
+
+
+def test_nul_and_lone_surrogates_do_not_poison_a_batch(store_url: str) -> None:
+    """Attack payloads carry NUL bytes and broken UTF-16; PostgreSQL refuses NUL in text and
+    jsonb, SQLite cannot bind a lone surrogate. One such event must not cost its whole batch."""
+    bad = make_event(5, path="/a%00b\x00c\ud800", evidence="x\x00y\udc80")
+    bad = type(bad)(**{**{s: getattr(bad, s) for s in bad.__slots__}, "user_agent": "ua\x00", "tags": {"k\x00": "v\ud800"}})
+
+    async def body(store: EventStore) -> None:
+        await store.write_batch([bad, make_event(6)])
+        got = {e.id: e for e in await store.query()}
+        assert len(got) == 2
+        stored = got[bad.id]
+        assert "\x00" not in stored.path and "\x00" not in stored.findings[0].evidence
+        assert stored.path.startswith("/a%00b") and "c" in stored.path
+        assert stored.user_agent.startswith("ua")
+
+    run(_with_store(store_url, body))

@@ -67,11 +67,21 @@ def test_keeps_ordinary_text(text: str) -> None:
     assert redact(text) == text
 
 
+def test_lone_surrogates_never_raise() -> None:
+    assert redact("password=\ud800abc and more") == "password=[redacted] and more"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("aZ09=:-_./+ '\"&;eyJ.Bearer password 4111")), max_size=200))
 def test_idempotent_and_total(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100))
+def test_never_raises(text: str) -> None:
+    assert isinstance(redact(text), str)
 
 
 @pytest.mark.parametrize(

@@ -68,9 +68,30 @@ def primary_finding(findings: Sequence[Finding]) -> Finding | None:
     return best
 
 
+def storable(text: str) -> str:
+    """``text`` as both back ends can store it: NUL shown as the four characters ``\\x00``
+    (PostgreSQL refuses NUL in text and jsonb) and lone surrogates as U+FFFD (not encodable as
+    UTF-8). Attack payloads carry both; one such event must not fail its whole batch."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _optional(text: str | None) -> str | None:
+    return None if text is None else storable(text)
+
+
 def _redacted_finding(finding: Finding) -> dict[str, object]:
     data = finding.to_dict()
-    data["evidence"] = redact(finding.evidence)
+    data["evidence"] = storable(redact(finding.evidence))
+    data["location"] = storable(finding.location)
+    data["rule"] = storable(finding.rule)
+    data["stage"] = storable(finding.stage)
     return data
 
 
@@ -78,26 +99,26 @@ def event_row(event: Event) -> tuple[object, ...]:
     """The row for ``event`` in `COLUMNS` order; JSON columns as text."""
     top = primary_finding(event.findings)
     return (
-        event.id,
+        storable(event.id),
         event.timestamp,
-        event.action,
+        storable(event.action),
         event.enforced,
         event.status,
-        event.method,
-        redact(event.path),
-        event.client_ip,
-        event.route,
-        event.subject,
-        event.user_agent,
+        storable(event.method),
+        storable(redact(event.path)),
+        storable(event.client_ip),
+        _optional(event.route),
+        _optional(event.subject),
+        storable(event.user_agent),
         event.upstream_status,
         event.duration_ms,
         top.category.value if top else None,
         max((f.score for f in event.findings), default=0.0),
-        top.rule if top else None,
-        top.location if top else None,
+        _optional(top.rule) if top else None,
+        _optional(top.location) if top else None,
         event.sampled,
         orjson.dumps([_redacted_finding(f) for f in event.findings]).decode(),
-        orjson.dumps(event.tags).decode(),
+        orjson.dumps({storable(str(k)): storable(str(v)) for k, v in event.tags.items()}).decode(),
     )
 
 

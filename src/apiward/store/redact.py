@@ -87,7 +87,14 @@ def _mask(match: Any) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret masked (see the module docstring for what counts)."""
+    """``text`` with every secret masked (see the module docstring for what counts).
+
+    Never raises: lone surrogates (which RE2 cannot encode) become U+FFFD first."""
     if len(text) < 6:
         return text
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return str(_PATTERN.sub(_mask, text))
