@@ -52,9 +52,11 @@ class GatewaySettings(_Section):
     preserve_host: bool = False
     # Put the reason ("sqli in query.id") in the problem detail; off: attackers learn nothing.
     expose_reason: bool = False
-    # Client timeouts: the whole body must arrive within body_timeout; idle keep-alive closes after
+    # Client timeouts: headers must arrive within header_timeout and the whole body within
+    # body_timeout (408 either way); idle keep-alive closes after
     # keep_alive_timeout; open connections above max_connections get 503 from uvicorn.
     body_timeout: float = Field(default=30.0, gt=0)
+    header_timeout: float = Field(default=10.0, gt=0)  # request headers complete within (slowloris)
     keep_alive_timeout: float = Field(default=5.0, gt=0)
     max_connections: int | None = Field(default=None, ge=1)
     graceful_timeout: float = Field(default=10.0, gt=0)  # shutdown: finish in-flight, flush events
