@@ -89,3 +89,37 @@ def test_json_array_corpus(tmp_path: Path) -> None:
     stats = ReadStats()
     assert [o.request.path for o in read_traffic([str(path)], LIMITS, stats)] == ["/x"]
     assert stats.skipped == 1
+
+
+def test_event_store_learns_only_clean_allowed_requests(tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    from apiward.core import Category, Event, Finding, new_event_id
+    from apiward.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+
+    def event(path: str, action: str, findings: tuple = ()) -> Event:
+        return Event(id=new_event_id(), timestamp=time.time(), action=action, enforced=True, status=200,
+                     method="GET", path=path, client_ip="192.0.2.7", user_agent="ua", findings=findings)
+
+    async def write() -> None:
+        store = open_store(url)
+        try:
+            bad = Finding(stage="detect", category=Category.SQLI, location="query.q", score=0.9)
+            await store.write_batch([
+                event("/api/items/1?q=a", "allow"),
+                event("/api/items/2", "allow"),
+                event("/api/items/3?q=x'--", "block", (bad,)),
+                event("/api/items/4?q=y", "log", (bad,)),
+            ])
+        finally:
+            await store.close()
+
+    asyncio.run(write())
+    stats = ReadStats()
+    seen = list(read_traffic([url], LIMITS, stats))
+    assert sorted(o.request.path for o in seen) == ["/api/items/1", "/api/items/2"]
+    assert (stats.records, stats.attacks) == (2, 2)
+    assert all(o.client == "192.0.2.7" for o in seen)
