@@ -201,3 +201,17 @@ def test_nul_and_lone_surrogates_do_not_poison_a_batch(store_url: str) -> None:
         assert stored.user_agent.startswith("ua")
 
     run(_with_store(store_url, body))
+
+
+def test_oversized_values_are_bounded(store_url: str) -> None:
+    from apiward.store.records import EVIDENCE_MAX, PATH_MAX
+
+    event = make_event(8, path="/" + "p" * 20_000, evidence="e" * 10_000)
+
+    async def body(store: EventStore) -> None:
+        await store.write_batch([event])
+        [got] = await store.query()
+        assert len(got.path) == PATH_MAX and got.path.endswith("…")
+        assert len(got.findings[0].evidence) == EVIDENCE_MAX
+
+    run(_with_store(store_url, body))

@@ -68,6 +68,16 @@ def primary_finding(findings: Sequence[Finding]) -> Finding | None:
     return best
 
 
+# Column bounds, applied after redaction (cutting first could leave half a secret unmasked).
+EVIDENCE_MAX = 2048
+PATH_MAX = 8192
+USER_AGENT_MAX = 512
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def storable(text: str) -> str:
     """``text`` as both back ends can store it: NUL shown as the four characters ``\\x00``
     (PostgreSQL refuses NUL in text and jsonb) and lone surrogates as U+FFFD (not encodable as
@@ -88,7 +98,7 @@ def _optional(text: str | None) -> str | None:
 
 def _redacted_finding(finding: Finding) -> dict[str, object]:
     data = finding.to_dict()
-    data["evidence"] = storable(redact(finding.evidence))
+    data["evidence"] = storable(_bounded(redact(finding.evidence), EVIDENCE_MAX))
     data["location"] = storable(finding.location)
     data["rule"] = storable(finding.rule)
     data["stage"] = storable(finding.stage)
@@ -105,11 +115,11 @@ def event_row(event: Event) -> tuple[object, ...]:
         event.enforced,
         event.status,
         storable(event.method),
-        storable(redact(event.path)),
+        storable(_bounded(redact(event.path), PATH_MAX)),
         storable(event.client_ip),
         _optional(event.route),
         _optional(event.subject),
-        storable(event.user_agent),
+        storable(_bounded(event.user_agent, USER_AGENT_MAX)),
         event.upstream_status,
         event.duration_ms,
         top.category.value if top else None,
