@@ -90,6 +90,17 @@ def test_headers_to_upstream(client: httpx.Client) -> None:
     assert [v for n, v in headers if n == "user-agent"][0].startswith("python-httpx")
 
 
+def test_utf8_header_bytes_reach_upstream_unchanged(gateway: tuple[Running, ProxyApp]) -> None:
+    value = "café €".encode()
+    with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
+        s.sendall(b"GET /e HTTP/1.1\r\nHost: x\r\nX-U: " + value + b"\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    doc = orjson.loads(data.split(b"\r\n\r\n", 1)[1])
+    assert ["x-u", value.decode("latin-1")] in doc["headers"]  # the echo reads bytes as Latin-1
+
+
 def test_chunked_response_passes(client: httpx.Client) -> None:
     r = client.get("/chunked")
     assert r.status_code == 200 and r.text == "part0;part1;part2;part3;part4;"

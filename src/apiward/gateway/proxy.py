@@ -38,6 +38,18 @@ def _text(value: bytes) -> str:
     return value.decode("latin-1")
 
 
+def wire_value(value: str) -> str:
+    """A header value for the upstream client, which encodes header text as UTF-8: values that were
+    UTF-8 on the wire go out byte-identical; other non-ASCII bytes (obs-text) go out as the UTF-8
+    encoding of their Latin-1 reading."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+
+
 def response_headers(raw: tuple[tuple[bytes, bytes], ...]) -> list[tuple[bytes, bytes]]:
     """Upstream response headers minus hop-by-hop ones (and those named by ``Connection``)."""
     named: set[bytes] = set()
@@ -120,6 +132,8 @@ class ProxyApp:
         out_headers = self.runtime.trust.upstream_headers(
             headers, peer, client_ip, scheme, preserve_host=self._preserve_host
         )
+        if not all(v.isascii() for _, v in out_headers):
+            out_headers = [(n, wire_value(v)) for n, v in out_headers]
         if has_body:
             out_headers.append(("content-length", str(len(body))))
         await self.forward(decision, scope, send, method, target, out_headers, body if has_body else None,
