@@ -169,3 +169,19 @@ def test_numeric_values_are_not_enumerations() -> None:
     baseline = learner.finish()
     assert baseline.endpoints[EP].params["query.page"].vocab is None
     assert [d for d in baseline.score(EP, _get("page=4"), {}) if d.score >= 0.2] == []
+
+
+def test_request_structure_is_logged_not_blocked() -> None:
+    learner = BaselineLearner(min_samples=30)
+    for i in range(1000):
+        query = f"a={i % 7}&b=x" if i % 2 else f"a={i % 7}&c=y"
+        learner.observe(EP, _get(query))
+    baseline = learner.finish()
+    deviations = {d.location: d for d in baseline.score(EP, _get("a=1&b=x&c=y"), {})}
+    assert "combination of parameters" in deviations["query"].reason
+    assert 0.2 <= deviations["query"].score < 0.5
+    new_header = corpus_request({"method": "GET", "url": "/search?a=1&b=x", "headers": {
+        "User-Agent": "Mozilla/5.0", "X-Debug": "1"}, "data": ""}, LIMITS)
+    deviations = {d.location: d for d in baseline.score(EP, new_header, {})}
+    assert 0.2 <= deviations["header.x-debug"].score < 0.5
+    assert [d for d in baseline.score(EP, _get("a=3&c=y"), {}) if d.score >= 0.2] == []

@@ -151,3 +151,10 @@ def test_spec_file_not_yaml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_spec(bad)
     assert yaml.safe_load((DATA / "shop.yaml").read_text())["openapi"] == "3.0.3"
+
+
+def test_unevaluated_properties_with_pattern_properties_is_refused() -> None:
+    schema = {"type": "object", "patternProperties": {"^x-": {"type": "string"}}, "unevaluatedProperties": False}
+    with pytest.raises(ConfigError, match="unevaluatedProperties") as info:
+        Contract(spec_from_document(_doc(_post(schema))), ApiSettings())
+    assert info.value.location.endswith("/unevaluatedProperties")

@@ -398,6 +398,8 @@ class EndpointModel:
     headers: frozenset[str]
     conf_new: float  # confidence that a never-seen parameter is anomalous
     conf_missing: float  # confidence that a missing always-present parameter is anomalous
+    param_sets: frozenset[str]  # the parameter combinations seen, when they are few and stable
+    conf_structure: float
 
 
 class Baseline:
@@ -420,6 +422,9 @@ class Baseline:
                 if int(p["n"]) >= self.min_samples
             }
             rare_params = sum(1 for c in presence.values() if c == 1)
+            sets: dict[str, int] = ep.get("param_sets", {})
+            covered = sum(sets.values()) >= 0.999 * n if n else False
+            rare_sets = sum(1 for c in sets.values() if c == 1)
             self.endpoints[key] = EndpointModel(
                 key=key,
                 n=n,
@@ -430,6 +435,8 @@ class Baseline:
                 headers=frozenset(h for h, c in ep.get("headers", {}).items() if c >= 2),
                 conf_new=confidence(n, rare_params),
                 conf_missing=confidence(n),
+                param_sets=frozenset(sets) if covered else frozenset(),
+                conf_structure=confidence(n, rare_sets) if covered else 0.0,
             )
         self.global_model = self.endpoints.get(GLOBAL)
 
@@ -444,6 +451,19 @@ class Baseline:
             return [Deviation("path", 0.9, "endpoint never seen in the baseline")]
         glob = self.global_model
         seen: set[str] = set()
+        if model.enforcing and model.conf_structure > 0:
+            # Request-level structure (weak alone: recorded, never blocking by itself).
+            names = "&".join(sorted({location_key(f.source, f.name) for f in request.fields
+                                     if f.source in (Source.QUERY, Source.BODY) and "#key" not in f.name}))
+            if names not in model.param_sets:
+                out.append(Deviation("query" if not request.body else "body", 0.3 * model.conf_structure,
+                                     "combination of parameters never seen on this endpoint"))
+            for name, _ in request.headers:
+                if name not in model.headers and name not in seen:
+                    seen.add(name)
+                    out.append(Deviation(f"header.{name}", 0.25 * model.conf_structure,
+                                         "header never sent to this endpoint"))
+            seen.clear()
         for location, value in request_locations(request, path_params):
             if _is_global(location):
                 pm = glob.params.get(location) if glob is not None else None

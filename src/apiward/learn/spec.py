@@ -117,10 +117,20 @@ class SpecSchemas:
         self.defs: dict[str, Any] = {}
         self._nodes = 0
         self._max_nodes = max_nodes
+        # jsonschema evaluates patternProperties with Python's re inside unevaluatedProperties;
+        # the two together are refused rather than run a backtracking engine on request keys.
+        self._pattern_properties_at = ""
+        self._unevaluated_at = ""
 
     def root(self, schema: Any, pointer: str) -> dict[str, Any] | bool:
         """A self-contained 2020-12 schema for ``schema`` (with the shared ``$defs``)."""
         translated = self.translate(schema, pointer)
+        if self._pattern_properties_at and self._unevaluated_at:
+            raise ConfigError(
+                "unevaluatedProperties together with patternProperties is not supported "
+                f"(patternProperties at {self._pattern_properties_at})",
+                self._unevaluated_at,
+            )
         if isinstance(translated, bool):
             return translated
         if self.defs:
@@ -153,6 +163,7 @@ class SpecSchemas:
                 if not isinstance(value, dict):
                     raise ConfigError(f"{key} must be an object", at)
                 if key == "patternProperties":
+                    self._pattern_properties_at = self._pattern_properties_at or at
                     for pat in value:
                         _check_pattern(pat, join_pointer(at, pat))
                 out[key] = {k: self.translate(v, join_pointer(at, k), depth + 1) for k, v in value.items()}
@@ -164,6 +175,8 @@ class SpecSchemas:
                         self.translate(v, join_pointer(at, i), depth + 1) for i, v in enumerate(value)
                     ]
                 else:
+                    if key == "unevaluatedProperties":
+                        self._unevaluated_at = self._unevaluated_at or at
                     out[key] = self.translate(value, at, depth + 1)
             elif key in ("allOf", "anyOf", "oneOf", "prefixItems"):
                 if not isinstance(value, list):
