@@ -16,11 +16,17 @@ from apiward.errors import RequestRejected
 # ``%`` and friends all make a name reportable.
 _PLAIN_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@:")
 _PLAIN_NAME_MAX = 64
+# Identifier-like, but the vehicle of JavaScript prototype pollution: always reported.
+_POLLUTING_NAMES = frozenset({"__proto__", "constructor", "prototype"})
 
 
 def is_plain_name(name: str) -> bool:
-    """True when ``name`` is a short identifier-like key that need not be inspected itself."""
-    return 0 < len(name) <= _PLAIN_NAME_MAX and _PLAIN_NAME_CHARS.issuperset(name)
+    """True when ``name`` is a short identifier-like key that need not be inspected itself.
+
+    Reporting every key would double the fields of ordinary JSON (and the detectors' work)
+    for names that cannot carry an injection; keys with any other character, long keys and
+    the prototype-pollution names are reported as ``<path>#key`` fields."""
+    return 0 < len(name) <= _PLAIN_NAME_MAX and _PLAIN_NAME_CHARS.issuperset(name) and name not in _POLLUTING_NAMES
 
 
 def too_many_fields(limit: int) -> RequestRejected:
