@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from apiward.errors import ApiwardError
 from apiward.learn.baseline import GLOBAL, Baseline
 from apiward.learn.profile import BASELINE_FILE, SPEC_FILE, learn_profile
+from apiward.learn.profilestore import ProfileStore
 
 profile_app = typer.Typer(help="Review learned profiles and promote endpoints to enforcement.", no_args_is_help=True)
 
@@ -27,6 +29,8 @@ def learn_command(
     out: Annotated[Path, typer.Option("--out", help="Profile directory to write (openapi.yaml + baseline.json).")],
     min_samples: Annotated[int, typer.Option("--min-samples", min=1, help="Samples before an endpoint/parameter is enforced.")] = 30,
     client_cap: Annotated[int, typer.Option("--client-cap", min=1, help="Most samples one client contributes per endpoint.")] = 200,
+    store: Annotated[str | None, typer.Option("--store", help="Also save a new version to sqlite:///... or postgresql://...")] = None,
+    name: Annotated[str, typer.Option("--name", help="Profile name in --store.")] = "default",
 ) -> None:
     """Discover the API (OpenAPI 3.1) and learn per-endpoint baselines from traffic.
 
@@ -47,6 +51,20 @@ def learn_command(
     )
     console.print(f"{report.endpoints} endpoints, {report.enforcing} with enough samples to enforce")
     console.print(f"wrote {report.spec_path} and {report.baseline_path}")
+    if store is not None:
+        import yaml
+
+        try:
+            profiles = ProfileStore(store)
+            try:
+                version = profiles.save(name, Baseline.load(report.baseline_path),
+                                        yaml.safe_load(report.spec_path.read_text(encoding="utf-8")), note="apiward learn")
+            finally:
+                profiles.close()
+        except ApiwardError as exc:
+            Console(stderr=True).print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        console.print(f"saved profile {name!r} version {version}")
 
 
 def _load(profile: Path) -> Baseline:
@@ -126,3 +144,44 @@ def drift_command(
         console.print(f"documented, never observed: {key}")
     if result.shadow:
         raise typer.Exit(1)
+
+
+@profile_app.command("versions")
+def versions_command(
+    store: Annotated[str, typer.Argument(help="sqlite:///... or postgresql://...")],
+    name: Annotated[str, typer.Argument(help="Profile name.")] = "default",
+) -> None:
+    """List the stored versions of a profile."""
+    try:
+        profiles = ProfileStore(store)
+        try:
+            rows = profiles.versions(name)
+        finally:
+            profiles.close()
+    except ApiwardError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table("version", "created (UTC)", "note")
+    for row in rows:
+        table.add_row(str(row.version), time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row.created)), row.note)
+    Console().print(table)
+
+
+@profile_app.command("export")
+def export_command(
+    store: Annotated[str, typer.Argument(help="sqlite:///... or postgresql://...")],
+    name: Annotated[str, typer.Argument(help="Profile name.")],
+    out: Annotated[Path, typer.Option("--out", help="Profile directory to write.")],
+    version: Annotated[int | None, typer.Option("--version", min=1, help="Version (latest when omitted).")] = None,
+) -> None:
+    """Write a stored profile version as a directory for --profile."""
+    try:
+        profiles = ProfileStore(store)
+        try:
+            found = profiles.export(name, out, version)
+        finally:
+            profiles.close()
+    except ApiwardError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    Console().print(f"exported {name!r} version {found} to {out}")
