@@ -76,3 +76,19 @@ def test_huge_json_array_refused_before_expansion() -> None:
     with pytest.raises(RequestRejected) as info:
         build_request_view("POST", "/", "", [("content-type", "application/json")], "192.0.2.1", body, limits)
     assert info.value.status == 400 and info.value.title == "Too many fields"
+
+
+@pytest.mark.parametrize(
+    ("ctype", "body"),
+    [
+        ("application/json", b'{"' + b"k" * 300_000 + b'": {' + b",".join(b'"a%d": 1' % i for i in range(1500)) + b"}}"),
+        ("application/xml", b"<" + b"k" * 300_000 + b">" + b"<a>1</a>" * 1500 + b"</" + b"k" * 300_000 + b">"),
+    ],
+)
+def test_long_keys_do_not_multiply_into_field_names(ctype: str, body: bytes) -> None:
+    """A 300 kB key above 1,500 children must not become 1,500 names of 300 kB each."""
+    v = build_request_view("POST", "/", "", [("content-type", ctype)], "192.0.2.1", body, LimitSettings())
+    assert len(v.fields) > 1500
+    assert max(len(f.name) for f in v.fields) < 200
+    if ctype == "application/json":  # the long key itself is still inspected, as a value
+        assert any(f.name.endswith("#key") and len(f.value) == 300_000 for f in v.fields)

@@ -16,7 +16,7 @@ import orjson
 
 from apiward.core import BodyKind, Field, Source
 from apiward.errors import RequestRejected
-from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, too_deep
+from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
 from apiward.http.multipart_body import parse_multipart
 from apiward.http.urlencoded import parse_urlencoded
 from apiward.http.xml_body import parse_xml
@@ -115,7 +115,8 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
             out.check(len(node))
             members += len(node)
             for key, value in node.items():
-                name = f"{path}.{key}" if path else key
+                segment = name_segment(key)
+                name = f"{path}.{segment}" if path else segment
                 if not is_plain_name(key):
                     items.append(Field(body, name + "#key", key))
                 kind = type(value)

@@ -29,6 +29,18 @@ def is_plain_name(name: str) -> bool:
     return 0 < len(name) <= _PLAIN_NAME_MAX and _PLAIN_NAME_CHARS.issuperset(name) and name not in _POLLUTING_NAMES
 
 
+# Field *names* are built by joining keys / element names along a path. A long key repeated in
+# the names of all its descendants would turn one 500 kB key and 2,000 children into a
+# gigabyte of names, so each segment is cut here (the full key is still reported, as the
+# *value* of its ``#key`` field, and is inspected there).
+_SEGMENT_MAX = 64
+
+
+def name_segment(name: str) -> str:
+    """``name`` as one segment of a field name: cut to a bounded length."""
+    return name if len(name) <= _SEGMENT_MAX else name[:_SEGMENT_MAX] + "…"
+
+
 def too_many_fields(limit: int) -> RequestRejected:
     return RequestRejected(400, "Too many fields", f"the request has more than {limit} input fields")
 

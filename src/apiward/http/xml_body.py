@@ -16,7 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from apiward.core import Field, Source
-from apiward.http.fieldlist import BodySyntaxError, FieldList, too_deep, too_many_fields
+from apiward.http.fieldlist import BodySyntaxError, FieldList, name_segment, too_deep, too_many_fields
 
 # Linear: a fixed prefix, then a bounded alternation of literals.
 _DTD = re.compile(rb"<!\s*(?:doctype|entity|element|attlist)", re.IGNORECASE)
@@ -50,7 +50,8 @@ class _BoundedBuilder(TreeBuilder):
 
 
 def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    """The local name (namespace dropped), bounded for use in field names."""
+    return name_segment(tag.rpartition("}")[2]) if isinstance(tag, str) else ""
 
 
 def _walk(root: Element, max_depth: int, out: FieldList) -> None:
@@ -62,7 +63,7 @@ def _walk(root: Element, max_depth: int, out: FieldList) -> None:
             raise too_deep(max_depth)
         attrib = element.attrib
         children = list(element)
-        out.check(len(attrib) + 2 * len(children) + 1)
+        out.check(len(attrib) + len(children) + 1)  # tails are checked after the loop
         for key, value in attrib.items():
             items.append(Field(Source.BODY, f"{path}@{_local(key)}", value))
         text = element.text
@@ -73,7 +74,7 @@ def _walk(root: Element, max_depth: int, out: FieldList) -> None:
             if tail and not tail.isspace():
                 items.append(Field(Source.BODY, path, tail))
             stack.append((child, f"{path}.{_local(child.tag)}", depth + 1))
-    out.check()
+        out.check()
 
 
 def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
