@@ -81,3 +81,55 @@ def test_envoy_ext_authz_shape(tmp_path: Path) -> None:
         assert c.get("/check/items?q=BLOCKME").status_code == 403
         assert c.get("/check/THROTTLE").status_code == 429
         assert c.post("/check/orders", content=b"x" * ((1 << 20) + 1)).status_code == 413
+
+
+def test_middleware_inspects_websocket_handshake(tmp_path: Path) -> None:
+    """Driven through the ASGI interface directly (no WebSocket library in this server build)."""
+    import asyncio
+
+    reached: list[str] = []
+
+    async def ws_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        reached.append(scope["path"])
+        await send({"type": "websocket.accept"})
+
+    middleware = ApiwardMiddleware(ws_app, settings=settings_for(tmp_path), stages=[MarkerStage()])
+
+    async def handshake(path: str, query: bytes) -> list[dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "websocket.connect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "websocket", "path": path, "raw_path": path.encode(), "query_string": query,
+                 "headers": [(b"host", b"x")], "client": ("127.0.0.1", 5000), "scheme": "ws"}
+        await middleware(scope, receive, send)
+        return sent
+
+    async def main() -> tuple[list[dict], list[dict]]:
+        try:
+            return await handshake("/feed", b"q=BLOCKME"), await handshake("/feed", b"q=ok")
+        finally:
+            await middleware.runtime.stop()
+
+    blocked, allowed = asyncio.run(main())
+    assert blocked[0]["type"] == "websocket.close" and blocked[0]["code"] == 1008
+    assert allowed == [{"type": "websocket.accept"}] and reached == ["/feed"]
+
+
+def test_fastapi_add_middleware(tmp_path: Path) -> None:
+    from fastapi import FastAPI
+
+    api = FastAPI()
+
+    @api.post("/items")
+    async def create(item: dict) -> dict:
+        return {"got": item}
+
+    api.add_middleware(ApiwardMiddleware, settings=settings_for(tmp_path), stages=[MarkerStage()])
+    with running(api) as srv, httpx.Client(base_url=srv.url) as c:
+        assert c.post("/items", json={"name": "x"}).json() == {"got": {"name": "x"}}
+        assert c.post("/items", json={"name": "BLOCKME"}).status_code == 403

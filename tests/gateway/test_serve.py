@@ -99,8 +99,8 @@ def test_serve_two_workers_end_to_end(upstream: Running, tmp_path: Path) -> None
                 r = c.get(f"http://127.0.0.1:{listen}/items?i={i}")
                 assert r.status_code == 200 and r.json()["query"] == f"i={i}"
             metrics = c.get(f"http://127.0.0.1:{admin}/metrics").text
-            total = sum(float(m) for m in re.findall(r'apiward_requests_total\{action="allow",enforced="true"\} (\S+)', metrics))
-            assert total == 20  # aggregated over the worker processes
+            counts = re.findall(r'apiward_requests_total\{action="(\w+)",enforced="true"\} (\S+)', metrics)
+            assert sum(float(n) for _, n in counts) == 20, counts  # aggregated over the worker processes
             assert c.get(f"http://127.0.0.1:{admin}/api/events").status_code == 401
             authed = c.get(f"http://127.0.0.1:{admin}/api/events", headers={"authorization": f"Bearer {token}"})
             assert authed.status_code == 200

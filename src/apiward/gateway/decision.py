@@ -59,9 +59,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from apiward.errors import RequestRejected
-from apiward.gateway.body import ClientGone, declared_length, read_body, too_large
+from apiward.gateway.body import ClientGone
 from apiward.gateway.gate import Gate
+from apiward.gateway.head import RequestHead
 from apiward.gateway.runtime import Runtime, run_lifespan
 from apiward.pipeline import ResponseObserver, Stage
 from apiward.settings import Settings
@@ -74,17 +74,11 @@ _ALLOW_BODY = {"type": "http.response.body", "body": b""}
 _DROPPED = frozenset({ORIGINAL_URI, ORIGINAL_METHOD, "content-length", "transfer-encoding", "connection"})
 
 
-def _text(value: bytes) -> str:
-    return value.decode("latin-1")
-
-
 class DecisionApp:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.gate = Gate(runtime)
         settings = runtime.settings
-        self._limit = settings.limits.max_body_bytes
-        self._body_timeout = settings.gateway.body_timeout
         self._prefix = settings.gateway.decision_path_prefix.rstrip("/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,54 +87,45 @@ class DecisionApp:
         elif scope["type"] == "lifespan":
             await run_lifespan(self.runtime, receive, send)
 
-    def original(self, scope: Scope, headers: list[tuple[str, str]]) -> tuple[str, str, str]:
+    def original(self, head: RequestHead) -> tuple[str, str, str]:
         """(method, raw path, query) of the request being authorised."""
-        uri = next((v for n, v in headers if n == ORIGINAL_URI), None)
+        uri = next((v for n, v in head.headers if n == ORIGINAL_URI), None)
         if uri is not None:  # nginx auth_request
-            method = next((v for n, v in headers if n == ORIGINAL_METHOD), "GET").upper()
+            method = next((v for n, v in head.headers if n == ORIGINAL_METHOD), "GET").upper()
             path, _, query = uri.partition("?")
             return method, path or "/", query
-        raw_path = _text(scope.get("raw_path") or scope["path"].encode("utf-8"))
+        raw_path = head.raw_path
         if self._prefix and raw_path.startswith(self._prefix):
             raw_path = raw_path[len(self._prefix):] or "/"
-        return scope["method"], raw_path, _text(scope["query_string"])
+        return head.method, raw_path, head.query
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         gate = self.gate
         if not self.runtime.started:
             await self.runtime.ensure_started()
-        decision = gate.begin()
-        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        all_headers = [(_text(n), _text(v)) for n, v in raw_headers]
-        method, raw_path, query = self.original(scope, all_headers)
-        headers = [(n, v) for n, v in all_headers if n not in _DROPPED]
-        target = f"{raw_path}?{query}" if query else raw_path
-        client = scope.get("client")
-        peer = client[0] if client else ""
-        client_ip = self.runtime.trust.client_ip(peer, all_headers) if peer else peer
-        user_agent = next((v for n, v in headers if n == "user-agent"), "")
+        head = RequestHead.from_scope(scope)
+        method, raw_path, query = self.original(head)
+        # Events and logs name the authorised request, not the check call.
+        head.method, head.raw_path, head.query = method, raw_path, query
+        head.target = f"{raw_path}?{query}" if query else raw_path
+        head.headers = [(n, v) for n, v in head.headers if n not in _DROPPED]
+        decision = gate.begin(head)
         try:
-            length = declared_length(raw_headers)
-            if length is not None and length > self._limit:
-                raise too_large(self._limit)
-            body = await read_body(receive, self._limit, self._body_timeout)
+            await gate.read(decision, receive)
         except ClientGone:
             return
-        except RequestRejected as exc:
-            decision.rejected = exc
-            await gate.refuse(send, decision, method="GET", target=target, client_ip=client_ip, user_agent=user_agent)
-            return
-        if body:
-            headers.append(("content-length", str(len(body))))
-        await gate.inspect(decision, method, raw_path, query, headers, client_ip, body, scope.get("scheme", "http"))
+        if decision.body:
+            head.headers.append(("content-length", str(len(decision.body))))
+        if decision.rejected is None:
+            await gate.inspect(decision)
         if decision.interrupts:
-            await gate.refuse(send, decision, method="GET", target=target, client_ip=client_ip, user_agent=user_agent)
+            head.method = "GET"  # the answer to the check call always carries its problem body
+            await gate.refuse(send, decision)
             return
         await send(_ALLOW_START)
         await send(_ALLOW_BODY)
         if decision.verdict is not None:
-            gate.finish(decision, decision.verdict, 200, method=method, target=target, client_ip=client_ip,
-                        user_agent=user_agent)
+            gate.finish(decision, decision.verdict, 200)
 
 
 def create_decision_app(

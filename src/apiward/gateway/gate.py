@@ -1,20 +1,22 @@
-"""One request through inspection: parse once, identify the client, run the pipeline, answer
-interrupts. Shared by the proxy, the ASGI middleware and the decision endpoint, so all three
-decide exactly alike."""
+"""One request through inspection: bounded body read, parse once, identify the client, run the
+pipeline, answer interrupts. Shared by the proxy, the ASGI middleware and the decision endpoint,
+so all three decide exactly alike."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apiward.core import Action, Category, Context, Finding, RequestView, Verdict, decide, new_event_id
 from apiward.errors import RequestRejected
+from apiward.gateway.body import read_body, too_large
+from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.recorder import worth_recording
 from apiward.gateway.runtime import Runtime
 from apiward.http.parse import build_request_view
 from apiward.pipeline import ResponseInfo
-from apiward.types import Send
+from apiward.types import Receive, Send
 
 _GENERIC_DETAIL: dict[int, str] = {
     401: "Authentication is required to access this resource.",
@@ -28,12 +30,15 @@ _GENERIC_DETAIL: dict[int, str] = {
 class Decision:
     """The outcome of inspecting one request."""
 
+    head: RequestHead
+    client_ip: str
     event_id: str
     started: float  # time.perf_counter()
     ctx: Context
     view: RequestView | None = None
     verdict: Verdict | None = None
     rejected: RequestRejected | None = None
+    body: bytes = field(default=b"", repr=False)
 
     @property
     def interrupts(self) -> bool:
@@ -45,43 +50,50 @@ class Gate:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.settings = runtime.settings
         self.pipeline = runtime.pipeline
         self.trust = runtime.trust
         self.metrics = runtime.metrics
         self.recorder = runtime.recorder
         self._limits = runtime.settings.limits
+        self._limit = runtime.settings.limits.max_body_bytes
+        self._body_timeout = runtime.settings.gateway.body_timeout
         self._expose = runtime.settings.gateway.expose_reason
 
-    def begin(self) -> Decision:
+    def begin(self, head: RequestHead) -> Decision:
         event_id = new_event_id()
-        return Decision(event_id=event_id, started=time.perf_counter(), ctx=Context(request_id=event_id))
+        client_ip = self.trust.client_ip(head.peer, head.headers) if head.peer else head.peer
+        ctx = Context(request_id=event_id, client_key=client_ip)
+        return Decision(head=head, client_ip=client_ip, event_id=event_id, started=time.perf_counter(), ctx=ctx)
 
-    async def inspect(
-        self,
-        decision: Decision,
-        method: str,
-        raw_path: str,
-        query_string: str,
-        headers: list[tuple[str, str]],
-        client_ip: str,
-        body: bytes,
-        scheme: str,
-    ) -> Decision:
+    async def read(self, decision: Decision, receive: Receive) -> None:
+        """Read the body within the limits (413 at once for a declared length over the limit);
+        a refusal is stored in ``decision.rejected``. Raises `ClientGone`."""
+        length = decision.head.content_length
+        try:
+            if length is not None and length > self._limit:
+                raise too_large(self._limit)
+            decision.body = await read_body(receive, self._limit, self._body_timeout)
+        except RequestRejected as exc:
+            decision.rejected = exc
+
+    async def inspect(self, decision: Decision, method: str | None = None, raw_path: str | None = None,
+                      query: str | None = None, headers: list[tuple[str, str]] | None = None) -> None:
+        """Parse and inspect (the request as received, or the original one a decision call names)."""
+        head = decision.head
         try:
             view = build_request_view(
-                method, raw_path, query_string, headers, client_ip, body, self._limits, scheme
+                method or head.method, raw_path if raw_path is not None else head.raw_path,
+                query if query is not None else head.query, headers if headers is not None else head.headers,
+                decision.client_ip, decision.body, self._limits, head.scheme,
             )
         except RequestRejected as exc:
             decision.rejected = exc
-            return decision
+            return
         decision.view = view
-        decision.ctx.client_key = client_ip
         verdict = await self.pipeline.inspect(view, decision.ctx)
         decision.verdict = verdict
         for finding in verdict.findings:
             self.metrics.finding(finding.category)
-        return decision
 
     def detail(self, verdict: Verdict) -> str:
         generic = _GENERIC_DETAIL.get(verdict.status, _GENERIC_DETAIL[403])
@@ -89,18 +101,9 @@ class Gate:
             return f"{generic} Reason: {verdict.reason}."
         return generic
 
-    async def refuse(
-        self,
-        send: Send,
-        decision: Decision,
-        *,
-        method: str,
-        target: str,
-        client_ip: str,
-        user_agent: str,
-    ) -> int:
+    async def refuse(self, send: Send, decision: Decision) -> int:
         """Answer an interrupted or rejected request with problem+json; record it. Returns the status."""
-        head = method == "HEAD"
+        head = decision.head.method == "HEAD"
         if decision.rejected is not None:
             exc = decision.rejected
             self.metrics.rejected.labels(str(exc.status)).inc()
@@ -110,19 +113,16 @@ class Gate:
             )
             verdict = Verdict(Action.BLOCK, (finding,), True, exc.status, None, finding)
             await send_problem(send, exc.status, exc.detail or exc.title, decision.event_id, title=exc.title, head=head)
-            self.finish(decision, verdict, exc.status, method=method, target=target, client_ip=client_ip,
-                        user_agent=user_agent, record=True)
+            self.finish(decision, verdict, exc.status, record=True)
             return exc.status
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - refuse is only called on decided requests
             raise RuntimeError("refuse() before inspect()")
         await send_problem(
             send, verdict.status, self.detail(verdict), decision.event_id,
-            retry_after=verdict.retry_after if verdict.action is Action.THROTTLE else None,
-            extra_headers=_retry_default(verdict), head=head,
+            retry_after=verdict.retry_after, extra_headers=_retry_default(verdict), head=head,
         )
-        self.finish(decision, verdict, verdict.status, method=method, target=target, client_ip=client_ip,
-                    user_agent=user_agent, record=True)
+        self.finish(decision, verdict, verdict.status, record=True)
         return verdict.status
 
     def finish(
@@ -131,10 +131,6 @@ class Gate:
         verdict: Verdict,
         status: int,
         *,
-        method: str,
-        target: str,
-        client_ip: str,
-        user_agent: str,
         record: bool | None = None,
         upstream_status: int | None = None,
     ) -> None:
@@ -147,10 +143,13 @@ class Gate:
             if not record and self.recorder.sampled():
                 record = sampled = True
         if record:
+            view = decision.view
             self.recorder.record(
-                event_id=decision.event_id, verdict=verdict, status=status, method=method, target=target,
-                client_ip=client_ip, user_agent=user_agent, ctx=decision.ctx, duration=duration,
-                upstream_status=upstream_status, sampled=sampled,
+                event_id=decision.event_id, verdict=verdict, status=status,
+                method=view.method if view is not None else decision.head.method,
+                target=view.target if view is not None else decision.head.target,
+                client_ip=decision.client_ip, user_agent=decision.head.user_agent, ctx=decision.ctx,
+                duration=duration, upstream_status=upstream_status, sampled=sampled,
             )
 
     async def observe(self, decision: Decision, info: ResponseInfo, status: int) -> None:
@@ -167,7 +166,7 @@ class Gate:
         if worth_recording(verdict):
             self.recorder.record(
                 event_id=new_event_id(), verdict=verdict, status=status, method=view.method,
-                target=view.target, client_ip=view.client_ip, user_agent=view.header("user-agent") or "",
+                target=view.target, client_ip=view.client_ip, user_agent=decision.head.user_agent,
                 ctx=decision.ctx, duration=time.perf_counter() - decision.started, upstream_status=info.status,
             )
 

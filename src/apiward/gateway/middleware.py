@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from apiward.errors import RequestRejected
-from apiward.gateway.body import ClientGone, declared_length, read_body, too_large
+from apiward.gateway.body import ClientGone
 from apiward.gateway.gate import Gate
+from apiward.gateway.head import RequestHead
 from apiward.gateway.runtime import Runtime
 from apiward.pipeline import ResponseInfo, ResponseObserver, Stage
 from apiward.settings import Settings
@@ -42,8 +42,6 @@ class ApiwardMiddleware:
         settings = settings if settings is not None else Settings()
         self.runtime = runtime or Runtime(settings, stages=stages, observers=observers, with_upstream=False)
         self.gate = Gate(self.runtime)
-        self._limit = settings.limits.max_body_bytes
-        self._body_timeout = settings.gateway.body_timeout
         self._observe = bool(self.runtime.pipeline.observers)
         self._prefix_cap = settings.gateway.response_prefix_bytes
 
@@ -51,6 +49,8 @@ class ApiwardMiddleware:
         kind = scope["type"]
         if kind == "http":
             await self.http(scope, receive, send)
+        elif kind == "websocket":
+            await self.websocket(scope, receive, send)
         elif kind == "lifespan":
             await self.app(scope, self._lifespan_receive(receive), send)
         else:
@@ -69,36 +69,39 @@ class ApiwardMiddleware:
 
         return wrapped
 
+    async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The handshake (path, query, headers) is inspected like a GET; an interrupt closes it
+        before accept (code 1008: the server answers 403). Messages are not inspected."""
+        if not self.runtime.started:
+            await self.runtime.ensure_started()
+        head = RequestHead.from_scope({**scope, "method": "GET"})
+        decision = self.gate.begin(head)
+        await self.gate.inspect(decision)
+        if decision.interrupts:
+            verdict = decision.verdict
+            if verdict is not None:
+                self.gate.finish(decision, verdict, 403, record=True)
+            await send({"type": "websocket.close", "code": 1008, "reason": f"apiward: blocked ({decision.event_id})"})
+            return
+        if decision.verdict is not None:
+            self.gate.finish(decision, decision.verdict, 101)
+        await self.app(scope, receive, send)
+
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         gate = self.gate
         if not self.runtime.started:
             await self.runtime.ensure_started()
-        decision = gate.begin()
-        method: str = scope["method"]
-        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        raw_path = _text(scope.get("raw_path") or scope["path"].encode("utf-8"))
-        query = _text(scope["query_string"])
-        target = f"{raw_path}?{query}" if query else raw_path
-        headers = [(_text(n), _text(v)) for n, v in raw_headers]
-        client = scope.get("client")
-        peer = client[0] if client else ""
-        client_ip = self.runtime.trust.client_ip(peer, headers) if peer else peer
-        user_agent = next((v for n, v in headers if n == "user-agent"), "")
+        decision = gate.begin(RequestHead.from_scope(scope))
         try:
-            length = declared_length(raw_headers)
-            if length is not None and length > self._limit:
-                raise too_large(self._limit)
-            body = await read_body(receive, self._limit, self._body_timeout)
+            await gate.read(decision, receive)
         except ClientGone:
             return
-        except RequestRejected as exc:
-            decision.rejected = exc
-            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
-            return
-        await gate.inspect(decision, method, raw_path, query, headers, client_ip, body, scope.get("scheme", "http"))
+        if decision.rejected is None:
+            await gate.inspect(decision)
         if decision.interrupts:
-            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            await gate.refuse(send, decision)
             return
+        body = decision.body
 
         replayed = False
 
@@ -127,8 +130,7 @@ class ApiwardMiddleware:
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - inspect() always sets it unless rejected
             return
-        gate.finish(decision, verdict, status, method=method, target=target, client_ip=client_ip,
-                    user_agent=user_agent, upstream_status=status)
+        gate.finish(decision, verdict, status, upstream_status=status)
         if self._observe:
             info = ResponseInfo(status, tuple((_text(n).lower(), _text(v)) for n, v in out_headers), bytes(prefix))
             await gate.observe(decision, info, status)

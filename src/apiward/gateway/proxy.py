@@ -18,10 +18,11 @@ import logging
 
 import aiohttp
 
-from apiward.errors import RequestRejected, UpstreamError
-from apiward.gateway.body import ClientGone, declared_length, read_body, too_large
+from apiward.errors import UpstreamError
+from apiward.gateway.body import ClientGone
 from apiward.gateway.forwarding import HOP_BY_HOP_BYTES
 from apiward.gateway.gate import Decision, Gate
+from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.runtime import Runtime, run_lifespan
 from apiward.gateway.upstream import error_kind
@@ -75,8 +76,6 @@ class ProxyApp:
         self.gate = Gate(runtime)
         self.upstream = runtime.upstream
         settings = runtime.settings
-        self._limit = settings.limits.max_body_bytes
-        self._body_timeout = settings.gateway.body_timeout
         self.header_timeout = settings.gateway.header_timeout  # read by GuardedHttpToolsProtocol
         self._preserve_host = settings.gateway.preserve_host
         self._observe = bool(runtime.pipeline.observers)
@@ -95,74 +94,46 @@ class ProxyApp:
         gate = self.gate
         if not self.runtime.started:
             await self.runtime.ensure_started()
-        decision = gate.begin()
-        method: str = scope["method"]
-        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        raw_path = _text(scope.get("raw_path") or scope["path"].encode("utf-8"))
-        query = _text(scope["query_string"])
-        target = f"{raw_path}?{query}" if query else raw_path
-        headers = [(_text(n), _text(v)) for n, v in raw_headers]
-        client = scope.get("client")
-        peer = client[0] if client else ""
-        client_ip = self.runtime.trust.client_ip(peer, headers) if peer else peer
-        scheme = scope.get("scheme", "http")
-        user_agent = next((v for n, v in headers if n == "user-agent"), "")
-
-        if any(n == "upgrade" for n, _ in headers):
+        head = RequestHead.from_scope(scope)
+        if head.upgrade:
             await send_problem(send, 501, "Protocol upgrades (WebSocket, h2c) are not proxied.", None)
             return
+        decision = gate.begin(head)
         try:
-            length = declared_length(raw_headers)
-            if length is not None and length > self._limit:
-                raise too_large(self._limit)
-            body = await read_body(receive, self._limit, self._body_timeout)
+            await gate.read(decision, receive)
         except ClientGone:
             return
-        except RequestRejected as exc:
-            decision.rejected = exc
-            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
-            return
-
-        await gate.inspect(decision, method, raw_path, query, headers, client_ip, body, scheme)
+        if decision.rejected is None:
+            await gate.inspect(decision)
         if decision.interrupts:
-            await gate.refuse(send, decision, method=method, target=target, client_ip=client_ip, user_agent=user_agent)
+            await gate.refuse(send, decision)
             return
-
-        has_body = bool(body) or length is not None or any(n == "transfer-encoding" for n, _ in headers)
+        body = decision.body
+        has_body = bool(body) or head.content_length is not None or head.chunked
         out_headers = self.runtime.trust.upstream_headers(
-            headers, peer, client_ip, scheme, preserve_host=self._preserve_host
+            head.headers, head.peer, decision.client_ip, head.scheme, preserve_host=self._preserve_host
         )
         if not all(v.isascii() for _, v in out_headers):
             out_headers = [(n, wire_value(v)) for n, v in out_headers]
         if has_body:
             out_headers.append(("content-length", str(len(body))))
-        await self.forward(decision, scope, send, method, target, out_headers, body if has_body else None,
-                           client_ip, user_agent)
+        await self.forward(decision, send, out_headers, body if has_body else None)
 
     async def forward(
-        self,
-        decision: Decision,
-        scope: Scope,
-        send: Send,
-        method: str,
-        target: str,
-        headers: list[tuple[str, str]],
-        body: bytes | None,
-        client_ip: str,
-        user_agent: str,
+        self, decision: Decision, send: Send, headers: list[tuple[str, str]], body: bytes | None
     ) -> None:
         gate = self.gate
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - http() inspects before forwarding
             raise RuntimeError("forward() before inspect()")
+        method, target = decision.head.method, decision.head.target
         try:
             response = await self.upstream.send(method, target, headers, body)
         except UpstreamError as exc:
             self.runtime.metrics.upstream_errors.labels(error_kind(exc)).inc()
             log.warning("upstream error for %s %s: %s", method, target[:200], exc)
             await send_problem(send, exc.status, str(exc), decision.event_id, head=method == "HEAD")
-            gate.finish(decision, verdict, exc.status, method=method, target=target, client_ip=client_ip,
-                        user_agent=user_agent)
+            gate.finish(decision, verdict, exc.status)
             return
         status = response.status
         prefix = b""
@@ -194,15 +165,13 @@ class ProxyApp:
                 code = 504 if timeout else 502
                 detail = "upstream did not answer in time" if timeout else "upstream answer was cut short"
                 await send_problem(send, code, detail, decision.event_id, head=method == "HEAD")
-                gate.finish(decision, verdict, code, method=method, target=target, client_ip=client_ip,
-                            user_agent=user_agent)
+                gate.finish(decision, verdict, code)
             # Headers already sent: the only honest signal left is to cut the connection, which the
             # server does when the app returns without completing the response.
             return
         finally:
             response.release()
-        gate.finish(decision, verdict, status, method=method, target=target, client_ip=client_ip,
-                    user_agent=user_agent, upstream_status=status)
+        gate.finish(decision, verdict, status, upstream_status=status)
         if self._observe:
             info = ResponseInfo(status, tuple((_text(n), _text(v)) for n, v in out), prefix)
             await gate.observe(decision, info, status)
