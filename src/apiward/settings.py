@@ -128,11 +128,17 @@ class DetectionSettings(_Section):
     log_threshold: float = Field(default=0.2, ge=0, le=1)
     thresholds: dict[Category, float] = Field(default_factory=dict)
     exclusions: tuple[Exclusion, ...] = ()
-
-
     # Extra header names (besides the structural ones: content-length, accept-encoding, ...)
     # whose values are not inspected because the protected API never reads them.
     skip_headers: tuple[str, ...] = ()
+    # The trained model (models/). Off: lexical analysers only (an explicit choice, never a
+    # fallback: a missing or corrupt model file is a start-up error while this is on).
+    use_model: bool = True
+    # Model probability at which a finding WITHOUT lexical evidence of its category may block;
+    # below it, model-only findings are logged (and still raise weak lexical evidence).
+    model_alone: float = Field(default=0.9, ge=0, le=1)
+
+
 class EventSettings(_Section):
     store: str = "sqlite:///apiward-events.db"  # or postgresql://...
     queue_size: int = Field(default=10_000, ge=1)
@@ -376,6 +382,11 @@ class BehaviourSettings(_Section):
     max_keys: int = Field(default=50_000, ge=100)  # per tracker; least recently used go first
     thresholds: BehaviourThresholds = BehaviourThresholds()
     risk: RiskActions = RiskActions()
+    # Share blocks between gateways through Redis (None: ratelimit.redis_url when that is set).
+    redis_url: str | None = None
+    share_blocks: bool = True
+    share_interval: float = Field(default=1.0, gt=0)
+    key_prefix: str = "apiward:bl:"
     scanner_user_agents: tuple[str, ...] = (
         "sqlmap", "nikto", "nuclei", "zgrab", "masscan", "nmap", "dirbuster", "gobuster",
         "ffuf", "wfuzz", "acunetix", "nessus", "openvas", "w3af", "arachni", "feroxbuster",

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from apiward.behaviour.fingerprint import device_fingerprint, network_of, route_and_ids
 from apiward.behaviour.keyed import BoundedTTLMap, Clock
 from apiward.behaviour.risk import RiskAction, RiskBook
+from apiward.behaviour.sharing import SharedBlocklist
 from apiward.behaviour.windows import Buckets, DistinctSet
 from apiward.core import Action, Category, Context, Finding, RequestView
 from apiward.identity.forwarding import TAG_RETRY_AFTER
@@ -71,13 +72,19 @@ class _Walk:
 
 
 class BehaviourEngine:
-    def __init__(self, settings: BehaviourSettings, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: BehaviourSettings,
+        clock: Clock = time.monotonic,
+        shared: SharedBlocklist | None = None,
+    ) -> None:
         self.s = settings
         self._clock = clock
         t = settings.thresholds
         self.t = t
         n, w = settings.max_keys, settings.window
-        self.risk = RiskBook(settings.risk, n, clock)
+        self.shared = shared
+        self.risk = RiskBook(settings.risk, n, clock, on_block=shared.publish if shared is not None else None)
         self._pw_key = os.urandom(16)  # per-process key: password hashes are not portable
         self._logins: RouteTable[LoginRoute] = RouteTable(
             (RouteTemplate.parse(r.route), (r.method,), r) for r in settings.login_routes
@@ -158,11 +165,15 @@ class BehaviourEngine:
         ip_key, dev_key = f"ip:{ip}", f"dev:{device}"
         sub_key = f"sub:{ctx.identity.subject}" if ctx.identity is not None else None
         attempt = self.login_attempt(request)
+        if self.shared is not None:
+            self.shared.poll()
 
         for key in (ip_key, sub_key, dev_key if attempt is not None else None):
             if key is None:
                 continue
             reason = self.risk.blocked(key)
+            if reason is None and self.shared is not None:
+                reason = self.shared.blocked(key)
             if reason is not None:
                 self._count("enforced.block")
                 return [self._finding("behaviour.blocked", f"{key.split(':')[0]} blocked: {reason}", 100.0,
@@ -406,6 +417,9 @@ class BehaviourEngine:
     def stats(self) -> dict[str, float]:
         out = {k: float(v) for k, v in self.counters.items()}
         out["risk_keys"] = float(len(self.risk))
+        if self.shared is not None:
+            out.update({f"shared_{k}": float(v) for k, v in self.shared.counters.items()})
+            out["shared_blocked_keys"] = float(len(self.shared))
         return out
 
 

@@ -4,6 +4,7 @@ and the adaptive policy that maps risk to an action."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,10 +15,19 @@ from apiward.settings import RiskActions
 REASON_CAPS: dict[str, float] = {
     "scanner_user_agent": 20.0,
     "ato_new_device_network": 30.0,
-    "scan_404_burst": 60.0,
-    "scan_many_paths": 60.0,
+    "scan_404_burst": 50.0,
+    "scan_many_paths": 50.0,
     "high_volume": 70.0,
 }
+# Reasons that together form one signal, and the most that signal may contribute. Scanning
+# (404 bursts, many paths, scanner user-agents) is a risk signal only: alone it can tighten a
+# client's rate limits (below the throttle level) but never throttle or block it by itself.
+REASON_GROUPS: dict[str, str] = {
+    "scanner_user_agent": "scanning",
+    "scan_404_burst": "scanning",
+    "scan_many_paths": "scanning",
+}
+GROUP_CAPS: dict[str, float] = {"scanning": 50.0}
 
 
 class RiskAction(StrEnum):
@@ -38,8 +48,15 @@ class RiskState:
 
 
 class RiskBook:
-    def __init__(self, actions: RiskActions, max_keys: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        actions: RiskActions,
+        max_keys: int,
+        clock: Clock,
+        on_block: Callable[[str, str, float], None] | None = None,
+    ) -> None:
         self._a = actions
+        self._on_block = on_block
         self._clock = clock
         self._decay = math.log(2) / actions.half_life
         # Idle risk is gone after ~8 half-lives (<0.4 %).
@@ -59,7 +76,10 @@ class RiskBook:
         reasons[reason] = (min(value + amount, REASON_CAPS.get(reason, 100.0)), now)
         score = self.state(key).score
         if score >= self._a.block and key not in self._blocked:
-            self._blocked.set(key, self.state(key).explain())
+            reason = self.state(key).explain()
+            self._blocked.set(key, reason)
+            if self._on_block is not None:
+                self._on_block(key, reason, self._a.block_ttl)
         return score
 
     def state(self, key: str) -> RiskState:
@@ -70,7 +90,16 @@ class RiskBook:
         values = sorted(
             ((r, self._decayed(v, t, now)) for r, (v, t) in reasons.items()), key=lambda x: -x[1]
         )
-        return RiskState(min(100.0, sum(v for _, v in values)), tuple(values))
+        groups: dict[str, float] = {}
+        total = 0.0
+        for reason, value in values:
+            group = REASON_GROUPS.get(reason)
+            if group is None:
+                total += value
+            else:
+                groups[group] = groups.get(group, 0.0) + value
+        total += sum(min(v, GROUP_CAPS[g]) for g, v in groups.items())
+        return RiskState(min(100.0, total), tuple(values))
 
     def blocked(self, key: str) -> str | None:
         return self._blocked.get(key)

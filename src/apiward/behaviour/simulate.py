@@ -466,3 +466,134 @@ async def redis_latency(url: str, prefix: str, samples: int = 2000) -> dict[str,
 
 def default_redis_url() -> str:
     return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+# -- through real gateways -----------------------------------------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _upstream_app() -> Any:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    return app
+
+
+def gateway_shared_trial(directory: Any, redis_url: str, prefix: str, limit: int = 300, gateways: int = 2,
+                         requests: int | None = None) -> dict[str, Any]:
+    """Start ``gateways`` real ``apiward serve`` processes (one worker each) in front of a trivial
+    upstream, sharing one global limit of ``limit``/minute in Redis; send ``requests`` (default
+    2 x limit) alternately to them and count 200 / 429 answers. Everything is stopped on return."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    import httpx
+    import uvicorn
+    import yaml
+
+    directory = Path(directory)
+    total = requests or 2 * limit
+    server = uvicorn.Server(uvicorn.Config(_upstream_app(), host="127.0.0.1", port=0, log_level="warning",
+                                          lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("upstream did not start")
+        time.sleep(0.005)
+    upstream = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    apiward_bin = str(Path(sys.executable).with_name("apiward"))
+    procs: list[tuple[subprocess.Popen[bytes], str, str, Path]] = []
+    try:
+        for i in range(gateways):
+            listen, admin = f"127.0.0.1:{_free_port()}", f"127.0.0.1:{_free_port()}"
+            config = {
+                "gateway": {"upstream": upstream, "listen": listen, "admin": admin, "workers": 1},
+                "events": {"store": f"sqlite:///{directory / f'gw{i}.db'}"},
+                "detection": {"enabled": False},
+                "admin": {"token": "trial-admin-token"},
+                "ratelimit": {"enabled": True, "redis_url": redis_url, "key_prefix": prefix, "redis_timeout": 1.0,
+                              "rules": [{"name": "shared", "scope": "global", "limit": limit, "period": 60}]},
+            }
+            path = directory / f"gw{i}.yaml"
+            path.write_text(yaml.safe_dump(config))
+            log = directory / f"gw{i}.log"
+            proc = subprocess.Popen([apiward_bin, "serve", "--config", str(path)], stdout=subprocess.DEVNULL,
+                                    stderr=log.open("wb"), cwd=directory)
+            procs.append((proc, f"http://{listen}", f"http://{admin}", log))
+        for proc, _url, admin, log in procs:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"gateway exited: {log.read_text()[-2000:]}")
+                try:
+                    if httpx.get(admin + "/readyz", timeout=1.0).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gateway not ready: {log.read_text()[-2000:]}")
+                time.sleep(0.05)
+        counts = asyncio.run(_hammer([p[1] for p in procs], total))
+    finally:
+        for proc, *_rest in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+        server.should_exit = True
+        thread.join(timeout=10)
+    ok, throttled, other, retry_after_missing, seconds = counts
+    refill = limit * seconds / 60
+    return {
+        "gateways": gateways,
+        "limit_per_minute": limit,
+        "requests": total,
+        "admitted": ok,
+        "throttled_429": throttled,
+        "other_status": other,
+        "429_without_retry_after": retry_after_missing,
+        "seconds": round(seconds, 3),
+        "refill_during_run": round(refill, 1),
+        "error_vs_limit_pct": round(100 * (ok - limit) / limit, 2),
+        "error_vs_limit_plus_refill_pct": round(100 * (ok - limit - refill) / limit, 2),
+    }
+
+
+async def _hammer(urls: list[str], total: int) -> tuple[int, int, int, int, float]:
+    import httpx
+
+    ok = throttled = other = missing = 0
+    sem = asyncio.Semaphore(16)
+    async with httpx.AsyncClient(timeout=10.0) as client:
+
+        async def one(i: int) -> None:
+            nonlocal ok, throttled, other, missing
+            async with sem:
+                resp = await client.get(urls[i % len(urls)] + f"/item/{i}")
+            if resp.status_code == 200:
+                ok += 1
+            elif resp.status_code == 429:
+                throttled += 1
+                missing += not resp.headers.get("retry-after")
+            else:
+                other += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(one(i) for i in range(total)))
+        return ok, throttled, other, missing, time.monotonic() - started

@@ -41,8 +41,14 @@ def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pip
     # Phase BEHAVIOUR: behaviour/ (rate limits, abuse detectors) + response observers
     if settings.behaviour.enabled:  # before ratelimit: it sets the risk-tightened cost
         from apiward.behaviour.engine import BehaviourEngine, BehaviourStage, OutcomeObserver
+        from apiward.behaviour.sharing import SharedBlocklist
 
-        engine = BehaviourEngine(settings.behaviour)
+        bs = settings.behaviour
+        shared_url = bs.redis_url or settings.ratelimit.redis_url
+        shared = SharedBlocklist(shared_url, prefix=bs.key_prefix, interval=bs.share_interval) if (
+            bs.share_blocks and shared_url
+        ) else None
+        engine = BehaviourEngine(bs, shared=shared)
         stages.append(BehaviourStage(engine))
         observers.append(OutcomeObserver(engine))
     if settings.ratelimit.enabled:
@@ -50,6 +56,10 @@ def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pip
 
         stages.append(RateLimitStage(settings.ratelimit))
     # Phase DETECT: detectors/ (decoding, lexical analysis, ML model)
+    if settings.detection.enabled:
+        from apiward.detectors.stage import DetectionStage, load_model  # loads the model (ModelError)
+
+        stages.append(DetectionStage(settings.detection, load_model(settings.detection)))
     return Pipeline(
         stages,
         observers,
