@@ -185,3 +185,11 @@ def test_request_structure_is_logged_not_blocked() -> None:
     deviations = {d.location: d for d in baseline.score(EP, new_header, {})}
     assert 0.2 <= deviations["header.x-debug"].score < 0.5
     assert [d for d in baseline.score(EP, _get("a=3&c=y"), {}) if d.score >= 0.2] == []
+
+
+def test_unknown_endpoints_left_to_the_spec(baseline: Baseline) -> None:
+    assert baseline.score(None, _get("q=x"), {}, report_unknown=False) == []
+    stage = BaselineStage(baseline, report_unknown=False)
+    ctx = Context(request_id="t", route="/documented/{id}")
+    req = corpus_request({"method": "GET", "url": "/documented/5", "headers": {}, "data": ""}, LIMITS)
+    assert asyncio.run(stage.inspect(req, ctx)) == ()

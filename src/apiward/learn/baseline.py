@@ -439,16 +439,22 @@ class Baseline:
                 conf_structure=confidence(n, rare_sets) if covered else 0.0,
             )
         self.global_model = self.endpoints.get(GLOBAL)
+        counts = [m.n for k, m in self.endpoints.items() if k != GLOBAL]
+        self.conf_endpoints = confidence(sum(counts), sum(1 for c in counts if c == 1))
 
     def templates(self) -> list[tuple[str, str]]:
         return [tuple(k.split(" ", 1)) for k in self.endpoints if k != GLOBAL]  # type: ignore[misc]
 
-    def score(self, endpoint: str | None, request: RequestView, path_params: dict[str, str]) -> list[Deviation]:
-        """Deviations of one request from the baseline of ``endpoint`` (None: unknown endpoint)."""
+    def score(self, endpoint: str | None, request: RequestView, path_params: dict[str, str],
+              report_unknown: bool = True) -> list[Deviation]:
+        """Deviations of one request from the baseline of ``endpoint`` (None: unknown endpoint,
+        reported when ``report_unknown``: a spec, when there is one, owns that decision)."""
         out: list[Deviation] = []
         model = self.endpoints.get(endpoint) if endpoint else None
         if model is None:
-            return [Deviation("path", 0.9, "endpoint never seen in the baseline")]
+            if not report_unknown or self.conf_endpoints <= 0:
+                return []
+            return [Deviation("path", 0.9 * self.conf_endpoints, "endpoint never seen in the baseline")]
         glob = self.global_model
         seen: set[str] = set()
         if model.enforcing and model.conf_structure > 0:

@@ -495,6 +495,8 @@ class Contract:
             return
         if request.body_kind is BodyKind.JSON:
             self._schema(rule.schema, request.json, "body", out)
+        elif rule.media.endswith("json"):
+            out.append(Violation("body", "spec.json", "body is not valid JSON"))
         elif request.body_kind in (BodyKind.FORM, BodyKind.MULTIPART):
             form: dict[str, object] = {}
             for f in request.fields:

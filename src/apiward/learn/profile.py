@@ -108,5 +108,5 @@ def api_stages(settings: ApiSettings) -> list[Stage]:
     if contract is not None:
         stages.append(SpecStage(contract))
     if baseline is not None:
-        stages.append(BaselineStage(baseline))
+        stages.append(BaselineStage(baseline, report_unknown=contract is None))
     return stages

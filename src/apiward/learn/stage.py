@@ -67,9 +67,13 @@ class BaselineStage:
     name = "baseline"
     phase = Phase.SCHEMA
 
-    def __init__(self, baseline: Baseline, floor: float = 0.2) -> None:
+    def __init__(self, baseline: Baseline, floor: float = 0.2, *, report_unknown: bool = True) -> None:
+        """``report_unknown``: score requests to endpoints the baseline never saw (set False when
+        a SpecStage runs: the spec decides which endpoints exist, and a documented endpoint that
+        traffic never exercised is still learning, not anomalous)."""
         self.baseline = baseline
         self.floor = floor
+        self.report_unknown = report_unknown
         self._router: Router[dict[str, str]] = Router()
         by_template: dict[str, dict[str, str]] = {}
         for method, template in baseline.templates():
@@ -93,7 +97,7 @@ class BaselineStage:
 
     async def inspect(self, request: RequestView, ctx: Context) -> Sequence[Finding]:
         endpoint, params = self._endpoint(request, ctx)
-        deviations = self.baseline.score(endpoint, request, params)
+        deviations = self.baseline.score(endpoint, request, params, self.report_unknown)
         markup = self.baseline.markup_locations(endpoint)
         if markup:
             ctx.tags[MARKUP_TAG] = ",".join(markup)
