@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 import uvicorn
 
 from apiward.core import Action, Category, Context, Finding, RequestView

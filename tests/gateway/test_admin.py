@@ -40,6 +40,7 @@ def test_admin_endpoints_and_events(upstream: Running, tmp_path: Path) -> None:
         assert c.get(f"{gw.url}/fine").status_code == 200
 
         assert c.get(f"{adm.url}/healthz").json() == {"status": "ok"}
+        assert c.get(f"{adm.url}/dashboard/").status_code != 404  # mounted (the module exists)
         ready = c.get(f"{adm.url}/readyz")
         assert ready.status_code == 200 and ready.json()["checks"] == {"pipeline": True, "store": True, "upstream": True}
 

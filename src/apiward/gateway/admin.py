@@ -14,7 +14,7 @@ import contextlib
 import hmac
 import importlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 import orjson
@@ -161,5 +161,5 @@ class _LiveStore:
     async def query(self, since: float | None, action: str | None, limit: int, before_id: str | None) -> list[Event]:
         return await self._store().query(since=since, action=action, limit=limit, before_id=before_id)
 
-    async def count_by(self, field: str, since: float | None = None) -> Mapping[str, int]:
-        return await self._store().count_by(field, since=since)
+    async def count_by(self, field: str, since: float | None = None, limit: int = 20) -> list[tuple[str | None, int]]:
+        return await self._store().count_by(field, since=since, limit=limit)

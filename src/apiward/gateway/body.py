@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-
 from apiward.errors import RequestRejected
 from apiward.types import Receive
 
 
 class ClientGone(Exception):
     """The client disconnected before its request was read; there is nobody to answer."""
-
-
-def declared_length(headers: Sequence[tuple[bytes, bytes]]) -> int | None:
-    """The Content-Length the client declared (the HTTP server has already validated its syntax)."""
-    for name, value in headers:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                raise RequestRejected(400, "Bad request", "invalid Content-Length") from None
-    return None
 
 
 def too_large(limit: int) -> RequestRejected:
@@ -36,7 +23,7 @@ async def read_body(receive: Receive, limit: int, timeout: float) -> bytes:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise ClientGone
-            body = message.get("body", b"")
+            body: bytes = message.get("body", b"")
             if not message.get("more_body", False):
                 if len(body) > limit:
                     raise too_large(limit)

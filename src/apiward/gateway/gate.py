@@ -111,9 +111,9 @@ class Gate:
                 stage="parser", category=Category.PROTOCOL, location="", score=1.0,
                 evidence=exc.detail[:200], rule=f"reject-{exc.status}", action=Action.BLOCK, status=exc.status,
             )
-            verdict = Verdict(Action.BLOCK, (finding,), True, exc.status, None, finding)
+            refused = Verdict(Action.BLOCK, (finding,), True, exc.status, None, finding)
             await send_problem(send, exc.status, exc.detail or exc.title, decision.event_id, title=exc.title, head=head)
-            self.finish(decision, verdict, exc.status, record=True)
+            self.finish(decision, refused, exc.status, record=True)
             return exc.status
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - refuse is only called on decided requests

@@ -79,7 +79,7 @@ def collect_text(metrics: Metrics | None) -> bytes:
     path = multiprocess_dir()
     if path:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=path)
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
     if metrics is None:
         return b""

@@ -157,7 +157,7 @@ class ProxyApp:
                         prefix += chunk[: cap - len(prefix)]
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 await send({"type": "http.response.body", "body": b""})
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             timeout = isinstance(exc, asyncio.TimeoutError)
             self.runtime.metrics.upstream_errors.labels("timeout" if timeout else "protocol").inc()
             log.warning("upstream failed mid-response for %s %s: %r", method, target[:200], exc)

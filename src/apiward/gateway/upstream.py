@@ -11,7 +11,6 @@ pooled keep-alive connection turns out to have been closed by the upstream.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 
@@ -95,7 +94,7 @@ class Upstream:
                 if attempt + 1 < attempts:
                     continue  # a pooled connection closed by the upstream while idle
                 raise UpstreamUnavailable(f"upstream closed the connection: {exc}") from exc
-            except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
                 raise UpstreamTimeout("upstream did not answer in time") from exc
             except aiohttp.ClientError as exc:
                 raise UpstreamUnavailable(f"upstream unreachable: {type(exc).__name__}") from exc
