@@ -179,6 +179,8 @@ class ApiSettings(_Section):
     # Flag query parameters the spec does not declare (a closed contract; mass-assignment guard).
     reject_unknown_query: bool = True
     max_findings: int = Field(default=5, ge=1, le=100)  # schema findings reported per request
+    # Enforce the profile's discovered openapi.yaml (when no `spec` is given); False: baselines only.
+    profile_spec: bool = True
     # Score requests against the profile's learned baselines (ANOMALY findings, thresholds apply).
     baseline: bool = True
     # Endpoints / parameters need this many (client-capped) samples before their baseline scores.

@@ -136,3 +136,12 @@ def test_drift_and_sensitive_responses(tmp_path: Path) -> None:
     # Learning again keeps the previous version beside the new one.
     assert runner.invoke(_app(), ["learn", str(path), "--out", str(out)]).exit_code == 0
     assert list(out.glob("baseline-*.json")) and list(out.glob("openapi-*.yaml"))
+
+
+def test_profile_without_its_spec(tmp_path: Path) -> None:
+    corpus, _ = _traffic(tmp_path)
+    out = tmp_path / "profile"
+    assert CliRunner().invoke(_app(), ["learn", str(corpus), "--out", str(out)]).exit_code == 0
+    pipeline = build_pipeline(Settings(api=ApiSettings(profile=out, profile_spec=False)))
+    names = [s.name for s in pipeline.stages]
+    assert "baseline" in names and "spec" not in names

@@ -100,7 +100,7 @@ def api_stages(settings: ApiSettings) -> list[Stage]:
     if settings.profile is not None:
         if not settings.profile.is_dir():
             raise ConfigError("profile directory not found", "api.profile")
-        if spec_path is None and (settings.profile / SPEC_FILE).is_file():
+        if spec_path is None and settings.profile_spec and (settings.profile / SPEC_FILE).is_file():
             spec_path = settings.profile / SPEC_FILE
         if settings.baseline and (settings.profile / BASELINE_FILE).is_file():
             baseline = Baseline.load(settings.profile / BASELINE_FILE, settings.baseline_min_samples)
