@@ -101,6 +101,12 @@ async def upstream_app(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
         return
+    if path == "/stall":  # answers, then stops mid-body
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"first part;", "more_body": True})
+        await asyncio.sleep(10)
+        await send({"type": "http.response.body", "body": b""})
+        return
     if path == "/slow":
         await asyncio.sleep(10)  # the upstream being slow is the point; the gateway times out first
     if path == "/binary":

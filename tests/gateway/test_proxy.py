@@ -235,6 +235,15 @@ def test_slow_upstream_504(client: httpx.Client) -> None:
     assert doc["type"] == "urn:apiward:problem:gateway-timeout"
 
 
+def test_upstream_stalling_mid_body_cuts_the_connection(client: httpx.Client, gateway: tuple[Running, ProxyApp]) -> None:
+    errors = gateway[1].runtime.metrics.upstream_errors.labels("timeout")
+    before = errors._value.get()
+    with pytest.raises(httpx.RemoteProtocolError), client.stream("GET", "/stall") as r:
+        assert r.status_code == 200
+        r.read()  # headers were already sent: the only honest signal left is a cut connection
+    assert errors._value.get() == before + 1
+
+
 def test_slow_client_body_408(gateway: tuple[Running, ProxyApp]) -> None:
     with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
         s.sendall(b"POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-a-little")
