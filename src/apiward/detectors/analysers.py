@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from apiward.detectors import crlf, html, ldap, nosql, path, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
-from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, normalize_value
+from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, is_plain, normalize_value
 
 
 class Analyser(NamedTuple):
@@ -72,10 +72,17 @@ _GADGET_PARTS = ("runtime", "processbuilder", "transformer", "factory", "closure
                  "hashtable", "hashmap", "treemap", "priorityqueue", "badattributevalue", "mockattribute")
 
 
+def plain(value: str) -> bool:
+    """The first fast path: `apiward.http.normalize.is_plain` and no base64-spelled gadget."""
+    return is_plain(value) and (len(value) < 8 or template.encoded_gadget(value) is None)
+
+
 def inert(value: str) -> bool:
     """True for values no analyser can flag (see `_INERT_CHARS`); a fast path before
     `normalize_value`. A property test holds `scan_value` to it."""
     if not value.isascii() or _INERT_CHARS.fullmatch(value) is None:
+        return False
+    if len(value) >= 8 and template.encoded_gadget(value) is not None:
         return False
     text = value.lower()
     if ".." in text or "://" in text or text.startswith("//"):
@@ -103,6 +110,11 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
                 current = best.get(hit.category)
                 if current is None or hit.score > current.score:
                     best[hit.category] = hit
+    encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
+    if encoded is not None:
+        current = best.get(encoded.category)
+        if current is None or encoded.score > current.score:
+            best[encoded.category] = encoded
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
         current = best.get(null.category)

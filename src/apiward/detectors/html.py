@@ -32,7 +32,7 @@ STRONG_TAGS = frozenset(
      "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
 _TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?)([ \t\n\r/>\"'=+]|$)")
-_HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,32})[\s\x00-\x1f+]{0,16}=")
+_HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 _URI = linear(
     r"(?:j[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}v[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}"
     r"s[\s\x00-\x1f]{0,8}c[\s\x00-\x1f]{0,8}r[\s\x00-\x1f]{0,8}i[\s\x00-\x1f]{0,8}"
@@ -46,7 +46,11 @@ _SINK = linear(
     r"|window[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|location\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|srcdoc[\s]{0,4}=|formaction[\s]{0,4}=|xlink:href[\s]{0,4}="
     r"|expression[\s]{0,8}\(|-moz-binding|behavior[\s]{0,4}:|@import|url[\s]{0,4}\([\s'\"]{0,4}javascript"
-    r"|\btop[\s]{0,4}\[|\bself[\s]{0,4}\[|\bthis[\s]{0,4}\[|globalthis|!!\[\]|\[\]\[|\]\(\)"
+    r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"
+    r"|globalthis|!!\[\]|!\[\]|\+\[\]|\[\]\[|\]\(\)|\[\][\s]{0,4}\.[\s]{0,4}[a-z]{2,12}[\s]{0,4}\."
+    r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
+    r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
+    r"|\+adw-|\+ad4-|\bnavigation\.navigate"
 )
 _BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
 EVENTS = frozenset(
@@ -73,7 +77,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear(r"[<>]|on[a-z]{3,32}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior")
+_TRIGGER = linear(r"[<>]|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def scan(text: str) -> list[Hit]:
@@ -104,7 +108,7 @@ def scan(text: str) -> list[Hit]:
                 elif name == "meta" and "refresh" in rest:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
                 else:
-                    keep(0.7, "xss.active-tag", m.start(), m.end())
+                    keep(0.45, "xss.active-tag", m.start(), m.end())
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
                 if sink is not None:
@@ -123,12 +127,14 @@ def scan(text: str) -> list[Hit]:
             score = 0.9 if any(c in before for c in "\"'`/") or m.start() == 0 else 0.8
             keep(score, "xss.handler", m.start(), m.end())
         elif len(name) > 5:
-            keep(0.55, "xss.handler-unknown", m.start(), m.end())
+            script = text[m.end() : m.end() + 40]
+            keep(0.55 if ("(" in script or "`" in script) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text)
     if uri is not None and not _inert_uri(text, uri.end()):
         keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text)
-    if data is not None and ("html" in data.group(0) or "svg" in data.group(0) or "script" in data.group(0)):
+    if data is not None and ("html" in data.group(0) or "svg" in data.group(0) or "script" in data.group(0)
+                             or "<" in text[data.end() : data.end() + 40]):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
     if sink is not None:

@@ -14,8 +14,8 @@ from apiward.core import Category
 from apiward.detectors.hit import Hit
 
 _BREAK = re.compile(
-    r"\)[\s]{0,4}\([\s]{0,4}(?:[&|!][\s]{0,4}\(?|[a-z][a-z0-9\-;.]{0,40}[\s]{0,4}[~<>]?=)"
-    r"|\*\)[\s]{0,4}(?:\(|\)|$)|\([\s]{0,4}[&|!][\s]{0,4}\([\s]{0,4}[a-z][a-z0-9\-]{0,40}[\s]{0,4}[~<>]?="
+    r"\)[\s]{0,4}\([\s]{0,4}\(?[\s]{0,4}(?:[&|!][\s]{0,4}\(?|[a-z][a-z0-9\-;.]{0,40}[\s]{0,4}[~<>]?=)"
+    r"|\*\)[\s]{0,4}(?:\([\s]{0,4}[a-z&|!]|\)[\s]{0,4}\()|\([\s]{0,4}[&|!][\s]{0,4}\([\s]{0,4}[a-z][a-z0-9\-]{0,40}[\s]{0,4}[~<>]?="
     r"|\([\s]{0,4}[&|][\s]{0,4}\)|\)[\s]{0,4}\([\s]{0,4}[a-z][a-z0-9\-]{0,40}[\s]{0,4}[<>]=[\s]{0,4}[a-z0-9*]"
 )
 _ATTRS = re.compile(r"\b(?:objectclass|uid|cn|sn|ou|dc|mail|userpassword|password|samaccountname|memberof|givenname|description|telephonenumber|gidnumber|uidnumber)[\s]{0,4}[~<>]?=")

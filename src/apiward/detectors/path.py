@@ -84,12 +84,15 @@ def scan(text: str) -> list[Hit]:
             keep(0.8 if not _is_url_path(norm, first.start()) else 0.4, "traversal.climb", first.start(), end + 12)
         else:
             rest = norm[first.end() : first.end() + 40]
-            if not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
+            two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
+            if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
                 keep(0.55, "traversal.step", first.start(), end + 12)
     wrapper = _WRAPPER.search(norm)
     if wrapper is not None:
         name = wrapper.group(0)
         score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85
+        if name.startswith("data:") and not any(k in norm[wrapper.end() : wrapper.end() + 40] for k in ("text/", "base64", "<?")):
+            score = 0.4
         if name.startswith("file://"):
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85

@@ -20,6 +20,7 @@ import re
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
+from apiward.detectors.sql import random_blob
 
 # Binaries whose name is not an English word: a separator followed by one is enough.
 DISTINCT_COMMANDS = frozenset(
@@ -78,7 +79,7 @@ _CODE = linear(
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
-    r"|@\{\[|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{|\ba:[0-9]{1,4}:\{[si]:"
+    r"|@\{\[|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 _OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
@@ -162,6 +163,8 @@ def scan(text: str) -> list[Hit]:
         brace = _BRACE.search(text)
         if brace is not None and _command_name(brace.group(0)[1:].split(",", 1)[0]) in DISTINCT_COMMANDS:
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+    if best is not None and best.rule == "cmdi.separator-command" and random_blob(text):
+        best = Hit(Category.CMDI, 0.45, best.rule, text, best.start, best.end)
     if best is None and _starts_with_command(stripped):
         found = _command_at(text, len(text) - len(stripped), at_start=True)
         if found is not None:
@@ -263,6 +266,9 @@ def _command_at(
         if at_start and not args:
             return None
         if args or ends or obfuscated:
+            glued = separator == "|" and pos >= 2 and text[pos - 2].isalpha() and not args and len(name) >= 4
+            if glued:
+                return (0.45, "cmdi.separator-command", pos, end)  # "account creation|start"
             return (0.9 if separator in (";", "|", "||", "&&", "\n", "%0a") else 0.8, "cmdi.separator-command", pos, end)
         return None
     if prose and separator in ("&", "(", "{", "then", "do"):

@@ -239,12 +239,16 @@ def scan(text: str) -> list[Hit]:
     hits: list[Hit] = []
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
-    for quote in ("'", '"'):
+    for quote in ("'", '"', "`"):
         qpos = text.find(quote)
         if qpos < 0:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
+        if found is not None and quote == "`" and found[1] in ("sqli.break-comment", "sqli.break-terminate"):
+            found = None  # a backtick closes an identifier; commenting the rest out needs a string break
+        if found is not None and found[0] < 0.95 and random_blob(text):
+            found = (0.45, found[1], found[2], found[3])
         if found is not None and (best is None or found[0] > best[0]):
             best = found
     if "/*!" in text:
@@ -296,20 +300,45 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             if _closing(w):
                 return (0.93, "sqli.break-logic", qpos, end)
             return None
-        if u.kind == "b" and w is not None and (w.kind in "oc;)" or w.kind == "&" or (
+        if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in"))):
             return (0.9, "sqli.break-logic", qpos, w.end)
         return None
+    if t.kind == "o" and t.value == "::" and u is not None and u.kind in "bk":
+        return (0.9, "sqli.break-cast", qpos, u.end)
     if t.kind == "o" and t.value in ARITHMETIC:
         if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
                               or u.value == "select"):
             return (0.9, "sqli.break-expression", qpos, u.end)
-        return None
+        return _trailing_comment(rest, i, qpos)
     if t.kind in "kE":
         clause = _clause(rest, i)
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
+    return _trailing_comment(rest, i, qpos)
+
+
+def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | None:
+    """``x'&email--``, ``user'collate nocase--``: after the break, a short SQL expression (an
+    operator or keyword among at most six tokens) and a comment that cuts the original query."""
+    tail = rest[i : i + 7]
+    if len(tail) < 2 or tail[-1].kind != "c" or len(rest) > i + 7:
+        return None
+    body = tail[:-1]
+    if any(tok.kind in "o&kE" for tok in body) and all(tok.kind in "o&kEnbsv()," for tok in body):
+        return (0.88, "sqli.break-comment", qpos, tail[-1].end)
     return None
+
+
+_SYMBOLS = frozenset("!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def random_blob(text: str) -> bool:
+    """A long value without spaces whose symbols are spread like random data (tokens,
+    sensor blobs): SQL or shell there is a coincidence of characters, not a statement."""
+    if len(text) < 48 or text.count(" ") > len(text) // 24:
+        return False
+    return len(_SYMBOLS.intersection(text)) >= 7
 
 
 def _clause(tokens: Sequence[Token], i: int) -> int | None:
@@ -375,6 +404,17 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+def _select_complete(tokens: Sequence[Token], i: int) -> bool:
+    """``select a from t where ...``: a word list followed by ``from name`` and a clause."""
+    j = i + 1
+    while j < len(tokens) and tokens[j].kind in "b," and j < i + 12:
+        j += 1
+    f = _at(tokens, j)
+    after = _at(tokens, j + 2)
+    return f is not None and f.value == "from" and after is not None and after.value in (
+        "where", "limit", "order", "group", "union", "join")
+
+
 def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     t = _at(tokens, i)
     if t is None or t.kind not in "kE":
@@ -406,6 +446,14 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             if t.value in STRONG_FUNCTIONS:
                 keep((0.92, "sqli.function", t.start, t.end + 1))
         elif kind == "E" or kind == "k":
+            if t.value == "as" and i > 0 and tokens[i - 1].kind in ")b" and i + 2 < n and tokens[i + 1].kind in "bk" and tokens[i + 2].value == "from":
+                keep((0.8 if tokens[i - 1].kind == ")" else 0.45, "sqli.alias", tokens[i - 1].start, tokens[i + 2].end))
+            if i > 0 and tokens[i - 1].kind not in "(,;" and t.value in _STACKABLE:
+                u = _at(tokens, i + 1)
+                if u is not None and u.value in _STACKABLE[t.value]:
+                    after = _at(tokens, i + 3)
+                    complete = after is None or after.kind in "c;"
+                    keep((0.75 if complete else 0.4, "sqli.statement", t.start, u.end))
             if i == 0 or tokens[i - 1].kind in "(,;":
                 end = _clause(tokens, i)
                 if end is not None:
@@ -420,6 +468,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             found = _tautology(tokens, i)
             if found is not None:
                 keep(found)
+        elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind == "s" and _at(tokens, i + 1) is not None and tokens[i + 1].kind in "bk":
+            keep((0.8, "sqli.cast", tokens[i - 1].start, tokens[i + 1].end))
         elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
             t.start == 0 or not text[t.start - 1].isalnum()):
             keep((0.85, "sqli.system-variable", t.start, t.end))
@@ -445,7 +495,7 @@ def _index_after(tokens: Sequence[Token], end: int) -> int:
 
 def _select_strong(tokens: Sequence[Token], i: int) -> bool:
     u = _at(tokens, i + 1)
-    return u is not None and u.kind != "b"
+    return u is not None and (u.kind != "b" or _select_complete(tokens, i))
 
 
 def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
@@ -476,12 +526,17 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
+        logic = tokens[i].value
+        if u.kind == "b" and not (logic in ("or", "||", "xor") or (x.kind == "b" and x.value == u.value)):
+            return None  # "price > 0 and published = 1": a filter expression, not a tautology
         if u.kind == "b" and x.kind == "b" and not (has_left and tokens[left].kind in "ns"):
             return None
         return (0.9, "sqli.tautology", start, x.end)
     if u.kind in "ns" and (w is None or w.kind in "c;"):
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
+    if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
+        return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
     return None

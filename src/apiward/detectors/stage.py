@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING
 
 from apiward.core import Category, Context, Field, Finding, RequestView, Source
 from apiward.detectors import xml
-from apiward.detectors.analysers import ANALYSERS, inert, scan_views
+from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
-from apiward.http.normalize import Normalized, is_plain, normalize_value, window
+from apiward.http.normalize import Normalized, normalize_value, window
 from apiward.pipeline import Phase
 from apiward.settings import DetectionSettings
 
@@ -63,6 +63,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
      "war", "jar", "htaccess", "config"}
 )
 _OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+_NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE})
 EVIDENCE_CHARS = 80
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
@@ -98,6 +99,7 @@ class DetectionStage:
             self._model_categories = ()
             self._model_thresholds = ()
         self._policy_threshold = settings.block_threshold
+        self._model_alone = settings.model_alone
 
     async def inspect(self, request: RequestView, ctx: Context) -> Sequence[Finding]:
         return self.findings(request, ctx.route)
@@ -115,8 +117,14 @@ class DetectionStage:
             name = fld.name
             if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+            if fld.source in _NAMED_SOURCES and name and not name.endswith("#key") and not (plain(name) or inert(name)):
+                # parameter and cookie names reach applications too (``java.lang.Runtime=x``)
+                normalized, hits = self._analyse(name)
+                for hit in hits:
+                    self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
+                              self._evidence(hit, normalized))
             value = fld.value
-            if not value or is_plain(value) or inert(value) or _binary(value):
+            if not value or plain(value) or inert(value) or _binary(value):
                 continue
             normalized, hits = self._analyse(value)
             for hit in self._located(fld, hits, normalized):
@@ -236,6 +244,8 @@ class DetectionStage:
                         continue
                     scored[key] = (score, current[1] + "+model", current[2])
                 elif score >= self._report_at:
+                    if p < self._model_alone:
+                        score = min(score, policy - 0.01)
                     scored[key] = (score, "model", self._model_evidence(normalized))
 
     def _model_evidence(self, normalized: Normalized) -> str:
@@ -274,6 +284,16 @@ class DetectionStage:
         return False
 
 
+def load_model(settings: DetectionSettings) -> AttackModel | None:
+    """The model the settings ask for: ``None`` only when ``use_model`` is off. A missing,
+    corrupt or mismatched artifact raises `apiward.errors.ModelError` (a start-up error)."""
+    if not settings.use_model:
+        return None
+    from apiward.ml.model import AttackModel, default_model_path
+
+    return AttackModel.load(settings.model or default_model_path())
+
+
 def _binary(value: str) -> bool:
     """Binary data decoded as text (uploads, protobuf, compressed beacons): more than 10 % control
     or undecodable characters. Injection payloads are text; such values go uninspected."""
@@ -295,4 +315,4 @@ def _short(text: str) -> str:
     return snippet(text, 0, min(len(text), EVIDENCE_CHARS), EVIDENCE_CHARS)
 
 
-__all__ = ["DetectionStage", "STRUCTURAL_HEADERS"]
+__all__ = ["DetectionStage", "STRUCTURAL_HEADERS", "load_model"]

@@ -15,6 +15,7 @@ value is base64), and the serialization stream magic (``rO0AB``, ``aced0005``).
 
 from __future__ import annotations
 
+import base64
 import re
 
 from apiward.core import Category
@@ -37,11 +38,10 @@ _TEMPLATE = linear(
 )
 _EXPRESSION = linear(
     r"[0-9][\s]{0,4}[*+\-/][\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
-    r"|\bexec\b|\bnew[\s]{1,4}[a-z]|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.|response\.|session\.|application\."
-    r"|config|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
-    r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|\bcat\b|\bid\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
-    r"|\.getwriter|\.getparameter|\.invoke|\bvalueof\b|tostring|\bchar\b|\bclassloader\b|\bbeans?\b|\bobject\b|\[[\s]{0,4}['\"]"
-    r"|\|[\s]{0,4}(?:attr|safe|e|join|map|select|first|last|format|string|int|list)\b|~[\s]{0,4}['\"]|\bfile\b|\bproperty\b|\bsettings\b"
+    r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)"
+    r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
+    r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
+    r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -88,24 +88,69 @@ def scan(text: str) -> list[Hit]:
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
             keep(0.6, "ssti.template", m.start(), m.end())
-    java = JAVA_PACKAGES.search(text)
+    java = JAVA_PACKAGES.search(text) if "." in text else None
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
-    gadget = GADGETS.search(text)
-    if gadget is not None:
+    java_context = "java" in text or "processbuilder" in text
+    for count, gadget in enumerate(GADGETS.finditer(text)):
+        if count >= 16:
+            break
         word = gadget.group(0)
         strong = len(word) >= 12 or word in ("runtime", "processbuilder", "getruntime", "xstream", "rhino", "c3p0")
         context = text[max(0, gadget.start() - 1) : gadget.end() + 1]
         bounded = not (context[:1].isalpha() and context[-1:].isalpha())
         if strong and (bounded or len(word) >= 14):
-            keep(0.85 if word not in ("runtime", "hashtable", "treemap", "priorityqueue", "classloader") else 0.45,
-                 "ssti.java-gadget", gadget.start(), gadget.end())
+            weak = word in ("runtime", "hashtable", "treemap", "priorityqueue", "classloader")
+            keep(0.45 if weak and not java_context else 0.85, "ssti.java-gadget", gadget.start(), gadget.end())
     serial = _SERIAL.search(text)
     if serial is not None:
         keep(0.9, "ssti.java-serialized", serial.start(), serial.end())
     if best is not None:
         hits.append(best)
     return hits
+
+
+def _encodings(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The base64 spellings of ``words`` at the three byte alignments (the stable middle part),
+    so a gadget name is found inside a base64 blob without decoding it."""
+    out: set[str] = set()
+    for word in words:
+        for variant in {word, word.capitalize(), word.upper()}:
+            raw = variant.encode()
+            for shift in range(3):
+                enc = base64.b64encode(b"\x00" * shift + raw).decode()
+                # drop characters that depend on the neighbouring bytes
+                start = (shift * 4 + 2) // 3 + (1 if shift else 0)
+                end = len(enc) - 4 if len(raw) % 3 else len(enc)
+                piece = enc[start:end].rstrip("=")
+                if len(piece) >= 8:
+                    out.add(piece)
+    return tuple(sorted(out))
+
+
+ENCODED_GADGET_WORDS = (
+    "runtime", "processbuilder", "invokertransformer", "instantiatetransformer", "instantiatefactory",
+    "chainedtransformer", "constanttransformer", "clonetransformer", "forclosure", "whileclosure",
+    "transformedmap", "lazymap", "templatesimpl", "jdbcrowsetimpl", "annotationinvocationhandler",
+    "prototypeclonefactory", "prototypeserializationfactory", "transformingcomparator",
+    "beancomparator", "getruntime", "java.lang", "javax.", "commons.collections", "objectinputstream",
+    "unicastref", "remoteobjectinvocationhandler", "badattributevalueexpexception", "xmldecoder",
+    "InvokerTransformer", "ChainedTransformer", "ConstantTransformer", "InstantiateTransformer",
+    "InstantiateFactory", "TemplatesImpl", "JdbcRowSetImpl", "ProcessBuilder", "Runtime",
+    "PrototypeCloneFactory", "PrototypeSerializationFactory", "CloneTransformer", "ForClosure",
+    "WhileClosure", "TransformedMap", "LazyMap", "AnnotationInvocationHandler",
+)
+_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU")
+
+
+def encoded_gadget(raw: str) -> Hit | None:
+    """A Java gadget name or serialization header inside a base64 value (raw, case kept)."""
+    if len(raw) < 8:
+        return None
+    m = _ENCODED_GADGET.search(raw)
+    if m is None:
+        return None
+    return Hit(Category.SSTI, 0.88, "ssti.java-base64", raw, m.start(), m.end())
 
 
 def _log4shell(text: str) -> Hit | None:

@@ -52,6 +52,18 @@ _WHITESPACE = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 
+# Entities browsers and filters disagree on: matched case-insensitively (``&TAB;``, ``&colon``).
+_LOOSE_ENTITIES = {"tab": "\t", "newline": "\n", "colon": ":", "lpar": "(", "rpar": ")", "sol": "/",
+                   "bsol": "\\", "quot": '"', "apos": "'", "lt": "<", "gt": ">", "num": "#",
+                   "period": ".", "comma": ",", "excl": "!", "equals": "=", "grave": "`", "semi": ";",
+                   "lsqb": "[", "rsqb": "]", "lcub": "{", "rcub": "}", "dollar": "$", "percnt": "%"}
+_LOOSE_ENTITY = re.compile(r"&(" + "|".join(_LOOSE_ENTITIES) + r");?", re.IGNORECASE)
+
+
+def _loose_entity_replace(match: re.Match[str]) -> str:
+    return _LOOSE_ENTITIES[match.group(1).lower()]
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """The views of one value (raw first) and whether the raw value was cut to a window."""
@@ -121,7 +133,7 @@ def _decode(value: str) -> str:
         if "%" in step:
             step = _PERCENT.sub(_percent_replace, step)
         if "&" in step:
-            step = html.unescape(step)
+            step = html.unescape(_LOOSE_ENTITY.sub(_loose_entity_replace, step))
         if "\\" in step:
             step = _BACKSLASH.sub(_backslash_replace, step)
         if step == value:
@@ -139,7 +151,10 @@ def _canonical(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Block comments to a space (MySQL ``/*!`` bodies kept), whitespace runs to one space."""
+    """Block comments to a space (MySQL ``/*!`` bodies kept), whitespace runs to one space; in a
+    value without spaces, ``+`` is read as the space of form encoding (``1+or+1=1``)."""
+    if " " not in text and "+" in text:
+        text = text.replace("+", " ")
     if "/*" in text:
         text = _strip_block_comments(text)
     return _WHITESPACE.sub(" ", text).strip()
