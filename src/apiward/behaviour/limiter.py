@@ -99,6 +99,7 @@ class RateLimitStage:
             "redis_up": 0.0 if self.redis is not None and self._redis_down() else 1.0,
             "memory_keys": float(len(self.memory)),
             "memory_evictions": float(self.memory.evictions),
+            "redis_round_trips": float(self.redis.round_trips) if self.redis is not None else 0.0,
         }
 
     def _redis_down(self) -> bool:

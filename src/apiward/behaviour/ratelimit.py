@@ -14,6 +14,7 @@ limits of a request).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 from dataclasses import dataclass
@@ -140,76 +141,91 @@ def _sliding(
 
 
 # -- Redis --------------------------------------------------------------------------------
-_TOKEN_BUCKET_LUA = """
+# One script call charges every limit of one request: KEYS are the limit keys, ARGV holds five
+# values per key (algorithm, then its parameters). Server clock (TIME): every process agrees.
+_CHARGE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local cap = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local s = redis.call('HMGET', KEYS[1], 't', 'ts')
-local tokens = tonumber(s[1])
-local ts = tonumber(s[2])
-if tokens == nil or ts == nil then tokens = cap; ts = now end
-local elapsed = now - ts
-if elapsed < 0 then elapsed = 0 end
-tokens = math.min(cap, tokens + elapsed * rate)
-local allowed = 0
-local retry = 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
-else
-  retry = (cost - tokens) / rate
-end
-redis.call('HSET', KEYS[1], 't', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {allowed, tostring(tokens), tostring(retry)}
-"""
-
-_SLIDING_WINDOW_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit = tonumber(ARGV[1])
-local period = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local win = math.floor(now / period)
-local s = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
-local w = tonumber(s[1])
-local c = tonumber(s[2]) or 0
-local p = tonumber(s[3]) or 0
-if w == nil then c = 0; p = 0
-elseif w == win - 1 then p = c; c = 0
-elseif w ~= win then p = 0; c = 0 end
-local elapsed = (now - win * period) / period
-local est = p * (1 - elapsed) + c
-local allowed = 0
-local retry = 0
-local remaining = limit - est
-if est + cost <= limit then
-  c = c + cost
-  allowed = 1
-  remaining = limit - est - cost
-else
-  local excess = est + cost - limit
-  if p > 0 and excess <= p * (1 - elapsed) then
-    retry = excess / p * period
-  else
-    retry = (1 - elapsed) * period
-    if c > 0 and c + cost > limit then
-      retry = retry + math.max(0, 1 - (limit - cost) / c) * period
+local out = {}
+for i = 1, #KEYS do
+  local base = (i - 1) * 5
+  local alg = ARGV[base + 1]
+  local key = KEYS[i]
+  if alg == 'tb' then
+    local rate = tonumber(ARGV[base + 2])
+    local cap = tonumber(ARGV[base + 3])
+    local cost = tonumber(ARGV[base + 4])
+    local s = redis.call('HMGET', key, 't', 'ts')
+    local tokens = tonumber(s[1])
+    local ts = tonumber(s[2])
+    if tokens == nil or ts == nil then tokens = cap; ts = now end
+    local elapsed = now - ts
+    if elapsed < 0 then elapsed = 0 end
+    tokens = math.min(cap, tokens + elapsed * rate)
+    local allowed = 0
+    local retry = 0
+    if tokens >= cost then
+      tokens = tokens - cost
+      allowed = 1
+    else
+      retry = (cost - tokens) / rate
     end
+    redis.call('HSET', key, 't', tostring(tokens), 'ts', tostring(now))
+    redis.call('PEXPIRE', key, ARGV[base + 5])
+    out[#out + 1] = allowed
+    out[#out + 1] = tostring(tokens)
+    out[#out + 1] = tostring(retry)
+  else
+    local limit = tonumber(ARGV[base + 2])
+    local period = tonumber(ARGV[base + 3])
+    local cost = tonumber(ARGV[base + 4])
+    local win = math.floor(now / period)
+    local s = redis.call('HMGET', key, 'w', 'c', 'p')
+    local w = tonumber(s[1])
+    local c = tonumber(s[2]) or 0
+    local p = tonumber(s[3]) or 0
+    if w == nil then c = 0; p = 0
+    elseif w == win - 1 then p = c; c = 0
+    elseif w ~= win then p = 0; c = 0 end
+    local elapsed = (now - win * period) / period
+    local est = p * (1 - elapsed) + c
+    local allowed = 0
+    local retry = 0
+    local remaining = limit - est
+    if est + cost <= limit then
+      c = c + cost
+      allowed = 1
+      remaining = limit - est - cost
+    else
+      local excess = est + cost - limit
+      if p > 0 and excess <= p * (1 - elapsed) then
+        retry = excess / p * period
+      else
+        retry = (1 - elapsed) * period
+        if c > 0 and c + cost > limit then
+          retry = retry + math.max(0, 1 - (limit - cost) / c) * period
+        end
+      end
+    end
+    redis.call('HSET', key, 'w', win, 'c', c, 'p', p)
+    redis.call('PEXPIRE', key, math.ceil(period * 2000))
+    out[#out + 1] = allowed
+    out[#out + 1] = tostring(remaining)
+    out[#out + 1] = tostring(retry)
   end
 end
-redis.call('HSET', KEYS[1], 'w', win, 'c', c, 'p', p)
-redis.call('PEXPIRE', KEYS[1], period * 2)
-return {allowed, tostring(remaining), tostring(retry / 1000)}
+return out
 """
 
 
 class RedisBackend:
-    """Shared limits. Every call is one pipelined round trip; errors become BackendUnavailable."""
+    """Shared limits. Concurrent requests are coalesced: while one pipeline is in flight, new
+    requests queue and go together in the next one (at most ``max_batch`` scripts), so one or two
+    connections carry any load and the round trip is shared. Errors become BackendUnavailable."""
 
-    def __init__(self, url: str, timeout: float = 0.05, client: Redis | None = None) -> None:
+    def __init__(
+        self, url: str, timeout: float = 0.05, client: Redis | None = None, max_batch: int = 512
+    ) -> None:
         self.url = url
         self._client = client or Redis.from_url(
             url,
@@ -219,8 +235,12 @@ class RedisBackend:
             retry_on_timeout=False,
             health_check_interval=0,
         )
-        self._token_bucket = self._client.register_script(_TOKEN_BUCKET_LUA)
-        self._sliding = self._client.register_script(_SLIDING_WINDOW_LUA)
+        self._charge = self._client.register_script(_CHARGE_LUA)
+        self._max_batch = max_batch
+        self._queue: list[tuple[list[tuple[str, Limit, int]], asyncio.Future[list[Outcome]]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self.round_trips = 0
+        self.batched_requests = 0
 
     @property
     def client(self) -> Redis:
@@ -229,23 +249,67 @@ class RedisBackend:
     async def hit_many(self, items: list[tuple[str, Limit, int]]) -> list[Outcome]:
         if not items:
             return []
+        future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
+        self._queue.append((items, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch: list[tuple[list[tuple[str, Limit, int]], asyncio.Future[list[Outcome]]]] = []
+            size = 0
+            while self._queue and (not batch or size + len(self._queue[0][0]) <= self._max_batch):
+                entry = self._queue.pop(0)
+                batch.append(entry)
+                size += len(entry[0])
+            try:
+                results = await self._execute(batch)
+            except BackendUnavailable as exc:
+                for _items, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            except BaseException as exc:  # cancelled: never leave a caller waiting forever
+                for _items, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(BackendUnavailable(f"redis batch aborted: {type(exc).__name__}"))
+                raise
+            self.round_trips += 1
+            self.batched_requests += len(batch)
+            for (_items, fut), outcomes in zip(batch, results):
+                if not fut.done():
+                    fut.set_result(outcomes)
+
+    async def _execute(
+        self, batch: list[tuple[list[tuple[str, Limit, int]], asyncio.Future[list[Outcome]]]]
+    ) -> list[list[Outcome]]:
+        """One pipeline, one script call per request (all of its limits)."""
         try:
             async with self._client.pipeline(transaction=False) as pipe:
-                for key, limit, cost in items:
-                    if limit.algorithm is RateAlgorithm.TOKEN_BUCKET:
-                        args: list[Any] = [limit.rate, limit.capacity, cost, int(limit.ttl * 1000)]
-                        await self._token_bucket(keys=[key], args=args, client=pipe)
-                    else:
-                        args = [limit.limit, int(limit.period * 1000), cost]
-                        await self._sliding(keys=[key], args=args, client=pipe)
+                for items, _future in batch:
+                    keys: list[str] = []
+                    args: list[Any] = []
+                    for key, limit, cost in items:
+                        keys.append(key)
+                        if limit.algorithm is RateAlgorithm.TOKEN_BUCKET:
+                            args += ["tb", limit.rate, limit.capacity, cost, int(limit.ttl * 1000)]
+                        else:
+                            args += ["sw", limit.limit, limit.period, cost, 0]
+                    await self._charge(keys=keys, args=args, client=pipe)
                 replies = await pipe.execute()
         except (redis_errors.RedisError, OSError) as exc:
             raise BackendUnavailable(f"redis: {type(exc).__name__}: {exc}"[:200]) from exc
-        out: list[Outcome] = []
-        for (_key, limit, _cost), reply in zip(items, replies):
-            allowed, remaining, retry = reply
-            out.append(Outcome(bool(int(allowed)), float(remaining), float(retry), limit))
+        out: list[list[Outcome]] = []
+        for (items, _future), reply in zip(batch, replies):
+            outcomes = []
+            for j, (_key, limit, _cost) in enumerate(items):
+                allowed, remaining, retry = reply[3 * j : 3 * j + 3]
+                outcomes.append(Outcome(bool(int(allowed)), float(remaining), float(retry), limit))
+            out.append(outcomes)
         return out
 
     async def close(self) -> None:
+        if self._flusher is not None and not self._flusher.done():
+            await self._flusher
         await self._client.aclose()
