@@ -240,3 +240,35 @@ def test_example_config_builds(monkeypatch: pytest.MonkeyPatch) -> None:
 
     asyncio.run(scenario())
     assert json.dumps([s.name for s in p.stages])
+
+
+def test_demo_settings_protect_the_shop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo shop's own tokens pass the gateway's JWT + policy; other users' records do not."""
+    import httpx
+
+    from apiward.demo.shop import create_shop_app
+    from apiward.gateway.stack import build_pipeline
+    from apiward.identity.demo import JWT_SECRET_ENV, demo_settings
+    from apiward.settings import build_settings
+
+    monkeypatch.setenv(JWT_SECRET_ENV, HS_SECRET.decode())
+    pipe = build_pipeline(build_settings(demo_settings()))
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=create_shop_app(secret=HS_SECRET))
+        async with httpx.AsyncClient(transport=transport, base_url="http://shop") as shop:
+            answer = await shop.post("/api/login", json={"username": "alice", "password": "wonderland"})
+        shop_token = answer.json()["access_token"]
+        cases = [
+            ("GET", "/api/users/1", bearer(shop_token), False),
+            ("GET", "/api/users/2", bearer(shop_token), True),  # alice reading bob: 403 at the gateway
+            ("GET", "/api/me", None, True),
+            ("GET", "/api/orders", bearer(shop_token), False),
+            ("GET", "/api/products", None, False),
+            ("GET", "/api/users", bearer(shop_token), True),  # admin only
+            ("DELETE", "/api/orders/1", bearer(shop_token), True),  # not in the policy
+        ]
+        for method, target, headers, blocked in cases:
+            verdict = await pipe.inspect(make_request(method, target, headers), Context("r"))
+            assert verdict.interrupts is blocked, (method, target, verdict)
+
+    asyncio.run(scenario())
