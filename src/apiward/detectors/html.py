@@ -52,6 +52,7 @@ _SINK = linear(
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
 )
+_WEAK_SINKS = ("function", "print", "open", "write", "import", "fetch", "atob")
 _BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
 EVENTS = frozenset(
     """onabort onactivate onafterprint onafterscriptexecute onafterupdate onanimationcancel
@@ -139,7 +140,11 @@ def scan(text: str) -> list[Hit]:
     sink = _SINK.search(text)
     if sink is not None:
         prefix = text[: sink.start()]
-        score = 0.85 if _BREAK.search(prefix[-40:]) is not None else 0.6
+        broken = _BREAK.search(prefix[-40:]) is not None
+        if sink.group(0).startswith(_WEAK_SINKS):
+            score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+        else:
+            score = 0.85 if broken else 0.6
         keep(score, "xss.sink", sink.start(), sink.end())
     return [best] if best is not None and best.score >= 0.2 else []
 

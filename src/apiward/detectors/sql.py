@@ -301,7 +301,7 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
                 return (0.93, "sqli.break-logic", qpos, end)
             return None
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
-            w.kind == "k" and w.value in ("not", "is", "in"))):
+            w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)
         return None
     if t.kind == "o" and t.value == "::" and u is not None and u.kind in "bk":
@@ -517,6 +517,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u is None:
         return None
     start = tokens[left].start if has_left else tokens[i].start
+    if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and tokens[i].value == "and":
+        return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
     if u.kind == "E" and u.value == "select":

@@ -33,7 +33,7 @@ INFO_LOOKUPS = frozenset(
 _LOOKUP_OPEN = re.compile(r"\$\{")
 _CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z]{0,12}:-|date:'?|env:[a-z_]{0,32}:-|sys:[a-z_.]{0,32}:-)([^${}]{0,40})'?\}")
 _TEMPLATE = linear(
-    r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
+    r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
 )
 _EXPRESSION = linear(
@@ -61,7 +61,7 @@ GADGETS = linear(
     r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
 )
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:

@@ -104,7 +104,6 @@ def normalize_value(value: str) -> Normalized:
     views: list[str] = [value]
     if _PLAIN.fullmatch(value) is not None:  # a base64 payload of text: only its decoding matters
         for text in _base64_payloads(value):
-            views.append(text)
             _add_views(text, views, base64_depth=0)
         return Normalized(tuple(views), truncated)
     _add_views(value, views, base64_depth=1)
@@ -121,9 +120,7 @@ def _add_views(value: str, views: list[str], base64_depth: int) -> None:
         views.append(folded)
     if base64_depth > 0:
         for text in _base64_payloads(decoded):
-            if text not in views:
-                views.append(text)
-                _add_views(text, views, base64_depth - 1)
+            _add_views(text, views, base64_depth - 1)
 
 
 def _decode(value: str) -> str:

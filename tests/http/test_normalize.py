@@ -1,0 +1,111 @@
+"""Value normalisation: decoding truth table, bounds, fast path."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apiward.http.normalize import (
+    MAX_DEPTH,
+    MAX_INPUT_CHARS,
+    MAX_VIEW_CHARS,
+    fold,
+    is_plain,
+    normalize,
+    normalize_value,
+)
+
+DECODED = [
+    ("UNION%20SELECT", "union select"),
+    ("UNION%2520SELECT", "union select"),  # double URL encoding
+    ("%u003cscript%u003e", "<script>"),
+    ("%c0%af..%c0%afetc", "/../etc"),  # overlong UTF-8
+    ("&lt;script&gt;", "<script>"),
+    ("&#60;img&#62;", "<img>"),
+    ("&#x3c;svg&#x3E;", "<svg>"),
+    ("&#60img&#62", "<img>"),  # numeric entities without ';'
+    ("ja&Tab;vascript&colon;", "ja\tvascript:"),
+    ("\\u003cscript\\u003e", "<script>"),
+    ("\\x3cscript\\x3e", "<script>"),
+    ("\\074script\\076", "<script>"),
+    ("\\u{3c}b", "<b"),
+    ("＜ｓｃｒｉｐｔ＞", "<script>"),  # full-width forms (NFKC)
+    ("a\x00b", "ab"),  # null bytes stripped
+    ("%2500", ""),  # decodes to a null byte, stripped
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), DECODED)
+def test_decoded_view(raw: str, expected: str) -> None:
+    views = normalize(raw)
+    assert views[0] == raw
+    assert expected in views
+
+
+def test_raw_first_and_distinct() -> None:
+    views = normalize("A%20B  /**/ C")
+    assert views[0] == "A%20B  /**/ C"
+    assert len(set(views)) == len(views)
+    assert "a b c" in views  # comments removed, whitespace folded, lower-cased
+
+
+def test_mysql_versioned_comment_body_is_kept() -> None:
+    assert fold("1 /*!50000union*/ select") == "1 union select"
+
+
+def test_plus_is_a_space_only_without_spaces() -> None:
+    assert "1 or 1=1" in normalize("1+or+1%3D1")
+    assert fold("c++ and more") == "c++ and more"
+
+
+def test_base64_text_is_decoded_random_tokens_are_not() -> None:
+    assert "<script>alert(1)</script>" in normalize("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
+    jwt_views = normalize("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl")
+    assert '{"alg":"hs256"}' in jwt_views
+    assert normalize("1e6481d4bb14be7a62aabc95565e6058") == ("1e6481d4bb14be7a62aabc95565e6058",)
+    assert normalize("Mqy3qGJL2rpv3hC81H3EabyJg6MWun6FGdeethHntYY=")[1:] == ("mqy3qgjl2rpv3hc81h3eabyjg6mwun6fgdeethhntyy=",)
+
+
+@pytest.mark.parametrize(
+    "value", ["12345", "hello", "550e8400-e29b-41d4-a716-446655440000", "GA1_868462471", "abc_DEF-123"]
+)
+def test_plain_values_take_the_fast_path(value: str) -> None:
+    assert is_plain(value)
+    assert normalize(value) == (value,)
+
+
+def test_decode_depth_is_bounded() -> None:
+    bomb = "%" + "25" * 10_000 + "2e"
+    started = time.perf_counter()
+    views = normalize(bomb)
+    assert time.perf_counter() - started < 1.0
+    # each round peels one level; after MAX_DEPTH rounds the value is still encoded
+    assert all(len(v) >= len(bomb) - 2 * MAX_DEPTH - 10 for v in views[1:2])
+
+
+def test_megabyte_value_is_windowed_and_flagged() -> None:
+    value = "a" * 600_000 + "<script>" + "b " * 300_000 + "<svg onload=alert(1)>"
+    started = time.perf_counter()
+    result = normalize_value(value)
+    assert time.perf_counter() - started < 2.0
+    assert result.truncated
+    assert all(len(v) <= MAX_VIEW_CHARS + 1 for v in result.views)
+    assert len(result.views[0]) <= MAX_INPUT_CHARS + 1
+    assert any("<svg onload=alert(1)>" in v for v in result.views)  # the tail is inspected
+
+
+def test_nfkc_expansion_is_capped() -> None:
+    value = "\ufdfa" * 5000  # each expands to 18 characters under NFKC
+    assert all(len(v) <= MAX_VIEW_CHARS for v in normalize(value)[1:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_normalize_is_total_and_raw_first(value: str) -> None:
+    views = normalize(value)
+    assert views and views[0] == value[: len(views[0])]
+    assert len(set(views)) == len(views)
+    assert all(v == v.lower() for v in views[1:])
