@@ -150,3 +150,38 @@ def test_problem_reason_exposed_when_configured(upstream: Running, tmp_path: Pat
     with running(create_app(settings, stages=[MarkerStage()])) as gw:
         doc = orjson.loads(httpx.get(f"{gw.url}/x?q=BLOCKME").content)
         assert "sqli in query.q" in doc["detail"]
+
+
+class LeakObserver:
+    """A real response observer: remembers what it saw, reports a leak marker in the body prefix."""
+
+    name = "leak"
+
+    def __init__(self) -> None:
+        self.seen: list = []
+
+    async def observe(self, request, ctx, response):  # type: ignore[no-untyped-def]
+        from apiward.core import Category, Finding
+
+        self.seen.append(response)
+        if b"status 418" in response.body_prefix:
+            return [Finding(self.name, Category.DATA_LEAK, "response.body", 0.9, evidence="teapot")]
+        return []
+
+
+def test_response_observers_see_bounded_prefix(upstream: Running, tmp_path: Path) -> None:
+    observer = LeakObserver()
+    settings = settings_for(tmp_path, upstream.url, gateway={"response_prefix_bytes": 1024})
+    app = create_app(settings, stages=[MarkerStage()], observers=[observer])
+    with running(app) as gw, httpx.Client(base_url=gw.url) as c:
+        assert len(c.get("/big?n=300000").content) == 300000
+        assert c.get("/status/418").status_code == 418  # observers cannot change a sent answer
+        c.get("/status/200")
+    big, teapot, ok = observer.seen
+    assert big.status == 200 and len(big.body_prefix) == 1024
+    assert ("content-type", "application/octet-stream") in big.headers
+    assert teapot.status == 418 and ("x-multi", "one") in teapot.headers
+    assert ok.body_prefix == b"status 200"
+    events = stored_events(tmp_path)
+    leaks = [e for e in events if any(f.category.value == "data_leak" for f in e.findings)]
+    assert len(leaks) == 1 and leaks[0].upstream_status == 418
