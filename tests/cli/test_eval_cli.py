@@ -42,6 +42,13 @@ def _write(path: Path, garbage: bool = True) -> None:
     path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
 
 
+def _spec_only_config(tmp_path: Path) -> Path:
+    # Only the OpenAPI stage, so the expected counts do not move when the detection model changes.
+    config = tmp_path / "apiward.yaml"
+    config.write_text("detection:\n  enabled: false\n")
+    return config
+
+
 def test_in_process_scores_per_file_and_category(tmp_path: Path) -> None:
     corpus = tmp_path / "small.jsonl.gz"
     _write(corpus)
@@ -50,7 +57,7 @@ def test_in_process_scores_per_file_and_category(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     result = CliRunner().invoke(
         cli_app(), ["eval", str(corpus), str(array), "--spec", str(bundled_spec()), "--by-site",
-                    "--json", str(out)]
+                    "--json", str(out), "--config", str(_spec_only_config(tmp_path))]
     )
     assert result.exit_code == 0, result.output
     assert "small.jsonl.gz" in result.output and "TPR" in result.output
@@ -69,6 +76,8 @@ def test_in_process_scores_per_file_and_category(tmp_path: Path) -> None:
     misses = {(m["index"], m["label"]) for m in first["misclassified"]}
     assert misses == {(2, "attack"), (4, "benign")}
     assert first["misclassified_total"] == 2
+    assert first["false_positive_reasons"] == {"schema in path": 1}
+    assert first["false_negative_categories"] == {"sqli": 1}
     # per-site rows, worst TNR first
     assert list(first["sites"]) == ["other.example", "shop.example"]
     assert first["sites"]["other.example"]["tnr"] == 0.0
@@ -80,7 +89,8 @@ def test_limit_scores_the_first_records(tmp_path: Path) -> None:
     corpus = tmp_path / "small.jsonl"
     _write(corpus, garbage=False)
     out = tmp_path / "r.json"
-    result = CliRunner().invoke(cli_app(), ["eval", str(corpus), "--limit", "2", "--json", str(out)])
+    result = CliRunner().invoke(cli_app(), ["eval", str(corpus), "--limit", "2", "--json", str(out),
+                                            "--config", str(_spec_only_config(tmp_path))])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["overall"]["count"] == 2
 
@@ -109,6 +119,7 @@ def gateway_url(tmp_path: Path) -> Any:
         settings = load_settings(None, {
             "gateway": {"upstream": shop},
             "api": {"spec": str(bundled_spec())},
+            "detection": {"enabled": False},
             "events": {"store": f"sqlite:///{tmp_path / 'events.db'}"},
         })
         with running(create_app(settings)) as gateway:

@@ -17,7 +17,7 @@ from apiward.evaluation.corpus import CorpusError, CorpusReader
 from apiward.evaluation.report import EvalReport
 from apiward.evaluation.runner import evaluate_file
 from apiward.evaluation.scorer import InProcessScorer, RemoteScorer, Scorer
-from apiward.evaluation.tables import file_table, site_table, summary_table
+from apiward.evaluation.tables import file_table, reasons_table, site_table, summary_table
 from apiward.settings import load_settings
 
 
@@ -111,6 +111,9 @@ def eval_command(
 
     for result in report.files:
         out.print(file_table(result))
+        reasons = reasons_table(result)
+        if reasons is not None:
+            out.print(reasons)
         if by_site:
             out.print(site_table(result))
     out.print(summary_table(report))

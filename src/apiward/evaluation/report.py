@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,14 @@ class Miss:
         }
 
 
+def _reason_key(reason: str) -> str:
+    """Group reasons by category and input source: ``sqli in query.q`` -> ``sqli in query``."""
+    head, sep, location = reason.partition(" in ")
+    if not sep:
+        return reason or "-"
+    return f"{head} in {location.split('.', 1)[0]}"
+
+
 @dataclass(slots=True)
 class FileResult:
     path: Path
@@ -47,6 +55,8 @@ class FileResult:
     skipped: int = 0
     seconds: float = 0.0
     misses: list[Miss] = field(default_factory=list)
+    fp_reasons: Counter[str] = field(default_factory=Counter)  # why benign records were blocked
+    fn_categories: Counter[str] = field(default_factory=Counter)  # where attacks got through
     missed_total: int = 0
     max_misses: int = 200
 
@@ -66,6 +76,10 @@ class FileResult:
                 group.rejected += 1
         if blocked != record.is_attack:
             self.missed_total += 1
+            if blocked:
+                self.fp_reasons[_reason_key(scored.reason)] += 1
+            else:
+                self.fn_categories[record.category] += 1
             if len(self.misses) < self.max_misses:
                 self.misses.append(
                     Miss(
@@ -100,6 +114,8 @@ class FileResult:
             "throughput_rps": round(self.throughput, 1),
             "total": self.counts.to_dict(),
             "categories": {name: c.to_dict() for name, c in sorted(self.categories.items())},
+            "false_positive_reasons": dict(self.fp_reasons.most_common(50)),
+            "false_negative_categories": dict(self.fn_categories.most_common()),
             "misclassified_total": self.missed_total,
             "misclassified": [m.to_dict() for m in self.misses],
         }

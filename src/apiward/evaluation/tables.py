@@ -68,3 +68,15 @@ def summary_table(report: EvalReport) -> Table:
         table.add_section()
         table.add_row(*_row("[bold]all[/bold]", report.overall))
     return table
+
+
+def reasons_table(result: FileResult, top: int = 10) -> Table | None:
+    """The commonest reasons benign records were blocked (category and input source)."""
+    if not result.fp_reasons:
+        return None
+    table = Table(title=f"{result.path.name}: why benign requests were blocked", title_justify="left")
+    table.add_column("reason")
+    table.add_column("false pos.", justify="right")
+    for reason, n in result.fp_reasons.most_common(top):
+        table.add_row(reason, str(n))
+    return table
