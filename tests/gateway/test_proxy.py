@@ -215,7 +215,15 @@ def test_invalid_utf8_and_garbage_json(client: httpx.Client) -> None:
 
 
 def test_malformed_http_gets_400_and_server_survives(client: httpx.Client, gateway: tuple[Running, ProxyApp]) -> None:
-    for garbage in (b"\x00\x01\x02GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET /\x7f HTTP/1.1\r\nHost\r\n\r\n"):
+    smuggling = (
+        b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 30\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 40\r\n\r\nabc",
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n",
+    )
+    for garbage in (b"\x00\x01\x02GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET /\x7f HTTP/1.1\r\nHost\r\n\r\n",
+                    *smuggling):
         with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
             s.sendall(garbage)
             assert s.recv(4096).startswith(b"HTTP/1.1 400")
