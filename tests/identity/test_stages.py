@@ -226,7 +226,7 @@ def test_example_config_builds(monkeypatch: pytest.MonkeyPatch) -> None:
     examples = Path(__file__).resolve().parents[2] / "src/apiward/identity/examples"
     monkeypatch.chdir(examples)
     monkeypatch.setenv("APIWARD_JWT_SECRET", HS_SECRET.decode())
-    p = build_pipeline(load_settings(Path("apiward.yaml")))
+    p = build_pipeline(load_settings(Path("apiward.yaml"), {"detection": {"enabled": False}}))
     assert [s.name for s in p.stages][:4] == ["authn", "authz", "behaviour", "ratelimit"]
     shop_token = jwt.encode({"sub": "alice", "uid": 1, "role": "customer", "aud": "shop",
                              "iat": int(time.time()), "exp": int(time.time()) + 60}, HS_SECRET, algorithm="HS256")
@@ -252,7 +252,7 @@ def test_demo_settings_protect_the_shop(monkeypatch: pytest.MonkeyPatch) -> None
     from apiward.settings import build_settings
 
     monkeypatch.setenv(JWT_SECRET_ENV, HS_SECRET.decode())
-    pipe = build_pipeline(build_settings(demo_settings()))
+    pipe = build_pipeline(build_settings({**demo_settings(), "detection": {"enabled": False}}))
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=create_shop_app(secret=HS_SECRET))
         async with httpx.AsyncClient(transport=transport, base_url="http://shop") as shop:

@@ -44,6 +44,7 @@ from apiward.settings import BehaviourSettings, LoginRoute
 TAG_RISK = "risk.score"
 TAG_RISK_REASONS = "risk.reasons"
 TAG_RISK_COST = "risk.cost"
+TAG_DEVICE = "device"  # the device fingerprint (events show it; the observer reuses it)
 _KNOWN_TTL = 30 * 86400.0
 _VOLUME_INTERVAL = 10.0  # seconds per rate sample
 _EWMA_ALPHA = 0.1
@@ -162,6 +163,7 @@ class BehaviourEngine:
         now = self._clock()
         ip = request.client_ip
         device = device_fingerprint(request)
+        ctx.tags[TAG_DEVICE] = device
         ip_key, dev_key = f"ip:{ip}", f"dev:{device}"
         sub_key = f"sub:{ctx.identity.subject}" if ctx.identity is not None else None
         attempt = self.login_attempt(request)
@@ -269,7 +271,7 @@ class BehaviourEngine:
         findings: list[Finding] = []
         attempt = self.login_attempt(request)
         if attempt is not None:
-            findings.extend(self._login_outcome(attempt, request, response, now))
+            findings.extend(self._login_outcome(attempt, request, ctx, response, now))
         actor = f"sub:{ctx.identity.subject}" if ctx.identity is not None else f"ip:{ip}"
         findings.extend(self._bola(request, ctx, actor, response.status, now))
         findings.extend(self._scan(request, ip, response.status, now))
@@ -289,14 +291,14 @@ class BehaviourEngine:
             return True  # truncated / not JSON: the status decides
         return isinstance(doc, dict) and bool(doc.get(cfg.success_json))
 
-    def _login_outcome(self, attempt: LoginAttempt, request: RequestView, response: ResponseInfo,
-                       now: float) -> list[Finding]:
+    def _login_outcome(self, attempt: LoginAttempt, request: RequestView, ctx: Context,
+                       response: ResponseInfo, now: float) -> list[Finding]:
         success = self._login_success(attempt, response)
         if success is None:
             return []
         t = self.t
         ip = request.client_ip
-        device = device_fingerprint(request)
+        device = ctx.tags.get(TAG_DEVICE) or device_fingerprint(request)
         net = network_of(ip)
         ip_key, dev_key = f"ip:{ip}", f"dev:{device}"
         account = attempt.account

@@ -49,6 +49,20 @@ class AuthnStage:
         self._key_header = settings.api_keys.header.lower()
         self.failures: dict[str, int] = {}  # reason -> count (metrics)
 
+    def stats(self) -> dict[str, float]:
+        """Counters for the gateway's metrics: failures by reason, JWKS health, reload errors."""
+        out = {f"failures.{reason}": float(n) for reason, n in self.failures.items()}
+        jwks = self._jwt.jwks if self._jwt is not None else None
+        if jwks is not None:
+            out["jwks_fetch_failures"] = float(jwks.failures)
+            out["jwks_refreshes"] = float(jwks.refreshes)
+            out["jwks_stale"] = 1.0 if jwks.status == "stale" else 0.0
+        for name, holder in (("policy", self._policy), ("api_keys", self._keys)):
+            if isinstance(holder, ReloadingFile):
+                out[f"{name}_reloads"] = float(holder.reloads)
+                out[f"{name}_reload_errors"] = float(holder.errors)
+        return out
+
     def _auth_mode(self, request: RequestView) -> AuthMode:
         policy = self._policy
         if isinstance(policy, ReloadingFile):

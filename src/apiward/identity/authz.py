@@ -24,6 +24,10 @@ class AuthzStage:
         self._enforce = enforce
         self.denials: dict[str, int] = {}  # reason -> count (metrics)
 
+    def stats(self) -> dict[str, float]:
+        """Counters for the gateway's metrics: denials by reason."""
+        return {f"denials.{reason}": float(n) for reason, n in self.denials.items()}
+
     @property
     def policy(self) -> Policy:
         holder = self._policy

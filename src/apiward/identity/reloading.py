@@ -31,6 +31,8 @@ class ReloadingFile(Generic[T]):
         self.value: T = load(self.path)  # errors at start-up are fatal (ConfigError)
         self._next_check = time.monotonic() + interval
         self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._failed_mtime: float | None = None  # a broken version is reported once, not every poll
         self.reloads = 0
         self.errors = 0
         self.last_error = ""
@@ -52,19 +54,28 @@ class ReloadingFile(Generic[T]):
 
     async def check(self) -> bool:
         """Reload if the file changed; True when a new value was installed."""
-        try:
-            mtime = await asyncio.to_thread(self._stat)
-            if mtime == self._mtime:
+        async with self._lock:
+            try:
+                mtime = await asyncio.to_thread(self._stat)
+                if mtime == self._mtime or mtime == self._failed_mtime:
+                    return False
+                value = await asyncio.to_thread(self._load, self.path)
+            except ConfigError as exc:
+                self.errors += 1
+                self.last_error = str(exc)
+                self._failed_mtime = self._stat_or_none()
+                log.error("reload of %s failed, keeping the previous version: %s", self.path, exc)
                 return False
-            value = await asyncio.to_thread(self._load, self.path)
-        except ConfigError as exc:
-            self.errors += 1
-            self.last_error = str(exc)
-            log.error("reload of %s failed, keeping the previous version: %s", self.path, exc)
-            return False
-        self.value = value
-        self._mtime = mtime
-        self.reloads += 1
-        self.last_error = ""
-        log.info("reloaded %s", self.path)
-        return True
+            self.value = value
+            self._mtime = mtime
+            self._failed_mtime = None
+            self.reloads += 1
+            self.last_error = ""
+            log.info("reloaded %s", self.path)
+            return True
+
+    def _stat_or_none(self) -> float | None:
+        try:
+            return self._stat()
+        except ConfigError:
+            return None
