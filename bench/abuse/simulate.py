@@ -65,17 +65,17 @@ def markdown(r: dict[str, Any], command: str) -> str:
         "",
         HEADING,
         "",
-        f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"Python {platform.python_version()}, {platform.machine()}, shared 2-core machine).",
+        (f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+         f"Python {platform.python_version()}, {platform.machine()}, shared 2-core machine)."),
         "",
-        f"Simulator (seed {sim['seed']}): {sim['simulated_hours']:.0f} simulated hours, {sim['requests']:,} requests "
-        f"through the real `behaviour` + `ratelimit` stages and response observer (in-process, virtual time, "
-        f"{sim['wall_seconds']} s wall). {b['users']} benign users ({b['requests']:,} requests: logins with "
-        f"occasional typos, own orders, products, search; a quarter behind 15 shared office NATs, 30 % of "
-        f"sessions from a phone on another network).",
+        (f"Simulator (seed {sim['seed']}): {sim['simulated_hours']:.0f} simulated hours, {sim['requests']:,} "
+         f"requests through the real `behaviour` + `ratelimit` stages and response observer (in-process, "
+         f"virtual time, {sim['wall_seconds']} s wall). {b['users']} benign users ({b['requests']:,} requests: "
+         f"logins with occasional typos, own orders, products, search; a quarter behind 15 shared office "
+         f"NATs, 30 % of sessions from a phone on another network)."),
         "",
-        f"Benign users wrongly throttled or blocked: **{b['users_wrongly_throttled_or_blocked']}** "
-        f"({b['interrupted_requests']} requests, {b['correct_logins_refused']} correct logins refused).",
+        (f"Benign users wrongly throttled or blocked: **{b['users_wrongly_throttled_or_blocked']}** "
+         f"({b['interrupted_requests']} requests, {b['correct_logins_refused']} correct logins refused)."),
         "",
         "| attack | requests | attempts until first block | blocked | sources | mean attempts per source until block | valid credentials tried / got through | main rule |",
         "|---|---:|---:|---:|---:|---:|---:|---|",

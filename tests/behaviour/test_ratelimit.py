@@ -8,12 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from behaviour_helpers import FakeClock, PrivateRedis, delete_prefix, make_request, unique_prefix
+from behaviour_helpers import (
+    FakeClock,
+    PrivateRedis,
+    delete_prefix,
+    make_request,
+    unique_prefix,
+)
 
 from apiward.behaviour.limiter import RateLimitStage
 from apiward.behaviour.ratelimit import Limit, MemoryBackend, RedisBackend
 from apiward.core import Action, Context, Identity
-from apiward.settings import BackendFailure, RateAlgorithm, RateLimitRule, RateLimitSettings, RateScope
+from apiward.settings import (
+    BackendFailure,
+    RateAlgorithm,
+    RateLimitRule,
+    RateLimitSettings,
+    RateScope,
+)
 
 TB = RateAlgorithm.TOKEN_BUCKET
 SW = RateAlgorithm.SLIDING_WINDOW

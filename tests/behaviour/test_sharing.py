@@ -42,7 +42,7 @@ def test_block_propagates_between_engines(redis_url: str, prefix: str) -> None:
                 continue
             gw_a.observe(req, ctx, ResponseInfo(401, ()))
         assert gw_a.risk.blocked(f"ip:{ip}") is not None
-        await asyncio.gather(*list(a_list._pending))  # noqa: SLF001 - the publish task itself
+        await asyncio.gather(*list(a_list._pending))
         assert a_list.counters["published"] >= 1
         probe = make_request("GET", "/products", client_ip=ip)
         assert not gw_b.inspect(probe, Context("r"))  # B has not synced yet (its polled sync is pending)

@@ -136,7 +136,7 @@ def test_low_entropy_api_key_with_scrypt(files: dict[str, Any]) -> None:
 
     async def scenario() -> list[Any]:
         out = []
-        await p.stages[1]._policy.check()  # noqa: SLF001 - deterministic reload, no sleeping
+        await p.stages[1]._policy.check()
         for key in ("human.hunter2", "human.hunter2", "human.wrong"):
             out.append(await p.inspect(make_request("GET", "/legacy", {"x-api-key": key}), Context("r")))
         return out
@@ -173,7 +173,7 @@ def test_mtls_identity_is_accepted_only_when_enabled(files: dict[str, Any]) -> N
 def test_policy_hot_reload_keeps_old_version_on_error(files: dict[str, Any]) -> None:
     p = pipeline(files)
     authz = p.stages[1]
-    holder = authz._policy  # noqa: SLF001
+    holder = authz._policy
 
     async def scenario() -> None:
         assert (await p.inspect(make_request("GET", "/new", bearer(token())), Context("r"))).status == 403

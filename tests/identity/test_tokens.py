@@ -232,8 +232,8 @@ def test_jwks_url_cache_rotation_and_outage(rsa_key: Any, claims: Any) -> None:
         clock.now += 120  # past the TTL -> background refresh, which fails
         assert (await v.verify(t1)).error == ""
         await asyncio.sleep(0)
-        if cache._background is not None:  # noqa: SLF001 - wait for the refresh task itself
-            await cache._background  # noqa: SLF001
+        if cache._background is not None:
+            await cache._background
         assert cache.status == "stale" and cache.failures >= 1
         result = await v.verify(t2)
         assert result.error == "" and result.stale_keys

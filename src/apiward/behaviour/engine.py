@@ -335,11 +335,11 @@ class BehaviourEngine:
             src_fail = src[1].add(now)
             dev_fail = dev[1].add(now)
             acct_failures = self.acct_fail.setdefault(account, lambda: Buckets(self.s.window)).add(now)
-            own = self.src_acct_fail.setdefault((ip, account), lambda: Buckets(self.s.window)).add(now)
-            if own >= t.brute_force_source and not known:
+            mine = self.src_acct_fail.setdefault((ip, account), lambda: Buckets(self.s.window)).add(now)
+            if mine >= t.brute_force_source and not known:
                 self._signal((ip_key, dev_key), "brute_force", 25.0)
-                out.append(self._finding("behaviour.brute_force", f"{own:.0f} failures on one account",
-                                         own * 5, Action.LOG, location=attempt.config.username))
+                out.append(self._finding("behaviour.brute_force", f"{mine:.0f} failures on one account",
+                                         mine * 5, Action.LOG, location=attempt.config.username))
             if acct_failures >= t.brute_force_account and not known:
                 self._signal((ip_key,), "brute_force_account", 10.0)
             if attempt.password:

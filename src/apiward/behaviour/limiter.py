@@ -24,10 +24,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from apiward.behaviour.keyed import Clock
-from apiward.behaviour.ratelimit import Limit, MemoryBackend, Outcome, RedisBackend, storage_key
+from apiward.behaviour.ratelimit import (
+    Limit,
+    MemoryBackend,
+    Outcome,
+    RedisBackend,
+    storage_key,
+)
 from apiward.core import Action, Category, Context, Finding, RequestView
 from apiward.errors import BackendUnavailable
-from apiward.identity.forwarding import TAG_RATELIMIT, TAG_RATELIMIT_POLICY, TAG_RETRY_AFTER
+from apiward.identity.forwarding import (
+    TAG_RATELIMIT,
+    TAG_RATELIMIT_POLICY,
+    TAG_RETRY_AFTER,
+)
 from apiward.identity.routes import RouteTable, RouteTemplate
 from apiward.pipeline import Phase
 from apiward.settings import BackendFailure, RateLimitRule, RateLimitSettings, RateScope

@@ -55,7 +55,7 @@ class Limit:
 
     def policy_header(self) -> str:
         """``RateLimit-Policy`` item (draft-ietf-httpapi-ratelimit-headers)."""
-        return f'"{self.name}";q={self.limit};w={int(math.ceil(self.period))}'
+        return f'"{self.name}";q={self.limit};w={math.ceil(self.period)}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class Outcome:
         reset = self.retry_after if not self.allowed else (
             (self.limit.capacity - max(self.remaining, 0)) / self.limit.rate
         )
-        return f'"{self.limit.name}";r={max(int(self.remaining), 0)};t={int(math.ceil(reset))}'
+        return f'"{self.limit.name}";r={max(int(self.remaining), 0)};t={math.ceil(reset)}'
 
 
 def storage_key(prefix: str, rule: str, value: str) -> str:

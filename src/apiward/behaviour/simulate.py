@@ -460,18 +460,8 @@ async def redis_latency(url: str, prefix: str, samples: int = 2000) -> dict[str,
         out[f"{backend}_p50_ms"] = round(1000 * times[len(times) // 2], 4)
         out[f"{backend}_p99_ms"] = round(1000 * times[int(len(times) * 0.99)], 4)
         # 32 requests in flight: coalesced pipelines share round trips.
-        concurrent: list[float] = []
-        sem = asyncio.Semaphore(32)
         trips_before = stage.redis.round_trips if stage.redis is not None else 0
-
-        async def one(i: int) -> None:
-            async with sem:
-                t0 = time.perf_counter()
-                await stage.inspect(views[i % 200], Context("r"))
-                concurrent.append(time.perf_counter() - t0)
-
-        await asyncio.gather(*(one(i) for i in range(samples)))
-        concurrent.sort()
+        concurrent = sorted(await _concurrent_latencies(stage, views, samples, 32))
         out[f"{backend}_concurrent32_p50_ms"] = round(1000 * concurrent[len(concurrent) // 2], 4)
         if stage.redis is not None:
             out["redis_requests_per_round_trip_concurrent32"] = round(
@@ -479,6 +469,21 @@ async def redis_latency(url: str, prefix: str, samples: int = 2000) -> dict[str,
             )
         await stage.close()
     out["added_by_redis_p50_ms"] = round(out["redis_p50_ms"] - out["memory_p50_ms"], 4)
+    return out
+
+
+async def _concurrent_latencies(stage: RateLimitStage, views: list[RequestView], samples: int,
+                                in_flight: int) -> list[float]:
+    out: list[float] = []
+    sem = asyncio.Semaphore(in_flight)
+
+    async def one(i: int) -> None:
+        async with sem:
+            t0 = time.perf_counter()
+            await stage.inspect(views[i % len(views)], Context("r"))
+            out.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(one(i) for i in range(samples)))
     return out
 
 

@@ -64,7 +64,11 @@ def decide_case(policy: Policy, request: str, identity: Identity | None,
     match = policy.match(method.upper(), path, route)
     if match is None:
         return "403", "no rule (deny by default)"
-    params = dict(p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p)
+    params: dict[str, str] = {}
+    for pair in query.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            params[key] = value
     hdrs = {k.lower(): v for k, v in (headers or {}).items()}
     decision = evaluate(match.rule, identity, RequestEnv(identity, match.params, params, hdrs, method.upper(), path))
     where = f"{match.rule.name} @ {match.rule.where}"

@@ -242,10 +242,7 @@ def _lex(text: str) -> list[_Tok]:
         elif text.startswith(("==", "!=", "<=", ">="), i):
             toks.append(_Tok("op", text[i : i + 2], None, col))
             i += 2
-        elif ch in "<>":
-            toks.append(_Tok("op", ch, None, col))
-            i += 1
-        elif ch in _PUNCT:
+        elif ch in "<>" or ch in _PUNCT:
             toks.append(_Tok("op", ch, None, col))
             i += 1
         else:

@@ -19,7 +19,7 @@ import hashlib
 import ssl
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -59,7 +59,8 @@ class TlsHttpToolsProtocol(HttpToolsProtocol):
                     info["client_cert_chain"] = [ssl.DER_cert_to_PEM_cert(der)]
                 info["tls_version"] = ssl_object.version()
             self._apiward_tls = info
-        self.scope.setdefault("extensions", {})["tls"] = self._apiward_tls  # type: ignore[typeddict-unknown-key]
+        scope = cast(dict[str, Any], self.scope)
+        scope.setdefault("extensions", {})["tls"] = self._apiward_tls
 
 
 class MtlsIdentifier:

@@ -32,7 +32,12 @@ import yaml
 
 from apiward.core import Identity
 from apiward.errors import ConfigError
-from apiward.identity.condition import Condition, ConditionError, RequestEnv, compile_condition
+from apiward.identity.condition import (
+    Condition,
+    ConditionError,
+    RequestEnv,
+    compile_condition,
+)
 from apiward.identity.routes import RouteTable, RouteTemplate
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "*"})

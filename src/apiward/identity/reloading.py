@@ -30,7 +30,7 @@ class ReloadingFile(Generic[T]):
         self._mtime = self._stat()
         self.value: T = load(self.path)  # errors at start-up are fatal (ConfigError)
         self._next_check = time.monotonic() + interval
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[bool] | None = None
         self._lock = asyncio.Lock()
         self._failed_mtime: float | None = None  # a broken version is reported once, not every poll
         self.reloads = 0

@@ -74,9 +74,7 @@ def _scalar_claims(payload: dict[str, object]) -> tuple[tuple[str, object], ...]
     for key, value in payload.items():
         if len(out) >= _MAX_CLAIMS or len(key) > 64:
             continue
-        if isinstance(value, bool) or isinstance(value, (int, float)):
-            out.append((key, value))
-        elif isinstance(value, str) and len(value) <= _MAX_CLAIM_CHARS:
+        if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= _MAX_CLAIM_CHARS):
             out.append((key, value))
     return tuple(out)
 
