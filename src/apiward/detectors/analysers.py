@@ -65,16 +65,26 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
                  "aspectj", "eclipse", "ro0ab", "aced0005", "jndi", "lookup"})
     | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior"})
 )
-_GADGET_PARTS = ("runtime", "processbuilder", "transformer", "factory", "closure", "templatesimpl",
-                 "rowsetimpl", "invocationhandler", "objectinputstream", "objectoutputstream",
-                 "xmldecoder", "classloader", "serial", "comparator", "remoteobject", "unicastref",
-                 "scriptengine", "nashorn", "groovy", "jndi", "initialcontext", "defineclass", "bytecode",
-                 "hashtable", "hashmap", "treemap", "priorityqueue", "badattributevalue", "mockattribute")
+# Literals the analysers match inside longer words: every Java gadget name, and a few more.
+_GADGET_PARTS: tuple[str, ...] = tuple(
+    part.replace("\\", "") for part in template.GADGETS.pattern.split("|")
+) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
+     "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
+     "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
+     "ro0ab", "aced 00 05")
 
 
 def plain(value: str) -> bool:
-    """The first fast path: `apiward.http.normalize.is_plain` and no base64-spelled gadget."""
-    return is_plain(value) and (len(value) < 8 or template.encoded_gadget(value) is None)
+    """The first fast path: `apiward.http.normalize.is_plain` (letters, digits, ``_``, ``-``),
+    and no trigger word, gadget name or base64-spelled gadget in it."""
+    if not is_plain(value):
+        return False
+    if value.isdigit():
+        return True
+    text = value.lower()
+    if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or any(part in text for part in _GADGET_PARTS):
+        return False
+    return len(value) < 8 or template.encoded_gadget(value) is None
 
 
 def inert(value: str) -> bool:
@@ -85,7 +95,7 @@ def inert(value: str) -> bool:
     if len(value) >= 8 and template.encoded_gadget(value) is not None:
         return False
     text = value.lower()
-    if ".." in text or "://" in text or text.startswith("//"):
+    if ".." in text or "://" in text or text.startswith("//") or "@@" in text:
         return False
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False

@@ -97,7 +97,7 @@ def scan(text: str) -> list[Hit]:
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
-    if best is None or best.score < 0.9:
+    if (best is None or best.score < 0.9) and "/" in norm:  # a file name alone is a word, not a path
         target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()

@@ -274,7 +274,7 @@ def _command_at(
     if prose and separator in ("&", "(", "{", "then", "do"):
         return None
     if at_start:
-        return (0.85 if args else 0.6, "cmdi.command", pos, end) if (args or ends) else None
+        return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
     return (0.95, "cmdi.separator-command", pos, end)

@@ -473,9 +473,9 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
         elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
             t.start == 0 or not text[t.start - 1].isalnum()):
             keep((0.85, "sqli.system-variable", t.start, t.end))
-        elif kind == "b" and t.value == "information_schema":
+        elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))
-    if best is None or best[0] < 0.9:
+    if (best is None or best[0] < 0.9) and n >= 2:  # a catalog name alone is a word, not a query
         for name in CATALOGS:
             pos = text.find(name)
             if pos >= 0:

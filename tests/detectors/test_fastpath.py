@@ -1,0 +1,46 @@
+"""Property: the fast paths (`plain`, `inert`) never skip a value the slow path would flag."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apiward.detectors.analysers import TRIGGER_WORDS, inert, plain, scan_value
+
+_WORDS = sorted(TRIGGER_WORDS) + [
+    "java.lang.runtime", "etc/passwd", "/etc/passwd", "..", "://", "http://127.0.0.1/", "1=1",
+    "union select", "sleep", "/bin/sh", "win.ini", "boot.ini", ".env", "/.git/config", "rO0AB",
+    "processbuilder", "invokertransformer", "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "aW5zdGFudGlhdGVmYWN0b3J5",
+    "javascript", "data", "@@version", "0x7f000001", "localhost", "metadata.google.internal",
+]
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:@/ +"
+_pieces = st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_ALPHABET, min_size=1, max_size=12))
+_values = st.lists(_pieces, min_size=1, max_size=8).map(lambda parts: "".join(parts))
+_spaced = st.lists(_pieces, min_size=1, max_size=8).map(lambda parts: " ".join(parts))
+
+
+def _check(value: str) -> bool:
+    if plain(value) or inert(value):
+        hits = scan_value(value)
+        assert not hits, (value, [(h.category.value, h.rule, h.score) for h in hits])
+        return True
+    return False
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_values, _spaced))
+def test_fast_paths_never_skip_what_the_analysers_flag(value: str) -> None:
+    _check(value)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=60))
+def test_fast_paths_on_plain_alphabet(value: str) -> None:
+    _check(value)
+
+
+def test_fast_paths_run_on_real_cases() -> None:
+    skipped = [v for v in ("GA1.3.868462471.1662618213", "hello world", "2024-07-01T10:00:00Z", "abc_DEF-123") if _check(v)]
+    assert len(skipped) == 4
+    assert not plain("java.lang.Runtime") and not inert("java.lang.Runtime")
+    assert not inert("1 or 1") and not inert("/etc/passwd")

