@@ -359,6 +359,7 @@ class BehaviourThresholds(_Section):
     flood_factor: float = Field(default=5.0, gt=1)  # endpoint rate over its learned baseline
     flood_min_rate: float = Field(default=20.0, gt=0)  # req/s on an endpoint before "flood" applies
     client_rate: float = Field(default=10.0, gt=0)  # req/s of one client that counts as scraping
+    travel_kmh: float = Field(default=1000.0, gt=0)  # faster between two logins: impossible travel
 
 
 class RiskActions(_Section):
@@ -371,8 +372,13 @@ class RiskActions(_Section):
     block: float = 80.0  # 403 for ``block_ttl`` seconds
     block_ttl: float = Field(default=900.0, gt=0)
     half_life: float = Field(default=600.0, gt=0)
-    # Account-takeover signals on a login answer with this status (step-up) instead of a block.
+    # Account-takeover signals on a login answer with this status (step-up) instead of a block,
+    # and this WWW-Authenticate challenge (RFC 9470 step-up by default).
     step_up_status: int = Field(default=401, ge=400, le=499)
+    step_up_challenge: str = (
+        'Bearer error="insufficient_user_authentication", '
+        'error_description="additional authentication required"'
+    )
 
 
 class BehaviourSettings(_Section):
@@ -384,6 +390,8 @@ class BehaviourSettings(_Section):
     max_keys: int = Field(default=50_000, ge=100)  # per tracker; least recently used go first
     thresholds: BehaviourThresholds = BehaviourThresholds()
     risk: RiskActions = RiskActions()
+    # CSV of cidr,latitude,longitude for impossible-travel detection (None: off).
+    geo_file: Path | None = None
     # Share blocks between gateways through Redis (None: ratelimit.redis_url when that is set).
     redis_url: str | None = None
     share_blocks: bool = True

@@ -277,3 +277,34 @@ def test_login_route_without_a_username_is_ignored(bad_body: bytes) -> None:
     d = Driver()
     request = make_request("POST", "/login", CHROME, bad_body)
     assert d.engine.login_attempt(request) is None
+
+
+# -- impossible travel (geo data configured) --------------------------------------------------------
+def test_impossible_travel_with_geo_data(tmp_path: Any) -> None:
+    geo = tmp_path / "geo.csv"
+    geo.write_text("cidr,latitude,longitude\n192.0.2.0/24,51.5,-0.12\n198.18.0.0/15,35.68,139.69\n"
+                   "198.18.7.0/24,48.85,2.35\n")
+    d = Driver(geo_file=geo)
+    assert d.engine.geo is not None and d.engine.geo.locate("198.18.7.9") == (48.85, 2.35)  # longest prefix
+    d.login("gina", "pw", True, ip="192.0.2.10")  # London
+    _, after = d.login("gina", "pw", True, ip="198.18.1.1", step=1800)  # Tokyo 30 minutes later
+    assert "behaviour.ato_impossible_travel" in rules(after)
+    _, after = d.login("gina", "pw", True, ip="198.18.7.1", step=20 * 3600)  # Paris a day later: fine
+    assert "behaviour.ato_impossible_travel" not in rules(after)
+    d2 = Driver()
+    d2.login("gina", "pw", True, ip="192.0.2.10")
+    _, after = d2.login("gina", "pw", True, ip="198.18.1.1", step=60)
+    assert "behaviour.ato_impossible_travel" not in rules(after)  # no geo data: no signal
+
+
+def test_step_up_answer_carries_a_challenge() -> None:
+    d = Driver()
+    d.login("hank", "right", True, ip="192.0.2.10")
+    for i in range(12):
+        d.login("hank", f"x{i}", False, ip=f"203.0.113.{i + 20}", headers={**TOOL, "x-n": str(i)})
+    request = make_request("POST", "/login", {"user-agent": "curl/8"},
+                           json.dumps({"username": "hank", "password": "p"}).encode(), client_ip="203.0.113.99")
+    ctx = Context("r")
+    found = d.engine.inspect(request, ctx)
+    assert found[0].action is Action.CHALLENGE
+    assert 'error="insufficient_user_authentication"' in ctx.tags["authn.www_authenticate"]

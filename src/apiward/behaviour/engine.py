@@ -31,12 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from apiward.behaviour.fingerprint import device_fingerprint, network_of, route_and_ids
+from apiward.behaviour.geo import GeoTable, distance_km
 from apiward.behaviour.keyed import BoundedTTLMap, Clock
 from apiward.behaviour.risk import RiskAction, RiskBook
 from apiward.behaviour.sharing import SharedBlocklist
 from apiward.behaviour.windows import Buckets, DistinctSet
 from apiward.core import Action, Category, Context, Finding, RequestView
-from apiward.identity.forwarding import TAG_RETRY_AFTER
+from apiward.identity.forwarding import TAG_RETRY_AFTER, TAG_WWW_AUTHENTICATE
 from apiward.identity.routes import RouteTable, RouteTemplate
 from apiward.pipeline import Phase, ResponseInfo
 from apiward.settings import BehaviourSettings, LoginRoute
@@ -85,6 +86,8 @@ class BehaviourEngine:
         self.t = t
         n, w = settings.max_keys, settings.window
         self.shared = shared
+        self.geo = GeoTable.load(settings.geo_file) if settings.geo_file is not None else None
+        self.last_login: BoundedTTLMap[str, tuple[float, float, float]] = BoundedTTLMap(n, _KNOWN_TTL, clock)
         self.risk = RiskBook(settings.risk, n, clock, on_block=shared.publish if shared is not None else None)
         self._pw_key = os.urandom(16)  # per-process key: password hashes are not portable
         self._logins: RouteTable[LoginRoute] = RouteTable(
@@ -199,6 +202,7 @@ class BehaviourEngine:
             fails = self.acct_fail.get(attempt.account)
             if not known and fails is not None and fails.total(now) >= self.t.brute_force_account:
                 self._count("enforced.step_up")
+                ctx.tags[TAG_WWW_AUTHENTICATE] = self.s.risk.step_up_challenge
                 return [self._finding("behaviour.account_protected",
                                       "account under attack: step-up required for unknown devices", 70.0,
                                       Action.CHALLENGE, self.s.risk.step_up_status,
@@ -327,6 +331,7 @@ class BehaviourEngine:
                 out.append(self._finding("behaviour.ato_new_device_network",
                                          "login from a new device on a new network", 25.0, Action.LOG,
                                          location=attempt.config.username))
+            out.extend(self._travel(account, ip, now, attempt))
             if failures < t.ato_failures or known:
                 seen = self.known.setdefault(account, lambda: DistinctSet(_KNOWN_TTL, cap=32))
                 seen.add(now, ("d", device))
@@ -363,6 +368,25 @@ class BehaviourEngine:
                                          f"{dev_accounts} accounts from one device fingerprint across networks, "
                                          f"{dev_fail / dev_total:.0%} failing", 80.0, Action.LOG))
         return out
+
+    def _travel(self, account: str, ip: str, now: float, attempt: LoginAttempt) -> list[Finding]:
+        if self.geo is None:
+            return []
+        here = self.geo.locate(ip)
+        if here is None:
+            return []
+        before = self.last_login.get(account)
+        self.last_login.set(account, (here[0], here[1], now))
+        if before is None:
+            return []
+        km = distance_km((before[0], before[1]), here)
+        hours = max(now - before[2], 1.0) / 3600.0
+        if km < 500 or km / hours <= self.t.travel_kmh:
+            return []
+        self._signal((f"sub:{account}",), "ato_impossible_travel", 40.0)
+        return [self._finding("behaviour.ato_impossible_travel",
+                              f"{km:.0f} km in {hours * 60:.0f} min ({km / hours:.0f} km/h)", 60.0, Action.LOG,
+                              location=attempt.config.username)]
 
     def _bola(self, request: RequestView, ctx: Context, actor: str, status: int, now: float) -> list[Finding]:
         route, ids = route_and_ids(request.path, ctx.route, ctx.path_params)
