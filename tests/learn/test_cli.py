@@ -18,7 +18,11 @@ from apiward.http.parse import corpus_request
 from apiward.learn.baseline import Baseline
 from apiward.learn.contract import Contract
 from apiward.learn.spec import load_spec
-from apiward.settings import ApiSettings, LimitSettings, Settings
+from apiward.settings import ApiSettings, DetectionSettings, LimitSettings, Settings
+
+# The generic detector (and its model artifact) is another stage's business: these tests build
+# the pipeline with only the API-awareness stages.
+NO_DETECT = DetectionSettings(enabled=False)
 
 LIMITS = LimitSettings()
 
@@ -93,7 +97,7 @@ def test_build_pipeline_with_profile_and_spec(tmp_path: Path) -> None:
     corpus, _ = _traffic(tmp_path)
     out = tmp_path / "profile"
     assert CliRunner().invoke(_app(), ["learn", str(corpus), "--out", str(out)]).exit_code == 0
-    pipeline = build_pipeline(Settings(api=ApiSettings(profile=out)))
+    pipeline = build_pipeline(Settings(detection=NO_DETECT, api=ApiSettings(profile=out)))
     assert [s.name for s in pipeline.stages][:2] == ["spec", "baseline"]
 
     def verdict(record: dict) -> object:
@@ -106,7 +110,7 @@ def test_build_pipeline_with_profile_and_spec(tmp_path: Path) -> None:
     assert verdict({"method": "GET", "url": "/api/admin"}).cause.rule == "spec.unknown-path"
     assert verdict({"method": "POST", "url": "/api/users", "headers": {"Content-Type": "application/json", "Authorization": "Bearer t"},
                     "data": '{"name": "ann", "email": "a@example.com", "age": 30, "is_admin": true}'}).cause.rule == "spec.additionalProperties"
-    spec_only = build_pipeline(Settings(api=ApiSettings(spec=out / "openapi.yaml")))
+    spec_only = build_pipeline(Settings(detection=NO_DETECT, api=ApiSettings(spec=out / "openapi.yaml")))
     assert [s.name for s in spec_only.stages][:1] == ["spec"] and "baseline" not in [s.name for s in spec_only.stages]
 
 
@@ -142,6 +146,28 @@ def test_profile_without_its_spec(tmp_path: Path) -> None:
     corpus, _ = _traffic(tmp_path)
     out = tmp_path / "profile"
     assert CliRunner().invoke(_app(), ["learn", str(corpus), "--out", str(out)]).exit_code == 0
-    pipeline = build_pipeline(Settings(api=ApiSettings(profile=out, profile_spec=False)))
+    pipeline = build_pipeline(Settings(detection=NO_DETECT, api=ApiSettings(profile=out, profile_spec=False)))
     names = [s.name for s in pipeline.stages]
     assert "baseline" in names and "spec" not in names
+
+
+def test_json_types_decide_discovered_schemas(tmp_path: Path) -> None:
+    corpus = tmp_path / "j.jsonl"
+    rows = []
+    for i in range(150):
+        body = {"version": f"{i % 3}.1", "count": i, "ratio": i / 7, "ok": bool(i % 2), "note": None if i % 5 else "x",
+                "items": [{"sku": f"S{i}"}, {"sku": "T1"}]}
+        rows.append({"method": "POST", "url": "/v1/things", "headers": {"Content-Type": "application/json"}, "data": json.dumps(body)})
+    corpus.write_text("\n".join(json.dumps(r) for r in rows))
+    out = tmp_path / "p"
+    assert CliRunner().invoke(_app(), ["learn", str(corpus), "--out", str(out)]).exit_code == 0
+    doc = yaml.safe_load((out / "openapi.yaml").read_text())
+    schema = doc["paths"]["/v1/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    props = schema["properties"]
+    assert props["version"]["type"] == "string"  # "0.1" is a JSON string, not a number
+    assert props["count"]["type"] == "integer" and props["ratio"]["type"] == "number"
+    assert props["ok"]["type"] == "boolean" and props["note"]["type"] == ["string", "null"]
+    assert props["items"]["type"] == "array" and props["items"]["items"]["properties"]["sku"]["type"] == "string"
+    contract = Contract(load_spec(out / "openapi.yaml"), ApiSettings())
+    ok = corpus_request(rows[7], LIMITS)
+    assert contract.check(ok).violations == ()

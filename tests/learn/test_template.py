@@ -17,7 +17,7 @@ TRAFFIC = [
 TABLE = [
     ("/users/999", "/users/{id}"),
     ("/users/me", "/users/me"),
-    ("/users/0b0c8f7e-1111-4a4a-9b9b-0123456789ab", "/users/{uuid}"),
+    ("/users/0b0c8f7e-1111-4a4a-9b9b-0123456789ab", "/users/{id}"),  # one parameter per position
     ("/files/0123456789abcdef0123456789abcdef01234567", "/files/{hash}"),
     ("/reports/1999-12-31", "/reports/{date}"),
     ("/blog/any-new-title", "/blog/{slug}"),
@@ -52,3 +52,11 @@ def test_templates_listed(templater: PathTemplater) -> None:
 )
 def test_segment_kind(segment: str, kind: str | None) -> None:
     assert segment_kind(segment) == kind
+
+
+def test_one_parameter_per_position() -> None:
+    paths = ["/pages/1", "/pages/2", "/pages/3", "/pages/aZ3kP9qL2mX8vB4nC6dF1", "/pages/1/edit",
+             "/pages/550e8400-e29b-41d4-a716-446655440000/edit"]
+    templater = PathTemplater().fit(split_path(p) for p in paths)
+    assert templater.templates() == ["/pages/{id}", "/pages/{id}/edit"]
+    assert templater.template(split_path("/pages/Qw8rT5yU1iO3pA6sD9fG2")) == "/pages/{id}"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apiward.core import RequestView, Source
+from apiward.core import BodyKind, RequestView, Source
+from apiward.http.fieldlist import name_segment
 from apiward.errors import ConfigError
 from apiward.learn.infer import CONTROL, UNICODE, char_classes, kind_of
 from apiward.learn.sensitive import sensitive_kinds
@@ -78,6 +79,27 @@ def request_locations(request: RequestView, path_params: dict[str, str] | None =
     return out
 
 
+def json_types(doc: object, limit: int = 4096) -> dict[str, str]:
+    """JSON type of each leaf of a parsed body, keyed like `request_locations` (``body.a[].b``):
+    the flattened fields are strings, but a discovered schema must say ``"3"`` or ``3``."""
+    out: dict[str, str] = {}
+    stack: list[tuple[object, str]] = [(doc, "")]
+    while stack and len(out) < limit:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                segment = name_segment(key)
+                stack.append((value, f"{path}.{segment}" if path else segment))
+        elif isinstance(node, list):
+            for value in node[:64]:
+                stack.append((value, f"{path}[0]"))
+        else:
+            kind = ("null" if node is None else "boolean" if isinstance(node, bool) else "integer"
+                    if isinstance(node, int) else "number" if isinstance(node, float) else "string")
+            out[location_key(Source.BODY, path)] = kind
+    return out
+
+
 def _is_global(location: str) -> bool:
     return location.startswith(("header.", "cookie."))
 
@@ -97,6 +119,7 @@ class _ParamStats:
     # Up to 2 distinct sources (client keys; each anonymous sample is its own) per class: one
     # client alone cannot make a character class normal however many requests it sends.
     class_sources: dict[str, set[str]] = field(default_factory=dict)
+    json: Counter[str] = field(default_factory=Counter)  # JSON types, for body leaves of JSON bodies
 
     def add(self, value: str, client: str | None = None) -> None:
         self.n += 1
@@ -136,6 +159,8 @@ class _ParamStats:
             "classes": dict(self.classes),
             "class_sources": {c: len(v) for c, v in self.class_sources.items()},
         }
+        if self.json:
+            out["json"] = dict(self.json)
         if self.vocab is not None:
             out["vocab"] = dict(self.vocab)
         if self.num_min is not None:
@@ -170,6 +195,7 @@ class _EndpointStats:
     media: Counter[str] = field(default_factory=Counter)
     auth: Counter[str] = field(default_factory=Counter)
     sensitive: Counter[str] = field(default_factory=Counter)  # kinds of sensitive data in responses
+    repeated: Counter[str] = field(default_factory=Counter)  # requests that sent a location twice
 
 
 class BaselineLearner:
@@ -203,6 +229,8 @@ class BaselineLearner:
         glob = self._endpoints.setdefault(GLOBAL, _EndpointStats())
         glob.n += 1
         names: set[str] = set()
+        repeated: set[str] = set()
+        types = json_types(request.json) if request.body_kind is BodyKind.JSON else {}
         for location, value in request_locations(request, path_params):
             target = glob if _is_global(location) else stats
             if location not in target.params:
@@ -210,7 +238,12 @@ class BaselineLearner:
                     continue
                 target.params[location] = _ParamStats()
             target.params[location].add(value, client)
+            if types and location in types:
+                target.params[location].json[types[location]] += 1
             if target is stats:
+                if location in names and location not in repeated:
+                    repeated.add(location)
+                    stats.repeated[location] += 1
                 names.add(location)
         for location in names:
             stats.presence[location] += 1
@@ -242,6 +275,7 @@ class BaselineLearner:
                 "media": dict(stats.media),
                 "auth": dict(stats.auth),
                 "sensitive": dict(stats.sensitive),
+                "repeated": dict(stats.repeated),
             }
         data = {
             "format": FORMAT,

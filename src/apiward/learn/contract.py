@@ -159,6 +159,7 @@ class Operation:
     body_rules: tuple[MediaRule, ...] | None  # None: no requestBody declared
     security: tuple[tuple[Credential, ...], ...]  # alternatives; empty: none required
     action: RouteAction
+    closed: bool = True  # undeclared query parameters are violations (x-apiward-closed: false opens it)
 
     @property
     def route(self) -> str:
@@ -356,6 +357,7 @@ class Contract:
             body_rules=body_rules,
             security=tuple(alternatives),
             action=self._action(method, template, op),
+            closed=op.get("x-apiward-closed", True) is not False,
         )
 
     # --- request time -------------------------------------------------------------------------
@@ -438,7 +440,7 @@ class Contract:
                 continue
             if p.schema is not None:
                 self._schema(p.schema, p.value_of(values), p.location, out)
-        if self.settings.reject_unknown_query:
+        if self.settings.reject_unknown_query and op.closed:
             for name in query:
                 if name in op.query_names:
                     continue

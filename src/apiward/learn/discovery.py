@@ -19,8 +19,15 @@ _KEY_PARAM_NAMES = frozenset({"api_key", "apikey", "api-key", "key", "token", "a
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")  # stdlib re: linear pattern over our own short names
 
 
+# Hard constraints (type, format, enum, required) need this many samples of a parameter;
+# below it the discovered schema only says "string" and records what it saw as annotations.
+HARD_MIN_SAMPLES = 100
+
+
 def param_schema(stats: dict[str, Any], model: ParamModel | None) -> dict[str, Any]:
     kinds: dict[str, int] = dict(stats.get("kinds", {}))
+    if int(stats.get("n", 0)) < HARD_MIN_SAMPLES:
+        kinds = {"string": 1}
     empty = kinds.pop("empty", 0)
     if len(kinds) == 1:
         schema = dict(KIND_SCHEMA[next(iter(kinds))])
@@ -32,22 +39,35 @@ def param_schema(stats: dict[str, Any], model: ParamModel | None) -> dict[str, A
         schema = {"type": "string"}
     if empty and "format" in schema:
         del schema["format"]
-    if model is not None and model.vocab is not None and len(model.vocab) <= 16:
-        values = sorted(model.vocab)
-        if schema["type"] == "integer":
-            schema["enum"] = sorted(int(v) for v in values)
-        elif schema["type"] == "string":
-            schema["enum"] = values
+    json_types: dict[str, int] = stats.get("json", {})
+    if json_types:  # a JSON leaf: its JSON type decides, the text only suggests a string format
+        present = set(json_types) - {"null"}
+        if present == {"string"}:
+            if schema.get("type") != "string":
+                schema = {"type": "string"}
+        elif present and present <= {"integer", "number"}:
+            schema = {"type": "integer" if present == {"integer"} else "number"}
+        elif present == {"boolean"}:
+            schema = {"type": "boolean"}
+        else:
+            schema = {}
+        if "null" in json_types and "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+    if model is not None and model.vocab is not None and len(model.vocab) <= 16 and int(stats.get("n", 0)) >= HARD_MIN_SAMPLES:
+        if schema.get("type") == "string":
+            schema["enum"] = sorted(model.vocab)
     length = stats.get("length", {})
     schema["x-apiward-length"] = [length.get("min", 0), length.get("max", 0)]
-    if "range" in stats and schema["type"] in ("integer", "number"):
+    if "range" in stats and schema.get("type") in ("integer", "number"):
         schema["x-apiward-range"] = stats["range"]
     return schema
 
 
-def _body_schema(props: dict[str, tuple[dict[str, Any], bool]]) -> dict[str, Any]:
+def _body_schema(props: dict[str, tuple[dict[str, Any], bool]], closed: bool) -> dict[str, Any]:
     """Nested object schema from flattened names (``user.name``, ``items[].sku``)."""
-    root: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+    root: dict[str, Any] = {"type": "object", "properties": {}}
+    if closed:
+        root["additionalProperties"] = False
     for name, (schema, required) in sorted(props.items()):
         node = root
         parts = name.split(".")
@@ -62,10 +82,14 @@ def _body_schema(props: dict[str, tuple[dict[str, Any], bool]]) -> dict[str, Any
                 child = node["properties"].get(key)
                 if child is None:
                     if is_array:
-                        item = schema if last else {"type": "object", "properties": {}, "additionalProperties": False}
+                        item = schema if last else {"type": "object", "properties": {}}
                         child = {"type": "array", "items": item}
                     else:
-                        child = {"type": "object", "properties": {}, "additionalProperties": False}
+                        child = {"type": "object", "properties": {}}
+                    if closed and child.get("type") == "object":
+                        child["additionalProperties"] = False
+                    elif closed and isinstance(child.get("items"), dict) and child["items"].get("type") == "object":
+                        child["items"]["additionalProperties"] = False
                     node["properties"][key] = child
                 node = child["items"] if child.get("type") == "array" else child
                 if not isinstance(node, dict) or node.get("type") != "object":
@@ -95,11 +119,17 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
         params: list[dict[str, Any]] = []
         body_props: dict[str, tuple[dict[str, Any], bool]] = {}
         credentials: list[str] = []
+        repeated: dict[str, int] = ep.get("repeated", {})
+        # Closed (unknown parameters / properties are violations) only when the parameter set is
+        # stable: many samples and no parameter seen just once (see baseline.confidence).
+        closed = model is not None and model.conf_new >= 0.5
         for loc, stats in sorted(ep.get("params", {}).items()):
             where, name = loc.split(".", 1)
             pm = model.params.get(loc) if model is not None else None
             schema = param_schema(stats, pm)
-            required = presence.get(loc, 0) >= n and n >= baseline.min_samples
+            if repeated.get(loc) and "[]" not in name:  # array elements repeat by nature
+                schema = {"type": "array", "items": schema}
+            required = presence.get(loc, 0) >= n and n >= HARD_MIN_SAMPLES
             if where == "path":
                 params.append({"name": name, "in": "path", "required": True, "schema": schema})
             elif where == "query":
@@ -119,10 +149,11 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
             content = {}
             for mtype in sorted(media or {"application/x-www-form-urlencoded": 1}):
                 if mtype in ("application/json", "application/x-www-form-urlencoded", "multipart/form-data") or mtype.endswith("+json"):
-                    content[mtype] = {"schema": _body_schema(body_props)}
+                    content[mtype] = {"schema": _body_schema(body_props, closed)}
                 else:
                     content[mtype] = {}
-            op["requestBody"] = {"required": sum(media.values()) >= n and n >= baseline.min_samples, "content": content}
+            op["requestBody"] = {"required": sum(media.values()) >= n and n >= HARD_MIN_SAMPLES, "content": content}
+        op["x-apiward-closed"] = closed
         headers: dict[str, int] = ep.get("headers", {})
         security: list[dict[str, list[str]]] = []
         auth: Counter[str] = Counter(ep.get("auth", {}))

@@ -85,6 +85,14 @@ class PathTemplater:
             for key in literals:
                 _merge(slug, node.children.pop(key))
             node.children["{slug}"] = slug
+        params = [k for k in node.children if k.startswith("{")]
+        if len(params) > 1:
+            # One position, one parameter: {id} and {uuid} seen at the same place are one template
+            # (named for the most frequent kind), else the spec would hold two routes of one shape.
+            keep = max(params, key=lambda k: (node.children[k].count, k))
+            for key in params:
+                if key != keep:
+                    _merge(node.children[keep], node.children.pop(key))
         for child in node.children.values():
             self._collapse(child)
 
@@ -99,8 +107,12 @@ class PathTemplater:
                 kind = segment_kind(segment)
                 key = "{" + kind + "}" if kind else segment
                 child = node.children.get(key)
-                if child is None and "{slug}" in node.children:
-                    key, child = "{slug}", node.children["{slug}"]
+                if child is None:
+                    # At most one parameter per position (see _collapse): identifiers of any
+                    # kind, and anything once the position became a slug, go there.
+                    param = next((k for k in node.children if k.startswith("{")), None)
+                    if param is not None and (kind is not None or param == "{slug}"):
+                        key, child = param, node.children[param]
             parts.append(key)
             if child is None:
                 parts.extend(segments[len(parts):])
