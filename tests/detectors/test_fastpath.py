@@ -11,7 +11,7 @@ _WORDS = sorted(TRIGGER_WORDS) + [
     "java.lang.runtime", "etc/passwd", "/etc/passwd", "..", "://", "http://127.0.0.1/", "1=1",
     "union select", "sleep", "/bin/sh", "win.ini", "boot.ini", ".env", "/.git/config", "rO0AB",
     "processbuilder", "invokertransformer", "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "aW5zdGFudGlhdGVmYWN0b3J5",
-    "javascript", "data", "@@version", "0x7f000001", "localhost", "metadata.google.internal",
+    "javascript", "data", "@@version", "window.location", "document.cookie", "alert", "self", "top", "0x7f000001", "localhost", "metadata.google.internal",
 ]
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:@/ +"
 _pieces = st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_ALPHABET, min_size=1, max_size=12))

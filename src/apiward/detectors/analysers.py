@@ -63,7 +63,12 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
                  "mozilla", "python", "omg", "mchange", "alibaba", "fasterxml", "clojure", "bsh", "ognl",
                  "freemarker", "jboss", "weblogic", "tangosol", "rometools", "yaml", "thoughtworks", "sf",
                  "aspectj", "eclipse", "ro0ab", "aced0005", "jndi", "lookup"})
-    | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior"})
+    | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior",
+                 "alert", "prompt", "confirm", "eval", "document", "window", "location", "cookie",
+                 "fromcharcode", "settimeout", "setinterval", "execscript", "innerhtml", "outerhtml",
+                 "srcdoc", "formaction", "globalthis", "top", "self", "this", "parent", "frames",
+                 "navigation", "reflect", "function", "print", "open", "write", "writeln", "fetch",
+                 "atob", "href", "queryselector", "getelementbyid", "createelement", "adw", "ad4"})
 )
 # Literals the analysers match inside longer words: every Java gadget name, and a few more.
 _GADGET_PARTS: tuple[str, ...] = tuple(

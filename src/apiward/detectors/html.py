@@ -42,7 +42,8 @@ _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x
 _SINK = linear(
     r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
     r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
-    r"|document[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms)"
+    r"|document[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms|queryselector|getelementby|createelement)"
+    r"|\bnew[\s]{1,4}function[\s]{0,4}\("
     r"|window[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|location\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|srcdoc[\s]{0,4}=|formaction[\s]{0,4}=|xlink:href[\s]{0,4}="
     r"|expression[\s]{0,8}\(|-moz-binding|behavior[\s]{0,4}:|@import|url[\s]{0,4}\([\s'\"]{0,4}javascript"
@@ -95,6 +96,8 @@ def scan(text: str) -> list[Hit]:
     if "<" in text:
         for m in _TAG.finditer(text):
             name = m.group(1)
+            if ":" in name:
+                name = name.split(":", 1)[1] or name  # <v:vmlframe>, <x:script>
             rest = text[m.end(1) : m.end(1) + 400]
             handler = _HANDLER.search(rest)
             if handler is not None and handler.group(1) in EVENTS | _generic_event(handler.group(1)):
@@ -108,6 +111,8 @@ def scan(text: str) -> list[Hit]:
                     keep(0.93, "xss.style", m.start(), m.end())
                 elif name == "meta" and "refresh" in rest:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
+                elif name == "link" and "href" in rest[:200] and any(k in rest[:200] for k in (".js", "stylesheet", "import", "script")):
+                    keep(0.7, "xss.link", m.start(), m.end())
                 else:
                     keep(0.45, "xss.active-tag", m.start(), m.end())
             elif name in ACTIVE_TAGS:
@@ -129,7 +134,8 @@ def scan(text: str) -> list[Hit]:
             keep(score, "xss.handler", m.start(), m.end())
         elif len(name) > 5:
             script = text[m.end() : m.end() + 40]
-            keep(0.55 if ("(" in script or "`" in script) else 0.3, "xss.handler-unknown", m.start(), m.end())
+            broken = m.start() > 0 or text[:1] in "\"'`/ "  # an attribute break before it
+            keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text)
     if uri is not None and not _inert_uri(text, uri.end()):
         keep(0.93, "xss.script-uri", uri.start(), uri.end())
