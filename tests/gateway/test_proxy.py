@@ -136,6 +136,19 @@ def test_large_download_streams(client: httpx.Client) -> None:
     assert received == size and digest.hexdigest() == expected.hexdigest()
 
 
+def test_client_leaving_a_download_stops_it(gateway: tuple[Running, ProxyApp]) -> None:
+    import time
+
+    counter = gateway[1].runtime.metrics.duration
+    before = counter._sum.get(), sum(b.get() for b in counter._buckets)
+    with httpx.Client(base_url=gateway[0].url) as c, c.stream("GET", f"/big?n={500 * 1024 * 1024}") as r:
+        next(r.iter_raw())  # take the first bytes of 500 MB, then hang up
+    deadline = time.monotonic() + 10
+    while sum(b.get() for b in counter._buckets) == before[1]:  # the request is finished and counted
+        assert time.monotonic() < deadline, "the gateway kept streaming to a client that left"
+        time.sleep(0.01)  # polling a counter, not waiting for time to pass
+
+
 def problem(r: httpx.Response, status: int) -> dict:
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"

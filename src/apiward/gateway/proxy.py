@@ -117,10 +117,15 @@ class ProxyApp:
             out_headers = [(n, wire_value(v)) for n, v in out_headers]
         if has_body:
             out_headers.append(("content-length", str(len(body))))
-        await self.forward(decision, send, out_headers, body if has_body else None)
+        await self.forward(decision, receive, send, out_headers, body if has_body else None)
 
     async def forward(
-        self, decision: Decision, send: Send, headers: list[tuple[str, str]], body: bytes | None
+        self,
+        decision: Decision,
+        receive: Receive,
+        send: Send,
+        headers: list[tuple[str, str]],
+        body: bytes | None,
     ) -> None:
         gate = self.gate
         verdict = decision.verdict
@@ -152,10 +157,20 @@ class ProxyApp:
             else:
                 started = True
                 await send({"type": "http.response.start", "status": status, "headers": out})
-                async for chunk in response.content.iter_any():
-                    if len(prefix) < cap:
-                        prefix += chunk[: cap - len(prefix)]
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                # The server drops writes to a client that has gone; watch for that, so a
+                # download nobody reads is not pulled from the upstream to the end.
+                gone = asyncio.ensure_future(receive())
+                try:
+                    async for chunk in response.content.iter_any():
+                        if len(prefix) < cap:
+                            prefix += chunk[: cap - len(prefix)]
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                        if gone.done():
+                            log.info("client went away during %s %s", method, target[:200])
+                            gate.finish(decision, verdict, status, upstream_status=status)
+                            return
+                finally:
+                    gone.cancel()
                 await send({"type": "http.response.body", "body": b""})
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             timeout = isinstance(exc, asyncio.TimeoutError)
@@ -166,6 +181,8 @@ class ProxyApp:
                 detail = "upstream did not answer in time" if timeout else "upstream answer was cut short"
                 await send_problem(send, code, detail, decision.event_id, head=method == "HEAD")
                 gate.finish(decision, verdict, code)
+            else:
+                gate.finish(decision, verdict, status, upstream_status=status)
             # Headers already sent: the only honest signal left is to cut the connection, which the
             # server does when the app returns without completing the response.
             return
