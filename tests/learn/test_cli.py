@@ -171,3 +171,15 @@ def test_json_types_decide_discovered_schemas(tmp_path: Path) -> None:
     contract = Contract(load_spec(out / "openapi.yaml"), ApiSettings())
     ok = corpus_request(rows[7], LIMITS)
     assert contract.check(ok).violations == ()
+
+
+def test_hostile_paths_never_break_discovery(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    paths = ["/x/%7Bid%7D", "/x/%7B", "/x/%7D%7B", "/a//b", "/%00", "/%ff%fe", "/" + "y/" * 200, "/ok"]
+    log.write_text("".join(f'192.0.2.1 - - [d] "GET {p} HTTP/1.1" 200 1 "-" "ua"\n' for p in paths * 3))
+    out = tmp_path / "p"
+    result = CliRunner().invoke(_app(), ["learn", str(log), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load((out / "openapi.yaml").read_text())
+    assert "/ok" in doc["paths"] and not any("{" in p and "}" not in p for p in doc["paths"])
+    Contract(load_spec(out / "openapi.yaml"), ApiSettings())

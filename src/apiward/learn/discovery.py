@@ -109,10 +109,14 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
     )
     schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
     for key, ep in sorted(endpoints.items()):
         if key == GLOBAL:
             continue
         method, template = key.split(" ", 1)
+        if not _valid_template(template):
+            skipped.append(key)
+            continue
         n = int(ep["n"])
         model = baseline.endpoints.get(key)
         presence: dict[str, int] = ep.get("presence", {})
@@ -183,7 +187,19 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
     }
     if schemes:
         doc["components"] = {"securitySchemes": schemes}
+    if skipped:
+        doc["x-apiward-skipped"] = skipped[:100]
     return doc
+
+
+def _valid_template(template: str) -> bool:
+    """Paths whose literal segments hold braces cannot be written as OpenAPI templates."""
+    for segment in template.strip("/").split("/"):
+        if segment.startswith("{") and segment.endswith("}") and segment.count("{") == 1 and segment.count("}") == 1:
+            continue
+        if "{" in segment or "}" in segment:
+            return False
+    return True
 
 
 def _op_id(method: str, template: str) -> str:
