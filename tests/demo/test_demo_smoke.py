@@ -60,11 +60,22 @@ def test_demo_serves_blocks_and_stops(tmp_path: Path) -> None:
             assert ok.status_code == 200 and ok.json()["total"] == 2
             login = client.post("/api/login", json={"username": "alice", "password": "wonderland"})
             assert login.status_code == 200 and login.json()["token_type"] == "Bearer"
+            # the gateway verifies the shop's JWTs and applies the demo's authorization policy
+            alice = {"authorization": f"Bearer {login.json()['access_token']}"}
+            assert client.get("/api/me", headers=alice).json()["username"] == "alice"
+            assert client.get("/api/users/2", headers=alice).status_code == 403  # not her record
+            assert client.get("/api/orders").status_code == 401
+            forged = {"authorization": "Bearer " + login.json()["access_token"][:-4] + "AAAA"}
+            assert client.get("/api/me", headers=forged).status_code == 401
             attack = client.get("/api/products", params={"category": "<script>alert(1)</script>"})
             assert attack.status_code == 403
             assert attack.headers["content-type"].startswith("application/problem+json")
             event_id = attack.json()["event_id"]
             assert event_id
+            # valid for the spec, caught by detection
+            sqli = client.get("/api/search", params={"q": "' OR 1=1 --"})
+            assert sqli.status_code == 403 and sqli.json()["event_id"]
+            assert client.get("/api/search", params={"q": "enamel mug"}).status_code == 200
         with httpx.Client(base_url=f"http://127.0.0.1:{admin}", timeout=10) as client:
             auth = {"authorization": f"Bearer {token.group(1)}"}
             assert client.get("/api/events").status_code == 401

@@ -23,10 +23,22 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def instructions(config: DemoConfig) -> str:
     gw, admin = config.gateway_url, config.admin_url
-    spec_line = (
-        f"  curl -si {gw}/api/admin/export     # not in the OpenAPI spec: refused\n" if config.spec else ""
-    )
     login = """'{"username": "alice", "password": "wonderland"}'"""
+    login_cmd = f"curl -s -X POST {gw}/api/login -H 'content-type: application/json' -d {login}"
+    identity_lines = (
+        "\n[bold]With a token[/bold] (the gateway verifies the shop's JWTs and its authorization policy):\n"
+        f"  TOKEN=$({login_cmd} | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+        f"  curl -s -H \"authorization: Bearer $TOKEN\" {gw}/api/me\n"
+        f"  curl -si -H \"authorization: Bearer $TOKEN\" {gw}/api/users/2     # another user's record: 403\n"
+        f"  curl -si {gw}/api/orders                                   # no token: 401\n"
+        if config.jwt_secret
+        else ""
+    )
+    spec_line = (
+        f"  curl -si {gw}/api/admin/export     # in neither the OpenAPI spec nor the policy: refused\n"
+        if config.spec
+        else ""
+    )
     return f"""
 [bold green]apiward demo is running[/bold green]  (Ctrl-C stops everything)
 
@@ -38,13 +50,13 @@ def instructions(config: DemoConfig) -> str:
 
 [bold]A normal call passes[/bold] (200):
   curl -s '{gw}/api/products?category=kitchen&limit=2'
-  curl -s -X POST {gw}/api/login -H 'content-type: application/json' -d {login}
+  {login_cmd}
 
 [bold]An attack is blocked[/bold] (403 problem+json with an event id):
   curl -si "{gw}/api/search?q=%27%20OR%201%3D1%20--"
   curl -si "{gw}/api/products?category=%3Cscript%3Ealert(1)%3C/script%3E"
   curl -si "{gw}/api/search?q=..%2F..%2F..%2Fetc%2Fpasswd"
-{spec_line}
+{spec_line}{identity_lines}
 [bold]See the events[/bold]:
   curl -s -H 'authorization: Bearer {config.token}' {admin}/api/events
   open {admin}/dashboard and sign in with the admin token
@@ -63,10 +75,16 @@ def demo_command(
     enforce_spec: Annotated[
         bool, typer.Option("--spec/--no-spec", help="Enforce the shop's OpenAPI spec at the gateway.")
     ] = True,
+    identity: Annotated[
+        bool,
+        typer.Option("--identity/--no-identity", help="JWT verification, authorization policy, rate limits."),
+    ] = True,
 ) -> None:
     """Start the sample shop API, the gateway in front of it and the admin dashboard."""
     console = Console()
-    config = prepare(directory, api=api, listen=listen, admin=admin, enforce_spec=enforce_spec)
+    config = prepare(
+        directory, api=api, listen=listen, admin=admin, enforce_spec=enforce_spec, identity=identity
+    )
     processes = DemoProcesses(config)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the children too, like Ctrl-C
     console.print(f"starting the demo in {config.directory} ...")

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 TOKEN_TTL = 3600
+JWT_SECRET_ENV = "APIWARD_JWT_SECRET"  # the same variable the gateway's identity settings read
 
 
 def spec_text() -> str:
@@ -96,6 +97,13 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     if not value.isdigit():
         raise HTTPException(400, "expected a non-negative integer")
     return max(low, min(high, int(value)))
+
+
+def create_shop_app_from_env() -> Starlette:
+    """The shop signing with ``APIWARD_JWT_SECRET`` when set (the demo gives the gateway the same
+    secret so it can verify the shop's tokens), else with a random key."""
+    secret = os.environ.get(JWT_SECRET_ENV)
+    return create_shop_app(secret.encode() if secret else None)
 
 
 def create_shop_app(secret: bytes | None = None) -> Starlette:
