@@ -20,6 +20,7 @@ import re
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
+from apiward.detectors.path import STRICT
 from apiward.detectors.sql import random_blob
 
 # Binaries whose name is not an English word: a separator followed by one is enough.
@@ -50,24 +51,28 @@ COMMON_WORDS = frozenset(
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test true false
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
+    timeout watch command nice
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
 _SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
-_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?{}\[\],]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
+_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
-    r"|%comspec%|\bfor[\s]{1,8}/[fdlr]\b|\bfor[\s]{1,8}%%?[a-z0-9\-~]{1,3}[\s]{1,8}in[\s]{0,8}\("
-    r"|\bif[\s]{1,12}(?:not[\s]{1,12})?(?:exist|defined|errorlevel)[\s]{1,12}\S"
+    r"|%comspec%|\bfor[\s]{1,8}/[fdlr]\b|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|%[^%\s]{1,32}%|\[[^\]]{0,20}\]|[a-z0-9_]{1,20}|\([\s]{0,4}[a-z0-9]{1,20})[\s]{0,4}(?:==|[\s]equ[\s]|[\s]neq[\s]|[\s]lss[\s]|[\s]gtr[\s])"
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
     r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
     r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
 )
-_GLOB_PATH = re.compile(r"/[a-z?*\[\]]{0,8}[?*][a-z?*\[\]]{0,8}/[a-z?*\[\]]{0,12}[?*]{0,1}[a-z?*\[\]]{0,12}")
-_BRACE = re.compile(r"\{[a-z0-9_./\-]{1,20},[^{}\s]{1,80}\}")
+_GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
+_SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
+_BRACKET_CLASS = re.compile(r"\[!?\^?[a-z0-9\-]{1,8}\]")
+_BRACE = re.compile(r"\{[a-z0-9_./\-]{0,20},[^{}\s]{1,80}\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
 _CODE = linear(
     r"<\?(?:php|=|[\s])|\b(?:shell_exec|passthru|proc_open|pcntl_exec|"
@@ -92,7 +97,7 @@ _ARG_LIKE = re.compile(r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<
 
 def _unobfuscate(word: str) -> str:
     """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``)."""
-    if not any(c in word for c in "'\"\\$"):
+    if not any(c in word for c in "'\"\\$`"):
         return word
     out = []
     i = 0
@@ -103,6 +108,12 @@ def _unobfuscate(word: str) -> str:
             i += 1
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "@*":
+            i += 2
+            continue
+        if ch == "$" and word.startswith("$()", i):
+            i += 3
+            continue
+        if ch == "`" and i + 1 < n and word[i + 1] == "`":
             i += 2
             continue
         if ch == "$" and i + 1 < n and word[i + 1] == "{":
@@ -155,18 +166,26 @@ def scan(text: str) -> list[Hit]:
         found = _after_separator(text)
         if found is not None:
             keep(*found)
-    if (best is None or best.score < 0.9) and ("?" in text or "*" in text):
+    if (best is None or best.score < 0.9) and ("?" in text or "*" in text or "[" in text):
         glob = _glob_path(text)
         if glob is not None:
             keep(0.9, "cmdi.glob-path", glob[0], glob[1])
     if (best is None or best.score < 0.9) and "{" in text:
         brace = _BRACE.search(text)
-        if brace is not None and _command_name(brace.group(0)[1:].split(",", 1)[0]) in DISTINCT_COMMANDS:
+        if brace is not None and any(
+            _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
     if best is not None and best.rule == "cmdi.separator-command" and random_blob(text):
         best = Hit(Category.CMDI, 0.45, best.rule, text, best.start, best.end)
     if best is None and _starts_with_command(stripped):
-        found = _command_at(text, len(text) - len(stripped), at_start=True)
+        offset = len(text) - len(stripped)
+        head = stripped.split(" ", 1)[0]
+        if head in _PREFIXES and stripped[len(head) :].strip():
+            offset += len(head)
+            prefixed = _command_at(text, offset, at_start=True)
+            found = prefixed if prefixed is not None else (0.85, "cmdi.command", offset, min(len(text), offset + 40))
+        else:
+            found = _command_at(text, offset, at_start=True)
         if found is not None:
             keep(*found)
     if best is not None:
@@ -184,13 +203,24 @@ def _may_name_command(text: str) -> bool:
 
 def _glob_path(text: str) -> tuple[int, int] | None:
     """``/???/c?t``, ``/e??/p?ss*``: a path of two or more segments spelled with wildcards."""
+    if random_blob(text):
+        return None
     for m in _GLOB_PATH.finditer(text):
         found = m.group(0)
+        if m.start() > 0 and text[m.start() - 1] not in " \t;|&=`('\"":
+            continue  # a glob path starts a word
+        if any(ch.isdigit() for ch in found):
+            continue
         segments = [s for s in found.split("/") if s]
         if len(segments) < 2 or not all(any(c.isalpha() or c in "?*[" for c in s) for s in segments):
             continue
-        wild = sum(found.count(c) for c in "?*")
-        if wild < 2 or found.count("?") + found.count("*") == len(found) - found.count("/"):
+        wild = found.count("?") + found.count("*")
+        if "[" in found:
+            # /etc/pa[s]swd, /usr/bin/[u]name: a character class spelling a sensitive path
+            plain = _BRACKET_CLASS.sub(lambda c: c.group(0).strip("[]!^")[:1], found)
+            if plain != found and (_SENSITIVE_PATH.search(plain) or plain.startswith(("/bin/", "/usr/bin/", "/sbin/", "/etc/"))):
+                return m.start(), m.end()
+        if wild < 2 or wild == len(found) - found.count("/"):
             if not (wild >= 3 and "/" in found):
                 continue
         before = text[max(0, m.start() - 200) : m.start()]
@@ -202,8 +232,14 @@ def _glob_path(text: str) -> tuple[int, int] | None:
     return None
 
 
+_PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "watch",
+                       "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
+
+
 def _starts_with_command(text: str) -> bool:
-    head = text[:24].split(" ", 1)[0]
+    head, _, rest = text[:48].partition(" ")
+    if head in _PREFIXES and rest.strip():
+        head = rest.split(" ", 1)[0]  # "time ifconfig", "nohup wget ..."
     if "/" in head or "\\" in head:
         return False
     return _command_name(head) in DISTINCT_COMMANDS and head not in COMMON_WORDS
@@ -232,10 +268,12 @@ def _command_at(
         return None
     raw = m.group(1)
     # a separator's word ends at the next separator-ish character
+    masked = raw.replace("$()", "\x01\x01\x01").replace("``", "\x01\x01")  # empty substitutions hide nothing
     for stop in (";", "|", "&", "`", ")", "\n"):
-        cut = raw.find(stop)
+        cut = masked.find(stop)
         if cut > 0:
             raw = raw[:cut]
+            masked = masked[:cut]
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
     name = _command_name(raw)
@@ -246,7 +284,9 @@ def _command_at(
     if rest[:1] in ("=", ":", ".", "-", "_") and not rest.startswith(("-", "..")):
         return None  # a parameter, key or dotted name, not a command
     inner = raw.strip("{}[](),'\"")
-    obfuscated = name != inner and any(c in inner for c in "'\"\\$")
+    obfuscated = name != inner and (
+        inner.count("'") >= 2 or inner.count('"') >= 2 or "\\" in inner or "$" in inner or "``" in raw
+    )  # paired quotes or escapes inside a name; a lone apostrophe is English ("i'd")
     substitution = separator in ("`", "$(", "${", "<(", ">(")
     if substitution:
         closer = "`" if separator == "`" else ")" if separator != "${" else "}"
@@ -256,6 +296,8 @@ def _command_at(
     args = _ARG_LIKE.match(rest) is not None
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")")
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
+    if obfuscated and (at_start or separator):
+        return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
     if name in COMMON_WORDS:
         if prose:
             return None
@@ -274,6 +316,8 @@ def _command_at(
     if prose and separator in ("&", "(", "{", "then", "do"):
         return None
     if at_start:
+        if obfuscated:
+            return (0.9, "cmdi.obfuscated-command", pos, end)
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)

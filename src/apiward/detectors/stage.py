@@ -174,7 +174,7 @@ class DetectionStage:
         for hit in hits:
             if hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS:
                 continue
-            if hit.category is Category.CRLF and fld.source is Source.BODY:
+            if hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule == "crlf.header":
                 # line breaks reach a response header from query, path, cookies and headers;
                 # a body (batch requests, multipart, mail text) holds header-like lines legitimately
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
