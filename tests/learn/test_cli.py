@@ -183,3 +183,20 @@ def test_hostile_paths_never_break_discovery(tmp_path: Path) -> None:
     doc = yaml.safe_load((out / "openapi.yaml").read_text())
     assert "/ok" in doc["paths"] and not any("{" in p and "}" not in p for p in doc["paths"])
     Contract(load_spec(out / "openapi.yaml"), ApiSettings())
+
+
+def test_new_endpoints_since_a_date(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    lines = [f'192.0.2.1 - - [10/Oct/2024:13:55:{i:02d} +0000] "GET /old HTTP/1.1" 200 1 "-" "ua"\n' for i in range(5)]
+    lines += [f'192.0.2.1 - - [12/Oct/2024:08:00:{i:02d} +0000] "GET /new HTTP/1.1" 200 1 "-" "ua"\n' for i in range(5)]
+    log.write_text("".join(lines))
+    out = tmp_path / "p"
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["learn", str(log), "--out", str(out)]).exit_code == 0
+    baseline = Baseline.load(out / "baseline.json")
+    assert baseline.endpoints_since(1728518400.0) == ["GET /new", "GET /old"]  # since 2024-10-10 UTC
+    assert baseline.endpoints_since(1728604800.0) == ["GET /new"]  # since 2024-10-11 UTC
+    shown = runner.invoke(_app(), ["profile", "show", str(out), "--since", "2024-10-11"])
+    assert "GET /new" in shown.output and "GET /old" not in shown.output
+    doc = yaml.safe_load((out / "openapi.yaml").read_text())
+    assert doc["paths"]["/new"]["get"]["x-apiward"]["first_seen"] == "2024-10-12T08:00:00Z"

@@ -19,6 +19,12 @@ from apiward.learn.profilestore import ProfileStore
 profile_app = typer.Typer(help="Review learned profiles and promote endpoints to enforcement.", no_args_is_help=True)
 
 
+def _console() -> Console:
+    """Tables stay one row per endpoint when output is piped (no terminal width to wrap to)."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
 def register(app: typer.Typer) -> None:
     app.command("learn")(learn_command)
     app.add_typer(profile_app, name="profile")
@@ -75,17 +81,37 @@ def _load(profile: Path) -> Baseline:
         raise typer.Exit(2) from exc
 
 
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp)) if stamp is not None else "-"
+
+
 @profile_app.command("show")
-def show_command(profile: Annotated[Path, typer.Argument(help="Profile directory.")]) -> None:
-    """List the endpoints of a profile with their sample counts and state."""
+def show_command(
+    profile: Annotated[Path, typer.Argument(help="Profile directory.")],
+    since: Annotated[str | None, typer.Option("--since", help="Only endpoints first seen on/after this ISO date.")] = None,
+) -> None:
+    """List the endpoints of a profile with their sample counts, state and first/last sighting."""
+    from datetime import datetime, timezone
+
     baseline = _load(profile)
-    table = Table("endpoint", "samples", "clients", "params", "state")
+    keep: set[str] | None = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError as exc:
+            Console(stderr=True).print(f"[red]error:[/red] --since: not an ISO date: {since!r}")
+            raise typer.Exit(2) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        keep = set(baseline.endpoints_since(moment.timestamp()))
+    table = Table("endpoint", "samples", "clients", "params", "state", "first seen", "last seen")
     for key, ep in sorted(baseline.data["endpoints"].items()):
-        if key == GLOBAL:
+        if key == GLOBAL or (keep is not None and key not in keep):
             continue
-        table.add_row(key, str(ep["n"]), str(ep.get("clients", 0)), str(len(ep.get("params", {}))), str(ep.get("state")))
-    Console().print(table)
-    Console().print(f"spec: {profile / SPEC_FILE}  baseline version {baseline.data['version']}, created {baseline.data.get('created')}")
+        table.add_row(key, str(ep["n"]), str(ep.get("clients", 0)), str(len(ep.get("params", {}))), str(ep.get("state")),
+                      _when(ep.get("first_seen")), _when(ep.get("last_seen")))
+    _console().print(table)
+    _console().print(f"spec: {profile / SPEC_FILE}  baseline version {baseline.data['version']}, created {baseline.data.get('created')}")
 
 
 def _set_state(profile: Path, endpoints: list[str] | None, state: str) -> None:
@@ -164,7 +190,7 @@ def versions_command(
     table = Table("version", "created (UTC)", "note")
     for row in rows:
         table.add_row(str(row.version), time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row.created)), row.note)
-    Console().print(table)
+    _console().print(table)
 
 
 @profile_app.command("export")

@@ -196,6 +196,8 @@ class _EndpointStats:
     auth: Counter[str] = field(default_factory=Counter)
     sensitive: Counter[str] = field(default_factory=Counter)  # kinds of sensitive data in responses
     repeated: Counter[str] = field(default_factory=Counter)  # requests that sent a location twice
+    first_seen: float | None = None
+    last_seen: float | None = None
 
 
 class BaselineLearner:
@@ -215,7 +217,7 @@ class BaselineLearner:
         self.samples = 0
 
     def observe(self, endpoint: str, request: RequestView, path_params: dict[str, str] | None = None,
-                client: str | None = None, response_text: str = "") -> bool:
+                client: str | None = None, response_text: str = "", timestamp: float | None = None) -> bool:
         """Learn one clean request on ``endpoint`` ("METHOD /template"). False when capped."""
         stats = self._endpoints.setdefault(endpoint, _EndpointStats())
         if client:
@@ -226,6 +228,9 @@ class BaselineLearner:
             stats.clients[client] = seen + 1
         self.samples += 1
         stats.n += 1
+        if timestamp is not None:
+            stats.first_seen = timestamp if stats.first_seen is None else min(stats.first_seen, timestamp)
+            stats.last_seen = timestamp if stats.last_seen is None else max(stats.last_seen, timestamp)
         glob = self._endpoints.setdefault(GLOBAL, _EndpointStats())
         glob.n += 1
         names: set[str] = set()
@@ -276,6 +281,8 @@ class BaselineLearner:
                 "auth": dict(stats.auth),
                 "sensitive": dict(stats.sensitive),
                 "repeated": dict(stats.repeated),
+                "first_seen": stats.first_seen,
+                "last_seen": stats.last_seen,
             }
         data = {
             "format": FORMAT,
@@ -531,6 +538,13 @@ class Baseline:
                     out.append(Deviation(location, 0.45 * model.conf_missing,
                                          "parameter present in every learned request is missing"))
         return out
+
+    def endpoints_since(self, since: float) -> list[str]:
+        """Endpoints first seen at or after ``since`` (unix seconds); untimed sources never count."""
+        return sorted(
+            key for key, ep in self.data.get("endpoints", {}).items()
+            if key != GLOBAL and ep.get("first_seen") is not None and ep["first_seen"] >= since
+        )
 
     def markup_locations(self, endpoint: str | None) -> list[str]:
         model = self.endpoints.get(endpoint) if endpoint else None

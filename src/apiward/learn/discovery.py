@@ -8,6 +8,7 @@ recorded as ``x-apiward-*`` annotations and enforced by the baseline's scores in
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from typing import Any
 
@@ -178,6 +179,9 @@ def build_openapi(baseline: Baseline, title: str = "Discovered API") -> dict[str
         op["x-apiward"] = {"samples": n, "state": ep.get("state"), "clients": ep.get("clients", 0),
                            "credentials": credentials,
                            "sensitive_response": sorted(ep.get("sensitive", {}))}
+        for stamp in ("first_seen", "last_seen"):
+            if ep.get(stamp) is not None:
+                op["x-apiward"][stamp] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ep[stamp]))
         paths.setdefault(template, {})[method.lower()] = op
     doc: dict[str, Any] = {
         "openapi": "3.1.0",

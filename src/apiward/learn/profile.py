@@ -60,7 +60,7 @@ def learn_baseline(observations: Iterable[Observation], min_samples: int = 30, c
     for obs, segments in kept:
         template = templater.template(segments)
         learner.observe(f"{obs.request.method} {template}", obs.request, _path_params(template, segments), obs.client,
-                        obs.response_text)
+                        obs.response_text, obs.timestamp)
     baseline = learner.finish()
     baseline.data["capped"] = learner.skipped_client_cap
     return baseline

@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ class Observation:
     client: str | None = None
     status: int | None = None
     response_text: str = ""
+    timestamp: float | None = None  # unix seconds, when the source records it
 
 
 @dataclass
@@ -98,7 +100,9 @@ def _corpus(record: Any, limits: LimitSettings, stats: ReadStats, source: str) -
         return None
     stats.bump(source, "records")
     client = record.get("client_ip") or record.get("client")
-    return Observation(request, str(client) if client else None)
+    stamp = record.get("timestamp")
+    when = float(stamp) if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) else None
+    return Observation(request, str(client) if client else None, timestamp=when)
 
 
 def _read_jsonl(path: Path, limits: LimitSettings, stats: ReadStats) -> Iterator[Observation]:
@@ -170,11 +174,31 @@ def _har_entries(data: Any, limits: LimitSettings, stats: ReadStats, source: str
             content = response.get("content") or {}
             text = content.get("text") if isinstance(content.get("text"), str) and content.get("encoding") != "base64" else ""
             status = int(response.get("status") or 0) or None
+            when = _iso_time(entry.get("startedDateTime"))
         except (ApiwardError, KeyError, TypeError, ValueError, AttributeError):
             stats.bump(source, "skipped")
             continue
         stats.bump(source, "records")
-        yield Observation(request, None, status, (text or "")[:65536])
+        yield Observation(request, None, status, (text or "")[:65536], when)
+
+
+def _iso_time(value: Any) -> float | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def _log_time(value: str) -> float | None:
+    """``10/Oct/2024:13:55:36 +0000`` (common log format)."""
+    if len(value) > 40:
+        return None
+    try:
+        return datetime.strptime(value, "%d/%b/%Y:%H:%M:%S %z").timestamp()
+    except ValueError:
+        return None
 
 
 def split_combined(line: str) -> list[str] | None:
@@ -236,7 +260,7 @@ def parse_combined(line: str, limits: LimitSettings) -> Observation | None:
         request = build_request_view(parts[0], path, query, headers, client, b"", limits)
     except ApiwardError:
         return None
-    return Observation(request, client if client != "-" else None, int(status))
+    return Observation(request, client if client != "-" else None, int(status), timestamp=_log_time(tokens[3]))
 
 
 def _read_combined(path: Path, limits: LimitSettings, stats: ReadStats) -> Iterator[Observation]:
@@ -284,4 +308,5 @@ def _read_events(url: str, limits: LimitSettings, stats: ReadStats) -> Iterator[
             stats.bump(url, "skipped")
             continue
         stats.bump(url, "records")
-        yield Observation(request, event.subject or event.client_ip or None, event.upstream_status)
+        yield Observation(request, event.subject or event.client_ip or None, event.upstream_status,
+                          timestamp=event.timestamp)
