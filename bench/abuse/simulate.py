@@ -22,6 +22,7 @@ import redis
 
 from apiward.behaviour.simulate import (
     default_redis_url,
+    gateway_replay,
     gateway_shared_trial,
     redis_latency,
     run_simulation,
@@ -52,6 +53,8 @@ def measure(seed: int) -> dict[str, Any]:
         ]
         with tempfile.TemporaryDirectory() as tmp:
             out["shared_gateways"] = gateway_shared_trial(tmp, url, prefix + "gw:", limit=300, gateways=2)
+        with tempfile.TemporaryDirectory() as tmp:
+            out["gateway_replay"] = gateway_replay(tmp, seed=seed, seconds=20.0)
         out["latency"] = asyncio.run(redis_latency(url, prefix + "lat:"))
     finally:
         _cleanup(url, prefix)
@@ -87,6 +90,20 @@ def markdown(r: dict[str, Any], command: str) -> str:
             f"{a['sources']} | {a['mean_attempts_per_source_until_block']} | "
             f"{a['valid_credentials_tried']} / {a['takeovers']} | {rule} |"
         )
+    rp = r["gateway_replay"]
+    rb = rp["benign"]
+    lines += ["", (f"The same kinds of traffic paced in real time ({rp['seconds']} s) through one real `apiward serve` "
+                   "(JWT + policy + behaviour + limits; client addresses from X-Forwarded-For set by a trusted "
+                   f"127.0.0.1): {rb['users']} benign users, {rb['requests']} requests, wrongly throttled or blocked: "
+                   f"**{rb['users_wrongly_throttled_or_blocked']}** users ({rb['interrupted_requests']} requests)."),
+              "",
+              "| attack (real gateway) | requests | attempts until first block | blocked | sources | "
+              "mean attempts per source until block | valid credentials tried / got through |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, a in rp["attacks"].items():
+        lines.append(f"| {name} | {a['requests']} | {a['attempts_until_first_block']} | {a['blocked_fraction']:.1%} | "
+                     f"{a['sources']} | {a['mean_attempts_per_source_until_block']} | "
+                     f"{a['valid_credentials_tried']} / {a['takeovers']} |")
     lines += ["", "Shared limit, one global limit of N/minute in Redis (target: N ± 1 %; an N/minute limit also "
               "earns N/60 per second while the trial runs, reported as refill):", "",
               "| setup | algorithm | N | attempts | admitted | seconds | refill | error vs N | error vs N + refill |",

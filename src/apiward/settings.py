@@ -228,6 +228,18 @@ class JwtSettings(_Section):
             raise ValueError("at least one algorithm is required")
         return v
 
+    @field_validator("hs_secret")
+    @classmethod
+    def _check_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None:
+            return v
+        text = v.get_secret_value()
+        if set(text) == {"*"}:
+            raise ValueError("the secret is masked (lost when settings were serialised); use hs_secret_env")
+        if len(text.encode()) < 32:
+            raise ValueError("an HS* secret needs at least 32 bytes (RFC 7518 3.2)")
+        return v
+
     def secret(self) -> bytes | None:
         if self.hs_secret is not None:
             return self.hs_secret.get_secret_value().encode()
@@ -277,6 +289,13 @@ class IdentitySettings(_Section):
     reload_interval: float = Field(default=2.0, gt=0)
     # HMAC key that signs the X-Apiward-* identity headers forwarded to the upstream.
     forward_secret: SecretStr | None = None
+
+    @field_validator("forward_secret")
+    @classmethod
+    def _check_forward_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and set(v.get_secret_value()) <= {"*"}:
+            raise ValueError("the secret is masked or empty (lost when settings were serialised)")
+        return v
 
 
 class RateAlgorithm(StrEnum):

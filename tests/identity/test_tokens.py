@@ -96,6 +96,18 @@ def test_none_cannot_be_configured() -> None:
         JwtSettings(algorithms=("none",))
 
 
+def test_weak_or_masked_hs_secrets_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from apiward.errors import ConfigError
+
+    with pytest.raises(ValueError, match="32 bytes"):
+        JwtSettings(algorithms=("HS256",), hs_secret="short")
+    with pytest.raises(ValueError, match="masked"):
+        JwtSettings(algorithms=("HS256",), hs_secret="**********")
+    monkeypatch.setenv("APIWARD_JWT_SECRET", "short")
+    with pytest.raises(ConfigError, match="32 bytes"):
+        JwtVerifier(JwtSettings(algorithms=("HS256",)))
+
+
 def test_hs_rs_confusion_refused(jwks_file: Path, rsa_key: Any, claims: Any) -> None:
     """The classic attack: sign HS256 with the RSA public key as the HMAC secret."""
     public_pem = pem_public(rsa_key)

@@ -620,3 +620,234 @@ async def _hammer(urls: list[str], total: int) -> tuple[int, int, int, int, floa
         started = time.monotonic()
         await asyncio.gather(*(one(i) for i in range(total)))
         return ok, throttled, other, missing, time.monotonic() - started
+
+
+# -- a short scenario in real time through a real gateway ----------------------------------------
+_REPLAY_SECRET = "replay-secret-0123456789abcdef0123456789"
+_REPLAY_POLICY = """\
+version: 1
+routes:
+  - {route: /api/login, methods: [POST], auth: none}
+  - {route: "/api/products/{product_id}", methods: [GET], auth: optional}
+  - {route: /api/search, methods: [GET], auth: optional}
+  - {route: "/api/orders/{order_id}", methods: [GET]}
+"""
+
+
+def _shop_asgi(shop: Shop) -> Any:
+    import jwt as pyjwt
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        ident = None
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            try:
+                claims = pyjwt.decode(auth[7:], _REPLAY_SECRET, algorithms=["HS256"])
+                ident = Identity(str(claims["sub"]), "jwt")
+            except pyjwt.PyJWTError:
+                ident = None
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            payload = None
+        status, answer = shop.answer(scope["method"], scope["path"], payload if isinstance(payload, dict) else None,
+                                     ident)
+        if status == 200 and scope["path"] == "/api/login":
+            now = int(time.time())
+            token = pyjwt.encode({"sub": payload["username"], "iat": now, "exp": now + 600},  # type: ignore[index]
+                                 _REPLAY_SECRET, algorithm="HS256")
+            answer = json.dumps({"access_token": token, "token_type": "Bearer"}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": answer})
+
+    return app
+
+
+def gateway_replay(directory: Any, seed: int = 7, seconds: float = 20.0) -> dict[str, Any]:
+    """Benign users, brute force, rotating-IP stuffing and BOLA walking, paced in real time through
+    one real ``apiward serve`` (JWT + policy + behaviour + in-memory limits; client addresses via
+    X-Forwarded-For from a trusted 127.0.0.1). Returns the same per-actor figures as the simulator."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    import httpx
+    import uvicorn
+    import yaml
+
+    directory = Path(directory)
+    rng = random.Random(seed)
+    shop = build_world(rng, n_users=40)
+    server = uvicorn.Server(uvicorn.Config(_shop_asgi(shop), host="127.0.0.1", port=0, log_level="warning",
+                                          lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("upstream did not start")
+        time.sleep(0.005)
+    upstream = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    behaviour, ratelimit = simulation_settings()
+    (directory / "policy.yaml").write_text(_REPLAY_POLICY)
+    listen, admin = f"127.0.0.1:{_free_port()}", f"127.0.0.1:{_free_port()}"
+    config = {
+        "gateway": {"upstream": upstream, "listen": listen, "admin": admin, "workers": 1,
+                    "trusted_proxies": ["127.0.0.1/32"]},
+        "events": {"store": f"sqlite:///{directory / 'events.db'}"},
+        "detection": {"enabled": False},
+        "admin": {"token": "replay-admin-token"},
+        "identity": {"enabled": True, "policy": str(directory / "policy.yaml"),
+                     "jwt": {"algorithms": ["HS256"], "hs_secret_env": "APIWARD_REPLAY_JWT_SECRET"}},
+        "ratelimit": json.loads(ratelimit.model_dump_json()),
+        "behaviour": json.loads(behaviour.model_dump_json()),
+    }
+    path = directory / "replay.yaml"
+    path.write_text(yaml.safe_dump(config))
+    log = directory / "replay.log"
+    # Secrets reach the workers through the environment, never through the serialised settings.
+    env = {**os.environ, "APIWARD_REPLAY_JWT_SECRET": _REPLAY_SECRET}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("apiward")), "serve", "--config", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=directory, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gateway exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"http://{admin}/readyz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gateway not ready: {log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        result = asyncio.run(_replay(f"http://{listen}", shop, rng, seconds))
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        server.should_exit = True
+        thread.join(timeout=10)
+    return result
+
+
+async def _replay(gateway: str, shop: Shop, rng: random.Random, seconds: float) -> dict[str, Any]:
+    import httpx
+
+    stats: dict[str, AttackStats] = {}
+    benign = {"requests": 0, "interrupted": 0}
+    benign_hit: set[str] = set()
+    started = time.monotonic()
+
+    async def at(offset: float) -> None:
+        delay = started + offset - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def send(client: httpx.AsyncClient, actor: str, ip: str, method: str, path: str,
+                   headers: dict[str, str], body: dict[str, Any] | None = None, token: str | None = None,
+                   valid: bool = False) -> httpx.Response:
+        hdrs = {**headers, "x-forwarded-for": ip}
+        if token:
+            hdrs["authorization"] = f"Bearer {token}"
+        resp = await client.request(method, path, headers=hdrs, json=body)
+        # The gateway's own refusals are problem+json with an event id; the upstream's 401/404 are not.
+        blocked = resp.status_code in (401, 403, 429, 503) and "event_id" in resp.text
+        if actor.startswith("benign:"):
+            benign["requests"] += 1
+            if blocked:
+                benign["interrupted"] += 1
+                benign_hit.add(actor)
+            return resp
+        st = stats.setdefault(actor, AttackStats())
+        st.requests += 1
+        st.per_source_count[ip] = st.per_source_count.get(ip, 0) + 1
+        st.per_source_first.setdefault(ip, None)
+        if valid:
+            st.valid_attempts += 1
+            st.takeovers += not blocked
+        if blocked:
+            st.interrupted += 1
+            st.first_interrupt = st.first_interrupt or st.requests
+            if st.per_source_first[ip] is None:
+                st.per_source_first[ip] = st.per_source_count[ip]
+        return resp
+
+    async def benign_user(client: httpx.AsyncClient, user: User) -> None:
+        await at(rng.uniform(0, seconds * 0.5))
+        actor = f"benign:{user.name}"
+        if rng.random() < 0.2:
+            await send(client, actor, user.ip, "POST", "/api/login", user.headers,
+                       {"username": user.name, "password": user.password + "x"})
+            await asyncio.sleep(rng.uniform(1, 2))
+        resp = await send(client, actor, user.ip, "POST", "/api/login", user.headers,
+                          {"username": user.name, "password": user.password}, valid=True)
+        token = resp.json().get("access_token") if resp.status_code == 200 else None
+        for _ in range(rng.randrange(3, 8)):
+            await asyncio.sleep(rng.uniform(0.5, 2.0))
+            if rng.random() < 0.6:
+                await send(client, actor, user.ip, "GET", f"/api/orders/{rng.choice(user.orders)}", user.headers,
+                           token=token)
+            else:
+                await send(client, actor, user.ip, "GET", f"/api/products/{rng.randrange(1, 500)}", user.headers)
+
+    async def brute_force(client: httpx.AsyncClient, victim: User) -> None:
+        for i in range(int(seconds * 5)):
+            await at(1 + i / 5)
+            right = i == int(seconds * 4)
+            await send(client, "brute_force", "203.0.113.10", "POST", "/api/login", TOOL,
+                       {"username": victim.name, "password": victim.password if right else f"guess{i}"}, valid=right)
+
+    async def stuffing(client: httpx.AsyncClient, names: list[str]) -> None:
+        for i in range(int(seconds * 7)):
+            await at(1 + i / 7)
+            user = rng.choice(names)
+            valid = rng.random() < 0.03
+            pw = shop.users[user].password if valid else f"leak{i}"
+            await send(client, "credential_stuffing", f"10.9.{i // 250}.{i % 250 + 1}", "POST", "/api/login",
+                       {**TOOL, "user-agent": "okhttp/4.12.0"}, {"username": user, "password": pw}, valid=valid)
+
+    async def bola(client: httpx.AsyncClient) -> None:
+        mallory = shop.users["mallory"]
+        resp = await send(client, "bola_login", mallory.ip, "POST", "/api/login", mallory.headers,
+                          {"username": "mallory", "password": mallory.password})
+        token = resp.json().get("access_token")
+        for i in range(int(seconds * 4)):
+            await at(1 + i / 4)
+            await send(client, "bola_walking", mallory.ip, "GET", f"/api/orders/{5000 + i}", mallory.headers,
+                       token=token)
+
+    names = [u for u in shop.users if u != "mallory"]
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=gateway, timeout=10.0, limits=limits) as client:
+        await asyncio.gather(
+            *(benign_user(client, shop.users[n]) for n in names),
+            brute_force(client, shop.users[names[3]]),
+            stuffing(client, names),
+            bola(client),
+        )
+    stats.pop("bola_login", None)
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "benign": {"users": len(names), "requests": benign["requests"],
+                   "interrupted_requests": benign["interrupted"],
+                   "users_wrongly_throttled_or_blocked": len(benign_hit)},
+        "attacks": {name: st.to_dict() for name, st in sorted(stats.items())},
+    }

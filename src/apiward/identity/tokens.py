@@ -16,6 +16,7 @@ import jwt
 from jwt import exceptions as jwt_errors
 
 from apiward.core import Identity
+from apiward.errors import ConfigError
 from apiward.identity.jwks import JwksCache, JwksUnavailable
 from apiward.settings import JwtSettings
 
@@ -83,6 +84,11 @@ class JwtVerifier:
     def __init__(self, settings: JwtSettings, jwks: JwksCache | None = None) -> None:
         self._s = settings
         self._secret = settings.secret()
+        if self._secret is not None and len(self._secret) < 32:
+            raise ConfigError(
+                f"an HS* secret needs at least 32 bytes (RFC 7518 3.2); ${settings.hs_secret_env} is shorter",
+                "identity.jwt.hs_secret_env",
+            )
         self._jwks = jwks
         if jwks is None and (settings.jwks_url or settings.jwks_file):
             self._jwks = JwksCache(
