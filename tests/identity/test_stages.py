@@ -272,3 +272,13 @@ def test_demo_settings_protect_the_shop(monkeypatch: pytest.MonkeyPatch) -> None
             assert verdict.interrupts is blocked, (method, target, verdict)
 
     asyncio.run(scenario())
+
+
+def test_spec_route_with_other_parameter_names(files: dict[str, Any]) -> None:
+    """The spec stage set ctx.route/path_params with its own names; the policy uses its own."""
+    p = pipeline(files)
+    for sub, blocked in (("7", False), ("8", True)):
+        ctx = Context("r", route="/users/{id}", path_params={"id": "7"})
+        verdict = asyncio.run(p.inspect(make_request("GET", "/users/7", bearer(token(sub))), ctx))
+        assert verdict.interrupts is blocked, (sub, verdict)
+        assert ctx.route == "/users/{id}"  # the spec's template is kept

@@ -63,8 +63,9 @@ class AuthzStage:
         if not ctx.path_params and match.params:
             ctx.path_params = dict(match.params)
         ctx.tags[TAG_RULE] = match.rule.name
+        # The policy's own parameter names: from its template match (the spec may name them differently).
         env = request_env(
-            ctx.identity, ctx.path_params or match.params, request.method, request.path,
+            ctx.identity, match.params or ctx.path_params, request.method, request.path,
             dict(request.query), request.header_map,
         )
         decision = evaluate(match.rule, ctx.identity, env)
