@@ -73,3 +73,12 @@ def test_keygen_prints_key_once_and_stores_only_hash(tmp_path: Path) -> None:
     path.write_text(entry_text)
     records = load_key_file(path)
     assert records.by_id["reports"].subject == "svc"
+
+
+def test_shipped_example_cases_pass() -> None:
+    cases = EXAMPLE.with_name("policy-cases.yaml")
+    count = len(yaml.safe_load(cases.read_text())["cases"])
+    assert count >= 12
+    result = CliRunner().invoke(app(), ["policy", "test", str(EXAMPLE), "--cases", str(cases)])
+    assert result.exit_code == 0, result.output
+    assert f"{count}/{count} cases as expected" in result.output
