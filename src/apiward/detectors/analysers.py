@@ -76,7 +76,7 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
-     "ro0ab", "aced 00 05")
+     "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_")
 
 
 def plain(value: str) -> bool:

@@ -84,14 +84,16 @@ _CODE = linear(
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
-    r"|@\{\[|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
+    r"|@\{\[|_\$\$nd_func\$\$_|\[/?php\]|\{/?php\}"
+    r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
+    r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 _OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&]))")
 
 

@@ -245,6 +245,11 @@ def scan(text: str) -> list[Hit]:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
+        if found is None or found[0] < 0.9:
+            for tok in rest:  # "x' + sleep(20) + '": a timing/extraction call right after the break
+                if tok.kind == "f" and tok.value in STRONG_FUNCTIONS:
+                    found = (0.9, "sqli.break-function", qpos, tok.end + 1)
+                    break
         if found is not None and quote == "`" and found[1] in ("sqli.break-comment", "sqli.break-terminate"):
             found = None  # a backtick closes an identifier; commenting the rest out needs a string break
         if found is not None and found[0] < 0.95 and random_blob(text):
@@ -278,7 +283,7 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     end = (w or u or t).end
     if t.kind == "c":
         if t.value.startswith("#") and len(t.value) > 1 and t.value[1].isalnum():
-            return (0.6, "sqli.break-comment", qpos, t.end)
+            return (0.4, "sqli.break-comment", qpos, t.end)  # "#id": a hashtag or CSS selector
         return (0.92, "sqli.break-comment", qpos, t.end)
     if t.kind == ";":
         if u is None or u.kind == "c":
@@ -468,7 +473,7 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             found = _tautology(tokens, i)
             if found is not None:
                 keep(found)
-        elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind == "s" and _at(tokens, i + 1) is not None and tokens[i + 1].kind in "bk":
+        elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind in "s)" and _at(tokens, i + 1) is not None and tokens[i + 1].kind in "bk":
             keep((0.8, "sqli.cast", tokens[i - 1].start, tokens[i + 1].end))
         elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
             t.start == 0 or not text[t.start - 1].isalnum()):

@@ -104,8 +104,6 @@ def scan(text: str) -> list[Hit]:
     if scheme in ODD_SCHEMES:
         if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or _host_hit(value, host_start):
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
-    if scheme and scheme not in ("http", "https", "ws", "wss", "url") and scheme not in ODD_SCHEMES:
-        return []
     found = _host_hit(value, host_start)
     if found is None:
         return []

@@ -63,6 +63,13 @@ EXECUTABLE_EXTENSIONS = frozenset(
      "war", "jar", "htaccess", "config"}
 )
 _OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+# ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
+# query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
+_ORM_LOOKUP = re.compile(
+    r"[a-z0-9]__(?:i?exact|i?contains|in|gt|gte|lt|lte|i?startswith|i?endswith|range|isnull|i?regex|"
+    r"has_keys?|has_any_keys|contained_by|overlap|search|date|year|month|day|week_day|is_staff|is_superuser|"
+    r"password|metadata)(?:$|__|\[|\.)"
+)
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE})
 EVIDENCE_CHARS = 80
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
@@ -117,6 +124,10 @@ class DetectionStage:
             name = fld.name
             if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+            if fld.source is not Source.COOKIE and fld.source is not Source.HEADER and "__" in name:
+                orm = _ORM_LOOKUP.search(name.lower())
+                if orm is not None:
+                    self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
             if fld.source in _NAMED_SOURCES and name and not name.endswith("#key") and not (plain(name) or inert(name)):
                 # parameter and cookie names reach applications too (``java.lang.Runtime=x``)
                 normalized, hits = self._analyse(name)

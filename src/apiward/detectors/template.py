@@ -60,8 +60,9 @@ GADGETS = linear(
     r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
     r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
 )
+_PROTOTYPE = re.compile(r"__proto__|constructor[\s]{0,4}(?:\.|\[[\s'\"]{0,4})[\s]{0,4}prototype")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
@@ -88,6 +89,10 @@ def scan(text: str) -> list[Hit]:
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
             keep(0.6, "ssti.template", m.start(), m.end())
+    if "proto" in text:
+        proto = _PROTOTYPE.search(text)
+        if proto is not None:
+            keep(0.9, "ssti.prototype-pollution", proto.start(), proto.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
