@@ -185,6 +185,13 @@ class ApiSettings(_Section):
     baseline: bool = True
     # Endpoints / parameters need this many (client-capped) samples before their baseline scores.
     baseline_min_samples: int = Field(default=30, ge=1)
+    # Learning mode: the gateway learns from clean traffic (answered < 400, no baseline deviation,
+    # nothing from the generic detector) and writes a profile directory to `learn_out`.
+    learn: bool = False
+    learn_out: Path = Path("apiward-learned")
+    learn_sample: float = Field(default=1.0, gt=0, le=1)  # share of clean requests learned
+    learn_window: float = Field(default=86_400.0, gt=0)  # seconds a learner lives (then restarts)
+    learn_client_cap: int = Field(default=200, ge=1)  # samples per client and endpoint
 
 
 _JWT_ALGORITHMS = frozenset(
@@ -381,6 +388,17 @@ class BehaviourThresholds(_Section):
     travel_kmh: float = Field(default=1000.0, gt=0)  # faster between two logins: impossible travel
 
 
+class RouteBehaviour(_Section):
+    """Per-route overrides (route template, optional methods)."""
+
+    route: str
+    methods: tuple[str, ...] = ()
+    enforce: bool = True  # False: learn from this route, never refuse on it (health checks, webhooks)
+    track_objects: bool = True  # False: ids on this route are not BOLA signals (public catalogues)
+    bola_distinct_ids: int | None = Field(default=None, ge=2)
+    bola_sequential: int | None = Field(default=None, ge=3)
+
+
 class RiskActions(_Section):
     """Risk (0..100) to actions. Risk decays with ``half_life``."""
 
@@ -408,6 +426,7 @@ class BehaviourSettings(_Section):
     window: float = Field(default=600.0, gt=0)  # sliding window of the detectors
     max_keys: int = Field(default=50_000, ge=100)  # per tracker; least recently used go first
     thresholds: BehaviourThresholds = BehaviourThresholds()
+    routes: tuple[RouteBehaviour, ...] = ()
     risk: RiskActions = RiskActions()
     # CSV of cidr,latitude,longitude for impossible-travel detection (None: off).
     geo_file: Path | None = None

@@ -34,10 +34,12 @@ def build_pipeline(settings: Settings, on_error: ErrorHook | None = None) -> Pip
         if authz is not None:
             stages.append(authz)
     # Phase SCHEMA: learn/ (OpenAPI enforcement, learned baselines)
-    if settings.api.spec is not None or settings.api.profile is not None:
-        from apiward.learn.profile import api_stages  # spec/profile files are read only when configured
+    if settings.api.spec is not None or settings.api.profile is not None or settings.api.learn:
+        from apiward.learn.profile import api_stages, learning_observer  # files read only when configured
 
         stages.extend(api_stages(settings.api))
+        if settings.api.learn:  # learning mode: its clean check runs the DETECT stages appended below
+            observers.append(learning_observer(settings.api, settings.detection.log_threshold, lambda: stages))
     # Phase BEHAVIOUR: behaviour/ (rate limits, abuse detectors) + response observers
     if settings.behaviour.enabled:  # before ratelimit: it sets the risk-tightened cost
         from apiward.behaviour.engine import BehaviourEngine, BehaviourStage, OutcomeObserver

@@ -3,7 +3,7 @@ is learned from traffic, and how the SCHEMA-phase stages are built from `ApiSett
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from apiward.errors import ConfigError
 from apiward.learn.baseline import Baseline, BaselineLearner
 from apiward.learn.contract import Contract
 from apiward.learn.discovery import build_openapi
+from apiward.learn.recorder import LearningObserver
 from apiward.learn.router import split_path
 from apiward.learn.spec import load_spec, spec_from_document
 from apiward.learn.stage import BaselineStage, SpecStage
@@ -110,3 +111,17 @@ def api_stages(settings: ApiSettings) -> list[Stage]:
     if baseline is not None:
         stages.append(BaselineStage(baseline, report_unknown=contract is None))
     return stages
+
+
+def learning_observer(settings: ApiSettings, log_threshold: float, detectors: Callable[[], Sequence[Stage]]) -> LearningObserver:
+    """The learning-mode observer; ``detectors`` returns the pipeline's stages (its DETECT ones
+    decide what is clean), read at observe time because they are built after this one."""
+    return LearningObserver(
+        settings.learn_out,
+        detectors,
+        log_threshold=log_threshold,
+        sample=settings.learn_sample,
+        window=settings.learn_window,
+        min_samples=settings.baseline_min_samples,
+        client_cap=settings.learn_client_cap,
+    )
