@@ -308,3 +308,28 @@ def test_step_up_answer_carries_a_challenge() -> None:
     found = d.engine.inspect(request, ctx)
     assert found[0].action is Action.CHALLENGE
     assert 'error="insufficient_user_authentication"' in ctx.tags["authn.www_authenticate"]
+
+
+def test_per_route_overrides() -> None:
+    from apiward.settings import RouteBehaviour
+
+    d = Driver(routes=(
+        RouteBehaviour(route="/catalogue/{id}", track_objects=False),
+        RouteBehaviour(route="/docs/{id}", bola_sequential=3),
+        RouteBehaviour(route="/hooks/**", enforce=False),
+    ))
+    for i in range(100):  # walking a public catalogue is not BOLA there
+        _, after = d.send("GET", f"/catalogue/{i}", 200, ip="198.51.100.5", route="/catalogue/{id}",
+                          params={"id": str(i)})
+        assert not {r for r in rules(after) if r.startswith("behaviour.bola")}
+    seen: set[str] = set()
+    for i in range(5):  # a stricter route
+        _, after = d.send("GET", f"/docs/{i}", 200, ip="198.51.100.6", route="/docs/{id}", params={"id": str(i)})
+        seen |= rules(after)
+    assert "behaviour.bola_sequential" in seen
+    for i in range(40):  # make a client risky
+        d.login(f"victim{i}", "x", False, ip="203.0.113.77", headers=TOOL)
+    before, _ = d.send("POST", "/hooks/payment", 200, ip="203.0.113.77")
+    assert before and not interrupted(before)  # logged, never refused on a non-enforcing route
+    before, _ = d.send("GET", "/products", 200, ip="203.0.113.77")
+    assert interrupted(before)

@@ -28,7 +28,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apiward.behaviour.fingerprint import device_fingerprint, network_of, route_and_ids
 from apiward.behaviour.geo import GeoTable, distance_km
@@ -40,7 +40,7 @@ from apiward.core import Action, Category, Context, Finding, RequestView
 from apiward.identity.forwarding import TAG_RETRY_AFTER, TAG_WWW_AUTHENTICATE
 from apiward.identity.routes import RouteTable, RouteTemplate
 from apiward.pipeline import Phase, ResponseInfo
-from apiward.settings import BehaviourSettings, LoginRoute
+from apiward.settings import BehaviourSettings, LoginRoute, RouteBehaviour
 
 TAG_RISK = "risk.score"
 TAG_RISK_REASONS = "risk.reasons"
@@ -94,6 +94,9 @@ class BehaviourEngine:
             (RouteTemplate.parse(r.route), (r.method,), r) for r in settings.login_routes
         )
         self._scanner_uas = tuple(u.lower() for u in settings.scanner_user_agents)
+        self._routes: RouteTable[RouteBehaviour] = RouteTable(
+            (RouteTemplate.parse(r.route), r.methods, r) for r in settings.routes
+        )
         # login trackers
         self.acct_fail: BoundedTTLMap[str, Buckets] = BoundedTTLMap(n, w, clock)
         self.src_acct_fail: BoundedTTLMap[tuple[str, str], Buckets] = BoundedTTLMap(n, w, clock)
@@ -142,6 +145,16 @@ class BehaviourEngine:
             return None
         return LoginAttempt(account, password or "", cfg)
 
+    def route_override(self, request: RequestView, ctx: Context) -> RouteBehaviour | None:
+        if not len(self._routes):
+            return None
+        if ctx.route is not None:
+            hit = self._routes.lookup_template(request.method, ctx.route)
+            if hit is not None:
+                return hit[0]
+        found = self._routes.lookup(request.method, request.path)
+        return found[0] if found is not None else None
+
     def _known(self, account: str, device: str, net: str) -> bool:
         seen = self.known.get(account)
         return seen is not None and (("d", device) in seen or ("n", net) in seen)
@@ -163,6 +176,14 @@ class BehaviourEngine:
 
     # -- request side (enforcement) ---------------------------------------------------------
     def inspect(self, request: RequestView, ctx: Context) -> list[Finding]:
+        override = self.route_override(request, ctx)
+        found = self._inspect(request, ctx)
+        if override is not None and not override.enforce and found:
+            self._count("route_not_enforced")
+            return [replace(f, action=Action.LOG, status=None, retry_after=None) for f in found]
+        return found
+
+    def _inspect(self, request: RequestView, ctx: Context) -> list[Finding]:
         now = self._clock()
         ip = request.client_ip
         device = device_fingerprint(request)
@@ -392,10 +413,15 @@ class BehaviourEngine:
         route, ids = route_and_ids(request.path, ctx.route, ctx.path_params)
         if not ids:
             return []
+        override = self.route_override(request, ctx)
+        if override is not None and not override.track_objects:
+            return []
         t = self.t
+        distinct_limit = (override.bola_distinct_ids if override else None) or t.bola_distinct_ids
+        sequential_limit = (override.bola_sequential if override else None) or t.bola_sequential
         key = (actor, route)
         object_id = ids[-1][:64]
-        distinct = self.bola_ids.setdefault(key, lambda: DistinctSet(self.s.window, cap=4 * t.bola_distinct_ids)).add(
+        distinct = self.bola_ids.setdefault(key, lambda: DistinctSet(self.s.window, cap=4 * distinct_limit)).add(
             now, object_id
         )
         walk = self.bola_walk.setdefault(key, _Walk)
@@ -407,11 +433,11 @@ class BehaviourEngine:
         total = outcomes[0].add(now)
         denied = outcomes[1].add(now) if status in (401, 403, 404) else outcomes[1].total(now)
         out: list[Finding] = []
-        if distinct >= t.bola_distinct_ids:
+        if distinct >= distinct_limit:
             self._signal((actor,), "bola_enumeration", 15.0)
             out.append(self._finding("behaviour.bola_enumeration", f"{distinct} distinct ids on {route}",
                                      60.0, Action.LOG, location="path"))
-        if walk.run >= t.bola_sequential:
+        if walk.run >= sequential_limit:
             self._signal((actor,), "bola_sequential", 20.0)
             out.append(self._finding("behaviour.bola_sequential", f"{walk.run} consecutive ids on {route}",
                                      70.0, Action.LOG, location="path"))
