@@ -64,6 +64,7 @@ def test_serve_two_workers_end_to_end(upstream: Running, tmp_path: Path) -> None
     config = tmp_path / "apiward.yaml"
     config.write_text(yaml.safe_dump({
         "gateway": {"upstream": "http://127.0.0.1:1", "keep_alive_timeout": 2},
+        "detection": {"enabled": False},  # this test is about processes, not detection
         "events": {"store": f"sqlite:///{tmp_path}/events.db", "sample_allowed": 1.0},
     }))
     env = {k: v for k, v in os.environ.items() if k not in ("APIWARD_ADMIN_TOKEN", "PROMETHEUS_MULTIPROC_DIR")}
@@ -131,7 +132,8 @@ def test_serve_exits_non_zero_when_workers_cannot_start(upstream: Running, tmp_p
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     config = tmp_path / "apiward.yaml"
-    config.write_text(yaml.safe_dump({"events": {"store": f"sqlite:///{blocker}/events.db"}}))
+    config.write_text(yaml.safe_dump({"events": {"store": f"sqlite:///{blocker}/events.db"},
+                                      "detection": {"enabled": False}}))
     proc = subprocess.run(
         [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config),
          "--upstream", upstream.url, "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}",

@@ -41,10 +41,11 @@ from apiward.errors import ApiwardError, ConfigError
 from apiward.gateway.admin import create_admin_app
 from apiward.gateway.app import create_app
 from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
-from apiward.gateway.proxy import ProxyApp
 from apiward.gateway.runtime import probe_tcp
+from apiward.gateway.stack import build_pipeline
 from apiward.settings import AdminSettings, Settings, build_settings
 from apiward.store import EventStore, open_store
+from apiward.types import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,31 @@ def split_host_port(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def worker_app() -> ProxyApp:
+class StartupFailure:
+    """Stands in for an app that could not be built: fails the lifespan start-up with the reason,
+    so uvicorn exits the worker with its start-up-failure code and the supervisor stops instead of
+    restarting the worker forever."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.message = f"{type(exc).__name__}: {exc}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await send({"type": "lifespan.startup.failed", "message": self.message})
+
+
+def worker_app() -> ASGIApp:
     """uvicorn app factory run in each worker process."""
     path = os.environ.get(SETTINGS_ENV)
     if not path:
-        raise ConfigError(f"{SETTINGS_ENV} is not set; start workers with `apiward serve`")
-    settings = build_settings(orjson.loads(Path(path).read_bytes()))
-    app = create_app(settings)
+        return StartupFailure(ConfigError(f"{SETTINGS_ENV} is not set; start workers with `apiward serve`"))
+    try:
+        settings = build_settings(orjson.loads(Path(path).read_bytes()))
+        app = create_app(settings)
+    except Exception as exc:  # noqa: BLE001 - reported through the lifespan, the worker exits
+        log.exception("gateway worker could not be built")
+        return StartupFailure(exc)
     run_dir = os.environ.get(RUN_DIR_ENV)
     if run_dir:
         app.runtime.ready_marker = Path(run_dir) / "ready" / str(os.getpid())
@@ -164,6 +183,9 @@ def serve(settings: Settings) -> None:
     if not gw.upstream:
         raise ConfigError("required: the URL of the API to protect", "gateway.upstream")
     workers = worker_count(settings)
+    # Build the pipeline once here (model, spec, policies) so a broken artefact is reported before
+    # any worker starts; each worker builds its own.
+    build_pipeline(settings)
     run_dir = Path(tempfile.mkdtemp(prefix="apiward-run-"))
     try:
         (run_dir / "metrics").mkdir()
