@@ -42,9 +42,9 @@ _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x
 _SINK = linear(
     r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
     r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
-    r"|document[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms|queryselector|getelementby|createelement)"
+    r"|\bdocument[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms|queryselector|getelementby|createelement)"
     r"|\bnew[\s]{1,4}function[\s]{0,4}\("
-    r"|window[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|location\.href"
+    r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|\blocation\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|srcdoc[\s]{0,4}=|formaction[\s]{0,4}=|xlink:href[\s]{0,4}="
     r"|expression[\s]{0,8}\(|-moz-binding|behavior[\s]{0,4}:|@import|url[\s]{0,4}\([\s'\"]{0,4}javascript"
     r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"

@@ -26,6 +26,7 @@ METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.az
                             "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com"})
 _URL = re.compile(r"([a-z][a-z0-9+.\-]{1,15}):(//)?|//")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
+_SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
 _TRIGGER = re.compile(r"^[a-z][a-z0-9+.\-]{1,15}://|^//|^url:")
 
 
@@ -133,6 +134,9 @@ def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
         return None
     judged = _internal(addr)
     if judged is None:
+        tail = value[hm.end() : hm.end() + 200].split("#", 1)[0]
+        if _SCRIPT_TAIL.search(tail) is not None:
+            return (0.7, "ssrf.remote-include", hm.end())  # http://203.0.113.7/shell.php: code from a bare IP
         return None
     score, rule = judged
     return (score, rule, hm.end())

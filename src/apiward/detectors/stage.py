@@ -70,6 +70,14 @@ _ORM_LOOKUP = re.compile(
     r"has_keys?|has_any_keys|contained_by|overlap|search|date|year|month|day|week_day|is_staff|is_superuser|"
     r"password|metadata)(?:$|__|\[|\.)"
 )
+# Dot-names of version control, shells, package managers, clouds, editors and agents.
+_CONFIG_DOTFILE = re.compile(
+    r"^\.(?:env|git|svn|hg|bzr|ssh|aws|azure|gcloud|kube|docker|config|npm|yarn|pip|cargo|gem|m2|gradle|"
+    r"idea|vscode|vs|history|bash|zsh|profile|netrc|pgpass|my|ht|ds_store|terraform|vagrant|circleci|github|"
+    r"gitlab|claude|cursor|continue|aider|roo|zed|cline|kiro|windsurf|rovodev|codex|opencode|a0proj|plandex|"
+    r"fabric|n8n|junie|ai|copilot|gemini|mcp)"
+    r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
+)
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE})
 EVIDENCE_CHARS = 80
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
@@ -135,6 +143,11 @@ class DetectionStage:
                     self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
                               self._evidence(hit, normalized))
             value = fld.value
+            if fld.source is Source.PATH and value.startswith(".") and name and _hidden_file(value):
+                # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
+                # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
+                score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
+                self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
             if not value or plain(value) or inert(value) or _binary(value):
                 continue
             normalized, hits = self._analyse(value)
@@ -293,6 +306,12 @@ class DetectionStage:
             if glob_match(exclusion.location, location):
                 return True
         return False
+
+
+def _hidden_file(segment: str) -> bool:
+    return (
+        segment != ".well-known" and len(segment) > 1 and segment[1].isalpha() and segment.count(".") == 1
+    )
 
 
 def load_model(settings: DetectionSettings) -> AttackModel | None:
