@@ -82,8 +82,10 @@ def test_demo_shop_behind_gateway(tmp_path: Path) -> None:
             assert c.get("/api/users", headers=auth).status_code == 403  # admin only
             forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
             assert c.get("/api/me", headers={"authorization": f"Bearer {forged}"}).status_code == 401
-            # brute force on bob from one client: stopped long before 60 attempts
-            statuses = [c.post("/api/login", json={"username": "bob", "password": f"guess{i}"}).status_code
+            # brute force on bob from one client that rotates a spoofed X-Forwarded-For (the peer is
+            # not a trusted proxy, so the header is ignored): stopped long before 60 attempts
+            statuses = [c.post("/api/login", json={"username": "bob", "password": f"guess{i}"},
+                               headers={"x-forwarded-for": f"10.77.{i}.1"}).status_code
                         for i in range(60)]
             assert statuses[0] == 401 and statuses[-1] in (403, 429), statuses
     finally:
