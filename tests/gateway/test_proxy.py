@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
 from collections.abc import Iterator
@@ -279,6 +280,18 @@ def test_slow_headers_408_and_closed(gateway: tuple[Running, ProxyApp], partial:
         while chunk := s.recv(4096):  # the gateway closes the connection after its 408
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_endless_headers_431_and_closed(gateway: tuple[Running, ProxyApp]) -> None:
+    with socket.create_connection(("127.0.0.1", gateway[0].port), timeout=5) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        answer = b""
+        with contextlib.suppress(ConnectionError):  # the gateway may close while we still send
+            for _ in range(200):  # up to 20 MB of headers, far past the cap
+                s.sendall(b"X-Filler: " + b"a" * 100_000 + b"\r\n")
+        while chunk := s.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431 ")
 
 
 def test_keep_alive_survives_header_deadline(gateway: tuple[Running, ProxyApp]) -> None:

@@ -1,10 +1,13 @@
-"""uvicorn's httptools protocol with a request-header deadline (slowloris protection).
+"""uvicorn's httptools protocol with a deadline and a size cap on request heads.
 
 uvicorn closes idle keep-alive connections but sets no deadline on a request whose headers
-trickle in. `GuardedHttpToolsProtocol` arms a timer when a connection opens and whenever a new
-request begins, and cancels it when the headers are complete; if it fires first, the client gets
-``408`` and the connection is closed. The deadline is the app's ``header_timeout`` attribute
-(`ProxyApp` sets it from ``gateway.header_timeout``), else `DEFAULT_HEADER_TIMEOUT`.
+trickle in (slowloris), and buffers headers of any size. `GuardedHttpToolsProtocol` arms a timer
+when a connection opens and whenever a new request begins, and cancels it when the headers are
+complete; if it fires first, the client gets ``408`` and the connection is closed. While a head
+is incomplete it also counts the bytes received: past the cap the client gets ``431`` and the
+connection is closed. Both come from the app (`ProxyApp` sets ``header_timeout`` from
+``gateway.header_timeout`` and ``header_bytes_limit`` from ``limits.max_header_bytes`` +
+``limits.max_url_bytes``), else the defaults below.
 Selected with ``uvicorn.Config(http="apiward.gateway.protocol:GuardedHttpToolsProtocol")``.
 """
 
@@ -16,7 +19,14 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_HEADER_BYTES = 64 * 1024
+_SLACK = 16 * 1024  # the chunk that completes a head may carry the start of a body
 _TIMEOUT_BODY = b"request headers not received in time\n"
+_TOO_LARGE_BODY = b"request head too large\n"
+_HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TOO_LARGE_BODY), _TOO_LARGE_BODY)
+)
 _REQUEST_TIMEOUT = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TIMEOUT_BODY), _TIMEOUT_BODY)
@@ -27,16 +37,30 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timeout = float(getattr(self.app, "header_timeout", DEFAULT_HEADER_TIMEOUT))
+        self._header_cap = int(getattr(self.app, "header_bytes_limit", DEFAULT_HEADER_BYTES)) + _SLACK
         self._header_timer: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
 
     def _arm(self) -> None:
         if self._header_timer is None:
             self._header_timer = self.loop.call_later(self._header_timeout, self._headers_late)
 
     def _disarm(self) -> None:
+        self._head_bytes = 0
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
+
+    def data_received(self, data: bytes) -> None:
+        pending = self._header_timer is not None
+        super().data_received(data)
+        if pending and self._header_timer is not None:  # the head is still incomplete after this chunk
+            self._head_bytes += len(data)
+            if self._head_bytes > self._header_cap:
+                self._disarm()
+                if not self.transport.is_closing():
+                    self.transport.write(_HEAD_TOO_LARGE)
+                    self.transport.close()
 
     def _headers_late(self) -> None:
         self._header_timer = None

@@ -76,7 +76,9 @@ class ProxyApp:
         self.gate = Gate(runtime)
         self.upstream = runtime.upstream
         settings = runtime.settings
-        self.header_timeout = settings.gateway.header_timeout  # read by GuardedHttpToolsProtocol
+        # Read by GuardedHttpToolsProtocol: the deadline and size cap of a request head.
+        self.header_timeout = settings.gateway.header_timeout
+        self.header_bytes_limit = settings.limits.max_header_bytes + settings.limits.max_url_bytes
         self._preserve_host = settings.gateway.preserve_host
         self._observe = bool(runtime.pipeline.observers)
         self._prefix_cap = settings.gateway.response_prefix_bytes if self._observe else 0
