@@ -333,3 +333,16 @@ def test_per_route_overrides() -> None:
     assert before and not interrupted(before)  # logged, never refused on a non-enforcing route
     before, _ = d.send("GET", "/products", 200, ip="203.0.113.77")
     assert interrupted(before)
+
+
+def test_flagged_device_fingerprint_does_not_lock_out_its_known_accounts() -> None:
+    """A stuffing tool and a real user can share a fingerprint; the user's own account still works."""
+    d = Driver()
+    d.login("ivan", "right", True, ip="192.0.2.50", headers=TOOL)  # ivan really uses python-requests
+    blocked = 0
+    for i in range(60):  # a stuffing campaign with the same fingerprint from rotating IPs
+        before, _ = d.login(f"victim{i}", "x", False, ip=f"10.{i}.0.1", headers=TOOL, step=5)
+        blocked += interrupted(before)
+    assert blocked > 30
+    before, _ = d.login("ivan", "right", True, ip="192.0.2.50", headers=TOOL)
+    assert not interrupted(before)

@@ -191,10 +191,14 @@ class BehaviourEngine:
         ip_key, dev_key = f"ip:{ip}", f"dev:{device}"
         sub_key = f"sub:{ctx.identity.subject}" if ctx.identity is not None else None
         attempt = self.login_attempt(request)
+        net = network_of(ip)
+        known = attempt is not None and self._known(attempt.account, device, net)
+        # Device state only counts on logins to accounts this device / network has never used.
+        device_counts = attempt is not None and not known
         if self.shared is not None:
             self.shared.poll()
 
-        for key in (ip_key, sub_key, dev_key if attempt is not None else None):
+        for key in (ip_key, sub_key, dev_key if device_counts else None):
             if key is None:
                 continue
             reason = self.risk.blocked(key)
@@ -212,8 +216,6 @@ class BehaviourEngine:
         self._volume(request, ctx, ip, ip_key, now)
 
         if attempt is not None:
-            net = network_of(ip)
-            known = self._known(attempt.account, device, net)
             if not known and attempt.password and self.sprayed.get(attempt.password):
                 self._signal((ip_key, dev_key), "password_spraying", 20.0)
                 self._count("enforced.block")
@@ -232,7 +234,7 @@ class BehaviourEngine:
         states = [self.risk.state(ip_key)]
         if sub_key is not None:
             states.append(self.risk.state(sub_key))
-        if attempt is not None:
+        if device_counts:
             states.append(self.risk.state(dev_key))
         worst = max(states, key=lambda s: s.score)
         if worst.score <= 0:
