@@ -128,7 +128,7 @@ def test_serve_two_workers_end_to_end(upstream: Running, tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_serve_exits_non_zero_when_workers_cannot_start(upstream: Running, tmp_path: Path) -> None:
+def test_serve_exits_non_zero_when_the_store_cannot_open(upstream: Running, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     config = tmp_path / "apiward.yaml"
@@ -143,3 +143,43 @@ def test_serve_exits_non_zero_when_workers_cannot_start(upstream: Running, tmp_p
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "failed to start" in proc.stderr
+
+
+def test_serve_reports_a_busy_admin_port(upstream: Running, tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        config = tmp_path / "apiward.yaml"
+        config.write_text(yaml.safe_dump({"events": {"store": f"sqlite:///{tmp_path}/e.db"},
+                                          "detection": {"enabled": False}}))
+        proc = subprocess.run(
+            [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config),
+             "--upstream", upstream.url, "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{port}",
+             "--workers", "1"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+    assert proc.returncode == 1 and "gateway.admin" in proc.stderr, proc.stderr
+
+
+def test_worker_that_cannot_be_built_fails_its_lifespan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn then exits the worker with its start-up-failure code instead of restarting it forever."""
+    import asyncio
+
+    from apiward.gateway.server import SETTINGS_ENV, StartupFailure, worker_app
+
+    bad = tmp_path / "settings.json"
+    bad.write_text('{"gateway": {"upstream": "http://127.0.0.1:1", "no_such_key": 1}}')
+    monkeypatch.setenv(SETTINGS_ENV, str(bad))
+    app = worker_app()
+    assert isinstance(app, StartupFailure)
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "lifespan"}, receive, send))
+    assert sent[0]["type"] == "lifespan.startup.failed" and "gateway.no_such_key" in sent[0]["message"]

@@ -29,6 +29,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -197,7 +198,10 @@ def serve(settings: Settings) -> None:
         os.environ[MULTIPROC_ENV] = str(run_dir / "metrics")
 
         config = proxy_config(settings, workers)
-        sock = config.bind_socket()
+        try:
+            sock = config.bind_socket()
+        except SystemExit as exc:  # uvicorn logs the OSError and exits; say which setting it was
+            raise ApiwardError(f"cannot listen on {gw.listen} (gateway.listen); see the log above") from exc
         admin_host, admin_port = split_host_port(gw.admin)
         state = SupervisorState(settings, run_dir, workers)
         admin_server = uvicorn.Server(
@@ -208,6 +212,14 @@ def serve(settings: Settings) -> None:
         )
         admin_thread = threading.Thread(target=admin_server.run, name="apiward-admin", daemon=True)
         admin_thread.start()
+        deadline = time.monotonic() + 15
+        while not admin_server.started:  # waiting for the admin listener to be up (or to fail)
+            if not admin_thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise ApiwardError(
+                    f"the admin listener on {gw.admin} (gateway.admin) failed to start; see the log above"
+                )
+            time.sleep(0.01)
         supervisor = Multiprocess(config, sockets=[sock])
         try:
             supervisor.run()
