@@ -60,3 +60,15 @@ def test_one_parameter_per_position() -> None:
     templater = PathTemplater().fit(split_path(p) for p in paths)
     assert templater.templates() == ["/pages/{id}", "/pages/{id}/edit"]
     assert templater.template(split_path("/pages/Qw8rT5yU1iO3pA6sD9fG2")) == "/pages/{id}"
+
+
+def test_frequent_sections_stay_literal_rare_values_become_a_slug() -> None:
+    paths = [f"/section{i}" for i in range(30) for _ in range(50)]
+    paths += [f"/blog/{word}-post" for word in ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu "
+                                                "nu xi omicron pi rho sigma tau upsilon phi chi psi omega one two").split()]
+    paths += ["/blog/archive"] * 40
+    templater = PathTemplater().fit(split_path(p) for p in paths)
+    templates = templater.templates()
+    assert "/section7" in templates and "/{slug}" not in templates
+    assert "/blog/{slug}" in templates and "/blog/archive" in templates
+    assert templater.template(split_path("/blog/new-post")) == "/blog/{slug}"

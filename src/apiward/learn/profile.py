@@ -46,19 +46,26 @@ def _path_params(template: str, segments: list[str]) -> dict[str, str]:
     return out
 
 
-def learn_baseline(observations: Iterable[Observation], min_samples: int = 30, client_cap: int = 200) -> Baseline:
-    """Two passes over the (bounded) observations: templates first, then statistics."""
-    kept: list[tuple[Observation, list[str]]] = []
+def learn_baseline(observations: Iterable[Observation] | Callable[[], Iterable[Observation]],
+                   min_samples: int = 30, client_cap: int = 200) -> Baseline:
+    """Two passes: path templates first, then statistics. Given a callable, each pass reads the
+    traffic afresh (memory holds statistics only); an iterable is materialised (bounded)."""
+    if callable(observations):
+        source = observations
+    else:
+        kept: list[Observation] = []
+        for obs in observations:
+            if len(kept) >= MAX_OBSERVATIONS:
+                break
+            kept.append(obs)
+        source = lambda: kept  # noqa: E731 - the list is read twice
     templater = PathTemplater()
-    for obs in observations:
-        if len(kept) >= MAX_OBSERVATIONS:
-            break
-        segments = split_path(obs.request.raw_path)
-        templater.add(segments)
-        kept.append((obs, segments))
+    for obs in source():
+        templater.add(split_path(obs.request.raw_path))
     templater.finish()
     learner = BaselineLearner(min_samples=min_samples, client_cap=client_cap)
-    for obs, segments in kept:
+    for obs in source():
+        segments = split_path(obs.request.raw_path)
         template = templater.template(segments)
         learner.observe(f"{obs.request.method} {template}", obs.request, _path_params(template, segments), obs.client,
                         obs.response_text, obs.timestamp)
@@ -70,7 +77,14 @@ def learn_baseline(observations: Iterable[Observation], min_samples: int = 30, c
 def learn_profile(sources: list[str], out: Path, *, min_samples: int = 30, client_cap: int = 200,
                   limits: LimitSettings | None = None) -> LearnReport:
     stats = ReadStats()
-    baseline = learn_baseline(read_traffic(sources, limits or LimitSettings(), stats), min_samples, client_cap)
+    passes = 0
+
+    def read() -> Iterable[Observation]:
+        nonlocal passes
+        passes += 1  # the first pass (templates) counts into a throw-away ReadStats
+        return read_traffic(sources, limits or LimitSettings(), stats if passes == 2 else ReadStats())
+
+    baseline = learn_baseline(read, min_samples, client_cap)
     doc = build_openapi(baseline)
     # The discovered spec must load and compile like any hand-written one.
     Contract(spec_from_document(doc, "discovered"), ApiSettings())

@@ -79,10 +79,13 @@ class PathTemplater:
         self._fitted = True
 
     def _collapse(self, node: _Trie) -> None:
-        literals = [k for k in node.children if not k.startswith("{")]
-        if len(literals) > self.slug_cardinality:
+        # Many distinct values that are each rarely requested are a parameter (/blog/{slug});
+        # a few dozen sections each requested often (/about, /cart, ...) stay literal.
+        rare_limit = max(2, node.count // 100)
+        rare = [k for k, c in node.children.items() if not k.startswith("{") and c.count <= rare_limit]
+        if len(rare) > self.slug_cardinality:
             slug = node.children.pop("{slug}", _Trie())
-            for key in literals:
+            for key in rare:
                 _merge(slug, node.children.pop(key))
             node.children["{slug}"] = slug
         params = [k for k in node.children if k.startswith("{")]
