@@ -70,3 +70,46 @@ def test_unreachable_redis_is_counted_not_fatal() -> None:
         await shared.close()
 
     asyncio.run(scenario())
+
+
+def test_login_failures_are_counted_across_gateways(redis_url: str, prefix: str) -> None:
+    """Guesses spread over two gateways: neither sees enough alone, the fleet count does."""
+    from apiward.behaviour.engine import OutcomeObserver
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        engines = [BehaviourEngine(SETTINGS, clock=clock,
+                                   shared=SharedBlocklist(redis_url, prefix=prefix, timeout=1.0, clock=clock))
+                   for _ in range(2)]
+        observers = [OutcomeObserver(e) for e in engines]
+        seen: set[str] = set()
+        for i in range(10):  # 10 failures on "zed", alternating gateways, from 5 addresses
+            gw = i % 2
+            clock.advance(1)
+            req = make_request("POST", "/login", {"user-agent": "tool"},
+                               json.dumps({"username": "zed", "password": f"g{i}"}).encode(),
+                               client_ip=f"203.0.113.{i // 2}")
+            ctx = Context("r")
+            assert not [f for f in engines[gw].inspect(req, ctx) if f.action is not Action.LOG]
+            seen |= {f.rule for f in await observers[gw].observe(req, ctx, ResponseInfo(401, ()))}
+        for engine in engines:
+            assert engine.acct_fail.get("zed").total(clock()) == 5  # each saw half: below 10 locally
+        assert engines[1].account_failures("zed", clock()) >= 10  # the fleet saw all
+        probe = make_request("POST", "/login", {"user-agent": "other"},
+                             json.dumps({"username": "zed", "password": "p"}).encode(), client_ip="198.18.0.9")
+        found = engines[1].inspect(probe, Context("r"))
+        assert found and found[0].rule == "behaviour.account_protected"
+        # one source guessing through both gateways: 8 failures, 4 per gateway (< 6 locally)
+        for i in range(8):
+            clock.advance(1)
+            req = make_request("POST", "/login", {"user-agent": "tool"},
+                               json.dumps({"username": "amy", "password": f"g{i}"}).encode(), client_ip="192.0.2.200")
+            ctx = Context("r")
+            engines[i % 2].inspect(req, ctx)
+            seen |= {f.rule for f in await observers[i % 2].observe(req, ctx, ResponseInfo(401, ()))}
+        assert "behaviour.brute_force" in seen
+        for engine in engines:
+            assert engine.shared is not None
+            await engine.shared.close()
+
+    asyncio.run(scenario())

@@ -17,7 +17,8 @@ Signals add risk (0..100, reasons kept, exponential decay) to the client ip, the
 login routes, the device. The adaptive policy (``behaviour.risk``) maps risk to log / tighten
 (rate-limit cost x factor) / 429 / block for a TTL. Accounts under attack are protected by a
 step-up answer for sources the account has never succeeded from -- never a lockout of known
-devices. State is per process (see the report: sharing it via Redis is future work).
+devices. With Redis configured, blocks and login-failure counts (per account, per source and
+account) are shared by the fleet (`sharing.SharedBlocklist`); the other trackers are per process.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ class BehaviourEngine:
         self.shared = shared
         self.geo = GeoTable.load(settings.geo_file) if settings.geo_file is not None else None
         self.last_login: BoundedTTLMap[str, tuple[float, float, float]] = BoundedTTLMap(n, _KNOWN_TTL, clock)
+        # Fleet-wide login failure counts (from Redis via the observer), and failures waiting to be sent.
+        self.fleet_acct_fail: BoundedTTLMap[str, int] = BoundedTTLMap(n, w, clock)
+        self._pending_failures: list[tuple[str, str, bool]] = []
         self.risk = RiskBook(settings.risk, n, clock, on_block=shared.publish if shared is not None else None)
         self._pw_key = os.urandom(16)  # per-process key: password hashes are not portable
         self._logins: RouteTable[LoginRoute] = RouteTable(
@@ -154,6 +158,37 @@ class BehaviourEngine:
                 return hit[0]
         found = self._routes.lookup(request.method, request.path)
         return found[0] if found is not None else None
+
+    def account_failures(self, account: str, now: float) -> float:
+        local = self.acct_fail.get(account)
+        return max(local.total(now) if local is not None else 0.0, float(self.fleet_acct_fail.get(account) or 0))
+
+    def drain_failures(self) -> list[tuple[str, str, bool]]:
+        """Login failures observed since the last call: (account, source ip, known device)."""
+        out, self._pending_failures = self._pending_failures, []
+        return out
+
+    def apply_fleet_failures(self, account: str, ip: str, known: bool, on_account: int,
+                             from_source: int) -> list[Finding]:
+        """Fold fleet-wide counts in; signal what only the fleet view shows (local counts already did
+        their own signalling)."""
+        now = self._clock()
+        t = self.t
+        self.fleet_acct_fail.set(account, on_account)
+        local = self.src_acct_fail.get((ip, account))
+        local_source = local.total(now) if local is not None else 0.0
+        out: list[Finding] = []
+        if known:
+            return out
+        if from_source >= t.brute_force_source > local_source:
+            self._signal((f"ip:{ip}",), "brute_force", 25.0)
+            out.append(self._finding("behaviour.brute_force",
+                                     f"{from_source} failures on one account across gateways", from_source * 5,
+                                     Action.LOG))
+        local_account = self.acct_fail.get(account)
+        if on_account >= t.brute_force_account > (local_account.total(now) if local_account else 0.0):
+            self._signal((f"ip:{ip}",), "brute_force_account", 10.0)
+        return out
 
     def _known(self, account: str, device: str, net: str) -> bool:
         seen = self.known.get(account)
@@ -222,8 +257,7 @@ class BehaviourEngine:
                 return [self._finding("behaviour.password_spraying",
                                       "password sprayed across many accounts", 90.0, Action.BLOCK, 403,
                                       location=attempt.config.password or "")]
-            fails = self.acct_fail.get(attempt.account)
-            if not known and fails is not None and fails.total(now) >= self.t.brute_force_account:
+            if not known and self.account_failures(attempt.account, now) >= self.t.brute_force_account:
                 self._count("enforced.step_up")
                 ctx.tags[TAG_WWW_AUTHENTICATE] = self.s.risk.step_up_challenge
                 return [self._finding("behaviour.account_protected",
@@ -338,8 +372,7 @@ class BehaviourEngine:
         dev_accounts = self.dev_accounts.setdefault(device, lambda: DistinctSet(6 * self.s.window)).add(now, account)
         if success:
             src_fail, dev_fail = src[1].total(now), dev[1].total(now)
-            acct = self.acct_fail.get(account)
-            failures = acct.total(now) if acct is not None else 0.0
+            failures = self.account_failures(account, now)
             own = self.src_acct_fail.get((ip, account))
             own_failures = own.total(now) if own is not None else 0.0
             history = self.known.get(account)
@@ -363,6 +396,8 @@ class BehaviourEngine:
             src_fail = src[1].add(now)
             dev_fail = dev[1].add(now)
             acct_failures = self.acct_fail.setdefault(account, lambda: Buckets(self.s.window)).add(now)
+            if self.shared is not None and len(self._pending_failures) < 64:
+                self._pending_failures.append((account, ip, known))
             mine = self.src_acct_fail.setdefault((ip, account), lambda: Buckets(self.s.window)).add(now)
             if mine >= t.brute_force_source and not known:
                 self._signal((ip_key, dev_key), "brute_force", 25.0)
@@ -499,4 +534,13 @@ class OutcomeObserver:
         self.engine = engine
 
     async def observe(self, request: RequestView, ctx: Context, response: ResponseInfo) -> Sequence[Finding]:
-        return self.engine.observe(request, ctx, response)
+        engine = self.engine
+        findings = engine.observe(request, ctx, response)
+        shared = engine.shared
+        if shared is None:
+            return findings
+        for account, ip, known in engine.drain_failures():  # drained before any await: this request's
+            counts = await shared.record_login_failure(account, ip, engine.s.window)
+            if counts is not None:
+                findings.extend(engine.apply_fleet_failures(account, ip, known, *counts))
+        return findings

@@ -1,15 +1,20 @@
-"""Blocks shared between gateways through Redis.
+"""Blocks and login-failure counts shared between gateways through Redis.
 
 When one gateway blocks a client (risk over the block level), it publishes the key with its TTL
 to a Redis sorted set (score = expiry on the Redis clock). Every gateway pulls the live entries
 every ``interval`` seconds in a background task -- never on the request path -- so a block
-reaches the whole fleet within about a second. Redis errors are counted and logged; local
-blocking goes on regardless.
+reaches the whole fleet within about a second.
+
+Login failures per account and per (source, account) are also counted in Redis (fixed windows,
+one script call from the response observer, after the answer has left), so an attacker spreading
+guesses over several gateways is counted once for the whole fleet. Redis errors are counted and
+logged; local detection and blocking go on regardless.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from typing import Any
@@ -38,6 +43,14 @@ local items = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'WITHSCORES', 'L
 return {tostring(now), items}
 """
 
+_FAILURE_LUA = """
+local a = redis.call('INCR', KEYS[1])
+if a == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local s = redis.call('INCR', KEYS[2])
+if s == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+return {a, s}
+"""
+
 _MAX_PENDING = 256
 
 
@@ -62,11 +75,13 @@ class SharedBlocklist:
         self._clock = clock
         self._publish = self._client.register_script(_PUBLISH_LUA)
         self._sync = self._client.register_script(_SYNC_LUA)
+        self._failure = self._client.register_script(_FAILURE_LUA)
+        self._prefix = prefix
         self._entries: dict[str, tuple[float, str]] = {}  # key -> (monotonic expiry, reason)
         self._next_sync = 0.0
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
-        self.counters: dict[str, int] = {"published": 0, "syncs": 0, "errors": 0, "dropped": 0}
+        self.counters: dict[str, int] = {"published": 0, "syncs": 0, "errors": 0, "dropped": 0, "failures": 0}
         self.last_error = ""
 
     def blocked(self, key: str) -> str | None:
@@ -123,6 +138,18 @@ class SharedBlocklist:
         self._entries = entries
         self.counters["syncs"] += 1
         self.last_error = ""
+
+    async def record_login_failure(self, account: str, source: str, window: float) -> tuple[int, int] | None:
+        """Fleet-wide failures in the current window: (on the account, from this source on it)."""
+        digest = hashlib.sha256(account.encode()).hexdigest()[:32]
+        keys = [f"{self._prefix}af:{digest}", f"{self._prefix}saf:{hashlib.sha256(source.encode()).hexdigest()[:16]}:{digest}"]
+        try:
+            on_account, from_source = await self._failure(keys=keys, args=[int(window * 1000)])
+        except (redis_errors.RedisError, OSError) as exc:
+            self._error(exc)
+            return None
+        self.counters["failures"] += 1
+        return int(on_account), int(from_source)
 
     def _error(self, exc: BaseException) -> None:
         self.counters["errors"] += 1
