@@ -73,6 +73,7 @@ def figures(report: BenchReport) -> list[tuple[str, float | None, str, str]]:
         ("in-process parse+inspect, benign mix (1 core) req/s", benign.get("rps_parse_and_inspect_median"), "",
          f">= {TARGETS['inspect_benign_rps']:,.0f}"),
         ("in-process inspect only, benign mix req/s", benign.get("rps_inspect_only_median"), "", ""),
+        ("in-process parse only, benign mix req/s", benign.get("parse_only_rps_median"), "", ""),
         ("in-process parse+inspect, CRS attacks req/s", attack.get("rps_parse_and_inspect_median"), "", ""),
         ("pipeline build incl. model load", insp.get("pipeline_build_seconds"), "s", ""),
         ("RSS with pipeline loaded", insp.get("rss_pipeline_bytes"), "MB", ""),
@@ -109,12 +110,18 @@ def markdown(report: BenchReport) -> str:
         f"- date: {m.get('date')}",
         f"- command: `{report.command}`",
         f"- load generator: {m.get('load_generator')}",
+        f"- load average (1, 5, 15 min) at start / end: {m.get('load_average_at_start')} / "
+        f"{m.get('load_average_at_end')} (other work shares the machine: figures are pessimistic)",
         "",
         "| figure | measured | target (issue 2) | |",
         "| --- | ---: | ---: | --- |",
     ]
     for what, value, unit, target in figures(report):
         lines.append(f"| {what} | {_fmt(value, unit)} | {target} | {_verdict(value, target)} |")
+    stages = report.inspection.get("benign", {}).get("stage_us_per_request") or {}
+    if stages:
+        per_stage = ", ".join(f"{name} {us:.0f} µs" for name, us in stages.items())
+        lines += ["", f"Inspection time per benign request by stage: {per_stage}."]
     lines += ["", "Notes:"] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
 

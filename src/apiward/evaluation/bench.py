@@ -236,6 +236,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_generator": "wrk" if wrk_path() else "python (install wrk: " + INSTALL_HINT + ")",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -334,6 +335,7 @@ def run_bench(plan: BenchPlan, command: str, log: Callable[[str], None] = lambda
                 "get": _throughput(plan, direct_get),
                 "post": _throughput(plan, HttpTarget("127.0.0.1", up, "POST", POST_PATH, post_body)),
             }
+    report.machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report.notes.append(
         f"{plan.runs} runs each; throughput {plan.seconds:.0f}s per run at {plan.connections} connections; "
         f"latency open-loop at {plan.rate:.0f} req/s for {plan.latency_seconds:.0f}s per run, each gateway run "

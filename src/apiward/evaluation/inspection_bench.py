@@ -107,8 +107,24 @@ def measure(data_dir: Path, n: int, runs: int) -> dict[str, Any]:
                 views.append(corpus_request(record, settings.limits))
             except RequestRejected:
                 pass
+        for stage in pipeline.stage_seconds:
+            pipeline.stage_seconds[stage] = 0.0
         only = [asyncio.run(_inspect_only(pipeline, views)) for _ in range(runs)]
+        inspected = max(1, len(views) * runs)
+        parse_times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            for record in records:
+                try:
+                    corpus_request(record, settings.limits)
+                except RequestRejected:
+                    pass
+            parse_times.append(time.perf_counter() - started)
         result[name] = {
+            "parse_only_rps_median": statistics.median(len(records) / t for t in parse_times),
+            "stage_us_per_request": {
+                stage: round(seconds / inspected * 1e6, 1) for stage, seconds in pipeline.stage_seconds.items()
+            },
             "records": len(records),
             "rps_parse_and_inspect": [len(records) / t for t in times],
             "rps_parse_and_inspect_median": statistics.median(len(records) / t for t in times),
