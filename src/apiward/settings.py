@@ -31,6 +31,13 @@ def _host_port(value: str) -> str:
     return value
 
 
+class DecisionStyle(StrEnum):
+    """The request shape the decision endpoint expects (see `apiward.gateway.decision`)."""
+
+    NGINX = "nginx"  # auth_request
+    ENVOY = "envoy"  # ext_authz HTTP service
+
+
 class GatewaySettings(_Section):
     upstream: str | None = None  # http(s)://host:port of the protected API
     listen: str = "127.0.0.1:8080"
@@ -62,7 +69,11 @@ class GatewaySettings(_Section):
     graceful_timeout: float = Field(default=10.0, gt=0)  # shutdown: finish in-flight, flush events
     # Bytes of the upstream answer that response observers see (the rest streams unbuffered).
     response_prefix_bytes: int = Field(default=4096, ge=0, le=1 << 20)
-    # Decision endpoint (Envoy ext_authz path_prefix): stripped from the path before inspection.
+    # Decision endpoint: which proxy calls it. nginx: the request being authorised is named by
+    # X-Original-Method / X-Original-URI (nginx sets them; required). envoy: it is the check
+    # request itself, after decision_path_prefix (Envoy's path_prefix) is stripped; X-Original-*
+    # headers are then ordinary client headers and never redirect inspection.
+    decision_style: DecisionStyle = DecisionStyle.NGINX
     decision_path_prefix: str = ""
 
     _check_listen = field_validator("listen", "admin")(lambda v: _host_port(v))

@@ -73,14 +73,24 @@ def test_nginx_auth_request_shape(tmp_path: Path) -> None:
 
 
 def test_envoy_ext_authz_shape(tmp_path: Path) -> None:
-    app = create_decision_app(settings_for(tmp_path, gateway={"decision_path_prefix": "/check"}),
-                              stages=[MarkerStage()])
+    app = create_decision_app(
+        settings_for(tmp_path, gateway={"decision_style": "envoy", "decision_path_prefix": "/check"}),
+        stages=[MarkerStage()],
+    )
     with running(app) as srv, httpx.Client(base_url=srv.url) as c:
         assert c.post("/check/orders?id=1", json={"sku": "A"}).status_code == 200
         assert c.post("/check/orders", json={"sku": "BLOCKME"}).status_code == 403  # body inspected
         assert c.get("/check/items?q=BLOCKME").status_code == 403
         assert c.get("/check/THROTTLE").status_code == 429
         assert c.post("/check/orders", content=b"x" * ((1 << 20) + 1)).status_code == 413
+        # A client header cannot redirect inspection to a harmless URI.
+        assert c.get("/check/items?q=BLOCKME", headers={"x-original-uri": "/fine"}).status_code == 403
+
+
+def test_nginx_style_requires_original_uri(tmp_path: Path) -> None:
+    with running(create_decision_app(settings_for(tmp_path), stages=[MarkerStage()])) as srv:
+        r = httpx.get(f"{srv.url}/items?q=BLOCKME")
+        assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
 
 
 def test_middleware_inspects_websocket_handshake(tmp_path: Path) -> None:

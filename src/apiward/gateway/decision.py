@@ -7,10 +7,13 @@ header to deny. Over-limit or malformed requests get their 4xx. Run it with
 contacts an upstream. The client address follows ``gateway.trusted_proxies``: list the nginx /
 Envoy address there so their ``X-Forwarded-For`` counts.
 
-Two request shapes, told apart by the ``X-Original-URI`` header:
+Two request shapes, chosen by ``gateway.decision_style`` — explicitly, never guessed from the
+request, so a client cannot send ``X-Original-URI`` through Envoy to have a harmless URI inspected
+instead of its own:
 
-nginx ``auth_request`` (the original method and URI in headers; the subrequest has no body, so
-bodies are not inspected this way — use the proxy or the middleware when bodies matter)::
+nginx ``auth_request`` (``decision_style: nginx``, the default; the original method and URI in
+headers that nginx sets, replacing any the client sent; the subrequest has no body, so bodies are
+not inspected this way — use the proxy or the middleware when bodies matter)::
 
     location / {
         auth_request /_apiward;
@@ -34,9 +37,9 @@ nginx itself only distinguishes 2xx (allow), 401 and 403 (deny with that code); 
     error_page 500 = @apiward_error;   # in the protected location
     location @apiward_error { return 429; }
 
-Envoy ``ext_authz`` HTTP service (the original method and path are the check request's own; the
-body is inspected when ``with_request_body`` is set; set ``gateway.decision_path_prefix`` to the
-``path_prefix`` configured in Envoy so it is stripped)::
+Envoy ``ext_authz`` HTTP service (``decision_style: envoy``; the original method and path are the
+check request's own; the body is inspected when ``with_request_body`` is set; set
+``gateway.decision_path_prefix`` to the ``path_prefix`` configured in Envoy so it is stripped)::
 
     http_filters:
     - name: envoy.filters.http.ext_authz
@@ -62,16 +65,18 @@ from collections.abc import Sequence
 from apiward.gateway.body import ClientGone
 from apiward.gateway.gate import Gate
 from apiward.gateway.head import RequestHead
+from apiward.gateway.problem import send_problem
 from apiward.gateway.runtime import Runtime, run_lifespan
 from apiward.pipeline import ResponseObserver, Stage
-from apiward.settings import Settings
+from apiward.settings import DecisionStyle, Settings
 from apiward.types import Receive, Scope, Send
 
 ORIGINAL_URI = "x-original-uri"
 ORIGINAL_METHOD = "x-original-method"
 _ALLOW_START = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
 _ALLOW_BODY = {"type": "http.response.body", "body": b""}
-_DROPPED = frozenset({ORIGINAL_URI, ORIGINAL_METHOD, "content-length", "transfer-encoding", "connection"})
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
+_DROPPED = _FRAMING | {ORIGINAL_URI, ORIGINAL_METHOD}
 
 
 class DecisionApp:
@@ -80,6 +85,7 @@ class DecisionApp:
         self.gate = Gate(runtime)
         settings = runtime.settings
         self._prefix = settings.gateway.decision_path_prefix.rstrip("/")
+        self._nginx = settings.gateway.decision_style is DecisionStyle.NGINX
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -87,10 +93,13 @@ class DecisionApp:
         elif scope["type"] == "lifespan":
             await run_lifespan(self.runtime, receive, send)
 
-    def original(self, head: RequestHead) -> tuple[str, str, str]:
-        """(method, raw path, query) of the request being authorised."""
-        uri = next((v for n, v in head.headers if n == ORIGINAL_URI), None)
-        if uri is not None:  # nginx auth_request
+    def original(self, head: RequestHead) -> tuple[str, str, str] | None:
+        """(method, raw path, query) of the request being authorised; None when an nginx-style
+        call does not name it."""
+        if self._nginx:
+            uri = next((v for n, v in head.headers if n == ORIGINAL_URI), None)
+            if uri is None:
+                return None
             method = next((v for n, v in head.headers if n == ORIGINAL_METHOD), "GET").upper()
             path, _, query = uri.partition("?")
             return method, path or "/", query
@@ -104,11 +113,16 @@ class DecisionApp:
         if not self.runtime.started:
             await self.runtime.ensure_started()
         head = RequestHead.from_scope(scope)
-        method, raw_path, query = self.original(head)
+        original = self.original(head)
+        if original is None:
+            await send_problem(send, 400, "X-Original-URI is required (gateway.decision_style is nginx)", None)
+            return
+        method, raw_path, query = original
         # Events and logs name the authorised request, not the check call.
         head.method, head.raw_path, head.query = method, raw_path, query
         head.target = f"{raw_path}?{query}" if query else raw_path
-        head.headers = [(n, v) for n, v in head.headers if n not in _DROPPED]
+        dropped = _DROPPED if self._nginx else _FRAMING
+        head.headers = [(n, v) for n, v in head.headers if n not in dropped]
         decision = gate.begin(head)
         try:
             await gate.read(decision, receive)
