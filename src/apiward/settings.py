@@ -446,6 +446,11 @@ class BehaviourSettings(_Section):
     share_blocks: bool = True
     share_interval: float = Field(default=1.0, gt=0)
     key_prefix: str = "apiward:bl:"
+    # HTTP libraries and tools: logging in with one is a weak credential-stuffing signal (capped).
+    login_tool_user_agents: tuple[str, ...] = (
+        "python-requests", "okhttp", "go-http-client", "curl/", "wget/", "libwww-perl", "node-fetch",
+        "axios/", "aiohttp", "httpx", "java/", "apache-httpclient", "scrapy", "headlesschrome",
+    )
     scanner_user_agents: tuple[str, ...] = (
         "sqlmap", "nikto", "nuclei", "zgrab", "masscan", "nmap", "dirbuster", "gobuster",
         "ffuf", "wfuzz", "acunetix", "nessus", "openvas", "w3af", "arachni", "feroxbuster",

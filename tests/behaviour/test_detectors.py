@@ -346,3 +346,14 @@ def test_flagged_device_fingerprint_does_not_lock_out_its_known_accounts() -> No
     assert blocked > 30
     before, _ = d.login("ivan", "right", True, ip="192.0.2.50", headers=TOOL)
     assert not interrupted(before)
+
+
+def test_login_with_a_tool_user_agent_is_a_weak_signal_only() -> None:
+    d = Driver()
+    for i in range(50):  # a script logging in to its own account, successfully, again and again
+        before, _ = d.login("svc-report", "right", True, ip="192.0.2.77", headers=TOOL, step=30)
+        assert not interrupted(before)
+    d2 = Driver()
+    d2.login("newbie", "right", True, ip="192.0.2.78", headers=TOOL)
+    state = d2.engine.risk.state("ip:192.0.2.78")
+    assert 0 < state.score <= 30 and state.reasons[0][0] == "login_tool_user_agent"

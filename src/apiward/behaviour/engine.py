@@ -98,6 +98,7 @@ class BehaviourEngine:
             (RouteTemplate.parse(r.route), (r.method,), r) for r in settings.login_routes
         )
         self._scanner_uas = tuple(u.lower() for u in settings.scanner_user_agents)
+        self._tool_uas = tuple(u.lower() for u in settings.login_tool_user_agents)
         self._routes: RouteTable[RouteBehaviour] = RouteTable(
             (RouteTemplate.parse(r.route), r.methods, r) for r in settings.routes
         )
@@ -251,6 +252,8 @@ class BehaviourEngine:
         self._volume(request, ctx, ip, ip_key, now)
 
         if attempt is not None:
+            if not known and ua and any(s in ua for s in self._tool_uas):
+                self._signal((ip_key, dev_key), "login_tool_user_agent", 10.0)
             if not known and attempt.password and self.sprayed.get(attempt.password):
                 self._signal((ip_key, dev_key), "password_spraying", 20.0)
                 self._count("enforced.block")

@@ -14,6 +14,7 @@ from apiward.settings import RiskActions
 # Most a single reason can contribute: a weak signal never blocks on its own.
 REASON_CAPS: dict[str, float] = {
     "scanner_user_agent": 20.0,
+    "login_tool_user_agent": 30.0,
     "ato_new_device_network": 30.0,
     "scan_404_burst": 50.0,
     "scan_many_paths": 50.0,
