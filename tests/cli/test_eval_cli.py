@@ -146,5 +146,7 @@ def test_via_an_unreachable_gateway_counts_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli_app(), ["eval", str(corpus), "--via", "http://127.0.0.1:9", "--json",
                                             str(out)])
     assert result.exit_code == 0, result.output
-    total = json.loads(out.read_text())["files"][0]["total"]
+    first = json.loads(out.read_text())["files"][0]
+    total = first["total"]
     assert total["errors"] == 4 and total["count"] == 0 and total["tpr"] is None
+    assert len(first["errors"]) == 4 and all("ConnectError" in e["reason"] for e in first["errors"])

@@ -55,6 +55,7 @@ class FileResult:
     skipped: int = 0
     seconds: float = 0.0
     misses: list[Miss] = field(default_factory=list)
+    error_samples: list[dict[str, object]] = field(default_factory=list)  # unmeasured records
     fp_reasons: Counter[str] = field(default_factory=Counter)  # why benign records were blocked
     fn_categories: Counter[str] = field(default_factory=Counter)  # where attacks got through
     missed_total: int = 0
@@ -66,6 +67,11 @@ class FileResult:
         if scored.outcome is Outcome.ERROR:
             for group in groups:
                 group.errors += 1
+            if len(self.error_samples) < 20:
+                self.error_samples.append(
+                    {"index": record.index, "method": record.method, "url": record.url[:300],
+                     "reason": scored.reason[:300]}
+                )
             return
         blocked = scored.outcome.blocked
         for group in groups:
@@ -116,6 +122,7 @@ class FileResult:
             "categories": {name: c.to_dict() for name, c in sorted(self.categories.items())},
             "false_positive_reasons": dict(self.fp_reasons.most_common(50)),
             "false_negative_categories": dict(self.fn_categories.most_common()),
+            "errors": self.error_samples,
             "misclassified_total": self.missed_total,
             "misclassified": [m.to_dict() for m in self.misses],
         }

@@ -11,12 +11,12 @@ import asyncio
 import signal
 
 BODY = b'{"ok":true,"items":[{"id":1,"name":"mug","price":12.5},{"id":2,"name":"kettle","price":54.0}]}'
-RESPONSE = (
+HEAD_RESPONSE = (
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
     + str(len(BODY)).encode()
     + b"\r\n\r\n"
-    + BODY
 )
+RESPONSE = HEAD_RESPONSE + BODY
 _MAX_HEAD = 64 * 1024
 
 
@@ -60,7 +60,7 @@ class UpstreamProtocol(asyncio.Protocol):
             consumed = start + length
         del self.buffer[:consumed]
         if self.transport is not None:
-            self.transport.write(RESPONSE)
+            self.transport.write(HEAD_RESPONSE if head.startswith(b"head ") else RESPONSE)
         return True
 
 
