@@ -137,12 +137,25 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     if args.append:
-        existing = args.append.read_text(encoding="utf-8") if args.append.exists() else ""
-        with args.append.open("a", encoding="utf-8") as handle:
+        write_section(args.append, text)
+    return 0
+
+
+def write_section(path: Path, text: str) -> None:
+    """Append our section; on a re-run, replace only our own earlier section (up to the next
+    level-2 heading), leaving everything the other benchmarks wrote untouched."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = existing.find(HEADING)
+    if start < 0:
+        with path.open("a", encoding="utf-8") as handle:
             if existing and not existing.endswith("\n"):
                 handle.write("\n")
             handle.write(text)
-    return 0
+        return
+    end = existing.find("\n## ", start + len(HEADING))
+    before = existing[:start].rstrip("\n") + "\n\n"
+    after = existing[end:] if end >= 0 else ""
+    path.write_text(before + text.lstrip("\n").rstrip("\n") + "\n" + after, encoding="utf-8")
 
 
 if __name__ == "__main__":
