@@ -269,3 +269,24 @@ def test_jwks_endpoint_never_reachable(claims: Any, rsa_key: Any) -> None:
     token = jwt.encode(claims(), rsa_key, algorithm="RS256", headers={"kid": "k1"})
     result = run(v.verify(token))
     assert result.error == "jwks_unavailable" and result.identity is None
+
+
+def test_jwks_concurrent_first_use_fetches_once_and_outage_is_not_hammered(rsa_key: Any, claims: Any) -> None:
+    server = JwksServer([jwk_of(rsa_key, "k1")])
+    clock = FakeClock()
+
+    async def scenario(url: str) -> None:
+        cache = JwksCache(url=url, ttl=60, min_refresh=30, max_stale=3600, clock=clock)
+        v = JwtVerifier(JwtSettings(algorithms=("RS256",), jwks_url=url), jwks=cache)
+        token = jwt.encode(claims(), rsa_key, algorithm="RS256", headers={"kid": "k1"})
+        results = await asyncio.gather(*(v.verify(token) for _ in range(20)))
+        assert all(r.error == "" for r in results)
+        assert server.hits == 1
+        server.up = False
+        clock.now += 4000  # keys past their lifetime, endpoint down
+        results = [await v.verify(token) for _ in range(50)]
+        assert {r.error for r in results} == {"jwks_unavailable"}
+        assert server.hits == 2  # one attempt, not fifty
+
+    with ServerThread(server.app) as srv:
+        asyncio.run(scenario(srv.url + "/jwks.json"))

@@ -164,7 +164,11 @@ class JwksCache:
     async def _refresh(self, *, force: bool) -> None:
         async with self._lock:
             now = self._clock()
-            if not force and now - self._last_attempt < self._min_refresh:
+            if force and self._usable(now) is not None:
+                return  # another request loaded the keys while this one waited
+            # Without usable keys every token fails anyway: still at most one fetch per 5 s.
+            interval = min(self._min_refresh, 5.0) if force else self._min_refresh
+            if now - self._last_attempt < interval:
                 return
             self._last_attempt = now
             try:
