@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import ssl
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, cast
@@ -29,6 +30,7 @@ from apiward.core import Identity
 from apiward.settings import CertSubject, MtlsSettings
 
 _CACHE_SIZE = 1024
+_CACHE_TTL = 3600.0
 
 
 def uvicorn_tls_options(
@@ -68,7 +70,7 @@ class MtlsIdentifier:
 
     def __init__(self, settings: MtlsSettings) -> None:
         self._s = settings
-        self._cache: OrderedDict[str, Identity | None] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[float, Identity | None]] = OrderedDict()  # LRU + TTL
 
     def from_scope(self, scope: Mapping[str, Any]) -> Identity | None:
         if not self._s.enabled:
@@ -81,16 +83,19 @@ class MtlsIdentifier:
 
     def from_pem(self, pem: str) -> Identity | None:
         digest = hashlib.sha256(pem.encode()).hexdigest()
-        if digest in self._cache:
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and now - cached[0] < _CACHE_TTL:
             self._cache.move_to_end(digest)
-            return self._cache[digest]
+            return cached[1]
         try:
             cert = x509.load_pem_x509_certificate(pem.encode())
         except ValueError:
             identity = None
         else:
             identity = self._identity(cert, digest)
-        self._cache[digest] = identity
+        self._cache[digest] = (now, identity)
+        self._cache.move_to_end(digest)
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return identity
