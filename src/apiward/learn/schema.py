@@ -24,50 +24,69 @@ from apiward.learn.pattern import SafePattern, compile_pattern
 Check = Callable[[Any], bool]
 
 
-@functools.lru_cache(maxsize=4096)
-def _pattern(source: str) -> SafePattern:
-    """Patterns were validated at spec load; this is a bounded memo of compiled RE2 objects."""
-    return compile_pattern(source)
+class PatternTable:
+    """The RE2-compiled patterns of one schema, compiled when the schema is (never per request)."""
+
+    def __init__(self, schema: Any) -> None:
+        self._compiled: dict[str, SafePattern] = {}
+        stack = [schema]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "pattern" and isinstance(value, str):
+                        self.get(value)
+                    elif key == "patternProperties" and isinstance(value, dict):
+                        for pat in value:
+                            self.get(pat)
+                    if isinstance(value, (dict, list)):
+                        stack.append(value)
+            elif isinstance(node, list):
+                stack.extend(node)
+
+    def get(self, source: str) -> SafePattern:
+        found = self._compiled.get(source)
+        if found is None:  # only while building: every pattern of the schema is collected above
+            found = self._compiled[source] = compile_pattern(source)
+        return found
 
 
-def _re2_pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not _pattern(patrn).search(instance):
-        yield ValidationError(f"does not match pattern {patrn[:80]!r}")
+def _validator_class(patterns: PatternTable) -> Any:
+    """Draft 2020-12 with RE2 wherever the instance meets a pattern (jsonschema would use re)."""
 
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if validator.is_type(instance, "string") and not patterns.get(patrn).search(instance):
+            yield ValidationError(f"does not match pattern {patrn[:80]!r}")
 
-def _re2_pattern_properties(validator: Any, props: dict, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
-        return
-    for patrn, subschema in props.items():
-        compiled = _pattern(patrn)
-        for key, value in instance.items():
-            if compiled.search(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+    def pattern_properties(validator: Any, props: dict, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in props.items():
+            compiled = patterns.get(patrn)
+            for key, value in instance.items():
+                if compiled.search(key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
+    def additional_properties(validator: Any, aP: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if not validator.is_type(instance, "object"):
+            return
+        properties = schema.get("properties", {})
+        compiled = [patterns.get(p) for p in schema.get("patternProperties", {})]
+        extras = [k for k in instance if k not in properties and not any(p.search(k) for p in compiled)]
+        if validator.is_type(aP, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], aP, path=extra)
+        elif not aP:
+            for extra in extras:
+                error = ValidationError(f"additional property {extra[:64]!r} not allowed")
+                error.path.append(extra)
+                yield error
 
-def _additional(instance: dict, schema: dict) -> Iterator[str]:
-    properties = schema.get("properties", {})
-    patterns = [_pattern(p) for p in schema.get("patternProperties", {})]
-    for key in instance:
-        if key in properties:
-            continue
-        if any(p.search(key) for p in patterns):
-            continue
-        yield key
-
-
-def _re2_additional_properties(validator: Any, aP: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
-        return
-    extras = list(_additional(instance, schema))
-    if validator.is_type(aP, "object"):
-        for extra in extras:
-            yield from validator.descend(instance[extra], aP, path=extra)
-    elif not aP and extras:
-        for extra in extras:
-            error = ValidationError(f"additional property {extra[:64]!r} not allowed")
-            error.path.append(extra)
-            yield error
+    return validators.extend(
+        Draft202012Validator,
+        validators={"pattern": pattern, "patternProperties": pattern_properties,
+                    "additionalProperties": additional_properties},
+    )
 
 
 def _format_checker() -> FormatChecker:
@@ -75,16 +94,6 @@ def _format_checker() -> FormatChecker:
     for name in (*STRING_FORMATS, *NUMBER_FORMATS):
         checker.checks(name)(functools.partial(check_format, name))
     return checker
-
-
-_Validator = validators.extend(
-    Draft202012Validator,
-    validators={
-        "pattern": _re2_pattern,
-        "patternProperties": _re2_pattern_properties,
-        "additionalProperties": _re2_additional_properties,
-    },
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +130,9 @@ class CompiledSchema:
 
     def __init__(self, schema: dict[str, Any] | bool) -> None:
         self.schema = schema
-        self._validator = _Validator(schema, format_checker=_format_checker())
-        self._fast: Check | None = FastCompiler(schema).compile()
+        patterns = PatternTable(schema)
+        self._validator = _validator_class(patterns)(schema, format_checker=_format_checker())
+        self._fast: Check | None = FastCompiler(schema, patterns).compile()
 
     @property
     def has_fast_path(self) -> bool:
@@ -215,8 +225,9 @@ class _Unsupported(Exception):
 class FastCompiler:
     """Compiles a schema (with ``$defs``) into nested closures; None when a keyword is unsupported."""
 
-    def __init__(self, root: dict[str, Any] | bool) -> None:
+    def __init__(self, root: dict[str, Any] | bool, patterns: PatternTable) -> None:
         self._root = root
+        self._patterns = patterns
         self._defs: dict[str, Any] = root.get("$defs", {}) if isinstance(root, dict) else {}
         self._compiled: dict[str, list[Check]] = {}
 
@@ -314,8 +325,7 @@ class FastCompiler:
             out.append(lambda v: not num(v) or fcheck(v))
         return out
 
-    @staticmethod
-    def _string(schema: dict[str, Any]) -> list[Check]:
+    def _string(self, schema: dict[str, Any]) -> list[Check]:
         out: list[Check] = []
         if "minLength" in schema:
             mn = schema["minLength"]
@@ -324,7 +334,7 @@ class FastCompiler:
             mx = schema["maxLength"]
             out.append(lambda v: not isinstance(v, str) or len(v) <= mx)
         if "pattern" in schema:
-            pat = _pattern(schema["pattern"])
+            pat = self._patterns.get(schema["pattern"])
             out.append(lambda v: not isinstance(v, str) or pat.search(v))
         fmt = schema.get("format")
         if fmt in STRING_FORMATS:

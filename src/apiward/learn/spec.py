@@ -46,10 +46,10 @@ class ApiSpec:
     translated to 2020-12 and keyed by generated names; `SpecSchemas.root` builds validators from it."""
 
     version: str  # "3.0" or "3.1"
-    document: dict[str, Any]
+    document: dict[str, Any] = field(repr=False)
+    schemas: SpecSchemas = field(repr=False)
     base_paths: tuple[str, ...] = ()
     source: str = ""
-    schemas: "SpecSchemas" = field(default=None, repr=False)  # type: ignore[assignment]
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow a chain of ``$ref``s on a non-schema object (parameter, requestBody, path item)."""
