@@ -150,7 +150,7 @@ def bench_command(
     try:
         report = run_bench(plan, command, log=lambda msg: err.print(f"[dim]{msg}[/dim]"))
     except BenchError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
     console.print(summary_table(report))
     for note in report.notes:

@@ -67,7 +67,7 @@ def eval_command(
         if via is None:
             settings = load_settings(config, _settings_overrides(spec, profile))
     except (CorpusError, ConfigError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
     async def run() -> EvalReport:
@@ -103,10 +103,10 @@ def eval_command(
     try:
         report = asyncio.run(run())
     except CorpusError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
     except ApiwardError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
     for result in report.files:
