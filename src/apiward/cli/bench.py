@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import apiward
@@ -150,7 +151,7 @@ def bench_command(
     try:
         report = run_bench(plan, command, log=lambda msg: err.print(f"[dim]{msg}[/dim]"))
     except BenchError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     console.print(summary_table(report))
     for note in report.notes:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from apiward.demo.launcher import DemoConfig, DemoError, DemoProcesses, prepare
 
@@ -96,7 +97,7 @@ def demo_command(
     except KeyboardInterrupt:
         console.print("\nstopping ...")
     except DemoError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         processes.stop()
         raise typer.Exit(1) from exc
     finally:

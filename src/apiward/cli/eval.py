@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from apiward.errors import ApiwardError, ConfigError
@@ -67,7 +68,7 @@ def eval_command(
         if via is None:
             settings = load_settings(config, _settings_overrides(spec, profile))
     except (CorpusError, ConfigError) as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
     async def run() -> EvalReport:
@@ -103,10 +104,10 @@ def eval_command(
     try:
         report = asyncio.run(run())
     except CorpusError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     except ApiwardError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
     for result in report.files:
