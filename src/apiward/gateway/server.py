@@ -23,6 +23,7 @@ Design (documented in the README):
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -91,6 +92,10 @@ def worker_app() -> ASGIApp:
     run_dir = os.environ.get(RUN_DIR_ENV)
     if run_dir:
         app.runtime.ready_marker = Path(run_dir) / "ready" / str(os.getpid())
+    # Everything built so far (model, rule sets, validators) lives as long as the worker: keep it
+    # out of the cyclic collector's full passes, which would otherwise walk it on the request path.
+    gc.collect()
+    gc.freeze()
     return app
 
 
