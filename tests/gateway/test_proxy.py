@@ -21,7 +21,7 @@ from gateway_harness import BIG_CHUNK, MarkerStage, Running, running, settings_f
 @pytest.fixture(scope="module")
 def gateway(upstream: Running, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, ProxyApp]]:
     settings = settings_for(tmp_path_factory.mktemp("gw"), upstream.url,
-                            gateway={"read_timeout": 0.5, "body_timeout": 0.5, "header_timeout": 0.5})
+                            gateway={"read_timeout": 1.0, "body_timeout": 1.0, "header_timeout": 1.0})
     app = create_app(settings, stages=[MarkerStage()])
     with running(app) as server:
         yield server, app
