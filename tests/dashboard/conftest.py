@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dashboard_support import TOKEN, XSS, run_server
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from apiward.core import Action, Category, Event, Finding, new_event_id
 from apiward.dashboard.app import create_dashboard
 from apiward.store import open_store
-from dashboard_support import TOKEN, XSS, run_server
 
 
 @pytest.fixture

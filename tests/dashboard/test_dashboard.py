@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from dashboard_support import TOKEN, XSS, run_server
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -12,7 +13,6 @@ from apiward.core import Event
 from apiward.dashboard.app import create_dashboard
 from apiward.dashboard.session import COOKIE_NAME, SessionSigner
 from apiward.store import open_store
-from dashboard_support import TOKEN, XSS, run_server
 
 
 def _login(client: httpx.Client, url: str, token: str = TOKEN, **headers: str) -> httpx.Response:

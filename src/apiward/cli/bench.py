@@ -14,7 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 import apiward
-from apiward.evaluation.bench import TARGETS, BenchError, BenchPlan, BenchReport, run_bench
+from apiward.evaluation.bench import (
+    TARGETS,
+    BenchError,
+    BenchPlan,
+    BenchReport,
+    run_bench,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -111,8 +117,10 @@ def markdown(report: BenchReport) -> str:
         f"- date: {m.get('date')}",
         f"- command: `{report.command}`",
         f"- load generator: {m.get('load_generator')}",
-        f"- load average (1, 5, 15 min) at start / end: {m.get('load_average_at_start')} / "
-        f"{m.get('load_average_at_end')} (other work shares the machine: figures are pessimistic)",
+        (
+            f"- load average (1, 5, 15 min) at start / end: {m.get('load_average_at_start')} / "
+            f"{m.get('load_average_at_end')} (other work shares the machine: figures are pessimistic)"
+        ),
         "",
         "| figure | measured | target (issue 2) | |",
         "| --- | ---: | ---: | --- |",

@@ -18,7 +18,12 @@ from apiward.evaluation.corpus import CorpusError, CorpusReader
 from apiward.evaluation.report import EvalReport
 from apiward.evaluation.runner import evaluate_file
 from apiward.evaluation.scorer import InProcessScorer, RemoteScorer, Scorer
-from apiward.evaluation.tables import file_table, reasons_table, site_table, summary_table
+from apiward.evaluation.tables import (
+    file_table,
+    reasons_table,
+    site_table,
+    summary_table,
+)
 from apiward.settings import load_settings
 
 

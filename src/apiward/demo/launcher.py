@@ -131,7 +131,7 @@ class DemoProcesses:
         env.setdefault("PYTHONUNBUFFERED", "1")
         if self.config.jwt_secret:
             env[JWT_SECRET_ENV] = self.config.jwt_secret
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        proc = subprocess.Popen(
             argv, stdout=self.output, stderr=subprocess.STDOUT if self.output else None, env=env
         )
         self.children.append((name, proc))

@@ -214,7 +214,8 @@ def create_shop_app(secret: bytes | None = None) -> Starlette:
         for item in items:
             if not isinstance(item, dict):
                 return _problem(400, "Bad Request", "each item is an object")
-            product = state.products.get(item.get("product_id"))  # type: ignore[arg-type]
+            product_id = item.get("product_id")
+            product = state.products.get(product_id) if isinstance(product_id, int) else None
             quantity = item.get("quantity", 1)
             if product is None:
                 return _problem(422, "Unprocessable Content", f"unknown product {item.get('product_id')!r}")
@@ -225,8 +226,9 @@ def create_shop_app(secret: bytes | None = None) -> Starlette:
             total += product["price"] * quantity
         if len(state.orders) >= state.max_orders:
             state.orders.pop(next(iter(state.orders)))
-        order = {
-            "id": state.next_order,
+        order_id = state.next_order
+        order: dict[str, Any] = {
+            "id": order_id,
             "user_id": user.id,
             "status": "pending",
             "items": lines,
@@ -235,7 +237,7 @@ def create_shop_app(secret: bytes | None = None) -> Starlette:
             "note": str(body.get("note", ""))[:500],
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        state.orders[order["id"]] = order
+        state.orders[order_id] = order
         state.next_order += 1
         return JSONResponse(order, status_code=201)
 

@@ -140,7 +140,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def upstream_process() -> Iterator[int]:
     port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter
+    proc = subprocess.Popen(
         [sys.executable, "-m", "apiward.evaluation.upstream", "127.0.0.1", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_child_env(),
     )
@@ -171,7 +171,7 @@ def gateway_process(upstream_port: int, inspection: bool, workers: int, tmp: Pat
         )
     )
     log = open(tmp / f"gateway-{name}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter
+    proc = subprocess.Popen(
         [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config)],
         stdout=log, stderr=subprocess.STDOUT, env=_child_env(),
     )
@@ -242,7 +242,7 @@ def machine_info() -> dict[str, Any]:
 
 def run_inspection(plan: BenchPlan, tmp: Path) -> dict[str, Any]:
     out = tmp / "inspection.json"
-    done = subprocess.run(  # noqa: S603 - our own interpreter
+    done = subprocess.run(
         [sys.executable, "-m", "apiward.evaluation.inspection_bench", str(out), str(plan.data_dir),
          str(plan.sample_size), str(plan.runs)],
         capture_output=True, text=True, env=_child_env(), timeout=1800, check=False,

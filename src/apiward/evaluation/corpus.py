@@ -152,7 +152,7 @@ class CorpusReader:
         stream: IO[bytes] = raw
         if raw.read(2) == b"\x1f\x8b":
             raw.seek(0)
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
         else:
             raw.seek(0)
         head = stream.peek(64)  # type: ignore[attr-defined]  # BufferedReader and GzipFile peek

@@ -141,7 +141,7 @@ def main(argv: list[str]) -> None:
     logging.getLogger("python_multipart").setLevel(logging.ERROR)  # malformed parts are expected
     out, data_dir, n, runs = Path(argv[0]), Path(argv[1]), int(argv[2]), int(argv[3])
     try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
     out.write_bytes(orjson.dumps(measure(data_dir, n, runs)))

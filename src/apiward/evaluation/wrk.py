@@ -70,7 +70,7 @@ def run_wrk(target: HttpTarget, seconds: float, connections: int = 50, threads: 
             script = Path(tmp) / "request.lua"
             script.write_text(_lua(target))
             argv += ["-s", str(script)]
-        done = subprocess.run(  # noqa: S603 - fixed binary and arguments
+        done = subprocess.run(
             [*argv, url], capture_output=True, text=True, timeout=seconds + 60, check=False
         )
     if done.returncode != 0:
