@@ -36,7 +36,8 @@ N_FEATURES = N_BUCKETS + N_DENSE
 
 _START = "\x02"
 _SEP = "\x03"
-_PAD = "\x04" * (NGRAM_MAX - 1)
+_PAD_LEN = NGRAM_MAX - 1
+_PAD = "\x04" * _PAD_LEN
 _MUL = np.uint32(0x01000193)  # FNV prime: h = h * prime + byte, per order
 _SALTS = [np.uint32((0x9E3779B9 * n) & 0xFFFFFFFF) for n in range(NGRAM_MAX + 1)]
 _MIX = np.uint32(0x85EBCA6B)
@@ -46,7 +47,7 @@ FEATURE_SCHEMA: dict[str, object] = {
     "name": "apiward-char-ngrams",
     "version": 1,
     "ngram": [NGRAM_MIN, NGRAM_MAX],
-    "hash": "fnv-rolling-u32/xor-order-salt/mul-mix/top-bits/pad4",
+    "hash": "fnv-rolling-u32/xor-order-salt/mul-mix/top-bits/pad4-dropped",
     "hash_bits": HASH_BITS,
     "views": "raw-lower + apiward.http.normalize views[1:], max %d, window %d+%d, \\x02 v \\x03 v \\x03 \\x04*4" % (MAX_VIEWS, VIEW_HEAD, VIEW_TAIL),
     "weight": "1/sqrt(positions * orders)",
@@ -120,6 +121,9 @@ class Batch:
 
 def featurize_views(rows: Sequence[Sequence[str]]) -> Batch:
     """Hash a batch, one row per value, each row given as its views (see `value_views`)."""
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return Batch(np.zeros((0, NGRAM_MAX - NGRAM_MIN + 1), np.intp), empty, empty, np.zeros(0, np.float32), np.zeros((0, N_DENSE), np.float32))
     texts: list[bytes] = []
     n_views = np.empty(len(rows), dtype=np.float32)
     for i, views in enumerate(rows):
@@ -139,7 +143,12 @@ def featurize_views(rows: Sequence[Sequence[str]]) -> Batch:
             h[: total - n + 1] = h[: total - n + 1] * _MUL + codes[n - 1 :]
             if n >= NGRAM_MIN:
                 buckets[:, n - NGRAM_MIN] = ((h ^ _SALTS[n]) * _MIX) >> _SHIFT
-    scale = (1.0 / np.sqrt(lens.astype(np.float32) * (NGRAM_MAX - NGRAM_MIN + 1))).astype(np.float32)
+    # n-grams starting in a value's pad bytes would reach into the next value: drop them.
+    kept = lens - _PAD_LEN
+    pos_in_row = np.arange(total, dtype=np.int64) - np.repeat(starts, lens)
+    buckets = buckets[pos_in_row < np.repeat(kept, lens)]
+    kept_ends = np.cumsum(kept)
+    scale = (1.0 / np.sqrt(kept.astype(np.float32) * (NGRAM_MAX - NGRAM_MIN + 1))).astype(np.float32)
     # Dense lexical measures from byte classes (segment sums, no per-char Python loop).
     per_row = np.add.reduceat(np.take(_CLASS_ONEHOT, data, axis=0), starts, axis=0)
     chars = np.maximum(per_row.sum(axis=1), 1.0)
@@ -147,7 +156,7 @@ def featurize_views(rows: Sequence[Sequence[str]]) -> Batch:
     dense[:, 0] = np.log1p(chars) / 8.0
     dense[:, 1] = (n_views - 1.0) / 3.0
     dense[:, 2:] = per_row[:, [1, 2, 3, 0, 4]] / chars[:, None]
-    return Batch(buckets=buckets, starts=starts, ends=ends, scale=scale, dense=dense)
+    return Batch(buckets=buckets, starts=kept_ends - kept, ends=kept_ends, scale=scale, dense=dense)
 
 
 def featurize(values: Sequence[str]) -> Batch:

@@ -21,7 +21,7 @@ import platform
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ CSIC_DEV = "csic2010-dev.jsonl.gz"
 CRS = "crs-regression.jsonl.gz"
 INJECTION_FAMILIES = ("sqli", "xss", "rce", "lfi", "rfi", "java", "php", "generic")
 CHUNK = 2000
+ATTACK_SHARE = 0.5  # total attack weight relative to total benign weight
+MAX_LOG_COUNT = 9.0
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ class TrainConfig:
     fold_max_benign: int = 60000
     fold_attacks_per_category: int = 3000
     threshold: float = 0.5
+    target_fpr: float = 0.002  # request-level, site-held-out: sets the per-category thresholds
+    max_threshold: float = 0.999999
     alpha: float = 2e-6
-    epochs: int = 6
+    epochs: int = 5
     wcp_limit: int | None = None
     csic_limit: int | None = None
     eval_limit: int | None = None
@@ -105,8 +109,12 @@ def _matrix(values: Sequence[str]) -> Any:
 # -- fitting ---------------------------------------------------------------------------------
 
 
-def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log: Log) -> AttackModel:
-    """One-vs-rest logistic regression (SGD) per category + Platt calibration on a held-out slice."""
+def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log: Log, counts_of: Mapping[str, int] | None = None) -> AttackModel:
+    """One-vs-rest logistic regression (SGD) per category + Platt calibration on a held-out slice.
+
+    Values are deduplicated, so a benign value weighs ``1 + ln(occurrences)`` (capped): ``*/*``
+    seen in thousands of requests must count for more than a one-off token. Each attack
+    category's total weight is ``ATTACK_SHARE`` of the benign total, split evenly."""
     from sklearn.linear_model import LogisticRegression, SGDClassifier
 
     rng = np.random.default_rng(config.seed)
@@ -120,24 +128,27 @@ def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log:
     t0 = time.monotonic()
     X = _matrix(values)
     log(f"  features: {X.shape[0]} values, {X.nnz} non-zeros in {time.monotonic() - t0:.1f}s")
+    occurrences = counts_of or {}
+    sample_weight = np.ones(n, dtype=np.float64)
+    for i, (v, label) in enumerate(zip(values, labels)):
+        if label == BENIGN:
+            sample_weight[i] = 1.0 + min(np.log(max(occurrences.get(v, 1), 1)), MAX_LOG_COUNT)
     counts = Counter(y[fit_idx].tolist())
-    # Balance: attacks of each category weigh as much in total as ~1/4 of the benign values.
-    n_benign = counts.get(0, 1)
-    weight = {0: 1.0}
+    benign_total = float(sample_weight[fit_idx][y[fit_idx] == 0].sum())
     for c in range(1, len(classes)):
-        weight[c] = max(1.0, 0.25 * n_benign / max(counts.get(c, 1), 1))
+        per_value = ATTACK_SHARE * benign_total / (len(classes) - 1) / max(counts.get(c, 1), 1)
+        sample_weight[y == c] = per_value
     t0 = time.monotonic()
     clf = SGDClassifier(
         loss="log_loss",
         alpha=config.alpha,
         max_iter=config.epochs,
         tol=None,
-        class_weight=weight,
         random_state=config.seed,
         n_jobs=config.n_jobs,
         average=True,
     )
-    clf.fit(X[fit_idx], y[fit_idx])
+    clf.fit(X[fit_idx], y[fit_idx], sample_weight=sample_weight[fit_idx])
     log(f"  SGD: {len(fit_idx)} values, {len(classes)} classes in {time.monotonic() - t0:.1f}s")
     coef = clf.coef_.astype(np.float32)  # (classes, features)
     intercept = clf.intercept_.astype(np.float32)
@@ -166,23 +177,51 @@ def _score_values(model: AttackModel, values: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _request_flags(model: AttackModel, requests: Sequence[RequestValues], threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per request: flagged (any value >= threshold in any category) and the argmax category."""
+def _request_max(model: AttackModel, requests: Sequence[RequestValues]) -> np.ndarray:
+    """(requests, categories): the highest probability of each category over a request's values."""
     uniq = _unique(v for r in requests for v in r.values)
     index = {v: i for i, v in enumerate(uniq)}
-    probs = _score_values(model, uniq) if uniq else np.zeros((0, len(model.categories)))
-    best = probs.max(axis=1) if len(uniq) else np.zeros(0)
-    which = probs.argmax(axis=1) if len(uniq) else np.zeros(0, dtype=np.int64)
-    flags = np.zeros(len(requests), dtype=bool)
-    cats = np.full(len(requests), -1, dtype=np.int64)
+    probs = _score_values(model, uniq) if uniq else np.zeros((0, len(model.categories)), dtype=np.float32)
+    out = np.zeros((len(requests), len(model.categories)), dtype=np.float32)
     for i, r in enumerate(requests):
-        if not r.values:
-            continue
-        ids = [index[v] for v in r.values]
-        k = max(ids, key=lambda j: best[j])
-        flags[i] = best[k] >= threshold
-        cats[i] = which[k]
-    return flags, cats
+        if r.values:
+            out[i] = probs[[index[v] for v in r.values]].max(axis=0)
+    return out
+
+
+def _request_flags(model: AttackModel, requests: Sequence[RequestValues], thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per request: flagged (some category reaches its threshold) and the most-over category."""
+    best = _request_max(model, requests)
+    margin = best - thresholds
+    return (margin >= 0).any(axis=1), margin.argmax(axis=1)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-7), 1 - 1e-7)
+    return float(np.log(p / (1 - p)))
+
+
+def _shift_to_operating_point(model: AttackModel, thresholds: np.ndarray, operating: float) -> None:
+    """Move each category's Platt intercept so that its chosen threshold maps to ``operating``
+    (the stage's default block threshold): one number to configure, per-category FPR control."""
+    for j, t in enumerate(thresholds):
+        model.calibration[1, j] += _logit(operating) - _logit(float(t))
+    model.thresholds = {c: operating for c in model.categories}
+    model.header["platt_shift"] = {c.value: _logit(operating) - _logit(float(t)) for c, t in zip(model.categories, thresholds)}
+
+
+def choose_thresholds(oof: np.ndarray, target_fpr: float, floor: float, ceiling: float) -> np.ndarray:
+    """Per category, the smallest threshold (>= floor) at which at most target_fpr / categories
+    of the held-out benign requests reach it (so the union stays near target_fpr)."""
+    k = oof.shape[1]
+    allowed = target_fpr / k
+    out = np.full(k, floor, dtype=np.float64)
+    for j in range(k):
+        col = np.sort(oof[:, j])[::-1]
+        n_allowed = int(allowed * len(col))
+        if n_allowed < len(col):
+            out[j] = min(max(floor, float(np.nextafter(col[n_allowed], 1.0))), ceiling)
+    return out
 
 
 # -- the whole run ---------------------------------------------------------------------------
@@ -204,6 +243,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     log(f"  {WCP}: {len(wcp)} requests ({wcp_stats.rejected} refused by the parser), {len(wcp_stats.groups)} sites")
     log(f"  {CSIC_TRAIN}: {len(csic)} requests")
     csic_values = _unique(v for r in csic for v in r.values)
+    occurrences: Counter[str] = Counter(v for r in wcp for v in r.values)
+    occurrences.update(v for r in csic for v in r.values)
     site_values: dict[str, list[str]] = defaultdict(list)
     for r in wcp:
         site_values[r.group].extend(r.values)
@@ -228,6 +269,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         return [v for v, _ in pairs] + benign, [c for _, c in pairs] + [BENIGN] * len(benign)
 
     metrics: dict[str, Any] = {}
+    thresholds = np.full(len(CATEGORIES), config.threshold)
     # Site-held-out folds.
     sites = sorted(site_values)
     if config.folds > 1 and len(sites) >= config.folds:
@@ -235,26 +277,39 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         random.Random(config.seed).shuffle(shuffled)
         fold_of = {s: i % config.folds for i, s in enumerate(shuffled)}
         per_site: dict[str, dict[str, float]] = {}
-        total_fp = total = 0
+        oof_parts: list[np.ndarray] = []
+        oof_groups: list[str] = []
         fp_categories: Counter[str] = Counter()
         for k in range(config.folds):
             t0 = time.monotonic()
             train_vals = _unique(v for s in sites if fold_of[s] != k for v in site_values[s])
             train_vals = _sample(rng, train_vals, config.fold_max_benign) + csic_values
             values, labels = dataset(train_vals, config.fold_attacks_per_category)
-            model = _fit(values, labels, config, log)
+            fold_counts = Counter(v for s in sites if fold_of[s] != k for v in site_values[s])
+            fold_counts.update(v for r in csic for v in r.values)
+            model = _fit(values, labels, config, log, fold_counts)
             held = [r for r in wcp if fold_of[r.group] == k]
-            flags, cats = _request_flags(model, held, config.threshold)
-            by_site: dict[str, list[bool]] = defaultdict(list)
-            for r, f, c in zip(held, flags, cats):
-                by_site[r.group].append(bool(f))
-                if f:
-                    fp_categories[CATEGORIES[c].value] += 1
-            for s, fl in by_site.items():
-                per_site[s] = {"requests": len(fl), "false_positives": int(sum(fl)), "tnr": 1.0 - sum(fl) / len(fl)}
-            total_fp += int(flags.sum())
-            total += len(held)
-            log(f"fold {k + 1}/{config.folds}: {len(held)} held-out requests, TNR {1 - flags.sum() / max(len(held), 1):.4%} ({time.monotonic() - t0:.0f}s)")
+            best = _request_max(model, held)
+            oof_parts.append(best)
+            oof_groups.extend(r.group for r in held)
+            log(f"fold {k + 1}/{config.folds}: {len(held)} held-out requests, TNR at {config.threshold}: "
+                f"{1 - (best >= config.threshold).any(axis=1).mean():.4%} ({time.monotonic() - t0:.0f}s)")
+        oof = np.vstack(oof_parts)
+        thresholds = choose_thresholds(oof, config.target_fpr, config.threshold, config.max_threshold)
+        log("thresholds: " + ", ".join(f"{c.value} {t:.3f}" for c, t in zip(CATEGORIES, thresholds)))
+        margin = oof - thresholds
+        flags = (margin >= 0).any(axis=1)
+        cats = margin.argmax(axis=1)
+        flags_default = (oof >= config.threshold).any(axis=1)
+        by_site: dict[str, list[bool]] = defaultdict(list)
+        for g, f, c in zip(oof_groups, flags, cats):
+            by_site[g].append(bool(f))
+            if f:
+                fp_categories[CATEGORIES[c].value] += 1
+        for s, fl in by_site.items():
+            per_site[s] = {"requests": len(fl), "false_positives": int(sum(fl)), "tnr": 1.0 - sum(fl) / len(fl)}
+        total_fp = int(flags.sum())
+        total = len(flags)
         tnrs = sorted(v["tnr"] for v in per_site.values())
         metrics["site_held_out"] = {
             "folds": config.folds,
@@ -262,6 +317,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             "requests": total,
             "false_positives": total_fp,
             "tnr": 1.0 - total_fp / max(total, 1),
+            "tnr_at_default_threshold": 1.0 - float(flags_default.mean()),
+            "thresholds": {c.value: float(t) for c, t in zip(CATEGORIES, thresholds)},
             "site_tnr_min": tnrs[0] if tnrs else None,
             "site_tnr_median": tnrs[len(tnrs) // 2] if tnrs else None,
             "sites_below_99_5": sum(1 for t in tnrs if t < 0.995),
@@ -273,7 +330,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     all_wcp = _unique(v for r in wcp for v in r.values)
     benign_real = _sample(rng, all_wcp, config.max_benign_values) + csic_values
     values, labels = dataset(benign_real, None)
-    model = _fit(values, labels, config, log)
+    model = _fit(values, labels, config, log, occurrences)
+    _shift_to_operating_point(model, thresholds, config.threshold)
     # Generated hold-out: fresh seeds, never seen in training.
     fresh = generate_attacks(config.seed + 1000, 500)
     fresh_benign = generate_benign(config.seed + 1000, 5000)
@@ -292,7 +350,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         reqs, _ = _load(data / name, config.eval_limit)
         if not reqs:
             continue
-        flags, _cats = _request_flags(model, reqs, config.threshold)
+        flags, _cats = _request_flags(model, reqs, np.full(len(CATEGORIES), config.threshold))
         table: dict[str, dict[str, float]] = {}
         by: dict[tuple[str, str], list[bool]] = defaultdict(list)
         for r, f in zip(reqs, flags):

@@ -214,7 +214,34 @@ def _misc(rng: random.Random) -> str:
     ))
 
 
+def _header(rng: random.Random) -> str:
+    """Header values of API clients, SDKs and tools (not only browsers)."""
+    boundary = pick(rng, ("-" * rng.randint(2, 30), "----WebKitFormBoundary", "----geckoformboundary", "", "=_Part_")) + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(8, 30)))
+    ver = f"{rng.randint(0, 9)}.{rng.randint(0, 40)}.{rng.randint(0, 9)}"
+    return pick(rng, (
+        "*/*", "*/*", "application/json", "application/json, text/plain, */*", "text/plain", "application/xml", "text/*", "image/*", "application/*",
+        "application/json; charset=utf-8", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8",
+        f"multipart/form-data; boundary={boundary}", f"multipart/mixed; boundary=\"{boundary}\"", f"--{boundary}", f"--{boundary}--",
+        f"curl/{ver}", f"python-requests/{ver}", f"okhttp/{ver}", f"axios/{ver}", f"Go-http-client/1.1", f"PostmanRuntime/{ver}",
+        f"Java/11.0.{rng.randint(1, 20)}", f"Apache-HttpClient/4.5.{rng.randint(1, 14)} (Java/17.0.{rng.randint(1, 9)})", f"node-fetch/{ver}",
+        f"aws-sdk-js/{ver} ua/2.0 os/linux lang/js md/nodejs#{ver} api/s3#{ver}", f"Dart/3.{rng.randint(0, 5)} (dart:io)",
+        f"{rand_word(rng).title()}App/{ver} (iPhone; iOS 17.{rng.randint(0, 5)}; Scale/3.00)", f"Wget/1.21.{rng.randint(0, 4)}",
+        f"Bearer {''.join(rng.choice(string.ascii_letters + string.digits + '-._~+/') for _ in range(rng.randint(20, 80)))}",
+        f"Basic {base64.b64encode(f'{rand_ident(rng)}:{rand_ident(rng)}'.encode()).decode()}",
+        "gzip", "gzip, deflate", "br", "identity", "no-cache", "max-age=0", "keep-alive", "close", "Upgrade", "websocket", "trailers",
+        f"bytes={rng.randint(0, 999)}-{rng.randint(1000, 99999)}", f"W/\"{rng.getrandbits(64):x}\"", f"\"{rng.getrandbits(64):x}\"",
+        f"{rand_ident(rng)}={rand_ident(rng)}; Path=/; HttpOnly", f"attachment; filename=\"{rand_ident(rng)}.pdf\"",
+        f"form-data; name=\"{rand_ident(rng)}\"", f"form-data; name=\"file\"; filename=\"{rand_ident(rng)}.jpg\"",
+        f"{rng.randint(1, 255)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}, 10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+        f"for={rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)};proto=https", "https", "http",
+        f"{rng.randint(1, 9)}.{rng.randint(0, 9)}", f"Mon, {rng.randint(1, 28):02d} Jan 2024 {rng.randint(0, 23):02d}:00:00 GMT",
+        "en-US,en;q=0.9", "de-DE,de;q=0.9,en;q=0.8", "*", "?1", "?0", '"Windows"', '"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"',
+        f"sha256={base64.b64encode(bytes(rng.getrandbits(8) for _ in range(32))).decode()}", f"t={rng.randint(10**9, 2 * 10**9)},v1={rng.getrandbits(128):032x}",
+    ))
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
+    ("header", _header, 3.0),
     ("prose", _prose, 3.0),
     ("sentence", _sentence, 1.5),
     ("name", _name, 1.0),

@@ -81,8 +81,23 @@ def _rfi(rng: random.Random) -> str:
     return f"{scheme}{host}/{path}{file}{tail}"
 
 
+_DOT_DIRS = (".git/config", ".git/HEAD", ".git/index", ".svn/entries", ".svn/wc.db", ".hg/hgrc", ".aws/credentials", ".aws/config", ".ssh/id_rsa", ".ssh/authorized_keys", ".ssh/known_hosts", ".docker/config.json", ".kube/config", ".npmrc", ".pypirc", ".netrc", ".env", ".env.local", ".env.production", ".htpasswd", ".bash_history", ".zsh_history", ".mysql_history", ".gnupg/secring.gpg", ".config/gcloud/credentials.db", ".vscode/settings.json", ".idea/workspace.xml", ".DS_Store", ".terraform/terraform.tfstate", "terraform.tfstate", ".git-credentials", ".gitlab-ci.yml", ".travis.yml")
+_PROC = ("proc/self/environ", "proc/self/cmdline", "proc/self/maps", "proc/self/status", "proc/self/fd/0", "proc/self/cwd/index.php", "proc/version", "proc/cpuinfo", "proc/meminfo", "proc/mounts", "proc/net/tcp", "proc/net/arp", "proc/sched_debug", "proc/interrupts", "proc/1/environ", "proc/sys/kernel/hostname", "proc/sys/kernel/randomize_va_space", "sys/class/net/eth0/address", "dev/shm", "var/run/docker.sock")
+
+
+def _sensitive(rng: random.Random) -> str:
+    """Sensitive files named directly (no traversal needed when the root is the filesystem)."""
+    roll = rng.random()
+    if roll < 0.45:
+        return pick(rng, ("/", "", "file:///", "./", "~/", "/root/", "/home/" + rand_ident(rng) + "/")) + pick(rng, _DOT_DIRS)
+    if roll < 0.85:
+        return pick(rng, ("/", "/", "", "file:///")) + pick(rng, _PROC)
+    return pick(rng, ("cat ", "type ", "less ", "")) + "/" + pick(rng, _LINUX)
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("relative", _traversal, 5.0),
+    ("sensitive", _sensitive, 1.5),
     ("absolute", _absolute, 1.5),
     ("wrapper", _wrapper, 1.5),
     ("rfi", _rfi, 1.0),

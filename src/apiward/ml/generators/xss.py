@@ -125,8 +125,22 @@ def _styled(rng: random.Random) -> str:
     ))
 
 
+def _fragment(rng: random.Random) -> str:
+    """Pieces of script: a bare sink call, a dangling event-handler attribute, a namespaced tag."""
+    roll = rng.random()
+    if roll < 0.35:
+        return f"{pick(rng, _SINK_CALLS[:6])}({pick(rng, ('', '1', 'document.cookie', 'document.domain', chr(39) + 'x' + chr(39)))})"
+    if roll < 0.6:
+        return f"{pick(rng, ('', chr(34), chr(39), ' '))}{_attr_sep(rng)}{pick(rng, _EVENTS)}{pick(rng, ('=', ' =', '= '))}{pick(rng, ('', _js(rng), chr(34) + _js(rng)))}"
+    if roll < 0.8:
+        ns = pick(rng, ("x", "svg", "html", "h", rand_ident(rng)[:3]))
+        return f"<{ns}:script xmlns:{ns}=\"http://www.w3.org/1999/xhtml\"{pick(rng, (' src=' + chr(34) + 'data:,alert(1)' + chr(34), ''))}>{pick(rng, ('', _js(rng)))}"
+    return pick(rng, (f"document.cookie", f"document.write({_js(rng)})", f"window.location={chr(39)}//{rand_host(rng)}{chr(39)}", f"innerHTML={chr(39)}<img src=x onerror={_js(rng)}>{chr(39)}", f"eval(name)", f"top.location.hash"))
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("event_tag", _event_tag, 4.0),
+    ("fragment", _fragment, 1.0),
     ("script_tag", _script_tag, 1.5),
     ("uri", _uri, 1.5),
     ("breakout", _breakout, 2.0),
