@@ -78,7 +78,11 @@ def markdown(r: dict[str, Any], command: str) -> str:
          f"NATs, 30 % of sessions from a phone on another network)."),
         "",
         (f"Benign users wrongly throttled or blocked: **{b['users_wrongly_throttled_or_blocked']}** "
-         f"({b['interrupted_requests']} requests, {b['correct_logins_refused']} correct logins refused)."),
+         f"({b['interrupted_requests']} requests, {b['correct_logins_refused']} correct logins refused); "
+         f"asked for step-up authentication (not refused): {b['users_asked_for_step_up']} users "
+         f"({b['step_up_challenges']} logins) -- the ones whose browser fingerprint the "
+         f"`stuffing_rotating_fingerprints` botnet also used while they logged in from a device and "
+         f"network their account had not used before."),
         "",
         "| attack | requests | attempts until first block | blocked | sources | mean attempts per source until block | valid credentials tried / got through | main rule |",
         "|---|---:|---:|---:|---:|---:|---:|---|",

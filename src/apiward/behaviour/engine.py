@@ -109,6 +109,7 @@ class BehaviourEngine:
         self.src_attempts: BoundedTTLMap[str, tuple[Buckets, Buckets]] = BoundedTTLMap(n, w, clock)
         self.dev_accounts: BoundedTTLMap[str, DistinctSet] = BoundedTTLMap(n, 6 * w, clock)
         self.dev_attempts: BoundedTTLMap[str, tuple[Buckets, Buckets]] = BoundedTTLMap(n, 6 * w, clock)
+        self.dev_successes: BoundedTTLMap[str, DistinctSet] = BoundedTTLMap(n, 6 * w, clock)
         self.pw_accounts: BoundedTTLMap[str, DistinctSet] = BoundedTTLMap(n, 6 * w, clock)
         self.sprayed: BoundedTTLMap[str, bool] = BoundedTTLMap(n, settings.risk.block_ttl, clock)
         self.known: BoundedTTLMap[str, DistinctSet] = BoundedTTLMap(n, _KNOWN_TTL, clock)
@@ -191,6 +192,17 @@ class BehaviourEngine:
             self._signal((f"ip:{ip}",), "brute_force_account", 10.0)
         return out
 
+    def popular_device(self, device: str, now: float) -> bool:
+        """A fingerprint many different accounts log in with successfully is a common browser, not a
+        tool: on it, device-level stuffing signals would hit real users, so they are not used."""
+        ok = self.dev_successes.get(device)
+        good = ok.count(now) if ok is not None else 0
+        if good < 3:
+            return False
+        failing = self.dev_accounts.get(device)
+        bad = failing.count(now) if failing is not None else 0
+        return good >= 0.2 * bad
+
     def _known(self, account: str, device: str, net: str) -> bool:
         seen = self.known.get(account)
         return seen is not None and (("d", device) in seen or ("n", net) in seen)
@@ -230,7 +242,7 @@ class BehaviourEngine:
         net = network_of(ip)
         known = attempt is not None and self._known(attempt.account, device, net)
         # Device state only counts on logins to accounts this device / network has never used.
-        device_counts = attempt is not None and not known
+        device_counts = attempt is not None and not known and not self.popular_device(device, now)
         if self.shared is not None:
             self.shared.poll()
 
@@ -240,10 +252,15 @@ class BehaviourEngine:
             reason = self.risk.blocked(key)
             if reason is None and self.shared is not None:
                 reason = self.shared.blocked(key)
-            if reason is not None:
-                self._count("enforced.block")
-                return [self._finding("behaviour.blocked", f"{key.split(':')[0]} blocked: {reason}", 100.0,
-                                      Action.BLOCK, 403)]
+            if reason is None:
+                continue
+            if key is dev_key:
+                # A fingerprint can be shared by real users: device evidence only ever asks for step-up.
+                return [self._step_up(ctx, "behaviour.device_step_up", f"device flagged: {reason}",
+                                      attempt.config.username if attempt else "")]
+            self._count("enforced.block")
+            return [self._finding("behaviour.blocked", f"{key.split(':')[0]} blocked: {reason}", 100.0,
+                                  Action.BLOCK, 403)]
 
         ua = (request.header("user-agent") or "").lower()
         if ua and any(s in ua for s in self._scanner_uas):
@@ -261,19 +278,22 @@ class BehaviourEngine:
                                       "password sprayed across many accounts", 90.0, Action.BLOCK, 403,
                                       location=attempt.config.password or "")]
             if not known and self.account_failures(attempt.account, now) >= self.t.brute_force_account:
-                self._count("enforced.step_up")
-                ctx.tags[TAG_WWW_AUTHENTICATE] = self.s.risk.step_up_challenge
-                return [self._finding("behaviour.account_protected",
-                                      "account under attack: step-up required for unknown devices", 70.0,
-                                      Action.CHALLENGE, self.s.risk.step_up_status,
-                                      location=attempt.config.username)]
+                return [self._step_up(ctx, "behaviour.account_protected",
+                                      "account under attack: step-up required for unknown devices",
+                                      attempt.config.username)]
 
         states = [self.risk.state(ip_key)]
         if sub_key is not None:
             states.append(self.risk.state(sub_key))
-        if device_counts:
-            states.append(self.risk.state(dev_key))
         worst = max(states, key=lambda s: s.score)
+        if device_counts:
+            device_state = self.risk.state(dev_key)
+            if device_state.score >= self.s.risk.throttle and device_state.score > worst.score:
+                return [self._step_up(ctx, "behaviour.device_step_up",
+                                      f"device risk {device_state.score:.0f}: {device_state.explain()}",
+                                      attempt.config.username if attempt else "")]
+            if device_state.score > worst.score:
+                worst = device_state
         if worst.score <= 0:
             return []
         ctx.tags[TAG_RISK] = f"{worst.score:.0f}"
@@ -297,6 +317,11 @@ class BehaviourEngine:
             return [self._finding("behaviour.risk", f"risk {worst.score:.0f}: {worst.explain()}", worst.score,
                                   Action.LOG)]
         return []
+
+    def _step_up(self, ctx: Context, rule: str, evidence: str, location: str) -> Finding:
+        self._count("enforced.step_up")
+        ctx.tags[TAG_WWW_AUTHENTICATE] = self.s.risk.step_up_challenge
+        return self._finding(rule, evidence, 70.0, Action.CHALLENGE, self.s.risk.step_up_status, location=location)
 
     def _volume(self, request: RequestView, ctx: Context, ip: str, ip_key: str, now: float) -> None:
         t = self.t
@@ -371,8 +396,6 @@ class BehaviourEngine:
         src = self.src_attempts.setdefault(ip, lambda: (Buckets(self.s.window), Buckets(self.s.window)))
         dev = self.dev_attempts.setdefault(device, lambda: (Buckets(6 * self.s.window), Buckets(6 * self.s.window)))
         src_total, dev_total = src[0].add(now), dev[0].add(now)
-        src_accounts = self.src_accounts.setdefault(ip, lambda: DistinctSet(self.s.window)).add(now, account)
-        dev_accounts = self.dev_accounts.setdefault(device, lambda: DistinctSet(6 * self.s.window)).add(now, account)
         if success:
             src_fail, dev_fail = src[1].total(now), dev[1].total(now)
             failures = self.account_failures(account, now)
@@ -390,6 +413,7 @@ class BehaviourEngine:
                 out.append(self._finding("behaviour.ato_new_device_network",
                                          "login from a new device on a new network", 25.0, Action.LOG,
                                          location=attempt.config.username))
+            self.dev_successes.setdefault(device, lambda: DistinctSet(6 * self.s.window)).add(now, account)
             out.extend(self._travel(account, ip, now, attempt))
             if failures < t.ato_failures or known:
                 seen = self.known.setdefault(account, lambda: DistinctSet(_KNOWN_TTL, cap=32))
@@ -398,6 +422,12 @@ class BehaviourEngine:
         else:
             src_fail = src[1].add(now)
             dev_fail = dev[1].add(now)
+            # Distinct accounts that FAILED: a popular browser fingerprint (or an office NAT) has
+            # many accounts logging in successfully, which must not look like stuffing.
+            src_accounts = self.src_accounts.setdefault(ip, lambda: DistinctSet(self.s.window)).add(now, account)
+            dev_accounts = self.dev_accounts.setdefault(
+                device, lambda: DistinctSet(6 * self.s.window)
+            ).add(now, account)
             acct_failures = self.acct_fail.setdefault(account, lambda: Buckets(self.s.window)).add(now)
             if self.shared is not None and len(self._pending_failures) < 64:
                 self._pending_failures.append((account, ip, known))
@@ -421,12 +451,16 @@ class BehaviourEngine:
             if src_accounts >= t.stuffing_accounts and src_fail / src_total >= t.stuffing_failure_ratio:
                 self._signal((ip_key,), "credential_stuffing", 25.0)
                 out.append(self._finding("behaviour.credential_stuffing",
-                                         f"{src_accounts} accounts from one source, "
+                                         f"{src_accounts} failing accounts from one source, "
                                          f"{src_fail / src_total:.0%} failing", 80.0, Action.LOG))
-            if dev_accounts >= 2 * t.stuffing_accounts and dev_fail / dev_total >= t.stuffing_failure_ratio:
+            if (
+                dev_accounts >= 2 * t.stuffing_accounts
+                and dev_fail / dev_total >= t.stuffing_failure_ratio
+                and not self.popular_device(device, now)
+            ):
                 self._signal((dev_key,), "credential_stuffing_device", 25.0)
                 out.append(self._finding("behaviour.credential_stuffing",
-                                         f"{dev_accounts} accounts from one device fingerprint across networks, "
+                                         f"{dev_accounts} failing accounts from one device fingerprint, "
                                          f"{dev_fail / dev_total:.0%} failing", 80.0, Action.LOG))
         return out
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from apiward.behaviour.engine import BehaviourEngine, BehaviourStage, OutcomeObserver
 from apiward.behaviour.limiter import RateLimitStage
-from apiward.core import Context, Identity, RequestView
+from apiward.core import Action, Context, Identity, RequestView
 from apiward.http.parse import build_request_view
 from apiward.identity.routes import RouteTable, RouteTemplate
 from apiward.pipeline import Pipeline, ResponseInfo
@@ -231,6 +231,14 @@ def attack_traffic(tl: Timeline, shop: Shop, rng: random.Random, start: float) -
                method="POST", path="/api/login",
                headers={**TOOL, "user-agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/120.0", "accept-language": "en-US"},
                body={"username": user, "password": f"p{rng.getrandbits(30):x}"})
+    # 4b. stuffing that also rotates browser fingerprints (a residential-proxy botnet with real
+    #     browser headers): the hard case, reported to show where per-source signals end
+    for i in range(300):
+        user = rng.choice(names)
+        headers = _device(rng, mobile=rng.random() < 0.3)
+        tl.add(start + 600 + i * 2, actor="stuffing_rotating_fingerprints", source=f"100.100.{i // 250}.{i % 250 + 1}",
+               method="POST", path="/api/login", headers=headers,
+               body={"username": user, "password": f"q{rng.getrandbits(30):x}"})
     # 5. BOLA walking: an authenticated user walks order ids, 2 / s
     for i in range(400):
         tl.add(start + 900 + i * 0.5, actor="bola_walking", source="203.0.113.66", method="GET",
@@ -314,6 +322,8 @@ async def run_simulation(seed: int = 7, duration: float = 4 * 3600.0) -> dict[st
     attacks: dict[str, AttackStats] = {}
     benign_requests = benign_interrupted = 0
     benign_users_hit: set[str] = set()
+    benign_stepped_up: set[str] = set()
+    benign_challenges = 0
     benign_logins_failed_by_us = 0
     benign_hits_by_rule: dict[str, int] = {}
     started = time.perf_counter()
@@ -332,7 +342,10 @@ async def run_simulation(seed: int = 7, duration: float = 4 * 3600.0) -> dict[st
             await pipeline.observe(view, ctx, ResponseInfo(status, (), body))
         if req.actor.startswith("benign:"):
             benign_requests += 1
-            if blocked:
+            if blocked and verdict.action is Action.CHALLENGE:
+                benign_stepped_up.add(req.actor)  # asked for step-up, not refused
+                benign_challenges += 1
+            elif blocked:
                 benign_interrupted += 1
                 benign_users_hit.add(req.actor)
                 rule = verdict.cause.rule if verdict.cause else "?"
@@ -368,6 +381,8 @@ async def run_simulation(seed: int = 7, duration: float = 4 * 3600.0) -> dict[st
             "interrupted_requests": benign_interrupted,
             "users_wrongly_throttled_or_blocked": len(benign_users_hit),
             "correct_logins_refused": benign_logins_failed_by_us,
+            "users_asked_for_step_up": len(benign_stepped_up),
+            "step_up_challenges": benign_challenges,
             "by_rule": benign_hits_by_rule,
         },
         "attacks": {name: st.to_dict() for name, st in sorted(attacks.items())},
