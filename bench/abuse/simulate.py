@@ -99,7 +99,8 @@ def markdown(r: dict[str, Any], command: str) -> str:
     lines += ["", (f"The same kinds of traffic paced in real time ({rp['seconds']} s) through one real `apiward serve` "
                    "(JWT + policy + behaviour + limits; client addresses from X-Forwarded-For set by a trusted "
                    f"127.0.0.1): {rb['users']} benign users, {rb['requests']} requests, wrongly throttled or blocked: "
-                   f"**{rb['users_wrongly_throttled_or_blocked']}** users ({rb['interrupted_requests']} requests)."),
+                   f"**{rb['users_wrongly_throttled_or_blocked']}** users ({rb['interrupted_requests']} requests); "
+                   f"step-up challenges: {rb['step_up_challenges']}."),
               "",
               "| attack (real gateway) | requests | attempts until first block | blocked | sources | "
               "mean attempts per source until block | valid credentials tried / got through |",

@@ -767,7 +767,7 @@ async def _replay(gateway: str, shop: Shop, rng: random.Random, seconds: float) 
     import httpx
 
     stats: dict[str, AttackStats] = {}
-    benign = {"requests": 0, "interrupted": 0}
+    benign = {"requests": 0, "interrupted": 0, "stepped_up": 0}
     benign_hit: set[str] = set()
     started = time.monotonic()
 
@@ -787,7 +787,9 @@ async def _replay(gateway: str, shop: Shop, rng: random.Random, seconds: float) 
         blocked = resp.status_code in (401, 403, 429, 503) and "event_id" in resp.text
         if actor.startswith("benign:"):
             benign["requests"] += 1
-            if blocked:
+            if blocked and resp.status_code == 401 and path == "/api/login":
+                benign["stepped_up"] += 1  # the login route is public: a gateway 401 there is a step-up
+            elif blocked:
                 benign["interrupted"] += 1
                 benign_hit.add(actor)
             return resp
@@ -863,6 +865,7 @@ async def _replay(gateway: str, shop: Shop, rng: random.Random, seconds: float) 
         "seconds": round(time.monotonic() - started, 1),
         "benign": {"users": len(names), "requests": benign["requests"],
                    "interrupted_requests": benign["interrupted"],
-                   "users_wrongly_throttled_or_blocked": len(benign_hit)},
+                   "users_wrongly_throttled_or_blocked": len(benign_hit),
+                   "step_up_challenges": benign["stepped_up"]},
         "attacks": {name: st.to_dict() for name, st in sorted(stats.items())},
     }
