@@ -21,6 +21,9 @@ class Analyser(NamedTuple):
     name: str
     scan: Callable[[str], list[Hit]]
     features: Callable[[str], dict[str, float]]
+    # reads the comment/whitespace-folded view too (SQL, HTML/JS, shell, templates); the others
+    # gain nothing from it, and CRLF must see the line breaks it removes
+    folded: bool = False
 
 
 def _registry(*items: Analyser) -> tuple[Analyser, ...]:
@@ -31,11 +34,11 @@ def _registry(*items: Analyser) -> tuple[Analyser, ...]:
 
 
 ANALYSERS: tuple[Analyser, ...] = _registry(
-    Analyser("sql", sql.scan, sql.features),
-    Analyser("html", html.scan, html.features),
-    Analyser("shell", shell.scan, shell.features),
+    Analyser("sql", sql.scan, sql.features, folded=True),
+    Analyser("html", html.scan, html.features, folded=True),
+    Analyser("shell", shell.scan, shell.features, folded=True),
     Analyser("path", path.scan, path.features),
-    Analyser("template", template.scan, template.features),
+    Analyser("template", template.scan, template.features, folded=True),
     Analyser("xml", xml.scan, xml.features),
     Analyser("nosql", nosql.scan, nosql.features),
     Analyser("ldap", ldap.scan, ldap.features),
@@ -79,6 +82,10 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_")
 
 
+# one pass over the literals (no quantifiers: linear)
+_GADGET_RE = re.compile("|".join(re.escape(part) for part in sorted(set(_GADGET_PARTS), key=len, reverse=True)))
+
+
 def plain(value: str) -> bool:
     """The first fast path: `apiward.http.normalize.is_plain` (letters, digits, ``_``, ``-``),
     and no trigger word, gadget name or base64-spelled gadget in it."""
@@ -87,7 +94,7 @@ def plain(value: str) -> bool:
     if value.isdigit():
         return True
     text = value.lower()
-    if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or any(part in text for part in _GADGET_PARTS):
+    if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
     return len(value) < 8 or template.encoded_gadget(value) is None
 
@@ -104,7 +111,7 @@ def inert(value: str) -> bool:
         return False
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
-    if any(part in text for part in _GADGET_PARTS):
+    if _GADGET_RE.search(text) is not None:
         return False
     if "/" in text and path.scan(text):
         return False
@@ -119,8 +126,15 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
     """Every analyser over every analysed view; the strongest hit per category."""
     best: dict[object, Hit] = {}
     raw = normalized.views[0]
-    for view in normalized.analysed:
+    views = normalized.views
+    indexes = range(1, len(views)) if len(views) > 1 else range(1)
+    folded = normalized.folded
+    for index in indexes:
+        view = views[index]
+        is_folded = index in folded
         for analyser in analysers:
+            if is_folded and not analyser.folded:
+                continue
             for hit in analyser.scan(view):
                 current = best.get(hit.category)
                 if current is None or hit.score > current.score:

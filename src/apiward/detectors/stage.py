@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apiward.core import Category, Context, Field, Finding, RequestView, Source
 from apiward.detectors import xml
@@ -78,6 +78,7 @@ _CONFIG_DOTFILE = re.compile(
     r"fabric|n8n|junie|ai|copilot|gemini|mcp)"
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
+_MISSING: Any = object()
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE})
 EVIDENCE_CHARS = 80
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
@@ -94,13 +95,13 @@ class DetectionStage:
         settings: DetectionSettings,
         model: AttackModel | None,
         *,
-        cache_size: int = 8192,
+        cache_size: int = 32768,
     ) -> None:
         self.settings = settings
         self.model = model
         self._skip_headers = STRUCTURAL_HEADERS | frozenset(h.lower() for h in settings.skip_headers)
         self._report_at = settings.log_threshold
-        self._cache: OrderedDict[str, tuple[Normalized, tuple[Hit, ...]]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Normalized, tuple[Hit, ...]] | None] = OrderedDict()
         self._cache_size = cache_size
         self._cache_max_chars = 2048
         self._exclusions = tuple(settings.exclusions)
@@ -136,21 +137,25 @@ class DetectionStage:
                 orm = _ORM_LOOKUP.search(name.lower())
                 if orm is not None:
                     self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
-            if fld.source in _NAMED_SOURCES and name and not name.endswith("#key") and not (plain(name) or inert(name)):
+            if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
                 # parameter and cookie names reach applications too (``java.lang.Runtime=x``)
-                normalized, hits = self._analyse(name)
-                for hit in hits:
-                    self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
-                              self._evidence(hit, normalized))
+                named = self._analyse_value(name)
+                if named is not None:
+                    for hit in named[1]:
+                        self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
+                                  self._evidence(hit, named[0]))
             value = fld.value
+            if not value:
+                continue
             if fld.source is Source.PATH and value.startswith(".") and name and _hidden_file(value):
                 # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
                 # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
                 score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
                 self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
-            if not value or plain(value) or inert(value) or _binary(value):
+            analysed = self._analyse_value(value)
+            if analysed is None:
                 continue
-            normalized, hits = self._analyse(value)
+            normalized, hits = analysed
             for hit in self._located(fld, hits, normalized):
                 self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
             self._location_rules(fld, normalized, scored)
@@ -174,15 +179,19 @@ class DetectionStage:
         out.sort(key=lambda f: -f.score)
         return out
 
-    def _analyse(self, value: str) -> tuple[Normalized, tuple[Hit, ...]]:
+    def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
+        """`_analyse` behind the fast paths; the skip decision is cached with the result."""
         cacheable = len(value) <= self._cache_max_chars
         if cacheable:
-            cached = self._cache.get(value)
-            if cached is not None:
+            cached = self._cache.get(value, _MISSING)
+            if cached is not _MISSING:
                 self._cache.move_to_end(value)
                 return cached
-        normalized = normalize_value(value)
-        result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
+        if plain(value) or inert(value) or _binary(value):
+            result: tuple[Normalized, tuple[Hit, ...]] | None = None
+        else:
+            normalized = normalize_value(value)
+            result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
         if cacheable and self._cache_size:
             self._cache[value] = result
             if len(self._cache) > self._cache_size:

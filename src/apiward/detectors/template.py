@@ -150,8 +150,8 @@ _ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGE
 
 def encoded_gadget(raw: str) -> Hit | None:
     """A Java gadget name or serialization header inside a base64 value (raw, case kept)."""
-    if len(raw) < 8:
-        return None
+    if len(raw) < 8 or raw == raw.lower():
+        return None  # every spelling holds an upper-case letter (checked by a test)
     m = _ENCODED_GADGET.search(raw)
     if m is None:
         return None

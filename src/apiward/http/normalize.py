@@ -30,9 +30,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-MAX_INPUT_CHARS = 24 * 1024  # longer values are inspected as head + tail
-HEAD_CHARS = 16 * 1024
-TAIL_CHARS = 8 * 1024
+MAX_INPUT_CHARS = 16 * 1024  # longer values are inspected as head + tail
+HEAD_CHARS = 12 * 1024
+TAIL_CHARS = 4 * 1024
 MAX_VIEW_CHARS = MAX_INPUT_CHARS
 MAX_DEPTH = 4  # rounds of decoding (double, triple... encoding)
 MIN_BASE64_CHARS = 12
@@ -49,7 +49,7 @@ _BACKSLASH = re.compile(
 # Overlong UTF-8 encodings of ASCII (2 and 3 bytes), used to smuggle '/', '.', '\\'.
 _OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]")
 _WHITESPACE = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
-_PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+_PRINTABLE_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
 # Entities browsers and filters disagree on: matched case-insensitively (``&TAB;``, ``&colon``).
@@ -70,6 +70,9 @@ class Normalized:
 
     views: tuple[str, ...]
     truncated: bool = False
+    # the views that are whitespace-folded copies of another view (analysers that read line
+    # breaks or need no comment folding skip them)
+    folded: frozenset[int] = frozenset()
 
     @property
     def analysed(self) -> tuple[str, ...]:
@@ -102,25 +105,27 @@ def normalize_value(value: str) -> Normalized:
     if is_plain(value):
         return Normalized((value,), truncated)
     views: list[str] = [value]
+    folded: set[int] = set()
     if _PLAIN.fullmatch(value) is not None:  # a base64 payload of text: only its decoding matters
         for text in _base64_payloads(value):
-            _add_views(text, views, base64_depth=0)
-        return Normalized(tuple(views), truncated)
-    _add_views(value, views, base64_depth=1)
-    return Normalized(tuple(views), truncated)
+            _add_views(text, views, folded, base64_depth=0)
+        return Normalized(tuple(views), truncated, frozenset(folded))
+    _add_views(value, views, folded, base64_depth=1)
+    return Normalized(tuple(views), truncated, frozenset(folded))
 
 
-def _add_views(value: str, views: list[str], base64_depth: int) -> None:
+def _add_views(value: str, views: list[str], folded_at: set[int], base64_depth: int) -> None:
     decoded = _decode(value)
     canonical = _canonical(decoded)
     if canonical not in views:
         views.append(canonical)
     folded = fold(canonical)
     if folded not in views:
+        folded_at.add(len(views))
         views.append(folded)
     if base64_depth > 0:
         for text in _base64_payloads(decoded):
-            _add_views(text, views, base64_depth - 1)
+            _add_views(text, views, folded_at, base64_depth - 1)
 
 
 def _decode(value: str) -> str:
@@ -252,6 +257,22 @@ def _base64_text(token: str) -> str | None:
     body = token.rstrip("=")
     if len(body) % 4 == 1:
         return None
+    if len(body) > 96 and not _printable_bytes(body[:64]):
+        return None  # the head already is not text: random tokens are rejected in O(64)
+    return _decode_b64(body)
+
+
+def _printable_bytes(body: str) -> bool:
+    if "-" in body or "_" in body:
+        body = body.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw.translate(None, _PRINTABLE_BYTES)) <= 0.05 * len(raw) + 1
+
+
+def _decode_b64(body: str) -> str | None:
     if "-" in body or "_" in body:
         body = body.replace("-", "+").replace("_", "/")
     try:
@@ -264,8 +285,7 @@ def _base64_text(token: str) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    printable = sum(1 for byte in raw if byte in _PRINTABLE)
-    if printable < 0.95 * len(raw):
+    if len(raw.translate(None, _PRINTABLE_BYTES)) > 0.05 * len(raw):
         return None
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
