@@ -90,7 +90,7 @@ def markdown(r: dict[str, Any], command: str) -> str:
     for name, a in sim["attacks"].items():
         rule = next(iter(a["by_rule"]), "-")
         lines.append(
-            f"| {name} | {a['requests']:,} | {a['attempts_until_first_block']} | {a['blocked_fraction']:.1%} | "
+            f"| {name} | {a['requests']:,} | {a['attempts_until_first_block'] or 'never'} | {a['blocked_fraction']:.1%} | "
             f"{a['sources']} | {a['mean_attempts_per_source_until_block']} | "
             f"{a['valid_credentials_tried']} / {a['takeovers']} | {rule} |"
         )
@@ -106,7 +106,7 @@ def markdown(r: dict[str, Any], command: str) -> str:
               "mean attempts per source until block | valid credentials tried / got through |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for name, a in rp["attacks"].items():
-        lines.append(f"| {name} | {a['requests']} | {a['attempts_until_first_block']} | {a['blocked_fraction']:.1%} | "
+        lines.append(f"| {name} | {a['requests']} | {a['attempts_until_first_block'] or 'never'} | {a['blocked_fraction']:.1%} | "
                      f"{a['sources']} | {a['mean_attempts_per_source_until_block']} | "
                      f"{a['valid_credentials_tried']} / {a['takeovers']} |")
     lines += ["", "Shared limit, one global limit of N/minute in Redis (target: N ± 1 %; an N/minute limit also "
@@ -134,12 +134,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--append", type=Path, help="append the markdown report to this file (re-read first)")
     parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument("--from-json", type=Path, help="format earlier raw results instead of measuring")
     args = parser.parse_args()
-    result = measure(args.seed)
+    result = json.loads(args.from_json.read_text()) if args.from_json else measure(args.seed)
     command = "python bench/abuse/simulate.py" + (f" --seed {args.seed}" if args.seed != 7 else "")
     text = markdown(result, command)
     print(text)
-    if args.json:
+    if args.json and not args.from_json:
         args.json.write_text(json.dumps(result, indent=2))
     if args.append:
         write_section(args.append, text)
