@@ -94,6 +94,12 @@ def markdown(r: dict[str, Any], command: str) -> str:
             f"{a['sources']} | {a['mean_attempts_per_source_until_block']} | "
             f"{a['valid_credentials_tried']} / {a['takeovers']} | {rule} |"
         )
+    lines += ["", ("Attempts per source until block counts a never-blocked source's attempts in full; with a "
+                   "fresh IP per attempt it is 1 whatever happens, so for the rotating attacks read the blocked "
+                   "fraction and the first block. Stuffing that rotates IPs *and* real browser fingerprints "
+                   "(last row) is not stopped by these per-source/per-device signals: it needs a fleet-wide "
+                   "campaign signal or breached-password checks, not built yet; its 0 takeovers come from "
+                   "the random credentials it tried, not from a defence.")]
     rp = r["gateway_replay"]
     rb = rp["benign"]
     lines += ["", (f"The same kinds of traffic paced in real time ({rp['seconds']} s) through one real `apiward serve` "
