@@ -176,3 +176,25 @@ def test_missing_or_corrupt_model_is_a_startup_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError):
         load_model(DetectionSettings(model=corrupt))
     assert load_model(DetectionSettings(use_model=False)) is None
+
+
+@pytest.fixture(scope="module")
+def shipped_model():  # type: ignore[no-untyped-def]
+    from apiward.ml.model import AttackModel, default_model_path
+
+    try:
+        return AttackModel.load(default_model_path())
+    except ModelError as exc:  # the artifact is rebuilt by `apiward train`; say why we skip
+        pytest.skip(f"shipped model not loadable here: {exc}")
+
+
+def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    with_model = DetectionStage(DetectionSettings(), shipped_model)
+    benign = request(path="/products/42", query="color=red&size=M&q=drop+me+a+line")
+    assert blocking(with_model.findings(benign)) == {}
+    attack = request(query="id=1%27%20union%20select%20password%20from%20users--")
+    assert blocking(with_model.findings(attack)) == {"query.id": Category.SQLI}
+    # the model alone never blocks below detection.model_alone
+    alone = DetectionStage(DetectionSettings(model_alone=1.0), shipped_model)
+    for finding in alone.findings(request(query="q=hello%20%7B%7Bname%7D%7D")):
+        assert finding.score < 0.5 or finding.rule != "model"

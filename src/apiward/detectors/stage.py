@@ -165,7 +165,7 @@ class DetectionStage:
         if request.body and b"<!" in request.body[:65536]:
             self._xml_body(request, scored)
         if batch_fields and self.model is not None:
-            self._score_model(batch_fields, batch_norms, scored)
+            self._score_model(self.model, batch_fields, batch_norms, scored)
         if not scored:
             return []
         path_for_route = route or request.path
@@ -180,7 +180,9 @@ class DetectionStage:
         return out
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
-        """`_analyse` behind the fast paths; the skip decision is cached with the result."""
+        """Normalised views and lexical hits of one value, or None when a fast path skips it
+        (plain, inert or binary). Results and skip decisions are cached per value (bounded LRU,
+        values up to 2 KB; the analysis is a pure function of the value)."""
         cacheable = len(value) <= self._cache_max_chars
         if cacheable:
             cached = self._cache.get(value, _MISSING)
@@ -247,12 +249,16 @@ class DetectionStage:
 
     def _score_model(
         self,
+        model: AttackModel,
         fields: Sequence[Field],
         norms: Sequence[Normalized],
         scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
-        assert self.model is not None  # noqa: S101 - narrowed for the type checker; checked by caller
-        probs = self.model.predict_proba_normalized([n.views for n in norms])
+        """One model call for the request's values. A model probability ``p`` becomes a score
+        on the policy's scale (the model's own threshold maps onto the block threshold); it
+        raises weak lexical evidence of its category, and on its own it may block only from
+        ``detection.model_alone`` on (below, it is logged)."""
+        probs = model.predict_proba_normalized([n.views for n in norms])
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
