@@ -111,7 +111,8 @@ def scan(text: str) -> list[Hit]:
                     keep(0.93, "xss.style", m.start(), m.end())
                 elif name == "meta" and "refresh" in rest:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
-                elif name == "link" and "href" in rest[:200] and any(k in rest[:200] for k in (".js", "stylesheet", "import", "script")):
+                elif name == "link" and "href" in rest.split(">", 1)[0] and any(
+                        k in rest.split(">", 1)[0] for k in (".js", "stylesheet", "import", "script")):
                     keep(0.7, "xss.link", m.start(), m.end())
                 else:
                     keep(0.45, "xss.active-tag", m.start(), m.end())
@@ -140,7 +141,7 @@ def scan(text: str) -> list[Hit]:
     if uri is not None and not _inert_uri(text, uri.end()):
         keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text)
-    if data is not None and ("html" in data.group(0) or "svg" in data.group(0) or "script" in data.group(0)
+    if data is not None and ("html" in data.group(0) or "script" in data.group(0)
                              or "<" in text[data.end() : data.end() + 40]):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
@@ -155,7 +156,7 @@ def scan(text: str) -> list[Hit]:
     return [best] if best is not None and best.score >= 0.2 else []
 
 
-_INERT = re.compile(r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|)[\s]{0,4}(?:$|[\"'&,}\]])")
+_INERT = re.compile(r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|[0-9][0-9.]{0,20}|)[\s]{0,4}(?:$|[\"'&,}\]])")
 
 
 def _tag_uri(rest: str) -> bool:

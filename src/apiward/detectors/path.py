@@ -16,6 +16,7 @@ import re
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
+from apiward.detectors.sql import random_blob
 
 _TRAVERSAL = re.compile(r"(?:^|[/\\=:;,\s'\"(.])\.{2,3}[/\\]")
 _STEP = re.compile(r"\.{2,3}[/\\]")
@@ -44,7 +45,7 @@ STRICT = (
     "proc/self/", "proc/version", "proc/cmdline", "proc/mounts", "proc/net/", "proc/cpuinfo",
     "proc/meminfo", "proc/interrupts", "var/run/secrets", ".ssh/id_", ".ssh/authorized_keys",
     ".bash_history", ".htpasswd", ".git/config", ".git/head", "boot.ini", "win.ini", "system.ini",
-    "windows/system32", "system32/config", "config/sam", "repair/sam", "web-inf/web.xml",
+    "system32/config", "drivers/etc/hosts", "config/sam", "repair/sam", "web-inf/web.xml",
     ".aws/credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "sys/class/", "sys/kernel/",
     "tmp/sess_", "wp-config.php", "etc/environment",
 )
@@ -120,6 +121,8 @@ def null_byte(raw: str) -> Hit | None:
     if m is None:
         return None
     before = raw[max(0, m.start() - 64) : m.start()].lower()
+    if random_blob(raw[:400]):
+        return None
     if "/" in before or "\\" in before or "." in before:
         return Hit(Category.TRAVERSAL, 0.9, "traversal.null-byte", raw, max(0, m.start() - 20), m.end())
     return None

@@ -177,7 +177,7 @@ def scan(text: str) -> list[Hit]:
         if brace is not None and any(
             _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
-    if best is not None and best.rule == "cmdi.separator-command" and random_blob(text):
+    if best is not None and best.rule in ("cmdi.separator-command", "cmdi.substitution") and best.score < 0.95 + 0.01 and random_blob(text):
         best = Hit(Category.CMDI, 0.45, best.rule, text, best.start, best.end)
     if best is None and _starts_with_command(stripped):
         offset = len(text) - len(stripped)

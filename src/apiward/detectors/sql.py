@@ -339,11 +339,14 @@ _SYMBOLS = frozenset("!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def random_blob(text: str) -> bool:
-    """A long value without spaces whose symbols are spread like random data (tokens,
-    sensor blobs): SQL or shell there is a coincidence of characters, not a statement."""
+    """A long value without spaces whose characters are spread like random data (tokens,
+    bot-sensor blobs): SQL or shell there is a coincidence of characters, not a statement.
+    Payloads repeat their syntax (``/**/``, ``__``, quotes): in their first 128 characters
+    they use fewer than 32 distinct characters, random blobs more."""
     if len(text) < 48 or text.count(" ") > len(text) // 24:
         return False
-    return len(_SYMBOLS.intersection(text)) >= 7
+    head = text[:128]
+    return len(set(head)) >= 32 and len(_SYMBOLS.intersection(head)) >= 7
 
 
 def _clause(tokens: Sequence[Token], i: int) -> int | None:
@@ -534,7 +537,7 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
         logic = tokens[i].value
-        if u.kind == "b" and not (logic in ("or", "||", "xor") or (x.kind == "b" and x.value == u.value)):
+        if u.kind == "b" and not (logic in ("or", "xor") or (x.kind == "b" and x.value == u.value)):
             return None  # "price > 0 and published = 1": a filter expression, not a tautology
         if u.kind == "b" and x.kind == "b" and not (has_left and tokens[left].kind in "ns"):
             return None

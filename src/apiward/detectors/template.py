@@ -21,6 +21,7 @@ import re
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
+from apiward.detectors.sql import random_blob
 
 MAX_RESOLVE = 64
 LOOKUPS = frozenset(
@@ -85,10 +86,10 @@ def scan(text: str) -> list[Hit]:
         body = m.group(0)
         expr = _EXPRESSION.search(body)
         if expr is not None:
-            keep(0.93, "ssti.expression", m.start(), m.end())
+            keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
-            keep(0.6, "ssti.template", m.start(), m.end())
+            keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
     if "proto" in text:
         proto = _PROTOTYPE.search(text)
         if proto is not None:
