@@ -12,6 +12,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.sql import random_blob
 
 _BREAK = re.compile(
     r"\)[\s]{0,4}\([\s]{0,4}\(?[\s]{0,4}(?:[&|!][\s]{0,4}\(?|[a-z][a-z0-9\-;.]{0,40}[\s]{0,4}[~<>]?=)"
@@ -27,7 +28,7 @@ def scan(text: str) -> list[Hit]:
     if _TRIGGER.search(text) is None or "(" not in text and "*)" not in text:
         return []
     m = _BREAK.search(text)
-    if m is None:
+    if m is None or random_blob(text):
         return []
     score = 0.9 if _ATTRS.search(text) is not None or "*" in m.group(0) or m.group(0).count("(") >= 2 else 0.7
     return [Hit(Category.LDAPI, score, "ldapi.filter-break", text, m.start(), m.end())]

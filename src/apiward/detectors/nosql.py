@@ -19,9 +19,11 @@ OPERATORS = frozenset(
      "$size", "$all", "$mod", "$text", "$search", "$jsonschema", "$lookup", "$merge", "$out",
      "$set", "$unset", "$inc", "$push", "$where:", "$options", "$comment", "$natural"}
 )
-STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$nin", "$in",
+# $eq / $in select what a plain value selects (Strapi-style APIs use them in query strings);
+# these change the query's meaning: inequality, ranges, patterns, server-side code.
+STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$nin",
                     "$exists", "$expr", "$or", "$nor", "$not", "$function", "$accumulator",
-                    "$elemmatch", "$eq"})
+                    "$elemmatch"})
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
 _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")

@@ -307,6 +307,8 @@ def _command_at(
             return None
         if separator in ("&",) and not args:
             return None
+        if not args and pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " ":
+            return None  # "cleaner & more | west marine": a word between spaced separators is prose
         if at_start and not args:
             return None
         if args or ends or obfuscated:

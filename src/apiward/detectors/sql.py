@@ -44,6 +44,13 @@ _MASTER = re.compile(
     r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|[=<>!\-*/%^|&~:])"
     r"|(?P<punct>[(),;.])"
 )
+# PostgreSQL ``::type`` casts that injections use (``'1'::int``, ``'{...}'::jsonb``)
+CAST_TYPES = frozenset(
+    {"int", "int2", "int4", "int8", "integer", "bigint", "smallint", "numeric", "decimal", "real", "float",
+     "float4", "float8", "text", "varchar", "char", "character", "json", "jsonb", "bool", "boolean", "date",
+     "time", "timestamp", "timestamptz", "interval", "regclass", "regproc", "oid", "bytea", "uuid", "inet",
+     "xml", "money", "bit", "varbit", "name", "tsvector", "tsquery"}
+)
 _FUNC_PAREN = re.compile(r"[ \t\r\n]*\(")
 
 LOGIC = frozenset({"and", "or", "xor", "||", "&&", "not"})
@@ -309,7 +316,7 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)
         return None
-    if t.kind == "o" and t.value == "::" and u is not None and u.kind in "bk":
+    if t.kind == "o" and t.value == "::" and u is not None and u.value in CAST_TYPES:
         return (0.9, "sqli.break-cast", qpos, u.end)
     if t.kind == "o" and t.value in ARITHMETIC:
         if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
@@ -476,10 +483,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             found = _tautology(tokens, i)
             if found is not None:
                 keep(found)
-        elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind in "s)" and _at(tokens, i + 1) is not None and tokens[i + 1].kind in "bk":
+        elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind in "s)" and _at(tokens, i + 1) is not None and tokens[i + 1].value in CAST_TYPES:
             keep((0.8, "sqli.cast", tokens[i - 1].start, tokens[i + 1].end))
         elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
-            t.start == 0 or not text[t.start - 1].isalnum()):
+            t.start == 0 or not text[t.start - 1].isalnum()) and not text.startswith("@@", t.end):  # @@macro@@
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))

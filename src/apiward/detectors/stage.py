@@ -62,7 +62,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
      "cfc", "cgi", "pl", "py", "rb", "sh", "bash", "exe", "dll", "bat", "cmd", "ps1", "vbs",
      "war", "jar", "htaccess", "config"}
 )
-_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
 # ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
 # query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
 _ORM_LOOKUP = re.compile(
