@@ -183,3 +183,94 @@ def test_worker_that_cannot_be_built_fails_its_lifespan(tmp_path: Path, monkeypa
 
     asyncio.run(app({"type": "lifespan"}, receive, send))
     assert sent[0]["type"] == "lifespan.startup.failed" and "gateway.no_such_key" in sent[0]["message"]
+
+
+def test_settings_json_keeps_secrets_and_round_trips(tmp_path: Path) -> None:
+    from apiward.gateway.server import settings_json, write_private
+    from apiward.settings import build_settings
+
+    secret = "s3cret-" + "x" * 40
+    settings = build_settings({
+        "identity": {"enabled": True, "jwt": {"algorithms": ["HS256"], "hs_secret": secret},
+                     "forward_secret": "forward-secret-123"},
+        "admin": {"token": "admin-token-abc"},
+        "detection": {"thresholds": {"sqli": 0.4}},
+        "api": {"spec": str(tmp_path / "spec.yaml")},
+    })
+    data = settings_json(settings)
+    assert b"*****" not in data and b"admin-token-abc" not in data  # workers never need the admin token
+    import orjson
+
+    from apiward.settings import build_settings as rebuild
+
+    back = rebuild(orjson.loads(data))
+    assert back.identity.jwt.secret() == secret.encode()
+    assert back.identity.forward_secret is not None
+    assert back.identity.forward_secret.get_secret_value() == "forward-secret-123"
+    assert back == settings.model_copy(update={"admin": back.admin})
+    target = tmp_path / "settings.json"
+    write_private(target, data)
+    assert target.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(FileExistsError):  # never written through an existing file or link
+        write_private(target, data)
+
+
+@pytest.mark.slow
+def test_serve_config_file_hs_secret_reaches_workers(upstream: Running, tmp_path: Path) -> None:
+    """identity.jwt.hs_secret written in the config file verifies tokens in both workers; the
+    secret is never printed; the settings file is private and removed at exit."""
+    import jwt
+
+    secret = "config-file-secret-" + "k" * 32
+    listen, admin = free_port(), free_port()
+    run_tmp = tmp_path / "tmp"
+    run_tmp.mkdir()
+    config = tmp_path / "apiward.yaml"
+    config.write_text(yaml.safe_dump({
+        "gateway": {"upstream": upstream.url, "keep_alive_timeout": 2},
+        "detection": {"enabled": False},
+        "events": {"store": f"sqlite:///{tmp_path}/events.db"},
+        "identity": {"enabled": True, "require_auth": True,
+                     "jwt": {"algorithms": ["HS256"], "hs_secret": secret}},
+    }))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("APIWARD_ADMIN_TOKEN", "PROMETHEUS_MULTIPROC_DIR", "APIWARD_JWT_SECRET")}
+    env["TMPDIR"] = str(run_tmp)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from apiward.cli.main import main; main()", "serve", "--config", str(config),
+         "--listen", f"127.0.0.1:{listen}", "--admin", f"127.0.0.1:{admin}", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )
+    output = ""
+    token = jwt.encode({"sub": "alice", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
+    forged = jwt.encode({"sub": "alice", "exp": int(time.time()) + 600}, "*" * 10 + "x" * 30, algorithm="HS256")
+    try:
+        deadline = time.monotonic() + 60
+        with httpx.Client(timeout=5) as c:
+            while True:
+                try:
+                    if c.get(f"http://127.0.0.1:{admin}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.stdout else ""
+                time.sleep(0.05)  # polling readiness
+            run_dirs = list(run_tmp.glob("apiward-run-*"))
+            assert len(run_dirs) == 1
+            assert run_dirs[0].stat().st_mode & 0o777 == 0o700
+            assert (run_dirs[0] / "settings.json").stat().st_mode & 0o777 == 0o600
+            # Ready means both workers started: a masked secret would have failed their start-up.
+            for _ in range(10):  # fresh connections, spread over the workers by the kernel
+                with httpx.Client(timeout=5) as fresh:
+                    r = fresh.get(f"http://127.0.0.1:{listen}/items", headers={"authorization": f"Bearer {token}"})
+                    assert r.status_code == 200, r.text
+                    assert fresh.get(f"http://127.0.0.1:{listen}/items").status_code == 401
+                    bad = fresh.get(f"http://127.0.0.1:{listen}/items", headers={"authorization": f"Bearer {forged}"})
+                    assert bad.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=60)
+        output += rest
+    assert proc.returncode == 0, output
+    assert secret not in output
+    assert not list(run_tmp.glob("apiward-run-*"))  # the settings file went with the run directory

@@ -2,7 +2,9 @@
 
 Design (documented in the README):
 - The supervisor (this process) validates the settings, writes them as JSON (without the admin
-  token) into a private per-run directory (0700), binds the listen socket once and starts
+  token; other secrets such as ``identity.jwt.hs_secret`` and ``identity.forward_secret`` in
+  clear, since the workers need them) into a 0600 file in a private per-run directory (0700,
+  removed at exit), binds the listen socket once and starts
   ``gateway.workers`` uvicorn worker processes (spawned; 0 = one per CPU core) with uvicorn's own
   supervisor, which restarts dead or hung workers. Each worker builds its app with `worker_app`
   (a uvicorn app factory) from the file named by ``APIWARD_SETTINGS_FILE``.
@@ -99,6 +101,33 @@ def worker_app() -> ASGIApp:
     return app
 
 
+def _reveal(value: object) -> object:
+    """orjson fallback for `settings_json`: secrets in clear, paths as text."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def settings_json(settings: Settings) -> bytes:
+    """The settings as JSON that `build_settings` reads back identically, secrets included.
+
+    pydantic's JSON mode masks every `SecretStr` as ``**********``; the python-mode dump keeps
+    them, and `_reveal` writes their values. The admin token is left out: workers never need it.
+    The bytes must only ever go to a private file (`write_private`), never to a log.
+    """
+    data = settings.model_dump(mode="python", exclude={"admin": {"token"}})
+    return orjson.dumps(data, default=_reveal, option=orjson.OPT_NON_STR_KEYS)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` readable by this user only (0600 from the start; fails if it exists)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 def ensure_admin_token(settings: Settings) -> tuple[Settings, Path | None]:
     """Settings with an admin token: the configured one, or a fresh random one written to a new
     0600 file whose path is returned (the caller prints the path; the token never reaches a log)."""
@@ -192,12 +221,12 @@ def serve(settings: Settings) -> None:
     # Build the pipeline once here (model, spec, policies) so a broken artefact is reported before
     # any worker starts; each worker builds its own.
     build_pipeline(settings)
-    run_dir = Path(tempfile.mkdtemp(prefix="apiward-run-"))
+    run_dir = Path(tempfile.mkdtemp(prefix="apiward-run-"))  # 0700, private to this run
     try:
         (run_dir / "metrics").mkdir()
         (run_dir / "ready").mkdir()
         settings_file = run_dir / "settings.json"
-        settings_file.write_bytes(orjson.dumps(settings.model_dump(mode="json", exclude={"admin": {"token"}})))
+        write_private(settings_file, settings_json(settings))
         os.environ[SETTINGS_ENV] = str(settings_file)
         os.environ[RUN_DIR_ENV] = str(run_dir)
         os.environ[MULTIPROC_ENV] = str(run_dir / "metrics")
