@@ -158,7 +158,8 @@ class DetectionStage:
             normalized, hits = analysed
             for hit in self._located(fld, hits, normalized):
                 self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
-            self._location_rules(fld, normalized, scored)
+            if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
+                self._location_rules(fld, normalized, scored)
             if self.model is not None:
                 batch_fields.append(fld)
                 batch_norms.append(normalized)
