@@ -336,6 +336,8 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
     tail = rest[i : i + 7]
     if len(tail) < 2 or tail[-1].kind != "c" or len(rest) > i + 7:
         return None
+    if tail[-1].value.startswith("#") and len(tail[-1].value) > 1 and tail[-1].value[1].isalnum():
+        return None  # "#section": a URL fragment or hashtag, not a comment
     body = tail[:-1]
     if any(tok.kind in "o&kE" for tok in body) and all(tok.kind in "o&kEnbsv()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)

@@ -226,7 +226,7 @@ class DetectionStage:
         filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
         if filename:
             text = normalized.analysed[0]
-            if ".." in text and ("/" in text or "\\" in text):
+            if "../" in text or "..\\" in text:
                 pos = text.find("..")
                 self._add(scored, fld.location, Category.TRAVERSAL, 0.93, "traversal.filename",
                           _short(text[pos : pos + 40]))
