@@ -56,6 +56,17 @@ check request's own; the body is inspected when ``with_request_body`` is set; se
               patterns: [{exact: content-type}, {exact: retry-after}, {exact: x-apiward-event-id}]
         with_request_body: {max_request_bytes: 1048576, allow_partial_message: false}
         failure_mode_allow: false
+
+Identity: an allowed check answers with the ``x-apiward-*`` identity headers (subject, roles,
+scopes, tenant, key id; HMAC-signed when ``identity.forward_secret`` is set) and the
+``RateLimit-Policy`` / ``RateLimit`` headers. Pass the former upstream (nginx: ``auth_request_set
+$apiward_subject $upstream_http_x_apiward_subject;`` + ``proxy_set_header``; Envoy:
+``allowed_upstream_headers`` with prefix ``x-apiward-``). The decision endpoint cannot remove
+headers from a request it does not carry: configure the proxy so that client-sent
+``x-apiward-*`` headers never reach the upstream (nginx: ``proxy_set_header`` every
+``X-Apiward-*`` name, to the check's value or ""; Envoy replaces only the names the check answer
+carries, so strip the rest before ext_authz runs). With a ``forward_secret``, the upstream
+verifying the signature rejects forgeries regardless.
 """
 
 from __future__ import annotations
@@ -63,7 +74,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from apiward.gateway.body import ClientGone
-from apiward.gateway.gate import Gate
+from apiward.gateway.gate import Gate, answer_headers
 from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.runtime import Runtime, run_lifespan
@@ -136,7 +147,17 @@ class DecisionApp:
             head.method = "GET"  # the answer to the check call always carries its problem body
             await gate.refuse(send, decision)
             return
-        await send(_ALLOW_START)
+        # Allowed: the identity headers (x-apiward-*, signed when identity.forward_secret is set) and
+        # RateLimit headers ride on the 200, for nginx (auth_request_set) / Envoy
+        # (allowed_upstream_headers, allowed_client_headers_on_success) to pass on.
+        extra = gate.identity_headers(decision)
+        if extra or decision.ctx.tags:
+            headers = [(b"content-length", b"0")]
+            headers.extend((n.encode("latin-1"), v.encode("utf-8")) for n, v in extra)
+            headers.extend(answer_headers(decision.ctx, 200))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+        else:
+            await send(_ALLOW_START)
         await send(_ALLOW_BODY)
         if decision.verdict is not None:
             gate.finish(decision, decision.verdict, 200)

@@ -7,7 +7,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from apiward.core import Action, Category, Context, Finding, RequestView, Verdict, decide, new_event_id
+from apiward.core import (
+    Action,
+    Category,
+    Context,
+    Finding,
+    RequestView,
+    Verdict,
+    decide,
+    new_event_id,
+)
 from apiward.errors import RequestRejected
 from apiward.gateway.body import read_body, too_large
 from apiward.gateway.head import RequestHead
@@ -15,6 +24,7 @@ from apiward.gateway.problem import send_problem
 from apiward.gateway.recorder import worth_recording
 from apiward.gateway.runtime import Runtime
 from apiward.http.parse import build_request_view
+from apiward.identity import forwarding as identity_headers
 from apiward.pipeline import ResponseInfo
 from apiward.types import Receive, Send
 
@@ -58,6 +68,8 @@ class Gate:
         self._limit = runtime.settings.limits.max_body_bytes
         self._body_timeout = runtime.settings.gateway.body_timeout
         self._expose = runtime.settings.gateway.expose_reason
+        secret = runtime.settings.identity.forward_secret
+        self.forward_secret = secret.get_secret_value().encode() if secret is not None else None
 
     def begin(self, head: RequestHead) -> Decision:
         event_id = new_event_id()
@@ -101,6 +113,10 @@ class Gate:
             return f"{generic} Reason: {verdict.reason}."
         return generic
 
+    def identity_headers(self, decision: Decision) -> list[tuple[str, str]]:
+        """Trusted ``x-apiward-*`` identity headers for the upstream ([] when anonymous)."""
+        return identity_headers.upstream_headers(decision.ctx, self.forward_secret)
+
     async def refuse(self, send: Send, decision: Decision) -> int:
         """Answer an interrupted or rejected request with problem+json; record it. Returns the status."""
         head = decision.head.method == "HEAD"
@@ -118,9 +134,15 @@ class Gate:
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - refuse is only called on decided requests
             raise RuntimeError("refuse() before inspect()")
+        extra = answer_headers(decision.ctx, verdict.status)
+        retry_after = verdict.retry_after
+        if any(name == b"retry-after" for name, _ in extra):
+            retry_after = None  # the stage's own Retry-After (from ctx.tags) is sent instead
+        else:
+            extra.extend(_retry_default(verdict))
         await send_problem(
             send, verdict.status, self.detail(verdict), decision.event_id,
-            retry_after=verdict.retry_after, extra_headers=_retry_default(verdict), head=head,
+            retry_after=retry_after, extra_headers=extra, head=head,
         )
         self.finish(decision, verdict, verdict.status, record=True)
         return verdict.status
@@ -169,6 +191,27 @@ class Gate:
                 target=view.target, client_ip=view.client_ip, user_agent=decision.head.user_agent,
                 ctx=decision.ctx, duration=time.perf_counter() - decision.started, upstream_status=info.status,
             )
+
+
+def answer_headers(
+    ctx: Context, status: int, present: frozenset[bytes] | set[bytes] = frozenset()
+) -> list[tuple[bytes, bytes]]:
+    """`identity.forwarding.response_headers` for an answer with ``status``: RateLimit-Policy and
+    RateLimit always; Retry-After only on 429/503; WWW-Authenticate only on 401. Names in
+    ``present`` (already in the answer, e.g. the upstream's own) are not added again."""
+    if not ctx.tags:
+        return []
+    out: list[tuple[bytes, bytes]] = []
+    for name, value in identity_headers.response_headers(ctx):
+        low = name.lower().encode("latin-1")
+        if low in present:
+            continue
+        if low == b"retry-after" and status not in (429, 503):
+            continue
+        if low == b"www-authenticate" and status != 401:
+            continue
+        out.append((low, value.encode("latin-1", "replace")))
+    return out
 
 
 def _retry_default(verdict: Verdict) -> tuple[tuple[bytes, bytes], ...]:

@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from apiward.gateway.body import ClientGone
-from apiward.gateway.gate import Gate
+from apiward.gateway.gate import Decision, Gate, answer_headers
 from apiward.gateway.head import RequestHead
 from apiward.gateway.runtime import Runtime
+from apiward.identity.forwarding import RESERVED_PREFIX
 from apiward.pipeline import ResponseInfo, ResponseObserver, Stage
 from apiward.settings import Settings
 from apiward.types import ASGIApp, Message, Receive, Scope, Send
+
+_RESERVED = RESERVED_PREFIX.encode()
 
 
 def _text(value: bytes) -> str:
@@ -87,6 +90,18 @@ class ApiwardMiddleware:
             self.gate.finish(decision, decision.verdict, 101)
         await self.app(scope, receive, send)
 
+    def app_scope(self, scope: Scope, decision: Decision) -> Scope:
+        """The scope the app sees: client ``x-apiward-*`` headers dropped (forgeries), the
+        gateway's identity headers added (signed when ``identity.forward_secret`` is set)."""
+        ident = self.gate.identity_headers(decision)
+        raw: list[tuple[bytes, bytes]] = scope["headers"]
+        forged = any(n.lower().startswith(_RESERVED) for n, _ in raw)
+        if not ident and not forged:
+            return scope
+        headers = [(n, v) for n, v in raw if not n.lower().startswith(_RESERVED)] if forged else list(raw)
+        headers.extend((n.encode("latin-1"), v.encode("utf-8")) for n, v in ident)
+        return {**scope, "headers": headers}
+
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         gate = self.gate
         if not self.runtime.started:
@@ -117,16 +132,22 @@ class ApiwardMiddleware:
         prefix = bytearray()
         cap = self._prefix_cap if self._observe else 0
 
+        ctx = decision.ctx
+
         async def watch(message: Message) -> None:
             nonlocal status, out_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
                 out_headers = list(message.get("headers", ()))
+                if ctx.tags:
+                    extra = answer_headers(ctx, status, {n.lower() for n, _ in out_headers})
+                    if extra:
+                        message = {**message, "headers": out_headers + extra}
             elif cap and message["type"] == "http.response.body" and len(prefix) < cap:
                 prefix.extend(message.get("body", b"")[: cap - len(prefix)])
             await send(message)
 
-        await self.app(scope, replay, watch)
+        await self.app(self.app_scope(scope, decision), replay, watch)
         verdict = decision.verdict
         if verdict is None:  # pragma: no cover - inspect() always sets it unless rejected
             return

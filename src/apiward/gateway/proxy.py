@@ -21,11 +21,12 @@ import aiohttp
 from apiward.errors import UpstreamError
 from apiward.gateway.body import ClientGone
 from apiward.gateway.forwarding import HOP_BY_HOP_BYTES
-from apiward.gateway.gate import Decision, Gate
+from apiward.gateway.gate import Decision, Gate, answer_headers
 from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.runtime import Runtime, run_lifespan
 from apiward.gateway.upstream import error_kind
+from apiward.identity.forwarding import is_reserved, strip_reserved
 from apiward.pipeline import ResponseInfo
 from apiward.types import Receive, Scope, Send
 
@@ -112,9 +113,14 @@ class ProxyApp:
             return
         body = decision.body
         has_body = bool(body) or head.content_length is not None or head.chunked
+        # Client-sent x-apiward-* headers are forgeries: only the gateway's own reach the upstream.
+        client_headers = head.headers
+        if any(is_reserved(n) for n, _ in client_headers):
+            client_headers = strip_reserved(client_headers)
         out_headers = self.runtime.trust.upstream_headers(
-            head.headers, head.peer, decision.client_ip, head.scheme, preserve_host=self._preserve_host
+            client_headers, head.peer, decision.client_ip, head.scheme, preserve_host=self._preserve_host
         )
+        out_headers.extend(gate.identity_headers(decision))
         if not all(v.isascii() for _, v in out_headers):
             out_headers = [(n, wire_value(v)) for n, v in out_headers]
         if has_body:
@@ -145,6 +151,8 @@ class ProxyApp:
         status = response.status
         prefix = b""
         out = response_headers(response.raw_headers)
+        if decision.ctx.tags:
+            out.extend(answer_headers(decision.ctx, status, {n for n, _ in out}))
         started = False
         try:
             length = response.content_length
