@@ -127,7 +127,7 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
     best: dict[object, Hit] = {}
     raw = normalized.views[0]
     views = normalized.views
-    indexes = range(1, len(views)) if len(views) > 1 else range(1)
+    indexes = normalized.analysed_indexes
     folded = normalized.folded
     for index in indexes:
         view = views[index]

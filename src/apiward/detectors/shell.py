@@ -49,7 +49,7 @@ DISTINCT_COMMANDS = frozenset(
 COMMON_WORDS = frozenset(
     """cat id ps set type dir find sort more less head tail time date file echo printf sleep
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
-    diff du df ln dd stat mount source export alias exec eval sudo su env test true false
+    diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
@@ -94,7 +94,10 @@ _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
-_ARG_LIKE = re.compile(r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&]))")
+_ARG_LIKE = re.compile(
+    r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/]))"  # a host or file name
+)
 
 
 def _unobfuscate(word: str) -> str:
@@ -200,7 +203,8 @@ def _may_name_command(text: str) -> bool:
     expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
     if _OBFUSCATION.search(text) is not None:
         return True
-    return not DISTINCT_COMMANDS.isdisjoint(_WORDS.findall(text))
+    words = _WORDS.findall(text)
+    return not (DISTINCT_COMMANDS.isdisjoint(words) and COMMON_WORDS.isdisjoint(words))
 
 
 def _glob_path(text: str) -> tuple[int, int] | None:
@@ -279,7 +283,7 @@ def _command_at(
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
     name = _command_name(raw)
-    if name not in DISTINCT_COMMANDS:
+    if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
         return None
     end = m.start(1) + len(raw)
     rest = text[end : end + 80]
@@ -307,7 +311,10 @@ def _command_at(
             return None
         if separator in ("&",) and not args:
             return None
-        if not args and pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " ":
+        if separator in ("&&", "||") and not prose:
+            return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
+        spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "
+        if spaced and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
             return None  # "cleaner & more | west marine": a word between spaced separators is prose
         if at_start and not args:
             return None

@@ -32,13 +32,13 @@ INFO_LOOKUPS = frozenset(
      "web", "bundle", "jvmrunargs", "log4j", "marker", "event", "base64", "k8s", "hostname"}
 )
 _LOOKUP_OPEN = re.compile(r"\$\{")
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z]{0,12}:-|date:'?|env:[a-z_]{0,32}:-|sys:[a-z_.]{0,32}:-)([^${}]{0,40})'?\}")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{1,16}:[^${}:]{0,40}:-)([^${}]{0,40})'?\}")
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
 )
 _EXPRESSION = linear(
-    r"[0-9][\s]{0,4}[*+\-/][\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"

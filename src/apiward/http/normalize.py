@@ -73,12 +73,20 @@ class Normalized:
     # the views that are whitespace-folded copies of another view (analysers that read line
     # breaks or need no comment folding skip them)
     folded: frozenset[int] = frozenset()
+    # indexes of the lower-cased views analysers read (the raw view too when it already is
+    # its own canonical form); empty means "every view but the raw one, or the raw one alone"
+    indexes: tuple[int, ...] = ()
+
+    @property
+    def analysed_indexes(self) -> tuple[int, ...]:
+        if self.indexes:
+            return self.indexes
+        return tuple(range(1, len(self.views))) if len(self.views) > 1 else (0,)
 
     @property
     def analysed(self) -> tuple[str, ...]:
-        """The lower-cased views the analysers read: every view but the raw one, or the raw
-        one alone when nothing differs (a plain value is returned as is)."""
-        return self.views[1:] if len(self.views) > 1 else self.views
+        """The lower-cased views the analysers read."""
+        return tuple(self.views[i] for i in self.analysed_indexes)
 
 
 def is_plain(value: str) -> bool:
@@ -106,26 +114,37 @@ def normalize_value(value: str) -> Normalized:
         return Normalized((value,), truncated)
     views: list[str] = [value]
     folded: set[int] = set()
+    indexes: list[int] = []
     if _PLAIN.fullmatch(value) is not None:  # a base64 payload of text: only its decoding matters
         for text in _base64_payloads(value):
-            _add_views(text, views, folded, base64_depth=0)
-        return Normalized(tuple(views), truncated, frozenset(folded))
-    _add_views(value, views, folded, base64_depth=1)
-    return Normalized(tuple(views), truncated, frozenset(folded))
+            _add_views(text, views, folded, indexes, base64_depth=0)
+        return Normalized(tuple(views), truncated, frozenset(folded), tuple(indexes) or (0,))
+    _add_views(value, views, folded, indexes, base64_depth=1)
+    return Normalized(tuple(views), truncated, frozenset(folded), tuple(indexes))
 
 
-def _add_views(value: str, views: list[str], folded_at: set[int], base64_depth: int) -> None:
+def _add_views(value: str, views: list[str], folded_at: set[int], indexes: list[int], base64_depth: int) -> None:
     decoded = _decode(value)
     canonical = _canonical(decoded)
-    if canonical not in views:
-        views.append(canonical)
+    _add(views, canonical, indexes)
     folded = fold(canonical)
     if folded not in views:
         folded_at.add(len(views))
-        views.append(folded)
+    _add(views, folded, indexes)
     if base64_depth > 0:
         for text in _base64_payloads(decoded):
-            _add_views(text, views, folded_at, base64_depth - 1)
+            _add_views(text, views, folded_at, indexes, base64_depth - 1)
+
+
+def _add(views: list[str], view: str, indexes: list[int]) -> None:
+    """Append a new view (or find the equal one) and record its index as analysed."""
+    try:
+        index = views.index(view)
+    except ValueError:
+        index = len(views)
+        views.append(view)
+    if index not in indexes:
+        indexes.append(index)
 
 
 def _decode(value: str) -> str:
@@ -144,9 +163,14 @@ def _decode(value: str) -> str:
     return value
 
 
+# Slash and backslash lookalikes NFKC leaves alone (division slash, fraction slash, ...).
+_SLASHES = str.maketrans({"\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u29f5": "\\", "\ufe68": "\\",
+                          "\u2216": "\\", "\u01c0": "|", "\u2024": ".", "\u2025": ".."})
+
+
 def _canonical(text: str) -> str:
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)[:MAX_VIEW_CHARS]
+        text = unicodedata.normalize("NFKC", text.translate(_SLASHES))[:MAX_VIEW_CHARS]
     if "\x00" in text:
         text = text.replace("\x00", "")
     return text.lower()
