@@ -75,6 +75,9 @@ class GatewaySettings(_Section):
     # headers are then ordinary client headers and never redirect inspection.
     decision_style: DecisionStyle = DecisionStyle.NGINX
     decision_path_prefix: str = ""
+    # How often each worker copies its stages' counters (auth failures, rate-limit backend errors,
+    # ...) into the metrics; they are also copied at shutdown and before an in-process scrape.
+    stats_interval: float = Field(default=5.0, gt=0)
 
     _check_listen = field_validator("listen", "admin")(lambda v: _host_port(v))
 

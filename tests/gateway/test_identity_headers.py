@@ -114,3 +114,46 @@ def test_decision_allow_carries_identity(tmp_path: Path) -> None:
         denied = c.get("/", headers={"x-original-uri": "/items"})
         assert denied.status_code == 401 and "www-authenticate" in denied.headers
         assert "x-apiward-subject" not in denied.headers
+
+
+def test_stage_counters_become_metrics(upstream: Running, tmp_path: Path) -> None:
+    from apiward.gateway.app import create_admin_app
+
+    app = create_app(identity_settings(tmp_path, upstream.url, limit=2))
+    with running(app) as server, running(create_admin_app(app.runtime.settings, app.runtime)) as admin, \
+            httpx.Client(timeout=5) as c:
+        for _ in range(3):
+            assert c.get(f"{server.url}/items").status_code == 401
+        c.get(f"{server.url}/items", headers={"authorization": "Bearer x.y.z"})
+        auth = {"authorization": f"Bearer {token()}"}
+        statuses = [c.get(f"{server.url}/items", headers=auth).status_code for _ in range(4)]
+        assert statuses.count(429) == 2
+        text = c.get(f"{admin.url}/metrics").text
+    assert 'apiward_auth_failures_total{reason="missing"} 3.0' in text
+    assert 'apiward_auth_failures_total{reason="malformed"} 1.0' in text
+    assert "apiward_ratelimit_throttled_total 2.0" in text
+    assert "apiward_ratelimit_backend_failures_total 0.0" in text
+    assert "apiward_ratelimit_backend_up 1.0" in text
+
+
+def test_sync_counts_increases_once() -> None:
+    from apiward.gateway.metrics import Metrics
+
+    class Stage:
+        name = "ratelimit"
+
+        def __init__(self) -> None:
+            self.n = 0
+
+        def stats(self) -> dict[str, float]:
+            return {"redis_errors": float(self.n), "memory_keys": 7.0, "unknown_thing": 3.0}
+
+    metrics, stage = Metrics(), Stage()
+    stage.n = 5
+    metrics.sync_stages([stage])
+    metrics.sync_stages([stage])
+    stage.n = 8
+    metrics.sync_stages([stage])
+    value = metrics.registry.get_sample_value("apiward_ratelimit_backend_failures_total")
+    assert value == 8.0
+    assert metrics.registry.get_sample_value("apiward_ratelimit_memory_keys") == 7.0

@@ -227,7 +227,7 @@ def test_serve_config_file_hs_secret_reaches_workers(upstream: Running, tmp_path
     run_tmp.mkdir()
     config = tmp_path / "apiward.yaml"
     config.write_text(yaml.safe_dump({
-        "gateway": {"upstream": upstream.url, "keep_alive_timeout": 2},
+        "gateway": {"upstream": upstream.url, "keep_alive_timeout": 2, "stats_interval": 0.2},
         "detection": {"enabled": False},
         "events": {"store": f"sqlite:///{tmp_path}/events.db"},
         "identity": {"enabled": True, "require_auth": True,
@@ -267,6 +267,14 @@ def test_serve_config_file_hs_secret_reaches_workers(upstream: Running, tmp_path
                     assert fresh.get(f"http://127.0.0.1:{listen}/items").status_code == 401
                     bad = fresh.get(f"http://127.0.0.1:{listen}/items", headers={"authorization": f"Bearer {forged}"})
                     assert bad.status_code == 401
+            # Stage counters reach the metrics, summed over the worker processes.
+            pattern = r'apiward_auth_failures_total\{reason="(\w+)"\} (\S+)'
+            while True:
+                found = dict(re.findall(pattern, c.get(f"http://127.0.0.1:{admin}/metrics").text))
+                if found.get("missing") == "10.0" and found.get("bad_signature") == "10.0":
+                    break
+                assert time.monotonic() < deadline, found
+                time.sleep(0.05)  # polling for the workers' next statistics copy
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=60)

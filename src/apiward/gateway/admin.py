@@ -49,6 +49,8 @@ class AdminState(Protocol):
 
     async def readiness(self) -> dict[str, bool]: ...
 
+    def sync_stats(self) -> None: ...
+
 
 def _json(data: object, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type="application/json")
@@ -89,6 +91,7 @@ def create_admin_app(settings: Settings, runtime: AdminState) -> ASGIApp:
         return _json({"ready": ready, "checks": checks}, 200 if ready else 503)
 
     async def metrics(request: Request) -> Response:
+        runtime.sync_stats()  # in-process stage counters; worker processes sync on their own
         return Response(collect_text(runtime.metrics), media_type=CONTENT_TYPE_LATEST)
 
     async def events(request: Request) -> Response:

@@ -9,6 +9,7 @@ server sends no lifespan events). `stop` flushes the event queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -75,6 +76,20 @@ class Runtime:
         self.ready_marker: Path | None = None  # touched after start-up (see gateway.server)
         self._lock = asyncio.Lock()
         self._probe_ok: float | None = None
+        self._stats_task: asyncio.Task[None] | None = None
+
+    def sync_stats(self) -> None:
+        """Copy the stages' ``stats()`` counters into the metrics (off the request path)."""
+        self.metrics.sync_stages((*self.pipeline.stages, *self.pipeline.observers))
+
+    async def _stats_loop(self) -> None:
+        interval = self.settings.gateway.stats_interval
+        while True:
+            await asyncio.sleep(interval)  # a periodic job, not waiting on a condition
+            try:
+                self.sync_stats()
+            except Exception:  # noqa: BLE001 - metrics must never take the gateway down
+                log.exception("copying stage statistics into the metrics failed")
 
     async def start(self) -> None:
         async with self._lock:
@@ -92,6 +107,7 @@ class Runtime:
                 self.recorder.writer = self.writer
             if self.upstream is not None:
                 await self.upstream.open()
+            self._stats_task = asyncio.get_running_loop().create_task(self._stats_loop())
             self.started = True
             if self.ready_marker is not None:
                 self.ready_marker.touch()
@@ -107,6 +123,14 @@ class Runtime:
             self.started = False
             if self.ready_marker is not None:
                 self.ready_marker.unlink(missing_ok=True)
+            if self._stats_task is not None:
+                task, self._stats_task = self._stats_task, None
+                with contextlib.suppress(RuntimeError):  # its loop may be another thread's, or closed
+                    task.get_loop().call_soon_threadsafe(task.cancel)
+                try:
+                    self.sync_stats()
+                except Exception:  # noqa: BLE001 - shutdown goes on
+                    log.exception("copying stage statistics into the metrics failed")
             if self.writer is not None:
                 self.recorder.writer = None
                 try:

@@ -163,6 +163,9 @@ class SupervisorState:
             await self.store.close()
             self.store = None
 
+    def sync_stats(self) -> None:
+        """The workers copy their own stage counters (every ``gateway.stats_interval`` s)."""
+
     def ready_workers(self) -> int:
         count = 0
         for marker in (self.run_dir / "ready").iterdir():
