@@ -311,6 +311,8 @@ def _command_at(
             return None
         if separator in ("&",) and not args:
             return None
+        if separator == "|" and not args and text.count("|") >= 3:
+            return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
         if separator in ("&&", "||") and not prose:
             return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "

@@ -55,7 +55,7 @@ _FUNC_PAREN = re.compile(r"[ \t\r\n]*\(")
 
 LOGIC = frozenset({"and", "or", "xor", "||", "&&", "not"})
 OP_WORDS = frozenset(
-    {"like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "match", "div", "mod",
+    {"like", "ilike", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "match", "div", "mod",
      "notnull", "isnull", "escape", "collate", "similar"}
 )
 STATEMENTS = frozenset(
@@ -73,7 +73,7 @@ KEYWORDS = frozenset(
 )
 LITERALS = frozenset({"null", "true", "false", "not", "exists", "case", "current_user",
                       "user", "unknown"})
-COMPARISONS = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "!<", "!>", "like", "rlike",
+COMPARISONS = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "!<", "!>", "like", "ilike", "rlike",
                          "regexp", "is", "in", "between", "sounds", "glob", "match", "similar"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "^", "|", "&", "~", "div", "mod", "::"})
 # Functions whose call in an input value is the mark of an attack (timing, error-based
@@ -298,6 +298,8 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
         stacked = _stacked(rest, i + 1)
         if stacked is not None:
             return (0.97, "sqli.break-stacked", qpos, stacked)
+        if u.kind == "E":
+            return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         return None
     if t.kind == "U" and u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
         return (0.97, "sqli.break-union", qpos, u.end)
@@ -333,13 +335,13 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
 def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | None:
     """``x'&email--``, ``user'collate nocase--``: after the break, a short SQL expression (an
     operator or keyword among at most six tokens) and a comment that cuts the original query."""
-    tail = rest[i : i + 7]
-    if len(tail) < 2 or tail[-1].kind != "c" or len(rest) > i + 7:
+    tail = rest[i : i + 13]
+    if len(tail) < 2 or tail[-1].kind != "c" or len(rest) > i + 13:
         return None
     if tail[-1].value.startswith("#") and len(tail[-1].value) > 1 and tail[-1].value[1].isalnum():
         return None  # "#section": a URL fragment or hashtag, not a comment
     body = tail[:-1]
-    if any(tok.kind in "o&kE" for tok in body) and all(tok.kind in "o&kEnbsv()," for tok in body):
+    if any(tok.kind in "o&kEU" for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)
     return None
 
@@ -413,7 +415,10 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
         f = _at(tokens, j)
         if f is not None and f.value == "from":
             name = _at(tokens, j + 1)
-            after = _at(tokens, j + 2)
+            k = j + 2
+            while k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+                k += 2  # schema.table
+            after = _at(tokens, k)
             if name is not None and name.kind == "b" and after is not None and (
                 after.kind in "c;)" or after.value in ("where", "limit", "order", "group", "union", "join")
             ):
@@ -452,8 +457,11 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     for i, t in enumerate(tokens):
         kind = t.kind
         if kind == "U":
-            u = _at(tokens, i + 1)
-            if u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
+            k = i + 1
+            while k < n and tokens[k].kind == "c":
+                k += 1  # union/**/select, union#\nselect
+            u = _at(tokens, k)
+            if u is not None and (u.value in ("select", "all", "distinct", "distinctrow") or u.kind == "("):
                 keep((0.97, "sqli.union", t.start, u.end))
         elif kind == ";":
             end = _stacked(tokens, i + 1)
@@ -471,7 +479,7 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     after = _at(tokens, i + 3)
                     complete = after is None or after.kind in "c;"
                     keep((0.75 if complete else 0.4, "sqli.statement", t.start, u.end))
-            if i == 0 or tokens[i - 1].kind in "(,;":
+            if i == 0 or tokens[i - 1].kind in "(,;" or (i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"):
                 end = _clause(tokens, i)
                 if end is not None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45

@@ -29,8 +29,9 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
-from apiward.core import Category, Context, Field, Finding, RequestView, Source
+from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
 from apiward.detectors import xml
 from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
@@ -163,6 +164,8 @@ class DetectionStage:
             if self.model is not None:
                 batch_fields.append(fld)
                 batch_norms.append(normalized)
+        if request.body_kind is BodyKind.TEXT:
+            self._form_shaped_text(request, scored, batch_fields, batch_norms)
         if request.body and b"<!" in request.body[:65536]:
             self._xml_body(request, scored)
         if batch_fields and self.model is not None:
@@ -239,6 +242,33 @@ class DetectionStage:
                 if view.strip() in ("..", "...") or view.startswith(("../", "..\\")):
                     self._add(scored, fld.location, Category.TRAVERSAL, 0.8, "traversal.path-segment", _short(view))
                     break
+
+    def _form_shaped_text(
+        self,
+        request: RequestView,
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
+        batch_fields: list[Field],
+        batch_norms: list[Normalized],
+    ) -> None:
+        """A text body shaped like a form (``a=1&b=2``, sent without its Content-Type): the
+        application may still read it as one, so its values are inspected as body fields."""
+        for fld in request.fields:
+            if fld.source is not Source.BODY or fld.name or "=" not in fld.value or "\n" in fld.value:
+                continue
+            if len(fld.value) > 8192:
+                continue
+            for part in fld.value.split("&", 100)[:100]:
+                key, _, raw = part.partition("=")
+                value = unquote_plus(raw)
+                if not value:
+                    continue
+                analysed = self._analyse_value(value)
+                if analysed is None:
+                    continue
+                location = f"body.{_short(key)}"
+                normalized, hits = analysed
+                for hit in hits:
+                    self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _xml_body(self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
         text, truncated = window(request.body.decode("utf-8", "replace"))
