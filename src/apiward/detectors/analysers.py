@@ -65,7 +65,7 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
     | frozenset({"java", "javax", "jdk", "sun", "apache", "springframework", "hibernate", "codehaus",
                  "mozilla", "python", "omg", "mchange", "alibaba", "fasterxml", "clojure", "bsh", "ognl",
                  "freemarker", "jboss", "weblogic", "tangosol", "rometools", "yaml", "thoughtworks", "sf",
-                 "aspectj", "eclipse", "ro0ab", "aced0005", "jndi", "lookup"})
+                 "aspectj", "eclipse", "opensymphony", "xwork2", "ro0ab", "aced0005", "jndi", "lookup"})
     | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior",
                  "alert", "prompt", "confirm", "eval", "document", "window", "location", "cookie",
                  "fromcharcode", "settimeout", "setinterval", "execscript", "innerhtml", "outerhtml",

@@ -80,7 +80,8 @@ _CONFIG_DOTFILE = re.compile(
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
 _MISSING: Any = object()
-_NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE})
+_NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
+_INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
@@ -139,8 +140,8 @@ class DetectionStage:
                 if orm is not None:
                     self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
             if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
-                # parameter and cookie names reach applications too (``java.lang.Runtime=x``)
-                named = self._analyse_value(name)
+                # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``)
+                named = self._analyse_value(_INDEX.sub("", name) if "[" in name else name)
                 if named is not None:
                     for hit in named[1]:
                         self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
@@ -259,6 +260,11 @@ class DetectionStage:
                 continue
             for part in fld.value.split("&", 100)[:100]:
                 key, _, raw = part.partition("=")
+                named = self._analyse_value(unquote_plus(key)) if key else None
+                if named is not None:
+                    for hit in named[1]:
+                        self._add(scored, f"body.{_short(key)}#key", hit.category, hit.score, hit.rule,
+                                  self._evidence(hit, named[0]))
                 value = unquote_plus(raw)
                 if not value:
                     continue

@@ -49,7 +49,7 @@ JAVA_PACKAGES = linear(
     r"sun\.(?:misc|reflect|rmi|tools|net\.www|org\.mozilla|corba|security|nio|jvm)|com\.sun|org\.apache\.(?:commons|xalan|xbean|tomcat|naming|catalina|bcel|myfaces|wicket|struts|ibatis|log4j|shiro)|"
     r"org\.springframework|org\.hibernate|org\.codehaus\.groovy|org\.mozilla\.javascript|org\.python|org\.omg|com\.mchange|"
     r"com\.alibaba\.fastjson|com\.fasterxml\.jackson\.databind|clojure|bsh|ognl|freemarker|org\.jboss|weblogic|com\.tangosol|"
-    r"com\.rometools|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
+    r"com\.rometools|com\.opensymphony|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
 )
 GADGETS = linear(
     r"runtime|processbuilder|processimpl|invokertransformer|instantiatetransformer|instantiatefactory|chainedtransformer|"

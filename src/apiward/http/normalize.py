@@ -56,7 +56,8 @@ _PRINTABLE_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 _LOOSE_ENTITIES = {"tab": "\t", "newline": "\n", "colon": ":", "lpar": "(", "rpar": ")", "sol": "/",
                    "bsol": "\\", "quot": '"', "apos": "'", "lt": "<", "gt": ">", "num": "#",
                    "period": ".", "comma": ",", "excl": "!", "equals": "=", "grave": "`", "semi": ";",
-                   "lsqb": "[", "rsqb": "]", "lcub": "{", "rcub": "}", "dollar": "$", "percnt": "%"}
+                   "lsqb": "[", "rsqb": "]", "lcub": "{", "rcub": "}", "dollar": "$", "percnt": "%",
+                   "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "amp": "&"}
 _LOOSE_ENTITY = re.compile(r"&(" + "|".join(_LOOSE_ENTITIES) + r");?", re.IGNORECASE)
 
 
