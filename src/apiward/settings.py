@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from apiward.core import Category, Mode
 from apiward.errors import ConfigError
@@ -78,6 +78,13 @@ class GatewaySettings(_Section):
     # How often each worker copies its stages' counters (auth failures, rate-limit backend errors,
     # ...) into the metrics; they are also copied at shutdown and before an in-process scrape.
     stats_interval: float = Field(default=5.0, gt=0)
+    # TLS termination at the proxy listener (PEM files). With client_ca, clients may present a
+    # certificate (verified against it; required with client_cert_required) and, when
+    # identity.mtls.enabled, it becomes their identity.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    client_ca: Path | None = None
+    client_cert_required: bool = False
 
     _check_listen = field_validator("listen", "admin")(lambda v: _host_port(v))
 
@@ -94,6 +101,16 @@ class GatewaySettings(_Section):
         for item in v:
             ipaddress.ip_network(item, strict=False)
         return v
+
+    @model_validator(mode="after")
+    def _check_tls(self) -> GatewaySettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        if self.client_ca is not None and self.tls_cert is None:
+            raise ValueError("client_ca needs tls_cert and tls_key (TLS terminated here)")
+        if self.client_cert_required and self.client_ca is None:
+            raise ValueError("client_cert_required needs client_ca")
+        return self
 
 
 class MalformedBody(StrEnum):

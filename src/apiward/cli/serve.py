@@ -20,10 +20,17 @@ def settings_from_flags(
     workers: int | None = None,
     spec: Path | None = None,
     profile: Path | None = None,
+    tls_cert: Path | None = None,
+    tls_key: Path | None = None,
+    client_ca: Path | None = None,
+    client_cert_required: bool | None = None,
 ) -> Settings:
     """The config file (if any) with the flags laid over it; raises `ConfigError` naming the key."""
     gateway: dict[str, Any] = {"upstream": upstream, "listen": listen, "admin": admin, "mode": mode,
-                               "workers": workers}
+                               "workers": workers, "tls_cert": str(tls_cert) if tls_cert else None,
+                               "tls_key": str(tls_key) if tls_key else None,
+                               "client_ca": str(client_ca) if client_ca else None,
+                               "client_cert_required": client_cert_required or None}
     api: dict[str, Any] = {"spec": str(spec) if spec else None, "profile": str(profile) if profile else None}
     overrides = {
         "gateway": {k: v for k, v in gateway.items() if v is not None},
@@ -46,18 +53,28 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(None, "--workers", help="Worker processes [0 = one per CPU core]."),
         spec: Path = typer.Option(None, "--spec", help="OpenAPI spec to enforce."),
         profile: Path = typer.Option(None, "--profile", help="Profile directory from `apiward learn`."),
+        tls_cert: Path = typer.Option(None, "--tls-cert", help="PEM certificate: terminate TLS on --listen."),
+        tls_key: Path = typer.Option(None, "--tls-key", help="PEM private key of --tls-cert."),
+        client_ca: Path = typer.Option(None, "--client-ca", help="PEM CA bundle that client certificates are "
+                                       "verified against (mTLS; identity.mtls.enabled makes them identities)."),
+        client_cert_required: bool = typer.Option(False, "--client-cert-required",
+                                                  help="Refuse TLS clients without a valid certificate."),
     ) -> None:
         """Run the gateway: an inspecting reverse proxy in front of --upstream."""
         from apiward.gateway.server import ensure_admin_token, serve, worker_count
 
         try:
-            settings = settings_from_flags(config, upstream, listen, admin, mode, workers, spec, profile)
+            settings = settings_from_flags(config, upstream, listen, admin, mode, workers, spec, profile,
+                                           tls_cert, tls_key, client_ca, client_cert_required)
         except ConfigError as exc:
             typer.echo(f"apiward: invalid configuration: {exc}", err=True)
             raise typer.Exit(2) from None
         settings, token_file = ensure_admin_token(settings)
         gw = settings.gateway
-        typer.echo(f"apiward: protecting {gw.upstream} on http://{gw.listen} "
+        scheme = "https" if gw.tls_cert else "http"
+        mtls = " (client certificates " + ("required" if gw.client_cert_required else "optional") + ")" if (
+            gw.client_ca) else ""
+        typer.echo(f"apiward: protecting {gw.upstream} on {scheme}://{gw.listen}{mtls} "
                    f"({worker_count(settings)} workers, mode {gw.mode.value})")
         typer.echo(f"apiward: admin on http://{gw.admin} (/healthz /readyz /metrics /api/events /dashboard)")
         if token_file is not None:

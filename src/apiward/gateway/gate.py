@@ -26,7 +26,7 @@ from apiward.gateway.runtime import Runtime
 from apiward.http.parse import build_request_view
 from apiward.identity import forwarding as identity_headers
 from apiward.pipeline import ResponseInfo
-from apiward.types import Receive, Send
+from apiward.types import Receive, Scope, Send
 
 _GENERIC_DETAIL: dict[int, str] = {
     401: "Authentication is required to access this resource.",
@@ -64,6 +64,7 @@ class Gate:
         self.trust = runtime.trust
         self.metrics = runtime.metrics
         self.recorder = runtime.recorder
+        self.mtls = runtime.mtls
         self._limits = runtime.settings.limits
         self._limit = runtime.settings.limits.max_body_bytes
         self._body_timeout = runtime.settings.gateway.body_timeout
@@ -71,10 +72,14 @@ class Gate:
         secret = runtime.settings.identity.forward_secret
         self.forward_secret = secret.get_secret_value().encode() if secret is not None else None
 
-    def begin(self, head: RequestHead) -> Decision:
+    def begin(self, head: RequestHead, scope: Scope | None = None) -> Decision:
+        """A decision for one request. With ``scope`` and mTLS identity on, a verified client
+        certificate in the ASGI TLS extension becomes ``ctx.identity`` (the authn stage accepts it)."""
         event_id = new_event_id()
         client_ip = self.trust.client_ip(head.peer, head.headers) if head.peer else head.peer
         ctx = Context(request_id=event_id, client_key=client_ip)
+        if scope is not None and self.mtls is not None:
+            ctx.identity = self.mtls.from_scope(scope)
         return Decision(head=head, client_ip=client_ip, event_id=event_id, started=time.perf_counter(), ctx=ctx)
 
     async def read(self, decision: Decision, receive: Receive) -> None:

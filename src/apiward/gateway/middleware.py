@@ -78,7 +78,7 @@ class ApiwardMiddleware:
         if not self.runtime.started:
             await self.runtime.ensure_started()
         head = RequestHead.from_scope({**scope, "method": "GET"})
-        decision = self.gate.begin(head)
+        decision = self.gate.begin(head, scope)
         await self.gate.inspect(decision)
         if decision.interrupts:
             verdict = decision.verdict
@@ -106,7 +106,7 @@ class ApiwardMiddleware:
         gate = self.gate
         if not self.runtime.started:
             await self.runtime.ensure_started()
-        decision = gate.begin(RequestHead.from_scope(scope))
+        decision = gate.begin(RequestHead.from_scope(scope), scope)
         try:
             await gate.read(decision, receive)
         except ClientGone:

@@ -9,6 +9,10 @@ connection is closed. Both come from the app (`ProxyApp` sets ``header_timeout``
 ``gateway.header_timeout`` and ``header_bytes_limit`` from ``limits.max_header_bytes`` +
 ``limits.max_url_bytes``), else the defaults below.
 Selected with ``uvicorn.Config(http="apiward.gateway.protocol:GuardedHttpToolsProtocol")``.
+
+`GuardedTlsHttpToolsProtocol` is the same plus the ASGI TLS extension from
+`apiward.identity.mtls.TlsHttpToolsProtocol` (the verified client certificate in
+``scope["extensions"]["tls"]``), used when TLS terminates here (``gateway.tls_cert``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import asyncio
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from apiward.identity.mtls import TlsHttpToolsProtocol
 
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_HEADER_BYTES = 64 * 1024
@@ -83,3 +89,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
+
+
+class GuardedTlsHttpToolsProtocol(GuardedHttpToolsProtocol, TlsHttpToolsProtocol):
+    """Header deadline and size cap, plus the client certificate chain in the scope (TLS only).
+    MRO: Guarded -> Tls -> HttpTools, so each request first gets its scope (with the TLS
+    extension), then the header timer is armed."""

@@ -101,7 +101,7 @@ class ProxyApp:
         if head.upgrade:
             await send_problem(send, 501, "Protocol upgrades (WebSocket, h2c) are not proxied.", None)
             return
-        decision = gate.begin(head)
+        decision = gate.begin(head, scope)
         try:
             await gate.read(decision, receive)
         except ClientGone:

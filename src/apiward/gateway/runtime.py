@@ -21,6 +21,7 @@ from apiward.gateway.metrics import Metrics
 from apiward.gateway.recorder import EventRecorder
 from apiward.gateway.stack import build_pipeline, decision_policy
 from apiward.gateway.upstream import Upstream
+from apiward.identity.mtls import MtlsIdentifier
 from apiward.pipeline import Pipeline, ResponseObserver, Stage
 from apiward.settings import Settings
 from apiward.store import EventStore, open_store
@@ -59,6 +60,10 @@ class Runtime:
             )
         gw = settings.gateway
         self.trust = ProxyTrust(gw.trusted_proxies)
+        # Client-certificate identity, when TLS terminates in front of the app (identity/mtls.py).
+        self.mtls: MtlsIdentifier | None = None
+        if settings.identity.enabled and settings.identity.mtls.enabled:
+            self.mtls = MtlsIdentifier(settings.identity.mtls)
         self.upstream: Upstream | None = None
         if with_upstream and gw.upstream:
             self.upstream = Upstream(

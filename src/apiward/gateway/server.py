@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import uvicorn
@@ -47,6 +48,7 @@ from apiward.gateway.app import create_app
 from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
 from apiward.gateway.runtime import probe_tcp
 from apiward.gateway.stack import build_pipeline
+from apiward.identity.mtls import uvicorn_tls_options
 from apiward.settings import AdminSettings, Settings, build_settings
 from apiward.store import EventStore, open_store
 from apiward.types import ASGIApp, Receive, Scope, Send
@@ -190,6 +192,27 @@ class SupervisorState:
         }
 
 
+PLAIN_PROTOCOL = "apiward.gateway.protocol:GuardedHttpToolsProtocol"
+TLS_PROTOCOL = "apiward.gateway.protocol:GuardedTlsHttpToolsProtocol"
+
+
+def tls_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options for the proxy listener: TLS (`identity.mtls.uvicorn_tls_options`) when
+    ``gateway.tls_cert`` is set, and always the guarded protocol (with the TLS extension when TLS
+    terminates here, so a verified client certificate reaches `MtlsIdentifier.from_scope`)."""
+    gw = settings.gateway
+    if gw.tls_cert is None or gw.tls_key is None:
+        return {"http": PLAIN_PROTOCOL}
+    for key, path in (("tls_cert", gw.tls_cert), ("tls_key", gw.tls_key), ("client_ca", gw.client_ca)):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"no such file: {path}", f"gateway.{key}")
+    options = uvicorn_tls_options(
+        str(gw.tls_cert), str(gw.tls_key), str(gw.client_ca) if gw.client_ca else None, gw.client_cert_required
+    )
+    options["http"] = TLS_PROTOCOL
+    return options
+
+
 def proxy_config(settings: Settings, workers: int, app: object = "apiward.gateway.server:worker_app") -> uvicorn.Config:
     gw = settings.gateway
     host, port = split_host_port(gw.listen)
@@ -200,7 +223,6 @@ def proxy_config(settings: Settings, workers: int, app: object = "apiward.gatewa
         port=port,
         workers=workers,
         loop="uvloop",
-        http="apiward.gateway.protocol:GuardedHttpToolsProtocol",
         ws="none",
         lifespan="on",
         proxy_headers=False,  # the gateway applies gateway.trusted_proxies itself
@@ -212,6 +234,7 @@ def proxy_config(settings: Settings, workers: int, app: object = "apiward.gatewa
         timeout_graceful_shutdown=int(max(1, gw.graceful_timeout)),
         backlog=2048,
         log_level="info",
+        **tls_options(settings),
     )
 
 
@@ -221,6 +244,7 @@ def serve(settings: Settings) -> None:
     if not gw.upstream:
         raise ConfigError("required: the URL of the API to protect", "gateway.upstream")
     workers = worker_count(settings)
+    tls_options(settings)  # missing certificate files are a configuration error, before any worker
     # Build the pipeline once here (model, spec, policies) so a broken artefact is reported before
     # any worker starts; each worker builds its own.
     build_pipeline(settings)
