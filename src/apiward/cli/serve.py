@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             gw.client_ca) else ""
         typer.echo(f"apiward: protecting {gw.upstream} on {scheme}://{gw.listen}{mtls} "
                    f"({worker_count(settings)} workers, mode {gw.mode.value})")
-        typer.echo(f"apiward: admin on http://{gw.admin} (/healthz /readyz /metrics /api/events /dashboard)")
+        typer.echo(f"apiward: admin on http://{gw.admin} (/healthz /readyz /metrics /api/events /api/endpoints /api/drift /dashboard)")
         if token_file is not None:
             typer.echo(f"apiward: admin token written to {token_file} (mode 0600)")
         try:

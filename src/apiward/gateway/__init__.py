@@ -20,7 +20,9 @@ Modules, in the order a request meets them:
 - `recorder`    events (redacted, sampled) to the store's bounded `EventWriter`.
 - `metrics`     ``apiward_*`` Prometheus metrics (multiprocess-aware), incl. the stages' ``stats()``.
 - `runtime`     what a process holds between requests; lifespan start/stop (flushes events).
-- `admin`       ``/healthz``, ``/readyz``, ``/metrics``, ``/api/events``, ``/dashboard``.
+- `admin`       ``/healthz``, ``/readyz``, ``/metrics``, ``/api/events``, ``/api/endpoints``,
+                ``/api/drift``, ``/dashboard``.
+- `awareness`   inputs of ``/api/endpoints`` and ``/api/drift`` (profile, spec, recent events).
 - `stack`       `build_pipeline`: the one place where inspection stages are assembled.
 
 Defaults worth knowing: fail-closed (a stage error answers 503), ``monitor`` mode never

@@ -1,4 +1,11 @@
-"""The admin listener: ``/healthz``, ``/readyz``, ``/metrics``, ``/api/events`` and ``/dashboard``.
+"""The admin listener: ``/healthz``, ``/readyz``, ``/metrics``, ``/api/events``, ``/api/endpoints``,
+``/api/drift`` and ``/dashboard``.
+
+``/api/endpoints[?since=DATE]``: the endpoints of the loaded profile (``api.profile``), or only
+those first seen since DATE (ISO date/date-time, UTC unless zoned, or unix seconds).
+``/api/drift[?source=profile|traffic][&since=DATE]``: shadow (undocumented) and unused endpoints
+of the imported spec (``api.spec``) against the profile (default when one is loaded) or against
+recent traffic in the event store (default window 7 days); see `apiward.gateway.awareness`.
 
 Never on the proxy port. ``/api/*`` needs ``Authorization: Bearer <token>`` (compared in constant
 time) with the token from `Settings.admin_token()`; without a configured token every ``/api``
@@ -14,6 +21,7 @@ import contextlib
 import hmac
 import importlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Protocol
 
@@ -25,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from apiward.core import Event
-from apiward.errors import StoreError
+from apiward.errors import ApiwardError, StoreError
 from apiward.gateway.metrics import Metrics, collect_text
 from apiward.gateway.problem import PROBLEM_TYPE, problem_body
 from apiward.settings import Settings
@@ -94,10 +102,65 @@ def create_admin_app(settings: Settings, runtime: AdminState) -> ASGIApp:
         runtime.sync_stats()  # in-process stage counters; worker processes sync on their own
         return Response(collect_text(runtime.metrics), media_type=CONTENT_TYPE_LATEST)
 
+    # The learn package is imported here, not by the proxy workers that import this module.
+    from apiward.gateway.awareness import (
+        DEFAULT_TRAFFIC_WINDOW,
+        ApiAwareness,
+        NotConfigured,
+        parse_moment,
+    )
+
+    awareness = ApiAwareness(settings)
+
+    def refused(request: Request) -> Response | None:
+        if bearer_ok(token, request.headers.get("authorization")):
+            return None
+        detail = "a valid admin bearer token is required" if token else "no admin token is configured"
+        return _problem(401, detail, {"WWW-Authenticate": 'Bearer realm="apiward-admin"'})
+
+    async def endpoints(request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        try:
+            raw = request.query_params.get("since")
+            since = parse_moment(raw) if raw else None
+        except ValueError:
+            return _problem(400, "since must be an ISO date, date-time or unix seconds")
+        try:
+            return _json(awareness.endpoints(since))
+        except NotConfigured as exc:
+            return _problem(404, str(exc))
+        except ApiwardError as exc:
+            log.warning("profile could not be read: %s", exc)
+            return _problem(500, f"the profile could not be read: {exc}")
+
+    async def drift_view(request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        q = request.query_params
+        source = q.get("source") or ("profile" if settings.api.profile is not None else "traffic")
+        if source not in ("profile", "traffic"):
+            return _problem(400, "source must be profile or traffic")
+        try:
+            since = parse_moment(q["since"]) if q.get("since") else time.time() - DEFAULT_TRAFFIC_WINDOW
+        except ValueError:
+            return _problem(400, "since must be an ISO date, date-time or unix seconds")
+        try:
+            if source == "profile":
+                return _json(awareness.drift_from_profile())
+            store = runtime.store
+            if store is None:
+                return _problem(503, "the event store is not enabled")
+            return _json(await awareness.drift_from_traffic(store, since))
+        except NotConfigured as exc:
+            return _problem(404, str(exc))
+        except ApiwardError as exc:
+            log.warning("drift could not be computed: %s", exc)
+            return _problem(500, f"drift could not be computed: {exc}")
+
     async def events(request: Request) -> Response:
-        if not bearer_ok(token, request.headers.get("authorization")):
-            detail = "a valid admin bearer token is required" if token else "no admin token is configured"
-            return _problem(401, detail, {"WWW-Authenticate": 'Bearer realm="apiward-admin"'})
+        if (denied := refused(request)) is not None:
+            return denied
         store = runtime.store
         if store is None:
             return _problem(503, "the event store is not enabled")
@@ -118,6 +181,8 @@ def create_admin_app(settings: Settings, runtime: AdminState) -> ASGIApp:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/api/events", events),
+        Route("/api/endpoints", endpoints),
+        Route("/api/drift", drift_view),
     ]
     dashboard = _dashboard(settings, runtime)
     if dashboard is not None:
