@@ -167,7 +167,7 @@ class DetectionSettings(_Section):
     use_model: bool = True
     # Model probability at which a finding WITHOUT lexical evidence of its category may block;
     # below it, model-only findings are logged (and still raise weak lexical evidence).
-    model_alone: float = Field(default=0.9, ge=0, le=1)
+    model_alone: float = Field(default=0.95, ge=0, le=1)
 
 
 class EventSettings(_Section):
