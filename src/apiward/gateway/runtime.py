@@ -106,7 +106,8 @@ class Runtime:
                 self.store = store
                 ev = self.settings.events
                 self.writer = EventWriter(
-                    store, queue_size=ev.queue_size, batch_size=ev.batch_size, flush_interval=ev.flush_interval
+                    store, queue_size=ev.queue_size, batch_size=ev.batch_size, flush_interval=ev.flush_interval,
+                    retention=ev.retention_days * 86400.0,  # purged soon after start, then hourly
                 )
                 await self.writer.start()
                 self.recorder.writer = self.writer
