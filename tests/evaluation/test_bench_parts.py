@@ -4,11 +4,12 @@ asyncio load generator against it, wrk output parsing, the 1 KB body, the report
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import orjson
 import pytest
 
-from apiward.cli.bench import figures, markdown
+from apiward.cli.bench import SECTION, figures, markdown, write_section
 from apiward.evaluation.bench import BenchReport, json_body_1k, upstream_process
 from apiward.evaluation.loadgen import HttpTarget, LoadResult, closed_loop, fixed_rate
 from apiward.evaluation.wrk import parse_output
@@ -61,6 +62,21 @@ def test_load_generator_against_the_fast_upstream() -> None:
         fixed = asyncio.run(fixed_rate(get, rate=200, seconds=0.5, connections=4, warmup=0.1))
         assert fixed.errors == 0 and set(fixed.statuses) == {200}
         assert fixed.requests == 100 and len(fixed.latencies) == 100
+
+
+def test_results_section_is_replaced_and_other_sections_kept(tmp_path: Path) -> None:
+    path = tmp_path / "RESULTS.md"
+    write_section(path, f"{SECTION}\n\nfirst\n")
+    assert path.read_text() == f"# apiward benchmark results\n\n{SECTION}\n\nfirst\n"
+    path.write_text(path.read_text() + "\n## Abuse protection\n\nkept\n")
+    write_section(path, f"{SECTION}\n\nsecond\n")
+    text = path.read_text()
+    assert "first" not in text and "second" in text and "## Abuse protection\n\nkept\n" in text
+    assert text.index(SECTION) < text.index("## Abuse protection")
+    other = tmp_path / "OTHER.md"
+    other.write_text("\n## Abuse protection\n\nkept\n")
+    write_section(other, f"{SECTION}\n\nnew\n")
+    assert other.read_text() == f"{SECTION}\n\nnew\n\n## Abuse protection\n\nkept\n"
 
 
 def test_report_renders_every_figure() -> None:

@@ -108,10 +108,19 @@ def summary_table(report: BenchReport) -> Table:
     return table
 
 
+SECTION = "## Gateway and inspection performance (issue 2, `apiward bench`)"
+REFERENCE = (
+    "Reference from issue 2, same machine: nginx + ModSecurity 3.0.9 + OWASP CRS 3.3.4 (PL1) served about "
+    "600-800 GET/s and about 250 JSON POST/s (wrk, 2 threads, 50 connections), p50 latency 60-90 ms; "
+    "plain nginx about 24,000 req/s."
+)
+
+
 def markdown(report: BenchReport) -> str:
+    """The figures as a Markdown section (``## ...``), for bench/RESULTS.md."""
     m = report.machine
     lines = [
-        "# apiward benchmark results",
+        SECTION,
         "",
         f"- machine: {m.get('nproc')} CPUs (`nproc`), {m.get('cpu')}; {m.get('platform')}; Python {m.get('python')}",
         f"- date: {m.get('date')}",
@@ -131,15 +140,35 @@ def markdown(report: BenchReport) -> str:
     if stages:
         per_stage = ", ".join(f"{name} {us:.0f} µs" for name, us in stages.items())
         lines += ["", f"Inspection time per benign request by stage: {per_stage}."]
-    lines += ["", "Notes:"] + [f"- {note}" for note in report.notes]
+    lines += ["", REFERENCE, "", "Notes:"] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put ``section`` into the Markdown file at ``path``, replacing an earlier copy of it and
+    keeping every other section (other parts of the project record their results there too)."""
+    if not path.exists():
+        path.write_text("# apiward benchmark results\n\n" + section)
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    heading = section.splitlines()[0]
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == heading), None)
+    if start is None:
+        title = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+        at = 0 if title is None else title + 1
+        head = lines[:at] + (["\n"] if at else [])
+        path.write_text("".join(head) + section + "\n" + "".join(lines[at:]).lstrip("\n"))
+        return
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    path.write_text("".join(lines[:start]) + section + ("\n" if end < len(lines) else "") + "".join(lines[end:]))
 
 
 def bench_command(
     quick: Annotated[bool, typer.Option("--quick", help="Shorter runs and a smaller sample.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write every figure as JSON here.")] = None,
     markdown_out: Annotated[
-        Path | None, typer.Option("--markdown", help="Write the figures as Markdown (bench/RESULTS.md).")
+        Path | None,
+        typer.Option("--markdown", help="Write (or update) the figures' section of a Markdown file (bench/RESULTS.md)."),
     ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Development data dir (default ../shared/data of the repo).")
@@ -167,4 +196,4 @@ def bench_command(
     if json_out is not None:
         json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
     if markdown_out is not None:
-        markdown_out.write_text(markdown(report))
+        write_section(markdown_out, markdown(report))
