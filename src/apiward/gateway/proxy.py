@@ -26,7 +26,7 @@ from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.runtime import Runtime, run_lifespan
 from apiward.gateway.upstream import error_kind
-from apiward.identity.forwarding import is_reserved, strip_reserved
+from apiward.identity.forwarding import RESERVED_PREFIX, strip_reserved
 from apiward.pipeline import ResponseInfo
 from apiward.types import Receive, Scope, Send
 
@@ -115,7 +115,7 @@ class ProxyApp:
         has_body = bool(body) or head.content_length is not None or head.chunked
         # Client-sent x-apiward-* headers are forgeries: only the gateway's own reach the upstream.
         client_headers = head.headers
-        if any(is_reserved(n) for n, _ in client_headers):
+        if any(n.startswith(RESERVED_PREFIX) for n, _ in client_headers):  # names are lower-case here
             client_headers = strip_reserved(client_headers)
         out_headers = self.runtime.trust.upstream_headers(
             client_headers, head.peer, decision.client_ip, head.scheme, preserve_host=self._preserve_host
