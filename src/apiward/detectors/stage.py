@@ -80,6 +80,7 @@ _CONFIG_DOTFILE = re.compile(
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
 _MISSING: Any = object()
+_SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
@@ -162,7 +163,9 @@ class DetectionStage:
                 self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
             if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
                 self._location_rules(fld, normalized, scored)
-            if self.model is not None:
+            if self.model is not None and (hits or _SYNTAX.search(value) is not None):
+                # the model reads values with code syntax or weak lexical evidence; URLs, dates,
+                # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone
                 batch_fields.append(fld)
                 batch_norms.append(normalized)
         if request.body_kind is BodyKind.TEXT:
