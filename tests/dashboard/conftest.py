@@ -39,7 +39,13 @@ def events() -> list[Event]:
         id=new_event_id(), timestamp=now - 1, action=Action.ALLOW.value, enforced=True, status=200,
         method="GET", path="/api/products", client_ip="198.51.100.4", sampled=True,
     )
-    return [attack, allowed]
+    throttled = Event(
+        id=new_event_id(), timestamp=now - 3, action=Action.THROTTLE.value, enforced=True, status=429,
+        method="POST", path="/api/login", client_ip="192.0.2.9",
+        findings=(Finding(stage="ratelimit", category=Category.RATE_LIMIT, location="", score=1.0,
+                          rule="login-per-ip", action=Action.THROTTLE, retry_after=30.0),),
+    )
+    return [attack, allowed, throttled]
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ def test_sign_in_sets_a_strict_httponly_cookie(dashboard_url: str, events: list[
         assert page.status_code == 200
         assert events[0].id in page.text  # the blocked event is linked by id
         assert events[1].id not in page.text  # allowed events are not in the blocked list
+        assert events[2].id in page.text and "192.0.2.9" in page.text  # throttled ones are
+        assert page.text.index(events[2].id) < page.text.index(events[0].id)  # newest first
         assert "203.0.113.7" in page.text and "query.q" in page.text
         detail = client.get(f"{dashboard_url}/events/{events[0].id}")
         assert detail.status_code == 200 and "html.script" in detail.text

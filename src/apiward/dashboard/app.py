@@ -132,9 +132,10 @@ def create_dashboard(store: EventStore, token: str | None) -> Starlette:
                     by_category=_counts(await store.count_by(CountField.CATEGORY, since=now - seconds)),
                 )
             )
-        blocked: Sequence[Event] = await store.query(
-            since=None, action="block", limit=LATEST_BLOCKED, before_id=None
-        )
+        blocked: list[Event] = []
+        for action in ("block", "throttle"):
+            blocked += await store.query(since=None, action=action, limit=LATEST_BLOCKED, before_id=None)
+        blocked = sorted(blocked, key=lambda e: e.id, reverse=True)[:LATEST_BLOCKED]
         return html(pages.overview_page(base(request), summaries, blocked))
 
     async def event(request: Request) -> Response:

@@ -118,7 +118,7 @@ def overview_page(base: str, summaries: Iterable[Summary], events: Iterable[Even
         rows = '<tr><td colspan="8" class="muted">No blocked requests yet.</td></tr>'
     body = (
         f'<h2>Activity</h2><div class="cards">{cards}</div>'
-        "<h2>Latest blocked requests</h2>"
+        "<h2>Latest blocked and throttled requests</h2>"
         '<table id="events"><thead><tr><th>time</th><th>client</th><th>method</th><th>path</th>'
         "<th>action</th><th>reason</th><th>location</th><th>evidence</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
