@@ -8,8 +8,6 @@ Only a CR or LF (decoded from ``%0d%0a``, ``\\r\\n``, ``%u000a``...) directly fo
 
 from __future__ import annotations
 
-import re
-
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear

@@ -37,6 +37,6 @@ def snippet(text: str, start: int, end: int, limit: int = 80) -> str:
         right = min(len(text), end + (spare - (start - left)))
         left = max(0, min(left, right - limit))
         window = text[left:right]
-    window = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group(0)), window)
+    window = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", window)
     out = redact(window)
     return out[:limit]

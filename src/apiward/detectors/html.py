@@ -25,7 +25,7 @@ ACTIVE_TAGS = frozenset(
      "meta", "link", "style", "xss", "template", "portal", "isindex", "vmlframe", "import",
      "xml", "animate", "set", "handler", "listener", "video", "audio", "form", "noscript", "layer",
      "ilayer", "bgsound", "marquee", "xmp", "plaintext", "image", "img", "body", "input", "textarea",
-     "select", "keygen", "button", "details", "dialog", "object", "html", "head", "title", "a"}
+     "select", "keygen", "button", "details", "dialog", "html", "head", "title", "a"}
 )
 STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",

@@ -302,7 +302,7 @@ class DetectionStage:
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for row, fld, normalized in zip(probs, fields, norms):
+        for row, fld, normalized in zip(probs, fields, norms, strict=True):
             for j, category in enumerate(categories):
                 p = float(row[j])
                 if p < 0.05:
