@@ -43,7 +43,38 @@ def test_garbage_files_are_counted(tmp_path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
     stats = ReadStats()
     list(read_traffic([str(path)], LIMITS, stats))
-    assert stats.records + stats.skipped <= len([x for x in "\n".join(lines).split("\n") if x.strip()]) + 1
+    text = "\n".join(lines)
+    non_blank = len([x for x in text.split("\n") if x.strip()])  # LF is the only line break
+    counted = stats.records + stats.skipped + stats.attacks
+    if text.lstrip().startswith(("{", "[")):  # JSON / JSON lines / HAR: one count per record or document
+        assert counted <= max(non_blank, 1)
+    else:  # an access log: every non-blank line is a record or a counted skip, exactly once
+        assert counted == non_blank
+
+
+LOG_LINE = '10.0.0.{n} - - [10/Oct/2023:13:55:36 +0000] "GET {path} HTTP/1.1" 200 5 "-" "{agent}"'
+
+
+def test_lone_carriage_return_cannot_forge_a_log_record(tmp_path: Path) -> None:
+    """A CR inside an attacker-controlled field (here the User-Agent) is data, not a line break."""
+    forged = LOG_LINE.format(n=2, path="/admin/forged", agent="x")
+    path = tmp_path / "access.log"
+    path.write_bytes((LOG_LINE.format(n=1, path="/a", agent="ua\r" + forged) + "\n").encode())
+    stats = ReadStats()
+    seen = list(read_traffic([str(path)], LIMITS, stats))
+    assert stats.records + stats.skipped == 1
+    assert all(obs.request.path != "/admin/forged" for obs in seen)
+
+
+def test_crlf_line_endings_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    lines = [LOG_LINE.format(n=i, path=f"/p{i}", agent="curl/8") for i in range(3)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    stats = ReadStats()
+    seen = list(read_traffic([str(path)], LIMITS, stats))
+    assert (stats.records, stats.skipped) == (3, 0)
+    assert [obs.request.path for obs in seen] == ["/p0", "/p1", "/p2"]
+    assert all(obs.request.header("user-agent") == "curl/8" for obs in seen)
 
 
 def _stage() -> BaselineStage:

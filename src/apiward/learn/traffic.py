@@ -48,11 +48,14 @@ class ReadStats:
 
 
 def _open_text(path: Path) -> TextIO:
+    """UTF-8 text whose lines end at LF only (a CRLF ending keeps its CR; the readers strip it).
+    A lone CR is data, often attacker-controlled (a User-Agent, a query value): breaking lines
+    on it would let one logged request forge a second log record, so it stays inside its line."""
     raw = path.open("rb")
     head = raw.read(2)
     raw.seek(0)
     stream: Any = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-    return io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+    return io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="\n")
 
 
 def _sniff(path: Path) -> str:
