@@ -46,7 +46,8 @@ def test_sign_in_and_see_a_blocked_event_as_text(dashboard_url: str, events: lis
             page.wait_for_selector("#events")
             assert page.url.endswith("/dashboard/")
             # attacker text is rendered as text, not markup
-            assert page.locator("#events .evidence").first.inner_text().startswith("<script>window.__pwned=1")
+            row = page.locator(f"#events tr:has(a[href$='{events[0].id}'])")
+            assert row.locator(".evidence").inner_text().startswith("<script>window.__pwned=1")
             assert page.locator("#events script").count() == 0
             assert page.locator("img").count() == 0
             assert page.evaluate("window.__pwned === undefined")
