@@ -17,11 +17,16 @@ from apiward.dashboard.app import create_dashboard
 from apiward.store import open_store
 
 
+def _id(ts: float) -> str:
+    # like new_event_id() but for the event's own time, so ids sort as the timestamps do
+    return f"{int(ts * 1000):012x}" + new_event_id()[12:]
+
+
 @pytest.fixture
 def events() -> list[Event]:
     now = time.time()
     attack = Event(
-        id=new_event_id(),
+        id=_id(now - 5),
         timestamp=now - 5,
         action=Action.BLOCK.value,
         enforced=True,
@@ -36,11 +41,11 @@ def events() -> list[Event]:
         ),
     )
     allowed = Event(
-        id=new_event_id(), timestamp=now - 1, action=Action.ALLOW.value, enforced=True, status=200,
+        id=_id(now - 1), timestamp=now - 1, action=Action.ALLOW.value, enforced=True, status=200,
         method="GET", path="/api/products", client_ip="198.51.100.4", sampled=True,
     )
     throttled = Event(
-        id=new_event_id(), timestamp=now - 3, action=Action.THROTTLE.value, enforced=True, status=429,
+        id=_id(now - 3), timestamp=now - 3, action=Action.THROTTLE.value, enforced=True, status=429,
         method="POST", path="/api/login", client_ip="192.0.2.9",
         findings=(Finding(stage="ratelimit", category=Category.RATE_LIMIT, location="", score=1.0,
                           rule="login-per-ip", action=Action.THROTTLE, retry_after=30.0),),
