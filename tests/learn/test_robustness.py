@@ -6,7 +6,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apiward.core import Context
 from apiward.errors import ApiwardError
