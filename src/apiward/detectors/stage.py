@@ -80,6 +80,12 @@ _CONFIG_DOTFILE = re.compile(
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
 _MISSING: Any = object()
+# Categories whose grammar the analysers cover completely (a header line after a line break,
+# an entity declaration, a function definition, a lookup): there the model only corroborates.
+_MODEL_ALONE_CATEGORIES = frozenset(
+    {Category.SQLI, Category.XSS, Category.CMDI, Category.TRAVERSAL, Category.SSTI, Category.NOSQLI,
+     Category.LDAPI, Category.SSRF}
+)
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
@@ -297,7 +303,8 @@ class DetectionStage:
         """One model call for the request's values. A model probability ``p`` becomes a score
         on the policy's scale (the model's own threshold maps onto the block threshold); it
         raises weak lexical evidence of its category, and on its own it may block only from
-        ``detection.model_alone`` on (below, it is logged)."""
+        ``detection.model_alone`` on (below, it is logged), and only in the categories whose
+        grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those)."""
         probs = model.predict_proba_normalized([n.views for n in norms])
         categories = self._model_categories
         thresholds = self._model_thresholds
@@ -323,7 +330,7 @@ class DetectionStage:
                         continue
                     scored[key] = (score, current[1] + "+model", current[2])
                 elif score >= self._report_at:
-                    if p < self._model_alone:
+                    if p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES:
                         score = min(score, policy - 0.01)
                     scored[key] = (score, "model", self._model_evidence(normalized))
 
