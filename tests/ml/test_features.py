@@ -55,14 +55,18 @@ def test_fast_scores_equal_the_sparse_product(values: list[str]) -> None:
     dense = rng.normal(size=(N_DENSE, 3)).astype(np.float32)
     bias = rng.normal(size=3).astype(np.float32)
     batch = featurize(values)
-    fast = linear_scores(batch, weights, dense, bias)
+    fast = linear_scores(batch, np.ascontiguousarray(weights.T), dense, bias)
     ref = to_csr(batch) @ np.vstack([weights, dense]) + bias
     assert fast.shape == (len(values), 3)
     np.testing.assert_allclose(fast, ref, rtol=1e-4, atol=1e-3)
+    q = np.clip(np.rint(weights * 20), -127, 127).astype(np.int8)
+    scaled = linear_scores(batch, np.ascontiguousarray(q.T), dense, bias, np.full(3, 0.05, np.float32))
+    ref_q = to_csr(batch) @ np.vstack([q.astype(np.float32) * 0.05, dense]) + bias
+    np.testing.assert_allclose(scaled, ref_q, rtol=1e-4, atol=1e-3)
 
 
 def test_empty_batch() -> None:
     batch = featurize([])
     assert batch.n_rows == 0
-    out = linear_scores(batch, np.zeros((N_BUCKETS, 2), np.float32), np.zeros((N_DENSE, 2), np.float32), np.zeros(2, np.float32))
+    out = linear_scores(batch, np.zeros((2, N_BUCKETS), np.float32), np.zeros((N_DENSE, 2), np.float32), np.zeros(2, np.float32))
     assert out.shape == (0, 2)

@@ -20,11 +20,14 @@ CATS = (Category.SQLI, Category.XSS, Category.TRAVERSAL)
 
 def _model(seed: int = 0) -> AttackModel:
     rng = np.random.default_rng(seed)
+    hidden = 8
     return AttackModel(
         CATS,
-        rng.normal(scale=0.5, size=(N_BUCKETS, len(CATS))).astype(np.float32),
-        rng.normal(size=(N_DENSE, len(CATS))).astype(np.float32),
-        rng.normal(size=len(CATS)).astype(np.float32),
+        rng.normal(scale=0.5, size=(N_BUCKETS, hidden)).astype(np.float32),
+        rng.normal(size=(N_DENSE, hidden)).astype(np.float32),
+        rng.normal(size=hidden).astype(np.float32),
+        rng.normal(size=(hidden, len(CATS) + 1)).astype(np.float32),
+        rng.normal(size=len(CATS) + 1).astype(np.float32),
         np.array([[1.0, 1.2, 0.8], [0.0, -0.5, 0.3]], dtype=np.float32),
         thresholds={c: 0.5 for c in CATS},
     )
@@ -50,6 +53,7 @@ def test_round_trip(tmp_path: Path) -> None:
     values = ["1' or 1=1--", "<script>alert(1)</script>", "hello", ""]
     assert loaded.categories == CATS
     assert loaded.thresholds == {c: 0.5 for c in CATS}
+    assert loaded.weights.shape == (N_BUCKETS, 8)
     assert loaded.header["note"] == "test"
     # int8 quantisation: probabilities agree closely with the float model
     np.testing.assert_allclose(loaded.predict_proba(values), model.predict_proba(values), atol=0.05)
@@ -139,4 +143,4 @@ def test_artifact_holds_no_pickles(tmp_path: Path) -> None:
                 head = fh.read(128)
             assert b"'descr': '|O'" not in head and b"'descr': 'O'" not in head
     with np.load(path, allow_pickle=False) as npz:
-        assert set(npz.files) == {"header", "weights", "weight_scale", "dense_weights", "bias", "calibration"}
+        assert set(npz.files) == {"header", "weights", "weight_scale", "dense_weights", "bias", "out_weights", "out_bias", "calibration"}

@@ -19,7 +19,7 @@ def train_command(
     data: Annotated[Path, typer.Option("--data", help="Directory with wcp-legit-dev, csic2010-* and crs-regression corpora.")] = Path("../shared/data"),
     out: Annotated[Path, typer.Option("--out", help="Where the model and MODEL_CARD.md are written.")] = Path("models"),
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generators, sampling and SGD.")] = 1,
-    folds: Annotated[int, typer.Option("--folds", help="Site-held-out validation folds (0: skip validation).")] = 5,
+    folds: Annotated[int, typer.Option("--folds", help="Site-held-out validation folds (0: skip validation).")] = 3,
     attacks_per_category: Annotated[int, typer.Option("--attacks-per-category", help="Generated attack values per category.")] = 6000,
     max_benign_values: Annotated[int, typer.Option("--max-benign", help="Real-traffic values sampled into the final model.")] = 120000,
     limit: Annotated[int | None, typer.Option("--limit", help="Read only the first N requests of each corpus (quick runs).")] = None,

@@ -182,16 +182,27 @@ def to_csr(batch: Batch) -> "scipy.sparse.csr_matrix":  # type: ignore[name-defi
     return out
 
 
-def linear_scores(batch: Batch, weights: np.ndarray, dense_weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def linear_scores(
+    batch: Batch,
+    weights: np.ndarray,
+    dense_weights: np.ndarray,
+    bias: np.ndarray,
+    scale: np.ndarray | None = None,
+) -> np.ndarray:
     """``X @ W + b`` without building X: gather bucket weights, sum per value (numpy only).
 
-    ``weights`` is (N_BUCKETS, classes); ``dense_weights`` (N_DENSE, classes)."""
+    ``weights`` is (columns, N_BUCKETS), any numeric dtype (the model keeps int8 with a
+    per-column ``scale``); ``dense_weights`` is (N_DENSE, columns)."""
     if batch.n_rows == 0:
         return np.zeros((0, bias.shape[0]), dtype=np.float32)
     # Rows are contiguous in the flattened (position, order) buckets and never empty (every text
-    # has start, separator and pad bytes), so one gather and one segment sum do it.
-    gathered = np.take(weights, batch.buckets.reshape(-1), axis=0)
-    sums = np.add.reduceat(gathered, batch.starts * batch.buckets.shape[1], axis=0, dtype=np.float32)
+    # has start and separator bytes), so one gather and one segment sum per column do it. The
+    # (columns, buckets) layout keeps each gathered column contiguous, which makes the segment
+    # sum several times faster than summing rows of a (buckets, columns) gather.
+    gathered = np.take(weights, batch.buckets.reshape(-1), axis=1)
+    sums = np.add.reduceat(gathered, batch.starts * batch.buckets.shape[1], axis=1, dtype=np.float32).T
+    if scale is not None:
+        sums = sums * scale
     out = sums * batch.scale[:, None] + batch.dense @ dense_weights + bias
     return out.astype(np.float32, copy=False)
 

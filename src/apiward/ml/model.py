@@ -1,5 +1,6 @@
-"""The attack model: a per-category linear classifier over hashed n-gram features, with Platt
-calibration, stored as a versioned, pickle-free artifact.
+"""The attack model: a small neural network (one hidden ReLU layer, softmax over benign + the
+attack categories) over hashed n-gram features, with Platt calibration per category, stored as a
+versioned, pickle-free artifact.
 
 Artifact format (one ``.npz`` file, loaded with ``allow_pickle=False``):
 
@@ -7,10 +8,13 @@ Artifact format (one ``.npz`` file, loaded with ``allow_pickle=False``):
   ``feature_schema`` and ``feature_schema_hash``, ``categories``, ``thresholds``, library versions
   used for training, training date, data digests, metrics, and ``arrays``: the SHA-256 of every
   array below (a flipped bit is refused, not silently used);
-- ``weights`` int8 (N_BUCKETS x categories) and ``weight_scale`` float32 (categories): the hashed
-  n-gram weights, quantised per category;
-- ``dense_weights`` float32 (N_DENSE x categories), ``bias`` float32 (categories);
-- ``calibration`` float32 (2 x categories): Platt slope and intercept per category.
+- ``weights`` int8 (N_BUCKETS x hidden) and ``weight_scale`` float32 (hidden): the hashed n-gram
+  weights of the hidden layer, quantised per unit; ``dense_weights`` float32 (N_DENSE x hidden),
+  ``bias`` float32 (hidden);
+- ``out_weights`` float32 (hidden x 1 + categories), ``out_bias`` float32 (1 + categories): the
+  softmax layer, column 0 is "benign";
+- ``calibration`` float32 (2 x categories): Platt slope and intercept per category, applied to
+  the logit of the category's softmax probability.
 
 Inference is numpy only. `AttackModel.load` raises `ModelError` on a missing, corrupt or
 mismatched file: a detection stage never starts with a model it cannot trust.
@@ -46,7 +50,7 @@ from apiward.ml.features import (
 )
 
 FORMAT = "apiward-attack-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_FILENAME = "apiward-attack-model.npz"
 MAX_ARTIFACT_BYTES = 64 << 20
 _ARRAYS: dict[str, tuple[str, int]] = {  # name -> (dtype, ndim)
@@ -54,6 +58,8 @@ _ARRAYS: dict[str, tuple[str, int]] = {  # name -> (dtype, ndim)
     "weight_scale": ("float32", 1),
     "dense_weights": ("float32", 2),
     "bias": ("float32", 1),
+    "out_weights": ("float32", 2),
+    "out_bias": ("float32", 1),
     "calibration": ("float32", 2),
 }
 CACHE_SIZE = 4096  # distinct short values remembered per model (headers repeat across requests)
@@ -91,20 +97,34 @@ class AttackModel:
         weights: np.ndarray,
         dense_weights: np.ndarray,
         bias: np.ndarray,
+        out_weights: np.ndarray,
+        out_bias: np.ndarray,
         calibration: np.ndarray,
         thresholds: Mapping[Category, float] | None = None,
         header: Mapping[str, Any] | None = None,
         cache_size: int = CACHE_SIZE,
+        weight_scale: np.ndarray | None = None,
     ) -> None:
         k = len(categories)
-        if weights.shape != (N_BUCKETS, k) or dense_weights.shape != (N_DENSE, k):
-            raise ModelError(f"weight shapes {weights.shape}/{dense_weights.shape} do not fit {k} categories")
-        if bias.shape != (k,) or calibration.shape != (2, k):
-            raise ModelError("bias / calibration shapes do not fit the categories")
+        hidden = weights.shape[1] if weights.ndim == 2 else -1
+        if weights.shape != (N_BUCKETS, hidden) or dense_weights.shape != (N_DENSE, hidden) or bias.shape != (hidden,):
+            raise ModelError(f"hidden layer shapes {weights.shape}/{dense_weights.shape}/{bias.shape} are inconsistent")
+        if out_weights.shape != (hidden, k + 1) or out_bias.shape != (k + 1,) or calibration.shape != (2, k):
+            raise ModelError(f"output shapes {out_weights.shape}/{out_bias.shape}/{calibration.shape} do not fit {k} categories")
         self.categories: tuple[Category, ...] = tuple(categories)
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        if weights.dtype == np.int8:
+            if weight_scale is None or weight_scale.shape != (hidden,):
+                raise ModelError("int8 weights need a per-unit weight_scale")
+            q, scale = weights, weight_scale.astype(np.float32)
+        else:
+            q, scale = quantize(weights.astype(np.float32))
+        # Kept quantised, in (units, buckets) layout: 4x less memory, faster gathers.
+        self.weights_t = np.ascontiguousarray(q.T)
+        self.weight_scale = np.ascontiguousarray(scale, dtype=np.float32)
         self.dense_weights = np.ascontiguousarray(dense_weights, dtype=np.float32)
         self.bias = np.ascontiguousarray(bias, dtype=np.float32)
+        self.out_weights = np.ascontiguousarray(out_weights, dtype=np.float32)
+        self.out_bias = np.ascontiguousarray(out_bias, dtype=np.float32)
         self.calibration = np.ascontiguousarray(calibration, dtype=np.float32)
         self.thresholds: dict[Category, float] = dict(thresholds or {})
         self.header: dict[str, Any] = dict(header or {})
@@ -113,9 +133,19 @@ class AttackModel:
         self._cache_size = cache_size
 
     # -- inference ---------------------------------------------------------------------------
+    def logits(self, batch: Batch) -> np.ndarray:
+        """Per-category log-odds before calibration: logit of the softmax probability."""
+        hidden = np.maximum(linear_scores(batch, self.weights_t, self.dense_weights, self.bias, self.weight_scale), 0.0)
+        out = hidden @ self.out_weights + self.out_bias
+        out -= out.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(out).sum(axis=1, keepdims=True))
+        log_p = out[:, 1:] - log_norm  # log P(category)
+        # logit(p) = log p - log(1 - p), computed stably
+        return (log_p - np.log1p(-np.minimum(np.exp(log_p), 1.0 - 1e-7))).astype(np.float32)
+
     def scores(self, batch: Batch) -> np.ndarray:
         """Calibrated probabilities for an already featurised batch."""
-        z = linear_scores(batch, self.weights, self.dense_weights, self.bias)
+        z = self.logits(batch)
         return sigmoid(z * self.calibration[0] + self.calibration[1]).astype(np.float32, copy=False)
 
     def predict_proba(self, values: Sequence[str]) -> np.ndarray:
@@ -158,12 +188,13 @@ class AttackModel:
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: Path, header: Mapping[str, Any] | None = None) -> Path:
         """Write the artifact (atomically: temp file + rename)."""
-        q, scale = quantize(self.weights)
         arrays = {
-            "weights": q,
-            "weight_scale": scale,
+            "weights": np.ascontiguousarray(self.weights_t.T),
+            "weight_scale": self.weight_scale,
             "dense_weights": self.dense_weights,
             "bias": self.bias,
+            "out_weights": self.out_weights,
+            "out_bias": self.out_bias,
             "calibration": self.calibration,
         }
         meta = dict(self.header)
@@ -188,6 +219,11 @@ class AttackModel:
         tmp.replace(path)
         self.header = meta
         return path
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The hidden layer's n-gram weights, dequantised, (N_BUCKETS, units)."""
+        return self.weights_t.T.astype(np.float32) * self.weight_scale
 
     @classmethod
     def load(cls, path: Path) -> AttackModel:
@@ -218,16 +254,18 @@ class AttackModel:
                 raise ModelError(f"model file {path}: array {name!r} holds non-finite values")
             arrays[name] = array
         categories = tuple(Category(c) for c in header["categories"])
-        weights = arrays["weights"].astype(np.float32) * arrays["weight_scale"]
         thresholds = {Category(k): float(v) for k, v in header.get("thresholds", {}).items() if k in header["categories"]}
         return cls(
             categories,
-            weights,
+            arrays["weights"],
             arrays["dense_weights"],
             arrays["bias"],
+            arrays["out_weights"],
+            arrays["out_bias"],
             arrays["calibration"],
             thresholds=thresholds,
             header=header,
+            weight_scale=arrays["weight_scale"],
         )
 
 

@@ -20,6 +20,7 @@ import datetime as _dt
 import platform
 import random
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from apiward.core import Category
+from apiward.errors import ApiwardError
 from apiward.ml.corpus import CorpusStats, RequestValues, file_digest, request_values
 from apiward.ml.features import N_BUCKETS, featurize_views, to_csr, value_views
 from apiward.ml.generators import ATTACK_GENERATORS, generate_attacks, generate_benign
@@ -54,14 +56,15 @@ class TrainConfig:
     attacks_per_category: int = 8000
     generated_benign: int = 40000
     max_benign_values: int = 160000  # real-traffic values in the final model (random sample)
-    folds: int = 5
+    folds: int = 3
     fold_max_benign: int = 60000
     fold_attacks_per_category: int = 3000
     threshold: float = 0.5
     target_fpr: float = 0.002  # request-level, site-held-out: sets the per-category thresholds
-    max_threshold: float = 0.999999
-    alpha: float = 2e-6
-    epochs: int = 5
+    max_log_odds: float = 4.0  # no category threshold above p = 0.982 (before the shift)
+    alpha: float = 1e-5
+    epochs: int = 6
+    hidden: int = 32
     wcp_limit: int | None = None
     csic_limit: int | None = None
     eval_limit: int | None = None
@@ -110,12 +113,15 @@ def _matrix(values: Sequence[str]) -> Any:
 
 
 def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log: Log, counts_of: Mapping[str, int] | None = None) -> AttackModel:
-    """One-vs-rest logistic regression (SGD) per category + Platt calibration on a held-out slice.
+    """A one-hidden-layer network (softmax over benign + categories) + Platt calibration per
+    category on a held-out slice.
 
     Values are deduplicated, so a benign value weighs ``1 + ln(occurrences)`` (capped): ``*/*``
     seen in thousands of requests must count for more than a one-off token. Each attack
     category's total weight is ``ATTACK_SHARE`` of the benign total, split evenly."""
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
     rng = np.random.default_rng(config.seed)
     n = len(values)
@@ -139,34 +145,42 @@ def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log:
         per_value = ATTACK_SHARE * benign_total / (len(classes) - 1) / max(counts.get(c, 1), 1)
         sample_weight[y == c] = per_value
     t0 = time.monotonic()
-    clf = SGDClassifier(
-        loss="log_loss",
+    clf = MLPClassifier(
+        hidden_layer_sizes=(config.hidden,),
         alpha=config.alpha,
+        batch_size=min(1024, len(fit_idx)),
+        learning_rate_init=2e-3,
         max_iter=config.epochs,
-        tol=None,
         random_state=config.seed,
-        n_jobs=config.n_jobs,
-        average=True,
+        shuffle=True,
     )
-    clf.fit(X[fit_idx], y[fit_idx], sample_weight=sample_weight[fit_idx])
-    log(f"  SGD: {len(fit_idx)} values, {len(classes)} classes in {time.monotonic() - t0:.1f}s")
-    coef = clf.coef_.astype(np.float32)  # (classes, features)
-    intercept = clf.intercept_.astype(np.float32)
-    cols = [list(clf.classes_).index(code[c.value]) for c in CATEGORIES]
-    weights = np.ascontiguousarray(coef[cols, :N_BUCKETS].T)
-    dense = np.ascontiguousarray(coef[cols, N_BUCKETS:].T)
-    bias = intercept[cols]
-    z = (X[cal_idx] @ coef[cols].T) + bias
-    calibration = np.zeros((2, len(CATEGORIES)), dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[fit_idx], y[fit_idx], sample_weight=sample_weight[fit_idx])
+    log(f"  MLP ({config.hidden} hidden): {len(fit_idx)} values, {len(classes)} classes, {config.epochs} epochs in {time.monotonic() - t0:.1f}s")
+    if list(clf.classes_) != list(range(len(classes))):
+        raise ApiwardError(f"training data lacks some classes: {sorted(set(y.tolist()))}")
+    w1 = clf.coefs_[0].astype(np.float32)
+    model = AttackModel(
+        CATEGORIES,
+        np.ascontiguousarray(w1[:N_BUCKETS]),
+        np.ascontiguousarray(w1[N_BUCKETS:]),
+        clf.intercepts_[0].astype(np.float32),
+        clf.coefs_[1].astype(np.float32),
+        clf.intercepts_[1].astype(np.float32),
+        np.vstack([np.ones(len(CATEGORIES)), np.zeros(len(CATEGORIES))]).astype(np.float32),
+        thresholds={c: config.threshold for c in CATEGORIES},
+        cache_size=0,
+    )
+    cal_values = [values[i] for i in cal_idx]
+    z = np.vstack([model.logits(featurize_views([value_views(v) for v in cal_values[i : i + CHUNK]])) for i in range(0, len(cal_values), CHUNK)])
     for j, cat in enumerate(CATEGORIES):
         target = (y[cal_idx] == code[cat.value]).astype(np.int64)
         if target.min() == target.max():
-            calibration[:, j] = (1.0, 0.0)
             continue
-        platt = LogisticRegression(C=1e4, max_iter=1000).fit(np.asarray(z[:, j]).reshape(-1, 1), target)
-        calibration[:, j] = (platt.coef_[0, 0], platt.intercept_[0])
-    thresholds = {c: config.threshold for c in CATEGORIES}
-    return AttackModel(CATEGORIES, weights, dense, bias, calibration, thresholds=thresholds, cache_size=0)
+        platt = LogisticRegression(C=1e4, max_iter=1000).fit(z[:, j].reshape(-1, 1), target, sample_weight=sample_weight[cal_idx])
+        model.calibration[:, j] = (platt.coef_[0, 0], platt.intercept_[0])
+    return model
 
 
 def _score_values(model: AttackModel, values: Sequence[str]) -> np.ndarray:
@@ -178,21 +192,25 @@ def _score_values(model: AttackModel, values: Sequence[str]) -> np.ndarray:
 
 
 def _request_max(model: AttackModel, requests: Sequence[RequestValues]) -> np.ndarray:
-    """(requests, categories): the highest probability of each category over a request's values."""
+    """(requests, categories): the highest calibrated log-odds of each category over a request's
+    values (log-odds, not probabilities: float32 probabilities saturate at 1.0)."""
     uniq = _unique(v for r in requests for v in r.values)
     index = {v: i for i, v in enumerate(uniq)}
-    probs = _score_values(model, uniq) if uniq else np.zeros((0, len(model.categories)), dtype=np.float32)
-    out = np.zeros((len(requests), len(model.categories)), dtype=np.float32)
+    k = len(model.categories)
+    logits = np.empty((len(uniq), k), dtype=np.float32)
+    for i in range(0, len(uniq), CHUNK):
+        z = model.logits(featurize_views([value_views(v) for v in uniq[i : i + CHUNK]]))
+        logits[i : i + CHUNK] = z * model.calibration[0] + model.calibration[1]
+    out = np.full((len(requests), k), -np.inf, dtype=np.float32)
     for i, r in enumerate(requests):
         if r.values:
-            out[i] = probs[[index[v] for v in r.values]].max(axis=0)
+            out[i] = logits[[index[v] for v in r.values]].max(axis=0)
     return out
 
 
 def _request_flags(model: AttackModel, requests: Sequence[RequestValues], thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per request: flagged (some category reaches its threshold) and the most-over category."""
-    best = _request_max(model, requests)
-    margin = best - thresholds
+    """Per request: flagged (some category reaches its log-odds threshold) and the most-over category."""
+    margin = _request_max(model, requests) - thresholds
     return (margin >= 0).any(axis=1), margin.argmax(axis=1)
 
 
@@ -202,25 +220,34 @@ def _logit(p: float) -> float:
 
 
 def _shift_to_operating_point(model: AttackModel, thresholds: np.ndarray, operating: float) -> None:
-    """Move each category's Platt intercept so that its chosen threshold maps to ``operating``
-    (the stage's default block threshold): one number to configure, per-category FPR control."""
-    for j, t in enumerate(thresholds):
-        model.calibration[1, j] += _logit(operating) - _logit(float(t))
+    """Move each category's Platt intercept so that its chosen log-odds threshold maps to
+    ``operating`` (the stage's default block threshold): one number to configure, per-category
+    false-positive control."""
+    shift = {c.value: _logit(operating) - float(t) for c, t in zip(model.categories, thresholds)}
+    for j, c in enumerate(model.categories):
+        model.calibration[1, j] += shift[c.value]
     model.thresholds = {c: operating for c in model.categories}
-    model.header["platt_shift"] = {c.value: _logit(operating) - _logit(float(t)) for c, t in zip(model.categories, thresholds)}
+    model.header["platt_shift"] = shift
 
 
-def choose_thresholds(oof: np.ndarray, target_fpr: float, floor: float, ceiling: float) -> np.ndarray:
-    """Per category, the smallest threshold (>= floor) at which at most target_fpr / categories
-    of the held-out benign requests reach it (so the union stays near target_fpr)."""
-    k = oof.shape[1]
-    allowed = target_fpr / k
+def choose_thresholds(oof: np.ndarray, target_fpr: float, floor: float, ceiling: float = np.inf) -> np.ndarray:
+    """Per-category log-odds thresholds (>= floor) from held-out benign request scores.
+
+    The false-positive budget (target_fpr of the requests) is shared: each category first gets an
+    equal part; categories that stay under their part at the floor give the rest to the others.
+    No threshold goes above ``ceiling``: a handful of odd benign values (a lone ``'``) must not
+    switch a category off; they are left to exclusions and to the stage's analysers.
+    """
+    n, k = oof.shape
+    budget = int(target_fpr * n)
+    at_floor = (oof >= floor).sum(axis=0)
     out = np.full(k, floor, dtype=np.float64)
-    for j in range(k):
+    needy = [j for j in range(k) if at_floor[j] > budget // k]
+    spare = budget - int(sum(at_floor[j] for j in range(k) if j not in needy))
+    for j in needy:
+        allowed = max(spare // len(needy), 0)
         col = np.sort(oof[:, j])[::-1]
-        n_allowed = int(allowed * len(col))
-        if n_allowed < len(col):
-            out[j] = min(max(floor, float(np.nextafter(col[n_allowed], 1.0))), ceiling)
+        out[j] = min(max(floor, float(np.nextafter(col[min(allowed, n - 1)], np.inf))), ceiling)
     return out
 
 
@@ -269,7 +296,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         return [v for v, _ in pairs] + benign, [c for _, c in pairs] + [BENIGN] * len(benign)
 
     metrics: dict[str, Any] = {}
-    thresholds = np.full(len(CATEGORIES), config.threshold)
+    thresholds = np.full(len(CATEGORIES), _logit(config.threshold))
     # Site-held-out folds.
     sites = sorted(site_values)
     if config.folds > 1 and len(sites) >= config.folds:
@@ -293,14 +320,15 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             oof_parts.append(best)
             oof_groups.extend(r.group for r in held)
             log(f"fold {k + 1}/{config.folds}: {len(held)} held-out requests, TNR at {config.threshold}: "
-                f"{1 - (best >= config.threshold).any(axis=1).mean():.4%} ({time.monotonic() - t0:.0f}s)")
+                f"{1 - (best >= _logit(config.threshold)).any(axis=1).mean():.4%} ({time.monotonic() - t0:.0f}s)")
         oof = np.vstack(oof_parts)
-        thresholds = choose_thresholds(oof, config.target_fpr, config.threshold, config.max_threshold)
-        log("thresholds: " + ", ".join(f"{c.value} {t:.3f}" for c, t in zip(CATEGORIES, thresholds)))
+        floor = _logit(config.threshold)
+        thresholds = choose_thresholds(oof, config.target_fpr, floor, config.max_log_odds)
+        log("thresholds (probability): " + ", ".join(f"{c.value} {1 / (1 + np.exp(-t)):.6f}" for c, t in zip(CATEGORIES, thresholds)))
         margin = oof - thresholds
         flags = (margin >= 0).any(axis=1)
         cats = margin.argmax(axis=1)
-        flags_default = (oof >= config.threshold).any(axis=1)
+        flags_default = (oof >= floor).any(axis=1)
         by_site: dict[str, list[bool]] = defaultdict(list)
         for g, f, c in zip(oof_groups, flags, cats):
             by_site[g].append(bool(f))
@@ -318,7 +346,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             "false_positives": total_fp,
             "tnr": 1.0 - total_fp / max(total, 1),
             "tnr_at_default_threshold": 1.0 - float(flags_default.mean()),
-            "thresholds": {c.value: float(t) for c, t in zip(CATEGORIES, thresholds)},
+            "thresholds": {c.value: float(1 / (1 + np.exp(-t))) for c, t in zip(CATEGORIES, thresholds)},
+            "thresholds_log_odds": {c.value: float(t) for c, t in zip(CATEGORIES, thresholds)},
             "site_tnr_min": tnrs[0] if tnrs else None,
             "site_tnr_median": tnrs[len(tnrs) // 2] if tnrs else None,
             "sites_below_99_5": sum(1 for t in tnrs if t < 0.995),
@@ -350,7 +379,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         reqs, _ = _load(data / name, config.eval_limit)
         if not reqs:
             continue
-        flags, _cats = _request_flags(model, reqs, np.full(len(CATEGORIES), config.threshold))
+        flags, _cats = _request_flags(model, reqs, np.full(len(CATEGORIES), _logit(config.threshold)))
         table: dict[str, dict[str, float]] = {}
         by: dict[tuple[str, str], list[bool]] = defaultdict(list)
         for r, f in zip(reqs, flags):
