@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from apiward.detectors import crlf, html, ldap, nosql, path, shell, sql, ssrf, template, xml
+from apiward.detectors import crlf, html, ldap, nosql, path, php, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
 from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, is_plain, normalize_value
 
@@ -37,6 +37,7 @@ ANALYSERS: tuple[Analyser, ...] = _registry(
     Analyser("sql", sql.scan, sql.features, folded=True),
     Analyser("html", html.scan, html.features, folded=True),
     Analyser("shell", shell.scan, shell.features, folded=True),
+    Analyser("php", php.scan, php.features, folded=True),
     Analyser("path", path.scan, path.features),
     Analyser("template", template.scan, template.features, folded=True),
     Analyser("xml", xml.scan, xml.features),
@@ -58,6 +59,7 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
     | frozenset({"union", "information_schema", "sysobjects", "syscolumns", "pg_catalog", "pg_shadow",
                  "sqlite_master", "all_tables", "user_tables", "dba_users", "msysobjects", "xp_cmdshell",
                  "sp_executesql", "sp_password", "master", "dbo", "mysql", "sys", "notnull", "isnull"})
+    | sql.PROCEDURES
     | shell.DISTINCT_COMMANDS | shell.COMMON_WORDS
     | frozenset({"ifs", "dev", "tcp", "udp", "bin", "usr", "comspec", "for", "if", "invoke", "iex",
                  "encodedcommand", "child_process", "process", "require", "global", "subprocess",
@@ -136,6 +138,15 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             if is_folded and not analyser.folded:
                 continue
             for hit in analyser.scan(view):
+                current = best.get(hit.category)
+                if current is None or hit.score > current.score:
+                    best[hit.category] = hit
+    if len(views) == 1 and is_plain(raw) and not raw.islower() and len(raw) <= 256:
+        # a plain word list keeps its case in normalisation (``OPENROWSET``, ``Xp_DirTree``);
+        # the analysers read lower case
+        lowered = raw.lower()
+        for analyser in analysers:
+            for hit in analyser.scan(lowered):
                 current = best.get(hit.category)
                 if current is None or hit.score > current.score:
                     best[hit.category] = hit

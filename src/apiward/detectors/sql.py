@@ -92,7 +92,25 @@ ATTACK_FUNCTIONS = frozenset(
      "waitfor", "openrowset", "opendatasource", "openquery", "has_dbaccess", "db_name",
      "is_srvrolemember", "serverproperty", "object_id", "col_name", "unicode", "nchar",
      "dbms_lock", "sys_context", "to_char", "tochar", "rawtohex", "dbms_utility", "current_setting",
-     "query_to_xml", "pg_user", "inet_server_addr", "table_name", "column_name"}
+     "query_to_xml", "pg_user", "inet_server_addr", "table_name", "column_name", "json_extract",
+     "json_value", "json_query", "jsonb_pretty", "json_build_object", "find_in_set", "unistr", "lo_get",
+     "db_name", "schema_name", "sysdate", "strcmp", "uncompress", "current_database", "pg_backend_pid",
+     "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name"}
+)
+# Database procedures and providers: the name alone, as a value, is a probe of the server.
+PROCEDURES = frozenset(
+    {"xp_cmdshell", "xp_dirtree", "xp_regread", "xp_regwrite", "xp_fileexist", "xp_servicecontrol",
+     "xp_availablemedia", "xp_subdirs", "xp_loginconfig", "xp_makecab", "xp_ntsec_enumdomains",
+     "xp_terminate_process", "sp_executesql", "sp_oacreate", "sp_oamethod", "sp_makewebtask",
+     "sp_addextendedproc", "sp_configure", "sp_password", "sp_addlogin", "sp_addsrvrolemember",
+     "openrowset", "opendatasource", "msdasql", "sqloledb"}
+)
+# Functions that only a database has: a value that *is* a call of one (``database()``, ``db_name(``).
+DB_ONLY_FUNCTIONS = frozenset(
+    {"database", "db_name", "schema_name", "current_user", "session_user", "system_user", "xmltype",
+     "unhex", "name_const", "sysdate", "current_database", "pg_backend_pid", "last_insert_id",
+     "connection_id", "suser_name", "suser_sname", "is_member", "host_name", "make_set",
+     "uncompress", "pg_sleep", "sleep", "benchmark", "group_concat", "concat_ws", "load_file"}
 )
 # The subset that no benign input calls: a call alone is enough.
 STRONG_FUNCTIONS = frozenset(
@@ -116,7 +134,12 @@ _TRIGGER = linear(
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
     r"pg_sleep|extractvalue|updatexml|load_file|truncate|procedure|rlike|regexp|xp_cmdshell|"
     r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|"
-    r"sqlite_master|pg_catalog|create|alter|limit)\b"
+    r"sqlite_master|pg_catalog|create|alter|limit|outfile|dumpfile|xp_[a-z_]{3,30}|"
+    r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
+    r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
+    r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
+    r"host_name|uncompress|if)[\s]{0,4}\(|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b"
 )
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
@@ -313,11 +336,14 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
         if u.kind in "nsv" or u.value in LITERALS:
             if _closing(w):
                 return (0.93, "sqli.break-logic", qpos, end)
-            return None
+            return _trailing_comment(rest, i, qpos)
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)
-        return None
+        sub = _subquery(rest, i)
+        if sub is not None:
+            return (0.92, "sqli.break-subquery", qpos, sub)
+        return _trailing_comment(rest, i, qpos)
     if t.kind == "o" and t.value == "::" and u is not None and u.value in CAST_TYPES:
         return (0.9, "sqli.break-cast", qpos, u.end)
     if t.kind == "o" and t.value in ARITHMETIC:
@@ -330,6 +356,14 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
     return _trailing_comment(rest, i, qpos)
+
+
+def _subquery(tokens: Sequence[Token], i: int) -> int | None:
+    """``( select`` among the next tokens after a break and a logic operator: a sub-query."""
+    for k in range(i, min(len(tokens) - 1, i + 10)):
+        if tokens[k].kind == "(" and tokens[k + 1].value == "select" and _at(tokens, k + 2) is not None:
+            return tokens[k + 2].end
+    return None
 
 
 def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | None:
@@ -377,6 +411,14 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in ("having", "where") and _operand(u) and w is not None and (
         (w.kind == "o" and w.value in COMPARISONS) or w.kind == "&"):
         return w.end
+    if v in ("having", "where") and u.kind == "f" and w is not None and w.kind == "(":
+        k = i + 3
+        while k < len(tokens) and k < i + 12 and tokens[k].kind != ")":
+            k += 1
+        cmp_ = _at(tokens, k + 1)
+        operand = _at(tokens, k + 2)
+        if k < len(tokens) and cmp_ is not None and cmp_.kind == "o" and cmp_.value in COMPARISONS and _operand(operand):
+            return operand.end  # type: ignore[union-attr]
     if v == "into" and u.value in ("outfile", "dumpfile"):
         return u.end
     if v == "limit" and u.kind == "n" and (w is None or w.kind in ",c;"):
@@ -500,6 +542,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))
+    if best is None or best[0] < 0.9:
+        found = _constructs(text, tokens)
+        if found is not None:
+            keep(found)
     if (best is None or best[0] < 0.9) and n >= 2:  # a catalog name alone is a word, not a query
         for name in CATALOGS:
             pos = text.find(name)
@@ -509,6 +555,75 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     if n == 0:
         return best
     return best
+
+
+_NARROW_CASTS = frozenset({"int", "int4", "int8", "integer", "bigint", "smallint", "numeric", "text", "varchar",
+                           "jsonb", "regclass", "bytea", "double", "oid", "regproc"})
+_LEADING_STATEMENTS = frozenset({"select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
+                                 "create", "alter", "truncate", "shutdown", "waitfor"})
+_IF_COMPARISON = re.compile(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
+
+
+def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
+    """SQL constructs that prose and ordinary values do not contain, wherever they stand:
+    ``case when .. then``, ``execute immediate``, ``into outfile '``, procedure and provider names,
+    a value that is a call of a database-only function, ``select pg_sleep``, keywords glued by
+    inline comments (``drop/**/table``, ``dr/**/op``), casts (``x::int``), a value opening with
+    a stacked statement (``;drop``, ``;set @x``), ``drop name;``, ``if(1=``."""
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        kind = t.kind
+        u = _at(tokens, i + 1)
+        if kind == "k" and t.value == "when" and u is not None:
+            for k in range(i + 1, min(n, i + 5)):
+                if tokens[k].value == "then":
+                    between = tokens[i + 1 : k]
+                    case_first = i > 0 and tokens[i - 1].value == "case" and (
+                        i == 1 or tokens[i - 2].kind in "(,;")
+                    if between and (case_first or any(b.kind in "nsov" for b in between)):
+                        return (0.9, "sqli.case-when", t.start, tokens[k].end)
+                    break
+        elif kind == "E" and t.value in ("execute", "exec") and u is not None and u.value == "immediate":
+            return (0.92, "sqli.execute-immediate", t.start, u.end)
+        elif t.value == "prepare" and u is not None and _at(tokens, i + 2) is not None and (
+                tokens[i + 2].value == "from") and _at(tokens, i + 3) is not None and tokens[i + 3].kind in "vs":
+            return (0.9, "sqli.prepare", t.start, tokens[i + 3].end)
+        elif kind == "k" and t.value == "into" and u is not None and u.value in ("outfile", "dumpfile"):
+            return (0.95, "sqli.outfile", t.start, u.end)
+        elif kind in "bf" and t.value in PROCEDURES:
+            return (0.9, "sqli.procedure", t.start, t.end)
+        elif i == 0 and t.value in DB_ONLY_FUNCTIONS and n <= 8 and u is not None and u.kind == "(":
+            return (0.88, "sqli.db-function", t.start, t.end + 1)
+        elif kind == "E" and t.value == "select" and u is not None and u.kind == "b" and u.value in STRONG_FUNCTIONS:
+            return (0.9, "sqli.select-function", t.start, u.end)
+        elif kind == "c" and t.value.startswith("/*") and 0 < i < n - 1:
+            prev, nxt = tokens[i - 1], tokens[i + 1]
+            glued = prev.end == t.start and nxt.start == t.end
+            joined = prev.value + nxt.value
+            if glued and prev.kind == "b" and nxt.kind == "b" and joined in (STATEMENTS | {"union", "from", "where"}):
+                return (0.9, "sqli.split-keyword", prev.start, nxt.end)
+            if (prev.kind in "EU" or prev.value in ("from", "where")) and prev.end == t.start and nxt.kind in "bnEUkf(*" :
+                return (0.88, "sqli.inline-comment", prev.start, nxt.end)
+        elif kind == "o" and t.value == "::" and i > 0 and u is not None and u.value in _NARROW_CASTS and (
+                tokens[i - 1].kind in "bv)" and tokens[i - 1].end == t.start) and (
+                tokens[i - 1].kind == ")" or _closing(_at(tokens, i + 2)) and _at(tokens, i + 2) is None
+                or tokens[i + 2].kind in "o;,)c"):
+            return (0.88, "sqli.cast", tokens[i - 1].start, u.end)
+        elif kind == ";" and i == 0 and u is not None and (
+                (u.kind == "E" and u.value in _LEADING_STATEMENTS
+                 and (n <= 3 and all(x.kind == "b" for x in tokens[2:]) or _clause(tokens, 1) is not None))
+                or (u.value == "set" and _at(tokens, i + 2) is not None and tokens[i + 2].kind == "v")):
+            return (0.88, "sqli.stacked", t.start, u.end)
+        elif kind == "E" and t.value in ("drop", "truncate") and (i == 0 or tokens[i - 1].kind in ";(") and (
+                u is not None and u.kind == "b"):
+            after = _at(tokens, i + 2)
+            if after is not None and after.kind in ";c":
+                return (0.9, "sqli.statement", t.start, after.end)
+    if "if" in text:
+        m = _IF_COMPARISON.search(text)
+        if m is not None:
+            return (0.88, "sqli.if-condition", m.start(), m.end())
+    return None
 
 
 def _index_after(tokens: Sequence[Token], end: int) -> int:

@@ -263,11 +263,17 @@ class DetectionStage:
         """A text body shaped like a form (``a=1&b=2``, sent without its Content-Type): the
         application may still read it as one, so its values are inspected as body fields."""
         for fld in request.fields:
-            if fld.source is not Source.BODY or fld.name or "=" not in fld.value or "\n" in fld.value:
+            if fld.source is not Source.BODY or fld.name or "\n" in fld.value or len(fld.value) > 8192:
                 continue
-            if len(fld.value) > 8192:
-                continue
-            for part in fld.value.split("&", 100)[:100]:
+            text = fld.value
+            if "=" not in text:
+                # the whole form percent-encoded once more (``a%3Dx%26b%3Dy``): decode that layer
+                if "%3d" not in text.lower():
+                    continue
+                text = unquote_plus(text)
+                if "\n" in text or "=" not in text:
+                    continue
+            for part in text.split("&", 100)[:100]:
                 key, _, raw = part.partition("=")
                 named = self._analyse_value(unquote_plus(key)) if key else None
                 if named is not None:

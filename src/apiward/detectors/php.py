@@ -1,0 +1,141 @@
+"""PHP code injection: calls of PHP functions, variable functions and variable variables.
+
+Values reach ``eval``, ``assert``, ``preg_replace /e``, ``create_function`` or an include; the
+payload is then PHP source. What marks it, beyond the open tag and the superglobals the shell
+analyser already knows:
+
+- a call of a function only PHP has and only an attacker calls from an input value: process,
+  socket, environment and configuration control (``pfsockopen(``, ``posix_getpwuid(``,
+  ``ini_set(``, ``get_defined_vars()``), decoders used to unpack a second stage
+  (``gzinflate(``, ``bzdecompress(``, ``str_rot13(``), dumpers (``print_r(``, ``var_dump(``),
+  or a function family prefix (``posix_``, ``pcntl_``, ``proc_``, ``stream_socket_``, ...);
+- a value that *is* one PHP-style call of an ``snake_case`` name or a PHP built-in
+  (``is_array()``, ``substr($x)``, ``strrev( )``): weaker, code in a value;
+- variable functions and variable variables: ``$__[$_[1]](7)``, ``${$a}['x'](1)``,
+  ``$OOO0{0}(1)``, ``${'ff'}``, ``$ {$a}`` (a space between ``$`` and ``{`` is PHP-only syntax);
+- a quoted function name called: ``"system"(...)``;
+- a value ending in an open tag ``<?``.
+
+Prose and ordinary values ("Call me (maybe)", "price($)", ``${name}`` templates) pass: the call
+needs a PHP name, or a ``$variable`` argument, or the whole value to be the call.
+All patterns are RE2 (`linear`) or bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core import Category
+from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
+
+_COMMENT = r"(?:[\s]{0,8}/\*[^*]{0,40}\*/)?[\s]{0,8}"
+# Functions whose call in an input value is an attack (process, socket, environment, configuration,
+# introspection, decoding of a second stage, dumping).
+DANGEROUS_FUNCTIONS = (
+    "fsockopen", "pfsockopen", "bzdecompress", "bzopen", "gzinflate", "gzdecode", "gzuncompress", "gzopen",
+    "zlib_decode", "get_defined_functions", "get_defined_vars", "get_defined_constants", "ini_set", "ini_get",
+    "ini_get_all", "ini_restore", "ini_alter", "assert_options", "putenv", "phpversion", "php_uname", "phpinfo",
+    "chroot", "curl_init", "curl_exec", "apache_setenv", "apache_child_terminate", "highlight_string",
+    "escapeshellcmd", "escapeshellarg", "shell_exec", "passthru", "popen", "proc_open", "symlink", "tempnam",
+    "fputs", "fwrite", "file_put_contents", "move_uploaded_file", "filegroup", "fileowner", "fileperms",
+    "fileinode", "get_current_user", "getmypid", "getmyuid", "getmygid", "sys_get_temp_dir",
+    "gethostbyname", "gethostbynamel", "dns_get_record", "var_dump", "var_export", "print_r",
+    "debug_zval_dump", "str_rot13", "strrev", "base64_decode", "convert_uudecode", "unserialize",
+    "create_function", "call_user_func", "call_user_func_array", "register_shutdown_function",
+    "register_tick_function", "set_error_handler", "preg_replace_callback", "mb_ereg_replace",
+    "parse_str", "get_cfg_var", "getrusage", "disk_free_space", "readlink", "scandir", "opendir",
+    "readdir", "pcntl_exec", "iterator_apply", "func_get_args",
+)
+# (English words such as ``system``, ``exec``, ``assert``, ``extract`` are calls only with code
+# arguments: the shell analyser's ``system('...')`` / ``exec($x)`` rule.)
+_FAMILIES = (
+    "posix", "pcntl", "proc", "stream_socket", "curl", "ldap", "odbc", "mysqli?", "sodium_crypto", "tidy",
+    "zend", "apache", "openssl", "xml_parser", "oci", "ssh2", "imap", "finfo", "mb_ereg", "get_defined",
+    "ini", "bz", "gz", "zlib", "socket", "shmop", "sem", "msg", "ftp", "dba", "fann", "runkit7?", "uopz",
+)
+_DANGEROUS_CALL = linear(
+    r"(?:^|[^a-z0-9_$>.:])(?:" + "|".join(DANGEROUS_FUNCTIONS) + r"|(?:" + "|".join(_FAMILIES)
+    + r")_[a-z0-9_]{2,60})" + _COMMENT + r"\("
+)
+# PHP built-ins without an underscore that a whole-value call may name.
+BUILTINS = frozenset(
+    """substr strlen strrev strtolower strtoupper strpos stripos str_replace substr_count chr ord intval
+    floatval strval printf sprintf vsprintf unpack pack crypt range checkdate chroot unserialize serialize
+    implode explode trim rtrim ltrim md5 sha1 crc32 hash hex2bin bin2hex urldecode rawurldecode
+    htmlspecialchars addslashes stripslashes nl2br ucfirst lcfirst ucwords wordwrap count sizeof in_array
+    file readfile include require eval assert system exec shell_exec passthru popen fopen fread fgets
+    file_exists is_file is_dir is_array is_string is_numeric compact extract header setcookie mail
+    session_start die exit sleep usleep time mktime strtotime microtime uniqid rand mt_rand
+    random_bytes json_decode json_encode""".split()
+)
+# Prefixes of PHP's built-in function families.
+_BUILTIN_PREFIXES = (
+    "is_", "array_", "date_", "str_", "file_", "mb_", "preg_", "json_", "hash_", "ctype_", "func_", "ob_",
+    "spl_", "class_", "method_", "property_", "iterator_", "filter_", "session_", "error_", "get_", "set_",
+    "stream_", "timezone_", "openssl_", "pg_", "mysql_", "mysqli_", "ldap_", "odbc_", "sodium_crypto_",
+    "tidy_", "zend_", "xml_", "libxml_", "simplexml_", "dom_", "gz", "bz", "posix_", "pcntl_", "proc_",
+)
+_WHOLE_CALL = re.compile(
+    r"[\s]{0,8}@?([a-z_][a-z0-9_]{1,60})" + _COMMENT + r"\([^()]{0,80}\)?[\s]{0,8}(?:;|\[[0-9]{1,3}\])?[\s]{0,8}"
+)
+_VAR_ARG_CALL = linear(r"(?:^|[^a-z0-9_$.])[a-z_][a-z0-9_]{1,40}" + _COMMENT + r"\([\s]{0,8}\$[a-z_][a-z0-9_]{0,30}[\s]{0,8}[,)\[]")
+_VARIABLE_CALL = linear(
+    r"\$[a-z_][a-z0-9_]{0,40}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))+" + _COMMENT + r"\("
+    r"|\$[\s]{0,16}\{[^{}]{1,40}\}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))*" + _COMMENT + r"\("
+)
+_VARIABLE_VARIABLE = linear(
+    r"\$[\s]{0,16}\{[\s]{0,16}(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\$[a-z_]|@)|(?:^|[^a-z0-9])\$[\s]{1,16}\{[\s]{0,16}[a-z_][a-z0-9_]{0,30}[\s]{0,16}\}[\s]{0,4}(?:$|[;(\[])"
+)
+_QUOTED_CALL = linear(
+    r"['\"](?:system|exec|shell_exec|passthru|popen|proc_open|assert|eval|create_function|call_user_func|"
+    r"base64_decode|file_get_contents|file_put_contents|include|require|phpinfo|pcntl_exec)['\"][\s]{0,4}\("
+)
+_TRIGGER = linear(r"\(|\$|<\?")
+
+
+def scan(text: str) -> list[Hit]:
+    """PHP code evidence in one lower-case view."""
+    if "(" not in text and "$" not in text and "<?" not in text:
+        return []
+    best: Hit | None = None
+
+    def keep(score: float, rule: str, start: int, end: int) -> None:
+        nonlocal best
+        if best is None or score > best.score:
+            best = Hit(Category.CMDI, score, rule, text, start, end)
+
+    if "(" in text:
+        m = _DANGEROUS_CALL.search(text)
+        if m is not None:
+            keep(0.9, "php.function-call", m.start(), m.end())
+        if "'" in text or '"' in text:
+            m = _QUOTED_CALL.search(text)
+            if m is not None:
+                keep(0.92, "php.quoted-call", m.start(), m.end())
+        if "$" in text:
+            m = _VARIABLE_CALL.search(text)
+            if m is not None:
+                keep(0.9, "php.variable-function", m.start(), m.end())
+            elif best is None:
+                m = _VAR_ARG_CALL.search(text)
+                if m is not None:
+                    keep(0.85, "php.variable-argument", m.start(), m.end())
+        if best is None and len(text) <= 120:
+            m = _WHOLE_CALL.fullmatch(text)
+            if m is not None:
+                name = m.group(1)
+                if name in BUILTINS or name.startswith(_BUILTIN_PREFIXES):
+                    keep(0.6, "php.value-is-call", m.start(1), m.end())
+    if "$" in text and "{" in text and (best is None or best.score < 0.88):
+        m = _VARIABLE_VARIABLE.search(text)
+        if m is not None:
+            keep(0.88, "php.variable-variable", m.start(), m.end())
+    if text.rstrip().endswith("<?") and best is None:
+        end = len(text.rstrip())
+        keep(0.8, "php.open-tag", end - 2, end)
+    return [best] if best is not None else []
+
+
+def features(text: str) -> dict[str, float]:
+    return {"php.evidence": max((h.score for h in scan(text)), default=0.0)}
