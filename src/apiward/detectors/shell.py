@@ -43,7 +43,12 @@ DISTINCT_COMMANDS = frozenset(
     invoke-webrequest iwr new-object downloadstring downloadfile start-process sc query
     runas nbtstat route.exe arp.exe qwinsta quser cmstp msiexec installutil regasm regsvcs
     forfiles pcalua infdefaultinstall bash.exe sh.exe powershell.exe wmic.exe ping.exe
-    chef-shell irb pry php-cgi perl5 jshell""".split()
+    chef-shell irb pry php-cgi perl5 jshell ansible ansible-galaxy ansible-doc ansible-vault ansible-config
+    ansible-console ansible-inventory ansible-playbook ansible-pull chef-client chef-vault chef-solo knife
+    cscli zstdcat zstd zcat bzcat xzcat lzcat zgrep zless visudo pipx ssh-copy-id ssh-keygen htop aptitude
+    apt-get yum dnf rpm dpkg gcc g++ clang c89 c99 rmt rmt-dump lastlogin sqlite3 mysql psql
+    mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
+    setcap getcap""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -51,7 +56,7 @@ COMMON_WORDS = frozenset(
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
-    timeout watch command nice
+    timeout watch command nice cd
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
 _SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
@@ -73,6 +78,11 @@ _GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
 _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
 _BRACKET_CLASS = re.compile(r"\[!?\^?[a-z0-9\-]{1,8}\]")
 _BRACE = re.compile(r"\{[a-z0-9_./\-]{0,20},[^{}\s]{1,80}\}")
+# "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable expanded in command position after an assignment
+_VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s]|$)")
+_ALIAS = re.compile(r"[\s]{0,4}alias[\s]{1,8}(?:[-+][a-z]{1,4}[\s]{1,8}){0,3}['\"]?[a-z_.][a-z0-9_.\-]{0,20}['\"]?=")
+# "{id,}", "{,cd,/etc,}": brace expansion with an empty alternative
+_EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
 _CODE = linear(
     r"<\?(?:php|=|[\s])|\b(?:shell_exec|passthru|proc_open|pcntl_exec|"
@@ -95,7 +105,7 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/]))"  # a host or file name
 )
 
@@ -180,6 +190,20 @@ def scan(text: str) -> list[Hit]:
         if brace is not None and any(
             _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+    if (best is None or best.score < 0.88) and "$" in text and "=" in text:
+        var = _VAR_COMMAND.search(text)
+        if var is not None and _assigned(text, var.group(1), var.start()):
+            keep(0.88, "cmdi.variable-command", var.start(), var.end())
+    if best is None and "alias" in text:
+        alias = _ALIAS.match(text)
+        if alias is not None:
+            keep(0.85, "cmdi.alias", alias.start(), alias.end())
+    if (best is None or best.score < 0.9) and ",}" in text or "{," in text:
+        brace = _EMPTY_BRACE.search(text)
+        if brace is not None and any(
+            _command_name(part) in DISTINCT_COMMANDS or _command_name(part) in COMMON_WORDS
+            for part in brace.group(0)[1:-1].split(",")[:4] if part):
+            keep(0.9, "cmdi.brace-expansion", brace.start(), brace.end())
     if best is not None and best.rule in ("cmdi.separator-command", "cmdi.substitution") and best.score < 0.95 + 0.01 and random_blob(text):
         best = Hit(Category.CMDI, 0.45, best.rule, text, best.start, best.end)
     if best is None and _starts_with_command(stripped):
@@ -198,6 +222,17 @@ def scan(text: str) -> list[Hit]:
     return hits
 
 
+def _assigned(text: str, name: str, end: int) -> bool:
+    """``name=`` assigned (at a word start) before ``end``."""
+    head = text[:end]
+    pos = head.find(name + "=")
+    while pos >= 0:
+        if pos == 0 or head[pos - 1] in " \t;&|=":
+            return True
+        pos = head.find(name + "=", pos + 1)
+    return False
+
+
 def _may_name_command(text: str) -> bool:
     """Cheap gate: a command word appears as a word, or quotes / backslashes / empty
     expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
@@ -213,7 +248,7 @@ def _glob_path(text: str) -> tuple[int, int] | None:
         return None
     for m in _GLOB_PATH.finditer(text):
         found = m.group(0)
-        if m.start() > 0 and text[m.start() - 1] not in " \t;|&=`('\"":
+        if m.start() > 0 and text[m.start() - 1] not in " \t;|&=`('\"+":
             continue  # a glob path starts a word
         if any(ch.isdigit() for ch in found):
             continue
@@ -242,13 +277,21 @@ _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env
                        "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
 
 
+_BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
+
+
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
     if head in _PREFIXES and rest.strip():
         head = rest.split(" ", 1)[0]  # "time ifconfig", "nohup wget ..."
+    if head.startswith(_BIN_DIRS) and rest.strip():
+        return True  # "/bin/gunzip -c ...": a binary by its path, with arguments
     if "/" in head or "\\" in head:
         return False
-    return _command_name(head) in DISTINCT_COMMANDS and head not in COMMON_WORDS
+    name = _command_name(head)
+    if name in COMMON_WORDS and name != head and (head.count("'") >= 2 or head.count('"') >= 2):
+        return True  # "ti''me who": quotes inside an ordinary command word
+    return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
 
 
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
@@ -283,6 +326,8 @@ def _command_at(
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
     name = _command_name(raw)
+    if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
+        return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path
     if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
         return None
     end = m.start(1) + len(raw)
@@ -290,9 +335,10 @@ def _command_at(
     if rest[:1] in ("=", ":", ".", "-", "_") and not rest.startswith(("-", "..")):
         return None  # a parameter, key or dotted name, not a command
     inner = raw.strip("{}[](),'\"")
+    bare = raw.strip("{}[](),")
     obfuscated = name != inner and (
-        inner.count("'") >= 2 or inner.count('"') >= 2 or "\\" in inner or "$" in inner or "``" in raw
-    )  # paired quotes or escapes inside a name; a lone apostrophe is English ("i'd")
+        bare.count("'") >= 2 or bare.count('"') >= 2 or "\\" in inner or "$" in inner or "``" in raw
+    )  # 'wh'oami, c"a"t: quotes pair around part of the name  # paired quotes or escapes inside a name; a lone apostrophe is English ("i'd")
     substitution = separator in ("`", "$(", "${", "<(", ">(")
     if substitution:
         closer = "`" if separator == "`" else ")" if separator != "${" else "}"
@@ -300,7 +346,7 @@ def _command_at(
             return (0.95, "cmdi.substitution", pos, end)
         return (0.8, "cmdi.substitution", pos, end)
     args = _ARG_LIKE.match(rest) is not None
-    ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")")
+    ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
