@@ -97,6 +97,20 @@ ATTACK_FUNCTIONS = frozenset(
      "db_name", "schema_name", "sysdate", "strcmp", "uncompress", "current_database", "pg_backend_pid",
      "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name"}
 )
+# SQL functions: a value that is only ``name(`` is a fragment of a query being built.
+SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
+    {"abs", "avg", "sum", "min", "max", "round", "ceil", "ceiling", "trunc", "truncate", "pow", "power",
+     "sqrt", "sin", "cos", "tan", "log", "ln", "log10", "pi", "now", "sysdate", "curdate", "curtime",
+     "date", "time", "year", "month", "day", "hour", "minute", "second", "quarter", "week", "datediff",
+     "dateadd", "date_add", "date_sub", "date_format", "replace", "trim", "ltrim", "rtrim", "lpad", "rpad",
+     "format", "default", "values", "compress", "uncompress", "encode", "decode", "aes_encrypt",
+     "aes_decrypt", "des_encrypt", "password", "old_password", "encrypt", "soundex", "strcmp", "regexp_like",
+     "regexp_replace", "regexp_substr", "isnull", "nvl", "nvl2", "decode", "greatest", "least", "field",
+     "insert", "char_length", "bit_length", "octet_length", "to_number", "to_date", "cot", "radians",
+     "degrees", "sign", "crc32", "sha2", "uuid", "local", "localtime", "localtimestamp", "utc_date",
+     "utc_time", "last_day", "makedate", "extract", "weekday", "dayname", "monthname", "get_lock",
+     "release_lock", "is_free_lock", "master_pos_wait", "load_file", "json_object", "json_array"}
+)
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
     {"xp_cmdshell", "xp_dirtree", "xp_regread", "xp_regwrite", "xp_fileexist", "xp_servicecontrol",
@@ -139,7 +153,8 @@ _TRIGGER = linear(
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
     r"host_name|uncompress|if)[\s]{0,4}\(|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
-    r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b"
+    r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
+    r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
 )
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
@@ -513,8 +528,11 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             if t.value in STRONG_FUNCTIONS:
                 keep((0.92, "sqli.function", t.start, t.end + 1))
         elif kind == "E" or kind == "k":
-            if t.value == "as" and i > 0 and tokens[i - 1].kind in ")b" and i + 2 < n and tokens[i + 1].kind in "bk" and tokens[i + 2].value == "from":
-                keep((0.8 if tokens[i - 1].kind == ")" else 0.45, "sqli.alias", tokens[i - 1].start, tokens[i + 2].end))
+            if t.value == "as" and i > 0 and tokens[i - 1].kind in ")bns" and i + 2 < n and tokens[i + 1].kind in "bks" and tokens[i + 2].value == "from":
+                # ") as x from", "`col` as `x` from", "1234 as \"x\" from": a column alias; a word list is prose
+                prev = tokens[i - 1]
+                sql_like = prev.kind in ")n" or prev.value.startswith("`") or tokens[i + 1].value[:1] in "`'\""
+                keep((0.8 if sql_like else 0.45, "sqli.alias", prev.start, tokens[i + 2].end))
             if i > 0 and tokens[i - 1].kind not in "(,;" and t.value in _STACKABLE:
                 u = _at(tokens, i + 1)
                 if u is not None and u.value in _STACKABLE[t.value]:
@@ -619,6 +637,20 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             after = _at(tokens, i + 2)
             if after is not None and after.kind in ";c":
                 return (0.9, "sqli.statement", t.start, after.end)
+    if n >= 3 and tokens[0].value == "from" and tokens[1].kind == "b":
+        k = 2
+        while k + 1 < n and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+            k += 2
+        nxt = _at(tokens, k)
+        if nxt is not None and nxt.value in ("where", "group", "order", "having"):
+            end = _clause(tokens, k)
+            if end is not None:
+                return (0.88, "sqli.from-clause", tokens[0].start, end)
+    if n >= 2 and tokens[-1].value == "select" and tokens[-2].kind == "(":
+        return (0.8, "sqli.open-subquery", tokens[-2].start, tokens[-1].end)
+    if n == 2 and tokens[1].kind == "(" and tokens[0].kind in "fbkE" and tokens[0].value in SQL_FUNCTIONS and (
+            tokens[1].end == len(text.rstrip())):
+        return (0.6, "sqli.function-fragment", tokens[0].start, tokens[1].end)  # "substring(", "pg_sleep ("
     if "if" in text:
         m = _IF_COMPARISON.search(text)
         if m is not None:
@@ -665,6 +697,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return (0.9, "sqli.logic-select", start, u.end)
     w = _at(tokens, j + 1)
     x = _at(tokens, j + 2)
+    if at_start and u.kind in "nsbvk" and (u.kind != "k" or u.value == "null") and w is not None and w.kind == "o" and (
+            w.value in COMPARISONS or w.value == "!=") and (
+            x is None or x.kind in "nsvf(" or x.value in LITERALS or (x.kind == "b" and u.kind != "b")
+            or (x.kind == "o" and x.value in ("=", "!", "!="))):
+        # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
+        return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
