@@ -240,8 +240,32 @@ def _header(rng: random.Random) -> str:
     ))
 
 
+def _tracking(rng: random.Random) -> str:
+    """Analytics, attribution and consent cookies: pipes, parentheses, colons and braces galore."""
+    from urllib.parse import quote
+
+    src = pick(rng, ("(direct)", "google", "bing", "facebook", "newsletter", rand_host(rng)))
+    mdm = pick(rng, ("(none)", "organic", "cpc", "referral", "email", "(not set)"))
+    now = rng.randint(1_600_000_000, 1_800_000_000)
+    text = pick(rng, (
+        f"typ={pick(rng, ('typein', 'organic', 'referral', 'utm'))}|||src={src}|||mdm={mdm}|||cmp={pick(rng, ('(none)', rand_ident(rng)))}|||cnt=(none)|||trm=(none)",
+        f"vst={rng.randint(1, 40)}|||uip=(none)|||uag=Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+        f"{rng.randint(10**7, 10**9)}.{now}.{rng.randint(1, 9)}.{rng.randint(1, 9)}.utmcsr={src}|utmccn=({pick(rng, ('organic', 'referral', 'not set'))})|utmcmd={mdm}|utmctr=(not%20provided)",
+        f"isGpcEnabled=0&datestamp={quote('Mon Jan 01 2024 10:00:00 GMT+0100 (Central European Standard Time)')}&version=202{rng.randint(1, 4)}.{rng.randint(1, 12)}.0&groups=C0001%3A1%2CC0002%3A{rng.randint(0, 1)}%2CC0003%3A{rng.randint(0, 1)}&hosts=&landingPath=NotLandingPage",
+        f"{{stamp:%27{base64.b64encode(bytes(rng.getrandbits(8) for _ in range(30))).decode()}%27%2Cnecessary:true%2Cpreferences:{pick(rng, ('true', 'false'))}%2Cstatistics:{pick(rng, ('true', 'false'))}%2Cmarketing:false%2Cmethod:%27explicit%27%2Cver:{rng.randint(1, 9)}%2Cutc:{now}000%2Cregion:%27{pick(rng, ('us', 'de', 'gb', 'il'))}%27}}",
+        f"{now}|{rng.randint(0, 9)}|{rng.randint(0, 9)}|{pick(rng, ('us', 'en_US', 'de'))}|{rand_word(rng)}|{rng.randint(0, 1)}|{rng.randint(0, 1)}|",
+        f"id::{rand_ident(rng)}||sku::{rng.randint(1000, 99999)}||type::{rand_word(rng)}||",
+        f"v.{rng.randint(1, 9)},|{'|'.join(str(rng.randint(0, 255)) for _ in range(rng.randint(3, 12)))}",
+        f"{pick(rng, ('session', 'visit', 'pv'))}:{rng.randint(1, 99)}:{pick(rng, ('vf', 'en', 'la'))}:{rand_ident(rng)}:{rng.randint(0, 9)}",
+        f"MCMID|{rng.getrandbits(64)}|MCAAMLH-{now}|{rng.randint(1, 12)}|MCAAMB-{now}|{base64.b64encode(bytes(rng.getrandbits(8) for _ in range(20))).decode()}|MCOPTOUT-{now}s|NONE|vVersion|5.{rng.randint(0, 5)}.0",
+        f"[[B]]", f"[{rng.randint(0, 9)}]", f"{{}}", f"%7B%7D", f"(****)", f"-", f"'", f"\"\"", f"1---", f"#",
+    ))
+    return quote(text, safe="=&|%:()") if chance(rng, 0.25) else text
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("header", _header, 3.0),
+    ("tracking", _tracking, 2.0),
     ("prose", _prose, 3.0),
     ("sentence", _sentence, 1.5),
     ("name", _name, 1.0),
