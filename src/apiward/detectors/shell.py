@@ -97,13 +97,18 @@ _CODE = linear(
     r"|@\{\[|_\$\$nd_func\$\$_|\[/?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
     r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
+    # server-side JavaScript: an endless loop, console calls, module and require tricks, flight-protocol gadgets
+    r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
+    r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
+    r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
+    r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 _OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/]))"  # a host or file name

@@ -61,6 +61,11 @@ GADGETS = linear(
     r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
     r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
 )
+# a template control block with its end tag: "{% if x %}..{% endif %}", "<% if x %>..<% end %>"
+_BLOCK = linear(
+    r"\{%-?[\s]{0,8}(?:if|for|set|macro|with|block|raw|filter|call)\b[^%]{0,200}%\}[\s\S]{0,200}\{%-?[\s]{0,8}end"
+    r"|<%[=-]?[\s]{0,8}(?:if|for|unless|while|each)\b[^%]{0,200}%>[\s\S]{0,200}<%[=-]?[\s]{0,8}end"
+)
 _PROTOTYPE = re.compile(r"__proto__|constructor[\s]{0,4}(?:\.|\[[\s'\"]{0,4})[\s]{0,4}prototype")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
 _TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
@@ -90,6 +95,10 @@ def scan(text: str) -> list[Hit]:
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
             keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
+    if ("{%" in text or "<%" in text) and (best is None or best.score < 0.85):
+        block = _BLOCK.search(text)
+        if block is not None:
+            keep(0.85, "ssti.template-block", block.start(), block.end())
     if "proto" in text:
         proto = _PROTOTYPE.search(text)
         if proto is not None:
