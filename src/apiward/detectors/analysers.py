@@ -74,6 +74,7 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
                  "srcdoc", "formaction", "globalthis", "top", "self", "this", "parent", "frames",
                  "navigation", "reflect", "function", "print", "open", "write", "writeln", "fetch",
                  "atob", "href", "queryselector", "getelementbyid", "createelement", "adw", "ad4"})
+    | frozenset({"localhost", "localhost4", "localhost6", "localdomain", "localtest", "lvh", "internal", "loopback"})
 )
 # Literals the analysers match inside longer words: every Java gadget name, and a few more.
 _GADGET_PARTS: tuple[str, ...] = tuple(

@@ -20,14 +20,27 @@ from apiward.detectors.hit import Hit
 ODD_SCHEMES = frozenset({"gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "rmi",
                          "jndi", "dns", "iiop", "ssh", "telnet", "smb", "imap", "pop3", "smtp",
                          "redis", "memcache", "mysql", "postgres", "mongodb", "rsync", "svn", "git",
-                         "ftp", "ftps", "expect", "ogg", "rtsp", "nntp"})
+                         "ftp", "ftps", "expect", "ogg", "rtsp", "nntp", "local_file", "phar", "glob"})
+# Names that resolve to the machine itself or to its container / cluster network.
+LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4",
+                         "localhost6", "localhost6.localdomain6", "ip6-localhost", "ip6-loopback",
+                         "ipv6-localhost", "ipv6-loopback", "localtest.me", "lvh.me",
+                         "host.docker.internal", "gateway.docker.internal", "kubernetes.docker.internal",
+                         "host.containers.internal", "kubernetes.default.svc.cluster.local"})
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.azure.com",
                             "instance-data", "instance-data.ec2.internal", "kubernetes.default",
                             "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com"})
-_URL = re.compile(r"([a-z][a-z0-9+.\-]{1,15}):(//)?|//")
+_URL = re.compile(r"([a-z][a-z0-9+._\-]{1,15}):(//)?|//")
+# "localhost/", "host.docker.internal:8080/admin": a local host name written without a scheme
+_BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)")
+# a script or text file's URL that ends in "?": whatever the application appends becomes a query string
+# (remote include). A site's own page URL with an empty query ("https://shop.example?") is common in
+# analytics beacons, so the file name is required.
+_TRAILING_QUERY = re.compile(r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)\?$")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
-_TRIGGER = re.compile(r"^[a-z][a-z0-9+.\-]{1,15}://|^//|^url:")
+_TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)")
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 def _parse_ipv4_part(part: str) -> int | None:
@@ -59,6 +72,8 @@ def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     if any(v is None for v in values):
         return None
     nums = [v for v in values if v is not None]
+    if len(nums) == 1 and nums[0] >= 1 << 32 and nums[0] < 1 << 64 and (len(parts[0]) >= 10 or parts[0].startswith("0x")):
+        nums = [nums[0] & 0xFFFFFFFF]  # http://7147006462/ wraps to 169.254.169.254
     # a.b.c.d / a.b.(c.d as 16 bits) / a.(b.c.d as 24 bits) / one 32-bit number
     last_bits = 8 * (5 - len(nums))
     if any(v > 255 for v in nums[:-1]) or nums[-1] >= 1 << last_bits:
@@ -89,6 +104,9 @@ def scan(text: str) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048 or _TRIGGER.search(value) is None:
         return []
+    bare = _BARE_LOCAL.match(value)
+    if bare is not None and bare.group(1) in LOCAL_HOSTS:
+        return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
     m = _URL.match(value)
     scheme = ""
     host_start = 0
@@ -98,6 +116,17 @@ def scan(text: str) -> list[Hit]:
             host_start = 2
         elif m.group(2):
             host_start = m.end()
+            if value.endswith("?") and _TRAILING_QUERY.fullmatch(value) is not None:
+                return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
+        elif scheme in ODD_SCHEMES and _URL.match(value, m.end()) is not None:
+            return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), m.end() + 40))]  # jar:http://
+        elif scheme in ("http", "https") and value[m.end() : m.end() + 1] in ("/", "0", "1", "2", "3", "4", "5", "6",
+                                                                              "7", "8", "9", "["):
+            host_start = m.end() + (1 if value[m.end()] == "/" else 0)  # "http:/2852039166", "http:0x7f000001"
+            found = _host_hit(value, host_start)
+            if found is None:
+                return []
+            return [Hit(Category.SSRF, found[0], found[1], text, 0, found[2])]
         else:
             return []
     else:
@@ -125,9 +154,10 @@ def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
         host = hostport.split(":", 1)[0]
     if not host:
         return None
+    host = host.translate(_DOTS)
     if host in METADATA_HOSTS or host.endswith(".internal") and "metadata" in host:
         return (0.97, "ssrf.metadata", hm.end())
-    if host == "localhost" or host.endswith(".localhost") or host in ("localtest.me", "ip6-localhost", "ip6-loopback"):
+    if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
         return (0.9, "ssrf.loopback", hm.end())
     addr = parse_host(host)
     if addr is None:
