@@ -82,7 +82,8 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
-     "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_") + tuple(sorted(sql.PROCEDURES)) + tuple(
+     "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
+     "livescript") + tuple(sorted(sql.PROCEDURES)) + tuple(
     name for name in sql.CATALOGS if name.replace("_", "").replace(".", "").isalnum())
 
 
