@@ -79,7 +79,9 @@ _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
 _BRACKET_CLASS = re.compile(r"\[!?\^?[a-z0-9\-]{1,8}\]")
 _BRACE = re.compile(r"\{[a-z0-9_./\-]{0,20},[^{}\s]{1,80}\}")
 # "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable expanded in command position after an assignment
-_VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s]|$)")
+_VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s$]|$)")
+# ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
+_VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
 _ALIAS = re.compile(r"[\s]{0,4}alias[\s]{1,8}(?:[-+][a-z]{1,4}[\s]{1,8}){0,3}['\"]?[a-z_.][a-z0-9_.\-]{0,20}['\"]?=")
 # "{id,}", "{,cd,/etc,}": brace expansion with an empty alternative
 _EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
@@ -104,7 +106,7 @@ _CODE = linear(
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
-_OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
+_OBFUSCATION = re.compile(r"[a-z]['\"\\][a-z]|[a-z]['\"]{2}|\$@|[a-z]\$[*!?\-_$][a-z/]|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
@@ -127,7 +129,7 @@ def _unobfuscate(word: str) -> str:
         if ch in "'\"\\":
             i += 1
             continue
-        if ch == "$" and i + 1 < n and word[i + 1] in "@*":
+        if ch == "$" and i + 1 < n and word[i + 1] in "@*!?-_$" and (i + 2 >= n or not word[i + 2].isdigit()):
             i += 2
             continue
         if ch == "$" and word.startswith("$()", i):
@@ -199,7 +201,11 @@ def scan(text: str) -> list[Hit]:
         var = _VAR_COMMAND.search(text)
         if var is not None and _assigned(text, var.group(1), var.start()):
             keep(0.88, "cmdi.variable-command", var.start(), var.end())
-    if best is None and "alias" in text:
+    if (best is None or best.score < 0.9) and "$" in text:
+        prefixed = _VAR_PREFIX.search(text)
+        if prefixed is not None and prefixed.group(1) in DISTINCT_COMMANDS | COMMON_WORDS:
+            keep(0.9, "cmdi.variable-prefix", prefixed.start(), prefixed.end())
+    if (best is None or best.score < 0.85) and "alias" in text:
         alias = _ALIAS.match(text)
         if alias is not None:
             keep(0.85, "cmdi.alias", alias.start(), alias.end())
