@@ -100,6 +100,33 @@ def test_traversal_in_a_multipart_file_name_and_upload_extension() -> None:
     assert Category.TRAVERSAL in categories
 
 
+@pytest.mark.parametrize(
+    ("header", "name", "flagged"),
+    [
+        ("x-file-name", "fda.php5", True),
+        ("x-filename", "dangerous.phar", True),
+        ("x-filename", "holiday.php.jpg", True),
+        ("x-filename", "sess_d8ew88tqmabdcokhumchy8htqm", True),
+        ("x-filename", "holiday.photo.jpg", False),
+        ("x-filename", "report-2024.pdf", False),
+        ("x-filename", "session_notes.txt", False),
+    ],
+)
+def test_upload_file_name_headers_even_when_plain(header: str, name: str, flagged: bool) -> None:
+    found = stage().findings(request("PUT", "/upload", headers=[*BROWSER, (header, name)]))
+    assert (f"header.{header}" in blocking(found)) is flagged
+
+
+def test_script_hidden_before_an_image_extension_in_multipart() -> None:
+    body = (
+        b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"test. php.jpg\"\r\n"
+        b"Content-Type: image/jpeg\r\n\r\nhello\r\n--b--\r\n"
+    )
+    headers = [("content-type", "multipart/form-data; boundary=b")]
+    found = stage().findings(request("POST", "/upload", headers=headers, body=body))
+    assert Category.CMDI in {f.category for f in found if f.score >= 0.5}
+
+
 def test_xxe_on_the_raw_xml_body() -> None:
     body = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
     found = stage().findings(request("POST", "/api/xml", headers=[("content-type", "application/xml")], body=body))

@@ -63,6 +63,9 @@ EXECUTABLE_EXTENSIONS = frozenset(
      "cfc", "cgi", "pl", "py", "rb", "sh", "bash", "exe", "dll", "bat", "cmd", "ps1", "vbs",
      "war", "jar", "htaccess", "config"}
 )
+_SCRIPT_EXTENSIONS = frozenset(
+    {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "asp", "aspx", "jsp", "jspx", "cgi", "pl"}
+)
 _OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
 # ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
 # query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
@@ -163,6 +166,10 @@ class DetectionStage:
                 self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
             analysed = self._analyse_value(value)
             if analysed is None:
+                if "." in value or "sess_" in value:
+                    filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
+                    if filename:  # a plain file name ("shell.php5") skips the analysers, not the upload rules
+                        self._filename_rules(fld.location, value, scored)
                 continue
             normalized, hits = analysed
             for hit in self._located(fld, hits, normalized):
@@ -243,15 +250,29 @@ class DetectionStage:
                 pos = text.find("..")
                 self._add(scored, fld.location, Category.TRAVERSAL, 0.93, "traversal.filename",
                           _short(text[pos : pos + 40]))
-            ext = _extension(text)
-            if ext in EXECUTABLE_EXTENSIONS:
-                self._add(scored, fld.location, Category.CMDI, 0.88, "cmdi.executable-upload", _short(text[-40:]))
+            self._filename_rules(fld.location, text, scored)
         if fld.source is Source.PATH and name and ".." in normalized.views[-1]:
             # a ".." segment survives only when a client did not normalise: a crafted path
             for view in normalized.analysed:
                 if view.strip() in ("..", "...") or view.startswith(("../", "..\\")):
                     self._add(scored, fld.location, Category.TRAVERSAL, 0.8, "traversal.path-segment", _short(view))
                     break
+
+    def _filename_rules(
+        self, location: str, text: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
+        """An uploaded file's name: an executable extension, a server-side script hidden before an
+        image extension (``x.php.jpg``, ``x. php.jpg``), a PHP session file (``sess_<id>``)."""
+        ext = _extension(text)
+        if ext in EXECUTABLE_EXTENSIONS:
+            self._add(scored, location, Category.CMDI, 0.88, "cmdi.executable-upload", _short(text[-40:]))
+            return
+        base = text.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        inner = [part.strip() for part in base.split(".")[1:-1]]
+        if any(part in _SCRIPT_EXTENSIONS for part in inner):
+            self._add(scored, location, Category.CMDI, 0.8, "cmdi.double-extension-upload", _short(base[-40:]))
+        elif base.startswith("sess_") and len(base) >= 25 and base[5:].isalnum():
+            self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
 
     def _form_shaped_text(
         self,
