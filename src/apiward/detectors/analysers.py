@@ -59,7 +59,7 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
     | frozenset({"union", "information_schema", "sysobjects", "syscolumns", "pg_catalog", "pg_shadow",
                  "sqlite_master", "all_tables", "user_tables", "dba_users", "msysobjects", "xp_cmdshell",
                  "sp_executesql", "sp_password", "master", "dbo", "mysql", "sys", "notnull", "isnull"})
-    | sql.PROCEDURES
+    | sql.PROCEDURES | sql.CATALOG_WORDS
     | shell.DISTINCT_COMMANDS | shell.COMMON_WORDS
     | frozenset({"ifs", "dev", "tcp", "udp", "bin", "usr", "comspec", "for", "if", "invoke", "iex",
                  "encodedcommand", "child_process", "process", "require", "global", "subprocess",
@@ -83,8 +83,7 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
      "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
-     "livescript") + tuple(sorted(sql.PROCEDURES)) + tuple(
-    name for name in sql.CATALOGS if name.replace("_", "").replace(".", "").isalnum())
+     "livescript")
 
 
 # one pass over the literals (no quantifiers: linear)
@@ -146,9 +145,11 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
                     best[hit.category] = hit
     if len(views) == 1 and is_plain(raw) and not raw.islower() and len(raw) <= 256:
         # a plain word list keeps its case in normalisation (``OPENROWSET``, ``Xp_DirTree``);
-        # the analysers read lower case
+        # the SQL analyser reads lower case
         lowered = raw.lower()
         for analyser in analysers:
+            if analyser.name != "sql":
+                continue  # only SQL names (procedures, catalogs) are spelled with word characters alone
             for hit in analyser.scan(lowered):
                 current = best.get(hit.category)
                 if current is None or hit.score > current.score:

@@ -143,6 +143,8 @@ CATALOGS = (
     "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
     "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
 )
+# the catalog names spelled with word characters alone (the fast path must know them as words)
+CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isalnum())
 _TRIGGER = linear(
     r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
@@ -567,7 +569,7 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     if (best is None or best[0] < 0.9) and n >= 2:  # a catalog name alone is a word, not a query
         for name in CATALOGS:
             pos = text.find(name)
-            if pos >= 0:
+            if pos >= 0 and not _inside_word(text, name, pos):
                 keep((0.88, "sqli.catalog", pos, pos + len(name)))
                 break
     if n == 0:
@@ -656,6 +658,14 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         if m is not None:
             return (0.88, "sqli.if-condition", m.start(), m.end())
     return None
+
+
+def _inside_word(text: str, name: str, pos: int) -> bool:
+    """``name`` found at ``pos`` continues a longer identifier (``sp_oacreatex``, ``mysysobjects``)."""
+    before = text[pos - 1] if pos > 0 else ""
+    after = text[pos + len(name)] if pos + len(name) < len(text) else ""
+    return bool((name[0].isalnum() and (before.isalnum() or before == "_"))
+                or (name[-1].isalnum() and (after.isalnum() or after == "_")))
 
 
 def _index_after(tokens: Sequence[Token], end: int) -> int:
