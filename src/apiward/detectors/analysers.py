@@ -126,6 +126,9 @@ def inert(value: str) -> bool:
     return True
 
 
+_WORD_ANALYSERS = frozenset({"sql", "template"})
+
+
 def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:
     """Every analyser over every analysed view; the strongest hit per category."""
     best: dict[object, Hit] = {}
@@ -145,11 +148,11 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
                     best[hit.category] = hit
     if len(views) == 1 and is_plain(raw) and not raw.islower() and len(raw) <= 256:
         # a plain word list keeps its case in normalisation (``OPENROWSET``, ``Xp_DirTree``);
-        # the SQL analyser reads lower case
+        # the SQL and template analysers read lower case
         lowered = raw.lower()
         for analyser in analysers:
-            if analyser.name != "sql":
-                continue  # only SQL names (procedures, catalogs) are spelled with word characters alone
+            if analyser.name not in _WORD_ANALYSERS:
+                continue  # only SQL names and Java serialization marks are spelled with word characters alone
             for hit in analyser.scan(lowered):
                 current = best.get(hit.category)
                 if current is None or hit.score > current.score:
