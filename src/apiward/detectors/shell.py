@@ -69,6 +69,12 @@ _STRONG = linear(
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|%[^%\s]{1,32}%|\[[^\]]{0,20}\]|[a-z0-9_]{1,20}|\([\s]{0,4}[a-z0-9]{1,20})[\s]{0,4}(?:==|[\s]equ[\s]|[\s]neq[\s]|[\s]lss[\s]|[\s]gtr[\s])"
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
+    # cmd.exe conditions of any operand shape followed by a batch command: "if /i "%v%" geq "1" echo",
+    # "if x%1==x/? goto help", "if (2 geq 15) echo", "if not {%1} == {} ("
+    r"|\bif[\s]{1,12}(?:/i[\s]{0,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{1,20})"
+    r"[\s]{0,12}(?:==|[\s](?:equ|neq|lss|leq|gtr|geq)[\s])[\s]{0,12}(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{0,20})"
+    r"[\s]{0,12}(?:(?:echo|goto|set|call|cd|exit|del|copy|start|cmd|type|dir)\b|\()"
+    r"|\bif[\s]{1,12}\([\s]{0,4}[0-9]{1,12}[\s]{1,8}(?:equ|neq|lss|leq|gtr|geq)[\s]{1,8}[0-9]{1,12}[\s]{0,4}\)[\s]{0,12}(?:echo|goto|set|call)\b"
     r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
     r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
