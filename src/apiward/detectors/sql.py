@@ -581,7 +581,11 @@ _NARROW_CASTS = frozenset({"int", "int4", "int8", "integer", "bigint", "smallint
                            "jsonb", "regclass", "bytea", "double", "oid", "regproc"})
 _LEADING_STATEMENTS = frozenset({"select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
                                  "create", "alter", "truncate", "shutdown", "waitfor"})
-_IF_COMPARISON = re.compile(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
+# what the token-level constructs need to see somewhere in the text (skips the loop for most values)
+_CONSTRUCT_HINT = linear(
+    r"when|exec|prepare|into|xp_|sp_|openrowset|opendatasource|msdasql|sqloledb|select|[a-z0-9_]/\*|\*/[a-z(]|::|drop|truncate"
+)
+_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
 
 
 def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
@@ -591,7 +595,16 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
     inline comments (``drop/**/table``, ``dr/**/op``), casts (``x::int``), a value opening with
     a stacked statement (``;drop``, ``;set @x``), ``drop name;``, ``if(1=``."""
     n = len(tokens)
-    for i, t in enumerate(tokens):
+    if 1 < n <= 8 and tokens[0].value in DB_ONLY_FUNCTIONS and tokens[1].kind == "(":
+        return (0.88, "sqli.db-function", tokens[0].start, tokens[1].end)
+    if n >= 2 and tokens[0].kind == ";":
+        u = tokens[1]
+        if (u.kind == "E" and u.value in _LEADING_STATEMENTS
+                and (n <= 3 and all(x.kind == "b" for x in tokens[2:]) or _clause(tokens, 1) is not None)) or (
+                u.value == "set" and n >= 3 and tokens[2].kind == "v"):
+            return (0.88, "sqli.stacked", tokens[0].start, u.end)
+    scan_tokens = _CONSTRUCT_HINT.search(text) is not None
+    for i, t in enumerate(tokens if scan_tokens else ()):
         kind = t.kind
         u = _at(tokens, i + 1)
         if kind == "k" and t.value == "when" and u is not None:
@@ -612,8 +625,6 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             return (0.95, "sqli.outfile", t.start, u.end)
         elif kind in "bf" and t.value in PROCEDURES:
             return (0.9, "sqli.procedure", t.start, t.end)
-        elif i == 0 and t.value in DB_ONLY_FUNCTIONS and n <= 8 and u is not None and u.kind == "(":
-            return (0.88, "sqli.db-function", t.start, t.end + 1)
         elif kind == "E" and t.value == "select" and u is not None and u.kind == "b" and u.value in STRONG_FUNCTIONS:
             return (0.9, "sqli.select-function", t.start, u.end)
         elif kind == "c" and t.value.startswith("/*") and 0 < i < n - 1:
@@ -629,11 +640,6 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
                 tokens[i - 1].kind == ")" or _closing(_at(tokens, i + 2)) and _at(tokens, i + 2) is None
                 or tokens[i + 2].kind in "o;,)c"):
             return (0.88, "sqli.cast", tokens[i - 1].start, u.end)
-        elif kind == ";" and i == 0 and u is not None and (
-                (u.kind == "E" and u.value in _LEADING_STATEMENTS
-                 and (n <= 3 and all(x.kind == "b" for x in tokens[2:]) or _clause(tokens, 1) is not None))
-                or (u.value == "set" and _at(tokens, i + 2) is not None and tokens[i + 2].kind == "v")):
-            return (0.88, "sqli.stacked", t.start, u.end)
         elif kind == "E" and t.value in ("drop", "truncate") and (i == 0 or tokens[i - 1].kind in ";(") and (
                 u is not None and u.kind == "b"):
             after = _at(tokens, i + 2)
@@ -653,7 +659,7 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
     if n == 2 and tokens[1].kind == "(" and tokens[0].kind in "fbkE" and tokens[0].value in SQL_FUNCTIONS and (
             tokens[1].end == len(text.rstrip())):
         return (0.6, "sqli.function-fragment", tokens[0].start, tokens[1].end)  # "substring(", "pg_sleep ("
-    if "if" in text:
+    if "if" in text and "(" in text:
         m = _IF_COMPARISON.search(text)
         if m is not None:
             return (0.88, "sqli.if-condition", m.start(), m.end())
