@@ -42,6 +42,7 @@ _MUL = np.uint32(0x01000193)  # FNV prime: h = h * prime + byte, per order
 _SALTS = [np.uint32((0x9E3779B9 * n) & 0xFFFFFFFF) for n in range(NGRAM_MAX + 1)]
 _MIX = np.uint32(0x85EBCA6B)
 _SHIFT = np.uint32(32 - HASH_BITS)
+_PAD_BYTES = [b"\x04" * n for n in range(64)]
 
 FEATURE_SCHEMA: dict[str, object] = {
     "name": "apiward-char-ngrams",
@@ -159,6 +160,84 @@ def featurize_views(rows: Sequence[Sequence[str]]) -> Batch:
     return Batch(buckets=buckets, starts=kept_ends - kept, ends=kept_ends, scale=scale, dense=dense)
 
 
+# -- the inference path: n-gram weight sums without materialising a Batch -----------------------
+# Byte positions whose gathered rows form one super-row of the segment sum. numpy's reduceat
+# over axis 0 walks each column down the rows, so wider super-rows measured slower (1 is best).
+GROUP = 1
+_NULL_BUCKET = N_BUCKETS  # a zero row appended to the weight table: pad positions gather it
+_CLASS6 = np.where(_CLASS_ONEHOT.sum(axis=1) > 0, _CLASS, 5).astype(np.intp)  # 5 = not counted
+_DENSE_ORDER = [1, 2, 3, 0, 4]  # alpha, digit, space, special, non-ASCII (as in `DENSE_NAMES`)
+_N_ORDERS = NGRAM_MAX - NGRAM_MIN + 1
+
+
+def weight_table(weights: np.ndarray) -> np.ndarray:
+    """The (N_BUCKETS + 1, units) gather table for `ngram_sums`: the bucket rows plus a zero row."""
+    table = np.zeros((N_BUCKETS + 1, weights.shape[1]), dtype=weights.dtype)
+    table[:N_BUCKETS] = weights
+    return table
+
+
+def ngram_sums(rows: Sequence[Sequence[str]], table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value, the sum of the weight-table rows of all its n-grams (what `linear_scores`
+    sums before scaling), the n-gram weight ``scale`` and the ``dense`` measures of `Batch`.
+
+    Same features as `featurize_views`, computed for inference: each text is padded with pad
+    bytes to a multiple of `GROUP` positions and every n-gram starting in the padding gathers the
+    zero row, so the gathered rows of `GROUP` positions x all orders form one contiguous
+    super-row and a single segment sum over super-rows does the work. ``table`` is
+    `weight_table` (integer weights give exact integer sums, returned as int32)."""
+    n_rows = len(rows)
+    units = table.shape[1]
+    parts: list[bytes] = []
+    kept = np.empty(n_rows, dtype=np.int64)
+    padded = np.empty(n_rows, dtype=np.int64)
+    n_views = np.empty(n_rows, dtype=np.float32)
+    for i, views in enumerate(rows):
+        text = (_START + "".join([_cut(v) + _SEP for v in views])).encode("utf-8", "surrogatepass")
+        size = len(text)
+        full = -(-(size + _PAD_LEN) // GROUP) * GROUP
+        parts.append(text)
+        parts.append(_PAD_BYTES[full - size])
+        kept[i] = size
+        padded[i] = full
+        n_views[i] = len(views)
+    data = np.frombuffer(b"".join(parts), dtype=np.uint8)
+    total = data.shape[0]
+    ends = np.cumsum(padded)
+    starts = ends - padded
+    codes = data.astype(np.uint32)
+    buckets = np.empty((_N_ORDERS, total), dtype=np.intp)
+    h = np.zeros(total, dtype=np.uint32)
+    tmp = np.empty(total, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for n in range(1, NGRAM_MAX + 1):
+            head = h[: total - n + 1]
+            np.multiply(head, _MUL, out=head)
+            np.add(head, codes[n - 1 :], out=head)
+            if n >= NGRAM_MIN:
+                np.bitwise_xor(h, _SALTS[n], out=tmp)
+                np.multiply(tmp, _MIX, out=tmp)
+                np.right_shift(tmp, _SHIFT, out=buckets[n - NGRAM_MIN], casting="unsafe")
+    # n-grams starting in a value's padding gather the zero row
+    pad = np.zeros(total + 1, dtype=np.int8)
+    pad[starts + kept] = 1
+    pad[ends] = -1
+    buckets[:, np.cumsum(pad[:total], dtype=np.int8).view(np.bool_)] = _NULL_BUCKET
+    gathered = np.take(table, buckets.reshape(-1), axis=0).reshape(-1, GROUP * units)
+    first = (starts // GROUP)[None, :] + (np.arange(_N_ORDERS) * (total // GROUP))[:, None]
+    sums = np.add.reduceat(gathered, first.reshape(-1), axis=0, dtype=np.int32)
+    sums = sums.reshape(_N_ORDERS, n_rows, GROUP, units).sum(axis=(0, 2), dtype=np.int32)
+    scale = (1.0 / np.sqrt(kept.astype(np.float32) * _N_ORDERS)).astype(np.float32)
+    classes = _CLASS6[data] + np.repeat(np.arange(n_rows, dtype=np.intp) * 6, padded)
+    per_row = np.bincount(classes, minlength=6 * n_rows).reshape(n_rows, 6)[:, :5].astype(np.float32)
+    chars = np.maximum(per_row.sum(axis=1), 1.0)
+    dense = np.empty((n_rows, N_DENSE), dtype=np.float32)
+    dense[:, 0] = np.log1p(chars) / 8.0
+    dense[:, 1] = (n_views - 1.0) / 3.0
+    dense[:, 2:] = per_row[:, _DENSE_ORDER] / chars[:, None]
+    return sums, scale, dense
+
+
 def featurize(values: Sequence[str]) -> Batch:
     return featurize_views([value_views(v) for v in values])
 
@@ -220,10 +299,12 @@ __all__ = [
     "featurize",
     "featurize_views",
     "linear_scores",
+    "ngram_sums",
     "schema_hash",
     "sigmoid",
     "to_csr",
     "value_views",
     "views_from_normalized",
+    "weight_table",
 ]
 

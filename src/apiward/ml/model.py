@@ -41,12 +41,13 @@ from apiward.ml.features import (
     N_BUCKETS,
     N_DENSE,
     Batch,
-    featurize_views,
     linear_scores,
+    ngram_sums,
     schema_hash,
     sigmoid,
     value_views,
     views_from_normalized,
+    weight_table,
 )
 
 FORMAT = "apiward-attack-model"
@@ -118,8 +119,9 @@ class AttackModel:
             q, scale = weights, weight_scale.astype(np.float32)
         else:
             q, scale = quantize(weights.astype(np.float32))
-        # Kept quantised, in (units, buckets) layout: 4x less memory, faster gathers.
-        self.weights_t = np.ascontiguousarray(q.T)
+        # Kept quantised (4x less memory), as (buckets + 1, units) rows: each n-gram gathers one
+        # contiguous 32-byte row; the extra zero row is gathered by padding (`ngram_sums`).
+        self._table = weight_table(q)
         self.weight_scale = np.ascontiguousarray(scale, dtype=np.float32)
         self.dense_weights = np.ascontiguousarray(dense_weights, dtype=np.float32)
         self.bias = np.ascontiguousarray(bias, dtype=np.float32)
@@ -132,7 +134,35 @@ class AttackModel:
         self._lock = threading.Lock()
         self._cache_size = cache_size
 
+    @property
+    def weights_t(self) -> np.ndarray:
+        """The quantised n-gram weights as (units, N_BUCKETS) int8 (a view)."""
+        return self._table[:N_BUCKETS].T
+
     # -- inference ---------------------------------------------------------------------------
+    def _head(self, pre: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from the hidden layer's pre-activations."""
+        hidden = np.maximum(pre, 0.0, out=pre)
+        out = hidden @ self.out_weights
+        out += self.out_bias
+        out -= out.max(axis=1, keepdims=True)
+        log_p = out[:, 1:] - np.log(np.exp(out).sum(axis=1, keepdims=True))  # log P(category)
+        # logit(p) = log p - log(1 - p), computed stably; then Platt
+        z = log_p - np.log1p(-np.minimum(np.exp(log_p), 1.0 - 1e-7))
+        z *= self.calibration[0]
+        z += self.calibration[1]
+        return sigmoid(z).astype(np.float32, copy=False)
+
+    def _scores_views(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
+        """`scores` of ``featurize_views(rows)`` by the fast inference path (`ngram_sums`)."""
+        sums, scale, dense = ngram_sums(rows, self._table)
+        pre = sums.astype(np.float32)
+        pre *= self.weight_scale
+        pre *= scale[:, None]
+        pre += dense @ self.dense_weights
+        pre += self.bias
+        return self._head(pre)
+
     def logits(self, batch: Batch) -> np.ndarray:
         """Per-category log-odds before calibration: logit of the softmax probability."""
         hidden = np.maximum(linear_scores(batch, self.weights_t, self.dense_weights, self.bias, self.weight_scale), 0.0)
@@ -174,7 +204,7 @@ class AttackModel:
                     out[i] = hit
                     self._cache.move_to_end(key)
         if todo:
-            probs = self.scores(featurize_views([make_row(i) for i in todo]))
+            probs = self._scores_views([make_row(i) for i in todo])
             out[todo] = probs
             if self._cache_size:
                 with self._lock:
