@@ -16,6 +16,7 @@ from apiward.evaluation.corpus import CorpusReader
 from apiward.http.normalize import normalize
 from apiward.http.parse import corpus_request
 from apiward.ml.features import (
+    GatherBuffers,
     featurize_views,
     linear_scores,
     ngram_sums,
@@ -97,7 +98,19 @@ def test_ngram_sums_equal_the_batch_sums(model: AttackModel) -> None:
     batch = featurize_views(rows)
     units = table.shape[1]
     plain = linear_scores(batch, np.ascontiguousarray(model.weights_t), np.zeros((dense.shape[1], units), np.float32), np.zeros(units, np.float32))
-    np.testing.assert_array_equal(sums.astype(np.float32) * batch.scale[:, None], plain)
+    np.testing.assert_array_equal(sums * batch.scale[:, None], plain)
+    np.testing.assert_array_equal(sums, np.rint(sums))
     np.testing.assert_array_equal(scale, batch.scale)
     np.testing.assert_array_equal(dense, batch.dense)
-    assert sums.dtype == np.int32
+    assert sums.dtype == np.float32
+
+
+@pytest.mark.parametrize("block_rows", [1, 7, 64, 4096])
+def test_block_size_does_not_change_the_sums(model: AttackModel, block_rows: int) -> None:
+    """Values split across gather blocks (and blocks holding many values) sum to the same."""
+    rows = [views_from_normalized(normalize(v)) for v in EDGE_VALUES * 2]
+    table = weight_table(np.ascontiguousarray(model.weights_t.T))
+    want = ngram_sums(rows, table)
+    got = ngram_sums(rows, table, GatherBuffers(table.shape[1], rows=block_rows))
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -41,6 +41,7 @@ from apiward.ml.features import (
     N_BUCKETS,
     N_DENSE,
     Batch,
+    GatherBuffers,
     linear_scores,
     ngram_sums,
     schema_hash,
@@ -120,8 +121,10 @@ class AttackModel:
         else:
             q, scale = quantize(weights.astype(np.float32))
         # Kept quantised (4x less memory), as (buckets + 1, units) rows: each n-gram gathers one
-        # contiguous 32-byte row; the extra zero row is gathered by padding (`ngram_sums`).
+        # contiguous 32-byte row; pad positions gather the extra zero row (`ngram_sums`).
         self._table = weight_table(q)
+        self._buffers = GatherBuffers(hidden)
+        self._compute_lock = threading.Lock()
         self.weight_scale = np.ascontiguousarray(scale, dtype=np.float32)
         self.dense_weights = np.ascontiguousarray(dense_weights, dtype=np.float32)
         self.bias = np.ascontiguousarray(bias, dtype=np.float32)
@@ -155,8 +158,9 @@ class AttackModel:
 
     def _scores_views(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """`scores` of ``featurize_views(rows)`` by the fast inference path (`ngram_sums`)."""
-        sums, scale, dense = ngram_sums(rows, self._table)
-        pre = sums.astype(np.float32)
+        with self._compute_lock:
+            sums, scale, dense = ngram_sums(rows, self._table, self._buffers)
+        pre = sums
         pre *= self.weight_scale
         pre *= scale[:, None]
         pre += dense @ self.dense_weights
