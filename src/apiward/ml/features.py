@@ -251,19 +251,23 @@ def ngram_sums(
     padded = kept + _PAD_LEN
     ends = np.cumsum(padded)
     starts = ends - padded
-    codes = data.astype(np.uint32)
-    buckets = np.empty((total, _N_ORDERS), dtype=np.intp)
-    h = np.zeros(total, dtype=np.uint32)
-    tmp = np.empty(total, dtype=np.uint32)
+    # order-major hashing (contiguous uint32 passes), then one transposing copy to the
+    # position-major layout that makes each value's rows one contiguous segment
+    by_order = np.empty((_N_ORDERS, total), dtype=np.uint32)
+    h = data.astype(np.uint32)
     with np.errstate(over="ignore"):
         for n in range(1, NGRAM_MAX + 1):
-            head = h[: total - n + 1]
-            np.multiply(head, _MUL, out=head)
-            np.add(head, codes[n - 1 :], out=head)
+            if n > 1:
+                head = h[: total - n + 1]
+                np.multiply(head, _MUL, out=head)
+                np.add(head, data[n - 1 :], out=head)
             if n >= NGRAM_MIN:
-                np.bitwise_xor(h, _SALTS[n], out=tmp)
-                np.multiply(tmp, _MIX, out=tmp)
-                np.right_shift(tmp, _SHIFT, out=buckets[:, n - NGRAM_MIN], casting="unsafe")
+                row = by_order[n - NGRAM_MIN]
+                np.bitwise_xor(h, _SALTS[n], out=row)
+                np.multiply(row, _MIX, out=row)
+                np.right_shift(row, _SHIFT, out=row)
+    buckets = np.empty((total, _N_ORDERS), dtype=np.intp)
+    np.copyto(buckets, by_order.T, casting="unsafe")
     # n-grams starting in a value's pad bytes would reach into the next value: zero row
     pad = np.zeros(total + 1, dtype=np.int8)
     pad[starts + kept] = 1
