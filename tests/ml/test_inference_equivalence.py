@@ -73,6 +73,7 @@ def test_fast_path_equals_reference_on_corpus_values(model: AttackModel, shared_
     for rows in _request_rows(shared_data / name, RECORDS_PER_FILE):
         got = model._scores_views(rows)
         want = reference_proba(model, rows)
+        np.testing.assert_allclose(model.scores(featurize_views(rows)), want, atol=TOLERANCE, rtol=0)
         assert got.shape == want.shape == (len(rows), len(model.categories))
         worst = max(worst, float(np.abs(got - want).max()))
         checked += len(rows)
@@ -84,6 +85,8 @@ def test_predict_proba_equals_reference_on_edge_values(model: AttackModel) -> No
     rows = [views_from_normalized(normalize(v)) for v in EDGE_VALUES]
     want = reference_proba(model, rows)
     np.testing.assert_allclose(model.predict_proba(EDGE_VALUES), want, atol=TOLERANCE, rtol=0)
+    # the training / evaluation path (a featurised Batch) too
+    np.testing.assert_allclose(model.scores(featurize_views(rows)), want, atol=TOLERANCE, rtol=0)
     # one value at a time (and again from the cache) gives the same rows as the batch
     for i, value in enumerate(EDGE_VALUES):
         for _ in range(2):
@@ -103,6 +106,13 @@ def test_ngram_sums_equal_the_batch_sums(model: AttackModel) -> None:
     np.testing.assert_array_equal(scale, batch.scale)
     np.testing.assert_array_equal(dense, batch.dense)
     assert sums.dtype == np.float32
+
+
+def test_loaded_model_memory_is_bounded(model: AttackModel) -> None:
+    """The model holds one int8 weight table and cache-sized scratch buffers (a worker's RSS
+    stays far below the 300 MB budget)."""
+    held = [model._table, model._buffers.int8, model._buffers.float32, model._buffers.ones]
+    assert sum(a.nbytes for a in held) < 12 << 20
 
 
 @pytest.mark.parametrize("block_rows", [1, 7, 64, 4096])

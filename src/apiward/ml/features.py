@@ -325,8 +325,15 @@ def linear_scores(
     # has start and separator bytes), so one gather and one segment sum per column do it. The
     # (columns, buckets) layout keeps each gathered column contiguous, which makes the segment
     # sum several times faster than summing rows of a (buckets, columns) gather.
-    gathered = np.take(weights, batch.buckets.reshape(-1), axis=1)
-    sums = np.add.reduceat(gathered, batch.starts * batch.buckets.shape[1], axis=1, dtype=np.float32).T
+    flat = batch.buckets.reshape(-1)
+    first = batch.starts * batch.buckets.shape[1]
+    if weights.dtype == np.int8 and weights.flags.f_contiguous and not weights.flags.c_contiguous:
+        # a transposed view of int8 (buckets, columns) rows (the model's table): gather rows
+        orders = batch.buckets.shape[1]
+        sums = _segment_sums(weights.T, flat, first, batch.ends * orders, GatherBuffers(weights.shape[0]))
+    else:
+        gathered = np.take(weights, flat, axis=1)
+        sums = np.add.reduceat(gathered, first, axis=1, dtype=np.float32).T
     if scale is not None:
         sums = sums * scale
     out = sums * batch.scale[:, None] + batch.dense @ dense_weights + bias
