@@ -42,7 +42,10 @@ def test_forward_headers_drop_host_hop_by_hop_and_length() -> None:
         "method": "POST", "url": "/x", "label": "benign",
         "headers": {"Host": "a.example", "Connection": "keep-alive", "Content-Length": "5",
                     "Transfer-Encoding": "chunked", "Keep-Alive": "300", "TE": "trailers", "Upgrade": "h2c",
-                    "Cookie": "sid=1", "User-Agent": "UA", "X-Evil": "a\r\nInjected: 1"},
+                    "Cookie": "sid=1", "User-Agent": "UA", "X-Evil": "a\r\nInjected: 1",
+                    "Accept:text/html": "x", "X-Name": "caf\u00e9 ", "Range": " bytes=0-1 "},
     })
     assert record is not None
-    assert forward_headers(record) == [("Cookie", "sid=1"), ("User-Agent", "UA")]
+    assert forward_headers(record) == [
+        (b"Cookie", b"sid=1"), (b"User-Agent", b"UA"), (b"X-Name", "caf\u00e9".encode()), (b"Range", b"bytes=0-1"),
+    ]

@@ -101,13 +101,21 @@ class InProcessScorer:
         return None
 
 
-def forward_headers(record: CorpusRecord) -> list[tuple[str, str]]:
-    """The record's headers minus Host, hop-by-hop headers and Content-Length (httpx sets them)."""
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def forward_headers(record: CorpusRecord) -> list[tuple[bytes, bytes]]:
+    """The record's headers as bytes, minus Host, hop-by-hop headers and Content-Length (httpx sets
+    them). Values go out as UTF-8 (browsers' non-ASCII header bytes included) with their surrounding
+    whitespace removed, as a server would read them; headers that cannot be sent on the wire at all
+    (a name that is not an HTTP token, a value with CR / LF) are dropped."""
     out = []
     for name, value in record.header_pairs():
-        if name.lower() in HOP_BY_HOP or not name or "\n" in value or "\r" in value:
+        if name.lower() in HOP_BY_HOP or not name or not _TOKEN_CHARS.issuperset(name):
             continue
-        out.append((name, value))
+        if "\n" in value or "\r" in value:
+            continue
+        out.append((name.encode("ascii"), value.strip(" \t").encode("utf-8", "surrogateescape")))
     return out
 
 
