@@ -20,7 +20,7 @@ from psycopg import sql
 from apiward.core import Event
 from apiward.errors import StoreError
 from apiward.store.eventstore import page_size
-from apiward.store.records import COLUMNS, CountField, event_row, row_event
+from apiward.store.records import COLUMNS, CountField, event_query, event_row, row_event
 
 T = TypeVar("T")
 
@@ -71,7 +71,6 @@ _INSERT = (
 )
 PURGE_CHUNK = 5000
 _PURGE = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < %s LIMIT %s)"
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 
 
 class PostgresStore:
@@ -142,24 +141,10 @@ class PostgresStore:
         route: str | None = None,
         after_id: str | None = None,
     ) -> list[Event]:
-        clauses: list[str] = []
-        params: list[object] = []
-        for clause, value in (
-            ("ts >= %s", since),
-            ("ts < %s", until),
-            ("action = %s", action),
-            ("id < %s", before_id),
-            ("id > %s", after_id),
-            ("client_ip = %s", client_ip),
-            ("category = %s", category),
-            ("route = %s", route),
-        ):
-            if value is not None:
-                clauses.append(clause)
-                params.append(value)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        statement = f"{_SELECT}{where} ORDER BY id {'ASC' if after_id is not None else 'DESC'} LIMIT %s"
-        params.append(page_size(limit))
+        statement, params = event_query("%s", page_size(limit), {
+            "since": since, "until": until, "action": action, "before_id": before_id,
+            "after_id": after_id, "client_ip": client_ip, "category": category, "route": route,
+        })
 
         async def select(conn: psycopg.AsyncConnection[Any]) -> list[Any]:
             cur = await conn.execute(statement, params)

@@ -179,3 +179,32 @@ def row_event(row: Sequence[Any]) -> Event:
         sampled=bool(values["sampled"]),
         tags=dict(_json(values["tags"]) or {}),
     )
+
+
+_FILTERS: tuple[tuple[str, str], ...] = (
+    ("since", "ts >= {}"),
+    ("until", "ts < {}"),
+    ("action", "action = {}"),
+    ("before_id", "id < {}"),
+    ("after_id", "id > {}"),
+    ("client_ip", "client_ip = {}"),
+    ("category", "category = {}"),
+    ("route", "route = {}"),
+)
+
+
+def event_query(mark: str, limit: int, filters: Mapping[str, object]) -> tuple[str, list[object]]:
+    """The statement and parameters of `EventStore.query` in a driver's placeholder style
+    (``?`` for sqlite3, ``%s`` for psycopg): the given filters AND-ed, newest first, or oldest
+    first from ``after_id``; ``limit`` is already clamped by the caller."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for name, clause in _FILTERS:
+        value = filters.get(name)
+        if value is not None:
+            clauses.append(clause.format(mark))
+            params.append(value)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    order = "ASC" if filters.get("after_id") is not None else "DESC"
+    params.append(limit)
+    return f"SELECT {', '.join(COLUMNS)} FROM events{where} ORDER BY id {order} LIMIT {mark}", params

@@ -20,7 +20,7 @@ from typing import TypeVar
 from apiward.core import Event
 from apiward.errors import StoreError
 from apiward.store.eventstore import page_size
-from apiward.store.records import COLUMNS, CountField, event_row, row_event
+from apiward.store.records import COLUMNS, CountField, event_query, event_row, row_event
 
 T = TypeVar("T")
 
@@ -64,7 +64,6 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 PURGE_CHUNK = 5000
 _PURGE = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)"
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 _INSERT = f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
@@ -137,25 +136,11 @@ class SQLiteStore:
         route: str | None = None,
         after_id: str | None = None,
     ) -> list[Event]:
-        clauses: list[str] = []
-        params: list[object] = []
-        for sql, value in (
-            ("ts >= ?", since),
-            ("ts < ?", until),
-            ("action = ?", action),
-            ("id < ?", before_id),
-            ("id > ?", after_id),
-            ("client_ip = ?", client_ip),
-            ("category = ?", category),
-            ("route = ?", route),
-        ):
-            if value is not None:
-                clauses.append(sql)
-                params.append(value)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY id {'ASC' if after_id is not None else 'DESC'} LIMIT ?"
-        params.append(page_size(limit))
-        rows = await self._run(lambda conn: conn.execute(sql, params).fetchall())
+        statement, params = event_query("?", page_size(limit), {
+            "since": since, "until": until, "action": action, "before_id": before_id,
+            "after_id": after_id, "client_ip": client_ip, "category": category, "route": route,
+        })
+        rows = await self._run(lambda conn: conn.execute(statement, params).fetchall())
         return [row_event(r) for r in rows]
 
     async def count_by(
