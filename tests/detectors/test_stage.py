@@ -225,3 +225,25 @@ def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyp
     alone = DetectionStage(DetectionSettings(model_alone=1.0), shipped_model)
     for finding in alone.findings(request(query="q=hello%20%7B%7Bname%7D%7D")):
         assert finding.score < 0.5 or finding.rule != "model"
+
+
+def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """The per-field memo is keyed by source, name and value: a repeated request, and the same
+    value under another source or name, score exactly as a stage without any cache does."""
+    cached = DetectionStage(DetectionSettings(), shipped_model, cache_size=4)
+    uncached = DetectionStage(DetectionSettings(), shipped_model, cache_size=0)
+    payload = "1%27%20union%20select%20password%20from%20users--"
+    requests = [
+        request(query=f"id={payload}"),
+        request(path=f"/items/{payload}"),
+        request(query=f"other={payload}&color=red"),
+        request(headers=[*BROWSER, ("x-id", "1' union select password from users--")]),
+        request(query="user[$ne]=x&password__startswith=a"),
+        request(path="/.env"),
+        request(query=f"id={payload}"),
+        request(),
+    ]
+    for _ in range(3):
+        for req in requests:
+            assert cached.findings(req) == uncached.findings(req)
+    assert len(cached._field_cache) <= 4

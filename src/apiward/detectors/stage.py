@@ -7,7 +7,9 @@ except a few structural ones that no application reads as data), in order of cos
    flag them (a property test holds the analysers to that);
 2. the value is normalised (`normalize_value`, bounded) and every lexical analyser reads its
    views; certain evidence scores near 1. Results are remembered per value in a bounded LRU
-   cache owned by the stage (header values repeat across requests);
+   cache owned by the stage (header values repeat across requests), and what a whole field
+   contributes (its findings, whether the model reads it: a pure function of source, name and
+   value) in a bounded per-field cache;
 3. all non-plain values of the request go to the model in one batch; its per-category
    probabilities are rescaled so that the model's own operating threshold maps onto the
    policy's block threshold, and combined with the lexical score (the larger wins; agreement
@@ -116,6 +118,10 @@ class DetectionStage:
         self._cache: OrderedDict[str, tuple[Normalized, tuple[Hit, ...]] | None] = OrderedDict()
         self._cache_size = cache_size
         self._cache_max_chars = 2048
+        # per field (source, name, value): the findings it adds and whether the model reads it
+        self._field_cache: dict[
+            tuple[int, str, str], tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]
+        ] = {}
         self._exclusions = tuple(settings.exclusions)
         if model is not None:
             self._model_categories = tuple(model.categories)
@@ -139,48 +145,33 @@ class DetectionStage:
         batch_fields: list[Field] = []
         batch_norms: list[Normalized] = []
         skip = self._skip_headers
+        cache = self._field_cache
+        max_chars = self._cache_max_chars
         for fld in request.fields:
-            if fld.source is Source.HEADER and fld.name in skip:
-                continue
+            source = fld.source
             name = fld.name
-            if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
-                self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
-            if fld.source is not Source.COOKIE and fld.source is not Source.HEADER and "__" in name:
-                orm = _ORM_LOOKUP.search(name.lower())
-                if orm is not None:
-                    self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
-            if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
-                # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``)
-                named = self._analyse_value(_INDEX.sub("", name) if "[" in name else name)
-                if named is not None:
-                    for hit in named[1]:
-                        self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
-                                  self._evidence(hit, named[0]))
+            if source is Source.HEADER and name in skip:
+                continue
             value = fld.value
-            if not value:
-                continue
-            if fld.source is Source.PATH and value.startswith(".") and name and _hidden_file(value):
-                # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
-                # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
-                score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
-                self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
-            analysed = self._analyse_value(value)
-            if analysed is None:
-                if "." in value or "sess_" in value:
-                    filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
-                    if filename:  # a plain file name ("shell.php5") skips the analysers, not the upload rules
-                        self._filename_rules(fld.location, value, scored)
-                continue
-            normalized, hits = analysed
-            for hit in self._located(fld, hits, normalized):
-                self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
-            if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
-                self._location_rules(fld, normalized, scored)
-            if self.model is not None and (hits or _SYNTAX.search(value) is not None):
-                # the model reads values with code syntax or weak lexical evidence; URLs, dates,
-                # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone
+            if len(value) <= max_chars and len(name) <= max_chars:
+                key = (id(source), name, value)
+                plan = cache.get(key, _MISSING)
+                if plan is _MISSING:
+                    plan = self._field_plan(fld)
+                    if self._cache_size:
+                        cache[key] = plan
+                        if len(cache) > self._cache_size:
+                            del cache[next(iter(cache))]
+            else:
+                plan = self._field_plan(fld)
+            adds, to_model = plan
+            for location, category, score, rule, evidence in adds:
+                current = scored.get((location, category))
+                if current is None or score > current[0]:
+                    scored[(location, category)] = (score, rule, evidence)
+            if to_model is not None:
                 batch_fields.append(fld)
-                batch_norms.append(normalized)
+                batch_norms.append(to_model)
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored, batch_fields, batch_norms)
         if request.body and b"<!" in request.body[:65536]:
@@ -199,6 +190,50 @@ class DetectionStage:
             out.append(Finding(self.name, category, location, round(score, 4), evidence, rule))
         out.sort(key=lambda f: -f.score)
         return out
+
+    def _field_plan(self, fld: Field) -> tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]:
+        """What one field contributes, a pure function of (source, name, value): the findings it
+        adds (in order, best per key) and its normalised views when the model reads it."""
+        scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
+        name = fld.name
+        if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
+            self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+        if fld.source is not Source.COOKIE and fld.source is not Source.HEADER and "__" in name:
+            orm = _ORM_LOOKUP.search(name.lower())
+            if orm is not None:
+                self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
+        if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
+            # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``)
+            named = self._analyse_value(_INDEX.sub("", name) if "[" in name else name)
+            if named is not None:
+                for hit in named[1]:
+                    self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
+                              self._evidence(hit, named[0]))
+        value = fld.value
+        if not value:
+            return _plan(scored)
+        if fld.source is Source.PATH and value.startswith(".") and name and _hidden_file(value):
+            # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
+            # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
+            score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
+            self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
+        analysed = self._analyse_value(value)
+        if analysed is None:
+            if "." in value or "sess_" in value:
+                filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
+                if filename:  # a plain file name ("shell.php5") skips the analysers, not the upload rules
+                    self._filename_rules(fld.location, value, scored)
+            return _plan(scored)
+        normalized, hits = analysed
+        for hit in self._located(fld, hits, normalized):
+            self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+        if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
+            self._location_rules(fld, normalized, scored)
+        if self.model is not None and (hits or _SYNTAX.search(value) is not None):
+            # the model reads values with code syntax or weak lexical evidence; URLs, dates,
+            # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone
+            return _plan(scored, normalized)
+        return _plan(scored)
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
         """Normalised views and lexical hits of one value, or None when a fast path skips it
@@ -336,9 +371,9 @@ class DetectionStage:
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for row, fld, normalized in zip(probs, fields, norms, strict=True):
+        for row, fld, normalized in zip(probs.tolist(), fields, norms, strict=True):
             for j, category in enumerate(categories):
-                p = float(row[j])
+                p = row[j]
                 if p < 0.05:
                     continue
                 t = thresholds[j]
@@ -395,6 +430,12 @@ class DetectionStage:
             if glob_match(exclusion.location, location):
                 return True
         return False
+
+
+def _plan(
+    scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None
+) -> tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]:
+    return tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized
 
 
 def _hidden_file(segment: str) -> bool:
