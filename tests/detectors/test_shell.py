@@ -17,3 +17,27 @@ def test_passes_lookalikes() -> None:
     ran, flagged = flagged_lookalikes(TABLE)
     assert ran >= 5
     assert not flagged, "\n".join(flagged)
+
+
+def test_obfuscation_gate_matches_its_letter_first_spelling() -> None:
+    """`shell._OBFUSCATION` starts each branch at the punctuation (a lookbehind for the letter,
+    for speed); it finds a match exactly where the letter-first pattern does."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from apiward.detectors import shell
+
+    letter_first = re.compile(
+        r"[a-z](?:['\"\\][a-z]|['\"]{2}|\$[*!?\-_$][a-z/])|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]"
+    )
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet="abz'\"\\$*!?-_/@{}()^ \t\n\x0b\x85Z09.", max_size=24))
+    def same(text: str) -> None:
+        assert (shell._OBFUSCATION.search(text) is None) == (letter_first.search(text) is None)
+
+    same()
+    for text in ("w'h'o'am'i", 'c\\at', "wh$@oami", "${x}a", "$( )id", "^w", "a\"\"b", "a$*b", "plain words"):
+        assert (shell._OBFUSCATION.search(text) is None) == (letter_first.search(text) is None)

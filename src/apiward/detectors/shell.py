@@ -112,7 +112,13 @@ _CODE = linear(
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
-_OBFUSCATION = re.compile(r"[a-z](?:['\"\\][a-z]|['\"]{2}|\$[*!?\-_$][a-z/])|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]")
+# a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), ``$@``, ``${x}a``,
+# ``$()a``, ``^a``; every branch starts at the punctuation (the letter before it is a lookbehind),
+# so the search skips the letters of long text: the same matches, found about twice as fast
+_OBFUSCATION = re.compile(
+    r"['\"\\](?<=[a-z].)[a-z]|['\"](?<=[a-z].)['\"]|\$(?<=[a-z]\$)[*!?\-_$][a-z/]"
+    r"|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]"
+)
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
