@@ -95,6 +95,9 @@ _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
+# What one field contributes: [(location, category, score, rule, evidence) added, in order],
+# its normalised views when the model reads it (else None), the model's row once scored.
+_Plan = list[Any]
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
 
@@ -119,9 +122,7 @@ class DetectionStage:
         self._cache_size = cache_size
         self._cache_max_chars = 2048
         # per field (source, name, value): the findings it adds and whether the model reads it
-        self._field_cache: dict[
-            tuple[int, str, str], tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]
-        ] = {}
+        self._field_cache: dict[tuple[int, str, str], _Plan] = {}
         self._exclusions = tuple(settings.exclusions)
         if model is not None:
             self._model_categories = tuple(model.categories)
@@ -144,6 +145,7 @@ class DetectionStage:
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
         batch_fields: list[Field] = []
         batch_norms: list[Normalized] = []
+        batch_plans: list[_Plan] = []
         skip = self._skip_headers
         cache = self._field_cache
         max_chars = self._cache_max_chars
@@ -164,7 +166,7 @@ class DetectionStage:
                             del cache[next(iter(cache))]
             else:
                 plan = self._field_plan(fld)
-            adds, to_model = plan
+            adds, to_model, _ = plan
             for location, category, score, rule, evidence in adds:
                 current = scored.get((location, category))
                 if current is None or score > current[0]:
@@ -172,12 +174,13 @@ class DetectionStage:
             if to_model is not None:
                 batch_fields.append(fld)
                 batch_norms.append(to_model)
+                batch_plans.append(plan)
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored, batch_fields, batch_norms)
         if request.body and b"<!" in request.body[:65536]:
             self._xml_body(request, scored)
         if batch_fields and self.model is not None:
-            self._score_model(self.model, batch_fields, batch_norms, scored)
+            self._score_model(self.model, batch_fields, batch_norms, batch_plans, scored)
         if not scored:
             return []
         path_for_route = route or request.path
@@ -191,9 +194,10 @@ class DetectionStage:
         out.sort(key=lambda f: -f.score)
         return out
 
-    def _field_plan(self, fld: Field) -> tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]:
+    def _field_plan(self, fld: Field) -> _Plan:
         """What one field contributes, a pure function of (source, name, value): the findings it
-        adds (in order, best per key) and its normalised views when the model reads it."""
+        adds (in order, best per key), its normalised views when the model reads it, and (filled
+        in by `_score_model`) the model's probabilities for it."""
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
         name = fld.name
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
@@ -360,6 +364,7 @@ class DetectionStage:
         model: AttackModel,
         fields: Sequence[Field],
         norms: Sequence[Normalized],
+        plans: Sequence[_Plan],
         scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
         """One model call for the request's values. A model probability ``p`` becomes a score
@@ -367,11 +372,18 @@ class DetectionStage:
         raises weak lexical evidence of its category, and on its own it may block only from
         ``detection.model_alone`` on (below, it is logged), and only in the categories whose
         grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those)."""
-        probs = model.predict_proba_normalized([n.views for n in norms])
+        todo = [i for i, plan in enumerate(plans) if plan[2] is None]
+        if todo:
+            # only fields not scored before go to the model; a remembered field keeps its row
+            # (the model remembers its rows per value the same way, see `AttackModel._predict`)
+            fresh = model.predict_proba_normalized([norms[i].views for i in todo]).tolist()
+            for i, row in zip(todo, fresh, strict=True):
+                plans[i][2] = row
+        probs = [plan[2] for plan in plans]
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for row, fld, normalized in zip(probs.tolist(), fields, norms, strict=True):
+        for row, fld, normalized in zip(probs, fields, norms, strict=True):
             for j, category in enumerate(categories):
                 p = row[j]
                 if p < 0.05:
@@ -432,10 +444,8 @@ class DetectionStage:
         return False
 
 
-def _plan(
-    scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None
-) -> tuple[tuple[tuple[str, Category, float, str, str], ...], Normalized | None]:
-    return tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized
+def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
+    return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None]
 
 
 def _hidden_file(segment: str) -> bool:
