@@ -85,6 +85,9 @@ _CONFIG_DOTFILE = re.compile(
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
 _MISSING: Any = object()
+# Field-plan cache keys hold the name too: long names (rare, attacker-made) are not cached, so
+# the cache stays within cache_size x (2 KiB value + 256 B name).
+_FIELD_NAME_MAX = 256
 # Categories whose grammar the analysers cover completely (a header line after a line break,
 # an entity declaration, a function definition, a lookup): there the model only corroborates.
 _MODEL_ALONE_CATEGORIES = frozenset(
@@ -155,7 +158,7 @@ class DetectionStage:
             if source is Source.HEADER and name in skip:
                 continue
             value = fld.value
-            if len(value) <= max_chars and len(name) <= max_chars:
+            if len(value) <= max_chars and len(name) <= _FIELD_NAME_MAX:
                 key = (id(source), name, value)
                 plan = cache.get(key, _MISSING)
                 if plan is _MISSING:
