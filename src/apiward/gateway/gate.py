@@ -18,7 +18,7 @@ from apiward.core import (
     new_event_id,
 )
 from apiward.errors import RequestRejected
-from apiward.gateway.body import read_body, too_large
+from apiward.gateway.body import ClientGone, read_body, too_large
 from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.recorder import worth_recording
@@ -111,6 +111,21 @@ class Gate:
         decision.verdict = verdict
         for finding in verdict.findings:
             self.metrics.finding(finding.category)
+
+    async def admit(self, decision: Decision, receive: Receive, send: Send) -> bool:
+        """Read the body, parse and inspect the request as received, and answer it if it is
+        interrupted or refused. True when it may go on to the app / upstream; False when it has
+        been answered here or the client left."""
+        try:
+            await self.read(decision, receive)
+        except ClientGone:
+            return False
+        if decision.rejected is None:
+            await self.inspect(decision)
+        if decision.interrupts:
+            await self.refuse(send, decision)
+            return False
+        return True
 
     def detail(self, verdict: Verdict) -> str:
         generic = _GENERIC_DETAIL.get(verdict.status, _GENERIC_DETAIL[403])

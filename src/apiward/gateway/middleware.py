@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from apiward.gateway.body import ClientGone
 from apiward.gateway.gate import Decision, Gate, answer_headers
 from apiward.gateway.head import RequestHead
 from apiward.gateway.runtime import Runtime
@@ -107,14 +106,7 @@ class ApiwardMiddleware:
         if not self.runtime.started:
             await self.runtime.ensure_started()
         decision = gate.begin(RequestHead.from_scope(scope), scope)
-        try:
-            await gate.read(decision, receive)
-        except ClientGone:
-            return
-        if decision.rejected is None:
-            await gate.inspect(decision)
-        if decision.interrupts:
-            await gate.refuse(send, decision)
+        if not await gate.admit(decision, receive, send):
             return
         body = decision.body
 

@@ -19,7 +19,6 @@ import logging
 import aiohttp
 
 from apiward.errors import UpstreamError
-from apiward.gateway.body import ClientGone
 from apiward.gateway.forwarding import HOP_BY_HOP_BYTES
 from apiward.gateway.gate import Decision, Gate, answer_headers
 from apiward.gateway.head import RequestHead
@@ -102,14 +101,7 @@ class ProxyApp:
             await send_problem(send, 501, "Protocol upgrades (WebSocket, h2c) are not proxied.", None)
             return
         decision = gate.begin(head, scope)
-        try:
-            await gate.read(decision, receive)
-        except ClientGone:
-            return
-        if decision.rejected is None:
-            await gate.inspect(decision)
-        if decision.interrupts:
-            await gate.refuse(send, decision)
+        if not await gate.admit(decision, receive, send):
             return
         body = decision.body
         has_body = bool(body) or head.content_length is not None or head.chunked
