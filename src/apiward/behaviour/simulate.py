@@ -21,6 +21,7 @@ import multiprocessing as mp
 import os
 import random
 import statistics
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -515,6 +516,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _serve_in_thread(app: Any) -> tuple[Any, threading.Thread, str]:
+    """Run an ASGI app under uvicorn in a daemon thread on an ephemeral loopback port; returns the
+    server (set ``should_exit`` to stop it), its thread and its base URL once it accepts."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("upstream did not start")
+        time.sleep(0.005)
+    return server, thread, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+
+
 def _upstream_app() -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -533,25 +550,14 @@ def gateway_shared_trial(directory: Any, redis_url: str, prefix: str, limit: int
     import signal
     import subprocess
     import sys
-    import threading
     from pathlib import Path
 
     import httpx
-    import uvicorn
     import yaml
 
     directory = Path(directory)
     total = requests or 2 * limit
-    server = uvicorn.Server(uvicorn.Config(_upstream_app(), host="127.0.0.1", port=0, log_level="warning",
-                                          lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("upstream did not start")
-        time.sleep(0.005)
-    upstream = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server, thread, upstream = _serve_in_thread(_upstream_app())
     apiward_bin = str(Path(sys.executable).with_name("apiward"))
     procs: list[tuple[subprocess.Popen[bytes], str, str, Path]] = []
     try:
@@ -695,26 +701,15 @@ def gateway_replay(directory: Any, seed: int = 7, seconds: float = 20.0) -> dict
     import signal
     import subprocess
     import sys
-    import threading
     from pathlib import Path
 
     import httpx
-    import uvicorn
     import yaml
 
     directory = Path(directory)
     rng = random.Random(seed)
     shop = build_world(rng, n_users=40)
-    server = uvicorn.Server(uvicorn.Config(_shop_asgi(shop), host="127.0.0.1", port=0, log_level="warning",
-                                          lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("upstream did not start")
-        time.sleep(0.005)
-    upstream = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server, thread, upstream = _serve_in_thread(_shop_asgi(shop))
     behaviour, ratelimit = simulation_settings()
     (directory / "policy.yaml").write_text(_REPLAY_POLICY)
     listen, admin = f"127.0.0.1:{_free_port()}", f"127.0.0.1:{_free_port()}"
