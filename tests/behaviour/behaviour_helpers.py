@@ -12,9 +12,7 @@ from pathlib import Path
 
 import redis
 
-from apiward.core import RequestView
-from apiward.http.parse import build_request_view
-from apiward.settings import LimitSettings
+from request_factory import make_request  # noqa: F401 - re-exported for the tests here
 
 
 class FakeClock:
@@ -28,18 +26,6 @@ class FakeClock:
         self.now += seconds
 
 
-def make_request(
-    method: str = "GET",
-    target: str = "/",
-    headers: dict[str, str] | None = None,
-    body: bytes = b"",
-    client_ip: str = "203.0.113.7",
-) -> RequestView:
-    path, _, query = target.partition("?")
-    pairs = list((headers or {}).items())
-    if body and not any(k.lower() == "content-type" for k, _ in pairs):
-        pairs.append(("content-type", "application/json"))
-    return build_request_view(method, path, query, pairs, client_ip, body, LimitSettings())
 
 
 def delete_prefix(url: str, prefix: str) -> int:

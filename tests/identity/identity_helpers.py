@@ -10,25 +10,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from apiward.core import RequestView
-from apiward.http.parse import build_request_view
-from apiward.settings import LimitSettings
+from request_factory import make_request  # noqa: F401 - re-exported for the tests here
 
 HS_SECRET = b"test-secret-0123456789abcdef0123456789"
 
 
-def make_request(
-    method: str = "GET",
-    target: str = "/",
-    headers: dict[str, str] | None = None,
-    body: bytes = b"",
-    client_ip: str = "203.0.113.7",
-) -> RequestView:
-    path, _, query = target.partition("?")
-    pairs = list((headers or {}).items())
-    if body and not any(k.lower() == "content-type" for k, _ in pairs):
-        pairs.append(("content-type", "application/json"))
-    return build_request_view(method, path, query, pairs, client_ip, body, LimitSettings())
 
 
 def jwk_of(private: Any, kid: str, alg: str | None = None) -> dict[str, Any]:
