@@ -95,6 +95,22 @@ def test_limit_scores_the_first_records(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["overall"]["count"] == 2
 
 
+def test_holdout_leaves_out_the_records_the_model_trained_on(tmp_path: Path) -> None:
+    from apiward.ml.split import trained_on
+
+    corpus = tmp_path / "crs.jsonl"
+    records = [dict(RECORDS[1], source=f"crs-regression:942100:{t}") for t in range(1, 21)]
+    corpus.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(cli_app(), ["eval", str(corpus), "--holdout", "--json", str(out),
+                                            "--config", str(_spec_only_config(tmp_path))])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    held_out = sum(not trained_on(r["source"]) for r in records)
+    assert 0 < held_out < len(records)
+    assert report["overall"]["count"] == held_out and "held-out" in report["mode"]
+
+
 def test_unreadable_files_exit_2(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli_app(), ["eval", str(tmp_path / "missing.jsonl.gz")])

@@ -45,7 +45,10 @@ def _data_dir(tmp_path: Path) -> Path:
     _write(data / "csic2010-train.jsonl.gz", [_record(v, "benign", "csic-normal", "csic") for v in benign[:50]])
     attacks = generate_attacks(98, 5)
     crs = [_record(s.value, "attack", "sqli" if s.category == "sqli" else "rce", "crs") for s in attacks]
-    _write(data / "crs-regression.jsonl.gz", crs + [_record(v, "benign", "sqli", "crs") for v in benign[:20]])
+    crs += [_record(v, "benign", "sqli", "crs") for v in benign[:20]]
+    for i, r in enumerate(crs):
+        r["source"] = f"crs-regression:{942000 + i}:1"
+    _write(data / "crs-regression.jsonl.gz", crs)
     return data
 
 
@@ -64,6 +67,11 @@ def test_train_writes_a_loadable_model_and_card(tmp_path: Path) -> None:
     card = result.card_path.read_text()
     assert "Site-held-out" in card and "crs-regression" in card
     assert result.metrics["site_held_out"]["sites"] == 6
+    # half of the crs-regression attacks are learnt from; the report covers the other half only
+    assert model.header["training_values"]["real_attack"] > 0
+    assert "the held-out half" in card
+    crs_attacks = len(generate_attacks(98, 5))
+    assert 0 < result.metrics["crs-regression.jsonl.gz"]["attacks"] < crs_attacks
     assert model.header["data"]["wcp-legit-dev.jsonl.gz"]["sha256"]
 
 

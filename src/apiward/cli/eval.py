@@ -52,6 +52,10 @@ def eval_command(
     by_site: Annotated[bool, typer.Option("--by-site", help="Add per-site (Host) TNR rows.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score at most N records per file.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Requests in flight with --via.")] = 16,
+    holdout: Annotated[
+        bool,
+        typer.Option("--holdout", help="Leave out the crs-regression records the shipped model trained on."),
+    ] = False,
     max_misses: Annotated[
         int, typer.Option("--max-misses", min=0, help="Misclassified records listed in the JSON.")
     ] = 200,
@@ -80,10 +84,10 @@ def eval_command(
         scorer: Scorer
         if via is not None:
             scorer = RemoteScorer(via, concurrency=concurrency)
-            report = EvalReport(mode=f"via {via}")
+            report = EvalReport(mode=f"via {via}" + (", held-out half" if holdout else ""))
         else:
             scorer = InProcessScorer(settings)
-            report = EvalReport(mode="in-process")
+            report = EvalReport(mode="in-process" + (", held-out half" if holdout else ""))
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -100,7 +104,9 @@ def eval_command(
                         progress.update(task, completed=done, total=max(total, 1), records=records)
 
                     report.files.append(
-                        await evaluate_file(path, scorer, limit=limit, max_misses=max_misses, progress=update)
+                        await evaluate_file(
+                            path, scorer, limit=limit, max_misses=max_misses, progress=update, holdout=holdout
+                        )
                     )
         finally:
             await scorer.aclose()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from apiward.evaluation.corpus import CorpusReader
+from apiward.evaluation.corpus import CorpusReader, CorpusRecord
 from apiward.evaluation.report import FileResult
 from apiward.evaluation.scorer import Scored, Scorer, score_all
+from apiward.ml.split import trained_on
 
 # progress(done_bytes, total_bytes, records_done)
 Progress = Callable[[int, int, int], None]
@@ -21,8 +22,10 @@ async def evaluate_file(
     limit: int | None = None,
     max_misses: int = 200,
     progress: Progress | None = None,
+    holdout: bool = False,
 ) -> FileResult:
-    """Score every valid record of ``path``; raises CorpusError when the file cannot be read."""
+    """Score every valid record of ``path``; raises CorpusError when the file cannot be read.
+    With ``holdout``, records the shipped model trained on (`apiward.ml.split`) are left out."""
     reader = CorpusReader(Path(path), limit=limit)
     result = FileResult(path=Path(path), max_misses=max_misses)
     done = 0
@@ -35,7 +38,10 @@ async def evaluate_file(
             progress(reader.position, reader.size, done)
 
     started = time.perf_counter()
-    await score_all(scorer, reader, on_done)
+    records: Iterable[CorpusRecord] = reader
+    if holdout:
+        records = (r for r in reader if not trained_on(r.source))
+    await score_all(scorer, records, on_done)
     result.seconds = time.perf_counter() - started
     result.skipped = reader.skipped
     if progress is not None:

@@ -50,11 +50,23 @@ def write_card(path: Path, header: Mapping[str, Any], metrics: Mapping[str, Any]
         add(f"- `{name}`: {d.get('requests')} requests" + (f" from {d.get('sites')} sites" if d.get("sites") else "")
             + f", sha256 `{str(d.get('sha256'))[:16]}…`" + (f" (first {d.get('limit')} only)" if d.get("limit") else ""))
     tv = header.get("training_values", {})
+    real = int(tv.get("real_attack") or 0)
     add(f"- Training values (deduplicated): {tv.get('total')} — {tv.get('benign')} benign (sample of {cfg.get('max_benign_values')} "
         f"real-traffic values + all csic2010-train values + {cfg.get('generated_benign')} generated tricky-benign), "
-        f"{tv.get('attack')} generated attacks ({cfg.get('attacks_per_category')} per category requested).")
-    add("- Attack values come only from apiward's own grammar generators (`src/apiward/ml/generators/`); no public payload list, "
-        "no WAF test suite. `crs-regression` and `csic2010-dev` are never trained on: they are reported below only.")
+        f"{tv.get('attack')} attacks: {int(tv.get('attack') or 0) - real} generated ({cfg.get('attacks_per_category')} per "
+        f"category requested)" + (f" and {real} real payload values" if real else "") + ".")
+    if real:
+        add("- Generated attacks come from apiward's own grammar generators (`src/apiward/ml/generators/`). The real payloads "
+            "are the payload-carrying values (`apiward.ml.labelling`: values of an attack request never seen in legitimate "
+            "traffic, of the kind the stage sends to the model) of the `crs-regression` attacks in the training half "
+            "(`apiward.ml.split`: sha256 of the record's `source` tag, first byte even), each weighing "
+            f"{cfg.get('real_attack_weight')} generated values. The other half is reported below and by "
+            "`apiward eval --holdout`; tests of one CRS rule are often variations of one payload, so that half is not "
+            "independent of the trained one. No public payload list or WAF test suite beyond the supplied corpora; "
+            "`csic2010-dev` is never trained on.")
+    else:
+        add("- Attack values come only from apiward's own grammar generators (`src/apiward/ml/generators/`); no public payload "
+            "list, no WAF test suite. `crs-regression` and `csic2010-dev` are never trained on: they are reported below only.")
     add("")
     sho = metrics.get("site_held_out")
     if sho:
@@ -101,7 +113,8 @@ def write_card(path: Path, header: Mapping[str, Any], metrics: Mapping[str, Any]
         m = metrics.get(name)
         if not m:
             continue
-        add(f"## `{name}` (request-level labels; model only, never trained on)")
+        held = name.startswith("crs-regression") and real
+        add(f"## `{name}` (request-level labels; model only, " + ("the held-out half)" if held else "never trained on)"))
         add("")
         add(f"TPR {_pct(m['tpr'])} over {m['attacks']} attacks, TNR {_pct(m['tnr'])} over {m['benign']} benign"
             + (f"; injection families (sqli, xss, rce, lfi, rfi, java, php, generic): TPR **{_pct(m['injection_tpr'])}**" if m.get("injection_tpr") is not None else "") + ".")

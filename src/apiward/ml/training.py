@@ -4,12 +4,15 @@ Pipeline (`train`):
 
 1. benign values: every field value of ``wcp-legit-dev`` (grouped by recorded site) and of
    ``csic2010-train``, deduplicated; plus the tricky-benign generator;
-2. attack values: the grammar generators, ``attacks_per_category`` per category;
+2. attack values: the grammar generators, ``attacks_per_category`` per category, and the
+   payload-carrying values (`apiward.ml.labelling`) of the ``crs-regression`` attacks in the
+   training half (`apiward.ml.split`), weighted ``real_attack_weight`` times a generated one;
 3. site-held-out validation: sites are split into ``folds`` groups; for each, a model trained
    without those sites' values scores their requests (a request is a false positive when any of
    its values reaches the threshold of any category) -> per-site TNR;
 4. the final model on all data; Platt calibration per category on a held-out 10 % slice;
-5. reporting on ``crs-regression`` and ``csic2010-dev`` (request-level labels; never trained on).
+5. reporting on the held-out half of ``crs-regression`` and on ``csic2010-dev`` (request-level
+   labels; csic2010-dev is never trained on).
 
 Everything is seeded; the same data and seed give the same model.
 """
@@ -22,7 +25,7 @@ import random
 import time
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,9 @@ from apiward.errors import ApiwardError
 from apiward.ml.corpus import CorpusStats, RequestValues, file_digest, request_values
 from apiward.ml.features import N_BUCKETS, featurize_views, to_csr, value_views
 from apiward.ml.generators import ATTACK_GENERATORS, generate_attacks, generate_benign
+from apiward.ml.labelling import carrier_values
 from apiward.ml.model import MODEL_FILENAME, AttackModel
+from apiward.ml.split import trained_on
 
 CATEGORIES: tuple[Category, ...] = tuple(ATTACK_GENERATORS)
 BENIGN = "benign"
@@ -69,6 +74,8 @@ class TrainConfig:
     csic_limit: int | None = None
     eval_limit: int | None = None
     n_jobs: int = 2
+    real_attacks: bool = True  # learn from the crs-regression training half too
+    real_attack_weight: float = 4.0  # one real payload counts as this many generated ones
 
 
 @dataclass
@@ -112,13 +119,21 @@ def _matrix(values: Sequence[str]) -> Any:
 # -- fitting ---------------------------------------------------------------------------------
 
 
-def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log: Log, counts_of: Mapping[str, int] | None = None) -> AttackModel:
+def _fit(
+    values: Sequence[str],
+    labels: Sequence[str],
+    config: TrainConfig,
+    log: Log,
+    counts_of: Mapping[str, int] | None = None,
+    boosted: Collection[str] = (),
+) -> AttackModel:
     """A one-hidden-layer network (softmax over benign + categories) + Platt calibration per
     category on a held-out slice.
 
     Values are deduplicated, so a benign value weighs ``1 + ln(occurrences)`` (capped): ``*/*``
     seen in thousands of requests must count for more than a one-off token. Each attack
-    category's total weight is ``ATTACK_SHARE`` of the benign total, split evenly."""
+    category's total weight is ``ATTACK_SHARE`` of the benign total, split evenly; a ``boosted``
+    attack value (a real payload) weighs ``real_attack_weight`` times a generated one."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
@@ -144,6 +159,10 @@ def _fit(values: Sequence[str], labels: Sequence[str], config: TrainConfig, log:
     for c in range(1, len(classes)):
         per_value = ATTACK_SHARE * benign_total / (len(classes) - 1) / max(counts.get(c, 1), 1)
         sample_weight[y == c] = per_value
+    if boosted:
+        for i, (v, label) in enumerate(zip(values, labels)):
+            if label != BENIGN and v in boosted:
+                sample_weight[i] *= config.real_attack_weight
     t0 = time.monotonic()
     clf = MLPClassifier(
         hidden_layer_sizes=(config.hidden,),
@@ -275,11 +294,22 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     site_values: dict[str, list[str]] = defaultdict(list)
     for r in wcp:
         site_values[r.group].extend(r.values)
+    real_pairs: list[tuple[str, str]] = []
+    crs_stats = CorpusStats()
+    if config.real_attacks:
+        crs, crs_stats = _load(data / CRS, config.eval_limit)
+        crs_train = [r for r in crs if trained_on(r.group)]
+        known_benign = set(occurrences)
+        known_benign.update(v for r in crs if r.label != "attack" for v in r.values)
+        real_pairs = carrier_values(crs_train, known_benign, CATEGORIES)
+        log(f"  {CRS}: {sum(r.label == 'attack' for r in crs_train)} attacks in the training half, "
+            f"{len(real_pairs)} payload values")
+    real_values = {v for v, _ in real_pairs}
     attacks = generate_attacks(config.seed, config.attacks_per_category)
     gen_benign = generate_benign(config.seed, config.generated_benign)
-    attack_pairs = list({(s.value, s.category): None for s in attacks})
+    attack_pairs = list({(s.value, s.category): None for s in attacks if s.value not in real_values})
     gen_benign_values = _unique(s.value for s in gen_benign)
-    attack_values = {v for v, _ in attack_pairs}
+    attack_values = {v for v, _ in attack_pairs} | real_values
     log(f"  generated: {len(attack_pairs)} distinct attack values, {len(gen_benign_values)} tricky benign values")
 
     def dataset(benign_real: list[str], n_attacks: int | None) -> tuple[list[str], list[str]]:
@@ -292,6 +322,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
                     per[c] += 1
                     kept.append((v, c))
             pairs = kept
+        pairs = pairs + real_pairs
         benign = [v for v in _unique(benign_real + gen_benign_values) if v not in attack_values]
         return [v for v, _ in pairs] + benign, [c for _, c in pairs] + [BENIGN] * len(benign)
 
@@ -314,7 +345,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             values, labels = dataset(train_vals, config.fold_attacks_per_category)
             fold_counts = Counter(v for s in sites if fold_of[s] != k for v in site_values[s])
             fold_counts.update(v for r in csic for v in r.values)
-            model = _fit(values, labels, config, log, fold_counts)
+            model = _fit(values, labels, config, log, fold_counts, real_values)
             held = [r for r in wcp if fold_of[r.group] == k]
             best = _request_max(model, held)
             oof_parts.append(best)
@@ -359,7 +390,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     all_wcp = _unique(v for r in wcp for v in r.values)
     benign_real = _sample(rng, all_wcp, config.max_benign_values) + csic_values
     values, labels = dataset(benign_real, None)
-    model = _fit(values, labels, config, log, occurrences)
+    model = _fit(values, labels, config, log, occurrences, real_values)
     _shift_to_operating_point(model, thresholds, config.threshold)
     # Generated hold-out: fresh seeds, never seen in training.
     fresh = generate_attacks(config.seed + 1000, 500)
@@ -377,6 +408,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     # Request-level reporting corpora.
     for name in (CRS, CSIC_DEV):
         reqs, _ = _load(data / name, config.eval_limit)
+        if config.real_attacks:
+            reqs = [r for r in reqs if not trained_on(r.group)]  # the held-out half only
         if not reqs:
             continue
         flags, _cats = _request_flags(model, reqs, np.full(len(CATEGORIES), _logit(config.threshold)))
@@ -411,8 +444,11 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         "data": {
             WCP: {"sha256": wcp_stats.digest, "requests": len(wcp), "sites": len(wcp_stats.groups), "limit": config.wcp_limit},
             CSIC_TRAIN: {"sha256": csic_stats.digest, "requests": len(csic), "limit": config.csic_limit},
+            **({CRS: {"sha256": crs_stats.digest, "requests": crs_stats.records, "payload_values": len(real_pairs),
+                      "split": "training half: sha256(source)[0] even (apiward.ml.split)"}} if config.real_attacks else {}),
         },
-        "training_values": {"total": len(values), "benign": labels.count(BENIGN), "attack": len(values) - labels.count(BENIGN), "per_category": dict(Counter(labels))},
+        "training_values": {"total": len(values), "benign": labels.count(BENIGN), "attack": len(values) - labels.count(BENIGN),
+                            "real_attack": len(real_pairs), "per_category": dict(Counter(labels))},
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in config.__dict__.items() if k not in ("data_dir", "out_dir")},
         "metrics": {k: ({kk: vv for kk, vv in v.items() if kk != "per_site"} if isinstance(v, dict) else v) for k, v in metrics.items()},
     }
