@@ -247,3 +247,41 @@ def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:
         for req in requests:
             assert cached.findings(req) == uncached.findings(req)
     assert len(cached._field_cache) <= 4
+
+
+def test_long_values_are_remembered_by_digest_with_the_same_findings(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """Values over 2 KiB are cached under a digest (the value is not kept): a repeat scores
+    exactly as a stage without a cache, and two long values differing in one character do not
+    share an entry."""
+    cached = DetectionStage(DetectionSettings(), shipped_model)
+    uncached = DetectionStage(DetectionSettings(), shipped_model, cache_size=0)
+    filler = "lorem ipsum dolor sit amet " * 120
+    attack = filler + "1' union select password from users-- " + filler
+    lookalike = filler + "1' onion select password from users-- " + filler
+    requests = [request(method="POST", path="/c", body=f"q={text}".encode(),
+                        headers=[*BROWSER, ("content-type", "application/x-www-form-urlencoded")])
+                for text in (attack, lookalike, attack, lookalike)]
+    for req in requests:
+        assert cached.findings(req) == uncached.findings(req)
+    assert blocking(cached.findings(requests[2])) == {"body.q": Category.SQLI}
+    keys = [key for key in cached._field_cache.data if isinstance(key[2], bytes)]
+    assert len(keys) == 2 and all(len(key[2]) == 16 for key in keys)
+
+
+def test_bounded_cache_caps_entries_and_characters() -> None:
+    from apiward.detectors.stage import BoundedCache
+
+    by_entries = BoundedCache(8, 10**9, lambda key, value: len(key))
+    for i in range(100):
+        by_entries.put(f"k{i}", i)
+        assert len(by_entries) <= 8
+    assert "k99" in by_entries.data and "k0" not in by_entries.data  # the oldest go first
+    by_chars = BoundedCache(10**6, 1000, lambda key, value: len(key))
+    for i in range(500):
+        by_chars.put(f"{i:03d}" + "x" * 97, i)
+        assert by_chars.cost <= 1000 and by_chars.cost == sum(len(k) for k in by_chars.data)
+    by_chars.put("y" * 2000, 0)  # larger than the whole budget: not kept
+    assert "y" * 2000 not in by_chars.data
+    off = BoundedCache(0, 1000, lambda key, value: 1)
+    off.put("a", 1)
+    assert len(off) == 0

@@ -27,9 +27,9 @@ odd header set is not evidence. It raises nothing on hostile input: work per val
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -85,8 +85,8 @@ _CONFIG_DOTFILE = re.compile(
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
 _MISSING: Any = object()
-# Field-plan cache keys hold the name too: long names (rare, attacker-made) are not cached, so
-# the cache stays within cache_size x (2 KiB value + 256 B name).
+_SCORED: Any = object()  # plan[1] of a field whose model row is known
+# Field-plan cache keys hold the name: long names (rare, attacker-made) are not cached.
 _FIELD_NAME_MAX = 256
 # Categories whose grammar the analysers cover completely (a header line after a line break,
 # an entity declaration, a function definition, a lookup): there the model only corroborates.
@@ -95,11 +95,14 @@ _MODEL_ALONE_CATEGORIES = frozenset(
      Category.LDAPI, Category.SSRF}
 )
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
+# the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
+MODEL_SYNTAX = _SYNTAX
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
-# What one field contributes: [(location, category, score, rule, evidence) added, in order],
-# its normalised views when the model reads it (else None), the model's row once scored.
+# What one field contributes: [(location, category, score, rule, evidence) added, in order,
+# its normalised views while the model has to read it (`_SCORED` once it has; None when the model
+# does not read it), the model's row once scored, the evidence of a model-only finding].
 _Plan = list[Any]
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
@@ -115,17 +118,19 @@ class DetectionStage:
         settings: DetectionSettings,
         model: AttackModel | None,
         *,
-        cache_size: int = 32768,
+        cache_size: int = 65536,
+        cache_chars: int = 16 << 20,
     ) -> None:
         self.settings = settings
         self.model = model
         self._skip_headers = STRUCTURAL_HEADERS | frozenset(h.lower() for h in settings.skip_headers)
         self._report_at = settings.log_threshold
-        self._cache: OrderedDict[str, tuple[Normalized, tuple[Hit, ...]] | None] = OrderedDict()
-        self._cache_size = cache_size
+        # per value: normalised views and lexical hits (None: a fast path skipped it)
+        self._cache = BoundedCache(cache_size, cache_chars, _value_cost)
         self._cache_max_chars = 2048
-        # per field (source, name, value): the findings it adds and whether the model reads it
-        self._field_cache: dict[tuple[int, str, str], _Plan] = {}
+        # per field (source, name, value or digest of a long value): the findings it adds, its
+        # model row and model evidence (see `_field_plan`)
+        self._field_cache = BoundedCache(cache_size, cache_chars, _field_cost)
         self._exclusions = tuple(settings.exclusions)
         if model is not None:
             self._model_categories = tuple(model.categories)
@@ -146,44 +151,41 @@ class DetectionStage:
     def findings(self, request: RequestView, route: str | None = None) -> list[Finding]:
         """Synchronous core of `inspect` (used by benchmarks and evaluation)."""
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
-        batch_fields: list[Field] = []
-        batch_norms: list[Normalized] = []
-        batch_plans: list[_Plan] = []
+        batch: list[tuple[str, _Plan]] = []  # (location, plan) of the fields the model reads
         skip = self._skip_headers
         cache = self._field_cache
+        memo = cache.data
         max_chars = self._cache_max_chars
+        header = Source.HEADER
         for fld in request.fields:
             source = fld.source
             name = fld.name
-            if source is Source.HEADER and name in skip:
+            if source is header and name in skip:
                 continue
             value = fld.value
-            if len(value) <= max_chars and len(name) <= _FIELD_NAME_MAX:
-                key = (id(source), name, value)
-                plan = cache.get(key, _MISSING)
-                if plan is _MISSING:
+            if len(name) <= _FIELD_NAME_MAX:
+                # a long value is remembered by its digest, not held (see `_field_cost`)
+                key = (id(source), name, value if len(value) <= max_chars else _digest(value))
+                plan = memo.get(key)
+                if plan is None:
                     plan = self._field_plan(fld)
-                    if self._cache_size:
-                        cache[key] = plan
-                        if len(cache) > self._cache_size:
-                            del cache[next(iter(cache))]
+                    cache.put(key, plan)
             else:
                 plan = self._field_plan(fld)
-            adds, to_model, _ = plan
-            for location, category, score, rule, evidence in adds:
-                current = scored.get((location, category))
-                if current is None or score > current[0]:
-                    scored[(location, category)] = (score, rule, evidence)
-            if to_model is not None:
-                batch_fields.append(fld)
-                batch_norms.append(to_model)
-                batch_plans.append(plan)
+            adds = plan[0]
+            if adds:
+                for location, category, score, rule, evidence in adds:
+                    current = scored.get((location, category))
+                    if current is None or score > current[0]:
+                        scored[(location, category)] = (score, rule, evidence)
+            if plan[1] is not None:
+                batch.append((fld.location, plan))
         if request.body_kind is BodyKind.TEXT:
-            self._form_shaped_text(request, scored, batch_fields, batch_norms)
+            self._form_shaped_text(request, scored)
         if request.body and b"<!" in request.body[:65536]:
             self._xml_body(request, scored)
-        if batch_fields and self.model is not None:
-            self._score_model(self.model, batch_fields, batch_norms, batch_plans, scored)
+        if batch and self.model is not None:
+            self._score_model(self.model, batch, scored)
         if not scored:
             return []
         path_for_route = route or request.path
@@ -244,23 +246,20 @@ class DetectionStage:
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
         """Normalised views and lexical hits of one value, or None when a fast path skips it
-        (plain, inert or binary). Results and skip decisions are cached per value (bounded LRU,
+        (plain, inert or binary). Results and skip decisions are cached per value (bounded,
         values up to 2 KB; the analysis is a pure function of the value)."""
         cacheable = len(value) <= self._cache_max_chars
         if cacheable:
-            cached = self._cache.get(value, _MISSING)
+            cached = self._cache.data.get(value, _MISSING)
             if cached is not _MISSING:
-                self._cache.move_to_end(value)
-                return cached
+                return cached  # type: ignore[no-any-return]
         if plain(value) or inert(value) or _binary(value):
             result: tuple[Normalized, tuple[Hit, ...]] | None = None
         else:
             normalized = normalize_value(value)
             result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
-        if cacheable and self._cache_size:
-            self._cache[value] = result
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        if cacheable:
+            self._cache.put(value, result)
         return result
 
     def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
@@ -317,11 +316,7 @@ class DetectionStage:
             self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
 
     def _form_shaped_text(
-        self,
-        request: RequestView,
-        scored: dict[tuple[str, Category], tuple[float, str, str]],
-        batch_fields: list[Field],
-        batch_norms: list[Normalized],
+        self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]
     ) -> None:
         """A text body shaped like a form (``a=1&b=2``, sent without its Content-Type): the
         application may still read it as one, so its values are inspected as body fields."""
@@ -365,9 +360,7 @@ class DetectionStage:
     def _score_model(
         self,
         model: AttackModel,
-        fields: Sequence[Field],
-        norms: Sequence[Normalized],
-        plans: Sequence[_Plan],
+        batch: Sequence[tuple[str, _Plan]],
         scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
         """One model call for the request's values. A model probability ``p`` becomes a score
@@ -375,18 +368,21 @@ class DetectionStage:
         raises weak lexical evidence of its category, and on its own it may block only from
         ``detection.model_alone`` on (below, it is logged), and only in the categories whose
         grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those)."""
-        todo = [i for i, plan in enumerate(plans) if plan[2] is None]
+        todo = [plan for _, plan in batch if plan[2] is None]
         if todo:
             # only fields not scored before go to the model; a remembered field keeps its row
             # (the model remembers its rows per value the same way, see `AttackModel._predict`)
-            fresh = model.predict_proba_normalized([norms[i].views for i in todo]).tolist()
-            for i, row in zip(todo, fresh, strict=True):
-                plans[i][2] = row
-        probs = [plan[2] for plan in plans]
+            fresh = model.predict_proba_normalized([plan[1].views for plan in todo]).tolist()
+            for plan, row in zip(todo, fresh, strict=True):
+                if plan[2] is None:
+                    plan[3] = self._model_evidence(plan[1])
+                    plan[1] = _SCORED  # the views are no longer needed
+                plan[2] = row
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for row, fld, normalized in zip(probs, fields, norms, strict=True):
+        for location, plan in batch:
+            row = plan[2]
             for j, category in enumerate(categories):
                 p = row[j]
                 if p < 0.05:
@@ -397,7 +393,7 @@ class DetectionStage:
                     score = policy * p / t
                 else:
                     score = policy + (1.0 - policy) * (p - t) / (1.0 - t)
-                key = (fld.location, category)
+                key = (location, category)
                 current = scored.get(key)
                 if current is not None:
                     lex = current[0]
@@ -409,7 +405,7 @@ class DetectionStage:
                 elif score >= self._report_at:
                     if p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES:
                         score = min(score, policy - 0.01)
-                    scored[key] = (score, "model", self._model_evidence(normalized))
+                    scored[key] = (score, "model", plan[3])
 
     def _model_evidence(self, normalized: Normalized) -> str:
         view = normalized.analysed[-1] if len(normalized.views) > 1 else normalized.views[0]
@@ -448,7 +444,74 @@ class DetectionStage:
 
 
 def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
-    return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None]
+    return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None, None]
+
+
+class BoundedCache:
+    """A memo (``data``, a dict read directly by callers) bounded by a number of entries and by a
+    cost in characters (``cost(key, value)``: the strings an entry holds). Eviction drops the
+    oldest entries (first in, first out) in batches of about an eighth of the budget, so each
+    insertion costs amortised O(1); ``max_entries == 0`` disables the memo."""
+
+    __slots__ = ("data", "max_entries", "max_cost", "cost", "_cost_of")
+
+    def __init__(self, max_entries: int, max_cost: int, cost_of: Callable[[Any, Any], int]) -> None:
+        self.data: dict[Any, Any] = {}
+        self.max_entries = max_entries
+        self.max_cost = max_cost
+        self.cost = 0
+        self._cost_of = cost_of
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.max_entries <= 0 or key in self.data:
+            return
+        cost = self._cost_of(key, value)
+        if cost > self.max_cost:
+            return
+        self.data[key] = value
+        self.cost += cost
+        if len(self.data) > self.max_entries or self.cost > self.max_cost:
+            self._evict()
+
+    def _evict(self) -> None:
+        data = self.data
+        keep_entries = self.max_entries - (self.max_entries + 7) // 8
+        keep_cost = self.max_cost - self.max_cost // 8
+        count, cost = len(data), self.cost
+        drop = []
+        for key, value in data.items():  # oldest first
+            if count <= keep_entries and cost <= keep_cost:
+                break
+            drop.append(key)
+            count -= 1
+            cost -= self._cost_of(key, value)
+        for key in drop:
+            del data[key]
+        self.cost = cost
+
+
+# Fixed cost of an entry besides its strings (key tuple, plan list, dict slot), in characters.
+_ENTRY_COST = 64
+
+
+def _value_cost(value: str, result: tuple[Normalized, tuple[Hit, ...]] | None) -> int:
+    if result is None:
+        return _ENTRY_COST + len(value)
+    return _ENTRY_COST + len(value) + sum(map(len, result[0].views)) + 64 * len(result[1])
+
+
+def _field_cost(key: tuple[int, str, str | bytes], plan: _Plan) -> int:
+    # the plan's views are dropped once the model has scored them (`_score_model`); the value
+    # cache accounts for them meanwhile
+    return _ENTRY_COST + len(key[1]) + len(key[2]) + sum(len(add[4]) + len(add[0]) for add in plan[0])
+
+
+def _digest(value: str) -> bytes:
+    """A collision-resistant key for a long value (the value itself is not kept)."""
+    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _hidden_file(segment: str) -> bool:
