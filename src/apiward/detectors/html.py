@@ -31,12 +31,23 @@ STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
      "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
-_TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?)([ \t\n\r/>\"'=+]|$)")
+_TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?|:[a-z][a-z0-9\-_]{0,24})([ \t\n\r/>\"'=+]|$)")
+# Obfuscated element names a filter's tag list misses: letters spread with whitespace
+# (``<f o r m``, ``<s c r i p t``) and a namespace prefix written with blanks around its colon
+# (``< x: script``); judged by the element the letters spell.
+_SPACED_TAG = linear(r"<[\s/]{0,4}([a-z](?:[\s\x00]{1,4}[a-z]){2,11})(?:[\s/>\x00]|$)")
+_SPACED_NS = linear(r"<[\s/]{0,4}[a-z][a-z0-9\-_]{0,24}[\s]{0,4}:[\s]{0,4}([a-z]{3,12})[\s]{0,4}(?:[/>]|$)")
+# IE's import processing instruction loads an HTC behaviour: ``<?import implementation="x.htc">``
+_IMPORT_PI = linear(r"<\??[\s]{0,4}import[^>]{0,100}implementation[\s]{0,8}=")
+# Tags written with the US-ASCII high-bit twins of ``<`` and ``>`` (0xBC ``¼``, 0xBE ``¾``): a
+# server that strips the eighth bit reads ``¼script¾`` as ``<script>``; the normaliser's NFKC
+# view spells them ``1⁄4`` and ``3⁄4`` (after a stray UTF-8 lead byte when sent as ``\xc2\xbc``).
+_HIGH_BIT_TAG = linear("(?:1\u20444|\u00bc)(/?)([a-z]{1,12})[\u00c0-\u00ff]?(?:3\u20444|\u00be)")
+_ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
 _HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
+_SEP = r"[\s\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL)
 _URI = linear(
-    r"(?:j[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}v[\s\x00-\x1f]{0,8}a[\s\x00-\x1f]{0,8}"
-    r"s[\s\x00-\x1f]{0,8}c[\s\x00-\x1f]{0,8}r[\s\x00-\x1f]{0,8}i[\s\x00-\x1f]{0,8}"
-    r"p[\s\x00-\x1f]{0,8}t|vbscript|livescript|mocha)[\s\x00-\x1f]{0,8}:"
+    "(?:" + _SEP.join("javascript") + "|" + _SEP.join("vbscript") + "|livescript|mocha)" + _SEP + ":"
 )
 _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
 _SINK = linear(
@@ -79,7 +90,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear(r"[<>]|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"p[\s\x00-\x1f]{0,8}t[\s\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def scan(text: str) -> list[Hit]:
@@ -120,12 +131,34 @@ def scan(text: str) -> list[Hit]:
                 sink = _SINK.search(rest)
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
+                elif len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None:
+                    # a short value that opens an element with an attribute and never closes it:
+                    # the shape of markup injected into a page (``x"><a href="...``); editors and
+                    # captured pages send whole tags
+                    keep(0.55, "xss.open-tag", m.start(), m.end())
                 else:
                     keep(0.35, "xss.tag", m.start(), m.end())
             else:
                 keep(0.2, "xss.tag", m.start(), m.end())
             if best is not None and best.score >= 0.97:
                 return [best]
+        for m in _SPACED_TAG.finditer(text):
+            name = "".join(m.group(1).split()).replace("\x00", "")
+            if name in STRONG_TAGS:
+                keep(0.9, "xss.spaced-tag", m.start(), m.end(1))
+            elif name in ACTIVE_TAGS and len(name) >= 4:
+                keep(0.75, "xss.spaced-tag", m.start(), m.end(1))
+        spaced = _SPACED_NS.search(text)
+        if spaced is not None and spaced.group(1) in STRONG_TAGS:
+            keep(0.9, "xss.namespaced-tag", spaced.start(), spaced.end(1))
+        pi = _IMPORT_PI.search(text)
+        if pi is not None:
+            keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "4" in text or "\u00bc" in text:
+        for m in _HIGH_BIT_TAG.finditer(text):
+            name = m.group(2)
+            if name in ACTIVE_TAGS and len(name) >= 3 or m.group(1) and _HIGH_BIT_TAG.search(text[: m.start()]):
+                keep(0.9, "xss.high-bit-tag", m.start(), m.end())
     for m in _HANDLER.finditer(text):
         name = m.group(1)
         if name in EVENTS:
@@ -138,8 +171,11 @@ def scan(text: str) -> list[Hit]:
             broken = m.start() > 0 or text[:1] in "\"'`/ "  # an attribute break before it
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text)
-    if uri is not None and not _inert_uri(text, uri.end()):
-        keep(0.93, "xss.script-uri", uri.start(), uri.end())
+    if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
+        if _PROSE_TAIL.match(text, uri.end()) is not None and not _spread(uri.group(0)):
+            keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
+        else:
+            keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text)
     if data is not None and ("html" in data.group(0) or "script" in data.group(0)
                              or "<" in text[data.end() : data.end() + 40]):
@@ -156,6 +192,8 @@ def scan(text: str) -> list[Hit]:
     return [best] if best is not None and best.score >= 0.2 else []
 
 
+# a title or a sentence after the scheme ("JavaScript: The Good Parts"), not code: words only
+_PROSE_TAIL = re.compile(r" {1,3}[a-z][a-z0-9 ,\-]{0,80}$")
 _INERT = re.compile(r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|[0-9][0-9.]{0,20}|)[\s]{0,4}(?:$|[\"'&,}\]])")
 
 
@@ -164,6 +202,11 @@ def _tag_uri(rest: str) -> bool:
     if uri is not None and not _inert_uri(rest, uri.end()):
         return True
     return _DATA_URI.search(rest[:200]) is not None
+
+
+def _spread(scheme: str) -> bool:
+    """``ja\tvascript:``: blanks inside the scheme name are obfuscation, never a no-op link."""
+    return any(c.isspace() or c < " " for c in scheme.rstrip(":").rstrip())
 
 
 def _inert_uri(text: str, end: int) -> bool:
