@@ -131,10 +131,12 @@ def scan(text: str) -> list[Hit]:
                 sink = _SINK.search(rest)
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
-                elif len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None:
-                    # a short value that opens an element with an attribute and never closes it:
-                    # the shape of markup injected into a page (``x"><a href="...``); editors and
-                    # captured pages send whole tags
+                elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
+                      and (m.start() == 0 or text[m.start() - 1] in "\"'`>=")):
+                    # a short value that opens an element with an attribute and never closes it,
+                    # at its start or after a quote / tag break: the shape of markup injected into
+                    # a page (``x"><a href="...``); editors and captured pages send whole tags, and
+                    # prose cut short ("here's a video: <a href=...") has words before the tag
                     keep(0.55, "xss.open-tag", m.start(), m.end())
                 else:
                     keep(0.35, "xss.tag", m.start(), m.end())
