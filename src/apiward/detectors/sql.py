@@ -124,7 +124,8 @@ DB_ONLY_FUNCTIONS = frozenset(
     {"database", "db_name", "schema_name", "current_user", "session_user", "system_user", "xmltype",
      "unhex", "name_const", "sysdate", "current_database", "pg_backend_pid", "last_insert_id",
      "connection_id", "suser_name", "suser_sname", "is_member", "host_name", "make_set",
-     "uncompress", "pg_sleep", "sleep", "benchmark", "group_concat", "concat_ws", "load_file"}
+     "uncompress", "pg_sleep", "sleep", "benchmark", "group_concat", "concat_ws", "load_file",
+     "lo_get", "find_in_set"}
 )
 # The subset that no benign input calls: a call alone is enough.
 STRONG_FUNCTIONS = frozenset(
@@ -154,7 +155,7 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|if)[\s]{0,4}\(|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex)[\s]{0,4}\(|\b(?:except|intersect)\b|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
 )
@@ -281,11 +282,16 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
 
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
-    if _TRIGGER.search(text) is None:
+    lookalike = _lookalike_quote(text)
+    if _TRIGGER.search(text) is None and lookalike < 0:
         return []
     hits: list[Hit] = []
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
+    if lookalike >= 0:
+        found = _judge_lookalike(text, lookalike)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
     for quote in ("'", '"', "`"):
         qpos = text.find(quote)
         if qpos < 0:
@@ -316,9 +322,110 @@ def scan(text: str) -> list[Hit]:
 
 Judgement = tuple[float, str, int, int]
 
+# Quote lookalikes that a database's best-fit conversion to a single-byte charset turns into
+# ``'`` (SQL Server ``varchar``, legacy code pages): ``1’ or ’1’=’1``; NFKC leaves ``´`` as a
+# space and a combining acute (U+0301)
+LOOKALIKE_QUOTES = "\u2019\u2018\u00b4\u0301\u02bc\u02b9\u2032\uff07"
+_TO_QUOTE = str.maketrans(dict.fromkeys(LOOKALIKE_QUOTES, "'"))
+# break judgements that need an operator or statement right after the quote: prose with
+# typographic apostrophes ("it’s -- really") never reaches them
+_LOOKALIKE_RULES = frozenset({"sqli.break-logic", "sqli.break-union", "sqli.break-stacked",
+                              "sqli.break-subquery", "sqli.break-logic-tail"})
+
+
+def _lookalike_quote(text: str) -> int:
+    """Position of the first quote lookalike in ``text`` (-1: none)."""
+    if text.isascii():
+        return -1
+    first = -1
+    for ch in LOOKALIKE_QUOTES:
+        pos = text.find(ch)
+        if pos >= 0 and (first < 0 or pos < first):
+            first = pos
+    return first
+
+
+def _judge_lookalike(text: str, qpos: int) -> Judgement | None:
+    """The value read with its quote lookalikes as ``'``, broken at the first of them."""
+    mapped = text.translate(_TO_QUOTE)
+    found = _judge_break(mapped, qpos, tokenize(mapped, qpos + 1, limit=24))
+    if found is None or found[0] < 0.9 or found[1] not in _LOOKALIKE_RULES:
+        return None
+    return (found[0], "sqli.lookalike-quote", found[2], found[3])
+
 
 def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     """The value closes a string at ``qpos``; do the following tokens continue the query?"""
+    found = _judge_break_head(text, qpos, rest)
+    if found is not None and found[0] >= 0.9:
+        return found
+    more = _logic_tail(rest, qpos)
+    if more is None:
+        more = _later_union(rest, qpos)
+    if more is None:
+        more = _concat_tail(text, qpos, rest)
+    if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and rest[2].value == "from":
+        more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
+    if more is not None and (found is None or more[0] > found[0]):
+        return more
+    return found
+
+
+def _cuts(tok: Token) -> bool:
+    """A comment that cuts the rest of the query: ``--``, ``-- -``, ``#``, ``--+``, an open ``/*``;
+    not a dash or hash followed by words (``-- see below``, ``#section``)."""
+    if tok.kind != "c":
+        return False
+    value = tok.value
+    if value.startswith("/*"):
+        return not value.endswith("*/") or len(value) <= 4
+    body = value[2:] if value.startswith("--") else value[1:]
+    return len(body.strip()) <= 3 and not any(ch.isalpha() for ch in body)
+
+
+def _logic_tail(rest: Sequence[Token], qpos: int) -> Judgement | None:
+    """``x' or email~all(array[email]);analyze--``, ``' or glob (id,id);``, ``a'or?--``,
+    ``' is not?--``: right after the break a logic operator or comparison word, then within a
+    few tokens the end of the statement: a cutting comment or a final ``;``."""
+    i = 0
+    while i < len(rest) and rest[i].kind == ")":
+        i += 1
+    t = _at(rest, i)
+    if t is None or not (t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS and t.value.isalpha())):
+        return None
+    for k in range(i + 1, min(len(rest), i + 18)):
+        tok = rest[k]
+        if tok.kind == "c":
+            return (0.9, "sqli.break-logic-tail", qpos, tok.end) if _cuts(tok) and k == len(rest) - 1 else None
+        if tok.kind == ";":
+            after = rest[k + 1 : k + 4]
+            words = [a for a in after if a.kind in "bkE"]
+            if not after or (_cuts(after[-1]) and len(words) == len(after) - 1 and len(after) == len(rest) - k - 1):
+                return (0.9, "sqli.break-logic-tail", qpos, rest[-1].end)
+            return None
+    return None
+
+
+def _later_union(rest: Sequence[Token], qpos: int) -> Judgement | None:
+    """``x"}' and data @> '{"a":"a"}' union select ...``: a ``union select`` further on, outside
+    the strings of this quote context."""
+    for k in range(len(rest) - 1):
+        if rest[k].kind == "U" and rest[k + 1].value in ("select", "all", "distinct"):
+            return (0.95, "sqli.break-union", qpos, rest[k + 1].end)
+    return None
+
+
+def _concat_tail(text: str, qpos: int, rest: Sequence[Token]) -> Judgement | None:
+    """``x'+email--``: the break, a literal ``+`` (string concatenation), a name and a cutting
+    comment that ends the value."""
+    if not text.startswith("+", qpos + 1) or len(rest) != 2:
+        return None
+    if rest[0].kind == "b" and _cuts(rest[1]) and rest[0].start == qpos + 2:
+        return (0.8, "sqli.break-concat", qpos, rest[1].end)
+    return None
+
+
+def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     i = 0
     while i < len(rest) and rest[i].kind == ")":
         i += 1
@@ -485,6 +592,49 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+# calls that wrap hex-spelled strings in extraction payloads: concat(0x7e,version(),0x7e)
+HEX_WRAPPERS = frozenset({"concat", "concat_ws", "group_concat", "char", "unhex", "make_set", "elt",
+                          "extractvalue", "updatexml"})
+
+
+def _hex_literal(tok: Token) -> bool:
+    return tok.kind == "n" and tok.value.startswith("0x") and len(tok.value) >= 4
+
+
+def _set_operation(tokens: Sequence[Token], i: int) -> int | None:
+    """After ``except`` / ``intersect``: ``select 1,2``, ``select null``, ``select f(``,
+    ``values (1,2)``; not prose (``all items except select brands``, ``except select 2-packs``)."""
+    u = tokens[i]
+    w = _at(tokens, i + 1)
+    if u.value == "select" and w is not None and (w.kind in "fv(" or w.value in ("*", "null")):
+        return w.end
+    if u.value == "select" and w is not None and w.kind in "ns":
+        after = _at(tokens, i + 2)
+        if after is None or after.kind in ",c;)" or after.value == "from":
+            return w.end
+    if u.value == "values" and w is not None and w.kind == "(":
+        x = _at(tokens, i + 2)
+        y = _at(tokens, i + 3)
+        if x is not None and x.kind in "ns" and y is not None and y.kind in ",)":
+            return y.end
+    return None
+
+
+def _values_statement(tokens: Sequence[Token], i: int) -> int | None:
+    """After ``;``: ``replace [into] name (cols) values (1, 'x')`` or ``insert ... values (``,
+    a stacked statement that writes a row."""
+    t = _at(tokens, i)
+    if t is None or t.value not in ("replace", "insert"):
+        return None
+    for k in range(i + 1, min(len(tokens) - 2, i + 14)):
+        tok = tokens[k]
+        if tok.kind in "sc;&U":
+            return None
+        if tok.value == "values" and tokens[k + 1].kind == "(" and tokens[k + 2].kind in "nsv":
+            return tokens[k + 2].end
+    return None
+
+
 def _select_complete(tokens: Sequence[Token], i: int) -> bool:
     """``select a from t where ...``: a word list followed by ``from name`` and a clause."""
     j = i + 1
@@ -524,11 +674,19 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 keep((0.97, "sqli.union", t.start, u.end))
         elif kind == ";":
             end = _stacked(tokens, i + 1)
+            if end is None:
+                end = _values_statement(tokens, i + 1)
             if end is not None:
                 keep((0.95, "sqli.stacked", t.start, end))
         elif kind == "f":
             if t.value in STRONG_FUNCTIONS:
                 keep((0.92, "sqli.function", t.start, t.end + 1))
+            elif t.value in HEX_WRAPPERS and i + 2 < n and tokens[i + 1].kind == "(" and _hex_literal(tokens[i + 2]):
+                keep((0.88, "sqli.hex-call", t.start, tokens[i + 2].end))  # concat(0x7e,version())
+        elif kind == "b" and t.value in ("except", "intersect") and i + 1 < n:
+            end = _set_operation(tokens, i + 1)
+            if end is not None:
+                keep((0.9, "sqli.set-operation", t.start, end))
         elif kind == "E" or kind == "k":
             if t.value == "as" and i > 0 and tokens[i - 1].kind in ")bns" and i + 2 < n and tokens[i + 1].kind in "bks" and tokens[i + 2].value == "from":
                 # ") as x from", "`col` as `x` from", "1234 as \"x\" from": a column alias; a word list is prose
@@ -595,8 +753,9 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
     inline comments (``drop/**/table``, ``dr/**/op``), casts (``x::int``), a value opening with
     a stacked statement (``;drop``, ``;set @x``), ``drop name;``, ``if(1=``."""
     n = len(tokens)
-    if 1 < n <= 8 and tokens[0].value in DB_ONLY_FUNCTIONS and tokens[1].kind == "(":
-        return (0.88, "sqli.db-function", tokens[0].start, tokens[1].end)
+    lead = 1 if n and tokens[0].kind == "," else 0  # ", find_in_set('22', category)": a continued column list
+    if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(":
+        return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n >= 2 and tokens[0].kind == ";":
         u = tokens[1]
         if (u.kind == "E" and u.value in _LEADING_STATEMENTS
@@ -625,6 +784,8 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             return (0.95, "sqli.outfile", t.start, u.end)
         elif kind in "bf" and t.value in PROCEDURES:
             return (0.9, "sqli.procedure", t.start, t.end)
+        elif kind == "s" and t.value[1:-1] in ("msdasql", "sqloledb"):
+            return (0.85, "sqli.procedure", t.start, t.end)  # openrowset('msdasql', ...)
         elif kind == "E" and t.value == "select" and u is not None and u.kind == "b" and u.value in STRONG_FUNCTIONS:
             return (0.9, "sqli.select-function", t.start, u.end)
         elif kind == "c" and t.value.startswith("/*") and 0 < i < n - 1:
@@ -694,7 +855,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
     at_start = left < 0
-    if not (has_left or at_start):
+    keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
+    if not (has_left or at_start or keyed):
         return None
     j = i + 1
     while j < len(tokens) and tokens[j].kind == "(":
@@ -713,6 +875,11 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return (0.9, "sqli.logic-select", start, u.end)
     w = _at(tokens, j + 1)
     x = _at(tokens, j + 2)
+    if (at_start or keyed) and u.kind == "s" and u.value[1:2] in "{[" and _json_operator(w):
+        # "or '{"a":2}' -> '$.a' = 2", "or '[1,2]' ? '1'": a JSON literal under a JSON operator
+        return (0.88, "sqli.json-operator", tokens[i].start, w.end)  # type: ignore[union-attr]
+    if not (has_left or at_start):
+        return None
     if at_start and u.kind in "nsbvk" and (u.kind != "k" or u.value == "null") and w is not None and w.kind == "o" and (
             w.value in COMPARISONS or w.value == "!=") and (
             x is None or x.kind in "nsvf(" or x.value in LITERALS or (x.kind == "b" and u.kind != "b")
@@ -736,6 +903,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
     return None
+
+
+def _json_operator(tok: Token | None) -> bool:
+    """``->``, ``->>``, ``#>``, ``@>``, ``<@``, ``?``, ``?|``, ``?&`` (their first token)."""
+    if tok is None:
+        return False
+    return (tok.kind == "o" and tok.value in ("-", "<", ">", "=")) or tok.value in ("?", "@") or (
+        tok.kind == "c" and tok.value.startswith("#>"))
 
 
 _FEATURE_KINDS = "snbkEU&ofvc(),;x"
