@@ -273,15 +273,15 @@ def test_bounded_cache_caps_entries_and_characters() -> None:
 
     by_entries = BoundedCache(8, 10**9, lambda key, value: len(key))
     for i in range(100):
-        by_entries.put(f"k{i}", i)
+        by_entries.put(f"k{i}", i, 1 + len(str(i)))
         assert len(by_entries) <= 8
     assert "k99" in by_entries.data and "k0" not in by_entries.data  # the oldest go first
     by_chars = BoundedCache(10**6, 1000, lambda key, value: len(key))
     for i in range(500):
-        by_chars.put(f"{i:03d}" + "x" * 97, i)
+        by_chars.put(f"{i:03d}" + "x" * 97, i, 100)
         assert by_chars.cost <= 1000 and by_chars.cost == sum(len(k) for k in by_chars.data)
-    by_chars.put("y" * 2000, 0)  # larger than the whole budget: not kept
+    by_chars.put("y" * 2000, 0, 2000)  # larger than the whole budget: not kept
     assert "y" * 2000 not in by_chars.data
     off = BoundedCache(0, 1000, lambda key, value: 1)
-    off.put("a", 1)
+    off.put("a", 1, 1)
     assert len(off) == 0

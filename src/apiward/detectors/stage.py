@@ -169,7 +169,7 @@ class DetectionStage:
                 plan = memo.get(key)
                 if plan is None:
                     plan = self._field_plan(fld)
-                    cache.put(key, plan)
+                    cache.put(key, plan, _ENTRY_COST + len(name) + len(key[2]) + (_adds_cost(plan[0]) if plan[0] else 0))
             else:
                 plan = self._field_plan(fld)
             adds = plan[0]
@@ -259,7 +259,7 @@ class DetectionStage:
             normalized = normalize_value(value)
             result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
         if cacheable:
-            self._cache.put(value, result)
+            self._cache.put(value, result, _value_cost(value, result))
         return result
 
     def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
@@ -444,6 +444,8 @@ class DetectionStage:
 
 
 def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
+    if not scored:
+        return [(), normalized, None, None]
     return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None, None]
 
 
@@ -465,11 +467,9 @@ class BoundedCache:
     def __len__(self) -> int:
         return len(self.data)
 
-    def put(self, key: Any, value: Any) -> None:
-        if self.max_entries <= 0 or key in self.data:
-            return
-        cost = self._cost_of(key, value)
-        if cost > self.max_cost:
+    def put(self, key: Any, value: Any, cost: int) -> None:
+        """Remember ``value`` under a new ``key``; ``cost`` is ``cost_of(key, value)``."""
+        if self.max_entries <= 0 or cost > self.max_cost or key in self.data:
             return
         self.data[key] = value
         self.cost += cost
@@ -506,7 +506,11 @@ def _value_cost(value: str, result: tuple[Normalized, tuple[Hit, ...]] | None) -
 def _field_cost(key: tuple[int, str, str | bytes], plan: _Plan) -> int:
     # the plan's views are dropped once the model has scored them (`_score_model`); the value
     # cache accounts for them meanwhile
-    return _ENTRY_COST + len(key[1]) + len(key[2]) + sum(len(add[4]) + len(add[0]) for add in plan[0])
+    return _ENTRY_COST + len(key[1]) + len(key[2]) + (_adds_cost(plan[0]) if plan[0] else 0)
+
+
+def _adds_cost(adds: tuple[tuple[str, Category, float, str, str], ...]) -> int:
+    return sum(len(add[0]) + len(add[4]) for add in adds)
 
 
 def _digest(value: str) -> bytes:
