@@ -43,6 +43,23 @@ _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
+# a user name spelled like a host name: a common top-level domain at its end ("example.com",
+# "example.com:x") or a slash inside it ("good.example%2f", "good.example\\"); "first.last@" is a
+# user name
+_HOSTLIKE_USERINFO = re.compile(
+    r"[a-z0-9\-]{1,63}\.(?:com|net|org|edu|gov|mil|int|io|co|info|biz|dev|app|xyz|me|us|uk|eu|de|fr|"
+    r"ru|cn|jp|br|in|it|nl|au|ca|es|ch|se|pl|il|kr|tw)(?::[^@]{0,64})?$"
+    r"|[a-z0-9\-]{1,63}\.[a-z]{2,24}(?:%2f|%5c|/|\\)"
+)
+
+
+def _bare_ipv6(text: str) -> ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.IPv6Address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
 def _parse_ipv4_part(part: str) -> int | None:
     try:
         if part.startswith(("0x", "0X")):
@@ -131,10 +148,16 @@ def scan(text: str) -> list[Hit]:
             return []
     else:
         return []  # a bare host or address is data (an IP column, a version), not a fetch
+    found = _host_hit(value, host_start, scheme)
     if scheme in ODD_SCHEMES:
-        if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or _host_hit(value, host_start):
+        if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or found is not None and found[0] >= 0.8:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
-    found = _host_hit(value, host_start)
+        if scheme in ("ftp", "ftps") and found is None:
+            hm = _HOST_CHARS.match(value, host_start)
+            tail = value[hm.end() : hm.end() + 200].split("#", 1)[0] if hm is not None else ""
+            if "/" in tail and _SCRIPT_TAIL.search(tail) is not None:
+                # ftp://files.example/shell.txt: a script or text file an include() can read over FTP
+                return [Hit(Category.SSRF, 0.7, "ssrf.remote-include", text, 0, min(len(text), host_start + 40))]
     if found is None:
         return []
     score, rule, end = found
@@ -142,14 +165,16 @@ def scan(text: str) -> list[Hit]:
     return [Hit(Category.SSRF, score, rule, text, offset, offset + end)]
 
 
-def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
+def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int] | None:
     hm = _HOST_CHARS.match(value, start)
     if hm is None:
         return None
     authority = hm.group(0)
-    hostport = authority.rsplit("@", 1)[-1]
+    userinfo, _, hostport = authority.rpartition("@")
     if hostport.startswith("["):
         host = hostport[: hostport.find("]") + 1] if "]" in hostport else hostport
+    elif hostport.count(":") >= 2 and _bare_ipv6(hostport) is not None:
+        host = "[" + hostport + "]"  # "https://2001:db8::1/x.php": clients accept an IPv6 host unbracketed
     else:
         host = hostport.split(":", 1)[0]
     if not host:
@@ -161,12 +186,18 @@ def _host_hit(value: str, start: int) -> tuple[float, str, int] | None:
         return (0.9, "ssrf.loopback", hm.end())
     addr = parse_host(host)
     if addr is None:
+        if userinfo and _HOSTLIKE_USERINFO.search(userinfo) is not None:
+            # "http://trusted.example@evil.example/": the name before "@" is only a user name; a
+            # host-shaped one is there to mislead an allow-list or a reader
+            return (0.6, "rfi.userinfo-host", hm.end())
         return None
     judged = _internal(addr)
     if judged is None:
         tail = value[hm.end() : hm.end() + 200].split("#", 1)[0]
         if _SCRIPT_TAIL.search(tail) is not None:
             return (0.7, "ssrf.remote-include", hm.end())  # http://203.0.113.7/shell.php: code from a bare IP
+        if scheme in ("ftp", "ftps", "tftp"):
+            return (0.7, "rfi.ip-host", hm.end())  # ftp://198.51.100.7: a file fetched from a bare address
         return None
     score, rule = judged
     return (score, rule, hm.end())
