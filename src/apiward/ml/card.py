@@ -81,6 +81,11 @@ def write_card(path: Path, header: Mapping[str, Any], metrics: Mapping[str, Any]
         add(f"| {sho['requests']} | {sho['false_positives']} | {_pct(sho['tnr'])} | {_pct(sho['site_tnr_min'])} | "
             f"{_pct(sho['site_tnr_median'])} | {sho['sites_below_99_5']} |")
         add("")
+        if sho.get("tnr_at_model_alone"):
+            add("Site-held-out TNR of the model alone at the levels of `detection.model_alone` (the stage lets the model "
+                "block without lexical evidence only from that score up): "
+                + ", ".join(f"{q}: {_pct(t)}" for q, t in sho["tnr_at_model_alone"].items()) + ".")
+            add("")
         if sho.get("false_positive_categories"):
             add("False positives by category: " + ", ".join(f"{k} {v}" for k, v in sho["false_positive_categories"].items()) + ".")
             add("")

@@ -51,6 +51,7 @@ INJECTION_FAMILIES = ("sqli", "xss", "rce", "lfi", "rfi", "java", "php", "generi
 CHUNK = 2000
 ATTACK_SHARE = 0.5  # total attack weight relative to total benign weight
 MAX_LOG_COUNT = 9.0
+MODEL_ALONE_LEVELS = (0.5, 0.7, 0.8, 0.9, 0.95)  # reported: see `detection.model_alone`
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,9 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         log("thresholds (probability): " + ", ".join(f"{c.value} {1 / (1 + np.exp(-t)):.6f}" for c, t in zip(CATEGORIES, thresholds)))
         margin = oof - thresholds
         flags = (margin >= 0).any(axis=1)
+        # the stage lets the model block on its own only from `detection.model_alone` up (a
+        # probability on the shifted scale, where the threshold is 0.5): the held-out TNR there
+        alone = {q: 1.0 - float((margin >= _logit(q)).any(axis=1).mean()) for q in MODEL_ALONE_LEVELS}
         cats = margin.argmax(axis=1)
         flags_default = (oof >= floor).any(axis=1)
         by_site: dict[str, list[bool]] = defaultdict(list)
@@ -377,6 +381,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             "false_positives": total_fp,
             "tnr": 1.0 - total_fp / max(total, 1),
             "tnr_at_default_threshold": 1.0 - float(flags_default.mean()),
+            "tnr_at_model_alone": {str(q): t for q, t in alone.items()},
             "thresholds": {c.value: float(1 / (1 + np.exp(-t))) for c, t in zip(CATEGORIES, thresholds)},
             "thresholds_log_odds": {c.value: float(t) for c, t in zip(CATEGORIES, thresholds)},
             "site_tnr_min": tnrs[0] if tnrs else None,
