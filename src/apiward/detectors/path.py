@@ -50,14 +50,30 @@ STRICT = (
     "tmp/sess_", "wp-config.php", "etc/environment",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
-_STRICT = linear("|".join(re.escape(s) for s in STRICT) + r"|(?:^|/)\.env(?:$|[./?#])")
+_STRICT = linear(
+    "|".join(re.escape(s) for s in STRICT) + r"|(?:^|/)\.env(?:$|[./?#])"
+    # kernel and device trees, container secrets and client credentials, named to their end
+    r"|(?:^|/)sys/(?:class|kernel|devices|firmware|module|block|bus|power)(?:$|/)"
+    r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem)"
+    r"|(?:^|/)run/secrets(?:$|/)"
+    r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
+)
+# Files a server writes for its operator and never links: debug / error / access logs and
+# database dumps, asked for by name at the end of a path (scanners' first requests).
+_LEAK_FILE = linear(
+    r"(?:^|/)(?:debug|error|errors|access|php_errors?|php-errors?|sql_errors?|install)\.log$"
+    r"|(?:^|/)(?:error|access)_log$"
+    r"|(?:^|/)(?:backup|dump|db|database|mysql|sql|site|www|wordpress|wp|localhost|data)[a-z0-9_\-.]{0,24}\.sql"
+    r"(?:\.(?:zip|gz|bz2|tar|tgz|7z|rar|xz|tar\.gz))?$"
+    r"|(?:^|/)[a-z0-9_\-.]{1,40}\.sql\.(?:zip|gz|bz2|tgz|7z|rar|xz|tar\.gz)$"
+)
 _WRAPPER = linear(
     r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
 )
 _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 _ABSOLUTE = re.compile(r"(?:^|[\s=:;'\"(,])(?:/|[a-z]:[/\\]|\\\\|~/|file:)")
-_TRIGGER = linear(r"\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -103,6 +119,10 @@ def scan(text: str) -> list[Hit]:
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
             keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
+    if best is None and "/" in norm:
+        leak = _LEAK_FILE.search(norm)
+        if leak is not None and not _is_url_path(norm, leak.start()):
+            keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
 
 
