@@ -155,7 +155,9 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex)[\s]{0,4}\(|\b(?:except|intersect)\b|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex|version|user|randomblob|sqlite_version|"
+    r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
+    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
 )
@@ -364,6 +366,9 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
         more = _later_union(rest, qpos)
     if more is None:
         more = _concat_tail(text, qpos, rest)
+    if more is None and rest and rest[0].kind == "f" and rest[0].value in ATTACK_FUNCTIONS and (
+            text[qpos + 1 : rest[0].start].strip() == "+"):
+        more = (0.88, "sqli.break-expression", qpos, rest[0].end + 1)  # "' + char(39) + '"
     if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and rest[2].value == "from":
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
     if more is not None and (found is None or more[0] > found[0]):
@@ -448,8 +453,18 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u.kind == "E":
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         return None
-    if t.kind == "U" and u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
-        return (0.97, "sqli.break-union", qpos, u.end)
+    if t.kind == "U":
+        k = i + 1
+        while k < len(rest) and rest[k].kind == "c":
+            k += 1  # union#x\nselect, union/**/select
+        u = _at(rest, k)
+        if u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
+            return (0.97, "sqli.break-union", qpos, u.end)
+        return None
+    if t.kind == "(" and i == 0 and u is not None and u.value == "select":
+        sub = _select(rest, i + 1)
+        if sub is not None:
+            return (0.9, "sqli.break-subquery", qpos, sub)  # "'+(select 1)+'": "+" reads as a space
     if t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS):
         if u is not None and u.kind == "k" and u.value == "not":
             u, w = w, _at(rest, i + 3)
@@ -534,7 +549,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return None
     if v in ("having", "where") and _operand(u) and w is not None and (
         (w.kind == "o" and w.value in COMPARISONS) or w.kind == "&"):
-        return w.end
+        x = _at(tokens, i + 3)
+        return x.end if w.kind == "o" and x is not None and x.kind in "nsv" else w.end
     if v in ("having", "where") and u.kind == "f" and w is not None and w.kind == "(":
         k = i + 3
         while k < len(tokens) and k < i + 12 and tokens[k].kind != ")":
@@ -546,6 +562,9 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v == "into" and u.value in ("outfile", "dumpfile"):
         return u.end
     if v == "limit" and u.kind == "n" and (w is None or w.kind in ",c;"):
+        x = _at(tokens, i + 3)
+        if w is not None and w.kind == "," and x is not None and x.kind == "n":
+            return x.end  # limit 1,1
         return u.end
     if v == "procedure" and u.value == "analyse":
         return u.end
@@ -635,6 +654,32 @@ def _values_statement(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+def _clause_chain(tokens: Sequence[Token], end: int) -> int:
+    """Extends a clause ending at ``end`` over a number list and the clauses that follow it:
+    ``order by 1,2,3``, ``group by 1 having 1=1``, ``order by 1 desc limit 1``."""
+    k = _index_after(tokens, end)
+    for _ in range(8):
+        tok = _at(tokens, k)
+        nxt = _at(tokens, k + 1)
+        if tok is None:
+            break
+        if tok.kind == "," and nxt is not None and nxt.kind == "n":
+            end = nxt.end
+            k += 2
+        elif tok.value in ("asc", "desc"):
+            end = tok.end
+            k += 1
+        elif tok.value in ("having", "limit", "order", "group", "procedure", "into"):
+            more = _clause(tokens, k)
+            if more is None:
+                break
+            end = more
+            k = _index_after(tokens, end)
+        else:
+            break
+    return end
+
+
 def _select_complete(tokens: Sequence[Token], i: int) -> bool:
     """``select a from t where ...``: a word list followed by ``from name`` and a clause."""
     j = i + 1
@@ -650,6 +695,10 @@ def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     t = _at(tokens, i)
     if t is None or t.kind not in "kE":
         return None
+    u = _at(tokens, i + 1)
+    w = _at(tokens, i + 2)
+    if t.value == "desc" and u is not None and u.kind == "b" and (w is None or w.kind in "c;"):
+        return u.end  # "'; desc users; --"
     return _clause(tokens, i)
 
 
@@ -706,9 +755,14 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     keep((score, "sqli.statement", t.start, end))
             elif t.value in ("order", "group", "having", "limit", "procedure", "into") and tokens[i - 1].kind in "nsb)":
                 end = _clause(tokens, i)
+                if end is not None:
+                    end = _clause_chain(tokens, end)
                 if end is not None and (end == tokens[-1].end or _at(tokens, _index_after(tokens, end)) is None
                                         or tokens[_index_after(tokens, end)].kind in "c;"):
-                    keep((0.85, "sqli.clause", tokens[i - 1].start, end))
+                    last = tokens[_index_after(tokens, end) - 1]
+                    prose = tokens[i - 1].kind == "b" and last.kind == "b" and end == tokens[-1].end
+                    # "you can order by phone": words on both sides and nothing cut off: prose
+                    keep((0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
         elif kind == "&":
             found = _tautology(tokens, i)
             if found is not None:
@@ -756,6 +810,8 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
     lead = 1 if n and tokens[0].kind == "," else 0  # ", find_in_set('22', category)": a continued column list
     if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(":
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
+    if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
+        return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"
     if n >= 2 and tokens[0].kind == ";":
         u = tokens[1]
         if (u.kind == "E" and u.value in _LEADING_STATEMENTS
