@@ -72,7 +72,8 @@ def write_card(path: Path, header: Mapping[str, Any], metrics: Mapping[str, Any]
     if sho:
         add("## Site-held-out TNR on wcp-legit-dev (no site's own requests in its model)")
         add(f"{sho['folds']} folds over {sho['sites']} sites; a request is a false positive when any of its field values reaches "
-            "its category's threshold (model only, without the stage's analysers). The thresholds were chosen on these same "
+            "its category's threshold (model only, without the stage's analysers; the values scored are those the stage asks the model "
+            "about: not plain words, numbers and URLs). The thresholds were chosen on these same "
             "out-of-fold scores (12 numbers), so this TNR is slightly optimistic; at a plain 0.5 on the unshifted calibrated "
             f"scores the site-held-out TNR is {_pct(sho.get('tnr_at_default_threshold'))}.")
         add("")

@@ -33,6 +33,17 @@ MIN_CHARS = 2
 CERTAIN = 0.5  # an analyser hit that names the category (the block threshold)
 
 
+def model_reads(value: str) -> bool:
+    """Whether the detection stage asks the model about this value: not a fast-path value (plain,
+    inert), and code syntax or some lexical evidence in it (`apiward.detectors.stage`)."""
+    from apiward.detectors.analysers import inert, plain, scan_value
+    from apiward.detectors.stage import MODEL_SYNTAX
+
+    if plain(value) or inert(value):
+        return False
+    return MODEL_SYNTAX.search(value) is not None or bool(scan_value(value))
+
+
 def carrier_values(
     requests: Iterable[RequestValues],
     benign_values: Collection[str],
@@ -40,8 +51,7 @@ def carrier_values(
 ) -> list[tuple[str, str]]:
     """(value, model category) for the payload-carrying values of the attack requests, in order,
     without duplicates."""
-    from apiward.detectors.analysers import inert, plain, scan_value
-    from apiward.detectors.stage import MODEL_SYNTAX
+    from apiward.detectors.analysers import scan_value
 
     known = set(categories)
     out: dict[tuple[str, str], None] = {}
@@ -52,11 +62,9 @@ def carrier_values(
         for value in request.values:
             if len(value) < MIN_CHARS or value.isdigit() or value in benign_values:
                 continue
-            if plain(value) or inert(value):
-                continue  # the stage never asks the model about these
+            if not model_reads(value):
+                continue
             found = scan_value(value)
-            if not found and MODEL_SYNTAX.search(value) is None:
-                continue  # nor about syntax-free values the analysers pass
             category = default
             hits = [h for h in found if h.category in known and h.score >= CERTAIN]
             if hits:
@@ -65,4 +73,4 @@ def carrier_values(
     return list(out)
 
 
-__all__ = ["FAMILY_CATEGORY", "carrier_values"]
+__all__ = ["FAMILY_CATEGORY", "carrier_values", "model_reads"]

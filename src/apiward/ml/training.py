@@ -9,7 +9,8 @@ Pipeline (`train`):
    training half (`apiward.ml.split`), weighted ``real_attack_weight`` times a generated one;
 3. site-held-out validation: sites are split into ``folds`` groups; for each, a model trained
    without those sites' values scores their requests (a request is a false positive when any of
-   its values reaches the threshold of any category) -> per-site TNR;
+   the values the stage would ask the model about reaches the threshold of any category) ->
+   per-site TNR, and the per-category thresholds for the false-positive budget;
 4. the final model on all data; Platt calibration per category on a held-out 10 % slice;
 5. reporting on the held-out half of ``crs-regression`` and on ``csic2010-dev`` (request-level
    labels; csic2010-dev is never trained on).
@@ -37,7 +38,7 @@ from apiward.errors import ApiwardError
 from apiward.ml.corpus import CorpusStats, RequestValues, file_digest, request_values
 from apiward.ml.features import N_BUCKETS, featurize_views, to_csr, value_views
 from apiward.ml.generators import ATTACK_GENERATORS, generate_attacks, generate_benign
-from apiward.ml.labelling import carrier_values
+from apiward.ml.labelling import carrier_values, model_reads
 from apiward.ml.model import MODEL_FILENAME, AttackModel
 from apiward.ml.split import trained_on
 
@@ -292,6 +293,12 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
     csic_values = _unique(v for r in csic for v in r.values)
     occurrences: Counter[str] = Counter(v for r in wcp for v in r.values)
     occurrences.update(v for r in csic for v in r.values)
+    # Validation scores a request by the values the stage would send to the model (not the
+    # plain ids, words and URLs it decides without it), so thresholds spend the false-positive
+    # budget where the model is asked.
+    reads = {v: model_reads(v) for v in _unique(v for r in wcp for v in r.values)}
+    asked = [RequestValues(r.label, r.category, r.group, tuple(v for v in r.values if reads[v])) for r in wcp]
+    log(f"  {sum(reads.values())} of {len(reads)} distinct real-traffic values go to the model")
     site_values: dict[str, list[str]] = defaultdict(list)
     for r in wcp:
         site_values[r.group].extend(r.values)
@@ -347,7 +354,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             fold_counts = Counter(v for s in sites if fold_of[s] != k for v in site_values[s])
             fold_counts.update(v for r in csic for v in r.values)
             model = _fit(values, labels, config, log, fold_counts, real_values)
-            held = [r for r in wcp if fold_of[r.group] == k]
+            held = [r for r in asked if fold_of[r.group] == k]
             best = _request_max(model, held)
             oof_parts.append(best)
             oof_groups.extend(r.group for r in held)
