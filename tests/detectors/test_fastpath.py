@@ -44,3 +44,24 @@ def test_fast_paths_run_on_real_cases() -> None:
     assert len(skipped) == 4
     assert not plain("java.lang.Runtime") and not inert("java.lang.Runtime")
     assert not inert("1 or 1") and not inert("/etc/passwd")
+
+
+def _literal_cases() -> st.SearchStrategy[tuple[list[str], str]]:
+    from apiward.detectors.analysers import _GADGET_PARTS
+
+    words = st.lists(st.one_of(st.sampled_from(sorted(set(_GADGET_PARTS))), st.text(alphabet="abc_$ .", min_size=1, max_size=6)),
+                     min_size=1, max_size=12)
+    return words.flatmap(lambda ws: st.tuples(st.just(ws), st.lists(st.one_of(st.sampled_from(ws), st.text(alphabet="abcdeijnorstuvx_$ .0", max_size=8)),
+                                                                     max_size=6).map("".join)))
+
+
+@settings(max_examples=800, deadline=None)
+@given(_literal_cases())
+def test_literal_trie_finds_exactly_what_the_alternation_finds(case: tuple[list[str], str]) -> None:
+    """`literal_trie` (the gadget fast-path regex) matches a text iff one of its words occurs in it."""
+    import re
+
+    from apiward.detectors.analysers import literal_trie
+
+    words, text = case
+    assert (re.search(literal_trie(words), text) is not None) == any(word in text for word in words)
