@@ -157,7 +157,7 @@ _TRIGGER = linear(
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
     r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
-    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\(|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
 )
@@ -473,6 +473,9 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
         if u.kind in "nsv" or u.value in LITERALS:
+            if t.value.isalpha() and u.kind == "s" and _prose_string(u) and not (
+                    w is not None and w.kind == "o" and w.value in COMPARISONS):
+                return _trailing_comment(rest, i, qpos)  # "the 'and' vs 'or' debate", "cafe 'or'"
             if _closing(w):
                 return (0.93, "sqli.break-logic", qpos, end)
             return _trailing_comment(rest, i, qpos)
@@ -497,6 +500,13 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
     return _trailing_comment(rest, i, qpos)
 
 
+def _prose_string(tok: Token) -> bool:
+    """A string token that quotes prose, not a literal: a lone quote that the value ends on
+    (``'or'``: nothing for the query to compare) or text opening with a space (``' vs '``)."""
+    body = tok.value[1:]
+    return body == "" or (body[:1] == " " and any(ch.isalpha() for ch in body))
+
+
 def _subquery(tokens: Sequence[Token], i: int) -> int | None:
     """``( select`` among the next tokens after a break and a logic operator: a sub-query."""
     for k in range(i, min(len(tokens) - 1, i + 10)):
@@ -513,6 +523,8 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
         return None
     if tail[-1].value.startswith("#") and len(tail[-1].value) > 1 and tail[-1].value[1].isalnum():
         return None  # "#section": a URL fragment or hashtag, not a comment
+    if tail[-1].value.startswith("--") and len(tail[-1].value[2:].split()) > 1:
+        return None  # "it's 100% cotton -- machine wash": a dash before words (sqlmap adds one: "-- xyBn")
     body = tail[:-1]
     if any(tok.kind in "o&kEU" for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)
@@ -589,9 +601,11 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     u = _at(tokens, i + 1)
     if u is None:
         return None
-    if u.kind in "nfv(" or u.value in ("*", "null", "distinct", "all", "top", "case", "@@version"):
+    if u.value in ("distinct", "all", "distinctrow") and _at(tokens, i + 2) is not None:
+        return _select(tokens, i + 1)  # a modifier: the column list follows ("select all" alone is a button label)
+    if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
-    if u.kind == "s" and _closing(_at(tokens, i + 2)):
+    if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u):
         return u.end
     if u.kind == "b":
         j = i + 2
@@ -732,6 +746,12 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 keep((0.92, "sqli.function", t.start, t.end + 1))
             elif t.value in HEX_WRAPPERS and i + 2 < n and tokens[i + 1].kind == "(" and _hex_literal(tokens[i + 2]):
                 keep((0.88, "sqli.hex-call", t.start, tokens[i + 2].end))  # concat(0x7e,version())
+        elif kind == "s" and t.value[1:3] in ("$.", "$[") and i >= 2 and tokens[i - 2].kind == "s" and (
+                tokens[i - 2].value[1:2] in "{[" and _json_operator(tokens[i - 1])):
+            keep((0.85, "sqli.json-path", tokens[i - 2].start, t.end))  # '{"a":1}' -> '$.a'
+        elif kind == "n" and t.value.endswith(".") and i + 2 < n and tokens[i + 1].value == "e" and (
+                tokens[i + 1].start == t.end and tokens[i + 2].kind == "(" and tokens[i + 2].start == tokens[i + 1].end):
+            keep((0.85, "sqli.number-glue", t.start, tokens[i + 2].end))  # 1.e(ascii ...: MySQL reads "1.e" as 1
         elif kind == "b" and t.value in ("except", "intersect") and i + 1 < n:
             end = _set_operation(tokens, i + 1)
             if end is not None:
@@ -752,6 +772,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 end = _clause(tokens, i)
                 if end is not None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
+                    if t.value in ("order", "group") and i == 0 and n == 3 and tokens[2].kind == "b":
+                        score = 0.45  # "order by date", "group by category": a sort label
                     keep((score, "sqli.statement", t.start, end))
             elif t.value in ("order", "group", "having", "limit", "procedure", "into") and tokens[i - 1].kind in "nsb)":
                 end = _clause(tokens, i)
@@ -871,6 +893,9 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             end = _clause(tokens, k)
             if end is not None:
                 return (0.88, "sqli.from-clause", tokens[0].start, end)
+        if k >= 4 and all(tokens[m].value.startswith("`") and tokens[m].value.endswith("`") for m in (1, 3)) and (
+                tokens[2].start == tokens[1].end and tokens[3].start == tokens[2].end):
+            return (0.85, "sqli.from-clause", tokens[0].start, tokens[3].end)  # from `db`.`table`
     if n >= 2 and tokens[-1].value == "select" and tokens[-2].kind == "(":
         return (0.8, "sqli.open-subquery", tokens[-2].start, tokens[-1].end)
     if n == 2 and tokens[1].kind == "(" and tokens[0].kind in "fbkE" and tokens[0].value in SQL_FUNCTIONS and (
@@ -952,6 +977,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         return (0.9, "sqli.tautology", start, x.end)
     if u.kind in "ns" and (w is None or w.kind in "c;"):
+        if has_left and not at_start and w is None and _prose_pair(tokens, left, u):
+            return None  # "choose 'yes' or 'no'", "Pick 1 or 2": a choice in words, nothing cut off
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
     if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
@@ -959,6 +986,15 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
     return None
+
+
+def _prose_pair(tokens: Sequence[Token], left: int, right: Token) -> bool:
+    """``'yes' or 'no'``, ``"union square" or "times square"``: two quoted words; ``pick 1 or 2``:
+    two numbers after words. Injected literals are digits (``'1' or '1``) or open the value."""
+    first = tokens[left]
+    if first.kind == "s" and right.kind == "s":
+        return any(ch.isalpha() for ch in first.value) and any(ch.isalpha() for ch in right.value)
+    return first.kind == "n" and right.kind == "n" and left > 0 and tokens[left - 1].kind == "b"
 
 
 def _json_operator(tok: Token | None) -> bool:
