@@ -48,7 +48,7 @@ DISTINCT_COMMANDS = frozenset(
     cscli zstdcat zstd zcat bzcat xzcat lzcat zgrep zless visudo pipx ssh-copy-id ssh-keygen htop aptitude
     apt-get yum dnf rpm dpkg gcc g++ clang c89 c99 rmt rmt-dump lastlogin sqlite3 mysql psql
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
-    setcap getcap""".split()
+    setcap getcap regedit pip2 pip3 bsdtar""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -56,11 +56,11 @@ COMMON_WORDS = frozenset(
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
-    timeout watch command nice cd
+    timeout watch command nice cd perf ll pip
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
 _SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
-_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
+_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
@@ -74,21 +74,57 @@ _STRONG = linear(
     r"|\bif[\s]{1,12}(?:/i[\s]{0,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{1,20})"
     r"[\s]{0,12}(?:==|[\s](?:equ|neq|lss|leq|gtr|geq)[\s])[\s]{0,12}(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{0,20})"
     r"[\s]{0,12}(?:(?:echo|goto|set|call|cd|exit|del|copy|start|cmd|type|dir)\b|\()"
+    # a batch file's positional argument compared ("if not {%1} == {}", "if "%~1"=="""), "if/i a==b"
+    r"|\bif(?:[\s]{1,12}(?:/i[\s]{0,12})?|/i[\s]{1,12})(?:not[\s]{1,12})?(?:\{%~?[0-9]\}|\"%~?[0-9]\"|%~?[0-9]|\[%~?[0-9]\]|\(%~?[0-9]\))[\s]{0,12}=="
+    r"|\bif/i[\s]{1,12}(?:not[\s]{1,12})?[^\s=]{1,40}[\s]{0,12}=="
     r"|\bif[\s]{1,12}\([\s]{0,4}[0-9]{1,12}[\s]{1,8}(?:equ|neq|lss|leq|gtr|geq)[\s]{1,8}[0-9]{1,12}[\s]{0,4}\)[\s]{0,12}(?:echo|goto|set|call)\b"
     r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
     r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
+    # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
+    r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[-+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
+    r"|\$\(\([^()]{0,40}(?:\([^()]{0,20}\)[^()]{0,40})?\)\)"
+    # parameter expansion operators that only a shell knows: substrings "${path:0:1}", pattern removal
+    # with a glob or an empty brace ("${path##*:}", "${x#{}}"), removal on a shell variable ("${home#/}"),
+    # case conversion ("${x,,}", "${x^^}")
+    r"|\$\{[a-z_][a-z0-9_]{0,30}:[\s]{0,2}-?[0-9]{1,4}:[\s]{0,2}-?[0-9]{1,4}\}"
+    r"|\$\{[a-z_][a-z0-9_]{0,30}(?:##?|%%?|//?)(?:\{\}|[^{}\s]{0,20}\*)"
+    r"|\$\{(?:path|home|pwd|oldpwd|shell|user|hostname|ls_colors|ps[1-4]|bash|shlvl|random|seconds)(?:##?|%%?|//?|:[0-9])"
+    r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
+    # windows: "net user", "net localgroup administrators" after a separator
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:user|users|localgroup|group|view|share|use|session|accounts|start|stop)\b"
+    # a command that calls itself through a pipe in the background: the fork bomb, any name
+    r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
 )
 _GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
 _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
 _BRACKET_CLASS = re.compile(r"\[!?\^?[a-z0-9\-]{1,8}\]")
-_BRACE = re.compile(r"\{[a-z0-9_./\-]{0,20},[^{}\s]{1,80}\}")
+# a path at a word start spelled with bracket classes (which may hold slashes: "/[e//]tc")
+_BRACKET_PATH = re.compile(r"(?:^|(?<=[\s;|&=`('\"+<>]))/[a-z0-9?*\[\]!^\-/._]{2,80}")
+_BIN_NAMES = ("sh", "bash", "dash", "zsh", "nc", "ncat", "netcat", "cat", "curl", "wget", "python", "python3",
+              "perl", "php", "ruby", "id", "whoami", "uname", "ls", "env", "busybox", "socat", "telnet")
+# what a bracket glob must spell for its path to count: a sensitive file, a system directory, a binary
+_GLOB_TARGETS = tuple(
+    sorted({"/" + t.rstrip("/") for t in STRICT if not t.startswith(".")}
+           | {"/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/tmp", "/dev/tcp", "/dev/udp",
+              "/proc/self/environ", "/var/log"}
+           | {d + "/" + b for d in ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin") for b in _BIN_NAMES})
+)
+_BRACE = re.compile(r"\{[a-z0-9_./\-$\\'\"]{0,20},[^{}\s]{1,80}\}")
 # "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable expanded in command position after an assignment
 _VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s$]|$)")
 # ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
 _VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
-_ALIAS = re.compile(r"[\s]{0,4}alias[\s]{1,8}(?:[-+][a-z]{1,4}[\s]{1,8}){0,3}['\"]?[a-z_.][a-z0-9_.\-]{0,20}['\"]?=")
+_ALIAS = re.compile(
+    r"(?:^(?:[a-z_][a-z0-9_.\-]{0,30}=)?|[;&|`\n]|\$\()[\s]{0,4}alias[\s]{1,8}(?:[-+][a-z]{1,4}[+]?[\s]{1,8}){0,3}['\"]?[a-z_.][a-z0-9_.\-]{0,20}['\"]?="
+)
+# "code=ansible all -m ping", "cmd=/bin/unxz -c ...": a raw "name=" in front of a command line
+_ASSIGNMENT = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?!=)")
+# a versioned interpreter or compiler: "python3.10", "gcc7.4", "php8.1"
+_VERSIONED = re.compile(r"(python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
+# "c{a,oun}t", "{l,-lh}s": a brace expansion inside a word
+_WORD_BRACE = re.compile(r"(?:^|(?<=[\s;|&`(]))([a-z0-9_\-]{0,12})\{([a-z0-9_\-]{0,12}(?:,[a-z0-9_\-]{0,12}){1,4})\}([a-z0-9_\-]{0,12})(?=$|[\s;|&`)])")
 # "{id,}", "{,cd,/etc,}": brace expansion with an empty alternative
 _EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
@@ -112,6 +148,12 @@ _CODE = linear(
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
+# an option two or three words after a command: "ansible all -m ping", "chef-run all x -t"
+_LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2}[a-z][a-z0-9\-]{0,20}(?:$|[\s=])")
+# a redirection glued to the command: "irb<<<1", "cat</etc/passwd", "id>/tmp/x" (not "more</title>")
+_GLUED_REDIRECT = re.compile(r"<<<|>>|[<>]\(|>&[0-9]|>/|</(?:etc|tmp|proc|dev|var|home|root|usr|bin)/|<\.{1,2}/")
+# a separator right after the command, then more: "whoami;0", "id|base64"
+_GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?)[\s]{0,4}\S")
 # a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), ``$@``, ``${x}a``,
 # ``$()a``, ``^a``; every branch starts at the punctuation (the letter before it is a lookbehind),
 # so the search skips the letters of long text: the same matches, found about twice as fast
@@ -124,7 +166,7 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/]))"  # a host or file name
 )
 
@@ -143,6 +185,14 @@ def _unobfuscate(word: str) -> str:
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "@*!?-_$" and (i + 2 >= n or not word[i + 2].isdigit()):
             i += 2
+            continue
+        if ch == "$" and i + 1 < n and word[i + 1] in "'\"":
+            i += 1  # $'...' / $"...": ANSI-C and locale quoting
+            continue
+        if ch == "$" and i + 1 < n and (word[i + 1].isalpha() or word[i + 1] == "_"):
+            i += 2  # "cat$u", "cu$v\\rl": an unset variable expands to nothing
+            while i < n and (word[i].isalnum() or word[i] == "_"):
+                i += 1
             continue
         if ch == "$" and word.startswith("$()", i):
             i += 3
@@ -163,7 +213,9 @@ def _command_name(word: str) -> str:
     word = _unobfuscate(word)
     if "/" in word or "\\" in word:
         word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return word.strip(",.{}[]()")
+    word = word.strip(",.{}[]()")
+    versioned = _VERSIONED.fullmatch(word) if word[-1:].isdigit() else None
+    return versioned.group(1) if versioned is not None else word
 
 
 def scan(text: str) -> list[Hit]:
@@ -202,6 +254,8 @@ def scan(text: str) -> list[Hit]:
             keep(*found)
     if (best is None or best.score < 0.9) and ("?" in text or "*" in text or "[" in text):
         glob = _glob_path(text)
+        if glob is None and "[" in text and "]" in text:
+            glob = _bracket_glob(text)
         if glob is not None:
             keep(0.9, "cmdi.glob-path", glob[0], glob[1])
     if (best is None or best.score < 0.9) and "{" in text:
@@ -209,6 +263,10 @@ def scan(text: str) -> list[Hit]:
         if brace is not None and any(
             _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
             keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+    if (best is None or best.score < 0.9) and "{" in text and "," in text:
+        spelled = _word_brace(text)
+        if spelled is not None:
+            keep(0.9, "cmdi.brace-expansion", spelled[0], spelled[1])
     if (best is None or best.score < 0.88) and "$" in text and "=" in text:
         var = _VAR_COMMAND.search(text)
         if var is not None and _assigned(text, var.group(1), var.start()):
@@ -218,31 +276,57 @@ def scan(text: str) -> list[Hit]:
         if prefixed is not None and prefixed.group(1) in DISTINCT_COMMANDS | COMMON_WORDS:
             keep(0.9, "cmdi.variable-prefix", prefixed.start(), prefixed.end())
     if (best is None or best.score < 0.85) and "alias" in text:
-        alias = _ALIAS.match(text)
+        alias = _ALIAS.search(text)
         if alias is not None:
             keep(0.85, "cmdi.alias", alias.start(), alias.end())
     if (best is None or best.score < 0.9) and ",}" in text or "{," in text:
         brace = _EMPTY_BRACE.search(text)
         if brace is not None and any(
             _command_name(part) in DISTINCT_COMMANDS or _command_name(part) in COMMON_WORDS
+            or (part[:1] == "/" and part.count("?") + part.count("*") >= 2)  # "{/?s?/?i?/c?t,}"
             for part in brace.group(0)[1:-1].split(",")[:4] if part):
             keep(0.9, "cmdi.brace-expansion", brace.start(), brace.end())
     if best is not None and best.rule in ("cmdi.separator-command", "cmdi.substitution") and best.score < 0.95 + 0.01 and random_blob(text):
         best = Hit(Category.CMDI, 0.45, best.rule, text, best.start, best.end)
-    if best is None and _starts_with_command(stripped):
-        offset = len(text) - len(stripped)
-        head = stripped.split(" ", 1)[0]
-        if head in _PREFIXES and stripped[len(head) :].strip():
-            offset += len(head)
-            prefixed = _command_at(text, offset, at_start=True)
-            found = prefixed if prefixed is not None else (0.85, "cmdi.command", offset, min(len(text), offset + 40))
-        else:
-            found = _command_at(text, offset, at_start=True)
+    if best is None:
+        found = _command_line(text, stripped)
+        if found is None:
+            assignment = _ASSIGNMENT.match(stripped)
+            if assignment is not None:  # "code=ansible all -m ping": a raw form field in front
+                found = _command_line(text, stripped[assignment.end() :].lstrip())
         if found is not None:
             keep(*found)
     if best is not None:
         hits.append(best)
     return hits
+
+
+def _word_brace(text: str) -> tuple[int, int] | None:
+    """``c{a,oun}t``, ``{l,-lh}s``: a brace expansion inside a word that spells a command."""
+    for count, m in enumerate(_WORD_BRACE.finditer(text)):
+        if count >= 8:
+            break
+        head, tail = m.group(1), m.group(3)
+        if not head and not tail:
+            continue  # "{cat,/etc/passwd}" is the brace rule's
+        for alternative in m.group(2).split(","):
+            word = head + alternative + tail
+            if word in DISTINCT_COMMANDS or (word in COMMON_WORDS and len(word) >= 2):
+                return m.start(), m.end()
+    return None
+
+
+def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | None:
+    """A value (``stripped``, a suffix of ``text``) that starts with a command line."""
+    if not _starts_with_command(stripped):
+        return None
+    offset = len(text) - len(stripped)
+    head = stripped.split(" ", 1)[0]
+    if head in _PREFIXES and stripped[len(head) :].strip():
+        offset += len(head)
+        prefixed = _command_at(text, offset, at_start=True)
+        return prefixed if prefixed is not None else (0.85, "cmdi.command", offset, min(len(text), offset + 40))
+    return _command_at(text, offset, at_start=True)
 
 
 def _assigned(text: str, name: str, end: int) -> bool:
@@ -262,7 +346,48 @@ def _may_name_command(text: str) -> bool:
     if _OBFUSCATION.search(text) is not None:
         return True
     words = _WORDS.findall(text)
-    return not (DISTINCT_COMMANDS.isdisjoint(words) and COMMON_WORDS.isdisjoint(words))
+    if not (DISTINCT_COMMANDS.isdisjoint(words) and COMMON_WORDS.isdisjoint(words)):
+        return True
+    return any(w[-1].isdigit() and _VERSIONED.match(w) is not None for w in words)  # "gcc10.1", "python3.10"
+
+
+def _bracket_glob(text: str) -> tuple[int, int] | None:
+    """``/usr/[a-z]in/bash``, ``/[e//]tc/[p//]asswd``: a bracket glob that spells a system path.
+    The glob becomes a pattern (a class loses its slashes, as bash ignores them) tried against
+    a fixed list of sensitive files, system directories and binaries."""
+    for count, m in enumerate(_BRACKET_PATH.finditer(text)):
+        if count >= 8:
+            break
+        found = m.group(0)
+        if "[" not in found or "]" not in found:
+            continue
+        parts: list[str] = []
+        i = 0
+        n = len(found)
+        while i < n:
+            ch = found[i]
+            if ch == "[":
+                close = found.find("]", i + 2)
+                if close < 0:
+                    break
+                body = found[i + 1 : close].replace("/", "")
+                negate = body[:1] in ("!", "^")
+                body = body[1:] if negate else body
+                if not body or "[" in body:
+                    break
+                parts.append("[" + ("^/" if negate else "") + body.replace("\\", "") + "]")
+                i = close + 1
+                continue
+            parts.append("[^/]" if ch == "?" else "[^/]*" if ch == "*" else re.escape(ch))
+            i += 1
+        else:
+            try:
+                pattern = re.compile("".join(parts).rstrip("/") or "/")
+            except re.error:
+                continue
+            if any(pattern.fullmatch(target) for target in _GLOB_TARGETS):
+                return m.start(), m.end()
+    return None
 
 
 def _glob_path(text: str) -> tuple[int, int] | None:
@@ -305,6 +430,9 @@ _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/
 
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
+    cut = min((head.find(c) for c in ";|&" if c in head), default=-1)
+    if cut > 0:
+        head, rest = head[:cut], head[cut:] + " " + rest  # "whoami;..."
     if head in _PREFIXES and rest.strip():
         head = rest.split(" ", 1)[0]  # "time ifconfig", "nohup wget ..."
     if head.startswith(_BIN_DIRS) and rest.strip():
@@ -352,6 +480,8 @@ def _command_at(
     if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
         return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path
     if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
+        if at_start and raw.startswith(_BIN_DIRS) and len(raw) > 6 and _ARG_LIKE.match(text, m.start(1) + len(raw)):
+            return (0.85, "cmdi.binary-path", pos, m.start(1) + len(raw))  # "/bin/unxz -c /var/log/x.xz"
         return None
     end = m.start(1) + len(raw)
     rest = text[end : end + 80]
@@ -368,7 +498,7 @@ def _command_at(
         if closer in text[end : end + 120] or not rest.strip():
             return (0.95, "cmdi.substitution", pos, end)
         return (0.8, "cmdi.substitution", pos, end)
-    args = _ARG_LIKE.match(rest) is not None
+    args = _ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
@@ -400,6 +530,8 @@ def _command_at(
     if at_start:
         if obfuscated:
             return (0.9, "cmdi.obfuscated-command", pos, end)
+        if not args and (_LATER_OPTION.match(rest) is not None or _GLUED_SEPARATOR.match(rest) is not None):
+            args = True  # "ansible all -m ping", "whoami;x"
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
