@@ -45,7 +45,7 @@ _IMPORT_PI = linear(r"<\??[\s]{0,4}import[^>]{0,100}implementation[\s]{0,8}=")
 _HIGH_BIT_TAG = linear("(?:1\u20444|\u00bc)(/?)([a-z]{1,12})[\u00c0-\u00ff]?(?:3\u20444|\u00be)")
 _ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
 _HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
-_SEP = r"[\s\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL)
+_SEP = r"[\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL; not a space)
 _URI = linear(
     "(?:" + _SEP.join("javascript") + "|" + _SEP.join("vbscript") + "|livescript|mocha)" + _SEP + ":"
 )
@@ -90,7 +90,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"p[\s\x00-\x1f]{0,8}t[\s\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def scan(text: str) -> list[Hit]:

@@ -47,7 +47,8 @@ STRICT = (
     ".bash_history", ".htpasswd", ".git/config", ".git/head", "boot.ini", "win.ini", "system.ini",
     "system32/config", "drivers/etc/hosts", "config/sam", "repair/sam", "web-inf/web.xml",
     ".aws/credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "sys/class/", "sys/kernel/",
-    "tmp/sess_", "wp-config.php", "etc/environment",
+    "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
+    "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -72,8 +73,29 @@ _WRAPPER = linear(
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
 )
 _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
-_ABSOLUTE = re.compile(r"(?:^|[\s=:;'\"(,])(?:/|[a-z]:[/\\]|\\\\|~/|file:)")
-_TRIGGER = linear(r"\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+# An absolute file-system path given as a value (``file=/var/log/apache2/access.log``,
+# ``c:\\inetpub\\wwwroot\\web.config``), at its start or after ``=`` or a quote (not inside
+# prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
+# key / log file, or lies under a directory no web page lives in.
+_SYSTEM_PATH = linear(
+    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot)/[^\s'\"<>?#]{1,200}"
+    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~/[^\s'\"<>?#]{1,200})"
+)
+_SYSTEM_DIRS = ("/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
+                "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
+                "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
+                "/etc/hosts.")
+_CONFIG_FILE = re.compile(
+    r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
+    r"|tomcat-users\.xml$|/web\.xml$|/sam$|/credentials$"
+)
+# every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
+# and the directories that also name web pages ("home/")
+_SENSITIVE_FILE = linear(
+    "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
+)
+_SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
+_TRIGGER = linear(r"/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -104,6 +126,12 @@ def scan(text: str) -> list[Hit]:
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
                 keep(0.55, "traversal.step", first.start(), end + 12)
+    if ".." in norm:
+        tomcat = norm.find("..;/")
+        if tomcat >= 0:
+            # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
+            # climb, the proxy in front saw no "../"
+            keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
     wrapper = _WRAPPER.search(norm)
     if wrapper is not None:
         name = wrapper.group(0)
@@ -115,10 +143,22 @@ def scan(text: str) -> list[Hit]:
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if (best is None or best.score < 0.9) and "/" in norm:  # a file name alone is a word, not a path
+        if "/." in norm or "//" in norm:
+            norm = _SELF_STEP.sub("/", norm)  # "/etc/./passwd", "/etc//passwd"
+            if "://" in text:
+                norm = norm.replace(":/", "://", 1)
         target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
             keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
+    if (best is None or best.score < 0.85) and "/" in norm:
+        system = _SYSTEM_PATH.search(norm)
+        if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
+            # (browsers send an uploaded file's name as "c:\\fakepath\\name")
+            found = system.group(1)
+            if (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
+                    or _SENSITIVE_FILE.search(found) is not None):
+                keep(0.85, "traversal.system-path", system.start(1), system.end(1))
     if best is None and "/" in norm:
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
