@@ -29,7 +29,8 @@ from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
 
-_COMMENT = r"(?:[\s]{0,8}/\*[^*]{0,40}\*/)?[\s]{0,8}"
+# blanks and at most one comment: /* block */, # line or // line
+_COMMENT = r"(?:[\s]{0,8}(?:/\*[^*]{0,40}\*/|(?:#|//)[^\n]{0,40}\n))?[\s]{0,8}"
 # Functions whose call in an input value is an attack (process, socket, environment, configuration,
 # introspection, decoding of a second stage, dumping).
 DANGEROUS_FUNCTIONS = (
@@ -67,7 +68,7 @@ BUILTINS = frozenset(
     file readfile include require eval assert system exec shell_exec passthru popen fopen fread fgets
     file_exists is_file is_dir is_array is_string is_numeric compact extract header setcookie mail
     session_start die exit sleep usleep time mktime strtotime microtime uniqid rand mt_rand
-    random_bytes json_decode json_encode""".split()
+    random_bytes json_decode json_encode strip_tags""".split()
 )
 # Prefixes of PHP's built-in function families.
 _BUILTIN_PREFIXES = (
@@ -91,12 +92,30 @@ _QUOTED_CALL = linear(
     r"['\"](?:system|exec|shell_exec|passthru|popen|proc_open|assert|eval|create_function|call_user_func|"
     r"base64_decode|file_get_contents|file_put_contents|include|require|phpinfo|pcntl_exec)['\"][\s]{0,4}\("
 )
+# "(system)('id')", "('sys'.'tem')('id')", "(sy.(st).em)(@id)": a parenthesised name, or a
+# concatenation of quoted or bare fragments, called; the letters must spell a dangerous function
+_CONCAT_CALL = re.compile(r"\(((?:[\s.]{0,4}(?:'[a-z_]{1,16}'|\"[a-z_]{1,16}\"|[a-z_]{1,16}|\([a-z_.'\"]{1,20}\))){1,8})[\s]{0,4}\)[\s]{0,4}\(")
+_CALLABLE_NAMES = frozenset(
+    {"system", "exec", "shell_exec", "passthru", "popen", "proc_open", "assert", "create_function", "phpinfo",
+     "pcntl_exec", "file_get_contents", "file_put_contents", "base64_decode", "call_user_func", "readfile",
+     "include", "require", "eval", "fsockopen", "unserialize", "show_source", "highlight_file"}
+)
+# php.ini directives set from a value (a .user.ini upload, "-d" through php-cgi, ini_set by name):
+# ones that load code, open includes, lift restrictions or name opcache / mbstring internals
+_INI_DIRECTIVE = linear(
+    r"^[\s]{0,8}(?:[a-z_][a-z0-9_]{0,30}=)?(?:auto_prepend_file|auto_append_file|allow_url_include|allow_url_fopen|disable_functions|disable_classes"
+    r"|open_basedir|safe_mode|extension_dir|sendmail_path|include_path|error_log|log_errors|display_errors"
+    r"|display_startup_errors|register_globals|upload_tmp_dir|memory_limit|max_execution_time|short_open_tag"
+    r"|unserialize_max_depth|enable_dl|cgi\.force_redirect|session\.save_path|session\.serialize_handler"
+    r"|(?:opcache|mbstring|suhosin|phar|zend|xdebug|pcre)\.[a-z_]{2,40})[\s]{0,8}=[\s]{0,8}[^\s=&]"
+    r"|^[\s]{0,8}(?:[a-z_][a-z0-9_]{0,30}=)?(?:zend_)?extension[\s]{0,8}=[\s]{0,8}[^\s=&]{0,80}\.(?:so|dll)\b"
+)
 _TRIGGER = linear(r"\(|\$|<\?")
 
 
 def scan(text: str) -> list[Hit]:
     """PHP code evidence in one lower-case view."""
-    if "(" not in text and "$" not in text and "<?" not in text:
+    if "(" not in text and "$" not in text and "<?" not in text and "=" not in text:
         return []
     best: Hit | None = None
 
@@ -121,6 +140,10 @@ def scan(text: str) -> list[Hit]:
                 m = _VAR_ARG_CALL.search(text)
                 if m is not None:
                     keep(0.85, "php.variable-argument", m.start(), m.end())
+        if (best is None or best.score < 0.9) and ")" in text:
+            m = _CONCAT_CALL.search(text)
+            if m is not None and "".join(c for c in m.group(1) if c.isalpha() or c == "_") in _CALLABLE_NAMES:
+                keep(0.9, "php.concatenated-call", m.start(), m.end())
         if best is None and len(text) <= 120:
             m = _WHOLE_CALL.fullmatch(text)
             if m is not None:
@@ -131,6 +154,10 @@ def scan(text: str) -> list[Hit]:
         m = _VARIABLE_VARIABLE.search(text)
         if m is not None:
             keep(0.88, "php.variable-variable", m.start(), m.end())
+    if best is None and "=" in text and len(text) <= 400:
+        m = _INI_DIRECTIVE.search(text)
+        if m is not None:
+            keep(0.8, "php.ini-directive", m.start(), m.end())
     if text.rstrip().endswith("<?") and best is None:
         end = len(text.rstrip())
         keep(0.8, "php.open-tag", end - 2, end)

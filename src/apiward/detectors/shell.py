@@ -138,7 +138,7 @@ _CODE = linear(
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
-    r"|@\{\[|_\$\$nd_func\$\$_|\[/?php\]|\{/?php\}"
+    r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
     r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
     # server-side JavaScript: an endless loop, console calls, module and require tricks, flight-protocol gadgets
@@ -153,7 +153,7 @@ _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2
 # a redirection glued to the command: "irb<<<1", "cat</etc/passwd", "id>/tmp/x" (not "more</title>")
 _GLUED_REDIRECT = re.compile(r"<<<|>>|[<>]\(|>&[0-9]|>/|</(?:etc|tmp|proc|dev|var|home|root|usr|bin)/|<\.{1,2}/")
 # a separator right after the command, then more: "whoami;0", "id|base64"
-_GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?)[\s]{0,4}\S")
+_GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&)[\s]{0,4}(?![a-z0-9_\-]{1,30}=)\S")
 # a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), ``$@``, ``${x}a``,
 # ``$()a``, ``^a``; every branch starts at the punctuation (the letter before it is a lookbehind),
 # so the search skips the letters of long text: the same matches, found about twice as fast

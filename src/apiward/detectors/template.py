@@ -32,7 +32,9 @@ INFO_LOOKUPS = frozenset(
      "web", "bundle", "jvmrunargs", "log4j", "marker", "event", "base64", "k8s", "hostname"}
 )
 _LOOKUP_OPEN = re.compile(r"\$\{")
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{1,16}:[^${}:]{0,40}:-)([^${}]{0,40})'?\}")
+# a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
+# next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}\$?)'?\}")
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
@@ -50,6 +52,10 @@ JAVA_PACKAGES = linear(
     r"org\.springframework|org\.hibernate|org\.codehaus\.groovy|org\.mozilla\.javascript|org\.python|org\.omg|com\.mchange|"
     r"com\.alibaba\.fastjson|com\.fasterxml\.jackson\.databind|clojure|bsh|ognl|freemarker|org\.jboss|weblogic|com\.tangosol|"
     r"com\.rometools|com\.opensymphony|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
+    # a gadget library's package named alone ("org.apache.commons"): three segments, never a host name
+    r"|\b(?:org\.apache\.(?:commons|xalan|xbean|bcel|myfaces|wicket|struts2?|shiro|log4j)|org\.codehaus\.groovy|com\.mchange\.v2"
+    r"|com\.alibaba\.fastjson|com\.fasterxml\.jackson|com\.thoughtworks\.xstream|org\.yaml\.snakeyaml|com\.sun\.rowset"
+    r"|org\.springframework\.(?:beans|context|aop|expression)|sun\.misc\.unsafe)(?:$|[^a-z0-9_.\-/])"
 )
 GADGETS = linear(
     r"runtime|processbuilder|processimpl|invokertransformer|instantiatetransformer|instantiatefactory|chainedtransformer|"
@@ -107,10 +113,14 @@ def scan(text: str) -> list[Hit]:
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
     java_context = "java" in text or "processbuilder" in text
+    named: set[str] = set()
     for count, gadget in enumerate(GADGETS.finditer(text)):
         if count >= 16:
             break
         word = gadget.group(0)
+        named.add(word)
+        if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
+            keep(0.85, "ssti.java-gadget", gadget.start(), gadget.end())  # "runtime.forclosure": gadgets chained
         strong = len(word) >= 12 or word in ("runtime", "processbuilder", "getruntime", "xstream", "rhino", "c3p0")
         context = text[max(0, gadget.start() - 1) : gadget.end() + 1]
         bounded = not (context[:1].isalpha() and context[-1:].isalpha())
@@ -134,10 +144,11 @@ def _encodings(words: tuple[str, ...]) -> tuple[str, ...]:
             raw = variant.encode()
             for shift in range(3):
                 enc = base64.b64encode(b"\x00" * shift + raw).decode()
-                # drop characters that depend on the neighbouring bytes
-                start = (shift * 4 + 2) // 3 + (1 if shift else 0)
-                end = len(enc) - 4 if len(raw) % 3 else len(enc)
-                piece = enc[start:end].rstrip("=")
+                # keep the characters whose six bits all come from the word (the first starts at
+                # bit ceil(8 * shift / 6), the last ends before bit 8 * (shift + len))
+                start = (shift * 8 + 5) // 6
+                end = (shift + len(raw)) * 8 // 6
+                piece = enc[start:end]
                 if len(piece) >= 8:
                     out.add(piece)
     return tuple(sorted(out))
@@ -154,13 +165,16 @@ ENCODED_GADGET_WORDS = (
     "InstantiateFactory", "TemplatesImpl", "JdbcRowSetImpl", "ProcessBuilder", "Runtime",
     "PrototypeCloneFactory", "PrototypeSerializationFactory", "CloneTransformer", "ForClosure",
     "WhileClosure", "TransformedMap", "LazyMap", "AnnotationInvocationHandler",
+    # node-serialize's function marker, base64-encoded in cookies
+    "_$$ND_FUNC$$_",
 )
-_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU")
+# the serialization stream magic (ac ed 00 05) at the three alignments
+_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF")
 
 
 def encoded_gadget(raw: str) -> Hit | None:
     """A Java gadget name or serialization header inside a base64 value (raw, case kept)."""
-    if len(raw) < 8 or raw == raw.lower():
+    if len(raw) < 5 or raw == raw.lower():
         return None  # every spelling holds an upper-case letter (checked by a test)
     m = _ENCODED_GADGET.search(raw)
     if m is None:
