@@ -313,9 +313,11 @@ def scan(text: str) -> list[Hit]:
             best = found
     if "/*!" in text:
         pos = text.find("/*!")
-        found = (0.9, "sqli.mysql-comment", pos, pos + 3)
-        if best is None or found[0] > best[0]:
-            best = found
+        close = text.find("*/", pos + 3, pos + 64)
+        if close >= 0 or not random_blob(text):  # "/*!50000union*/"; "/*!8~*?w1p" in a sensor blob is noise
+            found = (0.9, "sqli.mysql-comment", pos, pos + 3)
+            if best is None or found[0] > best[0]:
+                best = found
     if best is not None:
         score, rule, start, end = best
         hits.append(Hit(Category.SQLI, score, rule, text, start, end))
@@ -515,6 +517,9 @@ def _subquery(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+_COMMENT_TAIL = re.compile(r"[a-z0-9 +\-#;*/()]*")
+
+
 def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | None:
     """``x'&email--``, ``user'collate nocase--``: after the break, a short SQL expression (an
     operator or keyword among at most six tokens) and a comment that cuts the original query."""
@@ -523,8 +528,13 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
         return None
     if tail[-1].value.startswith("#") and len(tail[-1].value) > 1 and tail[-1].value[1].isalnum():
         return None  # "#section": a URL fragment or hashtag, not a comment
-    if tail[-1].value.startswith("--") and len(tail[-1].value[2:].split()) > 1:
-        return None  # "it's 100% cotton -- machine wash": a dash before words (sqlmap adds one: "-- xyBn")
+    if not tail[-1].value.startswith("/*") and (len(tail[-1].value[2:].split()) > 1 or len(tail[-1].value) > 12):
+        # "it's 100% cotton -- machine wash": a dash before words; "vxj--gkiq4miadjvdqsyabx14": a
+        # token's double dash (sqlmap's comment is "-- xyBn", "--+", "-- -")
+        return None
+    marker = 2 if tail[-1].value.startswith("--") else 1
+    if not tail[-1].value.startswith("/*") and _COMMENT_TAIL.fullmatch(tail[-1].value[marker:]) is None:
+        return None  # "property 'call' of object '#<Object>'": markup after a hash
     body = tail[:-1]
     if any(tok.kind in "o&kEU" for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)
