@@ -167,7 +167,8 @@ _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
-    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/]))"  # a host or file name
+    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
+    r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:]))"  # user@host
 )
 
 
@@ -425,6 +426,13 @@ _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env
                        "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
 
 
+# prefixes that are tools, never words of prose
+_TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybox", "stdbuf", "unbuffer", "setsid"})
+# ordinary words that start a command line when an absolute path (of two segments or more) follows
+_PATH_COMMANDS = frozenset({"cat", "ls", "ll", "cd", "rm", "cp", "mv", "tail", "less", "du", "df", "tee",
+                            "touch", "ln", "dd", "chown", "chmod", "grep", "stat", "tar", "unzip"})
+_PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\-]{1,40}){2}|~/|\.\./)")
+
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 
 
@@ -433,13 +441,20 @@ def _starts_with_command(text: str) -> bool:
     cut = min((head.find(c) for c in ";|&" if c in head), default=-1)
     if cut > 0:
         head, rest = head[:cut], head[cut:] + " " + rest  # "whoami;..."
+    prefixed = False
     if head in _PREFIXES and rest.strip():
-        head = rest.split(" ", 1)[0]  # "time ifconfig", "nohup wget ..."
+        prefixed = head in _TOOL_PREFIXES
+        head, _, rest = rest.lstrip().partition(" ")  # "time ifconfig", "nohup wget ..."
+        head = head.rstrip()
     if head.startswith(_BIN_DIRS) and rest.strip():
         return True  # "/bin/gunzip -c ...": a binary by its path, with arguments
     if "/" in head or "\\" in head:
         return False
     name = _command_name(head)
+    if prefixed and (name in DISTINCT_COMMANDS or name in COMMON_WORDS):
+        return True  # "nohup who", "strace id": a tool that only ever runs a command
+    if name in _PATH_COMMANDS and head == name and _PATH_ARGUMENT.match(rest) is not None:
+        return True  # "cat /path/file.gz", "ls -la /var/www/"
     if name in COMMON_WORDS and name != head and (head.count("'") >= 2 or head.count('"') >= 2):
         return True  # "ti''me who": quotes inside an ordinary command word
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
