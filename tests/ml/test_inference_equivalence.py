@@ -124,3 +124,15 @@ def test_block_size_does_not_change_the_sums(model: AttackModel, block_rows: int
     got = ngram_sums(rows, table, GatherBuffers(table.shape[1], rows=block_rows))
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_one_value_batches_equal_their_rows_in_a_larger_batch(model: AttackModel) -> None:
+    """`ngram_sums` has a shortcut for a batch of one value: bit for bit the same features as
+    that value's row in a batch of several."""
+    rows = [views_from_normalized(normalize(value)) for value in EDGE_VALUES + ["id=1 union select 1", "GET /a/b"]]
+    table = weight_table(model.weights_t.T)
+    together = ngram_sums(rows, table, GatherBuffers(table.shape[1]))
+    for i, row in enumerate(rows):
+        alone = ngram_sums([row], table, GatherBuffers(table.shape[1]))
+        for a, b in zip(alone, together, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a[0], b[i])

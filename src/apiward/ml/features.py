@@ -164,6 +164,8 @@ _NULL_BUCKET = N_BUCKETS  # a zero row appended to the weight table: pad positio
 _CLASS6 = np.where(_CLASS_ONEHOT.sum(axis=1) > 0, _CLASS, 5).astype(np.intp)  # 5 = not counted
 _DENSE_ORDER = [1, 2, 3, 0, 4]  # alpha, digit, space, special, non-ASCII (as in `DENSE_NAMES`)
 _N_ORDERS = NGRAM_MAX - NGRAM_MIN + 1
+_PAD_BYTES = _PAD.encode()
+_ORDER_SALTS = np.array([[_SALTS[n]] for n in range(NGRAM_MIN, NGRAM_MAX + 1)], dtype=np.uint32)  # (orders, 1)
 # Rows gathered and summed per block (int8 + float32 copies: 640 KiB with 32 units, cache-sized).
 # float32 sums of integer weights (|w| <= 127) are exact below 2**24 // 127 rows per block.
 GATHER_BLOCK_ROWS = 4096
@@ -246,36 +248,43 @@ def ngram_sums(
         kept[i] = len(text)
         n_views[i] = len(views)
     parts.append(b"")
-    data = np.frombuffer(_PAD.encode().join(parts), dtype=np.uint8)
+    data = np.frombuffer(_PAD_BYTES.join(parts), dtype=np.uint8)
     total = data.shape[0]
     padded = kept + _PAD_LEN
-    ends = np.cumsum(padded)
-    starts = ends - padded
-    # order-major hashing (contiguous uint32 passes), then one transposing copy to the
-    # position-major layout that makes each value's rows one contiguous segment
-    by_order = np.empty((_N_ORDERS, total), dtype=np.uint32)
-    h = data.astype(np.uint32)
-    with np.errstate(over="ignore"):
-        for n in range(1, NGRAM_MAX + 1):
-            if n > 1:
-                head = h[: total - n + 1]
-                np.multiply(head, _MUL, out=head)
-                np.add(head, data[n - 1 :], out=head)
-            if n >= NGRAM_MIN:
-                row = by_order[n - NGRAM_MIN]
-                np.bitwise_xor(h, _SALTS[n], out=row)
-                np.multiply(row, _MIX, out=row)
-                np.right_shift(row, _SHIFT, out=row)
+    # order-major hashing (contiguous uint32 passes): row n-1 holds the rolling hash of the
+    # n-gram starting at each position (the last n-1 positions, pad bytes, keep order n-1's);
+    # salt, mix and shift then run once over all orders
+    hashes = np.empty((NGRAM_MAX, total), dtype=np.uint32)
+    np.copyto(hashes[0], data, casting="unsafe")
+    for n in range(2, NGRAM_MAX + 1):
+        prev, cur, head = hashes[n - 2], hashes[n - 1], total - n + 1
+        np.multiply(prev[:head], _MUL, out=cur[:head])
+        np.add(cur[:head], data[n - 1 :], out=cur[:head])
+        cur[head:] = prev[head:]
+    by_order = hashes[NGRAM_MIN - 1 :]
+    np.bitwise_xor(by_order, _ORDER_SALTS, out=by_order)
+    np.multiply(by_order, _MIX, out=by_order)
+    np.right_shift(by_order, _SHIFT, out=by_order)
+    # one transposing copy to the position-major layout that makes each value's rows one
+    # contiguous segment
     buckets = np.empty((total, _N_ORDERS), dtype=np.intp)
     np.copyto(buckets, by_order.T, casting="unsafe")
     # n-grams starting in a value's pad bytes would reach into the next value: zero row
-    pad = np.zeros(total + 1, dtype=np.int8)
-    pad[starts + kept] = 1
-    pad[ends] = -1
-    buckets[np.cumsum(pad[:total], dtype=np.int8).view(np.bool_)] = _NULL_BUCKET
+    if n_rows == 1:
+        ends = padded
+        starts = np.zeros(1, dtype=np.int64)
+        buckets[int(kept[0]) :] = _NULL_BUCKET
+        classes = _CLASS6[data]
+    else:
+        ends = np.cumsum(padded)
+        starts = ends - padded
+        pad = np.zeros(total + 1, dtype=np.int8)
+        pad[starts + kept] = 1
+        pad[ends] = -1
+        buckets[np.cumsum(pad[:total], dtype=np.int8).view(np.bool_)] = _NULL_BUCKET
+        classes = _CLASS6[data] + np.repeat(np.arange(n_rows, dtype=np.intp) * 6, padded)
     sums = _segment_sums(table, buckets.reshape(-1), starts * _N_ORDERS, ends * _N_ORDERS, buffers or GatherBuffers(table.shape[1]))
     scale = (1.0 / np.sqrt(kept.astype(np.float32) * _N_ORDERS)).astype(np.float32)
-    classes = _CLASS6[data] + np.repeat(np.arange(n_rows, dtype=np.intp) * 6, padded)
     per_row = np.bincount(classes, minlength=6 * n_rows).reshape(n_rows, 6)[:, :5].astype(np.float32)
     chars = np.maximum(per_row.sum(axis=1), 1.0)
     dense = np.empty((n_rows, N_DENSE), dtype=np.float32)
