@@ -367,6 +367,8 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     if more is None:
         more = _later_union(rest, qpos)
     if more is None:
+        more = _later_stacked(rest, qpos)
+    if more is None:
         more = _concat_tail(text, qpos, rest)
     if more is None and rest and rest[0].kind == "f" and rest[0].value in ATTACK_FUNCTIONS and (
             text[qpos + 1 : rest[0].start].strip() == "+"):
@@ -422,6 +424,18 @@ def _later_union(rest: Sequence[Token], qpos: int) -> Judgement | None:
     return None
 
 
+def _later_stacked(rest: Sequence[Token], qpos: int) -> Judgement | None:
+    """``x','0','0');waitfor delay '0:0:15';--``: the break closes a value list (literals, commas,
+    a parenthesis) and a stacked statement follows."""
+    for k, tok in enumerate(rest):
+        if tok.kind == ";":
+            end = _stacked(rest, k + 1)
+            return (0.95, "sqli.break-stacked", qpos, end) if end is not None and k > 0 else None
+        if tok.kind not in ",sn()":
+            return None
+    return None
+
+
 def _concat_tail(text: str, qpos: int, rest: Sequence[Token]) -> Judgement | None:
     """``x'+email--``: the break, a literal ``+`` (string concatenation), a name and a cutting
     comment that ends the value."""
@@ -474,6 +488,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return None
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
+        if u.kind == "s" and w is not None and w.kind == "b" and u.value == f"'{w.value}='":
+            return (0.9, "sqli.break-logic", qpos, w.end)  # "x'or'a='a": 'a'='a with a quote dropped
         if u.kind in "nsv" or u.value in LITERALS:
             if t.value.isalpha() and u.kind == "s" and _prose_string(u) and not (
                     w is not None and w.kind == "o" and w.value in COMPARISONS):
