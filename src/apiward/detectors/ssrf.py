@@ -39,7 +39,23 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 _TRAILING_QUERY = re.compile(r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)\?$")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
-_TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)")
+_TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)|^\\\\")
+# Wildcard DNS zones that answer with the address written in the name (127.0.0.1.nip.io,
+# 10-0-0-1.sslip.io, 7f000001.nip.io): judged by the embedded address.
+WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
+                  "lvh.me", "vcap.me", "lacolhost.com", "fbi.com", "readme.localtest.me", "1u.ms")
+# Out-of-band interaction services of security testing tools: a fetch there only confirms a hole.
+OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
+             "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
+             "canarytokens.com", "canarytokens.org", "r87.me", "xss.ht", "bxss.me")
+# a web shell's usual file name at the end of a fetched URL ("http://evil.example/c99.txt")
+_SHELL_FILE = re.compile(
+    r"/(?:shell|c99|r57|c100|webshell|backdoor|wso|b374k|phpshell|cmdshell|reverse-shell|revshell)[0-9_\-]{0,4}"
+    r"\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|jspx|cgi|pl|py|sh)(?:$|[?%#;])"
+)
+# "http:\\host", "http:/\\host": special schemes whose slashes a browser or client reads backslashes as
+_BACKSLASH_URL = re.compile(r"(https?|ftp|file|wss?):[\\/]{1,3}")
+_UNC = re.compile(r"\\\\([^\\/\s]{1,255})[\\/]")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
@@ -121,6 +137,15 @@ def scan(text: str) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048 or _TRIGGER.search(value) is None:
         return []
+    if value.startswith("\\\\"):
+        unc = _UNC.match(value)  # \\127.0.0.1\share: Windows fetches it over SMB
+        found = _host_hit(unc.group(1) + "/", 0) if unc is not None else None
+        if found is None or found[1] in ("ssrf.remote-include", "rfi.ip-host"):
+            return []
+        return [Hit(Category.SSRF, found[0], found[1], text, 0, min(len(text), unc.end() if unc else 0))]
+    slashes = _BACKSLASH_URL.match(value)
+    if slashes is not None and "\\" in slashes.group(0):
+        value = slashes.group(1) + "://" + value[slashes.end() :]
     bare = _BARE_LOCAL.match(value)
     if bare is not None and bare.group(1) in LOCAL_HOSTS:
         return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
@@ -149,6 +174,14 @@ def scan(text: str) -> list[Hit]:
     else:
         return []  # a bare host or address is data (an IP column, a version), not a fetch
     found = _host_hit(value, host_start, scheme)
+    if found is None or found[0] < 0.8:
+        confused = _confused_authority(value, host_start)
+        if confused is not None:
+            return [Hit(Category.SSRF, 0.85, "ssrf.parser-confusion", text, 0, min(len(text), confused))]
+    if scheme in ("http", "https", "ftp", "ftps") and (found is None or found[0] < 0.7):
+        shell = _SHELL_FILE.search(value, host_start, host_start + 300)
+        if shell is not None:
+            return [Hit(Category.SSRF, 0.7, "rfi.shell-url", text, 0, min(len(text), shell.end()))]
     if scheme in ODD_SCHEMES:
         if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or found is not None and found[0] >= 0.8:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
@@ -161,8 +194,8 @@ def scan(text: str) -> list[Hit]:
     if found is None:
         return []
     score, rule, end = found
-    offset = text.find(value)
-    return [Hit(Category.SSRF, score, rule, text, offset, offset + end)]
+    offset = max(0, text.find(value))  # (-1 when backslashes were rewritten)
+    return [Hit(Category.SSRF, score, rule, text, offset, min(len(text), offset + end))]
 
 
 def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int] | None:
@@ -184,6 +217,14 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         return (0.97, "ssrf.metadata", hm.end())
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
         return (0.9, "ssrf.loopback", hm.end())
+    if "." in host and host.endswith(OOB_ZONES) and _in_zone(host, OOB_ZONES):
+        return (0.8, "ssrf.oob-callback", hm.end())
+    if "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
+        embedded = _embedded_address(host)
+        judged = _internal(embedded) if embedded is not None else None
+        if judged is not None:
+            return (judged[0], judged[1], hm.end())
+        return (0.6, "ssrf.wildcard-dns", hm.end())
     addr = parse_host(host)
     if addr is None:
         if userinfo and _HOSTLIKE_USERINFO.search(userinfo) is not None:
@@ -201,6 +242,53 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         return None
     score, rule = judged
     return (score, rule, hm.end())
+
+
+def _in_zone(host: str, zones: tuple[str, ...]) -> bool:
+    """A name under one of the zones (the zone's own site is an ordinary page)."""
+    return any(host.endswith("." + zone) for zone in zones)
+
+
+_EMBEDDED = re.compile(r"(?:^|[.\-])((?:[0-9]{1,3}[.\-]){3}[0-9]{1,3})\.|(?:^|[.\-])([0-9a-f]{8})\.")
+
+
+def _embedded_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a wildcard-DNS name answers with: ``a.10.0.0.1.nip.io``, ``10-0-0-1.sslip.io``,
+    ``7f000001.nip.io``."""
+    for m in _EMBEDDED.finditer(host):
+        if m.group(1):
+            try:
+                return ipaddress.IPv4Address(m.group(1).replace("-", "."))
+            except ValueError:
+                continue
+        return ipaddress.IPv4Address(int(m.group(2), 16))
+    if host.endswith(("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fbi.com")):
+        return ipaddress.IPv4Address("127.0.0.1")  # every name under these answers 127.0.0.1
+    return None
+
+
+def _confused_authority(value: str, start: int) -> int | None:
+    """An internal address placed where one URL parser sees the host and another does not:
+    ``http://127.0.0.1:80@evil.example``, ``http://evil.example#@127.0.0.1``,
+    ``http://a@127.0.0.1@evil.example``. Returns the end of the authority when found."""
+    end = start
+    limit = min(len(value), start + 300)
+    while end < limit and value[end] not in "/\\ \t":
+        end += 1
+    authority = value[start:end]
+    if "@" not in authority:
+        return None
+    for piece in re.split(r"[@#?]", authority):
+        if not piece:
+            continue
+        host = piece[1 : piece.find("]")] if piece.startswith("[") and "]" in piece else piece.split(":", 1)[0]
+        host = host.strip("[]")
+        if host == "localhost" or host in LOCAL_HOSTS or host in METADATA_HOSTS:
+            return end
+        addr = parse_host(host if ":" not in piece or not piece.startswith("[") else "[" + host + "]")
+        if addr is not None and _internal(addr) is not None:
+            return end
+    return None
 
 
 def features(text: str) -> dict[str, float]:
