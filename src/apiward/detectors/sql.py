@@ -822,6 +822,15 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))
+    if (best is None or best[0] < 0.9) and any(
+            tok.kind == "c" and tok.value[:1] in "-/" for tok in tokens[:-1]):
+        # "1--x\nand--y\n9227=9227": comments standing in for spaces
+        bare = [tok for tok in tokens if not (tok.kind == "c" and tok.value[:1] in "-/")]
+        for i, t in enumerate(bare):
+            if t.kind == "&":
+                found = _tautology(bare, i)
+                if found is not None:
+                    keep(found)
     if best is None or best[0] < 0.9:
         found = _constructs(text, tokens)
         if found is not None:
@@ -978,6 +987,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
+    if u.value in SQL_FUNCTIONS and (at_start or (has_left and tokens[left].kind in "ns")):
+        end = _call_compared(tokens, j)
+        if end is not None:
+            return (0.9, "sqli.logic-function", start, end)  # "1 and greatest(1,2)=2", "1 and left(version(),1)='5'"
     if u.kind == "E" and u.value == "select":
         return (0.9, "sqli.logic-select", start, u.end)
     w = _at(tokens, j + 1)
@@ -1011,6 +1024,26 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
+    return None
+
+
+def _call_compared(tokens: Sequence[Token], j: int) -> int | None:
+    """``name(...) <comparison> operand`` from ``tokens[j]``: the end of the operand."""
+    if j + 1 >= len(tokens) or tokens[j + 1].kind != "(":
+        return None
+    depth = 0
+    for k in range(j + 1, min(len(tokens), j + 24)):
+        kind = tokens[k].kind
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+            if depth == 0:
+                cmp_ = _at(tokens, k + 1)
+                operand = _at(tokens, k + 2)
+                if cmp_ is not None and cmp_.kind == "o" and cmp_.value in COMPARISONS and _operand(operand):
+                    return operand.end  # type: ignore[union-attr]
+                return None
     return None
 
 
