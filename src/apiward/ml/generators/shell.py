@@ -40,6 +40,8 @@ def _obfuscate(rng: random.Random, cmd: str) -> str:
     if roll < 0.24:
         # glob / variable tricks for paths
         return cmd.replace("/etc/passwd", pick(rng, ("/e??/p?ss??", "/e*c/pa*wd", "/???/??ss??", "/etc/pa$@sswd", "/et$()c/pa$()sswd", "$HOME/../../etc/passwd", "/etc/pass{wd,}", "${PATH:0:1}etc${PATH:0:1}passwd"))).replace("/bin/", pick(rng, ("/b?n/", "/bi*/", "/usr/bin/", "/bin/")))
+    if roll < 0.27:
+        return _bracket_glob(rng, cmd)
     if roll < 0.28:
         return cmd.replace(" ", "${IFS}").replace("cat", "c${u}at")
     if roll < 0.31:
@@ -48,6 +50,29 @@ def _obfuscate(rng: random.Random, cmd: str) -> str:
     if roll < 0.34:
         return f"{{{','.join(cmd.split(' ')[:4])}}}"
     return cmd
+
+
+def _bracket_glob(rng: random.Random, cmd: str) -> str:
+    """Path letters as bracket classes the shell expands back (``/[e]tc/[p]asswd``,
+    ``/usr/[a-c]in/bash``, ``/[e//]tc``)."""
+    out = []
+    for part in cmd.split("/"):
+        if part and part.isalpha() and rng.random() < 0.6:
+            i = rng.randrange(len(part))
+            cls = pick(rng, (part[i], f"{part[i]}//", f"{part[i]}{chr(ord(part[i]) + 1) if part[i] < 'z' else 'a'}",
+                             f"{min(part[i], 'a')}-{max(part[i], 'z')}", f"!{chr(ord(part[i]) ^ 1)}"))
+            part = f"{part[:i]}[{cls}]{part[i + 1:]}"
+        out.append(part)
+    return "/".join(out)
+
+
+def _arithmetic(rng: random.Random) -> str:
+    """Bash arithmetic and parameter expansion used as code, and fork bombs."""
+    a, b = rng.randint(1, 99), rng.randint(1, 99)
+    name = pick(rng, ("x", "PATH", "HOME", "IFS", rand_ident(rng)[:4]))
+    return pick(rng, (f"$[{a}+{b}]", f"$(({a}*{b}))", f"$(($() {a}))", f"${{{name}#{{}}}}", f"${{{name}%%/*}}", f"${{{name}:0:1}}",
+                      f"${{{name}//?/}}", ":(){ :|:& };:", ".(){ .|.& };.", f"{rand_ident(rng)[:1]}(){{ {rand_ident(rng)[:1]}|{rand_ident(rng)[:1]}& }};",
+                      f"$[]", f"$(({name}={a}))"))
 
 
 def _injection(rng: random.Random) -> str:
@@ -226,6 +251,7 @@ _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("java", _java, 2.0),
     ("substitution", _substitution, 1.5),
     ("windows", _windows, 1.0),
+    ("arithmetic", _arithmetic, 0.5),
     ("php_code", _code_php, 2.0),
     ("other_code", _code_other, 2.0),
 )

