@@ -285,8 +285,12 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
     lookalike = _lookalike_quote(text)
-    if _TRIGGER.search(text) is None and lookalike < 0:
-        return []
+    if _TRIGGER.search(text) is None:
+        if lookalike < 0:
+            return []
+        # prose with typographic apostrophes: only the break at the lookalike can matter
+        found = _judge_lookalike(text, lookalike)
+        return [] if found is None else [Hit(Category.SQLI, found[0], found[1], text, found[2], found[3])]
     hits: list[Hit] = []
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
@@ -337,6 +341,13 @@ _LOOKALIKE_RULES = frozenset({"sqli.break-logic", "sqli.break-union", "sqli.brea
                               "sqli.break-subquery", "sqli.break-logic-tail"})
 
 
+# what the lookalike rules need right after the quote: a logic or comparison operator, union, ";"
+_AFTER_BREAK = re.compile(
+    r"[\s)+]{0,8}(?:or\b|and\b|xor\b|not\b|\|\||&&|union\b|;|[=<>!]|like\b|is\b|in\b|between\b|"
+    r"regexp\b|rlike\b|sounds\b|glob\b|match\b|similar\b|ilike\b)"
+)
+
+
 def _lookalike_quote(text: str) -> int:
     """Position of the first quote lookalike in ``text`` (-1: none)."""
     if text.isascii():
@@ -351,11 +362,13 @@ def _lookalike_quote(text: str) -> int:
 
 def _judge_lookalike(text: str, qpos: int) -> Judgement | None:
     """The value read with its quote lookalikes as ``'``, broken at the first of them."""
-    mapped = text.translate(_TO_QUOTE)
-    found = _judge_break(mapped, qpos, tokenize(mapped, qpos + 1, limit=24))
+    if _AFTER_BREAK.match(text, qpos + 1) is None:
+        return None  # "l’histoire", "it’s": a word right after the apostrophe
+    window = text[qpos : qpos + 256].translate(_TO_QUOTE)  # the break reads at most 24 tokens
+    found = _judge_break(window, 0, tokenize(window, 1, limit=24))
     if found is None or found[0] < 0.9 or found[1] not in _LOOKALIKE_RULES:
         return None
-    return (found[0], "sqli.lookalike-quote", found[2], found[3])
+    return (found[0], "sqli.lookalike-quote", qpos + found[2], qpos + found[3])
 
 
 def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
