@@ -43,6 +43,8 @@ _IMPORT_PI = linear(r"<\??[\s]{0,4}import[^>]{0,100}implementation[\s]{0,8}=")
 # server that strips the eighth bit reads ``¼script¾`` as ``<script>``; the normaliser's NFKC
 # view spells them ``1⁄4`` and ``3⁄4`` (after a stray UTF-8 lead byte when sent as ``\xc2\xbc``).
 _HIGH_BIT_TAG = linear("(?:1\u20444|\u00bc)(/?)([a-z]{1,12})[\u00c0-\u00ff]?(?:3\u20444|\u00be)")
+_HREF = re.compile(r"href[\s]{0,4}=")
+_BARE_ELEMENT = re.compile(r"[\s/]{0,4}(?:>|$)")
 _ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
 _HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 _SEP = r"[\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL; not a space)
@@ -114,7 +116,12 @@ def scan(text: str) -> list[Hit]:
             if handler is not None and handler.group(1) in EVENTS | _generic_event(handler.group(1)):
                 keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
             elif name in STRONG_TAGS:
-                keep(0.95, "xss.active-tag", m.start(), m.end())
+                if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
+                    # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
+                    # these elements do nothing without a source attribute
+                    keep(0.45, "xss.active-tag", m.start(), m.end())
+                else:
+                    keep(0.95, "xss.active-tag", m.start(), m.end())
             elif _tag_uri(rest):
                 keep(0.95, "xss.tag-uri", m.start(), m.end())
             elif name in ("svg", "math", "meta", "style", "link", "form", "template", "animate", "set") or ":" in name:
@@ -122,7 +129,7 @@ def scan(text: str) -> list[Hit]:
                     keep(0.93, "xss.style", m.start(), m.end())
                 elif name == "meta" and "refresh" in rest:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
-                elif name == "link" and "href" in rest.split(">", 1)[0] and any(
+                elif name == "link" and _HREF.search(rest.split(">", 1)[0]) is not None and any(
                         k in rest.split(">", 1)[0] for k in (".js", "stylesheet", "import", "script")):
                     keep(0.7, "xss.link", m.start(), m.end())
                 else:
@@ -176,11 +183,13 @@ def scan(text: str) -> list[Hit]:
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
         if _PROSE_TAIL.match(text, uri.end()) is not None and not _spread(uri.group(0)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
+        elif _postback(text, uri.end()) and not _spread(uri.group(0)):
+            keep(0.3, "xss.script-uri", uri.start(), uri.end())
         else:
             keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text)
-    if data is not None and ("html" in data.group(0) or "script" in data.group(0)
-                             or "<" in text[data.end() : data.end() + 40]):
+    if data is not None and (("html" in data.group(0) or "script" in data.group(0)
+                              or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
     if sink is not None:
@@ -203,7 +212,42 @@ def _tag_uri(rest: str) -> bool:
     uri = _URI.search(rest)
     if uri is not None and not _inert_uri(rest, uri.end()):
         return True
-    return _DATA_URI.search(rest[:200]) is not None
+    data = _DATA_URI.search(rest[:200])
+    return data is not None and _active_data(rest, data)
+
+
+# what makes an SVG image run script: an element or handler that executes, or a script URI
+_SVG_SCRIPT = re.compile(r"<[\s/]{0,4}(?:script|foreignobject|iframe|embed|object)|[\s\"'/]on[a-z]{3,40}[\s]{0,8}=|javascript:|%3cscript")
+
+
+def _active_data(text: str, data: re.Match[str]) -> bool:
+    """A ``data:`` URI whose content a browser runs: HTML, XML or script types, an empty type
+    (``data:,alert(1)`` as a script source), or SVG carrying script. Images, fonts and SVG
+    icons (``data:image/svg+xml,<svg xmlns=...><path .../></svg>`` in CSS) are inert."""
+    kind = data.group(0)
+    if "svg" in kind:
+        return _SVG_SCRIPT.search(text, data.end(), data.end() + 1200) is not None
+    if any(k in kind for k in ("html", "xml", "javascript")):
+        return True
+    if kind.endswith(";base64,"):
+        media = kind[5:-8].strip()
+        return media == "" or media.startswith(("text/", "application/"))
+    return kind.endswith(",")  # data:, (the type defaults to text/plain; as a script source it runs)
+
+
+_POSTBACK = re.compile(r"[\s]{0,4}(?:__dopostback|webform_dopostbackwithoptions)[\s]{0,4}\(")
+_STRONG_SINK = re.compile(
+    r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|fetch|import)[\s]{0,8}[(`]"
+    r"|document[\s]{0,4}\.|window[\s]{0,4}\.|location|\bfunction\b|constructor|=>|<"
+)
+
+
+def _postback(text: str, end: int) -> bool:
+    """``javascript:__doPostBack('ctl00$x','')``: the links ASP.NET WebForms renders for every
+    button, reported by click analytics; any other call after it is not a postback."""
+    if _POSTBACK.match(text, end) is None:
+        return False
+    return _STRONG_SINK.search(text, end, end + 600) is None
 
 
 def _spread(scheme: str) -> bool:

@@ -72,6 +72,8 @@ _WRAPPER = linear(
     r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
 )
+# control bytes other than NUL, tab and line breaks, raw or written as \xNN
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]|\\x(?:0[1-9a-f]|1[0-9a-f])")
 _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # An absolute file-system path given as a value (``file=/var/log/apache2/access.log``,
 # ``c:\\inetpub\\wwwroot\\web.config``), at its start or after ``=`` or a quote (not inside
@@ -183,6 +185,8 @@ def null_byte(raw: str) -> Hit | None:
     before = raw[max(0, m.start() - 64) : m.start()].lower()
     if random_blob(raw[:400]):
         return None
+    if len(raw) >= 32 and len(_CONTROL.findall(raw, 0, 4096)) >= 3:
+        return None  # a byte record ("\x0eEventInfo.Name\x08...", raw or escaped): binary telemetry, not a path
     if "/" in before or "\\" in before or "." in before:
         return Hit(Category.TRAVERSAL, 0.9, "traversal.null-byte", raw, max(0, m.start() - 20), m.end())
     return None
