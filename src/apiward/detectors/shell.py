@@ -59,7 +59,7 @@ COMMON_WORDS = frozenset(
     timeout watch command nice cd perf ll pip
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
-_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\$\{(?!ifs)|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
+_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
@@ -137,7 +137,7 @@ _CODE = linear(
     r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}['\"$`]"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
-    r"|__import__[\s]{0,4}\(|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
+    r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
     r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
@@ -426,6 +426,13 @@ _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env
                        "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
 
 
+# languages and tools that prose names in parentheses
+_NAMED_IN_PROSE = frozenset(
+    """java javac python python2 python3 perl ruby php lua node nodejs groovy docker podman kubectl mysql psql
+    sqlite3 powershell pwsh bash zsh fish ssh ftp sftp telnet gcc clang tar zip unzip 7z gzip rpm yum dnf
+    apt-get openssl gpg whois ping dig netstat nmap crontab awk sed grep curl wget jshell irb ansible knife
+    redis-cli mongo mongosh expect tree sort more less file finger""".split()
+)
 # prefixes that are tools, never words of prose
 _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybox", "stdbuf", "unbuffer", "setsid"})
 # ordinary words that start a command line when an absolute path (of two segments or more) follows
@@ -550,6 +557,8 @@ def _command_at(
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
+    if separator == "(" and not args and name in _NAMED_IN_PROSE and rest.lstrip()[:1] == ")":
+        return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses
     return (0.95, "cmdi.separator-command", pos, end)
 
 

@@ -34,7 +34,11 @@ INFO_LOOKUPS = frozenset(
 _LOOKUP_OPEN = re.compile(r"\$\{")
 # a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}\$?)'?\}")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}?\$?)'?\}")
+# a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
+_NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
+# an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
+_INFO_LOOKUP = re.compile(r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}")
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
@@ -45,13 +49,17 @@ _EXPRESSION = linear(
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
+    # JSP/JSF expression language: scopes and attribute access
+    r"|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
     r"sun\.(?:misc|reflect|rmi|tools|net\.www|org\.mozilla|corba|security|nio|jvm)|com\.sun|org\.apache\.(?:commons|xalan|xbean|tomcat|naming|catalina|bcel|myfaces|wicket|struts|ibatis|log4j|shiro)|"
     r"org\.springframework|org\.hibernate|org\.codehaus\.groovy|org\.mozilla\.javascript|org\.python|org\.omg|com\.mchange|"
     r"com\.alibaba\.fastjson|com\.fasterxml\.jackson\.databind|clojure|bsh|ognl|freemarker|org\.jboss|weblogic|com\.tangosol|"
-    r"com\.rometools|com\.opensymphony|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty)\.[a-z_$][a-z0-9_$]{0,40}"
+    r"com\.rometools|com\.opensymphony|org\.yaml\.snakeyaml|com\.thoughtworks\.xstream|net\.sf\.json|org\.aspectj|org\.eclipse\.jetty|"
+    r"ch\.qos\.logback|com\.zaxxer\.hikari|com\.caucho|org\.apache\.openjpa|oracle\.jdbc|org\.apache\.aries|com\.nqadmin|"
+    r"org\.apache\.cxf|br\.com\.anteros|com\.ibatis|org\.jdom2?|org\.apache\.axis2?|org\.apache\.batik)\.[a-z_$][a-z0-9_$]{0,40}"
     # a gadget library's package named alone ("org.apache.commons"): three segments, never a host name
     r"|\b(?:org\.apache\.(?:commons|xalan|xbean|bcel|myfaces|wicket|struts2?|shiro|log4j)|org\.codehaus\.groovy|com\.mchange\.v2"
     r"|com\.alibaba\.fastjson|com\.fasterxml\.jackson|com\.thoughtworks\.xstream|org\.yaml\.snakeyaml|com\.sun\.rowset"
@@ -71,10 +79,17 @@ GADGETS = linear(
 _BLOCK = linear(
     r"\{%-?[\s]{0,8}(?:if|for|set|macro|with|block|raw|filter|call)\b[^%]{0,200}%\}[\s\S]{0,200}\{%-?[\s]{0,8}end"
     r"|<%[=-]?[\s]{0,8}(?:if|for|unless|while|each)\b[^%]{0,200}%>[\s\S]{0,200}<%[=-]?[\s]{0,8}end"
+    # handlebars block parameters, the opening of its sandbox escapes: "{{#with "s" as |string|}}"
+    r"|\{\{#with[\s][^{}]{0,80}\bas[\s]{1,4}\|"
 )
-_PROTOTYPE = re.compile(r"__proto__|constructor[\s]{0,4}(?:\.|\[[\s'\"]{0,4})[\s]{0,4}prototype")
+_PROTOTYPE = re.compile(
+    r"__proto__|constructor[\s]{0,4}(?:\.|\[[\s'\"]{0,4})[\s]{0,4}prototype"
+    r"|constructor['\"][\s]{0,4}:[\s]{0,4}\{[\s]{0,4}['\"]prototype['\"][\s]{0,4}:"  # {"constructor":{"prototype":..}}
+)
+# Spring4Shell / Struts: the class loader reached through bean properties
+_CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\{\{|\{%|<%|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
@@ -84,6 +99,14 @@ def scan(text: str) -> list[Hit]:
     hits: list[Hit] = []
     if "${" in text:
         hit = _log4shell(text)
+        if hit is None:
+            nested = _NESTED_LOOKUP.search(text)
+            if nested is not None:
+                hit = Hit(Category.LOG4SHELL, 0.95, "log4shell.nested-lookup", text, nested.start(), nested.end())
+            else:
+                info = _INFO_LOOKUP.search(text)
+                if info is not None:
+                    hit = Hit(Category.LOG4SHELL, 0.85, "log4shell.lookup", text, info.start(), info.end())
         if hit is not None:
             hits.append(hit)
     best: Hit | None = None
@@ -101,7 +124,7 @@ def scan(text: str) -> list[Hit]:
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
             keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
-    if ("{%" in text or "<%" in text) and (best is None or best.score < 0.85):
+    if ("{%" in text or "<%" in text or "{{#" in text) and (best is None or best.score < 0.85):
         block = _BLOCK.search(text)
         if block is not None:
             keep(0.85, "ssti.template-block", block.start(), block.end())
@@ -109,6 +132,10 @@ def scan(text: str) -> list[Hit]:
         proto = _PROTOTYPE.search(text)
         if proto is not None:
             keep(0.9, "ssti.prototype-pollution", proto.start(), proto.end())
+    if "classloader" in text:
+        loader = _CLASS_LOADER.search(text)
+        if loader is not None:
+            keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
