@@ -504,7 +504,7 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u.kind == "s" and w is not None and w.kind == "b" and u.value == f"'{w.value}='":
             return (0.9, "sqli.break-logic", qpos, w.end)  # "x'or'a='a": 'a'='a with a quote dropped
         if u.kind in "nsv" or u.value in LITERALS:
-            if t.value.isalpha() and u.kind == "s" and _prose_string(u) and not (
+            if t.value.isalpha() and u.kind == "s" and _prose_string(u, u.start == t.end) and not (
                     w is not None and w.kind == "o" and w.value in COMPARISONS):
                 return _trailing_comment(rest, i, qpos)  # "the 'and' vs 'or' debate", "cafe 'or'"
             if _closing(w):
@@ -531,11 +531,12 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
     return _trailing_comment(rest, i, qpos)
 
 
-def _prose_string(tok: Token) -> bool:
-    """A string token that quotes prose, not a literal: a lone quote that the value ends on
-    (``'or'``: nothing for the query to compare) or text opening with a space (``' vs '``)."""
+def _prose_string(tok: Token, glued: bool = True) -> bool:
+    """A string token that quotes prose, not a literal: a lone quote that the value ends on,
+    glued to the word before it (``'or'``; ``admin' or '`` is spaced) or text opening with a
+    space (``' vs '``)."""
     body = tok.value[1:]
-    return body == "" or (body[:1] == " " and any(ch.isalpha() for ch in body))
+    return (body == "" and glued) or (body[:1] == " " and any(ch.isalpha() for ch in body))
 
 
 def _subquery(tokens: Sequence[Token], i: int) -> int | None:
@@ -593,7 +594,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return None
     v = t.value
     if v in ("order", "group") and u.value == "by" and w is not None and w.kind in "nbf":
-        after = _at(tokens, i + 3)
+        k = i + 3
+        while w.kind == "b" and k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+            w = tokens[k + 1]  # users.id
+            k += 2
+        after = _at(tokens, k)
         if w.kind == "f" or after is None or after.kind in "c;,)" or after.value in (
             "asc", "desc", "having", "limit", "procedure", "into"):
             return w.end
@@ -1015,7 +1020,7 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return None
     if at_start and u.kind in "nsbvk" and (u.kind != "k" or u.value == "null") and w is not None and w.kind == "o" and (
             w.value in COMPARISONS or w.value == "!=") and (
-            x is None or x.kind in "nsvf(" or x.value in LITERALS or (x.kind == "b" and u.kind != "b")
+            x is None or x.kind in "nsvf(" or x.value in LITERALS or (x.kind == "b" and (u.kind != "b" or x.value == u.value))
             or (x.kind == "o" and x.value in ("=", "!", "!="))):
         # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
         return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
