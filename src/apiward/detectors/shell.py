@@ -65,7 +65,7 @@ _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
-    r"|%comspec%|\bfor[\s]{1,8}/[fdlr]\b|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
+    r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|%[^%\s]{1,32}%|\[[^\]]{0,20}\]|[a-z0-9_]{1,20}|\([\s]{0,4}[a-z0-9]{1,20})[\s]{0,4}(?:==|[\s]equ[\s]|[\s]neq[\s]|[\s]lss[\s]|[\s]gtr[\s])"
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
@@ -433,6 +433,9 @@ _NAMED_IN_PROSE = frozenset(
     apt-get openssl gpg whois ping dig netstat nmap crontab awk sed grep curl wget jshell irb ansible knife
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
 )
+# developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
+_DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
+                        "node", "java", "gcc", "clang", "apt-get", "yum", "dnf", "brew"})
 # prefixes that are tools, never words of prose
 _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybox", "stdbuf", "unbuffer", "setsid"})
 # ordinary words that start a command line when an absolute path (of two segments or more) follows
@@ -552,7 +555,8 @@ def _command_at(
     if at_start:
         if obfuscated:
             return (0.9, "cmdi.obfuscated-command", pos, end)
-        if not args and (_LATER_OPTION.match(rest) is not None or _GLUED_SEPARATOR.match(rest) is not None):
+        if not args and ((name not in _DEV_TOOLS and _LATER_OPTION.match(rest) is not None)
+                         or _GLUED_SEPARATOR.match(rest) is not None):
             args = True  # "ansible all -m ping", "whoami;x"
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
