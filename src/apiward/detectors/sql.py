@@ -902,7 +902,7 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         kind = t.kind
         u = _at(tokens, i + 1)
         if kind == "k" and t.value == "when" and u is not None:
-            for k in range(i + 1, min(n, i + 5)):
+            for k in range(i + 1, min(n, i + 10)):
                 if tokens[k].value == "then":
                     between = tokens[i + 1 : k]
                     case_first = i > 0 and tokens[i - 1].value == "case" and (
@@ -932,7 +932,7 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             if (prev.kind in "EU" or prev.value in ("from", "where")) and prev.end == t.start and nxt.kind in "bnEUkf(*" :
                 return (0.88, "sqli.inline-comment", prev.start, nxt.end)
         elif kind == "o" and t.value == "::" and i > 0 and u is not None and u.value in _NARROW_CASTS and (
-                tokens[i - 1].kind in "bv)" and tokens[i - 1].end == t.start) and (
+                tokens[i - 1].kind in "bvn)" and tokens[i - 1].end == t.start) and (
                 tokens[i - 1].kind == ")" or _closing(_at(tokens, i + 2)) and _at(tokens, i + 2) is None
                 or tokens[i + 2].kind in "o;,)c"):
             return (0.88, "sqli.cast", tokens[i - 1].start, u.end)
