@@ -56,7 +56,7 @@ COMMON_WORDS = frozenset(
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
-    timeout watch command nice cd perf ll pip
+    timeout watch command nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
 _SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
@@ -138,6 +138,7 @@ _CODE = linear(
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
+    r"|<!--#[\s]{0,4}(?:exec|include|echo|printenv|config|fsize|flastmod|set)[\s]{1,8}[a-z]{2,8}[\s]{0,4}="  # server-side includes
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
     r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
@@ -441,6 +442,7 @@ _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybo
 # ordinary words that start a command line when an absolute path (of two segments or more) follows
 _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "cd", "rm", "cp", "mv", "tail", "less", "du", "df", "tee",
                             "touch", "ln", "dd", "chown", "chmod", "grep", "stat", "tar", "unzip"})
+_PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{1,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\-]{1,40}){2}|~/|\.\./)")
 
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
@@ -465,6 +467,8 @@ def _starts_with_command(text: str) -> bool:
         return True  # "nohup who", "strace id": a tool that only ever runs a command
     if name in _PATH_COMMANDS and head == name and _PATH_ARGUMENT.match(rest) is not None:
         return True  # "cat /path/file.gz", "ls -la /var/www/"
+    if name == "ping" and head == name and _PING_ARGUMENT.match(rest) is not None:
+        return True  # "ping -c 3 127.0.0.1", "ping -n 10 localhost"
     if name in COMMON_WORDS and name != head and (head.count("'") >= 2 or head.count('"') >= 2):
         return True  # "ti''me who": quotes inside an ordinary command word
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
@@ -540,6 +544,9 @@ def _command_at(
         if separator in ("&&", "||") and not prose:
             return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "
+        if spaced:
+            lead = text[: max(0, pos - len(separator) - 1)].rstrip()
+            spaced = bool(lead) and lead[-1] not in "'\""  # '" ; id ; "': a quote closed, then a command
         if spaced and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
             return None  # "cleaner & more | west marine": a word between spaced separators is prose
         if at_start and not args:
