@@ -159,13 +159,13 @@ def scan(text: str) -> list[Hit]:
                 keep(0.9, "xss.spaced-tag", m.start(), m.end(1))
             elif name in ACTIVE_TAGS and len(name) >= 4:
                 keep(0.75, "xss.spaced-tag", m.start(), m.end(1))
-        spaced = _SPACED_NS.search(text)
+        spaced = _SPACED_NS.search(text) if ":" in text else None
         if spaced is not None and spaced.group(1) in STRONG_TAGS:
             keep(0.9, "xss.namespaced-tag", spaced.start(), spaced.end(1))
-        pi = _IMPORT_PI.search(text)
+        pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
-    if "4" in text or "\u00bc" in text:
+    if "\u2044" in text or "\u00bc" in text:
         for m in _HIGH_BIT_TAG.finditer(text):
             name = m.group(2)
             if name in ACTIVE_TAGS and len(name) >= 3 or m.group(1) and _HIGH_BIT_TAG.search(text[: m.start()]):

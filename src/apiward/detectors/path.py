@@ -49,6 +49,7 @@ STRICT = (
     ".aws/credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "sys/class/", "sys/kernel/",
     "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
     "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
+    "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -89,15 +90,16 @@ _SYSTEM_DIRS = ("/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www
                 "/etc/hosts.")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
-    r"|tomcat-users\.xml$|/web\.xml$|/sam$|/credentials$"
+    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$"
 )
 # every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
 # and the directories that also name web pages ("home/")
 _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
+_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot)/|[a-z]:/|~/")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -145,7 +147,7 @@ def scan(text: str) -> list[Hit]:
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if (best is None or best.score < 0.9) and "/" in norm:  # a file name alone is a word, not a path
-        if "/." in norm or "//" in norm:
+        if "/./" in norm or norm.count("//") > norm.count("://"):
             norm = _SELF_STEP.sub("/", norm)  # "/etc/./passwd", "/etc//passwd"
             if "://" in text:
                 norm = norm.replace(":/", "://", 1)
@@ -153,7 +155,7 @@ def scan(text: str) -> list[Hit]:
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
             keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
-    if (best is None or best.score < 0.85) and "/" in norm:
+    if (best is None or best.score < 0.85) and "/" in norm and _SYSTEM_HINT.search(norm) is not None:
         system = _SYSTEM_PATH.search(norm)
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
@@ -161,7 +163,7 @@ def scan(text: str) -> list[Hit]:
             if (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
                     or _SENSITIVE_FILE.search(found) is not None):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
-    if best is None and "/" in norm:
+    if best is None and "/" in norm and ("log" in norm or ".sql" in norm):
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
