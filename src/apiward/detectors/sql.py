@@ -570,7 +570,7 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
     if not tail[-1].value.startswith("/*") and _COMMENT_TAIL.fullmatch(tail[-1].value[marker:]) is None:
         return None  # "property 'call' of object '#<Object>'": markup after a hash
     body = tail[:-1]
-    if any(tok.kind in "o&kEU" for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
+    if any(tok.kind in "&kEU" or (tok.kind == "o" and tok.value != "!") for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)
     return None
 
@@ -761,6 +761,8 @@ def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     w = _at(tokens, i + 2)
     if t.value == "desc" and u is not None and u.kind == "b" and (w is None or w.kind in "c;"):
         return u.end  # "'; desc users; --"
+    if t.kind != "E":
+        return None  # "sort: newest; order by price": a clause is not a statement
     return _clause(tokens, i)
 
 
@@ -820,7 +822,7 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 end = _clause(tokens, i)
                 if end is not None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
-                    if t.value in ("order", "group") and i == 0 and n == 3 and tokens[2].kind == "b":
+                    if t.value in ("order", "group") and n == i + 3 and tokens[i + 2].kind == "b":
                         score = 0.45  # "order by date", "group by category": a sort label
                     keep((score, "sqli.statement", t.start, end))
             elif t.value in ("order", "group", "having", "limit", "procedure", "into") and tokens[i - 1].kind in "nsb)":
