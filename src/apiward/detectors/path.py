@@ -97,9 +97,10 @@ _CONFIG_FILE = re.compile(
 _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
+_HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
 _SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot)/|[a-z]:/|~/")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -130,6 +131,12 @@ def scan(text: str) -> list[Hit]:
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
                 keep(0.55, "traversal.step", first.start(), end + 12)
+    if "0x" in norm:
+        hexed = _HEX_STEP.search(norm)
+        if hexed is not None:
+            # "..0x2f..0x2fetc", "0x2e0x2e/": a parent step with its dots or slash spelled as hex
+            # literals, for a decoder that reads "0x.." (never a file name or a number)
+            keep(0.85, "traversal.hex-step", hexed.start(), hexed.end())
     if ".." in norm:
         tomcat = norm.find("..;/")
         if tomcat >= 0:
