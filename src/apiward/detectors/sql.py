@@ -157,7 +157,8 @@ _TRIGGER = linear(
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
     r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
-    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\(|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
+    r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
 )
@@ -390,7 +391,8 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     if more is None and rest and rest[0].kind == "f" and rest[0].value in ATTACK_FUNCTIONS and (
             text[qpos + 1 : rest[0].start].strip() == "+"):
         more = (0.88, "sqli.break-expression", qpos, rest[0].end + 1)  # "' + char(39) + '"
-    if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and rest[2].value == "from":
+    if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and (
+            rest[2].value == "from"):
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
     if more is not None and (found is None or more[0] > found[0]):
         return more
@@ -570,7 +572,8 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
     if not tail[-1].value.startswith("/*") and _COMMENT_TAIL.fullmatch(tail[-1].value[marker:]) is None:
         return None  # "property 'call' of object '#<Object>'": markup after a hash
     body = tail[:-1]
-    if any(tok.kind in "&kEU" or (tok.kind == "o" and tok.value != "!") for tok in body) and all(tok.kind in "o&kEUnbsvf()," for tok in body):
+    operator = any(tok.kind in "&kEU" or (tok.kind == "o" and tok.value != "!") for tok in body)
+    if operator and all(tok.kind in "o&kEUnbsvf()," for tok in body):
         return (0.88, "sqli.break-comment", qpos, tail[-1].end)
     return None
 
