@@ -110,12 +110,20 @@ _INI_DIRECTIVE = linear(
     r"|(?:opcache|mbstring|suhosin|phar|zend|xdebug|pcre)\.[a-z_]{2,40})[\s]{0,8}=[\s]{0,8}[^\s=&]"
     r"|^[\s]{0,8}(?:[a-z_][a-z0-9_]{0,30}=)?(?:zend_)?extension[\s]{0,8}=[\s]{0,8}[^\s=&]{0,80}\.(?:so|dll)\b"
 )
+# a dangerous function handed to a callback taker: "array_map('system', ...)", "usort($a, 'system')"
+_CALLBACK = linear(
+    r"\b(?:array_map|array_filter|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|iterator_apply|ob_start"
+    r"|set_exception_handler|spl_autoload_register|forward_static_call(?:_array)?|array_diff_u(?:key|assoc)|array_intersect_u(?:key|assoc))"
+    + _COMMENT + r"\([^()]{0,60}['\"](?:system|exec|passthru|shell_exec|assert|popen|proc_open|pcntl_exec|phpinfo)['\"]"
+)
+# an include statement without parentheses: "include 'http://x/s.txt';", "require_once \"/tmp/x\";"
+_INCLUDE = linear(r"(?:^|[;{}\s])(?:include|require)(?:_once)?[\s]{1,8}['\"][^'\"\s]{1,200}['\"][\s]{0,4}(?:;|\?>)")
 _TRIGGER = linear(r"\(|\$|<\?")
 
 
 def scan(text: str) -> list[Hit]:
     """PHP code evidence in one lower-case view."""
-    if "(" not in text and "$" not in text and "<?" not in text and "=" not in text:
+    if "(" not in text and "$" not in text and "<?" not in text and "=" not in text and "'" not in text and '"' not in text:
         return []
     best: Hit | None = None
 
@@ -132,6 +140,9 @@ def scan(text: str) -> list[Hit]:
             m = _QUOTED_CALL.search(text)
             if m is not None:
                 keep(0.92, "php.quoted-call", m.start(), m.end())
+            m = _CALLBACK.search(text) if best is None else None
+            if m is not None:
+                keep(0.9, "php.callback", m.start(), m.end())
         if "$" in text:
             m = _VARIABLE_CALL.search(text)
             if m is not None:
@@ -154,6 +165,10 @@ def scan(text: str) -> list[Hit]:
         m = _VARIABLE_VARIABLE.search(text)
         if m is not None:
             keep(0.88, "php.variable-variable", m.start(), m.end())
+    if best is None and ("include" in text or "require" in text) and ("'" in text or '"' in text):
+        m = _INCLUDE.search(text)
+        if m is not None:
+            keep(0.85, "php.include", m.start(), m.end())
     if best is None and "=" in text and len(text) <= 400:
         m = _INI_DIRECTIVE.search(text)
         if m is not None:
