@@ -478,6 +478,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
     if t.kind == "c":
         if t.value.startswith("#") and len(t.value) > 1 and t.value[1].isalnum():
             return (0.4, "sqli.break-comment", qpos, t.end)  # "#id": a hashtag or CSS selector
+        if t.value.startswith("--") and len(t.value[2:].split()) > 1:
+            return (0.4, "sqli.break-comment", qpos, t.end)  # he's 6'2" -- or so: a dash before words
         return (0.92, "sqli.break-comment", qpos, t.end)
     if t.kind == ";":
         if u is None or u.kind == "c":
@@ -656,7 +658,7 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
         return _select(tokens, i + 1)  # a modifier: the column list follows ("select all" alone is a button label)
     if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
-    if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u):
+    if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u) and u.value[1:].strip(";"):
         return u.end
     if u.kind == "b":
         j = i + 2
