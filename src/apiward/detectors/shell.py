@@ -93,7 +93,8 @@ _STRONG = linear(
     r"|\$\{(?:path|home|pwd|oldpwd|shell|user|hostname|ls_colors|ps[1-4]|bash|shlvl|random|seconds)(?:##?|%%?|//?|:[0-9])"
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:user|users|localgroup|group|view|share|use|session|accounts|start|stop)\b"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts)"
+    r"(?:$|[\s]{1,8}(?:/|\\\\|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
 )
@@ -570,6 +571,8 @@ def _command_at(
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
     if separator == "(" and not args and name in _NAMED_IN_PROSE and rest.lstrip()[:1] == ")":
         return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses
+    if separator == "{" and not args and name in _NAMED_IN_PROSE and (raw.endswith("}") or rest.lstrip()[:1] == "}"):
+        return None  # "{python}", "${java}": a placeholder; a bash group needs "{ cmd; }"
     return (0.95, "cmdi.separator-command", pos, end)
 
 
