@@ -66,6 +66,8 @@ _SINK = linear(
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
 )
+_NAMED_PROPERTY = re.compile(r"(?:document|window)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
+_CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
 _WEAK_SINKS = ("function", "print", "open", "write", "import", "fetch", "atob")
 _BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
 EVENTS = frozenset(
@@ -199,6 +201,10 @@ def scan(text: str) -> list[Hit]:
         broken = _BREAK.search(prefix[-40:]) is not None
         if sink.group(0).startswith(_WEAK_SINKS):
             score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+        elif not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
+            # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
+            # a call, an operator or a quote around it
+            score = 0.4
         else:
             score = 0.85 if broken else 0.6
         keep(score, "xss.sink", sink.start(), sink.end())
