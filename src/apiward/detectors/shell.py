@@ -461,9 +461,11 @@ def _starts_with_command(text: str) -> bool:
         head = head.rstrip()
     if head.startswith(_BIN_DIRS) and rest.strip():
         return True  # "/bin/gunzip -c ...": a binary by its path, with arguments
-    if "/" in head or "\\" in head:
+    if "/" in head:
         return False
     name = _command_name(head)
+    if "\\" in head:
+        return name in DISTINCT_COMMANDS  # "w\\ho\\am\\i": escapes inside a command name
     if prefixed and (name in DISTINCT_COMMANDS or name in COMMON_WORDS):
         return True  # "nohup who", "strace id": a tool that only ever runs a command
     if name in _PATH_COMMANDS and head == name and _PATH_ARGUMENT.match(rest) is not None:
