@@ -43,7 +43,7 @@ _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(
 # Wildcard DNS zones that answer with the address written in the name (127.0.0.1.nip.io,
 # 10-0-0-1.sslip.io, 7f000001.nip.io): judged by the embedded address.
 WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
-                  "lvh.me", "vcap.me", "lacolhost.com", "fbi.com", "readme.localtest.me", "1u.ms")
+                  "lvh.me", "vcap.me", "lacolhost.com", "1u.ms")
 # Out-of-band interaction services of security testing tools: a fetch there only confirms a hole.
 OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
              "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
@@ -262,7 +262,7 @@ def _embedded_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Addres
             except ValueError:
                 continue
         return ipaddress.IPv4Address(int(m.group(2), 16))
-    if host.endswith(("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fbi.com")):
+    if host.endswith(("localtest.me", "lvh.me", "vcap.me", "lacolhost.com")):
         return ipaddress.IPv4Address("127.0.0.1")  # every name under these answers 127.0.0.1
     return None
 
