@@ -17,3 +17,28 @@ def test_passes_lookalikes() -> None:
     ran, flagged = flagged_lookalikes(TABLE)
     assert ran >= 5
     assert not flagged, "\n".join(flagged)
+
+
+LOOKALIKE_CASES = (
+    "1' or '1'='1",
+    "x' or 1=1--",
+    "' union select 1,2--",
+    "a'or?--",
+    "x','0');waitfor delay '0:0:5';--",
+    "' and sleep(5)--",
+)
+
+
+def test_quote_lookalikes_read_as_quotes() -> None:
+    """Best-fit conversion turns ’ ‘ ´ ʼ into ' in the database: each spelling of a break that
+    needs an operator after the quote is caught like the ASCII one."""
+    from apiward.detectors.analysers import scan_value
+
+    ran = 0
+    for attack in LOOKALIKE_CASES:
+        for quote in ("\u2019", "\u2018", "\u00b4", "\u02bc"):
+            value = attack.replace("'", quote)
+            scores = [h.score for h in scan_value(value) if h.category.value == "sqli"]
+            assert max(scores, default=0.0) >= 0.5, value
+            ran += 1
+    assert ran == len(LOOKALIKE_CASES) * 4

@@ -348,7 +348,7 @@ _LOOKALIKE_RULES = frozenset({"sqli.break-logic", "sqli.break-union", "sqli.brea
 
 # what the lookalike rules need right after the quote: a logic or comparison operator, union, ";"
 _AFTER_BREAK = re.compile(
-    r"[\s)+]{0,8}(?:or\b|and\b|xor\b|not\b|\|\||&&|union\b|;|[=<>!]|like\b|is\b|in\b|between\b|"
+    r"[\s)+]{0,8}(?:or\b|and\b|xor\b|not\b|\|\||&&|union\b|[;,]|[=<>!]|\([\s]{0,4}select\b|like\b|is\b|in\b|between\b|"
     r"regexp\b|rlike\b|sounds\b|glob\b|match\b|similar\b|ilike\b)"
 )
 
