@@ -46,6 +46,7 @@ _HIGH_BIT_TAG = linear("(?:1\u20444|\u00bc)(/?)([a-z]{1,12})[\u00c0-\u00ff]?(?:3
 _HREF = re.compile(r"href[\s]{0,4}=")
 _BARE_ELEMENT = re.compile(r"[\s/]{0,4}(?:>|$)")
 _ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
+_OCTAL_TAG = re.compile(r"\\0{0,2}74/?([a-z]{1,12})(?:[\s/]|\\0{0,2}76)")
 _HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 _SEP = r"[\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL; not a space)
 _URI = linear(
@@ -94,7 +95,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def scan(text: str) -> list[Hit]:
@@ -167,6 +168,10 @@ def scan(text: str) -> list[Hit]:
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "\\74" in text or "\\074" in text:
+        octal = _OCTAL_TAG.search(text)  # "\74script\76" in a JavaScript string: octal escapes of < and >
+        if octal is not None and octal.group(1) in ACTIVE_TAGS and len(octal.group(1)) >= 3:
+            keep(0.9, "xss.octal-tag", octal.start(), octal.end())
     if "\u2044" in text or "\u00bc" in text:
         for m in _HIGH_BIT_TAG.finditer(text):
             name = m.group(2)
