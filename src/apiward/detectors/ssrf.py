@@ -48,6 +48,16 @@ WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "tra
 OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
              "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
              "canarytokens.com", "canarytokens.org", "r87.me", "xss.ht", "bxss.me")
+# Service names a container or cluster network resolves (a URL to one names a host inside).
+SERVICE_HOSTS = frozenset({"consul", "vault", "etcd", "redis", "memcached", "elasticsearch", "kibana",
+                           "grafana", "prometheus", "jenkins", "rabbitmq", "mongo", "mongodb", "mysql",
+                           "postgres", "postgresql", "mariadb", "kafka", "zookeeper", "minio", "docker",
+                           "kubernetes", "intranet", "internal", "backend", "admin", "db", "database"})
+# what unfilled templates and script bugs put where a host belongs ("http://undefined:8080/")
+PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
+                          "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
+_PORT = re.compile(r":[0-9]{1,5}")
+_SERVICE_NAME = re.compile(r"[a-z][a-z0-9\-_]{0,62}")
 # a web shell's usual file name at the end of a fetched URL ("http://evil.example/c99.txt")
 _SHELL_FILE = re.compile(
     r"/(?:shell|c99|r57|c100|webshell|backdoor|wso|b374k|phpshell|cmdshell|reverse-shell|revshell)[0-9_\-]{0,4}"
@@ -217,6 +227,11 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         return (0.97, "ssrf.metadata", hm.end())
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
         return (0.9, "ssrf.loopback", hm.end())
+    if "." not in host and scheme in ("http", "https") and _SERVICE_NAME.fullmatch(host) is not None and (
+            _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS) and host not in PLACEHOLDERS:
+        # "http://consul:8500/", "http://redis/": a name without a domain resolves only inside the
+        # server's own network (container, cluster or intranet)
+        return (0.7, "ssrf.internal-name", hm.end())
     if "." in host and host.endswith(OOB_ZONES) and _in_zone(host, OOB_ZONES):
         return (0.8, "ssrf.oob-callback", hm.end())
     if "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
@@ -273,12 +288,12 @@ def _confused_authority(value: str, start: int) -> int | None:
     ``http://a@127.0.0.1@evil.example``. Returns the end of the authority when found."""
     end = start
     limit = min(len(value), start + 300)
-    while end < limit and value[end] not in "/\\ \t":
+    while end < limit and value[end] not in "/ \t":  # (a backslash ends the host for browsers only)
         end += 1
     authority = value[start:end]
     if "@" not in authority:
         return None
-    for piece in re.split(r"[@#?]", authority):
+    for piece in re.split(r"[@#?\\]", authority):
         if not piece:
             continue
         host = piece[1 : piece.find("]")] if piece.startswith("[") and "]" in piece else piece.split(":", 1)[0]
