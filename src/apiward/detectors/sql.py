@@ -445,11 +445,18 @@ def _later_union(rest: Sequence[Token], qpos: int) -> Judgement | None:
 
 def _later_stacked(rest: Sequence[Token], qpos: int) -> Judgement | None:
     """``x','0','0');waitfor delay '0:0:15';--``: the break closes a value list (literals, commas,
-    a parenthesis) and a stacked statement follows."""
+    a parenthesis) and a stacked statement follows; ``',(select 1 where ..))--``: the list goes on
+    with a sub-query."""
+    if not rest or rest[0].kind not in ",)":
+        return None
     for k, tok in enumerate(rest):
         if tok.kind == ";":
             end = _stacked(rest, k + 1)
             return (0.95, "sqli.break-stacked", qpos, end) if end is not None and k > 0 else None
+        if tok.kind == "(" and k > 0 and rest[k - 1].kind == "," and _at(rest, k + 1) is not None and (
+                rest[k + 1].value == "select"):
+            end = _select(rest, k + 1)
+            return (0.92, "sqli.break-subquery", qpos, end) if end is not None else None
         if tok.kind not in ",sn()":
             return None
     return None
@@ -489,6 +496,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.97, "sqli.break-stacked", qpos, stacked)
         if u.kind == "E":
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
+        if u.value == "if" and any(tok.value in ("waitfor", "select") for tok in rest[i + 2 :]):
+            return (0.9, "sqli.break-stacked", qpos, u.end)  # "'; if not(select ..) waitfor delay"
         return None
     if t.kind == "U":
         k = i + 1
@@ -807,6 +816,9 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
         elif kind == "n" and t.value.endswith(".") and i + 2 < n and tokens[i + 1].value == "e" and (
                 tokens[i + 1].start == t.end and tokens[i + 2].kind == "(" and tokens[i + 2].start == tokens[i + 1].end):
             keep((0.85, "sqli.number-glue", t.start, tokens[i + 2].end))  # 1.e(ascii ...: MySQL reads "1.e" as 1
+        elif kind == "k" and t.value == "where" and i + 3 < n and tokens[i + 1].kind in "ns" and (
+                tokens[i + 2].kind == "o" and tokens[i + 2].value in COMPARISONS and tokens[i + 3].kind in "ns"):
+            keep((0.88, "sqli.where-literal", t.start, tokens[i + 3].end))  # "as x where 1=1 and 1=0"
         elif kind == "b" and t.value in ("except", "intersect") and i + 1 < n:
             end = _set_operation(tokens, i + 1)
             if end is not None:
