@@ -17,3 +17,12 @@ def test_passes_lookalikes() -> None:
     ran, flagged = flagged_lookalikes(TABLE)
     assert ran >= 5
     assert not flagged, "\n".join(flagged)
+
+
+def test_a_long_run_of_letters_in_brackets_is_not_re_split() -> None:
+    # "(" + letters + "!" once made the concatenated-call pattern try every split of the letters
+    # (seconds at 40 letters, hours at 80); scanning it must return like any other value
+    from apiward.detectors import php
+
+    assert php.scan("(" + "a" * 80 + "!") == []
+    assert php.scan("(" + "sys" * 30 + ")('id')") == []
