@@ -83,7 +83,7 @@ _STRONG = linear(
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
-    r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[-+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
+    r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
     r"|\$\(\([^()]{0,40}(?:\([^()]{0,20}\)[^()]{0,40})?\)\)"
     # parameter expansion operators that only a shell knows: substrings "${path:0:1}", pattern removal
     # with a glob or an empty brace ("${path##*:}", "${x#{}}"), removal on a shell variable ("${home#/}"),
