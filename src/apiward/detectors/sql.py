@@ -293,7 +293,8 @@ def scan(text: str) -> list[Hit]:
         found = _judge_lookalike(text, lookalike)
         return [] if found is None else [Hit(Category.SQLI, found[0], found[1], text, found[2], found[3])]
     hits: list[Hit] = []
-    if len(text) == 3 and text[0] == text[2] == "'" and text[1] in "-+&^*|":
+    if len(text) == 3 and text[0] == text[2] and (
+            (text[0] == "'" and text[1] in "-+&^*|") or (text[0] == '"' and text[1] in "-+&^|")):
         # "'-'", "'&'": the value closes the string and applies an operator to the empty strings
         # on either side ("user=''-''" is true in MySQL)
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, 3)]
