@@ -441,8 +441,9 @@ _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip
 # prefixes that are tools, never words of prose
 _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybox", "stdbuf", "unbuffer", "setsid"})
 # ordinary words that start a command line when an absolute path (of two segments or more) follows
-_PATH_COMMANDS = frozenset({"cat", "ls", "ll", "cd", "rm", "cp", "mv", "tail", "less", "du", "df", "tee",
-                            "touch", "ln", "dd", "chown", "chmod", "grep", "stat", "tar", "unzip"})
+# (not cd, dd, du, df: "CD /DVD/Blu-ray player" is a product)
+_PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less", "tee", "touch", "ln", "chown",
+                            "chmod", "grep", "stat", "tar", "unzip"})
 _PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{1,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\-]{1,40}){2}|~/|\.\./)")
 
