@@ -149,10 +149,17 @@ def scan(text: str) -> list[Hit]:
         return []
     if value.startswith("\\\\"):
         unc = _UNC.match(value)  # \\127.0.0.1\share: Windows fetches it over SMB
-        found = _host_hit(unc.group(1) + "/", 0) if unc is not None else None
-        if found is None or found[1] in ("ssrf.remote-include", "rfi.ip-host"):
+        if unc is None:
             return []
-        return [Hit(Category.SSRF, found[0], found[1], text, 0, min(len(text), unc.end() if unc else 0))]
+        found = _host_hit(unc.group(1) + "/", 0)
+        if found is not None and found[0] >= 0.8:
+            return [Hit(Category.SSRF, found[0], found[1], text, 0, min(len(text), unc.end()))]
+        rest = value[unc.end() : unc.end() + 300].replace("\\", "/")
+        if parse_host(unc.group(1)) is not None or _SCRIPT_TAIL.search(rest) is not None:
+            # \\198.51.100.7\x, \\evil.example\share\shell.php: a script (or an SMB logon) from a
+            # share outside: remote inclusion on Windows, and a leak of the server's NTLM hash
+            return [Hit(Category.SSRF, 0.7, "rfi.unc-include", text, 0, min(len(text), unc.end()))]
+        return []
     slashes = _BACKSLASH_URL.match(value)
     if slashes is not None and "\\" in slashes.group(0):
         value = slashes.group(1) + "://" + value[slashes.end() :]
