@@ -99,3 +99,27 @@ def test_cli_train_missing_data(tmp_path: Path) -> None:
     _register()
     result = CliRunner().invoke(app, ["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
+
+
+def test_fold_models_score_each_site_with_the_model_that_never_saw_it(tmp_path: Path) -> None:
+    import dataclasses
+    import json
+
+    data = _data_dir(tmp_path)
+    folds = tmp_path / "folds"
+    train(dataclasses.replace(_config(data, tmp_path / "out"), fold_dir=folds))
+    paths = sorted(folds.glob("fold-*.npz"))
+    assert len(paths) == 2
+    held = [set(AttackModel.load(p).header["held_out_groups"]) for p in paths]
+    assert held[0].isdisjoint(held[1]) and held[0] | held[1] == {f"synthetic:site{i}" for i in range(6)}
+
+    _register()
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(app, ["eval", str(data / "wcp-legit-dev.jsonl.gz"), "--fold-models", str(folds),
+                                      "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    scored = json.loads(report.read_text())
+    assert "site-held-out" in scored["mode"] and scored["overall"]["count"] == 400
+    # and a directory without fold models is a clear error
+    empty = CliRunner().invoke(app, ["eval", str(data / "wcp-legit-dev.jsonl.gz"), "--fold-models", str(tmp_path)])
+    assert empty.exit_code == 2 and "fold" in empty.output

@@ -17,7 +17,7 @@ from apiward.errors import ApiwardError, ConfigError
 from apiward.evaluation.corpus import CorpusError, CorpusReader
 from apiward.evaluation.report import EvalReport
 from apiward.evaluation.runner import evaluate_file
-from apiward.evaluation.scorer import InProcessScorer, RemoteScorer, Scorer
+from apiward.evaluation.scorer import FoldScorer, InProcessScorer, RemoteScorer, Scorer
 from apiward.evaluation.tables import (
     file_table,
     reasons_table,
@@ -52,6 +52,10 @@ def eval_command(
     by_site: Annotated[bool, typer.Option("--by-site", help="Add per-site (Host) TNR rows.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score at most N records per file.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Requests in flight with --via.")] = 16,
+    fold_models: Annotated[
+        Path | None,
+        typer.Option("--fold-models", help="Score each record with the fold model that never saw its site (apiward train --fold-models)."),
+    ] = None,
     holdout: Annotated[
         bool,
         typer.Option("--holdout", help="Leave out the crs-regression records the shipped model trained on."),
@@ -74,6 +78,8 @@ def eval_command(
     try:
         for path in files:
             CorpusReader(path)  # fails early on a missing file
+        if via is not None and fold_models is not None:
+            raise ConfigError("--fold-models scores in-process; it cannot be combined with --via")
         if via is None:
             settings = load_settings(config, _settings_overrides(spec, profile))
     except (CorpusError, ConfigError) as exc:
@@ -85,6 +91,15 @@ def eval_command(
         if via is not None:
             scorer = RemoteScorer(via, concurrency=concurrency)
             report = EvalReport(mode=f"via {via}" + (", held-out half" if holdout else ""))
+        elif fold_models is not None:
+
+            def settings_for(model: Path) -> Any:
+                overrides = _settings_overrides(spec, profile)
+                overrides["detection"] = {"model": str(model)}
+                return load_settings(config, overrides)
+
+            scorer = FoldScorer(settings_for, fold_models)
+            report = EvalReport(mode="in-process, site-held-out fold models" + (", held-out half" if holdout else ""))
         else:
             scorer = InProcessScorer(settings)
             report = EvalReport(mode="in-process" + (", held-out half" if holdout else ""))

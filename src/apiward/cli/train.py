@@ -22,6 +22,7 @@ def train_command(
     folds: Annotated[int, typer.Option("--folds", help="Site-held-out validation folds (0: skip validation).")] = 3,
     attacks_per_category: Annotated[int, typer.Option("--attacks-per-category", help="Generated attack values per category.")] = 6000,
     max_benign_values: Annotated[int, typer.Option("--max-benign", help="Real-traffic values sampled into the final model.")] = 120000,
+    fold_models: Annotated[Path | None, typer.Option("--fold-models", help="Also keep the site-fold models here (for `apiward eval --fold-models`).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Read only the first N requests of each corpus (quick runs).")] = None,
 ) -> None:
     """Train the attack model; writes OUT/apiward-attack-model.npz and OUT/MODEL_CARD.md."""
@@ -46,6 +47,7 @@ def train_command(
         wcp_limit=limit,
         csic_limit=limit,
         eval_limit=limit,
+        fold_dir=fold_models,
     )
     try:
         result = train(config, log=typer.echo)

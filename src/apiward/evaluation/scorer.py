@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -21,7 +22,7 @@ from typing import Protocol
 import httpx
 
 from apiward.core import SEVERITY, Action, Context, new_event_id
-from apiward.errors import RequestRejected
+from apiward.errors import ApiwardError, RequestRejected
 from apiward.evaluation.corpus import CorpusRecord
 from apiward.settings import Settings
 
@@ -96,6 +97,41 @@ class InProcessScorer:
             outcome = Outcome.THROTTLED if verdict.action is Action.THROTTLE else Outcome.BLOCKED
             return Scored(record, outcome, verdict.reason or verdict.action.value)
         return Scored(record, Outcome.PASSED, verdict.reason)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class FoldScorer:
+    """In-process like `InProcessScorer`, but each record goes through a pipeline whose model never
+    trained on the record's site: the fold models of `apiward train --fold-models DIR` each list
+    the sites (corpus groups) they held out. This measures the whole stage (analysers + model)
+    site-held-out. Records of no held-out site (other corpora) use the first fold's model."""
+
+    concurrency = 1
+
+    def __init__(self, settings_for: Callable[[Path], Settings], fold_dir: Path) -> None:
+        from apiward.ml.corpus import group_of
+        from apiward.ml.model import AttackModel
+
+        paths = sorted(Path(fold_dir).glob("fold-*.npz"))
+        if not paths:
+            raise ApiwardError(f"{fold_dir}: no fold-*.npz models (see apiward train --fold-models)")
+        self._group_of = group_of
+        self._scorers: list[InProcessScorer] = []
+        self._fold_of: dict[str, int] = {}
+        for i, path in enumerate(paths):
+            held_out = AttackModel.load(path).header.get("held_out_groups") or []
+            self._fold_of.update({str(g): i for g in held_out})
+            self._scorers.append(InProcessScorer(settings_for(path)))
+        self.unrouted = 0
+
+    async def score(self, record: CorpusRecord) -> Scored:
+        fold = self._fold_of.get(self._group_of(dict(record.data)))
+        if fold is None:
+            self.unrouted += 1
+            fold = 0
+        return await self._scorers[fold].score(record)
 
     async def aclose(self) -> None:
         return None

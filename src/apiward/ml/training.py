@@ -76,6 +76,7 @@ class TrainConfig:
     csic_limit: int | None = None
     eval_limit: int | None = None
     n_jobs: int = 2
+    fold_dir: Path | None = None  # keep the site-fold models here (for `apiward eval --fold-models`)
     real_attacks: bool = True  # learn from the crs-regression training half too
     real_attack_weight: float = 4.0  # one real payload counts as this many generated ones
 
@@ -275,6 +276,17 @@ def choose_thresholds(oof: np.ndarray, target_fpr: float, floor: float, ceiling:
 # -- the whole run ---------------------------------------------------------------------------
 
 
+def _save_folds(config: TrainConfig, fold_models: Sequence[tuple[AttackModel, list[str]]], thresholds: np.ndarray) -> None:
+    """Each fold's model, shifted to the operating point like the final one, with the sites it
+    never saw: `apiward eval --fold-models` scores every wcp-legit-dev request through the whole
+    stage with the model that did not train on its site (the stage-level site-held-out TNR)."""
+    assert config.fold_dir is not None
+    config.fold_dir.mkdir(parents=True, exist_ok=True)
+    for k, (model, held_out) in enumerate(fold_models):
+        _shift_to_operating_point(model, thresholds, config.threshold)
+        model.save(config.fold_dir / f"fold-{k}.npz", {"seed": config.seed, "held_out_groups": held_out, "fold": k})
+
+
 def _sample(rng: random.Random, values: list[str], n: int) -> list[str]:
     if len(values) <= n:
         return list(values)
@@ -346,6 +358,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         oof_parts: list[np.ndarray] = []
         oof_groups: list[str] = []
         fp_categories: Counter[str] = Counter()
+        fold_models: list[tuple[AttackModel, list[str]]] = []
         for k in range(config.folds):
             t0 = time.monotonic()
             train_vals = _unique(v for s in sites if fold_of[s] != k for v in site_values[s])
@@ -357,6 +370,7 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
             held = [r for r in asked if fold_of[r.group] == k]
             best = _request_max(model, held)
             oof_parts.append(best)
+            fold_models.append((model, sorted(s for s in sites if fold_of[s] == k)))
             oof_groups.extend(r.group for r in held)
             log(f"fold {k + 1}/{config.folds}: {len(held)} held-out requests, TNR at {config.threshold}: "
                 f"{1 - (best >= _logit(config.threshold)).any(axis=1).mean():.4%} ({time.monotonic() - t0:.0f}s)")
@@ -364,6 +378,8 @@ def train(config: TrainConfig, log: Log = _silent) -> TrainResult:
         floor = _logit(config.threshold)
         thresholds = choose_thresholds(oof, config.target_fpr, floor, config.max_log_odds)
         log("thresholds (probability): " + ", ".join(f"{c.value} {1 / (1 + np.exp(-t)):.6f}" for c, t in zip(CATEGORIES, thresholds)))
+        if config.fold_dir is not None:
+            _save_folds(config, fold_models, thresholds)
         margin = oof - thresholds
         flags = (margin >= 0).any(axis=1)
         # the stage lets the model block on its own only from `detection.model_alone` up (a
