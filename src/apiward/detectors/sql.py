@@ -937,8 +937,8 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             return (0.9, "sqli.prepare", t.start, tokens[i + 3].end)
         elif kind == "k" and t.value == "into" and u is not None and u.value in ("outfile", "dumpfile"):
             return (0.95, "sqli.outfile", t.start, u.end)
-        elif kind in "bf" and t.value in PROCEDURES:
-            return (0.9, "sqli.procedure", t.start, t.end)
+        elif kind in "bf" and t.value in PROCEDURES and not _inside_word(text, t.value, t.start):
+            return (0.9, "sqli.procedure", t.start, t.end)  # not "xp_availablemediaA" (a longer name)
         elif kind == "s" and t.value[1:-1] in ("msdasql", "sqloledb"):
             return (0.85, "sqli.procedure", t.start, t.end)  # openrowset('msdasql', ...)
         elif kind == "E" and t.value == "select" and u is not None and u.kind == "b" and u.value in STRONG_FUNCTIONS:
