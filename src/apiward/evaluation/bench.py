@@ -97,6 +97,10 @@ class BenchPlan:
     def sample_size(self) -> int:
         return 1000 if self.quick else 3000
 
+    @property
+    def stream_size(self) -> int:
+        return 3000 if self.quick else 20000
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -244,7 +248,7 @@ def run_inspection(plan: BenchPlan, tmp: Path) -> dict[str, Any]:
     out = tmp / "inspection.json"
     done = subprocess.run(
         [sys.executable, "-m", "apiward.evaluation.inspection_bench", str(out), str(plan.data_dir),
-         str(plan.sample_size), str(plan.runs)],
+         str(plan.sample_size), str(plan.runs), str(plan.stream_size)],
         capture_output=True, text=True, env=_child_env(), timeout=1800, check=False,
     )
     if done.returncode != 0 or not out.exists():

@@ -3,7 +3,10 @@ core, as medians of several runs over a warm pipeline (the sample replayed: its 
 remembered), and once through a fresh pipeline (``rps_parse_and_inspect_cold``: every value
 analysed for the first time); pipeline build (model load) time; resident memory.
 
-Runs in a child process (``python -m apiward.evaluation.inspection_bench OUT.json DATA_DIR N RUNS``)
+Also one pass of a fresh pipeline over a stream of ``STREAM`` (default 20,000) distinct benign
+requests (``rps_stream``): the steady state of new traffic, caches filled only by what it repeats.
+
+Runs in a child process (``python -m apiward.evaluation.inspection_bench OUT.json DATA_DIR N RUNS [STREAM]``)
 so it can be pinned to one CPU and so its RSS is that of a process holding just the pipeline.
 The result is written as JSON to OUT.json.
 """
@@ -80,7 +83,7 @@ async def _inspect_only(pipeline: Any, views: list[Any]) -> float:
     return time.perf_counter() - started
 
 
-def measure(data_dir: Path, n: int, runs: int) -> dict[str, Any]:
+def measure(data_dir: Path, n: int, runs: int, stream_n: int = 20000) -> dict[str, Any]:
     from apiward.errors import RequestRejected
     from apiward.gateway.stack import build_pipeline
     from apiward.http.parse import corpus_request
@@ -139,6 +142,15 @@ def measure(data_dir: Path, n: int, runs: int) -> dict[str, Any]:
             "rps_inspect_only_median": statistics.median(len(views) / t for t in only) if views else None,
             "rps_parse_and_inspect_cold": len(records) / cold_seconds,
         }
+    # A stream: many distinct requests, each seen once, through a fresh pipeline -- caches fill
+    # only from what real traffic repeats (headers, cookies, common parameters), not from replay.
+    # Drawn from all sites at random, so less repetitive than one protected API's traffic.
+    stream = sample(data_dir / BENIGN_FILE, stream_n, "benign", seed=SEED + 1)
+    fresh = build_pipeline(settings)
+    stream_seconds = asyncio.run(_run_once(fresh, corpus_request, settings.limits, stream))
+    del fresh
+    result["benign"]["stream_records"] = len(stream)
+    result["benign"]["rps_stream"] = len(stream) / stream_seconds
     result["rss_after_bytes"] = _proc_status("VmRSS")
     result["rss_peak_bytes"] = _proc_status("VmHWM")
     return result
@@ -149,11 +161,12 @@ def main(argv: list[str]) -> None:
 
     logging.getLogger("python_multipart").setLevel(logging.ERROR)  # malformed parts are expected
     out, data_dir, n, runs = Path(argv[0]), Path(argv[1]), int(argv[2]), int(argv[3])
+    stream_n = int(argv[4]) if len(argv) > 4 else 20000
     try:
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
-    out.write_bytes(orjson.dumps(measure(data_dir, n, runs)))
+    out.write_bytes(orjson.dumps(measure(data_dir, n, runs, stream_n)))
 
 
 if __name__ == "__main__":
