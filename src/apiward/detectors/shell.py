@@ -566,8 +566,9 @@ def _command_at(
     if at_start:
         if obfuscated:
             return (0.9, "cmdi.obfuscated-command", pos, end)
-        if not args and ((name not in _DEV_TOOLS and _LATER_OPTION.match(rest) is not None)
-                         or _GLUED_SEPARATOR.match(rest) is not None):
+        if not args and (
+                (name not in _DEV_TOOLS and _LATER_OPTION.match(rest) is not None)
+                or (name not in _NAMED_IN_PROSE and _GLUED_SEPARATOR.match(rest) is not None)):
             args = True  # "ansible all -m ping", "whoami;x"
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
@@ -576,6 +577,8 @@ def _command_at(
         return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses
     if separator == "{" and not args and name in _NAMED_IN_PROSE and (raw.endswith("}") or rest.lstrip()[:1] == "}"):
         return None  # "{python}", "${java}": a placeholder; a bash group needs "{ cmd; }"
+    if not args and name in _NAMED_IN_PROSE:
+        return (0.45, "cmdi.separator-command", pos, end)  # "Python|Java", "python;java;ruby": a list of tags
     return (0.95, "cmdi.separator-command", pos, end)
 
 
