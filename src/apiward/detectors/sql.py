@@ -1035,6 +1035,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return (0.9, "sqli.logic-function", start, end)  # "1 and greatest(1,2)=2", "1 and left(version(),1)='5'"
     if u.kind == "E" and u.value == "select":
         return (0.9, "sqli.logic-select", start, u.end)
+    if at_start or (has_left and tokens[left].kind in "ns"):
+        end = _literal_comparison(tokens, i + 1)
+        if end is not None:
+            return (0.9, "sqli.tautology", start, end)  # "(1)and(1)=(1)", "1 and 1 not in (2)", "null is null"
     w = _at(tokens, j + 1)
     x = _at(tokens, j + 2)
     if (at_start or keyed) and u.kind == "s" and u.value[1:2] in "{[" and _json_operator(w):
@@ -1067,6 +1071,35 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
     return None
+
+
+def _is_literal(tok: Token | None) -> bool:
+    return tok is not None and (tok.kind in "ns" or tok.value in ("null", "true", "false"))
+
+
+def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
+    """``(1)=(1)``, ``1 not in (2)``, ``'a' not like 'b'``, ``null is not null`` from ``tokens[k]``:
+    two literals, in parentheses or not, around a comparison (negated or not); the end."""
+    n = len(tokens)
+    while k < n and tokens[k].kind == "(":
+        k += 1
+    if not _is_literal(_at(tokens, k)):
+        return None
+    k += 1
+    while k < n and tokens[k].kind == ")":
+        k += 1
+    if k < n and tokens[k].value == "not":
+        k += 1
+    cmp_ = _at(tokens, k)
+    if cmp_ is None or cmp_.kind != "o" or cmp_.value not in COMPARISONS:
+        return None
+    k += 1
+    if k < n and tokens[k].value == "not":
+        k += 1
+    while k < n and tokens[k].kind == "(":
+        k += 1
+    right = _at(tokens, k)
+    return right.end if right is not None and _is_literal(right) else None
 
 
 def _call_compared(tokens: Sequence[Token], j: int) -> int | None:
