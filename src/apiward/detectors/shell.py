@@ -66,13 +66,18 @@ _STRONG = linear(
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
-    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|%[^%\s]{1,32}%|\[[^\]]{0,20}\]|[a-z0-9_]{1,20}|\([\s]{0,4}[a-z0-9]{1,20})[\s]{0,4}(?:==|[\s]equ[\s]|[\s]neq[\s]|[\s]lss[\s]|[\s]gtr[\s])"
+    # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's
+    # "if (x == 1)" / "if x == 1 then" is not one)
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|%[^%\s]{1,32}%|\[[^\]]{0,20}\]|[a-z0-9_]{1,20}|\([\s]{0,4}[a-z0-9]{1,20})[\s]{0,4}(?:[\s]equ[\s]|[\s]neq[\s]|[\s]lss[\s]|[\s]gtr[\s])"
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:%[^%\s]{1,32}%|\[[^\]]{0,20}\])[\s]{0,4}=="
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?\"[^\"]{0,40}\"[\s]{0,4}==[\s]{0,4}\""
+    r"|\bif[\s]{1,12}/i[\s]{1,12}(?:not[\s]{1,12})?[^\s=]{1,40}[\s]{0,4}=="
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
     # cmd.exe conditions of any operand shape followed by a batch command: "if /i "%v%" geq "1" echo",
     # "if x%1==x/? goto help", "if (2 geq 15) echo", "if not {%1} == {} ("
     r"|\bif[\s]{1,12}(?:/i[\s]{0,12})?(?:not[\s]{1,12})?(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{1,20})"
-    r"[\s]{0,12}(?:==|[\s](?:equ|neq|lss|leq|gtr|geq)[\s])[\s]{0,12}(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{0,20})"
+    r"[\s]{0,12}(?:={2,3}|[\s](?:equ|neq|lss|leq|gtr|geq)[\s])[\s]{0,12}(?:\"[^\"]{0,40}\"|\([^()]{0,40}\)|\{[^{}]{0,20}\}|[a-z0-9_%/?]{0,20})"
     r"[\s]{0,12}(?:(?:echo|goto|set|call|cd|exit|del|copy|start|cmd|type|dir)\b|\()"
     # a batch file's positional argument compared ("if not {%1} == {}", "if "%~1"=="""), "if/i a==b"
     r"|\bif(?:[\s]{1,12}(?:/i[\s]{0,12})?|/i[\s]{1,12})(?:not[\s]{1,12})?(?:\{%~?[0-9]\}|\"%~?[0-9]\"|%~?[0-9]|\[%~?[0-9]\]|\(%~?[0-9]\))[\s]{0,12}=="
