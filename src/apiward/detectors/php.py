@@ -13,7 +13,10 @@ analyser already knows:
   (``is_array()``, ``substr($x)``, ``strrev( )``): weaker, code in a value;
 - variable functions and variable variables: ``$__[$_[1]](7)``, ``${$a}['x'](1)``,
   ``$OOO0{0}(1)``, ``${'ff'}``, ``$ {$a}`` (a space between ``$`` and ``{`` is PHP-only syntax);
-- a quoted function name called: ``"system"(...)``;
+- a quoted function name called: ``"system"(...)``; a parenthesised or concatenated one
+  (``(system)('id')``, ``('sys'.'tem')('id')``); one handed to a callback taker
+  (``array_map('system', ...)``); an ``include 'x';`` statement;
+- a php.ini directive that loads code or lifts limits (``auto_prepend_file=``, ``opcache.*=``);
 - a value ending in an open tag ``<?``.
 
 Prose and ordinary values ("Call me (maybe)", "price($)", ``${name}`` templates) pass: the call

@@ -4,13 +4,21 @@ A value injects a command when a shell *separator* (``;`` ``|`` ``||`` ``&&`` ``
 *substitution* (``$(...)``, backticks) is followed by a command word: a known binary, a path to
 one (``/bin/sh``), or a word whose quotes and backslashes hide one (``w'h'o'am'i``, ``c\\at``).
 Bash-only tricks count on their own: ``$IFS``/``${IFS}``, ``/dev/tcp/``, globbed paths
-(``/???/c?t``), brace expansion (``{cat,/etc/passwd}``). Windows ``cmd``/PowerShell grammar
+(``/???/c?t``, and bracket globs that spell a system path: ``/usr/[a-z]in/bash``, ``/[e//]tc``),
+brace expansion (``{cat,/etc/passwd}``, ``c{a,oun}t``), arithmetic (``$[2+2]``, ``$((7*7))``) and
+the parameter-expansion operators only a shell has (``${PATH:0:1}``, ``${x#{}}``, ``${x,,}``).
+A value may also *be* a command line: a known binary with arguments, a binary by its absolute
+path, a tool prefix (``nohup who``), a file command with a path (``cat /var/log/x``), also behind
+a raw ``name=`` (``code=ansible all -m ping``); versioned names count (``python3.10``, ``gcc7.4``). Windows ``cmd``/PowerShell grammar
 (``cmd /c``, ``for /f ... do``, ``if exist``, ``powershell -enc``) and code execution calls of
 server languages (``<?php``, ``system(``, ``require('child_process')``) are recognised too.
 Shellshock is a value that starts with a bash function definition ``() {``.
 
 Prose such as "Tom & Jerry", "salt; pepper" or "cats | dogs" passes: the word after the
-separator is not a command, or a command word like ``more`` is followed by more prose.
+separator is not a command, or a command word like ``more`` is followed by more prose. A language
+or tool named in parentheses, braces or a tag list ("Engineer (Python)", ``{python}``,
+"Python|Java") is prose too, and ``${name}`` is a variable (an unfilled ``${date}`` macro), not a
+substitution.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Log4Shell: a ``${...}`` lookup whose name, once nested lookups are resolved, is ``jndi`` (or
 another lookup that reaches out: ``ldap``, ``rmi``, ``dns``, ``env``, ``sys``, ``java``...);
 ``${${lower:j}${upper:n}di:ldap://...}`` and ``${${::-j}ndi:...}`` resolve here by evaluating
-the default-value and case lookups, linearly, innermost first.
+the default-value and case lookups, linearly, innermost first (a default ending in ``$`` joins
+the next brace: ``${:1337:-x$}{jndi:...}``). A lookup whose name is itself a lookup
+(``${${base64:...}}``) and a lone information lookup (``${env:AWS_SECRET_ACCESS_KEY}``) count too.
 
 SSTI / expression languages: ``{{ }}``, ``{% %}``, ``#{ }``, ``${ }``, ``*{ }``, ``@( )``,
 ``<%= %>`` whose body is an *expression* (arithmetic, attribute chains with dunders, method
