@@ -519,6 +519,10 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return None
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
+        if t.kind == "&":
+            compared = _literal_comparison(rest, i + 1)
+            if compared is not None:
+                return (0.93, "sqli.break-logic", qpos, compared)  # "x' or 'a' not like 'b"
         if u.kind == "s" and w is not None and w.kind == "b" and u.value == f"'{w.value}='":
             return (0.9, "sqli.break-logic", qpos, w.end)  # "x'or'a='a": 'a'='a with a quote dropped
         if u.kind in "nsv" or u.value in LITERALS:
