@@ -7,7 +7,10 @@ that changes the query: a boolean or comparison continuation (``' or 1=1``), a c
 the rest (``admin'--``), a stacked statement (``; drop table``), a ``union select``, calls of
 functions that only make sense to an attacker (``sleep(``, ``extractvalue(``), system catalogs.
 Prose with SQL words (``select your size``, ``O'Brien``, ``drop me a line``) tokenizes to
-barewords where the grammar needs operators, and passes.
+barewords where the grammar needs operators, and passes; quoted prose (``the 'and' vs 'or'
+debate``, ``'yes' or 'no'``, ``-- see below``) is told from literals and cutting comments.
+Typographic quotes (’ ‘ ´ ʼ), which a best-fit conversion to a single-byte charset turns into
+``'``, open a fourth context that only accepts an operator or statement right after the quote.
 
 Token types: ``s`` string, ``n`` number, ``b`` bareword, ``k`` keyword, ``E`` statement keyword,
 ``U`` union, ``&`` logic operator, ``o`` operator, ``f`` function name (followed by ``(``),
