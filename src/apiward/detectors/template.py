@@ -36,7 +36,7 @@ INFO_LOOKUPS = frozenset(
 _LOOKUP_OPEN = re.compile(r"\$\{")
 # a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[a-z0-9_]{0,16}:-|date:'?|[a-z0-9_]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}?\$?)'?\}")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}?\$?)'?\}")
 # a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
 _NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
 # an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
