@@ -263,7 +263,9 @@ def scan(text: str) -> list[Hit]:
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
     if code is not None:
-        keep(0.92, "cmdi.code-execution", code.start(), code.end())
+        short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
+        # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
+        keep(0.45 if short_tag and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
     if (best is None or best.score < 0.95) and _may_name_command(text):
         found = _after_separator(text)
         if found is not None:
@@ -522,6 +524,8 @@ def _command_at(
             masked = masked[:cut]
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
+    if raw[:1] == "." and not raw.startswith(("./", "../")):
+        return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
     if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
         return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path

@@ -153,7 +153,8 @@ def scan(text: str) -> list[Hit]:
     java = JAVA_PACKAGES.search(text) if "." in text else None
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
-    java_context = "java" in text or "processbuilder" in text
+    # ("javascript" is no Java context: a browser SDK's '"runtime":"browser"' tag is not a gadget)
+    java_context = "java" in text.replace("javascript", "") or "processbuilder" in text
     named: set[str] = set()
     for count, gadget in enumerate(GADGETS.finditer(text)):
         if count >= 16:
@@ -167,7 +168,11 @@ def scan(text: str) -> list[Hit]:
         bounded = not (context[:1].isalpha() and context[-1:].isalpha())
         if strong and (bounded or len(word) >= 14):
             weak = word in ("runtime", "hashtable", "treemap", "priorityqueue", "classloader")
-            keep(0.45 if weak and not java_context else 0.85, "ssti.java-gadget", gadget.start(), gadget.end())
+            # a weak name counts in Java context when code touches it ("lang.runtime", "runtime.exec",
+            # "<string>runtime", "(runtime)"); a JSON field '"runtime":"java"' is a setting
+            touched = context[:1] in (".", "@", "(", ">", "$") or context[-1:] in (".", "@", "(", ")", "<")
+            strong_context = java_context and (touched or not weak)
+            keep(0.45 if weak and not strong_context else 0.85, "ssti.java-gadget", gadget.start(), gadget.end())
     serial = _SERIAL.search(text)
     if serial is not None:
         keep(0.9, "ssti.java-serialized", serial.start(), serial.end())
