@@ -123,6 +123,11 @@ _CALLBACK = linear(
 )
 # an include statement without parentheses: "include 'http://x/s.txt';", "require_once \"/tmp/x\";"
 _INCLUDE = linear(r"(?:^|[;{}\s])(?:include|require)(?:_once)?[\s]{1,8}['\"][^'\"\s]{1,200}['\"][\s]{0,4}(?:;|\?>)")
+# ``$``-names that JavaScript frameworks pass in markup and code (AngularJS, Vue, jQuery plugins)
+_FRAMEWORK_VARIABLES = frozenset(
+    """event index scope rootscope root parent el refs emit t store route router http window document element
+    attrs ctrl item model first last odd even key value data this""".split()
+)
 _TRIGGER = linear(r"\(|\$|<\?")
 
 
@@ -153,9 +158,13 @@ def scan(text: str) -> list[Hit]:
             if m is not None:
                 keep(0.9, "php.variable-function", m.start(), m.end())
             elif best is None:
-                m = _VAR_ARG_CALL.search(text)
-                if m is not None:
-                    keep(0.85, "php.variable-argument", m.start(), m.end())
+                for count, m in enumerate(_VAR_ARG_CALL.finditer(text)):
+                    if count >= 8:
+                        break
+                    name = m.group(0).rsplit("$", 1)[1].rstrip(" \t\r\n,)[")
+                    if name not in _FRAMEWORK_VARIABLES:  # "ng-click=\"toggle($event)\"" is AngularJS
+                        keep(0.85, "php.variable-argument", m.start(), m.end())
+                        break
         if (best is None or best.score < 0.9) and ")" in text:
             m = _CONCAT_CALL.search(text)
             if m is not None and "".join(c for c in m.group(1) if c.isalpha() or c == "_") in _CALLABLE_NAMES:
