@@ -65,11 +65,15 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
     | shell.DISTINCT_COMMANDS | shell.COMMON_WORDS
     | frozenset({"ifs", "dev", "tcp", "udp", "bin", "usr", "comspec", "for", "if", "invoke", "iex",
                  "encodedcommand", "child_process", "process", "require", "global", "subprocess",
-                 "os", "getruntime", "constructor", "import", "spawn", "o", "a"})
+                 "os", "getruntime", "constructor", "import", "spawn", "o", "a",
+                 "chef", "apt", "redis", "gcc", "gcc4", "gcc5", "gcc6", "gcc7", "gcc8", "gcc9", "gcc10", "gcc11",
+                 "gcc12", "gcc13", "gcc14", "php5", "php7", "php8", "ruby2", "ruby3", "node18", "node20", "lua5"})
     | frozenset({"java", "javax", "jdk", "sun", "apache", "springframework", "hibernate", "codehaus",
                  "mozilla", "python", "omg", "mchange", "alibaba", "fasterxml", "clojure", "bsh", "ognl",
                  "freemarker", "jboss", "weblogic", "tangosol", "rometools", "yaml", "thoughtworks", "sf",
-                 "aspectj", "eclipse", "opensymphony", "xwork2", "ro0ab", "aced0005", "jndi", "lookup"})
+                 "aspectj", "eclipse", "opensymphony", "xwork2", "ro0ab", "aced0005", "jndi", "lookup",
+                 "logback", "zaxxer", "caucho", "openjpa", "nqadmin", "anteros", "ibatis", "jdom", "jdom2", "batik",
+                 "axis", "axis2", "cxf", "aries", "oracle", "classloader"})
     | frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "expression", "behavior",
                  "alert", "prompt", "confirm", "eval", "document", "window", "location", "cookie",
                  "fromcharcode", "settimeout", "setinterval", "execscript", "innerhtml", "outerhtml",
@@ -84,7 +88,7 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
-     "ro0ab", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
+     "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
      "livescript")
 
 
