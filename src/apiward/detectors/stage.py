@@ -3,8 +3,8 @@
 For each field of the request (path segments, query, body leaves and keys, cookies, headers
 except a few structural ones that no application reads as data), in order of cost:
 
-1. fast path: plain values (`apiward.http.normalize.is_plain`) are skipped: no analyser can
-   flag them (a property test holds the analysers to that);
+1. fast path: plain values (`apiward.http.normalize.is_plain`) and blank ones are skipped: no
+   analyser can flag them (a property test holds the analysers to that);
 2. the value is normalised (`normalize_value`, bounded) and every lexical analyser reads its
    views; certain evidence scores near 1. Results are remembered per value in a bounded LRU
    cache owned by the stage (header values repeat across requests), and what a whole field
@@ -253,7 +253,7 @@ class DetectionStage:
             cached = self._cache.data.get(value, _MISSING)
             if cached is not _MISSING:
                 return cached  # type: ignore[no-any-return]
-        if plain(value) or inert(value) or _binary(value):
+        if plain(value) or inert(value) or value.isspace() or _binary(value):
             result: tuple[Normalized, tuple[Hit, ...]] | None = None
         else:
             normalized = normalize_value(value)

@@ -39,7 +39,7 @@ def model_reads(value: str) -> bool:
     from apiward.detectors.analysers import inert, plain, scan_value
     from apiward.detectors.stage import MODEL_SYNTAX
 
-    if plain(value) or inert(value):
+    if plain(value) or inert(value) or value.isspace():
         return False
     return MODEL_SYNTAX.search(value) is not None or bool(scan_value(value))
 

@@ -263,6 +263,60 @@ def _tracking(rng: random.Random) -> str:
     return quote(text, safe="=&|%:()") if chance(rng, 0.25) else text
 
 
+_MEDIA = ("text/html", "application/xhtml+xml", "application/xml", "text/javascript", "application/javascript",
+          "application/ecmascript", "application/x-ecmascript", "application/json", "text/plain", "image/avif",
+          "image/webp", "image/apng", "*/*", "text/css", "application/signed-exchange", "text/event-stream")
+
+
+def _negotiation(rng: random.Random) -> str:
+    """Accept-style media-range lists (jQuery's script / JSONP Accept included)."""
+    items = [pick(rng, _MEDIA) for _ in range(rng.randint(1, 6))]
+    out = []
+    for item in items:
+        if chance(rng, 0.3):
+            item += f";q=0.{rng.randint(1, 9)}" if chance(rng, 0.5) else f"; q=0.{rng.randint(0, 99):02d}"
+        if chance(rng, 0.05):
+            item += ";v=b3"
+        out.append(item)
+    return pick(rng, (", ", ",")).join(out)
+
+
+def _graphql(rng: random.Random) -> str:
+    """GraphQL documents with variables, non-null list types and directives, as SPAs post them."""
+    op = pick(rng, ("query", "mutation", "subscription"))
+    name = rand_ident(rng).title().replace("_", "")
+    var = rand_ident(rng)
+    typ = pick(rng, ("ID!", "[ID!]", "[ID!]!", "String", "Int", "Boolean!", f"{name}Input!", "[String!]!"))
+    field = rand_ident(rng)
+    body = pick(rng, (
+        f"{field}(id: ${var}) {{ id name }}",
+        f"{field}(ids: ${var}) @include(if: true) {{ edges {{ node {{ id }} }} }}",
+        f"{field}(filter: ${var}, first: 10) {{ totalCount items {{ id title price }} }}",
+        f"{field} {{ ...{name}Fields }}",
+    ))
+    indent = pick(rng, ("", "\n", "\n    ", "\n                "))
+    text = f"{op} {name}(${var}: {typ}) {{{indent}{body}{indent}}}"
+    return text.replace("\\n", "\n")
+
+
+def _structured(rng: random.Random) -> str:
+    """Telemetry and RPC payload fragments: JSPB-style null arrays, dunder globals, bracketed
+    field names, whitespace-only DOM text, small JSON objects with empty strings."""
+    roll = rng.random()
+    if roll < 0.35:
+        cells = [pick(rng, ("null", "null", "null", str(rng.randint(0, 10**9)), '"' + rand_ident(rng) + '"', "[]", "[0,0,0,1]", "true"))
+                 for _ in range(rng.randint(5, 40))]
+        return "[" * rng.randint(1, 3) + ",".join(cells) + "]" * rng.randint(1, 3)
+    if roll < 0.5:
+        return f"__{rand_ident(rng).upper()}_{pick(rng, ('RUNTIME', 'STATE', 'CONFIG', 'DATA', 'INITIAL_STATE'))}__"
+    if roll < 0.65:
+        return f"{pick(rng, ('user', 'account', 'order', 'filter', 'q'))}[{pick(rng, ('username', 'password', 'email', 'name', 'id', '0'))}]"
+    if roll < 0.8:
+        return pick(rng, ("\n", "\n  ", "\n\t\t", "\r\n    ")).replace("\\n", "\n") * rng.randint(1, 3)
+    key = rand_ident(rng)
+    return pick(rng, (f'{{"{key}":""}}', f'{{"{key}":null}}', f'{{"{key}":[]}}', f'{{"{key}":"","{rand_ident(rng)}":0}}'))
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("header", _header, 3.0),
     ("tracking", _tracking, 2.0),
@@ -278,6 +332,9 @@ _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("markdown", _markdown, 0.8),
     ("search", _search, 1.5),
     ("misc", _misc, 2.0),
+    ("negotiation", _negotiation, 0.5),
+    ("graphql", _graphql, 0.5),
+    ("structured", _structured, 0.8),
 )
 
 
