@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,21 @@ def flagged_lookalikes(table: dict[str, Any]) -> tuple[int, list[str]]:
         if hits:
             flagged.append(f"{value!r}: {[(h.category.value, h.rule, h.score) for h in hits]}")
     return len(values), flagged
+
+
+def table_tests(name: str, min_attacks: int = 10, min_lookalikes: int = 5) -> tuple[Callable[[], None], Callable[[], None]]:
+    """The two tests of a table, for a test module to bind at module level:
+    ``test_catches_attacks, test_passes_lookalikes = table_tests("sql")``."""
+    table = load_table(name)
+
+    def test_catches_attacks() -> None:
+        ran, missed = missed_attacks(table)
+        assert ran >= min_attacks
+        assert not missed, "\n".join(missed)
+
+    def test_passes_lookalikes() -> None:
+        ran, flagged = flagged_lookalikes(table)
+        assert ran >= min_lookalikes
+        assert not flagged, "\n".join(flagged)
+
+    return test_catches_attacks, test_passes_lookalikes

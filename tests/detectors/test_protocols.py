@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-from detector_tables import flagged_lookalikes, load_table, missed_attacks
+from detector_tables import table_tests
 
-TABLE = load_table("misc")
-
-
-def test_catches_attacks() -> None:
-    ran, missed = missed_attacks(TABLE)
-    assert ran >= 10
-    assert not missed, "\n".join(missed)
-
-
-def test_passes_lookalikes() -> None:
-    ran, flagged = flagged_lookalikes(TABLE)
-    assert ran >= 5
-    assert not flagged, "\n".join(flagged)
+test_catches_attacks, test_passes_lookalikes = table_tests("misc")
