@@ -140,6 +140,30 @@ def test_ssrf_not_judged_in_referer_but_in_a_parameter() -> None:
     assert found == {"query.url": Category.SSRF}
 
 
+@pytest.mark.parametrize(
+    ("query", "flagged"),
+    [
+        ("_CONF[path]=https://evil.example", True),  # a remote URL as an include directory
+        ("mosConfig_absolute_path=http://evil.example/", True),
+        ("module_dir=ftp://198.51.100.7/", True),
+        ("x=http://evil.example/shell.txt%3F", True),  # "?" cuts the application's appended ".php"
+        ("x=http://evil.example/x.php%2500", True),  # so does a NUL
+        ("url=https://evil.example/", False),  # URLs in parameters are ordinary
+        ("redirect=https://shop.example/cart?step=2", False),
+        ("callback_path=https://shop.example/cb", False),
+        ("next=https://shop.example/?", False),
+        ("image=https://cdn.example/a.png%3Fw%3D100", False),
+        ("file=https://cdn.example/report.pdf", False),
+        ("path=/account/orders", False),
+        ("path=https://shop.example/women", False),  # analytics name the page URL "path"
+        ("cb=https://cdn.example/pixel.gif%3F", False),
+    ],
+)
+def test_remote_file_inclusion_by_parameter_and_suffix(query: str, flagged: bool) -> None:
+    found = blocking(stage().findings(request(path="/index.php", query=query)))
+    assert (found.get(f"query.{query.split('=', 1)[0]}") is Category.SSRF) is flagged, found
+
+
 def test_evidence_is_short_and_redacted() -> None:
     secret = "sk_live_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
     found = stage().findings(request(query=f"q={secret}%27%20union%20select%20password%20from%20users--"))

@@ -98,6 +98,19 @@ _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 # the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
 MODEL_SYNTAX = _SYNTAX
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
+# Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
+# parameter names that hold a local include path, and the suffixes that cut off an appended
+# extension (a NUL, or a "?" right after a file name: ``http://evil/shell.txt?``).
+_REMOTE_URL = re.compile(r"(?i)(?:https?|ftps?)://[^\s/?#]{1,253}")
+_INCLUDE_NAME = re.compile(
+    r"^(?:dir|include|inc|require)$"
+    r"|(?:^|_)(?:absolute|base|root|include|inc|lib|class|plugin|module|template|theme)_?(?:path|dir)$"
+    r"|^mosconfig_absolute_path$"
+)
+_CONFIG_PATH = re.compile(r"(?:conf|config|cfg|settings)\[(?:path|dir|root|base)\]$")  # _CONF[path]=
+_RFI_SUFFIX = re.compile(  # after the authority: a script or text file, then the cut
+    r"(?i)^/[^?#]{0,512}\.(?:txt|php[0-9]?|phtml|inc|sh|pl|cgi|py|rb|jsp|asp|aspx)\?$|(?:%00|\x00)$"
+)
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
 # What one field contributes: [(location, category, score, rule, evidence) added, in order,
@@ -226,6 +239,8 @@ class DetectionStage:
             # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
             score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
             self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
+        if fld.source in _NAMED_SOURCES and "://" in value[:12]:
+            self._include_rules(fld, value, scored)
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
@@ -298,6 +313,24 @@ class DetectionStage:
                 if view.strip() in ("..", "...") or view.startswith(("../", "..\\")):
                     self._add(scored, fld.location, Category.TRAVERSAL, 0.8, "traversal.path-segment", _short(view))
                     break
+
+    def _include_rules(
+        self, fld: Field, value: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
+        """Remote file inclusion: a remote URL where the application expects a local include
+        path (``include``, ``dir``, ``base_path``, ``module_dir``... e.g. ``_CONF[path]``,
+        ``mosConfig_absolute_path``), or a remote file URL cut with the classic ``?`` / NUL suffix
+        that turns the application's appended ``.php`` into a query string or drops it. Plain URLs
+        in ``url``, ``redirect``, ``next`` or ``callback_path`` parameters are ordinary and pass."""
+        match = _REMOTE_URL.match(value)
+        if match is None:
+            return
+        name = fld.name.lower()
+        key = _INDEX.sub("", name).rstrip("]").rsplit("[", 1)[-1].rsplit(".", 1)[-1]
+        if _INCLUDE_NAME.search(key) is not None or _CONFIG_PATH.search(name) is not None:
+            self._add(scored, fld.location, Category.SSRF, 0.75, "rfi.include-parameter", _short(value))
+        elif _RFI_SUFFIX.search(value[match.end() :]) is not None:
+            self._add(scored, fld.location, Category.SSRF, 0.7, "rfi.truncating-suffix", _short(value))
 
     def _filename_rules(
         self, location: str, text: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
