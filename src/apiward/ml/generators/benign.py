@@ -282,36 +282,21 @@ def _negotiation(rng: random.Random) -> str:
 
 
 def _graphql(rng: random.Random) -> str:
-    """GraphQL documents as SPAs post them: variables with non-null list types, directives,
-    nested selections with arguments, fragments, across indented lines."""
-    op = pick(rng, ("query", "query", "mutation", "subscription"))
+    """GraphQL documents with variables, non-null list types and directives, as SPAs post them."""
+    op = pick(rng, ("query", "mutation", "subscription"))
     name = rand_ident(rng).title().replace("_", "")
-    nl = pick(rng, ("", "\n", "\n"))
-    pad = pick(rng, ("  ", "    ", "        ", "\t"))
-
-    def selection(depth: int) -> str:
-        fields = []
-        for _ in range(rng.randint(1, 4)):
-            field = rand_ident(rng)
-            if chance(rng, 0.3):
-                field += f"({rand_ident(rng)}:{pick(rng, (' ', ''))}{pick(rng, (str(rng.randint(1, 999)), '$' + rand_ident(rng), chr(34) + rand_ident(rng) + chr(34), 'true', '[1, 2]'))})"
-            if chance(rng, 0.15):
-                field += f" @{pick(rng, ('include', 'skip', 'optIn', 'defer'))}({pick(rng, ('if: $' + rand_ident(rng), 'to: ' + chr(34) + rand_ident(rng) + chr(34)))})"
-            if depth < 3 and chance(rng, 0.45):
-                field += " " + selection(depth + 1)
-            fields.append(field)
-        if chance(rng, 0.1):
-            fields.append(f"...{name}Fields")
-        inner = (nl + pad * (depth + 1)).join(fields) if nl else " ".join(fields)
-        return "{" + nl + (pad * (depth + 1) if nl else " ") + inner + nl + (pad * depth if nl else " ") + "}"
-
-    variables = ""
-    if chance(rng, 0.7):
-        decls = [f"${rand_ident(rng)}: {pick(rng, ('ID!', '[ID!]', '[ID!]!', 'String', 'Int', 'Boolean!', name + 'Input!', '[String!]!'))}"
-                 for _ in range(rng.randint(1, 3))]
-        variables = "(" + pick(rng, (", ", " ")).join(decls) + ")"
-    head = pick(rng, (f"{op} {name}{variables} ", f"{op} {name}{variables}", "" if op == "query" else f"{op} "))
-    return pick(rng, ("", "\n", "\n    ")) + head + selection(0) + pick(rng, ("", "\n", "\n  "))
+    var = rand_ident(rng)
+    typ = pick(rng, ("ID!", "[ID!]", "[ID!]!", "String", "Int", "Boolean!", f"{name}Input!", "[String!]!"))
+    field = rand_ident(rng)
+    body = pick(rng, (
+        f"{field}(id: ${var}) {{ id name }}",
+        f"{field}(ids: ${var}) @include(if: true) {{ edges {{ node {{ id }} }} }}",
+        f"{field}(filter: ${var}, first: 10) {{ totalCount items {{ id title price }} }}",
+        f"{field} {{ ...{name}Fields }}",
+    ))
+    indent = pick(rng, ("", "\n", "\n    ", "\n                "))
+    text = f"{op} {name}(${var}: {typ}) {{{indent}{body}{indent}}}"
+    return text.replace("\\n", "\n")
 
 
 def _structured(rng: random.Random) -> str:
@@ -326,14 +311,8 @@ def _structured(rng: random.Random) -> str:
         return f"__{rand_ident(rng).upper()}_{pick(rng, ('RUNTIME', 'STATE', 'CONFIG', 'DATA', 'INITIAL_STATE'))}__"
     if roll < 0.65:
         return f"{pick(rng, ('user', 'account', 'order', 'filter', 'q'))}[{pick(rng, ('username', 'password', 'email', 'name', 'id', '0'))}]"
-    if roll < 0.72:
-        return pick(rng, ("\n", "\n  ", "\n\t\t", "\r\n    ")) * rng.randint(1, 3)
     if roll < 0.8:
-        # DOM text between indented lines, and lone separators from UI option lists
-        if chance(rng, 0.5):
-            ws = pick(rng, ("\n    ", "\n              ", "\n\t"))
-            return ws + pick(rng, (str(rng.randint(0, 99)), rand_word(rng).title(), f"{rng.randint(1, 99)}.90 \u20aa", "Apply")) + ws[:-2]
-        return pick(rng, (";", "|", "||", "|||", "`", "&", "!", "^", "~", ";;", "| |"))
+        return pick(rng, ("\n", "\n  ", "\n\t\t", "\r\n    ")).replace("\\n", "\n") * rng.randint(1, 3)
     key = rand_ident(rng)
     return pick(rng, (f'{{"{key}":""}}', f'{{"{key}":null}}', f'{{"{key}":[]}}', f'{{"{key}":"","{rand_ident(rng)}":0}}'))
 
