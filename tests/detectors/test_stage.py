@@ -251,6 +251,20 @@ def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyp
         assert finding.score < 0.5 or finding.rule != "model"
 
 
+def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    import urllib.parse
+
+    import yaml
+
+    cases = yaml.safe_load((Path(__file__).parents[1] / "ml" / "data" / "shipped_cases.yaml").read_text())
+    with_model = DetectionStage(DetectionSettings(), shipped_model)
+    for value in cases["attacks"]:
+        found = blocking(with_model.findings(request(query="q=" + urllib.parse.quote(value, safe=""))))
+        assert "query.q" in found, value
+    for value in cases["benign"]:
+        assert blocking(with_model.findings(request(query="q=" + urllib.parse.quote(value, safe="")))) == {}, value
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""
