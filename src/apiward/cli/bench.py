@@ -86,7 +86,7 @@ def figures(report: BenchReport) -> list[tuple[str, float | None, str, str]]:
         ("in-process parse+inspect, CRS attacks req/s", attack.get("rps_parse_and_inspect_median"), "", ""),
         ("pipeline build incl. model load", insp.get("pipeline_build_seconds"), "s", ""),
         ("RSS with pipeline loaded", insp.get("rss_pipeline_bytes"), "MB", ""),
-        ("peak RSS during the benchmark", insp.get("rss_peak_bytes"), "MB", ""),
+        ("peak RSS of the bench process (incl. the corpus records it holds)", insp.get("rss_peak_bytes"), "MB", ""),
     ]
 
 
