@@ -88,6 +88,9 @@ def demo_command(
     )
     processes = DemoProcesses(config)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the children too, like Ctrl-C
+    # a shell starts background jobs with SIGINT ignored, and children inherit that: Ctrl-C / kill -INT
+    # must still stop the demo (and, through `stop`, its children) wherever it was started from
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     console.print(f"starting the demo in {config.directory} ...")
     try:
         processes.start()
