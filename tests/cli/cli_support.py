@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import typer
 import uvicorn
+
+from apiward.gateway.threaded import bound_port, start_in_thread
 
 
 def cli_app() -> typer.Typer:
@@ -24,18 +24,10 @@ def cli_app() -> typer.Typer:
 @contextlib.contextmanager
 def running(app: Any, lifespan: str = "on") -> Iterator[str]:
     """Serve ``app`` on an ephemeral 127.0.0.1 port until the block ends; yields its URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.005)  # polling readiness
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan)
+    server, thread = start_in_thread(config, timeout=20)
     try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        yield f"http://127.0.0.1:{bound_port(server)}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import hashlib
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import orjson
 import uvicorn
 
 from apiward.core import Action, Category, Context, Finding, RequestView
+from apiward.gateway.threaded import start_in_thread
 from apiward.pipeline import Phase
 from apiward.settings import Settings, build_settings
 from apiward.types import Receive, Scope, Send
@@ -45,14 +45,7 @@ def running(app: Any, **options: Any) -> Iterator[Running]:
         http=options.pop("http", "apiward.gateway.protocol:GuardedHttpToolsProtocol"), ws="none", proxy_headers=False, date_header=False, server_header=False,
         lifespan=options.pop("lifespan", "on"), timeout_graceful_shutdown=2, **options,
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.005)  # polling readiness, not sleeping to wait
+    server, thread = start_in_thread(config, timeout=15)
     try:
         yield Running(server, thread)
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import jwt
@@ -11,6 +10,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from request_factory import make_request  # noqa: F401 - re-exported for the tests here
+
+from apiward.gateway.threaded import bound_port, start_in_thread
 
 HS_SECRET = b"test-secret-0123456789abcdef0123456789"
 
@@ -39,27 +40,17 @@ class ServerThread:
     """A real uvicorn server on an ephemeral 127.0.0.1 port, in a thread; waits for readiness."""
 
     def __init__(self, app: Any) -> None:
-        import threading
-
         import uvicorn
 
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
 
     def __enter__(self) -> ServerThread:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.005)
+        self.server, self._thread = start_in_thread(self._config, timeout=10)
         return self
 
     @property
     def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        return f"http://127.0.0.1:{bound_port(self.server)}"
 
     def stop(self) -> None:
         self.server.should_exit = True

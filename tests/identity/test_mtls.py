@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from apiward.gateway.threaded import bound_port, start_in_thread
 from apiward.identity.mtls import MtlsIdentifier, uvicorn_tls_options
 from apiward.settings import CertSubject, MtlsSettings
 
@@ -103,15 +102,9 @@ def test_real_tls_handshake_carries_client_certificate(pki: dict[str, Any]) -> N
     cert, key = pki["server"]
     options = uvicorn_tls_options(cert, key, pki["ca"], required=False)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", **options)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline
-        time.sleep(0.005)
+    server, thread = start_in_thread(config, timeout=10)
     try:
-        port = server.servers[0].sockets[0].getsockname()[1]
+        port = bound_port(server)
         url = f"https://127.0.0.1:{port}/"
         import ssl
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 import uvicorn
 
 from apiward.gateway.app import create_app
+from apiward.gateway.threaded import bound_port, start_in_thread
 from apiward.settings import build_settings
 
 DATA = Path(__file__).parent / "data"
@@ -33,16 +32,10 @@ async def _upstream(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @contextlib.contextmanager
 def _serve(app: Any) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:  # readiness, not a fixed sleep
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.005)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server, thread = start_in_thread(config, timeout=15)
     try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        yield f"http://127.0.0.1:{bound_port(server)}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)

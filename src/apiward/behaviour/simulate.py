@@ -521,15 +521,11 @@ def _serve_in_thread(app: Any) -> tuple[Any, threading.Thread, str]:
     server (set ``should_exit`` to stop it), its thread and its base URL once it accepts."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("upstream did not start")
-        time.sleep(0.005)
-    return server, thread, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    from apiward.gateway.threaded import bound_port, start_in_thread
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server, thread = start_in_thread(config, timeout=10, name="upstream")
+    return server, thread, f"http://127.0.0.1:{bound_port(server)}"
 
 
 def _upstream_app() -> Any:

@@ -31,8 +31,6 @@ import os
 import secrets
 import shutil
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ from apiward.gateway.app import create_app
 from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
 from apiward.gateway.runtime import probe_tcp
 from apiward.gateway.stack import build_pipeline
+from apiward.gateway.threaded import ServerStartError, start_in_thread
 from apiward.identity.mtls import uvicorn_tls_options
 from apiward.settings import AdminSettings, Settings, build_settings
 from apiward.store import EventStore, open_store
@@ -265,22 +264,17 @@ def serve(settings: Settings) -> None:
             raise ApiwardError(f"cannot listen on {gw.listen} (gateway.listen); see the log above") from exc
         admin_host, admin_port = split_host_port(gw.admin)
         state = SupervisorState(settings, run_dir, workers)
-        admin_server = uvicorn.Server(
-            uvicorn.Config(
-                create_admin_app(settings, state), host=admin_host, port=admin_port, loop="asyncio",
-                http="h11", lifespan="on", access_log=False, log_level="warning", proxy_headers=False,
-            )
+        admin_config = uvicorn.Config(
+            create_admin_app(settings, state), host=admin_host, port=admin_port, loop="asyncio",
+            http="h11", lifespan="on", access_log=False, log_level="warning", proxy_headers=False,
         )
-        admin_thread = threading.Thread(target=admin_server.run, name="apiward-admin", daemon=True)
-        admin_thread.start()
-        deadline = time.monotonic() + 15
-        while not admin_server.started:  # waiting for the admin listener to be up (or to fail)
-            if not admin_thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                raise ApiwardError(
-                    f"the admin listener on {gw.admin} (gateway.admin) failed to start; see the log above"
-                )
-            time.sleep(0.01)
+        try:
+            admin_server, admin_thread = start_in_thread(admin_config, timeout=15, name="apiward-admin")
+        except ServerStartError as exc:
+            sock.close()
+            raise ApiwardError(
+                f"the admin listener on {gw.admin} (gateway.admin) failed to start; see the log above"
+            ) from exc
         supervisor = Multiprocess(config, sockets=[sock])
         try:
             supervisor.run()
