@@ -99,8 +99,7 @@ _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 MODEL_SYNTAX = _SYNTAX
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 # Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
-# parameter names that hold a local include path, and the suffixes that cut off an appended
-# extension (a NUL, or a "?" right after a file name: ``http://evil/shell.txt?``).
+# and parameter names that hold a local include path.
 _REMOTE_URL = re.compile(r"(?i)(?:https?|ftps?)://[^\s/?#]{1,253}")
 _INCLUDE_NAME = re.compile(
     r"^(?:dir|include|inc|require)$"
@@ -108,9 +107,6 @@ _INCLUDE_NAME = re.compile(
     r"|^mosconfig_absolute_path$"
 )
 _CONFIG_PATH = re.compile(r"(?:conf|config|cfg|settings)\[(?:path|dir|root|base)\]$")  # _CONF[path]=
-_RFI_SUFFIX = re.compile(  # after the authority: a script or text file, then the cut
-    r"(?i)^/[^?#]{0,512}\.(?:txt|php[0-9]?|phtml|inc|sh|pl|cgi|py|rb|jsp|asp|aspx)\?$|(?:%00|\x00)$"
-)
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
 # What one field contributes: [(location, category, score, rule, evidence) added, in order,
@@ -319,9 +315,10 @@ class DetectionStage:
     ) -> None:
         """Remote file inclusion: a remote URL where the application expects a local include
         path (``include``, ``dir``, ``base_path``, ``module_dir``... e.g. ``_CONF[path]``,
-        ``mosConfig_absolute_path``), or a remote file URL cut with the classic ``?`` / NUL suffix
-        that turns the application's appended ``.php`` into a query string or drops it. Plain URLs
-        in ``url``, ``redirect``, ``next`` or ``callback_path`` parameters are ordinary and pass."""
+        ``mosConfig_absolute_path``), or a remote URL cut with a NUL that drops the application's
+        appended ``.php`` (a script file cut with ``?`` is the ssrf analyser's ``rfi.trailing-query``,
+        from the value alone). Plain URLs in ``url``, ``redirect``, ``next`` or ``callback_path``
+        parameters are ordinary and pass."""
         match = _REMOTE_URL.match(value)
         if match is None:
             return
@@ -329,7 +326,7 @@ class DetectionStage:
         key = _INDEX.sub("", name).rstrip("]").rsplit("[", 1)[-1].rsplit(".", 1)[-1]
         if _INCLUDE_NAME.search(key) is not None or _CONFIG_PATH.search(name) is not None:
             self._add(scored, fld.location, Category.SSRF, 0.75, "rfi.include-parameter", _short(value))
-        elif _RFI_SUFFIX.search(value[match.end() :]) is not None:
+        elif value.endswith(("%00", "\x00")):
             self._add(scored, fld.location, Category.SSRF, 0.7, "rfi.truncating-suffix", _short(value))
 
     def _filename_rules(
