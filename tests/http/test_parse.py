@@ -39,6 +39,11 @@ def fields(v: RequestView, source: Source) -> list[tuple[str, str]]:
         ("/%E2%82%AC", "/€", [("0", "€")]),
         ("/%ff", "/\ufffd", [("0", "\ufffd")]),  # invalid UTF-8 replaced, never raises
         ("/a+b", "/a+b", [("0", "a+b")]),  # '+' is literal in paths
+        # overlong UTF-8 forms of '.', '/' and '\\' decode to the character (a filter bypass)
+        ("/..%c0%af..%c0%afetc", "/../../etc", [("0", "../../etc")]),
+        ("/%e0%80%ae%e0%80%ae/x", "/../x", [("0", ".."), ("1", "x")]),
+        ("/..%c1%9cwin.ini", "/..\\win.ini", [("0", "..\\win.ini")]),
+        ("/%c0", "/\ufffd", [("0", "\ufffd")]),  # a lone lead byte is still replaced
     ],
 )
 def test_path_fields(raw_path: str, decoded: str, segments: list[tuple[str, str]]) -> None:
@@ -60,6 +65,7 @@ def test_path_fields(raw_path: str, decoded: str, segments: list[tuple[str, str]
         ("q=%27%20OR%201%3D1--", [("q", "' OR 1=1--")]),
         ("q=%ZZ", [("q", "%ZZ")]),
         ("q=%C3%28", [("q", "\ufffd(")]),
+        ("q=%c0%ae%c0%ae%c0%afetc", [("q", "../etc")]),  # overlong forms read as their character
         ("a=1;b=2", [("a", "1;b=2")]),  # only '&' separates, as Python and Starlette do
         ("x=a=b", [("x", "a=b")]),
     ],

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import unquote
 
 from apiward.core import Field, RequestView, Source
 from apiward.errors import RequestRejected
@@ -25,7 +24,7 @@ from apiward.http.body import parse_body
 from apiward.http.cookies import parse_cookies
 from apiward.http.fieldlist import FieldList
 from apiward.http.mediatype import parse_params
-from apiward.http.urlencoded import parse_urlencoded
+from apiward.http.urlencoded import parse_urlencoded, percent_decode
 from apiward.settings import LimitSettings
 
 _SEGMENT_NAMES = tuple(str(i) for i in range(256))
@@ -43,14 +42,14 @@ def _byte_len(text: str) -> int:
 
 def _path_fields(raw_path: str, items: list[Field]) -> str:
     """Append the path and its segments; return the decoded path."""
-    path = unquote(raw_path, errors="replace") if "%" in raw_path else raw_path
+    path = percent_decode(raw_path) if "%" in raw_path else raw_path
     items.append(Field(Source.PATH, "", path))
     index = 0
     for segment in raw_path.split("/"):
         if not segment:
             continue
         if "%" in segment:
-            segment = unquote(segment, errors="replace")
+            segment = percent_decode(segment)
         items.append(Field(Source.PATH, _segment_name(index), segment))
         index += 1
     return path
