@@ -12,6 +12,7 @@ _WORDS = sorted(TRIGGER_WORDS) + [
     "union select", "sleep", "/bin/sh", "win.ini", "boot.ini", ".env", "/.git/config", "rO0AB",
     "processbuilder", "invokertransformer", "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "aW5zdGFudGlhdGVmYWN0b3J5",
     "javascript", "data", "@@version", "window.location", "document.cookie", "alert", "self", "top", "0x7f000001", "localhost", "metadata.google.internal",
+    "http:", "http:/", "gopher:", "kubernetes.default.svc", "2852039166", "0251.0376.0251.0376",
 ]
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:@/ +"
 _pieces = st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_ALPHABET, min_size=1, max_size=12))
@@ -44,6 +45,9 @@ def test_fast_paths_run_on_real_cases() -> None:
     assert len(skipped) == 4
     assert not plain("java.lang.Runtime") and not inert("java.lang.Runtime")
     assert not inert("1 or 1") and not inert("/etc/passwd")
+    # a fetch URL without its "//", a cluster-internal name
+    for value in ("http:127.0.0.1", "http:/2852039166", "kubernetes.default.svc.cluster.local/"):
+        assert not inert(value) and scan_value(value), value
 
 
 def _literal_cases() -> st.SearchStrategy[tuple[list[str], str]]:

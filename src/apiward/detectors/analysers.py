@@ -80,7 +80,8 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
                  "srcdoc", "formaction", "globalthis", "top", "self", "this", "parent", "frames",
                  "navigation", "reflect", "function", "print", "open", "write", "writeln", "fetch",
                  "atob", "href", "queryselector", "getelementbyid", "createelement", "adw", "ad4"})
-    | frozenset({"localhost", "localhost4", "localhost6", "localdomain", "localtest", "lvh", "internal", "loopback"})
+    | frozenset({"localhost", "localhost4", "localhost6", "localdomain", "localtest", "lvh", "internal", "loopback",
+                 "kubernetes", "metadata"})
 )
 # Literals the analysers match inside longer words: every Java gadget name, and a few more.
 _GADGET_PARTS: tuple[str, ...] = tuple(
@@ -141,6 +142,8 @@ def inert(value: str) -> bool:
     text = value.lower()
     if ".." in text or "://" in text or text.startswith("//") or "@@" in text:
         return False
+    if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
+        return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
     if _GADGET_RE.search(text) is not None:
@@ -153,6 +156,8 @@ def inert(value: str) -> bool:
                 return False
     return True
 
+
+_FETCH_SCHEMES = frozenset({"http", "https"}) | ssrf.ODD_SCHEMES
 
 _WORD_ANALYSERS = frozenset({"sql", "template"})
 

@@ -427,6 +427,9 @@ def _glob_path(text: str) -> tuple[int, int] | None:
             plain = _BRACKET_CLASS.sub(lambda c: c.group(0).strip("[]!^")[:1], found)
             if plain != found and (_SENSITIVE_PATH.search(plain) or plain.startswith(("/bin/", "/usr/bin/", "/sbin/", "/etc/"))):
                 return m.start(), m.end()
+        if wild == 1 and "?" in found and found.startswith("/") and any(
+                _SENSITIVE_PATH.search(found.replace("?", letter)) for letter in "abcdefghijklmnopqrstuvwxyz"):
+            return m.start(), m.end()  # /etc/?asswd: one wildcard standing for a letter of a sensitive file
         if wild < 2 or wild == len(found) - found.count("/"):
             if not (wild >= 3 and "/" in found):
                 continue

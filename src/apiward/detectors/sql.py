@@ -1092,7 +1092,7 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
         k += 1
     if not _is_literal(_at(tokens, k)):
         return None
-    k += 1
+    k = _arithmetic_end(tokens, k + 1)
     while k < n and tokens[k].kind == ")":
         k += 1
     if k < n and tokens[k].value == "not":
@@ -1107,6 +1107,24 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
         k += 1
     right = _at(tokens, k)
     return right.end if right is not None and _is_literal(right) else None
+
+
+_TERM_OPERATORS = frozenset({"+", "-", "*", "/", "%"})
+
+
+def _arithmetic_end(tokens: Sequence[Token], k: int) -> int:
+    """Past the arithmetic that continues a numeric literal before ``tokens[k]``: ``2+1``, ``3*2-1``
+    (``+`` reads as a space in a form value, so ``2 1`` is two adjacent numbers); at most 4
+    terms, so a list of numbers in prose is not taken for a sum."""
+    n = len(tokens)
+    for _ in range(4):
+        if k < n and tokens[k].kind == "n" and tokens[k - 1].kind == "n":
+            k += 1
+        elif k + 1 < n and tokens[k].kind == "o" and tokens[k].value in _TERM_OPERATORS and tokens[k + 1].kind == "n":
+            k += 2
+        else:
+            break
+    return k
 
 
 def _call_compared(tokens: Sequence[Token], j: int) -> int | None:
