@@ -190,6 +190,12 @@ def test_exclusions_by_route_location_and_category() -> None:
     assert blocking(other_category.findings(view))
     other_route = stage(exclusions=(Exclusion(route="/api/*", location="*"),))
     assert blocking(other_route.findings(view))
+    # a parameter's exclusion covers the leaves of the JSON document it holds, not its namesakes
+    doc = request(path="/cms/pages", query="html=%7B%22body%22%3A%22%3Cscript%3Ealert(1)%3C/script%3E%22%7D")
+    assert blocking(stage().findings(doc)) == {"query.html.body": Category.XSS}
+    assert blocking(excluded.findings(doc)) == {}
+    namesake = request(path="/cms/pages", query="htmlx=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert blocking(excluded.findings(namesake))
 
 
 def test_inspect_is_the_async_face_of_findings() -> None:
@@ -251,6 +257,25 @@ def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyp
         assert finding.score < 0.5 or finding.rule != "model"
 
 
+def test_a_json_value_is_judged_by_its_leaves(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """A JSON document in a parameter is read as the application reads it: leaf by leaf, each
+    finding located at its leaf; its syntax (braces, quotes) alone is not evidence."""
+    import json
+    import urllib.parse
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+
+    def query(doc: object) -> RequestView:
+        return request(query="filter=" + urllib.parse.quote(json.dumps(doc), safe=""))
+
+    attack = query({"name": "<script>alert(1)</script>", "page": 2})
+    assert blocking(stage.findings(attack)) == {"query.filter.name": Category.XSS}
+    operator = query({"user": {"$where": "sleep(100)"}})
+    assert "query.filter.user.$where#key" in blocking(stage.findings(operator))
+    benign = query({"sort": "price", "order": "asc", "brands": ["O'Neill", "Levi's"], "q": "select size"})
+    assert blocking(stage.findings(benign)) == {}
+
+
 def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shipped_model) -> None:  # type: ignore[no-untyped-def]
     import urllib.parse
 
@@ -260,7 +285,8 @@ def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shippe
     with_model = DetectionStage(DetectionSettings(), shipped_model)
     for value in cases["attacks"]:
         found = blocking(with_model.findings(request(query="q=" + urllib.parse.quote(value, safe=""))))
-        assert "query.q" in found, value
+        # a JSON value is read leaf by leaf: its findings are located inside it ("query.q.username.$ne")
+        assert any(location == "query.q" or location.startswith("query.q.") for location in found), value
     for value in cases["benign"]:
         assert blocking(with_model.findings(request(query="q=" + urllib.parse.quote(value, safe="")))) == {}, value
 

@@ -39,6 +39,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
+from apiward.http.embedded_json import embedded_fields
 from apiward.http.normalize import Normalized, normalize_value, window
 from apiward.pipeline import Phase
 from apiward.settings import DetectionSettings
@@ -166,7 +167,7 @@ class DetectionStage:
         memo = cache.data
         max_chars = self._cache_max_chars
         header = Source.HEADER
-        for fld in request.fields:
+        for fld in embedded_fields(request.fields):
             source = fld.source
             name = fld.name
             if source is header and name in skip:
@@ -469,6 +470,10 @@ class DetectionStage:
             if not (glob_match(exclusion.route, route) or glob_match(exclusion.route, path_)):
                 continue
             if glob_match(exclusion.location, location):
+                return True
+            # a parameter's exclusion covers the leaves of the JSON document it holds
+            # ("query.filter" covers "query.filter.name" and "query.filter[0]")
+            if glob_match(exclusion.location + ".*", location) or glob_match(exclusion.location + "[*", location):
                 return True
         return False
 

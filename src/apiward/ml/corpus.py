@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from apiward.errors import RequestRejected
+from apiward.http.embedded_json import embedded_fields
 from apiward.http.parse import corpus_request
 from apiward.settings import LimitSettings
 
@@ -100,5 +101,5 @@ def request_values(path: Path, limit: int | None = None, stats: CorpusStats | No
             label=str(record.get("label") or "benign"),
             category=str(record.get("category") or ""),
             group=group,
-            values=tuple(f.value for f in view.fields),
+            values=tuple(f.value for f in embedded_fields(view.fields)),
         )

@@ -1,0 +1,124 @@
+"""JSON documents carried inside one value: a query parameter, a cookie, a form field, a text
+body or a JSON string leaf whose text is itself JSON (``filter={"price":{"$lt":10}}``, analytics
+beacons sent as ``text/plain`` JSON lines, double-encoded JSON in a JSON API).
+
+An application that reads such a value parses it, so the detectors read what it parses to: one
+field per leaf, named by the value's name and the leaf's key path (``query.filter.price.$lt``),
+keys that are not plain identifiers as ``#key`` fields, exactly as a JSON body is walked
+(`apiward.http.body.walk_json`). Reading leaves instead of the whole text is also what keeps a
+16 KB beacon from costing the lexical analysers 16 KB of scanning on every request: its leaves
+are short and repeat, so the detectors' caches remember most of them.
+
+Bounded: at most `MAX_NESTING` levels of JSON-in-JSON, `MAX_DEPTH` levels inside one document,
+`MAX_LEAVES` leaves per request from all embedded documents together. A value over any bound,
+and a value that does not parse, stays one field, inspected whole as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import orjson
+
+from apiward.core import Field, Source
+from apiward.errors import RequestRejected
+from apiward.http.body import walk_json
+from apiward.http.fieldlist import FieldList
+
+MAX_NESTING = 3
+MAX_DEPTH = 32
+MAX_LEAVES = 5000
+MAX_LINES = 1000
+_OPENERS = ("{", "[")
+_CLOSERS = ("}", "]")
+
+
+def json_document(value: str) -> list[object] | None:
+    """The JSON containers ``value`` holds: one object or array, or JSON lines (one container
+    per non-blank line); None when it is anything else (a scalar, text, broken JSON)."""
+    text = value.strip()
+    if not text.startswith(_OPENERS) or not text.endswith(_CLOSERS):
+        return None
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        if "\n" not in text:
+            return None
+        lines = [line for line in text.split("\n", MAX_LINES) if line.strip()]
+        if len(lines) > MAX_LINES:
+            return None
+        try:
+            docs = [orjson.loads(line) for line in lines]
+        except orjson.JSONDecodeError:
+            return None
+        return docs if all(type(d) is dict or type(d) is list for d in docs) else None
+    return [doc] if (type(doc) is dict or type(doc) is list) and doc else None
+
+
+def _leaf_name(name: str, leaf: str, line: int, lines: int) -> str:
+    prefix = f"{name}[{line}]" if lines > 1 else name
+    if not leaf:
+        return prefix
+    if not prefix:
+        return leaf
+    return prefix + leaf if leaf.startswith("[") else f"{prefix}.{leaf}"
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, leaves: int) -> None:
+        self.left = leaves
+
+
+def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
+    docs = json_document(fld.value)
+    if docs is None:
+        return None
+    leaves: list[Field] = []
+    left = budget.left
+    for line, doc in enumerate(docs):
+        walked = FieldList(left)
+        try:
+            walk_json(doc, MAX_DEPTH, walked)
+        except RequestRejected:
+            return None  # too deep or too many leaves: the value is inspected whole
+        left -= len(walked.items)
+        for leaf in walked.items:
+            leaves.append(Field(fld.source, _leaf_name(fld.name, leaf.name, line, len(docs)), leaf.value))
+    budget.left = left
+    return leaves
+
+
+def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> Iterator[Field]:
+    """``fields`` with every value that is a JSON document replaced by its leaves (see the
+    module docstring); path segments and ``#key`` fields are left as they are."""
+    budget: _Budget | None = None
+    for fld in fields:
+        first = fld.value[:1]
+        if first != "{" and first != "[" and not (first.isspace() and fld.value.lstrip()[:1] in _OPENERS):
+            yield fld  # the common case, decided on the first character
+            continue
+        if budget is None:
+            budget = _Budget(max_leaves)
+        yield from _expand(fld, budget, 0)
+
+
+def _expand(fld: Field, budget: _Budget, nesting: int) -> Iterator[Field]:
+    value = fld.value
+    if (
+        nesting >= MAX_NESTING
+        or budget.left <= 0
+        or len(value) < 2
+        or fld.source is Source.PATH
+        or fld.name.endswith("#key")
+        or value.lstrip()[:1] not in _OPENERS
+    ):
+        yield fld
+        return
+    leaves = _leaves(fld, budget)
+    if leaves is None:
+        yield fld
+        return
+    for leaf in leaves:
+        yield from _expand(leaf, budget, nesting + 1)

@@ -1,0 +1,68 @@
+"""JSON documents inside values are read leaf by leaf; everything else passes through unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from apiward.core import Field, Source
+from apiward.http.embedded_json import MAX_NESTING, embedded_fields, json_document
+
+
+def expanded(*fields: Field, max_leaves: int = 5000) -> list[tuple[str, str]]:
+    return [(f.location, f.value) for f in embedded_fields(fields, max_leaves)]
+
+
+def test_a_json_parameter_becomes_its_leaves_with_keys_that_are_not_identifiers() -> None:
+    value = json.dumps({"price": {"$lt": 10}, "tags": ["a", "<b>"]})
+    assert sorted(expanded(Field(Source.QUERY, "filter", value))) == [
+        ("query.filter.price.$lt", "10"),
+        ("query.filter.price.$lt#key", "$lt"),
+        ("query.filter.tags[0]", "a"),
+        ("query.filter.tags[1]", "<b>"),
+    ]
+
+
+def test_json_lines_in_a_text_body_are_numbered() -> None:
+    body = '{"a": 1}\n{"b": "x y"}\n'
+    assert sorted(expanded(Field(Source.BODY, "", body))) == [("body.[0].a", "1"), ("body.[1].b", "x y")]
+
+
+def test_json_text_inside_a_json_leaf_is_read_too_up_to_the_nesting_bound() -> None:
+    inner = json.dumps({"c": "' or 1=1--"})
+    assert expanded(Field(Source.BODY, "payload", json.dumps({"b": inner}))) == [("body.payload.b.c", "' or 1=1--")]
+    deep = "x"
+    for _ in range(MAX_NESTING + 1):
+        deep = json.dumps({"k": deep})
+    # the innermost document past the bound stays one (JSON text) value
+    (location, value), = expanded(Field(Source.COOKIE, "c", deep))
+    assert location == "cookie.c" + ".k" * MAX_NESTING and json_document(value) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "x", "{", "[1", '{"a":1} trailing', '"a string"', "42", "{}", "[]", "{not json}", "[1]\n[2",
+     "/search?q={x}", "{{7*7}}", "${jndi:ldap://x/a}"],
+)
+def test_values_that_are_not_a_json_document_stay_whole(value: str) -> None:
+    assert expanded(Field(Source.QUERY, "q", value)) == [("query.q", value)]
+
+
+def test_path_segments_and_key_fields_are_never_expanded() -> None:
+    doc = '{"a": 1}'
+    fields = (Field(Source.PATH, "0", doc), Field(Source.QUERY, doc + "#key", doc))
+    assert expanded(*fields) == [("path.0", doc), ("query." + doc + "#key", doc)]
+
+
+def test_the_leaf_budget_bounds_the_request_and_past_it_values_stay_whole() -> None:
+    big = json.dumps(list(range(30)))
+    fields = [Field(Source.QUERY, f"p{i}", big) for i in range(3)]
+    out = expanded(*fields, max_leaves=70)
+    # two documents fit (60 leaves); the third would exceed the budget and is inspected whole
+    assert len(out) == 61 and out[-1] == ("query.p2", big)
+
+
+def test_too_deep_a_document_stays_whole() -> None:
+    deep = "[" * 40 + "]" * 40
+    assert expanded(Field(Source.QUERY, "q", deep)) == [("query.q", deep)]
