@@ -1040,7 +1040,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         end = _call_compared(tokens, j)
         if end is not None:
             return (0.9, "sqli.logic-function", start, end)  # "1 and greatest(1,2)=2", "1 and left(version(),1)='5'"
-    if u.kind == "E" and u.value == "select":
+    if u.kind == "E" and u.value == "select" and not (has_left and tokens[left].kind == "b" and not _select_strong(tokens, j)):
+        # after a word, the select must read as one ("start typing or select a destination" is prose)
         return (0.9, "sqli.logic-select", start, u.end)
     if at_start or (has_left and tokens[left].kind in "ns"):
         end = _literal_comparison(tokens, i + 1)
