@@ -195,6 +195,14 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         current = best.get(encoded.category)
         if current is None or encoded.score > current.score:
             best[encoded.category] = encoded
+    if raw.startswith("\\\\") or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:
+        # only the raw spelling tells "\\\\127.0.0.1\\share" (decoding reads "\\127" as an octal escape)
+        # and "http://good.example%2f@127.0.0.1/" (the host follows the "@"; decoded, "/" moves it
+        # into the path) from harmless text
+        for hit in ssrf.scan(raw.lower()):
+            current = best.get(hit.category)
+            if current is None or hit.score > current.score:
+                best[hit.category] = hit
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
         current = best.get(null.category)
