@@ -317,6 +317,40 @@ def _structured(rng: random.Random) -> str:
     return pick(rng, (f'{{"{key}":""}}', f'{{"{key}":null}}', f'{{"{key}":[]}}', f'{{"{key}":"","{rand_ident(rng)}":0}}'))
 
 
+_INERT_TAGS = ("p", "div", "span", "b", "i", "em", "strong", "u", "li", "h2", "h3", "blockquote", "font", "small")
+
+
+def _front_end(rng: random.Random) -> str:
+    """What web front ends put in fields once JSON values are read leaf by leaf: no-op link
+    targets, rich-text editor markup with no active content, stack-frame names of error
+    reports, and unrendered template placeholders of any syntax."""
+    roll = rng.random()
+    if roll < 0.2:
+        return pick(rng, ("javascript:void(0)", "javascript:void(0);", "javascript:void 0", "javascript:;",
+                          "javascript://", "JavaScript:void(0)", "#", "#!", "javascript:void(null)"))
+    if roll < 0.55:
+        tag = pick(rng, _INERT_TAGS)
+        attrs = pick(rng, ("", f' dir="{pick(rng, ("rtl", "ltr", "auto"))}"', f' class="{rand_ident(rng)}"',
+                           f' style="text-align: {pick(rng, ("right", "center", "left"))};"', f' lang="{pick(rng, ("he", "en", "ar"))}"'))
+        inner = pick(rng, ("<br>", "<br/>", "\u200b.", "\u200b", "&nbsp;", rand_word(rng), f"{rand_word(rng)} {rand_word(rng)}",
+                           "<{0}>" + rand_word(rng) + "</{0}>", ""))
+        inner = inner.replace("{0}", pick(rng, ("b", "i", "u")))
+        html = f"<{tag}{attrs}>{inner}</{tag}>"
+        return html * rng.randint(1, 2)
+    if roll < 0.75:
+        owner = pick(rng, ("HTMLDocument", "Object", "HTMLButtonElement", "Window", "XMLHttpRequest", "Array", "Promise",
+                           "HTMLFormElement", rand_ident(rng).title(), "t", "e", "n"))
+        member = pick(rng, ("<anonymous>", "<computed>", "onclick", "onload", "value", rand_ident(rng), "forEach", "then"))
+        frame = f"{owner}.{member}"
+        return pick(rng, (frame, f"{frame} (https://{rand_host(rng)}/static/js/{rand_ident(rng)}.js:{rng.randint(1, 9)}:{rng.randint(1, 99999)})",
+                          f"at {frame} (<anonymous>)", f"{rand_ident(rng)}@https://{rand_host(rng)}/{rand_ident(rng)}.js:1:{rng.randint(1, 9999)}"))
+    path = ".".join(rand_ident(rng) for _ in range(rng.randint(1, 4)))
+    holder = pick(rng, ("{$this.%s}", "{$%s}", "{{%s}}", "${%s}", "%%{%s}", "[[%s]]", "{%s}", "{{ %s }}")) % path
+    if chance(rng, 0.4):
+        holder = ",".join(holder.replace(path, f"{path}.{axis}") for axis in ("x", "y", "w", "h")[: rng.randint(2, 4)])
+    return holder
+
+
 _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("header", _header, 3.0),
     ("tracking", _tracking, 2.0),
@@ -335,6 +369,7 @@ _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("negotiation", _negotiation, 0.5),
     ("graphql", _graphql, 0.5),
     ("structured", _structured, 0.8),
+    ("front_end", _front_end, 0.8),
 )
 
 
