@@ -257,6 +257,14 @@ def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyp
         assert finding.score < 0.5 or finding.rule != "model"
 
 
+def test_headers_that_name_hosts_are_never_ssrf_for_the_model_either(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    stage = DetectionStage(DetectionSettings(model_alone=0.0), shipped_model)
+    for host in ("localhost:8080", "127.0.0.1:8000", "internal-api:9000", "metadata.google.internal"):
+        headers = [(name, value) for name, value in BROWSER if name != "host"] + [("host", host), ("origin", f"http://{host}")]
+        found = stage.findings(request(headers=headers))
+        assert not [f for f in found if f.category is Category.SSRF], (host, found)
+
+
 def test_a_json_value_is_judged_by_its_leaves(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """A JSON document in a parameter is read as the application reads it: leaf by leaf, each
     finding located at its leaf; its syntax (braces, quotes) alone is not evidence."""

@@ -49,10 +49,14 @@ def test_values_that_are_not_a_json_document_stay_whole(value: str) -> None:
     assert expanded(Field(Source.QUERY, "q", value)) == [("query.q", value)]
 
 
-def test_path_segments_and_key_fields_are_never_expanded() -> None:
+def test_path_segments_are_never_expanded_and_a_json_name_is_named_by_its_head() -> None:
     doc = '{"a": 1}'
-    fields = (Field(Source.PATH, "0", doc), Field(Source.QUERY, doc + "#key", doc))
-    assert expanded(*fields) == [("path.0", doc), ("query." + doc + "#key", doc)]
+    assert expanded(Field(Source.PATH, "0", doc)) == [("path.0", doc)]
+    # a JSON body posted as a form without "=": the whole document is a parameter name
+    body = json.dumps([[1, None, "x" * 80]])
+    out = expanded(Field(Source.BODY, body + "#key", body))
+    assert sorted(out) == sorted([(f"body.{body[:64]}…#key[0][0]", "1"), (f"body.{body[:64]}…#key[0][1]", "null"),
+                                  (f"body.{body[:64]}…#key[0][2]", "x" * 80)])
 
 
 def test_the_leaf_budget_bounds_the_request_and_past_it_values_stay_whole() -> None:

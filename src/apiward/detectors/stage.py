@@ -59,6 +59,8 @@ NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
      "x-client-ip", "cf-connecting-ip", "x-forwarded-host", "x-original-url", "via"}
 )
+# the model's SSRF score on these headers is dropped like the analyser's (they name hosts by design)
+_NO_SSRF_LOCATIONS = frozenset(f"header.{name}" for name in NO_SSRF_HEADERS)
 FILENAME_HEADERS = frozenset({"x-filename", "x-file-name", "x_filename", "x.filename"})
 EXECUTABLE_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "phps", "phpt", "pgif",
@@ -418,6 +420,8 @@ class DetectionStage:
                 p = row[j]
                 if p < 0.05:
                     continue
+                if category is Category.SSRF and location in _NO_SSRF_LOCATIONS:
+                    continue  # "Host: localhost:8080" is where a request went, not a fetch
                 t = thresholds[j]
                 # map the model's threshold t onto the policy's block threshold
                 if p < t:

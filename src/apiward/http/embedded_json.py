@@ -23,7 +23,7 @@ import orjson
 from apiward.core import Field, Source
 from apiward.errors import RequestRejected
 from apiward.http.body import walk_json
-from apiward.http.fieldlist import FieldList
+from apiward.http.fieldlist import FieldList, name_segment
 
 MAX_NESTING = 3
 MAX_DEPTH = 32
@@ -75,6 +75,11 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
     docs = json_document(fld.value)
     if docs is None:
         return None
+    name = fld.name
+    if name.endswith("#key"):
+        # a parameter *name* that is a whole JSON document (a JSON body posted as a form, with no
+        # "="): its leaves are named after the name's cut head, not the document again
+        name = name_segment(name[: -len("#key")]) + "#key"
     leaves: list[Field] = []
     left = budget.left
     for line, doc in enumerate(docs):
@@ -85,14 +90,14 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
             return None  # too deep or too many leaves: the value is inspected whole
         left -= len(walked.items)
         for leaf in walked.items:
-            leaves.append(Field(fld.source, _leaf_name(fld.name, leaf.name, line, len(docs)), leaf.value))
+            leaves.append(Field(fld.source, _leaf_name(name, leaf.name, line, len(docs)), leaf.value))
     budget.left = left
     return leaves
 
 
 def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> Iterator[Field]:
     """``fields`` with every value that is a JSON document replaced by its leaves (see the
-    module docstring); path segments and ``#key`` fields are left as they are."""
+    module docstring); path segments are left as they are."""
     budget: _Budget | None = None
     for fld in fields:
         first = fld.value[:1]
@@ -111,7 +116,6 @@ def _expand(fld: Field, budget: _Budget, nesting: int) -> Iterator[Field]:
         or budget.left <= 0
         or len(value) < 2
         or fld.source is Source.PATH
-        or fld.name.endswith("#key")
         or value.lstrip()[:1] not in _OPENERS
     ):
         yield fld
