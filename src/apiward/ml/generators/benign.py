@@ -325,7 +325,16 @@ def _front_end(rng: random.Random) -> str:
     targets, rich-text editor markup with no active content, stack-frame names of error
     reports, and unrendered template placeholders of any syntax."""
     roll = rng.random()
-    if roll < 0.2:
+    if roll < 0.12:
+        # button and page titles as the DOM holds them (whitespace kept), SQL verbs included
+        label = f"{pick(rng, ('Select', 'Update', 'Delete', 'Insert', 'Drop', 'Create', 'Join', 'Order', 'Union', 'Exec'))} " \
+                f"{pick(rng, ('Seats', 'size', 'cart', 'your plan', 'items', 'account', 'Now', 'by date', 'Station'))}"
+        return pick(rng, ("\n\t", "\n  ", "", " ", "\n")) + label + pick(rng, ("\n", "\n\t", "", " "))
+    if roll < 0.17:
+        # counters and coordinates joined with pipes and commas, empty quoted strings
+        cells = ",".join(str(rng.choice((0, 1, 1, 1, rng.randint(2, 99999)))) for _ in range(rng.randint(8, 60)))
+        return pick(rng, (f"{rng.randint(1, 99)}|{cells}", "''", '""', "' '", f"{rng.randint(0, 9)}|{rng.randint(0, 9)}|{cells}"))
+    if roll < 0.3:
         return pick(rng, ("javascript:void(0)", "javascript:void(0);", "javascript:void 0", "javascript:;",
                           "javascript://", "JavaScript:void(0)", "#", "#!", "javascript:void(null)"))
     if roll < 0.55:
