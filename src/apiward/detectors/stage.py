@@ -224,12 +224,16 @@ class DetectionStage:
             if orm is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
         if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
-            # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``)
-            named = self._analyse_value(_INDEX.sub("", name) if "[" in name else name)
-            if named is not None:
-                for hit in named[1]:
-                    self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
-                              self._evidence(hit, named[0]))
+            # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
+            # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by leaf
+            texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else (
+                [_INDEX.sub("", name) if "[" in name else name])
+            for text in texts:
+                named = self._analyse_value(text)
+                if named is not None:
+                    for hit in named[1]:
+                        self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
+                                  self._evidence(hit, named[0]))
         value = fld.value
         if not value:
             return _plan(scored)
