@@ -143,7 +143,7 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
-    wrapper = _WRAPPER.search(norm)
+    wrapper = _WRAPPER.search(norm) if "://" in norm else None  # every wrapper is spelled with "://"
     if wrapper is not None:
         name = wrapper.group(0)
         score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85

@@ -485,7 +485,10 @@ _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/
 
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
-    cut = min((head.find(c) for c in ";|&" if c in head), default=-1)
+    if ";" in head or "|" in head or "&" in head:
+        cut = min(head.find(c) for c in ";|&" if c in head)
+    else:
+        cut = -1
     if cut > 0:
         head, rest = head[:cut], head[cut:] + " " + rest  # "whoami;..."
     prefixed = False
