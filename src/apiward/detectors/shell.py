@@ -276,7 +276,8 @@ def scan(text: str) -> list[Hit]:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
         keep(0.45 if short_tag and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
-    if (best is None or best.score < 0.95) and _may_name_command(text):
+    # (no separator: nothing for `_after_separator` to read, whatever the words)
+    if (best is None or best.score < 0.95) and _SEPARATOR.search(text) is not None and _may_name_command(text):
         found = _after_separator(text)
         if found is not None:
             keep(*found)
