@@ -115,7 +115,8 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
 
     norm = text.replace("\\", "/") if "\\" in text else text
-    first = _TRAVERSAL.search(norm)
+    # (a step is "../" once backslashes are slashes; without one the search cannot match)
+    first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:
         steps = len(_STEP.findall(norm[first.start() : first.start() + 400]))
         target = _SENSITIVE.search(norm, first.end() - 1)
