@@ -22,28 +22,54 @@ WIDE_ALTERNATION = 12
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
+# The binding's search/match encode the text, convert offsets and build a generator per call
+# (about half the cost of a search over a few hundred characters). `Pattern` calls the compiled
+# RE2 object directly for the common case (from position 0) and builds the binding's own match
+# object when byte offsets are character offsets (ASCII text); anything else goes through the
+# binding. These are the binding's internals (`re2._Regexp._match`), held to the binding's own
+# results by tests/detectors/test_linear.py.
+_UNANCHORED = re2._Anchor.UNANCHORED
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+_NULL_SPAN = re2._NULL_SPAN
+_RE2_MATCH = re2._Match
 
 
 class Pattern:
     """One expression, two engines: stdlib for short texts, RE2 for long ones."""
 
-    __slots__ = ("pattern", "_short", "_long", "_limit")
+    __slots__ = ("pattern", "_short", "_long", "_limit", "_match")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._short = re.compile(pattern)
         self._long: Any = re2.compile(pattern, _OPTIONS)
+        self._match = self._long._regexp.Match  # RE2::Match(anchor, bytes, pos, endpos) -> spans
         # a wide alternation is slow on the backtracking engine even for short texts
         self._limit = SHORT_TEXT if pattern.count("|") <= WIDE_ALTERNATION else -1
 
     def search(self, text: str, pos: int = 0) -> Any:
         if len(text) <= self._limit:
             return self._short.search(text, pos)
+        if pos == 0:
+            # the binding's result, without its wrapper (see `_UNANCHORED`)
+            encoded = text.encode("utf-8")  # as the binding encodes (a lone surrogate raises the same)
+            spans = self._match(_UNANCHORED, encoded, 0, len(encoded))
+            if spans[0] == _NULL_SPAN:
+                return None
+            if len(encoded) == len(text):  # ASCII: byte offsets are the character offsets
+                return _RE2_MATCH(self._long, text, 0, len(text), spans)
         return self._long.search(text, pos)
 
     def match(self, text: str, pos: int = 0) -> Any:
         if len(text) <= self._limit:
             return self._short.match(text, pos)
+        if pos == 0:
+            encoded = text.encode("utf-8")
+            spans = self._match(_ANCHOR_START, encoded, 0, len(encoded))
+            if spans[0] == _NULL_SPAN:
+                return None
+            if len(encoded) == len(text):
+                return _RE2_MATCH(self._long, text, 0, len(text), spans)
         return self._long.match(text, pos)
 
     def finditer(self, text: str) -> Iterator[Any]:

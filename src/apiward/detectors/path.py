@@ -115,7 +115,8 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
 
     norm = text.replace("\\", "/") if "\\" in text else text
-    first = _TRAVERSAL.search(norm)
+    # (a step is "../" once backslashes are slashes; without one the search cannot match)
+    first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:
         steps = len(_STEP.findall(norm[first.start() : first.start() + 400]))
         target = _SENSITIVE.search(norm, first.end() - 1)
@@ -143,7 +144,7 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
-    wrapper = _WRAPPER.search(norm)
+    wrapper = _WRAPPER.search(norm) if "://" in norm else None  # every wrapper is spelled with "://"
     if wrapper is not None:
         name = wrapper.group(0)
         score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85

@@ -67,7 +67,10 @@ COMMON_WORDS = frozenset(
     timeout watch command nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
 )
-_SEPARATOR = re.compile(r"(?:;|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|\bthen\b|\bdo\b|%0a)")
+_COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
+# Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
+# skips to the next candidate character instead of trying each branch at every position.
+_SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a")
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
@@ -116,6 +119,8 @@ _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
 _BRACKET_CLASS = re.compile(r"\[!?\^?[a-z0-9\-]{1,8}\]")
 # a path at a word start spelled with bracket classes (which may hold slashes: "/[e//]tc")
 _BRACKET_PATH = re.compile(r"(?:^|(?<=[\s;|&=`('\"+<>]))/[a-z0-9?*\[\]!^\-/._]{2,80}")
+# what any `_BRACKET_PATH` match holding a "[" contains (a literal first: a fast scan to rule it out)
+_BRACKET_PATH_HINT = re.compile(r"/[a-z0-9?*\[\]!^\-/._]{0,79}\[")
 _BIN_NAMES = ("sh", "bash", "dash", "zsh", "nc", "ncat", "netcat", "cat", "curl", "wget", "python", "python3",
               "perl", "php", "ruby", "id", "whoami", "uname", "ls", "env", "busybox", "socat", "telnet")
 # what a bracket glob must spell for its path to count: a sensitive file, a system directory, a binary
@@ -137,8 +142,12 @@ _ALIAS = re.compile(
 _ASSIGNMENT = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?!=)")
 # a versioned interpreter or compiler: "python3.10", "gcc7.4", "php8.1"
 _VERSIONED = re.compile(r"(python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
+# what any `_VERSIONED` match contains
+_VERSION_HINT = re.compile(r"(?:python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]")
 # "c{a,oun}t", "{l,-lh}s": a brace expansion inside a word
 _WORD_BRACE = re.compile(r"(?:^|(?<=[\s;|&`(]))([a-z0-9_\-]{0,12})\{([a-z0-9_\-]{0,12}(?:,[a-z0-9_\-]{0,12}){1,4})\}([a-z0-9_\-]{0,12})(?=$|[\s;|&`)])")
+# what any `_WORD_BRACE` match contains (a literal first: a fast scan to rule it out)
+_WORD_BRACE_HINT = re.compile(r"\{[a-z0-9_\-]{0,12},")
 # "{id,}", "{,cd,/etc,}": brace expansion with an empty alternative
 _EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
@@ -172,9 +181,10 @@ _GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&)[\s]{0,4}(?![a-z0-9_\-]{1,30}=)\S"
 # a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), ``$@``, ``${x}a``,
 # ``$()a``, ``^a``; every branch starts at the punctuation (the letter before it is a lookbehind),
 # so the search skips the letters of long text: the same matches, found about twice as fast
+# (the punctuation is one leading class, so the regex engine skips to it: no branch is tried elsewhere)
 _OBFUSCATION = re.compile(
-    r"['\"\\](?<=[a-z].)[a-z]|['\"](?<=[a-z].)['\"]|\$(?<=[a-z]\$)[*!?\-_$][a-z/]"
-    r"|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]"
+    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$][a-z/]"
+    r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
@@ -189,7 +199,7 @@ _ARG_LIKE = re.compile(
 
 def _unobfuscate(word: str) -> str:
     """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``)."""
-    if not any(c in word for c in "'\"\\$`"):
+    if "'" not in word and '"' not in word and "\\" not in word and "$" not in word and "`" not in word:
         return word
     out = []
     i = 0
@@ -266,7 +276,8 @@ def scan(text: str) -> list[Hit]:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
         keep(0.45 if short_tag and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
-    if (best is None or best.score < 0.95) and _may_name_command(text):
+    # (no separator: nothing for `_after_separator` to read, whatever the words)
+    if (best is None or best.score < 0.95) and _SEPARATOR.search(text) is not None and _may_name_command(text):
         found = _after_separator(text)
         if found is not None:
             keep(*found)
@@ -291,7 +302,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.88, "cmdi.variable-command", var.start(), var.end())
     if (best is None or best.score < 0.9) and "$" in text:
         prefixed = _VAR_PREFIX.search(text)
-        if prefixed is not None and prefixed.group(1) in DISTINCT_COMMANDS | COMMON_WORDS:
+        if prefixed is not None and prefixed.group(1) in _COMMAND_WORDS:
             keep(0.9, "cmdi.variable-prefix", prefixed.start(), prefixed.end())
     if (best is None or best.score < 0.85) and "alias" in text:
         alias = _ALIAS.search(text)
@@ -321,6 +332,8 @@ def scan(text: str) -> list[Hit]:
 
 def _word_brace(text: str) -> tuple[int, int] | None:
     """``c{a,oun}t``, ``{l,-lh}s``: a brace expansion inside a word that spells a command."""
+    if _WORD_BRACE_HINT.search(text) is None:
+        return None
     for count, m in enumerate(_WORD_BRACE.finditer(text)):
         if count >= 8:
             break
@@ -364,15 +377,21 @@ def _may_name_command(text: str) -> bool:
     if _OBFUSCATION.search(text) is not None:
         return True
     words = _WORDS.findall(text)
-    if not (DISTINCT_COMMANDS.isdisjoint(words) and COMMON_WORDS.isdisjoint(words)):
+    if not _COMMAND_WORDS.isdisjoint(words):
         return True
-    return any(w[-1].isdigit() and _VERSIONED.match(w) is not None for w in words)  # "gcc10.1", "python3.10"
+    # "gcc10.1", "python3.10": a word that starts with a versioned name (none without the name
+    # and a digit somewhere in the text)
+    if _VERSION_HINT.search(text) is None:
+        return False
+    return any(w[-1].isdigit() and _VERSIONED.match(w) is not None for w in words)
 
 
 def _bracket_glob(text: str) -> tuple[int, int] | None:
     """``/usr/[a-z]in/bash``, ``/[e//]tc/[p//]asswd``: a bracket glob that spells a system path.
     The glob becomes a pattern (a class loses its slashes, as bash ignores them) tried against
     a fixed list of sensitive files, system directories and binaries."""
+    if _BRACKET_PATH_HINT.search(text) is None:
+        return None  # no path word holds a bracket
     for count, m in enumerate(_BRACKET_PATH.finditer(text)):
         if count >= 8:
             break
@@ -470,7 +489,10 @@ _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/
 
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
-    cut = min((head.find(c) for c in ";|&" if c in head), default=-1)
+    if ";" in head or "|" in head or "&" in head:
+        cut = min(head.find(c) for c in ";|&" if c in head)
+    else:
+        cut = -1
     if cut > 0:
         head, rest = head[:cut], head[cut:] + " " + rest  # "whoami;..."
     prefixed = False

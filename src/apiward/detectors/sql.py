@@ -183,52 +183,58 @@ _STACKABLE = {
 def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
     """Tokens of lower-case ``text`` from ``start`` (at most ``limit``)."""
     out: list[Token] = []
+    append = out.append
+    new = tuple.__new__  # Token(...) without the generated __new__'s extra call
     pos = start
     size = len(text)
     match = _MASTER.match
     while pos < size and len(out) < limit:
         ch = text[pos]
-        if ch in "'\"`":
-            end = _string_end(text, pos + 1, ch)
-            kind = "b" if ch == "`" else "s"
-            out.append(Token(kind, text[pos:end], pos, end))
-            pos = end
-            continue
-        if ch == "#" or (ch == "-" and text.startswith("--", pos)):
-            end = text.find("\n", pos)
-            end = size if end < 0 else end
-            out.append(Token("c", text[pos:end], pos, end))
-            pos = end
-            continue
-        if ch == "/" and text.startswith("/*", pos):
-            end = text.find("*/", pos + 2)
-            end = size if end < 0 else end + 2
-            out.append(Token("c", text[pos:end], pos, end))
-            pos = end
-            continue
+        if ch in _OPENERS:
+            if ch in "'\"`":
+                end = _string_end(text, pos + 1, ch)
+                append(new(Token, ("b" if ch == "`" else "s", text[pos:end], pos, end)))
+                pos = end
+                continue
+            if ch == "#" or (ch == "-" and text.startswith("--", pos)):
+                end = text.find("\n", pos)
+                end = size if end < 0 else end
+                append(new(Token, ("c", text[pos:end], pos, end)))
+                pos = end
+                continue
+            if ch == "/" and text.startswith("/*", pos):
+                end = text.find("*/", pos + 2)
+                end = size if end < 0 else end + 2
+                append(new(Token, ("c", text[pos:end], pos, end)))
+                pos = end
+                continue
         m = match(text, pos)
         if m is None:
-            out.append(Token("x", ch, pos, pos + 1))
+            append(new(Token, ("x", ch, pos, pos + 1)))
             pos += 1
             continue
         group = m.lastgroup
-        value = m.group(0)
         end = m.end()
         if group == "ws":
             pos = end
             continue
-        if group == "num":
-            out.append(Token("n", value, pos, end))
+        value = m.group(0)
+        if group == "word":
+            append(new(Token, (_word_kind(text, value, end), value, pos, end)))
+        elif group == "num":
+            append(new(Token, ("n", value, pos, end)))
         elif group == "var":
-            out.append(Token("v", value, pos, end))
-        elif group == "word":
-            out.append(Token(_word_kind(text, value, end), value, pos, end))
+            append(new(Token, ("v", value, pos, end)))
         elif group == "op":
-            out.append(Token("&" if value in ("||", "&&") else "o", value, pos, end))
+            append(new(Token, ("&" if value in ("||", "&&") else "o", value, pos, end)))
         else:
-            out.append(Token(value, value, pos, end))
+            append(new(Token, (value, value, pos, end)))
         pos = end
     return out
+
+
+# the characters that open a string or a comment (the rest is `_MASTER`'s)
+_OPENERS = frozenset("'\"`#-/")
 
 
 def _string_end(text: str, pos: int, quote: str) -> int:

@@ -114,7 +114,8 @@ _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 EVIDENCE_CHARS = 80
 # What one field contributes: [(location, category, score, rule, evidence) added, in order,
 # its normalised views while the model has to read it (`_SCORED` once it has; None when the model
-# does not read it), the model's row once scored, the evidence of a model-only finding].
+# does not read it), the model's row once scored (as its (column, probability) pairs that are not
+# below 0.05, in column order: the others never count), the evidence of a model-only finding].
 _Plan = list[Any]
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
@@ -414,16 +415,14 @@ class DetectionStage:
                 if plan[2] is None:
                     plan[3] = self._model_evidence(plan[1])
                     plan[1] = _SCORED  # the views are no longer needed
-                plan[2] = row
+                # once per field, not per request: a remembered field's row is mostly all small
+                plan[2] = tuple((j, p) for j, p in enumerate(row) if not p < 0.05)
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
         for location, plan in batch:
-            row = plan[2]
-            for j, category in enumerate(categories):
-                p = row[j]
-                if p < 0.05:
-                    continue
+            for j, p in plan[2]:
+                category = categories[j]
                 if category is Category.SSRF and location in _NO_SSRF_LOCATIONS:
                     continue  # "Host: localhost:8080" is where a request went, not a fetch
                 t = thresholds[j]

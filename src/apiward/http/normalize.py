@@ -216,7 +216,7 @@ def _percent_replace(match: re.Match[str]) -> str:
     token = match.group(0)
     if token[1] in "uU":
         return chr(int(token[2:], 16))
-    raw = bytes(int(token[i + 1 : i + 3], 16) for i in range(0, len(token), 3))
+    raw = bytes.fromhex(token.replace("%", ""))  # "%xx" runs only (see `_PERCENT`)
     return _bytes_to_text(raw)
 
 
@@ -314,7 +314,7 @@ def _decode_b64(body: str) -> str | None:
         return None
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
-    letters = sum(1 for ch in text if ch.isalnum() or ch == " ")
+    letters = sum(map(str.isalnum, text)) + text.count(" ")  # (a space is not alphanumeric)
     if letters < 0.5 * len(text):
         return None
     return text
