@@ -265,6 +265,33 @@ def test_headers_that_name_hosts_are_never_ssrf_for_the_model_either(shipped_mod
         assert not [f for f in found if f.category is Category.SSRF], (host, found)
 
 
+class _FixedModel:
+    """A model that scores every value the same (the stage's arithmetic, not the model, is under test)."""
+
+    categories = (Category.SQLI, Category.XSS)
+    thresholds = {Category.SQLI: 0.5, Category.XSS: 0.5}
+
+    def __init__(self, sqli: float) -> None:
+        self.sqli = sqli
+
+    def predict_proba_normalized(self, views: list[object]):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        return np.array([[self.sqli, 0.0]] * len(views))
+
+
+def test_a_location_read_twice_is_not_corroborated_by_the_model_itself() -> None:
+    """A repeated parameter (or JSON lines) reads one location twice: a model-only score below the
+    block threshold stays below it; it is not raised as if it were lexical evidence."""
+    stage = DetectionStage(DetectionSettings(model_alone=0.95), _FixedModel(0.9))  # type: ignore[arg-type]
+    value = "%28price+%3E+0+and+published+%3D+1%29"
+    once = [f for f in stage.findings(request(query=f"f={value}")) if f.location == "query.f"]
+    twice = [f for f in stage.findings(request(query=f"f={value}&f={value}")) if f.location == "query.f"]
+    assert [(f.location, f.rule) for f in once] == [("query.f", "model")]
+    assert [(f.location, f.score, f.rule) for f in twice] == [(f.location, f.score, f.rule) for f in once]
+    assert once[0].score < 0.5
+
+
 def test_a_json_value_is_judged_by_its_leaves(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """A JSON document in a parameter is read as the application reads it: leaf by leaf, each
     finding located at its leaf; its syntax (braces, quotes) alone is not evidence."""

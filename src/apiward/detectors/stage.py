@@ -433,8 +433,12 @@ class DetectionStage:
                     score = policy + (1.0 - policy) * (p - t) / (1.0 - t)
                 key = (location, category)
                 current = scored.get(key)
-                if current is not None:
+                if current is not None and current[1] != "model":
                     lex = current[0]
+                    if current[1].endswith("+model"):  # raised by the model once already
+                        if score > lex:
+                            scored[key] = (score, current[1], current[2])
+                        continue
                     if lex >= score:
                         if 0.2 <= lex < policy and score >= 0.6 * policy:
                             scored[key] = (min(0.99, max(lex, score) + 0.15), current[1] + "+model", current[2])
@@ -443,7 +447,10 @@ class DetectionStage:
                 elif score >= self._report_at:
                     if p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES:
                         score = min(score, policy - 0.01)
-                    scored[key] = (score, "model", plan[3])
+                    # a location read twice (a repeated parameter, JSON lines) keeps the higher
+                    # model score: the model does not corroborate itself
+                    if current is None or score > current[0]:
+                        scored[key] = (score, "model", plan[3])
 
     def _model_evidence(self, normalized: Normalized) -> str:
         view = normalized.analysed[-1] if len(normalized.views) > 1 else normalized.views[0]
