@@ -14,6 +14,8 @@ All patterns use bounded quantifiers only (linear in the input).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
@@ -98,6 +100,16 @@ EVENTS = frozenset(
 _TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
+def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
+    """An element that does nothing without attributes or content. A value that is only its tag
+    token (``<meta``, ``<svg:svg``: the tag names of a session-replay DOM capture) is data about a
+    page; too weak for the model to raise it to a block."""
+    if text.strip() == m.group(0).strip():
+        keep(0.15, "xss.tag-token", m.start(), m.end())
+    else:
+        keep(0.45, "xss.active-tag", m.start(), m.end())
+
+
 def scan(text: str) -> list[Hit]:
     """XSS evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
@@ -122,7 +134,7 @@ def scan(text: str) -> list[Hit]:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
                     # these elements do nothing without a source attribute
-                    keep(0.45, "xss.active-tag", m.start(), m.end())
+                    _inert_tag(keep, text, m)
                 else:
                     keep(0.95, "xss.active-tag", m.start(), m.end())
             elif _tag_uri(rest):
@@ -136,7 +148,7 @@ def scan(text: str) -> list[Hit]:
                         k in rest.split(">", 1)[0] for k in (".js", "stylesheet", "import", "script")):
                     keep(0.7, "xss.link", m.start(), m.end())
                 else:
-                    keep(0.45, "xss.active-tag", m.start(), m.end())
+                    _inert_tag(keep, text, m)
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
                 if sink is not None:
