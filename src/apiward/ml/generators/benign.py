@@ -282,21 +282,48 @@ def _negotiation(rng: random.Random) -> str:
 
 
 def _graphql(rng: random.Random) -> str:
-    """GraphQL documents with variables, non-null list types and directives, as SPAs post them."""
+    """GraphQL documents with variables, non-null list types and directives, as SPAs post them:
+    one line, or nested selections indented line by line inside a template literal's whitespace."""
     op = pick(rng, ("query", "mutation", "subscription"))
     name = rand_ident(rng).title().replace("_", "")
     var = rand_ident(rng)
-    typ = pick(rng, ("ID!", "[ID!]", "[ID!]!", "String", "Int", "Boolean!", f"{name}Input!", "[String!]!"))
+    typ = pick(rng, ("ID!", "[ID!]", "[ID!]!", "String", "String!", "Int", "Boolean!", f"{name}Input!", "[String!]!"))
     field = rand_ident(rng)
-    body = pick(rng, (
-        f"{field}(id: ${var}) {{ id name }}",
-        f"{field}(ids: ${var}) @include(if: true) {{ edges {{ node {{ id }} }} }}",
-        f"{field}(filter: ${var}, first: 10) {{ totalCount items {{ id title price }} }}",
-        f"{field} {{ ...{name}Fields }}",
-    ))
-    indent = pick(rng, ("", "\n", "\n    ", "\n                "))
-    text = f"{op} {name}(${var}: {typ}) {{{indent}{body}{indent}}}"
-    return text.replace("\\n", "\n")
+    if chance(rng, 0.5):
+        body = pick(rng, (
+            f"{field}(id: ${var}) {{ id name }}",
+            f"{field}(ids: ${var}) @include(if: true) {{ edges {{ node {{ id }} }} }}",
+            f"{field}(filter: ${var}, first: 10) {{ totalCount items {{ id title price }} }}",
+            f"{field} {{ ...{name}Fields }}",
+            f"{field}({var}: ${var})",
+        ))
+        indent = pick(rng, ("", "\n", "\n    ", "\n                "))
+        head = f"{op} {name}(${var}: {typ})" if chance(rng, 0.7) else f"{op} {name}"
+        return f"{head} {{{indent}{body}{indent}}}".replace("\\n", "\n")
+    # nested selections, one per line, indented by depth (a template literal keeps the page's indentation)
+    base = " " * rng.choice((0, 4, 6, 8, 10))
+    step = " " * rng.choice((2, 4))
+    lines: list[str] = []
+    depth = 1
+    for _ in range(rng.randint(2, 7)):
+        pad = base + step * depth
+        kind = rng.random()
+        if kind < 0.35 and depth < 5:
+            args = pick(rng, ("", f"({rand_ident(rng)}:{rng.randint(1, 999)})", f"({rand_ident(rng)}: ${var})", "(first: 20)"))
+            lines.append(f"{pad}{rand_ident(rng)}{args} {{")
+            depth += 1
+            lines.append(base + step * depth + pick(rng, ("id", rand_ident(rng), "__typename")))
+        elif kind < 0.45 and depth > 1:
+            depth -= 1
+            lines.append(base + step * depth + "}")
+        else:
+            lines.append(pad + pick(rng, (rand_ident(rng), "id", "__typename", f"...{name}Fields", f"{rand_ident(rng)}: {rand_ident(rng)}")))
+    while depth > 1:
+        depth -= 1
+        lines.append(base + step * depth + "}")
+    head = f"{op} {name}(${var}: {typ})" if chance(rng, 0.6) else f"{op} {name}"
+    text = "\n".join([base + head + " {", *lines, base + "}"])
+    return pick(rng, ("", "\n", "\n" + base)) + text + pick(rng, ("", "\n", "\n" + base[:-2]))
 
 
 def _structured(rng: random.Random) -> str:
@@ -312,7 +339,9 @@ def _structured(rng: random.Random) -> str:
     if roll < 0.65:
         return f"{pick(rng, ('user', 'account', 'order', 'filter', 'q'))}[{pick(rng, ('username', 'password', 'email', 'name', 'id', '0'))}]"
     if roll < 0.8:
-        return pick(rng, ("\n", "\n  ", "\n\t\t", "\r\n    ")).replace("\\n", "\n") * rng.randint(1, 3)
+        space = pick(rng, ("\n", "\n  ", "\n\t\t", "\r\n    ", "\n              ")) * rng.randint(1, 3)
+        # whitespace-only DOM text, or a DOM text node of one short token between its indentation
+        return space if chance(rng, 0.6) else space + pick(rng, (str(rng.randint(0, 99)), rand_word(rng), "|", "/", "-")) + space
     key = rand_ident(rng)
     return pick(rng, (f'{{"{key}":""}}', f'{{"{key}":null}}', f'{{"{key}":[]}}', f'{{"{key}":"","{rand_ident(rng)}":0}}'))
 
