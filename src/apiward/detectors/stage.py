@@ -582,8 +582,14 @@ def _binary(value: str) -> bool:
     if value.isascii() and value.isprintable():
         return False
     sample = value[:2048]
-    odd = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r") or ch == "\ufffd" or "\x7f" <= ch <= "\x9f")
+    # one C-level pass instead of a Python test per character (exactly the same characters)
+    odd = len(_ODD_CHAR.findall(sample))
     return odd > 0.1 * len(sample)
+
+
+# control characters other than tab and line breaks, DEL and the C1 block, and U+FFFD (what
+# undecodable bytes became)
+_ODD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def _extension(name: str) -> str:
