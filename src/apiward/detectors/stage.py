@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -497,7 +498,7 @@ class BoundedCache:
     oldest entries (first in, first out) in batches of about an eighth of the budget, so each
     insertion costs amortised O(1); ``max_entries == 0`` disables the memo."""
 
-    __slots__ = ("data", "max_entries", "max_cost", "cost", "_cost_of")
+    __slots__ = ("data", "max_entries", "max_cost", "cost", "_cost_of", "_costs")
 
     def __init__(self, max_entries: int, max_cost: int, cost_of: Callable[[Any, Any], int]) -> None:
         self.data: dict[Any, Any] = {}
@@ -505,6 +506,9 @@ class BoundedCache:
         self.max_cost = max_cost
         self.cost = 0
         self._cost_of = cost_of
+        # each entry's cost as given to `put`, in insertion order (the dict's order): eviction
+        # subtracts these instead of recomputing ``cost_of`` for every dropped entry
+        self._costs: deque[int] = deque()
 
     def __len__(self) -> int:
         return len(self.data)
@@ -514,22 +518,24 @@ class BoundedCache:
         if self.max_entries <= 0 or cost > self.max_cost or key in self.data:
             return
         self.data[key] = value
+        self._costs.append(cost)
         self.cost += cost
         if len(self.data) > self.max_entries or self.cost > self.max_cost:
             self._evict()
 
     def _evict(self) -> None:
         data = self.data
+        costs = self._costs
         keep_entries = self.max_entries - (self.max_entries + 7) // 8
         keep_cost = self.max_cost - self.max_cost // 8
         count, cost = len(data), self.cost
         drop = []
-        for key, value in data.items():  # oldest first
+        for key in data:  # oldest first
             if count <= keep_entries and cost <= keep_cost:
                 break
             drop.append(key)
             count -= 1
-            cost -= self._cost_of(key, value)
+            cost -= costs.popleft()
         for key in drop:
             del data[key]
         self.cost = cost
