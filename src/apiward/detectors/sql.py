@@ -879,7 +879,9 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))
-    if (best is None or best[0] < 0.9) and any(
+    # a "-" or "/" comment token is only ever cut at a "--" or "/*": the text test skips the
+    # token loop exactly when it could find none
+    if (best is None or best[0] < 0.9) and ("--" in text or "/*" in text) and any(
             tok.kind == "c" and tok.value[:1] in "-/" for tok in tokens[:-1]):
         # "1--x\nand--y\n9227=9227": comments standing in for spaces
         bare = [tok for tok in tokens if not (tok.kind == "c" and tok.value[:1] in "-/")]
