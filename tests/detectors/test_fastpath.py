@@ -1,4 +1,5 @@
-"""Property: the fast paths (`plain`, `inert`) never skip a value the slow path would flag."""
+"""Property: the fast paths (`plain`, `inert`, the analysers' required-literal tests) never skip
+a value the slow path would flag."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apiward.detectors.analysers import TRIGGER_WORDS, inert, plain, scan_value
+from apiward.detectors.sql import CATALOGS
 
 _WORDS = sorted(TRIGGER_WORDS) + [
     "java.lang.runtime", "etc/passwd", "/etc/passwd", "..", "://", "http://127.0.0.1/", "1=1",
@@ -69,3 +71,29 @@ def test_literal_trie_finds_exactly_what_the_alternation_finds(case: tuple[list[
 
     words, text = case
     assert (re.search(literal_trie(words), text) is not None) == any(word in text for word in words)
+
+
+_SQL_HTML_PIECES = [
+    "--", "/*", "*/", "#", "-", "/", "*", "'", '"', "`", "=", ":", "data", "data:", "on", "onload", "onerror",
+    "javascript", "java\tscript", "vbscript", "mocha", "text/html", ";base64,", ",", "<", ">", "(", ")", " ", "\n",
+    "select", "union", "or", "1", "sys", "pg_", "master", ".", "..", "@@", "v$", "_",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SQL_HTML_PIECES + list(CATALOGS)),
+                          st.text(alphabet="abcdeilmnorstuvxy_$.@=:-/* ", max_size=6)), max_size=10).map("".join))
+def test_required_literal_guards_skip_only_searches_that_cannot_match(text: str) -> None:
+    """The literal tests in front of searches (sql's catalog loop and comments-as-spaces pass,
+    html's handler / script-URI / data-URI searches) skip a search only when it cannot match."""
+    from apiward.detectors import html, sql
+
+    assert (sql._CATALOG_ANY.search(text) is not None) == any(name in text for name in sql.CATALOGS)
+    if "--" not in text and "/*" not in text:
+        assert not any(tok.kind == "c" and tok.value[:1] in "-/" for tok in sql.tokenize(text))
+    if "=" not in text:
+        assert next(iter(html._HANDLER.finditer(text)), None) is None
+    if ":" not in text:
+        assert html._URI.search(text) is None
+    if "data:" not in text:
+        assert html._DATA_URI.search(text) is None

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from apiward.detectors import crlf, html, ldap, nosql, path, php, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import literal_trie
 from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, is_plain, normalize_value
 
 
@@ -91,28 +92,6 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
      "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
      "livescript")
-
-
-def literal_trie(words: Sequence[str]) -> str:
-    """A regex that finds any of ``words`` (only whether one occurs: a word that another one
-    starts with stands for both), with the words merged into a trie: at each position the
-    regex engine tries one branch per distinct next character instead of one per word
-    (``union|unicode`` -> ``uni(?:on|code)``), ~3x faster than the plain alternation here. No
-    quantifiers: linear."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict) -> str:  # type: ignore[type-arg]
-        if "" in node:
-            return ""
-        alternatives = [re.escape(ch) + branch(child) for ch, child in sorted(node.items())]
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-    return branch(trie) if trie else "(?!)"
 
 
 # one pass over the literals (no quantifiers: linear)

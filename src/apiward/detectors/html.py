@@ -189,7 +189,9 @@ def scan(text: str) -> list[Hit]:
             name = m.group(2)
             if name in ACTIVE_TAGS and len(name) >= 3 or m.group(1) and _HIGH_BIT_TAG.search(text[: m.start()]):
                 keep(0.9, "xss.high-bit-tag", m.start(), m.end())
-    for m in _HANDLER.finditer(text):
+    # each search below runs only when the text holds a character or literal its every match
+    # contains (a handler ends with "=", a script URI with ":", a data URI starts "data:")
+    for m in _HANDLER.finditer(text) if "=" in text else ():
         name = m.group(1)
         if name in EVENTS:
             # an attribute break before the handler: quote, slash or start of value
@@ -200,7 +202,7 @@ def scan(text: str) -> list[Hit]:
             script = text[m.end() : m.end() + 40]
             broken = m.start() > 0 or text[:1] in "\"'`/ "  # an attribute break before it
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
-    uri = _URI.search(text)
+    uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
         if _PROSE_TAIL.match(text, uri.end()) is not None and not _spread(uri.group(0)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
@@ -208,7 +210,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.3, "xss.script-uri", uri.start(), uri.end())
         else:
             keep(0.93, "xss.script-uri", uri.start(), uri.end())
-    data = _DATA_URI.search(text)
+    data = _DATA_URI.search(text) if "data:" in text else None
     if data is not None and (("html" in data.group(0) or "script" in data.group(0)
                               or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())

@@ -125,4 +125,9 @@ def _expand(fld: Field, budget: _Budget, nesting: int) -> Iterator[Field]:
         yield fld
         return
     for leaf in leaves:
-        yield from _expand(leaf, budget, nesting + 1)
+        # most leaves are not JSON text: yielded here, as `_expand` would, without a generator
+        # per leaf (its last test, which it would fail)
+        if leaf.value.lstrip()[:1] in _OPENERS:
+            yield from _expand(leaf, budget, nesting + 1)
+        else:
+            yield leaf
