@@ -280,6 +280,20 @@ class _FixedModel:
         return np.array([[self.sqli, 0.0]] * len(views))
 
 
+def test_a_json_body_posted_as_a_form_is_read_by_its_leaves_once(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """Without "=", the whole JSON document is a form parameter *name*: it is read leaf by leaf
+    (once, at each leaf), not as one long name, and the leaves' own names are not read again."""
+    import json
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    doc = json.dumps({"q": "<script>alert(1)</script>", "filters": "(price > 0 AND stock > 1)"})  # no "=": one name
+    headers = [*BROWSER, ("content-type", "application/x-www-form-urlencoded")]
+    found = blocking(stage.findings(request(method="POST", path="/1/query", body=doc.encode(), headers=headers)))
+    # (the name rule reports the same leaf at the name's own "#key" location)
+    assert f"body.{doc[:64]}…#key.q" in found and set(found.values()) == {Category.XSS}
+    assert all(location.count("#key") == 1 for location in found)
+
+
 def test_a_location_read_twice_is_not_corroborated_by_the_model_itself() -> None:
     """A repeated parameter (or JSON lines) reads one location twice: a model-only score below the
     block threshold stays below it; it is not raised as if it were lexical evidence."""

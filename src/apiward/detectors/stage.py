@@ -225,9 +225,11 @@ class DetectionStage:
             orm = _ORM_LOOKUP.search(name.lower())
             if orm is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
-        if fld.source in _NAMED_SOURCES and name and not name.endswith("#key"):
+        if fld.source in _NAMED_SOURCES and name and "#key" not in name:
             # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
-            # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by leaf
+            # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by
+            # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
+            # are "#key" fields of their own
             texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else (
                 [_INDEX.sub("", name) if "[" in name else name])
             for text in texts:
