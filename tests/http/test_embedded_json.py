@@ -70,3 +70,13 @@ def test_the_leaf_budget_bounds_the_request_and_past_it_values_stay_whole() -> N
 def test_too_deep_a_document_stays_whole() -> None:
     deep = "[" * 40 + "]" * 40
     assert expanded(Field(Source.QUERY, "q", deep)) == [("query.q", deep)]
+
+
+def test_a_huge_document_is_refused_before_its_leaves_are_built() -> None:
+    """The leaf cap is checked as each container is entered: a 200,000-element array is not
+    walked, it stays one value (inspected whole, head + tail, by the detectors)."""
+    huge = json.dumps(list(range(200_000)))
+    (location, value), = expanded(Field(Source.BODY, "data", huge))
+    assert location == "body.data" and value is huge
+    lines = "\n".join(['{"a": 1}'] * 2000)  # more JSON lines than are read one by one
+    assert expanded(Field(Source.BODY, "", lines)) == [("body", lines)]
