@@ -384,17 +384,17 @@ def test_long_values_are_remembered_by_digest_with_the_same_findings(shipped_mod
 def test_bounded_cache_caps_entries_and_characters() -> None:
     from apiward.detectors.stage import BoundedCache
 
-    by_entries = BoundedCache(8, 10**9, lambda key, value: len(key))
+    by_entries = BoundedCache(8, 10**9)
     for i in range(100):
         by_entries.put(f"k{i}", i, 1 + len(str(i)))
         assert len(by_entries) <= 8
     assert "k99" in by_entries.data and "k0" not in by_entries.data  # the oldest go first
-    by_chars = BoundedCache(10**6, 1000, lambda key, value: len(key))
+    by_chars = BoundedCache(10**6, 1000)
     for i in range(500):
         by_chars.put(f"{i:03d}" + "x" * 97, i, 100)
         assert by_chars.cost <= 1000 and by_chars.cost == sum(len(k) for k in by_chars.data)
     by_chars.put("y" * 2000, 0, 2000)  # larger than the whole budget: not kept
     assert "y" * 2000 not in by_chars.data
-    off = BoundedCache(0, 1000, lambda key, value: 1)
+    off = BoundedCache(0, 1000)
     off.put("a", 1, 1)
     assert len(off) == 0

@@ -111,6 +111,10 @@ def plain(value: str) -> bool:
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
+# schemes a client fetches even when written without "//" ("http:/2852039166")
+_FETCH_SCHEMES = frozenset({"http", "https"}) | ssrf.ODD_SCHEMES
+
+
 def inert(value: str) -> bool:
     """True for values no analyser can flag (see `_INERT_CHARS`); a fast path before
     `normalize_value`. A property test holds `scan_value` to it."""
@@ -136,8 +140,6 @@ def inert(value: str) -> bool:
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
-_FETCH_SCHEMES = frozenset({"http", "https"}) | ssrf.ODD_SCHEMES
-
 _WORD_ANALYSERS = frozenset({"sql", "template"})
 
 
@@ -155,9 +157,7 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             if is_folded and not analyser.folded:
                 continue
             for hit in analyser.scan(view):
-                current = best.get(hit.category)
-                if current is None or hit.score > current.score:
-                    best[hit.category] = hit
+                _keep(best, hit)
     if len(views) == 1 and is_plain(raw) and not raw.islower() and len(raw) <= 256:
         # a plain word list keeps its case in normalisation (``OPENROWSET``, ``Xp_DirTree``);
         # the SQL and template analysers read lower case
@@ -166,28 +166,27 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             if analyser.name not in _WORD_ANALYSERS:
                 continue  # only SQL names and Java serialization marks are spelled with word characters alone
             for hit in analyser.scan(lowered):
-                current = best.get(hit.category)
-                if current is None or hit.score > current.score:
-                    best[hit.category] = hit
+                _keep(best, hit)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
     if encoded is not None:
-        current = best.get(encoded.category)
-        if current is None or encoded.score > current.score:
-            best[encoded.category] = encoded
+        _keep(best, encoded)
     if raw.startswith("\\\\") or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:
         # only the raw spelling tells "\\\\127.0.0.1\\share" (decoding reads "\\127" as an octal escape)
         # and "http://good.example%2f@127.0.0.1/" (the host follows the "@"; decoded, "/" moves it
         # into the path) from harmless text
         for hit in ssrf.scan(raw.lower()):
-            current = best.get(hit.category)
-            if current is None or hit.score > current.score:
-                best[hit.category] = hit
+            _keep(best, hit)
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
-        current = best.get(null.category)
-        if current is None or null.score > current.score:
-            best[null.category] = null
+        _keep(best, null)
     return list(best.values())
+
+
+def _keep(best: dict[object, Hit], hit: Hit) -> None:
+    """Keep ``hit`` if it is the strongest of its category so far."""
+    current = best.get(hit.category)
+    if current is None or hit.score > current.score:
+        best[hit.category] = hit
 
 
 def scan_value(value: str) -> list[Hit]:

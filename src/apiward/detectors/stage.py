@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -140,11 +140,11 @@ class DetectionStage:
         self._skip_headers = STRUCTURAL_HEADERS | frozenset(h.lower() for h in settings.skip_headers)
         self._report_at = settings.log_threshold
         # per value: normalised views and lexical hits (None: a fast path skipped it)
-        self._cache = BoundedCache(cache_size, cache_chars, _value_cost)
+        self._cache = BoundedCache(cache_size, cache_chars)
         self._cache_max_chars = 2048
         # per field (source, name, value or digest of a long value): the findings it adds, its
         # model row and model evidence (see `_field_plan`)
-        self._field_cache = BoundedCache(cache_size, cache_chars, _field_cost)
+        self._field_cache = BoundedCache(cache_size, cache_chars)
         self._exclusions = tuple(settings.exclusions)
         if model is not None:
             self._model_categories = tuple(model.categories)
@@ -183,7 +183,7 @@ class DetectionStage:
                 plan = memo.get(key)
                 if plan is None:
                     plan = self._field_plan(fld)
-                    cache.put(key, plan, _ENTRY_COST + len(name) + len(key[2]) + (_adds_cost(plan[0]) if plan[0] else 0))
+                    cache.put(key, plan, _field_cost(key, plan))
             else:
                 plan = self._field_plan(fld)
             adds = plan[0]
@@ -503,27 +503,27 @@ def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized
 
 class BoundedCache:
     """A memo (``data``, a dict read directly by callers) bounded by a number of entries and by a
-    cost in characters (``cost(key, value)``: the strings an entry holds). Eviction drops the
+    cost in characters (given to `put`: the strings an entry holds). Eviction drops the
     oldest entries (first in, first out) in batches of about an eighth of the budget, so each
     insertion costs amortised O(1); ``max_entries == 0`` disables the memo."""
 
-    __slots__ = ("data", "max_entries", "max_cost", "cost", "_cost_of", "_costs")
+    __slots__ = ("data", "max_entries", "max_cost", "cost", "_costs")
 
-    def __init__(self, max_entries: int, max_cost: int, cost_of: Callable[[Any, Any], int]) -> None:
+    def __init__(self, max_entries: int, max_cost: int) -> None:
         self.data: dict[Any, Any] = {}
         self.max_entries = max_entries
         self.max_cost = max_cost
         self.cost = 0
-        self._cost_of = cost_of
         # each entry's cost as given to `put`, in insertion order (the dict's order): eviction
-        # subtracts these instead of recomputing ``cost_of`` for every dropped entry
+        # subtracts these instead of recomputing them for every dropped entry
         self._costs: deque[int] = deque()
 
     def __len__(self) -> int:
         return len(self.data)
 
     def put(self, key: Any, value: Any, cost: int) -> None:
-        """Remember ``value`` under a new ``key``; ``cost`` is ``cost_of(key, value)``."""
+        """Remember ``value`` under a new ``key``; ``cost`` is what the entry holds, in characters
+        (`_value_cost`, `_field_cost`)."""
         if self.max_entries <= 0 or cost > self.max_cost or key in self.data:
             return
         self.data[key] = value
