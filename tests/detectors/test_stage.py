@@ -398,3 +398,58 @@ def test_bounded_cache_caps_entries_and_characters() -> None:
     off = BoundedCache(0, 1000)
     off.put("a", 1, 1)
     assert len(off) == 0
+
+
+def _with_referer(referer: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in BROWSER if k != "referer"] + [("referer", referer)]
+
+
+@pytest.mark.parametrize(
+    ("referer", "category"),
+    [
+        ("https://shop.example/list?file=%2Fetc%2Fpasswd", Category.TRAVERSAL),
+        ("https://shop.example/list?a=1&q=..%2F..%2F..%2Fwindows%2Fwin.ini", Category.TRAVERSAL),
+        ("https://shop.example/list?q=%26id", Category.CMDI),
+        ("https://shop.example/list?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", Category.XSS),
+    ],
+)
+def test_referer_query_values_are_read_as_query_values(referer: str, category: Category) -> None:
+    """Inside the whole Referer URL a path is a link; its query parameters are data."""
+    findings = stage().findings(request(headers=_with_referer(referer)))
+    assert blocking(findings).get("header.referer") is category
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "https://shop.example/docs/etc/passwd-policy?lang=en",
+        "https://shop.example/search?q=tom+%26+jerry&page=2",
+        "https://shop.example/go?next=http%3A%2F%2F127.0.0.1%3A3000%2Fcallback",  # no SSRF in a Referer
+        "https://shop.example/a/../b?x=1",
+    ],
+)
+def test_ordinary_referer_queries_pass(referer: str) -> None:
+    assert blocking(stage().findings(request(headers=_with_referer(referer)))) == {}
+
+
+@pytest.mark.parametrize("path", ["/proxy/http://127.0.0.1/admin", "/fetch/http:/169.254.169.254/latest/meta-data/",
+                                  "/img/gopher://10.0.0.5:6379/_x"])
+def test_internal_url_in_the_path_is_ssrf(path: str) -> None:
+    assert Category.SSRF in blocking(stage().findings(request(path=path))).values()
+
+
+@pytest.mark.parametrize("path", ["/web/20200101/https://example.com/", "/share/https:/www.example.org/page"])
+def test_public_url_in_the_path_passes(path: str) -> None:
+    assert blocking(stage().findings(request(path=path))) == {}
+
+
+def test_xinclude_body_without_a_doctype_is_xxe() -> None:
+    body = b'<x xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="http://evil.example/a"/></x>'
+    headers = [("host", "shop.example"), ("content-type", "application/xml")]
+    assert blocking(stage().findings(request("POST", "/api/xml", headers=headers, body=body))).get("body") is Category.XXE
+
+
+def test_overlong_four_byte_dots_in_a_query_climb() -> None:
+    step = "%f0%80%80%ae%f0%80%80%ae/"
+    view = request(path="/download", query="f=" + step * 4 + "app/settings.yml")
+    assert blocking(stage().findings(view)).get("query.f") is Category.TRAVERSAL

@@ -121,7 +121,8 @@ def inert(value: str) -> bool:
     if not value.isascii() or _INERT_CHARS.fullmatch(value) is None:
         return False
     text = value.lower()
-    if ".." in text or "://" in text or text.startswith("//") or "@@" in text:
+    # (":/" and not only "://": a path folds "/proxy/http://127.0.0.1/" to "/proxy/http:/127.0.0.1/")
+    if ".." in text or ":/" in text or text.startswith("//") or "@@" in text:
         return False
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"

@@ -8,6 +8,8 @@ Only a CR or LF (decoded from ``%0d%0a``, ``\\r\\n``, ``%u000a``...) directly fo
 
 from __future__ import annotations
 
+import re
+
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
@@ -28,10 +30,36 @@ _MAIL = linear(
 )
 
 
+# Line breaks in other spellings that reach a header all the same: a JSON / C escape a server
+# unescapes (a literal backslash-r, backslash-n), and characters whose low byte is CR or LF
+# (U+560A, U+560D) that a server truncates to Latin-1 when it writes the header. Latin
+# extended letters (``č`` is U+010D) and CJK punctuation (``」`` is U+300D) are left alone.
+_ESCAPED_BREAK = re.compile(r"\\[rn]")
+_WIDE_BREAK = re.compile(
+    "[" + "".join(chr(high << 8 | low) for high in range(0x03, 0x100) if high != 0x30 for low in (0x0A, 0x0D)) + "]"
+)
+
+
+def _line_breaks(text: str) -> str | None:
+    """``text`` with the other spellings of a line break made CR / LF, or None without one."""
+    out = text
+    if "\\" in out:
+        out = _ESCAPED_BREAK.sub(lambda m: "\r" if m.group(0)[1] == "r" else "\n", out)
+    if not out.isascii() and _WIDE_BREAK.search(out) is not None:
+        out = _WIDE_BREAK.sub(lambda m: "\n" if ord(m.group(0)) & 0xFF == 0x0A else "\r", out)
+    return out if out != text else None
+
+
 def scan(text: str) -> list[Hit]:
     """CRLF-injection evidence in one decoded (lower-case, not whitespace-folded) view."""
     if "\n" not in text and "\r" not in text:
-        return []
+        other = _line_breaks(text) if "\\" in text or not text.isascii() else None
+        if other is None:
+            return []
+        m = _HEADER.search(other)
+        if m is None:
+            return []
+        return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
     m = _HEADER.search(text)
     if m is not None:
         score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8

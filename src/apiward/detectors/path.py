@@ -179,12 +179,15 @@ def scan(text: str) -> list[Hit]:
 
 
 def _is_url_path(text: str, pos: int) -> bool:
-    """True when ``pos`` sits in the path of an http(s) URL (links, referers)."""
+    """True when ``pos`` sits in the path of an http(s) URL (links, referers). A position in the
+    URL's query string is not: there a path is a parameter's value, data an application reads
+    (``https://shop/list?file=/etc/passwd`` in a Referer reaches the page that logs or re-reads it)."""
     scheme = text.rfind("://", 0, pos)
     if scheme < 0:
         return False
     head = text[max(0, scheme - 5) : scheme]
-    return head.endswith(("http", "https")) and " " not in text[scheme:pos]
+    between = text[scheme:pos]
+    return head.endswith(("http", "https")) and " " not in between and "?" not in between
 
 
 def null_byte(raw: str) -> Hit | None:

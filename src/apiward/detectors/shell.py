@@ -186,6 +186,8 @@ _OBFUSCATION = re.compile(
     r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$][a-z/]"
     r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
+# a value that is one command and a separator the application's own text follows: "whoami|", "id;"
+_TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
@@ -518,6 +520,21 @@ def _starts_with_command(text: str) -> bool:
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
 
 
+# Short command words that are no English word: after a bare "&" they run on their own
+# ("&id", "& ver", "x&dir&"), where "Tom & Jerry & more" or "Name & ID card" is prose.
+_BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "env", "whoami", "uname",
+                                "systeminfo", "ipconfig", "ifconfig", "hostname", "tasklist", "netstat"})
+
+
+def _bare_amp(text: str, pos: int) -> bool:
+    """The ``&`` before ``pos`` starts the value (``& ver``) or is glued to a word before it
+    (``a&id``, not ``Name & ID``), outside a query string (``?page=2&id`` names a parameter)."""
+    lead = text[: pos - 1]
+    if not lead.strip():
+        return True
+    return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
+
+
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
     best: tuple[float, str, int, int] | None = None
     count = 0
@@ -584,6 +601,8 @@ def _command_at(
         if separator in ("(", "{", "then", "do") and not args:
             return None
         if separator in ("&",) and not args:
+            if ends and name in _BARE_AMP_COMMANDS and _bare_amp(text, pos):
+                return (0.85, "cmdi.separator-command", pos, end)  # "&id", "& ver", "a&dir&"
             return None
         if separator == "|" and not args and text.count("|") >= 3:
             return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
@@ -610,8 +629,9 @@ def _command_at(
             return (0.9, "cmdi.obfuscated-command", pos, end)
         if not args and (
                 (name not in _DEV_TOOLS and _LATER_OPTION.match(rest) is not None)
-                or (name not in _NAMED_IN_PROSE and _GLUED_SEPARATOR.match(rest) is not None)):
-            args = True  # "ansible all -m ping", "whoami;x"
+                or (name not in _NAMED_IN_PROSE and _GLUED_SEPARATOR.match(rest) is not None)
+                or (name not in _NAMED_IN_PROSE and _TRAILING_SEPARATOR.fullmatch(rest) is not None)):
+            args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)

@@ -43,7 +43,9 @@ _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(
 # Wildcard DNS zones that answer with the address written in the name (127.0.0.1.nip.io,
 # 10-0-0-1.sslip.io, 7f000001.nip.io): judged by the embedded address.
 WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
-                  "lvh.me", "vcap.me", "lacolhost.com", "1u.ms")
+                  "lvh.me", "vcap.me", "lacolhost.com", "1u.ms",
+                  # DNS rebinding services: "7f000001.c0a80001.rbndr.us" answers with either address
+                  "rbndr.us")
 # Out-of-band interaction services of security testing tools: a fetch there only confirms a hole.
 OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
              "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
@@ -66,6 +68,8 @@ _SHELL_FILE = re.compile(
 # "http:\\host", "http:/\\host": special schemes whose slashes a browser or client reads backslashes as
 _BACKSLASH_URL = re.compile(r"(https?|ftp|file|wss?):[\\/]{1,3}")
 _UNC = re.compile(r"\\\\([^\\/\s]{1,255})[\\/]")
+# a UNC host that is a domain name ("evil.example", "x.attacker.net@ssl"), not a NetBIOS name
+_UNC_DOMAIN = re.compile(r"(?:[a-z0-9\-]{1,63}\.){1,8}[a-z]{2,24}(?:@ssl)?(?:@[0-9]{1,5})?")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
@@ -159,6 +163,10 @@ def scan(text: str) -> list[Hit]:
             # \\198.51.100.7\x, \\evil.example\share\shell.php: a script (or an SMB logon) from a
             # share outside: remote inclusion on Windows, and a leak of the server's NTLM hash
             return [Hit(Category.SSRF, 0.7, "rfi.unc-include", text, 0, min(len(text), unc.end()))]
+        if _UNC_DOMAIN.fullmatch(unc.group(1)) is not None:
+            # \\files.evil.example\share: Windows opens it over SMB (or WebDAV) and logs on with
+            # the server's account: an NTLM hash sent outside, or a file read from there
+            return [Hit(Category.SSRF, 0.6, "rfi.unc-host", text, 0, min(len(text), unc.end()))]
         return []
     slashes = _BACKSLASH_URL.match(value)
     if slashes is not None and "\\" in slashes.group(0):
@@ -209,10 +217,31 @@ def scan(text: str) -> list[Hit]:
                 # ftp://files.example/shell.txt: a script or text file an include() can read over FTP
                 return [Hit(Category.SSRF, 0.7, "ssrf.remote-include", text, 0, min(len(text), host_start + 40))]
     if found is None:
+        if scheme in ("http", "https") and "=" in value:
+            return _nested_url(text, value, host_start)
         return []
     score, rule, end = found
     offset = max(0, text.find(value))  # (-1 when backslashes were rewritten)
     return [Hit(Category.SSRF, score, rule, text, offset, min(len(text), offset + end))]
+
+
+# a URL as a query parameter of another URL: "http://site/redirect?url=http://127.0.0.1/"
+_NESTED_URL = re.compile(r"=([a-z][a-z0-9+.\-]{1,15}:/)")
+
+
+def _nested_url(text: str, value: str, start: int) -> list[Hit]:
+    """An internal URL inside a public one's query: an open redirect or a fetch-by-proxy on the
+    public host forwards the request inside (the first few such parameters are read)."""
+    for count, m in enumerate(_NESTED_URL.finditer(value, start)):
+        if count >= 4:
+            break
+        inner = scan(value[m.start(1) :])
+        if inner:
+            hit = inner[0]
+            offset = max(0, text.find(value)) + m.start(1)
+            return [Hit(Category.SSRF, min(hit.score, 0.85), "ssrf.nested-url", text, offset,
+                        min(len(text), offset + hit.end))]
+    return []
 
 
 def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int] | None:

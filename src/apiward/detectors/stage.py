@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
-from apiward.detectors import xml
+from apiward.detectors import ssrf, xml
 from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
@@ -112,6 +112,10 @@ _INCLUDE_NAME = re.compile(
 )
 _CONFIG_PATH = re.compile(r"(?:conf|config|cfg|settings)\[(?:path|dir|root|base)\]$")  # _CONF[path]=
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
+# query parameters of a Referer read one by one (`DetectionStage._referer_query`)
+_REFERER_PARAMS = 32
+# a URL as a path segment: "/proxy/http://127.0.0.1/" (or "http:/127.0.0.1" once "//" is folded)
+_PATH_URL = re.compile(r"/([a-z][a-z0-9+.\-]{1,15}:/)")
 EVIDENCE_CHARS = 80
 # What one field contributes: [(location, category, score, rule, evidence) added, in order,
 # its normalised views while the model has to read it (`_SCORED` once it has; None when the model
@@ -196,8 +200,11 @@ class DetectionStage:
                 batch.append((fld.location, plan))
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored)
-        if request.body and b"<!" in request.body[:65536]:
-            self._xml_body(request, scored)
+        if request.body:
+            head = request.body[:65536]
+            # a DTD, or an XInclude element (``<xi:include href=...>``, which needs no DTD)
+            if b"<!" in head or (b"nclude" in head and (b"xi:include" in head or b"XInclude" in head)):
+                self._xml_body(request, scored)
         if batch and self.model is not None:
             self._score_model(self.model, batch, scored)
         if not scored:
@@ -258,6 +265,8 @@ class DetectionStage:
         normalized, hits = analysed
         for hit in self._located(fld, hits, normalized):
             self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+        if fld.source is Source.HEADER and name == "referer" and "?" in value:
+            self._referer_query(fld, value, scored)
         if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
         if self.model is not None and (hits or _SYNTAX.search(value) is not None):
@@ -283,6 +292,28 @@ class DetectionStage:
         if cacheable:
             self._cache.put(value, result, _value_cost(value, result))
         return result
+
+    def _referer_query(
+        self, fld: Field, value: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
+        """The query parameters of the page a Referer names: the application logs it, and
+        analytics or "back" links read its parameters again, so each value is inspected as a
+        query value would be (inside the whole URL the analysers read a link, and a path or a
+        command there is ordinary). As for the Referer itself, a URL is not SSRF there."""
+        query = value.partition("?")[2].partition("#")[0]
+        if not query or len(query) > 8192:
+            return
+        for pair in query.split("&", _REFERER_PARAMS)[:_REFERER_PARAMS]:
+            raw = pair.partition("=")[2]
+            if not raw:
+                continue
+            analysed = self._analyse_value(unquote_plus(raw) if "%" in raw or "+" in raw else raw)
+            if analysed is None:
+                continue
+            normalized, hits = analysed
+            for hit in hits:
+                if hit.category is not Category.SSRF:
+                    self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
         """Location-aware adjustments of the value's lexical hits."""
@@ -314,6 +345,17 @@ class DetectionStage:
                 self._add(scored, fld.location, Category.TRAVERSAL, 0.93, "traversal.filename",
                           _short(text[pos : pos + 40]))
             self._filename_rules(fld.location, text, scored)
+        if fld.source is Source.PATH and not name and ":/" in normalized.views[-1]:
+            # "/proxy/http://127.0.0.1/", "/fetch/gopher://...": a URL carried in the path, which
+            # routes like "/proxy/{url:path}" hand to a fetch (clients fold its "//" to "/")
+            for view in normalized.analysed:
+                embedded = _PATH_URL.search(view)
+                if embedded is None:
+                    continue
+                for hit in ssrf.scan(view[embedded.start(1) :]):
+                    self._add(scored, fld.location, hit.category, hit.score, "ssrf.path-url",
+                              _short(view[embedded.start(1) : embedded.start(1) + EVIDENCE_CHARS]))
+                break
         if fld.source is Source.PATH and name and ".." in normalized.views[-1]:
             # a ".." segment survives only when a client did not normalise: a crafted path
             for view in normalized.analysed:

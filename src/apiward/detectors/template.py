@@ -40,7 +40,12 @@ _CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s
 # a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
 _NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
 # an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
-_INFO_LOOKUP = re.compile(r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}")
+# ``${base64:...}`` decodes to text that Log4j substitutes again (a hidden "${jndi:...}"), and
+# ``${ctx:...}`` reads the thread context: both spelled only by Log4j
+_INFO_LOOKUP = re.compile(
+    r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
+    r"|\$\{[\s]{0,4}base64:[a-z0-9+/]{8,400}={0,2}\}"
+)
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"

@@ -21,7 +21,7 @@ OVERLONG_ERRORS = "apiward-overlong"
 
 
 def _overlong_or_replace(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: an overlong 2- or 3-byte form decodes to its character, any other
+    """Codec error handler: an overlong 2-, 3- or 4-byte form decodes to its character, any other
     invalid sequence to U+FFFD (as ``errors="replace"``)."""
     if not isinstance(error, UnicodeDecodeError):
         raise error
@@ -31,6 +31,10 @@ def _overlong_or_replace(error: UnicodeError) -> tuple[str, int]:
         return chr(((lead & 0x1F) << 6) | (data[i + 1] & 0x3F)), i + 2
     if lead == 0xE0 and i + 2 < len(data) and 0x80 <= data[i + 1] <= 0x9F and 0x80 <= data[i + 2] <= 0xBF:
         return chr(((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)), i + 3
+    if (lead == 0xF0 and i + 3 < len(data) and 0x80 <= data[i + 1] <= 0x8F
+            and 0x80 <= data[i + 2] <= 0xBF and 0x80 <= data[i + 3] <= 0xBF):
+        # "%f0%80%80%ae": a 4-byte form of a character below U+10000
+        return chr(((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F)), i + 4
     return "\ufffd", error.end
 
 
