@@ -453,3 +453,15 @@ def test_overlong_four_byte_dots_in_a_query_climb() -> None:
     step = "%f0%80%80%ae%f0%80%80%ae/"
     view = request(path="/download", query="f=" + step * 4 + "app/settings.yml")
     assert blocking(stage().findings(view)).get("query.f") is Category.TRAVERSAL
+
+
+@pytest.mark.parametrize("query", ["ip=1.2.3.4&&ps -ef", "file=foo.txt&&whoami", "host=x&sleep 5", "q=x'&&w&&"])
+def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str) -> None:
+    """The raw query is what a shell-building application may get: ``&&ps -ef`` is a command."""
+    findings = blocking(stage().findings(request(path="/ping", query=query)))
+    assert Category.CMDI in findings.values()
+
+
+@pytest.mark.parametrize("query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&id", "q=shoes&amp;size=9"])
+def test_flags_and_empty_pairs_in_a_query_pass(query: str) -> None:
+    assert blocking(stage().findings(request(path="/list", query=query))) == {}

@@ -37,6 +37,9 @@ _MAIL = linear(
 _ESCAPED_BREAK = re.compile(r"\\[rn]")
 _WIDE_BREAK = re.compile(
     "[" + "".join(chr(high << 8 | low) for high in range(0x03, 0x100) if high != 0x30 for low in (0x0A, 0x0D)) + "]"
+    # Latin extended letters only as a CR-LF pair ("čĊ", "č" is Czech): no word spells one
+    # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B)
+    + "|[\u010d\u020d][\u010a\u010b\u020a\u020b]"
 )
 
 
@@ -46,8 +49,15 @@ def _line_breaks(text: str) -> str | None:
     if "\\" in out:
         out = _ESCAPED_BREAK.sub(lambda m: "\r" if m.group(0)[1] == "r" else "\n", out)
     if not out.isascii() and _WIDE_BREAK.search(out) is not None:
-        out = _WIDE_BREAK.sub(lambda m: "\n" if ord(m.group(0)) & 0xFF == 0x0A else "\r", out)
+        out = _WIDE_BREAK.sub(_as_break, out)
     return out if out != text else None
+
+
+def _as_break(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if len(found) == 2:
+        return "\r\n"
+    return "\n" if ord(found) & 0xFF == 0x0A else "\r"
 
 
 def scan(text: str) -> list[Hit]:

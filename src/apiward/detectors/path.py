@@ -115,6 +115,8 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
 
     norm = text.replace("\\", "/") if "\\" in text else text
+    if "\x00" in norm:
+        norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     # (a step is "../" once backslashes are slashes; without one the search cannot match)
     first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:

@@ -41,6 +41,7 @@ from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
 from apiward.http.embedded_json import embedded_fields
+from apiward.http.fieldlist import is_plain_name
 from apiward.http.normalize import Normalized, normalize_value, window
 from apiward.pipeline import Phase
 from apiward.settings import DetectionSettings
@@ -198,6 +199,8 @@ class DetectionStage:
                         scored[(location, category)] = (score, rule, evidence)
             if plan[1] is not None:
                 batch.append((fld.location, plan))
+        if "&" in request.query_string and "=" in request.query_string:
+            self._split_commands(request.query_string, scored)
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored)
         if request.body:
@@ -397,6 +400,32 @@ class DetectionStage:
             self._add(scored, location, Category.CMDI, 0.8, "cmdi.double-extension-upload", _short(base[-40:]))
         elif base.startswith("sess_") and len(base) >= 25 and base[5:].isalnum():
             self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
+
+    def _split_commands(self, query: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+        """A command separated by an unencoded ``&`` from the value it followed: the query
+        ``ip=1.2.3.4&&ps -ef`` reads as ``ip=1.2.3.4``, an empty pair and a name ``ps -ef``,
+        while a shell that gets the raw text runs ``ps -ef``. The value is read again with the
+        names that follow it: after ``&&`` (an empty pair), or when such a name is no parameter
+        name (a space, a quote: ``&sleep 5``). ``?a=1&debug`` stays a flag."""
+        pairs = query.split("&", 100)[:100]
+        i = 0
+        while i < len(pairs):
+            name, eq, value = pairs[i].partition("=")
+            j = i + 1
+            while j < len(pairs) and "=" not in pairs[j]:
+                j += 1
+            if eq and j > i + 1:
+                tail = pairs[i + 1 : j]
+                if "" in tail[:-1] or any(not is_plain_name(unquote_plus(t)) for t in tail if t):
+                    text = unquote_plus(value + "&" + "&".join(tail))
+                    analysed = self._analyse_value(text)
+                    if analysed is not None:
+                        normalized, hits = analysed
+                        for hit in hits:
+                            if hit.category is Category.CMDI:
+                                self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
+                                          hit.rule + "+split", self._evidence(hit, normalized))
+            i = j
 
     def _form_shaped_text(
         self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]
