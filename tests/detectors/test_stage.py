@@ -465,3 +465,13 @@ def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str)
 @pytest.mark.parametrize("query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&id", "q=shoes&amp;size=9"])
 def test_flags_and_empty_pairs_in_a_query_pass(query: str) -> None:
     assert blocking(stage().findings(request(path="/list", query=query))) == {}
+
+
+def test_escaped_header_line_in_a_body_is_weak_as_a_raw_one() -> None:
+    """A body holds header-like lines legitimately (mail text, batch requests), escaped or not;
+    the same text in a query value reaches a response header."""
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    body = b"note=" + b"Dear team\\nLocation: Berlin office"
+    assert blocking(stage().findings(request("POST", "/contact", headers=headers, body=body))) == {}
+    view = request(path="/go", query="to=x%5Cr%5CnSet-Cookie:%20sid=1")
+    assert blocking(stage().findings(view)).get("query.to") is Category.CRLF

@@ -113,6 +113,8 @@ _INCLUDE_NAME = re.compile(
 )
 _CONFIG_PATH = re.compile(r"(?:conf|config|cfg|settings)\[(?:path|dir|root|base)\]$")  # _CONF[path]=
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
+# a header line after a line break (`apiward.detectors.crlf`), however the break is spelled
+_HEADER_LINE_RULES = frozenset({"crlf.header", "crlf.encoded-header"})
 # query parameters of a Referer read one by one (`DetectionStage._referer_query`)
 _REFERER_PARAMS = 32
 # a URL as a path segment: "/proxy/http://127.0.0.1/" (or "http:/127.0.0.1" once "//" is folded)
@@ -327,7 +329,7 @@ class DetectionStage:
         for hit in hits:
             if hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS:
                 continue
-            if hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule == "crlf.header":
+            if hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES:
                 # line breaks reach a response header from query, path, cookies and headers;
                 # a body (batch requests, multipart, mail text) holds header-like lines legitimately
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
