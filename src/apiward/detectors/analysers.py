@@ -171,8 +171,8 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
     if encoded is not None:
         _keep(best, encoded)
-    if raw.startswith("\\\\") or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:
-        # only the raw spelling tells "\\\\127.0.0.1\\share" (decoding reads "\\127" as an octal escape)
+    if raw.startswith("\\\\") or ":\\\\" in raw[:12] or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:
+        # only the raw spelling tells "\\\\127.0.0.1\\share" and "http:\\\\127.0.0.1" (decoding reads "\\127" as an octal escape)
         # and "http://good.example%2f@127.0.0.1/" (the host follows the "@"; decoded, "/" moves it
         # into the path) from harmless text
         for hit in ssrf.scan(raw.lower()):
