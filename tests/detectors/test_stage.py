@@ -475,3 +475,16 @@ def test_escaped_header_line_in_a_body_is_weak_as_a_raw_one() -> None:
     assert blocking(stage().findings(request("POST", "/contact", headers=headers, body=body))) == {}
     view = request(path="/go", query="to=x%5Cr%5CnSet-Cookie:%20sid=1")
     assert blocking(stage().findings(view)).get("query.to") is Category.CRLF
+
+
+@pytest.mark.parametrize("cookie", ["theme=dark; pref=;id", "pref=x' ; id ; '", "sid=1; q='; DROP TABLE users--"])
+def test_cookie_value_split_by_its_own_semicolon_is_read_whole(cookie: str) -> None:
+    """Browsers never send a cookie piece without "="; one that follows a value is that value's tail."""
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
+    assert blocking(stage().findings(request(headers=headers)))
+
+
+@pytest.mark.parametrize("cookie", ["a=1; b=2", "a=1;;b=2", "a=1; ; b=2", "lang=en; consent"])
+def test_ordinary_cookie_headers_pass(cookie: str) -> None:
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
+    assert blocking(stage().findings(request(headers=headers))) == {}

@@ -203,6 +203,9 @@ class DetectionStage:
                 batch.append((fld.location, plan))
         if "&" in request.query_string and "=" in request.query_string:
             self._split_commands(request.query_string, scored)
+        for header_name, header_value in request.headers:
+            if header_name == "cookie" and ";" in header_value:
+                self._split_cookie(header_value, scored)
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored)
         if request.body:
@@ -427,6 +430,30 @@ class DetectionStage:
                             if hit.category is Category.CMDI:
                                 self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
                                           hit.rule + "+split", self._evidence(hit, normalized))
+            i = j
+
+    def _split_cookie(self, header: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+        """A cookie value that held ``;``: ``pref=x; id`` reads as ``pref=x`` and a nameless
+        piece ``id``, while the application that splits on the first ``=`` only, or reads the
+        raw header, gets ``x; id``. Browsers never send a piece without ``=``, so the value is
+        read again with the nameless pieces that follow it."""
+        pieces = header.split(";", 100)[:100]
+        i = 0
+        while i < len(pieces):
+            name, eq, value = pieces[i].partition("=")
+            j = i + 1
+            while j < len(pieces) and "=" not in pieces[j]:
+                j += 1
+            tail = pieces[i + 1 : j]
+            if eq and any(t.strip() for t in tail):
+                text = value.strip(" \t") + ";" + ";".join(tail)
+                analysed = self._analyse_value(text)
+                if analysed is not None:
+                    normalized, hits = analysed
+                    for hit in hits:
+                        if hit.category is not Category.SSRF:
+                            self._add(scored, f"cookie.{_short(name.strip())}", hit.category, hit.score,
+                                      hit.rule + "+split", self._evidence(hit, normalized))
             i = j
 
     def _form_shaped_text(
