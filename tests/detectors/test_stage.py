@@ -455,14 +455,20 @@ def test_overlong_four_byte_dots_in_a_query_climb() -> None:
     assert blocking(stage().findings(view)).get("query.f") is Category.TRAVERSAL
 
 
-@pytest.mark.parametrize("query", ["ip=1.2.3.4&&ps -ef", "file=foo.txt&&whoami", "host=x&sleep 5", "q=x'&&w&&"])
-def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [("ip=1.2.3.4&&ps -ef", Category.CMDI), ("file=foo.txt&&whoami", Category.CMDI), ("host=x&sleep 5", Category.CMDI),
+     ("q=x'&&w&&", Category.CMDI), ("user=*)(&", Category.LDAPI), ("user=admin)(&)", Category.LDAPI)],
+)
+def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str, category: Category) -> None:
     """The raw query is what a shell-building application may get: ``&&ps -ef`` is a command."""
     findings = blocking(stage().findings(request(path="/ping", query=query)))
-    assert Category.CMDI in findings.values()
+    assert category in findings.values()
 
 
-@pytest.mark.parametrize("query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&id", "q=shoes&amp;size=9"])
+@pytest.mark.parametrize(
+    "query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&id", "q=shoes&amp;size=9", "q=(&x=1", "q=f(&g"]
+)
 def test_flags_and_empty_pairs_in_a_query_pass(query: str) -> None:
     assert blocking(stage().findings(request(path="/list", query=query))) == {}
 

@@ -407,11 +407,12 @@ class DetectionStage:
             self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
 
     def _split_commands(self, query: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
-        """A command separated by an unencoded ``&`` from the value it followed: the query
-        ``ip=1.2.3.4&&ps -ef`` reads as ``ip=1.2.3.4``, an empty pair and a name ``ps -ef``,
+        """A command (or an LDAP filter) cut off by an unencoded ``&`` from the value it followed:
+        the query ``ip=1.2.3.4&&ps -ef`` reads as ``ip=1.2.3.4``, an empty pair and a name ``ps -ef``,
         while a shell that gets the raw text runs ``ps -ef``. The value is read again with the
-        names that follow it: after ``&&`` (an empty pair), or when such a name is no parameter
-        name (a space, a quote: ``&sleep 5``). ``?a=1&debug`` stays a flag."""
+        names that follow it: after ``&&`` (an empty pair), after ``(`` (an LDAP filter's
+        ``(&``: ``user=*)(&``), or when such a name is no parameter name (a space, a quote:
+        ``&sleep 5``). ``?a=1&debug`` stays a flag."""
         pairs = query.split("&", 100)[:100]
         i = 0
         while i < len(pairs):
@@ -421,13 +422,14 @@ class DetectionStage:
                 j += 1
             if eq and j > i + 1:
                 tail = pairs[i + 1 : j]
-                if "" in tail[:-1] or any(not is_plain_name(unquote_plus(t)) for t in tail if t):
+                if ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
+                        or any(not is_plain_name(unquote_plus(t)) for t in tail if t)):
                     text = unquote_plus(value + "&" + "&".join(tail))
                     analysed = self._analyse_value(text)
                     if analysed is not None:
                         normalized, hits = analysed
                         for hit in hits:
-                            if hit.category is Category.CMDI:
+                            if hit.category is Category.CMDI or hit.category is Category.LDAPI:
                                 self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
                                           hit.rule + "+split", self._evidence(hit, normalized))
             i = j
