@@ -603,8 +603,10 @@ def _binary(value: str) -> bool:
 
 
 # control characters other than tab and line breaks, DEL and the C1 block, and U+FFFD (what
-# undecodable bytes became)
-_ODD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+# undecodable bytes became). Vertical tab and form feed count as line breaks: SQL, shells and
+# JavaScript read them as spaces, so a short payload spaced with them ("1%0cunion%0cselect%0c1")
+# is text, not binary
+_ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def _extension(name: str) -> str:
