@@ -1081,7 +1081,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
-    at_start = left < 0
+    # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
+    at_start = left < 0 or _parameter_value(tokens, i)
     keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
     if not (has_left or at_start or keyed):
         return None
@@ -1094,7 +1095,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u is None:
         return None
     start = tokens[left].start if has_left else tokens[i].start
-    if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and tokens[i].value == "and":
+    if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
+            tokens[i].value == "and" and not _parameter_value(tokens, left)):
         return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
@@ -1141,6 +1143,21 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
     return None
+
+
+def _parameter_value(tokens: Sequence[Token], k: int) -> bool:
+    """``tokens[k]`` is the value of a query parameter, ``name=value`` glued and opening the text or
+    following ``?``, ``&`` or ``;`` (a URL in a Referer, a query string posted as one value):
+    the ``=`` assigns, it does not compare."""
+    if k < 2:
+        return False
+    eq, name, value = tokens[k - 1], tokens[k - 2], tokens[k]
+    if eq.value != "=" or name.kind != "b" or name.end != eq.start or eq.end != value.start:
+        return False
+    if k == 2:
+        return True
+    sep = tokens[k - 3]
+    return sep.value in ("?", "&", ";") and sep.end == name.start
 
 
 def _is_literal(tok: Token | None) -> bool:
