@@ -583,6 +583,12 @@ def _command_at(
             return None
         if separator in ("(", "{", "then", "do") and not args:
             return None
+        if separator in (";", "&", "|", "&&", "||") and not text[: pos - len(separator)].strip() and (
+                not (separator == "|" and text.count("|") >= 3)) and (
+                not rest.strip() or rest.lstrip()[:1] in (";", "|", "&") or (name in ("echo", "printf") and len(rest.split()) <= 2)):
+            # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
+            # ends whatever command it was pasted into; ordinary values do not start with one
+            return (0.85, "cmdi.opening-separator", pos, end)
         if separator in ("&",) and not args:
             return None
         if separator == "|" and not args and text.count("|") >= 3:
