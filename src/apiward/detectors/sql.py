@@ -177,6 +177,7 @@ _TRIGGER = linear(
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
+    r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
@@ -941,6 +942,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 found = _tautology(bare, i)
                 if found is not None:
                     keep(found)
+    if best is None and 3 <= n <= 6:
+        found = _bare_comparison(tokens)
+        if found is not None:
+            keep(found)
     if best is None or best[0] < 0.9:
         found = _constructs(text, tokens)
         if found is not None:
@@ -1158,6 +1163,30 @@ def _parameter_value(tokens: Sequence[Token], k: int) -> bool:
         return True
     sep = tokens[k - 3]
     return sep.value in ("?", "&", ";") and sep.end == name.start
+
+
+def _bare_comparison(tokens: Sequence[Token]) -> Judgement | None:
+    """A value that is only a comparison of two literals that always holds (``1=1``, ``b,1=1``,
+    ``42 like 42``, ``42<=>42``, ``1 is not 2``, ``11!=1``): the tautology a scanner sends to see
+    whether the page changes. One that never holds (``1=11``) or is in words is not read."""
+    n = len(tokens)
+    k = 2 if n >= 5 and tokens[0].kind == "b" and tokens[1].kind == "," else 0
+    if k + 3 > n or tokens[k].kind not in "ns":
+        return None
+    left, cmp_ = tokens[k], tokens[k + 1]
+    if cmp_.kind != "o" or cmp_.value not in ("=", "<=>", "<>", "!=", "like", "is"):
+        return None
+    m = k + 2
+    negated = cmp_.value in ("<>", "!=")
+    if m < n and tokens[m].value == "not":
+        m += 1
+        negated = not negated
+    if m != n - 1 or tokens[m].kind not in "ns":
+        return None
+    right = tokens[m]
+    if (left.value == right.value) == negated:
+        return None
+    return (0.7, "sqli.bare-comparison", left.start, right.end)
 
 
 def _is_literal(tok: Token | None) -> bool:
