@@ -589,6 +589,8 @@ def _command_at(
             # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
             # ends whatever command it was pasted into; ordinary values do not start with one
             return (0.85, "cmdi.opening-separator", pos, end)
+        if separator == "&" and not args and rest.strip() == "&" and pos >= 2 and text[pos - 2].isalnum():
+            return (0.85, "cmdi.background-command", pos, end)  # "a&id&": run in the background, value ends
         if separator in ("&",) and not args:
             return None
         if separator == "|" and not args and text.count("|") >= 3:
