@@ -68,6 +68,25 @@ def test_query_attack_is_located() -> None:
     assert found == {"query.id": Category.SQLI}
 
 
+@pytest.mark.parametrize(
+    ("query", "flagged"),
+    [
+        ("id=1%0cunion%0cselect%0c1,2", True),  # form feeds as spaces: 15 % of the value
+        ("id=1%27%0Band%0Bsleep(5)%23", True),  # vertical tabs as spaces
+        ("id=1%01union%02select%031,2", True),  # SQL Server reads 0x01-0x1f as spaces
+        ("id=%27%01or%011=1--", True),
+        ("id=%0c%0b%0c%0b", False),  # blank with odd spaces: nothing to read
+        ("blob=%01%02%03%04%05%06%07%08abcdefgh", False),  # binary: still skipped, nothing flagged
+    ],
+)
+def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool) -> None:
+    """A short payload spaced with \\x0b or \\x0c, or in ASCII with any control character between
+    words, is text that SQL and shells read as spaced words; counting them as binary characters
+    left it uninspected."""
+    found = blocking(stage().findings(request(query=query)))
+    assert bool(found) is flagged, found
+
+
 def test_shellshock_in_a_header() -> None:
     headers = [*BROWSER, ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'")]
     found = stage().findings(request(headers=headers))

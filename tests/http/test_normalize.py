@@ -69,6 +69,18 @@ def test_base64_text_is_decoded_random_tokens_are_not() -> None:
     assert normalize("Mqy3qGJL2rpv3hC81H3EabyJg6MWun6FGdeethHntYY=")[1:] == ("mqy3qgjl2rpv3hc81h3eabyjg6mwun6fgdeethhntyy=",)
 
 
+def test_data_uri_text_payload_is_decoded_images_are_not() -> None:
+    """PHP's data wrapper runs the payload of "data:text/plain;base64,..." in an include(); a
+    browser runs text/html. Image payloads are not text and give no view."""
+    assert "<?php phpinfo(); ?>" in normalize("data:text/plain;base64,PD9waHAgcGhwaW5mbygpOyA/Pg==")
+    assert "<?php phpinfo(); ?>" in normalize("DATA:;base64,PD9waHAgcGhwaW5mbygpOyA/Pg==")
+    assert "<script>alert(1)</script>" in normalize("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
+    png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    assert len(normalize(png)) == 2  # raw and lower-cased: no decoded payload
+    svg = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+    assert not any("<svg" in view for view in normalize(svg))  # images stay unread, even as text
+
+
 @pytest.mark.parametrize(
     "value", ["12345", "hello", "550e8400-e29b-41d4-a716-446655440000", "GA1_868462471", "abc_DEF-123"]
 )

@@ -600,6 +600,14 @@ def _command_at(
             return None
         if separator in ("(", "{", "then", "do") and not args:
             return None
+        if separator in (";", "&", "|", "&&", "||") and not text[: pos - len(separator)].strip() and (
+                not (separator == "|" and text.count("|") >= 3)) and (
+                not rest.strip() or rest.lstrip()[:1] in (";", "|", "&") or (name in ("echo", "printf") and len(rest.split()) <= 2)):
+            # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
+            # ends whatever command it was pasted into; ordinary values do not start with one
+            return (0.85, "cmdi.opening-separator", pos, end)
+        if separator == "&" and not args and rest.strip() == "&" and pos >= 2 and text[pos - 2].isalnum():
+            return (0.85, "cmdi.background-command", pos, end)  # "a&id&": run in the background, value ends
         if separator in ("&",) and not args:
             if ends and name in _BARE_AMP_COMMANDS and _bare_amp(text, pos):
                 return (0.85, "cmdi.separator-command", pos, end)  # "&id", "& ver", "a&dir&"

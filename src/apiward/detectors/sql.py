@@ -139,6 +139,10 @@ STRONG_FUNCTIONS = frozenset(
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
      "inet_server_addr", "current_setting", "make_set", "concat_ws"}
 )
+# Oracle packages whose procedures time or exfiltrate (``dbms_pipe.receive_message(``,
+# ``utl_inaddr.get_host_name(``): ``name.`` after a string break is a call of one
+ORACLE_PACKAGES = frozenset({"dbms_pipe", "dbms_lock", "dbms_xmlgen", "dbms_utility", "utl_inaddr", "utl_http",
+                             "ctxsys", "dbms_java", "dbms_scheduler", "sys_context"})
 CATALOGS = (
     "information_schema", "sysobjects", "syscolumns", "sysusers", "sysdatabases", "pg_catalog",
     "pg_shadow", "pg_user", "mysql.user", "sqlite_master", "sqlite_schema", "all_tables",
@@ -146,6 +150,13 @@ CATALOGS = (
     "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "sys.objects",
     "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
     "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
+)
+# catalogs that only a database's internals are named: a value that is one of them, whole, names a
+# system table or schema to a parameter that takes a table name ("sql_table=pg_catalog")
+SOLE_CATALOGS = frozenset(
+    {"information_schema", "pg_catalog", "pg_shadow", "sysobjects", "syscolumns", "sysdatabases", "sqlite_master",
+     "sqlite_schema", "msysobjects", "msysaccessobjects", "mysql.user", "mysql.db", "information_schema.tables",
+     "information_schema.columns", "information_schema.schemata"}
 )
 # the catalog names spelled with word characters alone (the fast path must know them as words)
 CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isalnum())
@@ -166,6 +177,7 @@ _TRIGGER = linear(
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
+    r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
@@ -296,6 +308,8 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
 
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
+    if len(text) <= 26 and text.strip() in SOLE_CATALOGS:
+        return [Hit(Category.SQLI, 0.7, "sqli.sole-catalog", text, 0, len(text))]
     lookalike = _lookalike_quote(text)
     if _TRIGGER.search(text) is None:
         if lookalike < 0:
@@ -322,9 +336,13 @@ def scan(text: str) -> list[Hit]:
         rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
         if found is None or found[0] < 0.9:
-            for tok in rest:  # "x' + sleep(20) + '": a timing/extraction call right after the break
+            for k, tok in enumerate(rest):  # "x' + sleep(20) + '": a timing/extraction call right after the break
                 if tok.kind == "f" and tok.value in STRONG_FUNCTIONS:
                     found = (0.9, "sqli.break-function", qpos, tok.end + 1)
+                    break
+                if tok.kind == "b" and tok.value in ORACLE_PACKAGES and k + 1 < len(rest) and (
+                        rest[k + 1].kind == "." and rest[k + 1].start == tok.end):
+                    found = (0.9, "sqli.break-function", qpos, rest[k + 1].end)  # "'||dbms_pipe.receive_message("
                     break
         if found is not None and quote == "`" and found[1] in ("sqli.break-comment", "sqli.break-terminate"):
             found = None  # a backtick closes an identifier; commenting the rest out needs a string break
@@ -530,6 +548,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return None
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
+        if u.kind == "k" and u.value in ATTACK_FUNCTIONS and w is not None and w.kind == "(" and w.start == u.end:
+            return (0.92, "sqli.break-logic", qpos, w.end)  # "' and database()='x", "' and user() like 'r": keyword-named calls
         if t.kind == "&":
             compared = _literal_comparison(rest, i + 1)
             if compared is not None:
@@ -550,12 +570,15 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if sub is not None:
             return (0.92, "sqli.break-subquery", qpos, sub)
         return _trailing_comment(rest, i, qpos)
+    if t.kind == "v" and i == 0 and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
+            u is None or u.kind in "s&o;c"):
+        return (0.9, "sqli.break-expression", qpos, t.end)  # "'+@@version+'": "+" reads as a space
     if t.kind == "o" and t.value == "::" and u is not None and u.value in CAST_TYPES:
         return (0.9, "sqli.break-cast", qpos, u.end)
     if t.kind == "o" and t.value in ARITHMETIC:
         if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
-                              or u.value == "select"):
-            return (0.9, "sqli.break-expression", qpos, u.end)
+                              or u.value == "select" or (u.kind == "v" and u.value.startswith("@@") and len(u.value) > 3)):
+            return (0.9, "sqli.break-expression", qpos, u.end)  # "'+@@version+'": a server variable spliced in
         return _trailing_comment(rest, i, qpos)
     if t.kind in "kE":
         clause = _clause(rest, i)
@@ -657,6 +680,10 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             return x.end  # limit 1,1
         return u.end
     if v == "procedure" and u.value == "analyse":
+        x = _at(tokens, i + 3)
+        if w is not None and w.kind == "(" and (x is None or x.kind in "nf)"):
+            # "procedure analyse()", "procedure analyse(extractvalue(...),1)"; not "analyse (page 3)"
+            return _group_end(tokens, i + 2)
         return u.end
     if v == "select":
         return _select(tokens, i)
@@ -670,7 +697,32 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return u.end if u.kind in "c;" else t.end
     if v == "update" and u.kind == "b" and w is not None and w.value == "set":
         return w.end
+    if v == "copy" and w is not None:
+        # PostgreSQL "copy t to '/tmp/x'", "copy (select ...) to program 'id'", "copy t from stdin"
+        if u.kind == "(" and w.value == "select":
+            return w.end
+        x = _at(tokens, i + 3)
+        if u.kind == "b" and w.value in ("to", "from") and x is not None and (
+                (x.kind == "s" and x.value[1:2] in ("/", "\\")) or x.value in ("program", "stdin", "stdout")):
+            return x.end
     return None
+
+
+def _group_end(tokens: Sequence[Token], k: int) -> int:
+    """The end of the parenthesised group opening at ``tokens[k]``: its closing parenthesis, or
+    the last token read when the value ends (or 24 tokens pass) before it closes."""
+    depth = 0
+    end = tokens[k].end
+    for m in range(k, min(len(tokens), k + 24)):
+        tok = tokens[m]
+        end = tok.end
+        if tok.kind == "(":
+            depth += 1
+        elif tok.kind == ")":
+            depth -= 1
+            if depth == 0:
+                break
+    return end
 
 
 def _select(tokens: Sequence[Token], i: int) -> int | None:
@@ -890,6 +942,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 found = _tautology(bare, i)
                 if found is not None:
                     keep(found)
+    if best is None and 3 <= n <= 6:
+        found = _bare_comparison(tokens)
+        if found is not None:
+            keep(found)
     if best is None or best[0] < 0.9:
         found = _constructs(text, tokens)
         if found is not None:
@@ -965,7 +1021,7 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             prev, nxt = tokens[i - 1], tokens[i + 1]
             glued = prev.end == t.start and nxt.start == t.end
             joined = prev.value + nxt.value
-            if glued and prev.kind == "b" and nxt.kind == "b" and joined in (STATEMENTS | {"union", "from", "where"}):
+            if glued and prev.kind in "bk" and nxt.kind in "bk" and joined in (STATEMENTS | {"union", "from", "where"}):
                 return (0.9, "sqli.split-keyword", prev.start, nxt.end)
             if (prev.kind in "EU" or prev.value in ("from", "where")) and prev.end == t.start and nxt.kind in "bnEUkf(*" :
                 return (0.88, "sqli.inline-comment", prev.start, nxt.end)
@@ -1030,7 +1086,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
-    at_start = left < 0
+    # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
+    at_start = left < 0 or _parameter_value(tokens, i)
     keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
     if not (has_left or at_start or keyed):
         return None
@@ -1043,7 +1100,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u is None:
         return None
     start = tokens[left].start if has_left else tokens[i].start
-    if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and tokens[i].value == "and":
+    if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
+            tokens[i].value == "and" and not _parameter_value(tokens, left)):
         return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
@@ -1092,6 +1150,45 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     return None
 
 
+def _parameter_value(tokens: Sequence[Token], k: int) -> bool:
+    """``tokens[k]`` is the value of a query parameter, ``name=value`` glued and opening the text or
+    following ``?``, ``&`` or ``;`` (a URL in a Referer, a query string posted as one value):
+    the ``=`` assigns, it does not compare."""
+    if k < 2:
+        return False
+    eq, name, value = tokens[k - 1], tokens[k - 2], tokens[k]
+    if eq.value != "=" or name.kind != "b" or name.end != eq.start or eq.end != value.start:
+        return False
+    if k == 2:
+        return True
+    sep = tokens[k - 3]
+    return sep.value in ("?", "&", ";") and sep.end == name.start
+
+
+def _bare_comparison(tokens: Sequence[Token]) -> Judgement | None:
+    """A value that is only a comparison of two literals that always holds (``1=1``, ``b,1=1``,
+    ``42 like 42``, ``42<=>42``, ``1 is not 2``, ``11!=1``): the tautology a scanner sends to see
+    whether the page changes. One that never holds (``1=11``) or is in words is not read."""
+    n = len(tokens)
+    k = 2 if n >= 5 and tokens[0].kind == "b" and tokens[1].kind == "," else 0
+    if k + 3 > n or tokens[k].kind not in "ns":
+        return None
+    left, cmp_ = tokens[k], tokens[k + 1]
+    if cmp_.kind != "o" or cmp_.value not in ("=", "<=>", "<>", "!=", "like", "is"):
+        return None
+    m = k + 2
+    negated = cmp_.value in ("<>", "!=")
+    if m < n and tokens[m].value == "not":
+        m += 1
+        negated = not negated
+    if m != n - 1 or tokens[m].kind not in "ns":
+        return None
+    right = tokens[m]
+    if (left.value == right.value) == negated:
+        return None
+    return (0.7, "sqli.bare-comparison", left.start, right.end)
+
+
 def _is_literal(tok: Token | None) -> bool:
     return tok is not None and (tok.kind in "ns" or tok.value in ("null", "true", "false"))
 
@@ -1113,6 +1210,8 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
     if cmp_ is None or cmp_.kind != "o" or cmp_.value not in COMPARISONS:
         return None
     k += 1
+    if cmp_.value == "sounds" and k < n and tokens[k].value == "like":
+        k += 1  # MySQL's "a sounds like b"
     if k < n and tokens[k].value == "not":
         k += 1
     while k < n and tokens[k].kind == "(":

@@ -701,12 +701,20 @@ def _binary(value: str) -> bool:
     sample = value[:2048]
     # one C-level pass instead of a Python test per character (exactly the same characters)
     odd = len(_ODD_CHAR.findall(sample))
+    if odd > 0.1 * len(sample) and value.isascii():
+        # ASCII text spaced with control characters ("1%01union%02select%031,2": SQL Server reads
+        # 0x01-0x1f as spaces) is text; binary data also has bytes above 0x7f or undecodable ones
+        odd -= len(_SPACER_CHAR.findall(sample))
     return odd > 0.1 * len(sample)
 
 
 # control characters other than tab and line breaks, DEL and the C1 block, and U+FFFD (what
-# undecodable bytes became)
-_ODD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+# undecodable bytes became). Vertical tab and form feed count as line breaks: SQL, shells and
+# JavaScript read them as spaces, so a short payload spaced with them ("1%0cunion%0cselect%0c1")
+# is text, not binary
+_ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+# a control character standing between two visible ASCII characters, where a space would be
+_SPACER_CHAR = re.compile("(?<=[!-~])[\x01-\x08\x0e-\x1f](?=[!-~])")
 
 
 def _extension(name: str) -> str:

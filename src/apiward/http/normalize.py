@@ -11,7 +11,8 @@
 3. the *folded* view (only when it differs): ``/* ... */`` comments removed (the body of MySQL
    ``/*! ... */`` kept, since MySQL executes it) and runs of whitespace folded into one space;
 4. views of base64 payloads that decode to mostly printable text of a plausible length
-   (whole value, or a JWT-like dotted segment), normalised the same way.
+   (whole value, a JWT-like dotted segment, or the payload of a ``data:text/...;base64,`` URI),
+   normalised the same way.
 
 Every view after the raw one is lower-case. A value longer than `MAX_INPUT_CHARS` is cut to a
 head + tail window (`Normalized.truncated` tells the caller, who says so in its evidence).
@@ -42,6 +43,12 @@ TRUNCATION_MARK = "\n"
 # All patterns below run on bounded input and have no nested or overlapping quantifiers.
 _PLAIN = re.compile(r"[A-Za-z0-9_\-]*")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
+# a data: URI whose base64 payload is code (PHP's data wrapper in an include, text/html in a
+# frame): "data:text/plain;base64,PD9waHAg..." (images and fonts are not text and stay unread)
+_DATA_URI = re.compile(
+    r"(?i)data:(?://)?(?:text/[a-z0-9.+\-]{1,30}|application/(?:x-httpd-php|x-php|javascript|x-javascript|xhtml\+xml))?"
+    r"(?:;[a-z0-9\-]{1,20}=[a-z0-9.\-]{1,30}){0,3};base64,"
+)
 _PERCENT = re.compile(r"%[uU][0-9a-fA-F]{4}|(?:%[0-9a-fA-F]{2})+")
 _BACKSLASH = re.compile(
     r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-3][0-7]{2})|(0)(?![0-9]))"
@@ -265,6 +272,9 @@ def _base64_payloads(value: str) -> list[str]:
     if not MIN_BASE64_CHARS <= len(stripped) <= MAX_BASE64_CHARS:
         return found
     candidates = [stripped]
+    data = _DATA_URI.match(stripped)
+    if data is not None:
+        candidates.append(stripped[data.end() :])  # what an include() or a browser would run
     if "." in stripped and stripped.count(".") <= 4:
         candidates.extend(part for part in stripped.split(".") if len(part) >= MIN_BASE64_CHARS)
     for candidate in candidates:
