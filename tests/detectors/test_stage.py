@@ -513,3 +513,24 @@ def test_cookie_value_split_by_its_own_semicolon_is_read_whole(cookie: str) -> N
 def test_ordinary_cookie_headers_pass(cookie: str) -> None:
     headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
     assert blocking(stage().findings(request(headers=headers))) == {}
+
+
+@pytest.mark.parametrize(
+    ("probability", "reported"),
+    # thresholds 0.5 -> the model's p maps onto the policy's scale one to one below 0.5: the
+    # default log threshold (0.2) is reached at p = 0.2 exactly
+    [(0.06, False), (0.19, False), (0.2, True), (0.35, True), (0.9, True)],
+)
+def test_a_model_only_finding_carries_its_evidence_whatever_rows_came_before(probability: float, reported: bool) -> None:
+    """The model's evidence (a snippet of the value) is computed only for rows that can reach the
+    log threshold; every model-only finding has it, on first sight and when the field is remembered."""
+    stage = DetectionStage(DetectionSettings(), _FixedModel(probability))  # type: ignore[arg-type]
+    value = "%28price+%3E+0+and+published+%3D+1%29"
+    for _ in range(2):  # the second request reads the remembered field
+        found = [f for f in stage.findings(request(query=f"f={value}")) if f.location == "query.f"]
+        if not reported:
+            assert found == []
+            continue
+        assert [(f.rule, f.category) for f in found] == [("model", Category.SQLI)]
+        assert found[0].evidence == "(price > 0 and published = 1)"
+

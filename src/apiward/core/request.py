@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 
 class Source(StrEnum):
@@ -32,11 +32,13 @@ class BodyKind(StrEnum):
     BINARY = "binary"
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One attacker-controlled value. ``name`` is the key path (``user.name``, ``items[0].sku``),
     the query/form parameter, the lower-case header name, the cookie name, or the path segment
-    index (``0``, ``1``...); the raw path itself is ``path`` with name ``""``."""
+    index (``0``, ``1``...); the raw path itself is ``path`` with name ``""``.
+
+    Immutable. A named tuple rather than a frozen dataclass: a request builds dozens of them
+    (every header, cookie, parameter and JSON leaf), and a tuple is built in half the time."""
 
     source: Source
     name: str

@@ -123,7 +123,8 @@ EVIDENCE_CHARS = 80
 # What one field contributes: [(location, category, score, rule, evidence) added, in order,
 # its normalised views while the model has to read it (`_SCORED` once it has; None when the model
 # does not read it), the model's row once scored (as its (column, probability) pairs that are not
-# below 0.05, in column order: the others never count), the evidence of a model-only finding].
+# below 0.05, in column order: the others never count), the evidence of a model-only finding
+# (None when no column of the row can reach the log threshold: it is never read then)].
 _Plan = list[Any]
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
@@ -517,11 +518,14 @@ class DetectionStage:
             # (the model remembers its rows per value the same way, see `AttackModel._predict`)
             fresh = model.predict_proba_normalized([plan[1].views for plan in todo]).tolist()
             for plan, row in zip(todo, fresh, strict=True):
-                if plan[2] is None:
-                    plan[3] = self._model_evidence(plan[1])
-                    plan[1] = _SCORED  # the views are no longer needed
                 # once per field, not per request: a remembered field's row is mostly all small
-                plan[2] = tuple((j, p) for j, p in enumerate(row) if not p < 0.05)
+                kept = tuple((j, p) for j, p in enumerate(row) if not p < 0.05)
+                if plan[2] is None:
+                    # the evidence is read only by a model-only finding, which needs a column
+                    # that maps to the log threshold at least: most rows have none
+                    plan[3] = self._model_evidence(plan[1]) if self._may_report(kept) else None
+                    plan[1] = _SCORED  # the views are no longer needed
+                plan[2] = kept
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
@@ -556,6 +560,18 @@ class DetectionStage:
                     # model score: the model does not corroborate itself
                     if current is None or score > current[0]:
                         scored[key] = (score, "model", plan[3])
+
+    def _may_report(self, kept: tuple[tuple[int, float], ...]) -> bool:
+        """Whether one of a row's kept columns maps to a score at the log threshold (the same
+        mapping as `_score_model`'s)."""
+        thresholds = self._model_thresholds
+        policy = self._policy_threshold
+        for j, p in kept:
+            t = thresholds[j]
+            score = policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+            if score >= self._report_at:
+                return True
+        return False
 
     def _model_evidence(self, normalized: Normalized) -> str:
         view = normalized.analysed[-1] if len(normalized.views) > 1 else normalized.views[0]
