@@ -534,3 +534,18 @@ def test_a_model_only_finding_carries_its_evidence_whatever_rows_came_before(pro
         assert [(f.rule, f.category) for f in found] == [("model", Category.SQLI)]
         assert found[0].evidence == "(price > 0 and published = 1)"
 
+
+
+@pytest.mark.parametrize(
+    ("name", "flagged"),
+    [("[2][0][7][0][55][3]", False), ("[0][1][name]", False), ("[0][1]<script>alert(1)</script>", True),
+     ("[0][q' union select password from users--]", True)],
+)
+def test_a_form_name_that_only_opens_like_json_loses_its_indexes(name: str, flagged: bool) -> None:
+    """Nested PHP-style indexes ("[2][0][7]") are not JSON; they are stripped as in "a[2][0]", and
+    what is left of the name is read."""
+    from urllib.parse import quote
+
+    headers = [*BROWSER, ("content-type", "application/x-www-form-urlencoded")]
+    findings = stage().findings(request("POST", "/form", headers=headers, body=f"{quote(name)}=1".encode()))
+    assert bool(blocking(findings)) is flagged

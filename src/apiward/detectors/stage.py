@@ -245,9 +245,11 @@ class DetectionStage:
             # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
             # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
-            # are "#key" fields of their own
-            texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else (
-                [_INDEX.sub("", name) if "[" in name else name])
+            # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
+            # nested indexes) loses its indexes like any other
+            texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else []
+            if not texts or (len(texts) == 1 and texts[0] == name):
+                texts = [_INDEX.sub("", name) if "[" in name else name]
             for text in texts:
                 named = self._analyse_value(text)
                 if named is not None:
