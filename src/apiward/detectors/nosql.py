@@ -26,6 +26,11 @@ STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$n
                     "$elemmatch"})
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
+# a JavaScript string closed and a statement begun ("'; return '' == '", "'; db.dropDatabase(); '"):
+# what $where and mapReduce code shows when a value is spliced into it
+_BREAKOUT = re.compile(
+    r"['\"][\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
+)
 _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")
 
 
@@ -44,7 +49,7 @@ def scan(text: str) -> list[Hit]:
         if m.group(1) in STRONG:
             best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, m.start(1), m.end(1))
             break
-    js = _JS.search(text)
+    js = _JS.search(text) or _BREAKOUT.search(text)
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
     return [best] if best is not None else []

@@ -526,11 +526,18 @@ _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "e
                                 "systeminfo", "ipconfig", "ifconfig", "hostname", "tasklist", "netstat"})
 
 
+# what a ping form holds before its command is appended: an address ("127.0.0.1 & dir")
+_ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f:]{2,39}\]?)[\s]{0,4}")
+# a common command word with the option cluster only that command takes ("ps aux", "ps -ef")
+_OWN_OPTIONS = {"ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])")}
+
+
 def _bare_amp(text: str, pos: int) -> bool:
-    """The ``&`` before ``pos`` starts the value (``& ver``) or is glued to a word before it
-    (``a&id``, not ``Name & ID``), outside a query string (``?page=2&id`` names a parameter)."""
+    """The ``&`` before ``pos`` starts the value (``& ver``), follows an address alone
+    (``127.0.0.1 & dir``) or is glued to a word before it (``a&id``, not ``Name & ID``), outside
+    a query string (``?page=2&id`` names a parameter)."""
     lead = text[: pos - 1]
-    if not lead.strip():
+    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None:
         return True
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
@@ -590,12 +597,16 @@ def _command_at(
         if closer in text[end : end + 120] or not rest.strip():
             return (0.95, "cmdi.substitution", pos, end)
         return (0.8, "cmdi.substitution", pos, end)
-    args = _ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
+    args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
+            or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
     if name in COMMON_WORDS:
+        if (name in ("echo", "printf") and separator in (";", "|", "||", "&&") and not text[: pos - len(separator)].strip()
+                and rest.strip()):
+            return (0.85, "cmdi.separator-command", pos, end)  # "|echo vulnerable": a value that opens with a pipe into echo
         if prose:
             return None
         if separator in ("(", "{", "then", "do") and not args:

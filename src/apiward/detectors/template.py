@@ -58,6 +58,12 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
     r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # FreeMarker's square-bracket interpolation ("[=7*7]") and Django's context dump ("{% debug %}")
+    r"|\[=[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]|\{%-?[\s]{0,4}debug[\s]{0,4}-?%\}"
+    # the implicit objects of JSP/JSF expression language: the page context and the request's
+    # scopes named alone ("#{request}", "${pagecontext}") or read through ("${param.a}", "${header.host}")
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|param|paramvalues|header|headervalues|cookie|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -106,7 +112,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
@@ -243,7 +249,9 @@ def _log4shell(text: str) -> Hit | None:
         if step == resolved:
             break
         resolved = step
-    compact = resolved.replace(" ", "")
+    # Log4j upper-cases in Java, where the dotless "\u0131" becomes "I" and the long "\u017f" "S":
+    # "${jnd${upper:\u0131}:ldap://...}" names jndi
+    compact = resolved.replace(" ", "").replace("\u0131", "i").replace("\u017f", "s")
     pos = 0
     while True:
         start = compact.find("${", pos)
