@@ -52,6 +52,8 @@ STRICT = (
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
     # version-control metadata left in a web root, and macOS system preferences
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
+    # framework secrets by their conventional paths (Symfony, Rails)
+    "app/config/parameters.yml", "config/database.yml", "config/master.key", "config/secrets.yml",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -107,7 +109,7 @@ _SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub)/|[a-z]:/|
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"inetpub|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"inetpub|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -124,6 +126,8 @@ def scan(text: str) -> list[Hit]:
     norm = text.replace("\\", "/") if "\\" in text else text
     if "\x00" in norm:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
+    if "%00" in norm:
+        norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
     # (a step is "../" once backslashes are slashes; without one the search cannot match)
     first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:

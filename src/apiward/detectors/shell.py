@@ -599,14 +599,20 @@ def _command_at(
         return (0.8, "cmdi.substitution", pos, end)
     args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
             or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
+    if not args and name in _TOOL_PREFIXES:
+        after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
+        args = after is not None and after.group(0) in _COMMAND_WORDS
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
     if name in COMMON_WORDS:
-        if (name in ("echo", "printf") and separator in (";", "|", "||", "&&") and not text[: pos - len(separator)].strip()
-                and rest.strip()):
-            return (0.85, "cmdi.separator-command", pos, end)  # "|echo vulnerable": a value that opens with a pipe into echo
+        lead = text[: pos - len(separator)].rstrip()
+        if (name in ("echo", "printf") and separator in (";", "|", "||", "&&", "&", "\n") and rest.strip()
+                and (not lead or lead[-1] in "'\"")):
+            # "|echo vulnerable", 'x" ; echo vulnerable#': a value that opens with a separator, or
+            # closes a quote before one, then prints
+            return (0.85, "cmdi.separator-command", pos, end)
         if prose:
             return None
         if separator in ("(", "{", "then", "do") and not args:
