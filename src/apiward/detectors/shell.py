@@ -529,7 +529,14 @@ _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "e
 # what a ping form holds before its command is appended: an address ("127.0.0.1 & dir")
 _ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f:]{2,39}\]?)[\s]{0,4}")
 # a common command word with the option cluster only that command takes ("ps aux", "ps -ef")
-_OWN_OPTIONS = {"ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])")}
+# (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
+# "rundll32 javascript:...", "rundll32 x.dll,Entry")
+_OWN_OPTIONS = {
+    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])"),
+    "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
+                       r"logicaldisk|computersystem|shadowcopy|/node:)"),
+    "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
+}
 
 
 def _bare_amp(text: str, pos: int) -> bool:

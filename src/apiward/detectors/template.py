@@ -58,8 +58,10 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
     r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
-    # Twig's environment reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}")
-    r"|\b_self\.env\.|registerundefinedfiltercallback"
+    # Twig's environment and context reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}",
+    # "{{ _context|json_encode }}"), and a PHP filter callback named as an option ("{'options':'system'}")
+    r"|\b_self\.env\.|registerundefinedfiltercallback|\{\{[\s]{0,4}(?:dump\([\s]{0,4})?_context\b"
+    r"|['\"]options['\"][\s]{0,4}:[\s]{0,4}['\"](?:system|passthru|exec|shell_exec|popen|proc_open|assert)['\"]"
     # FreeMarker's square-bracket interpolation ("[=7*7]") and Django's context dump ("{% debug %}")
     r"|\[=[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]|\{%-?[\s]{0,4}debug[\s]{0,4}-?%\}"
     # the implicit objects of JSP/JSF expression language: the page context and the request's
@@ -114,7 +116,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self|registerundefined|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self|registerundefined|options|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
