@@ -527,7 +527,7 @@ _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "e
 
 
 # what a ping form holds before its command is appended: an address ("127.0.0.1 & dir")
-_ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f:]{2,39}\]?)[\s]{0,4}")
+_ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?)[\s]{0,4}")
 # a common command word with the option cluster only that command takes ("ps aux", "ps -ef")
 # (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
 # "rundll32 javascript:...", "rundll32 x.dll,Entry")
