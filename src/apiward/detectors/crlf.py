@@ -23,6 +23,9 @@ _HEADER = linear(
     r"|[\r\n][\s]{0,4}http/[0-9.]{1,4}[\s]{1,4}[0-9]{3}|[\r\n][\s]{0,4}(?:get|post|put|delete|head|options)[\s]{1,4}/[^\s]{0,200}[\s]{1,4}http/"
     r"|[\r\n][\s]{0,4}(?:helo|ehlo|mail[\s]{1,4}from|rcpt[\s]{1,4}to|data|help|quit|rset|vrfy|expn)[\s]{0,4}(?::|[\r\n]|$|[\s]{1,4}[a-z<@])"
 )
+# a value that opens with a line break and then a header of any hyphenated name ("%0aHeader-Test: x"):
+# text typed into a form does not start with a break; an injected header line does
+_LEADING_HEADER = re.compile(r"[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -70,7 +73,7 @@ def scan(text: str) -> list[Hit]:
         if m is None:
             return []
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
-    m = _HEADER.search(text)
+    m = _HEADER.search(text) or _LEADING_HEADER.match(text)
     if m is not None:
         score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
         return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]

@@ -13,6 +13,7 @@ All patterns use bounded quantifiers only (linear in the input).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from typing import Any
@@ -211,7 +212,7 @@ def scan(text: str) -> list[Hit]:
         else:
             keep(0.93, "xss.script-uri", uri.start(), uri.end())
     data = _DATA_URI.search(text) if "data:" in text else None
-    if data is not None and (("html" in data.group(0) or "script" in data.group(0)
+    if data is not None and (("html" in data.group(0) or "script" in data.group(0) or "svg" in data.group(0)
                               or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
@@ -247,12 +248,36 @@ def _tag_uri(rest: str) -> bool:
 _SVG_SCRIPT = re.compile(r"<[\s/]{0,4}(?:script|foreignobject|iframe|embed|object)|[\s\"'/]on[a-z]{3,40}[\s]{0,8}=|javascript:|%3cscript")
 
 
+def _base64_pieces(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The lower-cased base64 spellings of ``words`` at the three byte alignments (the part
+    whose every character comes from the word): the text is read lower-cased, so the encoded
+    form is matched lower-cased too (a search, never a decode of a case-folded blob)."""
+    out: set[str] = set()
+    for word in words:
+        raw = word.encode()
+        for shift in range(3):
+            enc = base64.b64encode(b"\x00" * shift + raw).decode()
+            piece = enc[(shift * 8 + 5) // 6 : (shift + len(raw)) * 8 // 6]
+            if len(piece) >= 8:
+                out.add(piece.lower())
+    return tuple(sorted(out))
+
+
+# what `_SVG_SCRIPT` looks for, as it reads inside a base64 SVG ("data:image/svg+xml;base64,PHN2Zy...")
+_SVG_SCRIPT_BASE64 = linear("|".join(re.escape(p) for p in _base64_pieces(
+    ("<script", "<foreignObject", "<iframe", " onload=", " onerror=", " onbegin=", " onclick=", " onmouseover=",
+     " onfocus=", "javascript:", "<svg onload", "<image onerror"))))
+
+
 def _active_data(text: str, data: re.Match[str]) -> bool:
     """A ``data:`` URI whose content a browser runs: HTML, XML or script types, an empty type
     (``data:,alert(1)`` as a script source), or SVG carrying script. Images, fonts and SVG
     icons (``data:image/svg+xml,<svg xmlns=...><path .../></svg>`` in CSS) are inert."""
     kind = data.group(0)
     if "svg" in kind:
+        encoded = text.find(";base64,", data.end() - 8, data.end() + 40)  # "image/svg+xml;base64,"
+        if encoded >= 0:
+            return _SVG_SCRIPT_BASE64.search(text[encoded + 8 : encoded + 4000]) is not None
         return _SVG_SCRIPT.search(text, data.end(), data.end() + 1200) is not None
     if any(k in kind for k in ("html", "xml", "javascript")):
         return True

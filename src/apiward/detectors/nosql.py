@@ -24,15 +24,25 @@ OPERATORS = frozenset(
 STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$nin",
                     "$exists", "$expr", "$or", "$nor", "$not", "$function", "$accumulator",
                     "$elemmatch"})
+# Mongo-only matchers no REST filter dialect uses (modulo, array size, superset): operators as a
+# parameter key ("user[$mod]=x", also read in a value) or an object's first key ('{"$size": []}'); in prose or code they
+# are variables ("$size = 10"). ("$type" is also Json.NET's polymorphic type key.)
+KEY_ONLY = frozenset({"$mod", "$size", "$all"})
+_OBJECT_OPERATOR = re.compile(r"\{[\s]{0,4}['\"]?(\$(?:mod|size|all))['\"]?[\s]{0,4}:|[a-z0-9_\]]\[(\$(?:mod|size|all))\]")
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
+# a JavaScript string closed and a statement begun ("'; return '' == '", "'; db.dropDatabase(); '"):
+# what $where and mapReduce code shows when a value is spliced into it
+_BREAKOUT = re.compile(
+    r"['\"][\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
+)
 _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")
 
 
 def key_operator(key: str) -> bool:
     """True when a parameter or JSON key (last path element) is a query operator."""
     name = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("[]'\"").lower()
-    return name in STRONG
+    return name in STRONG or name in KEY_ONLY
 
 
 def scan(text: str) -> list[Hit]:
@@ -44,7 +54,12 @@ def scan(text: str) -> list[Hit]:
         if m.group(1) in STRONG:
             best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, m.start(1), m.end(1))
             break
-    js = _JS.search(text)
+    if best is None and ("{" in text or "[" in text):
+        obj = _OBJECT_OPERATOR.search(text)
+        if obj is not None:
+            group = 1 if obj.group(1) is not None else 2
+            best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, obj.start(group), obj.end(group))
+    js = _JS.search(text) or _BREAKOUT.search(text)
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
     return [best] if best is not None else []

@@ -50,6 +50,10 @@ STRICT = (
     "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
     "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
+    # version-control metadata left in a web root, and macOS system preferences
+    ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
+    # framework secrets by their conventional paths (Symfony, Rails)
+    "app/config/parameters.yml", "config/database.yml", "config/master.key", "config/secrets.yml",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -58,6 +62,8 @@ _STRICT = linear(
     r"|(?:^|/)sys/(?:class|kernel|devices|firmware|module|block|bus|power)(?:$|/)"
     r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem)"
     r"|(?:^|/)run/secrets(?:$|/)"
+    # a server's access-control file named by its absolute path ("/.htaccess"; the bare name is a word)
+    r"|/\.htaccess$"
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
 )
 # Files a server writes for its operator and never links: debug / error / access logs and
@@ -81,10 +87,10 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
-    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot)/[^\s'\"<>?#]{1,200}"
+    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200}"
     r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~/[^\s'\"<>?#]{1,200})"
 )
-_SYSTEM_DIRS = ("/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
+_SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
                 "/etc/hosts.")
@@ -98,9 +104,12 @@ _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
-_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot)/|[a-z]:/|~/")
+_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub)/|[a-z]:/|~/")
+# an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
+# a path parameter the application joins to its root (a scheme's "://" is not one)
+_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"inetpub|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 def scan(text: str) -> list[Hit]:
@@ -117,6 +126,8 @@ def scan(text: str) -> list[Hit]:
     norm = text.replace("\\", "/") if "\\" in text else text
     if "\x00" in norm:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
+    if "%00" in norm:
+        norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
     # (a step is "../" once backslashes are slashes; without one the search cannot match)
     first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:
@@ -156,6 +167,10 @@ def scan(text: str) -> list[Hit]:
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
+    if (best is None or best.score < 0.85) and "//" in norm and _SYSTEM_HINT.search(norm) is not None:
+        glued = _GLUED_SYSTEM_PATH.search(norm)
+        if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
+            keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
     if (best is None or best.score < 0.9) and "/" in norm:  # a file name alone is a word, not a path
         if "/./" in norm or norm.count("//") > norm.count("://"):
             norm = _SELF_STEP.sub("/", norm)  # "/etc/./passwd", "/etc//passwd"
@@ -169,15 +184,20 @@ def scan(text: str) -> list[Hit]:
         system = _SYSTEM_PATH.search(norm)
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
-            found = system.group(1)
-            if (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
-                    or _SENSITIVE_FILE.search(found) is not None):
+            if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
     if best is None and "/" in norm and ("log" in norm or ".sql" in norm):
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+def _system_file(found: str) -> bool:
+    """An absolute path that lies under a directory no web page lives in, or names a
+    configuration / key / log file or a sensitive file."""
+    return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
+            or _SENSITIVE_FILE.search(found) is not None)
 
 
 def _is_url_path(text: str, pos: int) -> bool:

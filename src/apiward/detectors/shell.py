@@ -526,11 +526,25 @@ _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "e
                                 "systeminfo", "ipconfig", "ifconfig", "hostname", "tasklist", "netstat"})
 
 
+# what a ping form holds before its command is appended: an address ("127.0.0.1 & dir")
+_ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?)[\s]{0,4}")
+# a common command word with the option cluster only that command takes ("ps aux", "ps -ef")
+# (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
+# "rundll32 javascript:...", "rundll32 x.dll,Entry")
+_OWN_OPTIONS = {
+    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])"),
+    "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
+                       r"logicaldisk|computersystem|shadowcopy|/node:)"),
+    "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
+}
+
+
 def _bare_amp(text: str, pos: int) -> bool:
-    """The ``&`` before ``pos`` starts the value (``& ver``) or is glued to a word before it
-    (``a&id``, not ``Name & ID``), outside a query string (``?page=2&id`` names a parameter)."""
+    """The ``&`` before ``pos`` starts the value (``& ver``), follows an address alone
+    (``127.0.0.1 & dir``) or is glued to a word before it (``a&id``, not ``Name & ID``), outside
+    a query string (``?page=2&id`` names a parameter)."""
     lead = text[: pos - 1]
-    if not lead.strip():
+    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None:
         return True
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
@@ -590,12 +604,22 @@ def _command_at(
         if closer in text[end : end + 120] or not rest.strip():
             return (0.95, "cmdi.substitution", pos, end)
         return (0.8, "cmdi.substitution", pos, end)
-    args = _ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
+    args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
+            or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
+    if not args and name in _TOOL_PREFIXES:
+        after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
+        args = after is not None and after.group(0) in _COMMAND_WORDS
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
     if name in COMMON_WORDS:
+        lead = text[: pos - len(separator)].rstrip()
+        if (name in ("echo", "printf") and separator in (";", "|", "||", "&&", "&", "\n") and rest.strip()
+                and (not lead or lead[-1] in "'\"")):
+            # "|echo vulnerable", 'x" ; echo vulnerable#': a value that opens with a separator, or
+            # closes a quote before one, then prints
+            return (0.85, "cmdi.separator-command", pos, end)
         if prose:
             return None
         if separator in ("(", "{", "then", "do") and not args:

@@ -211,8 +211,10 @@ class DetectionStage:
             self._form_shaped_text(request, scored)
         if request.body:
             head = request.body[:65536]
-            # a DTD, or an XInclude element (``<xi:include href=...>``, which needs no DTD)
-            if b"<!" in head or (b"nclude" in head and (b"xi:include" in head or b"XInclude" in head)):
+            # a DTD, an XInclude element (``<xi:include href=...>``, which needs no DTD), or XSLT
+            # (a stylesheet processing instruction, an ``xsl:`` element)
+            if (b"<!" in head or (b"nclude" in head and (b"xi:include" in head or b"XInclude" in head))
+                    or b"xml-stylesheet" in head or b"<xsl:" in head):
                 self._xml_body(request, scored)
         if batch and self.model is not None:
             self._score_model(self.model, batch, scored)

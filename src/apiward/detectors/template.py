@@ -58,6 +58,16 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
     r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # Twig's environment and context reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}",
+    # "{{ _context|json_encode }}"), and a PHP filter callback named as an option ("{'options':'system'}")
+    r"|\b_self\.env\.|registerundefinedfiltercallback|\{\{[\s]{0,4}(?:dump\([\s]{0,4})?_context\b"
+    r"|['\"]options['\"][\s]{0,4}:[\s]{0,4}['\"](?:system|passthru|exec|shell_exec|popen|proc_open|assert)['\"]"
+    # FreeMarker's square-bracket interpolation ("[=7*7]") and Django's context dump ("{% debug %}")
+    r"|\[=[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]|\{%-?[\s]{0,4}debug[\s]{0,4}-?%\}"
+    # the implicit objects of JSP/JSF expression language: the page context and the request's
+    # scopes named alone ("#{request}", "${pagecontext}") or read through ("${param.a}", "${header.host}")
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|param|paramvalues|header|headervalues|cookie|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -67,7 +77,7 @@ _EXPRESSION = linear(
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
     r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
-    r"|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
+    r"|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -106,7 +116,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options['\"]|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
@@ -243,7 +253,9 @@ def _log4shell(text: str) -> Hit | None:
         if step == resolved:
             break
         resolved = step
-    compact = resolved.replace(" ", "")
+    # Log4j upper-cases in Java, where the dotless "\u0131" becomes "I" and the long "\u017f" "S":
+    # "${jnd${upper:\u0131}:ldap://...}" names jndi
+    compact = resolved.replace(" ", "").replace("\u0131", "i").replace("\u017f", "s")
     pos = 0
     while True:
         start = compact.find("${", pos)

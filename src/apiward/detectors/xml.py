@@ -2,7 +2,8 @@
 
 Reads the raw XML body (and any value that carries XML). Evidence: a ``<!DOCTYPE`` with an
 internal subset that declares entities, any ``<!ENTITY ... SYSTEM|PUBLIC "uri">`` (external),
-parameter entities (``<!ENTITY % x``), and ``xi:include`` / the XInclude namespace. A plain
+parameter entities (``<!ENTITY % x``), ``xi:include`` / the XInclude namespace, and XSLT that
+fetches a stylesheet or calls ``document()`` / ``system-property()``. A plain
 ``<!DOCTYPE html>`` or an XML prolog passes.
 """
 
@@ -17,6 +18,12 @@ _ENTITY = re.compile(r"<!entity[\s]{1,16}(%[\s]{1,16})?[^\s>]{1,64}[\s]{1,16}(sy
 _DOCTYPE = re.compile(r"<!doctype[\s]{1,16}[^\s>\[]{1,64}[\s]{0,16}(\[|system|public)")
 _XINCLUDE = re.compile(r"xi:include|xmlns(?::[a-z0-9_]{1,20})?[\s]{0,4}=[\s]{0,4}['\"]http://www\.w3\.org/2001/xinclude")
 _SCHEMA = re.compile(r"xsi:schemalocation|xsi:nonamespaceschemalocation|<xsl:|xmlns:xsl")
+# XSLT injection: a stylesheet the parser fetches ("<?xml-stylesheet href=...>"), or an XSLT
+# instruction calling what reads files, the processor's identity or host code
+_XSLT = re.compile(
+    r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?[a-z][a-z0-9+.\-]{0,10}:"
+    r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
+)
 _TRIGGER = re.compile(r"<!|xinclude|xi:|schemalocation|xsl")
 
 
@@ -43,6 +50,9 @@ def scan(text: str) -> list[Hit]:
     xinclude = _XINCLUDE.search(text)
     if xinclude is not None:
         keep(0.95, "xxe.xinclude", xinclude.start(), xinclude.end())
+    xslt = _XSLT.search(text) if "xsl" in text else None
+    if xslt is not None:
+        keep(0.9, "xxe.xslt", xslt.start(), xslt.end())
     schema = _SCHEMA.search(text)
     if schema is not None and "http" in text[schema.end() : schema.end() + 200]:
         keep(0.6, "xxe.external-schema", schema.start(), schema.end())
