@@ -290,13 +290,14 @@ class _FixedModel:
     categories = (Category.SQLI, Category.XSS)
     thresholds = {Category.SQLI: 0.5, Category.XSS: 0.5}
 
-    def __init__(self, sqli: float) -> None:
+    def __init__(self, sqli: float, xss: float = 0.0) -> None:
         self.sqli = sqli
+        self.xss = xss
 
     def predict_proba_normalized(self, views: list[object]):  # type: ignore[no-untyped-def]
         import numpy as np
 
-        return np.array([[self.sqli, 0.0]] * len(views))
+        return np.array([[self.sqli, self.xss]] * len(views))
 
 
 def test_a_json_body_posted_as_a_form_is_read_by_its_leaves_once(shipped_model) -> None:  # type: ignore[no-untyped-def]
@@ -549,3 +550,20 @@ def test_a_form_name_that_only_opens_like_json_loses_its_indexes(name: str, flag
     headers = [*BROWSER, ("content-type", "application/x-www-form-urlencoded")]
     findings = stage().findings(request("POST", "/form", headers=headers, body=f"{quote(name)}=1".encode()))
     assert bool(blocking(findings)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "blocked"),
+    [("accept", "text/html;q=0.9,text/plain;q=0.8,ima>", False),
+     ("content-type", "multipart/form-data; boundary=----x", False),
+     ("accept-language", "en-US,en;q=0.5", False),
+     ("x-custom", "text/html;q=0.9,text/plain;q=0.8,ima>", True),
+     ("accept", "text/html<script>alert(1)</script>", True)],
+)
+def test_the_model_alone_does_not_block_a_media_type_list(header: str, value: str, blocked: bool) -> None:
+    """A list of media types or language tags has a grammar; a cut or odd one is not an attack
+    unless the analysers see one in it (the model only raises their evidence there)."""
+    stage = DetectionStage(DetectionSettings(), _FixedModel(0.0, xss=0.99))  # type: ignore[arg-type]
+    headers = [("host", "shop.example"), (header, value)]
+    found = blocking(stage.findings(request(headers=headers)))
+    assert (found.get(f"header.{header}") is Category.XSS) is blocked

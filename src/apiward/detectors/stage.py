@@ -63,6 +63,11 @@ NO_SSRF_HEADERS = frozenset(
 )
 # the model's SSRF score on these headers is dropped like the analyser's (they name hosts by design)
 _NO_SSRF_LOCATIONS = frozenset(f"header.{name}" for name in NO_SSRF_HEADERS)
+# Headers whose grammar is a list of media types, charsets or language tags: an attack in them
+# shows lexically (a tag, a quote, an expression); the model, which has only ever seen browsers'
+# few spellings of them, reads a cut or reordered list ("...,text/plain;q=0.8,ima>") as markup
+_NO_MODEL_ALONE_LOCATIONS = frozenset(
+    f"header.{name}" for name in ("accept", "content-type", "accept-language", "accept-charset"))
 FILENAME_HEADERS = frozenset({"x-filename", "x-file-name", "x_filename", "x.filename"})
 EXECUTABLE_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "phps", "phpt", "pgif",
@@ -515,7 +520,8 @@ class DetectionStage:
         on the policy's scale (the model's own threshold maps onto the block threshold); it
         raises weak lexical evidence of its category, and on its own it may block only from
         ``detection.model_alone`` on (below, it is logged), and only in the categories whose
-        grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those)."""
+        grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those),
+        and not in a media-type or language list header (`_NO_MODEL_ALONE_LOCATIONS`)."""
         todo = [plan for _, plan in batch if plan[2] is None]
         if todo:
             # only fields not scored before go to the model; a remembered field keeps its row
@@ -558,7 +564,8 @@ class DetectionStage:
                         continue
                     scored[key] = (score, current[1] + "+model", current[2])
                 elif score >= self._report_at:
-                    if p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES:
+                    if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
+                            or location in _NO_MODEL_ALONE_LOCATIONS):
                         score = min(score, policy - 0.01)
                     # a location read twice (a repeated parameter, JSON lines) keeps the higher
                     # model score: the model does not corroborate itself
