@@ -567,3 +567,16 @@ def test_the_model_alone_does_not_block_a_media_type_list(header: str, value: st
     headers = [("host", "shop.example"), (header, value)]
     found = blocking(stage.findings(request(headers=headers)))
     assert (found.get(f"header.{header}") is Category.XSS) is blocked
+
+
+@pytest.mark.parametrize(("value", "blocked"), [("<svg:svg", False), ("<META", False), ("<iframe", False),
+                                                ("<svg:svg onload=alert(1)>", True), ("<meta x", True),
+                                                ("<script>", True)])
+def test_a_value_that_is_one_inert_tag_token_is_not_the_models(value: str, blocked: bool) -> None:
+    """The tag names of a session-replay DOM capture are data about a page; a tag with anything
+    after its name is read by the model as before."""
+    stage = DetectionStage(DetectionSettings(), _FixedModel(0.0, xss=0.99))  # type: ignore[arg-type]
+    body = json.dumps({"node": value}).encode()
+    headers = [("host", "shop.example"), ("content-type", "application/json")]
+    found = blocking(stage.findings(request("POST", "/rec", headers=headers, body=body)))
+    assert (found.get("body.node") is Category.XSS) is blocked

@@ -104,6 +104,9 @@ _MODEL_ALONE_CATEGORIES = frozenset(
     {Category.SQLI, Category.XSS, Category.CMDI, Category.TRAVERSAL, Category.SSTI, Category.NOSQLI,
      Category.LDAPI, Category.SSRF}
 )
+# one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
+# analysers' to flag, any other does nothing without attributes or content
+_LONE_TAG = re.compile(r"</?[A-Za-z][\w:.-]{0,64}/?>?")
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 # the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
 MODEL_SYNTAX = _SYNTAX
@@ -287,9 +290,11 @@ class DetectionStage:
             self._referer_query(fld, value, scored)
         if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
-        if self.model is not None and (hits or _SYNTAX.search(value) is not None):
+        if (self.model is not None and (hits or _SYNTAX.search(value) is not None)
+                and _LONE_TAG.fullmatch(value.strip()) is None):
             # the model reads values with code syntax or weak lexical evidence; URLs, dates,
-            # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone
+            # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone, and so
+            # is a value that is only one inert tag token (``<svg:svg``: nothing else is in it)
             return _plan(scored, normalized)
         return _plan(scored)
 
