@@ -36,3 +36,22 @@ def test_adversarial_runs_scan_in_bounded_time(analyser, n: int) -> None:  # typ
         spent = time.perf_counter() - started
         slowest = max(slowest, (spent, value[:40]))
     assert slowest[0] < BUDGET_SECONDS, f"{analyser.name}: {slowest[0]:.2f}s on {slowest[1]!r}..."
+
+
+# multi-character units a grammar nests or repeats (a URL inside a URL's query, an element per
+# tag): a rule that re-reads what follows each one must not multiply its work per repetition
+UNITS = ("http://a.example/?u=", "https://a.example/r?next=", "<xsl:a ", "..%00/", "${", "{{", "&id", "; echo ",
+         "\u4e0a ", "\\\\a.example\\", "'||'", "/**/union/**/")
+
+
+@pytest.mark.parametrize("analyser", ANALYSERS, ids=[a.name for a in ANALYSERS])
+def test_repeated_units_scan_in_bounded_time(analyser) -> None:  # type: ignore[no-untyped-def]
+    slowest = (0.0, "")
+    for unit in UNITS:
+        for n in (400, 2000):
+            value = unit * (n // len(unit)) + "x"
+            text = normalize_value(value).analysed[-1]
+            started = time.perf_counter()
+            analyser.scan(text)
+            slowest = max(slowest, (time.perf_counter() - started, value[:40]))
+    assert slowest[0] < BUDGET_SECONDS, f"{analyser.name}: {slowest[0]:.2f}s on {slowest[1]!r}..."

@@ -148,6 +148,15 @@ def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[floa
 
 def scan(text: str) -> list[Hit]:
     """SSRF evidence in one lower-case view that is a URL or a host."""
+    return _scan(text, 0)
+
+
+# URLs inside URLs read at most this deep ("https://a/?u=https://b/?u=http://127.0.0.1/"): each
+# level reads a few parameters, so the work stays a small constant however a value nests
+_MAX_NESTING = 2
+
+
+def _scan(text: str, nesting: int) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048 or _TRIGGER.search(value) is None:
         return []
@@ -217,31 +226,43 @@ def scan(text: str) -> list[Hit]:
                 # ftp://files.example/shell.txt: a script or text file an include() can read over FTP
                 return [Hit(Category.SSRF, 0.7, "ssrf.remote-include", text, 0, min(len(text), host_start + 40))]
     if found is None:
-        if scheme in ("http", "https") and "=" in value:
-            return _nested_url(text, value, host_start)
+        if scheme in ("http", "https") and "=" in value and nesting < _MAX_NESTING:
+            return _nested_url(text, value, host_start, nesting + 1)
         return []
     score, rule, end = found
     offset = max(0, text.find(value))  # (-1 when backslashes were rewritten)
     return [Hit(Category.SSRF, score, rule, text, offset, min(len(text), offset + end))]
 
 
+# parameters that name where a browser is sent back to, never a URL the server fetches: a
+# loopback address there is a native app's OAuth redirect (RFC 8252), not SSRF
+REDIRECT_PARAMS = frozenset({"redirect_uri", "redirect_url", "post_logout_redirect_uri", "return_to", "returnto",
+                             "return_url", "returnurl", "callback_url", "callbackurl"})
 # a URL as a query parameter of another URL: "http://site/redirect?url=http://127.0.0.1/"
 _NESTED_URL = re.compile(r"=([a-z][a-z0-9+.\-]{1,15}:/)")
 
 
-def _nested_url(text: str, value: str, start: int) -> list[Hit]:
+def _nested_url(text: str, value: str, start: int, nesting: int) -> list[Hit]:
     """An internal URL inside a public one's query: an open redirect or a fetch-by-proxy on the
     public host forwards the request inside (the first few such parameters are read)."""
     for count, m in enumerate(_NESTED_URL.finditer(value, start)):
         if count >= 4:
             break
-        inner = scan(value[m.start(1) :])
+        inner = _scan(value[m.start(1) :], nesting)
+        if inner and inner[0].rule == "ssrf.loopback" and _param_name(value, m.start()) in REDIRECT_PARAMS:
+            continue
         if inner:
             hit = inner[0]
             offset = max(0, text.find(value)) + m.start(1)
             return [Hit(Category.SSRF, min(hit.score, 0.85), "ssrf.nested-url", text, offset,
                         min(len(text), offset + hit.end))]
     return []
+
+
+def _param_name(value: str, eq: int) -> str:
+    """The name of the query parameter whose "=" is at ``eq``."""
+    start = max(value.rfind("?", 0, eq), value.rfind("&", 0, eq), value.rfind(";", 0, eq)) + 1
+    return value[start:eq]
 
 
 def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int] | None:

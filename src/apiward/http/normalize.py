@@ -221,10 +221,16 @@ def _strip_block_comments(text: str) -> str:
     return "".join(out)
 
 
+def _char(code: int) -> str:
+    """The character of a decoded code point; a UTF-16 surrogate half ("%uD800", "\\udc00") is no
+    character: U+FFFD, as a UTF-8 decoder makes of one (the text must stay encodable)."""
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def _percent_replace(match: re.Match[str]) -> str:
     token = match.group(0)
     if token[1] in "uU":
-        return chr(int(token[2:], 16))
+        return _char(int(token[2:], 16))
     raw = bytes.fromhex(token.replace("%", ""))  # "%xx" runs only (see `_PERCENT`)
     return _bytes_to_text(raw)
 
@@ -248,16 +254,16 @@ def _overlong_replace(match: re.Match[bytes]) -> bytes:
         code = ((seq[1] & 0x3F) << 12) | ((seq[2] & 0x3F) << 6) | (seq[3] & 0x3F)  # below U+10000
     else:
         code = ((seq[0] & 0x0F) << 12) | ((seq[1] & 0x3F) << 6) | (seq[2] & 0x3F)
-    return bytes((code,)) if code < 0x80 else chr(code).encode("utf-8")
+    return bytes((code,)) if code < 0x80 else _char(code).encode("utf-8")
 
 
 def _backslash_replace(match: re.Match[str]) -> str:
     brace, u4, x2, octal, nul = match.groups()
     if brace is not None:
         code = int(brace, 16)
-        return chr(code) if code <= 0x10FFFF else match.group(0)
+        return _char(code) if code <= 0x10FFFF else match.group(0)
     if u4 is not None:
-        return chr(int(u4, 16))
+        return _char(int(u4, 16))
     if x2 is not None:
         return chr(int(x2, 16))
     if octal is not None:

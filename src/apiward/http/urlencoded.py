@@ -33,8 +33,9 @@ def _overlong_or_replace(error: UnicodeError) -> tuple[str, int]:
         return chr(((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)), i + 3
     if (lead == 0xF0 and i + 3 < len(data) and 0x80 <= data[i + 1] <= 0x8F
             and 0x80 <= data[i + 2] <= 0xBF and 0x80 <= data[i + 3] <= 0xBF):
-        # "%f0%80%80%ae": a 4-byte form of a character below U+10000
-        return chr(((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F)), i + 4
+        # "%f0%80%80%ae": a 4-byte form of a character below U+10000 (a surrogate half is none)
+        code = ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F)
+        return ("\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)), i + 4
     return "\ufffd", error.end
 
 
