@@ -32,9 +32,10 @@ _OBJECT_OPERATOR = re.compile(r"\{[\s]{0,4}['\"]?(\$(?:mod|size|all))['\"]?[\s]{
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
 # a JavaScript string closed and a statement begun ("'; return '' == '", "'; db.dropDatabase(); '"):
-# what $where and mapReduce code shows when a value is spliced into it
+# what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
+# in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"['\"][\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
+    r"['\"][\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
 )
 _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")
 
