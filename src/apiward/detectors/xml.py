@@ -13,14 +13,16 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 _ENTITY = re.compile(r"<!entity[\s]{1,16}(%[\s]{1,16})?[^\s>]{1,64}[\s]{1,16}(system|public)?")
 _DOCTYPE = re.compile(r"<!doctype[\s]{1,16}[^\s>\[]{1,64}[\s]{0,16}(\[|system|public)")
 _XINCLUDE = re.compile(r"xi:include|xmlns(?::[a-z0-9_]{1,20})?[\s]{0,4}=[\s]{0,4}['\"]http://www\.w3\.org/2001/xinclude")
 _SCHEMA = re.compile(r"xsi:schemalocation|xsi:nonamespaceschemalocation|<xsl:|xmlns:xsl")
 # XSLT injection: a stylesheet the parser fetches ("<?xml-stylesheet href=...>"), or an XSLT
-# instruction calling what reads files, the processor's identity or host code
-_XSLT = re.compile(
+# instruction calling what reads files, the processor's identity or host code (RE2: each "<xsl:"
+# of a long document is followed by a 200-character window, which a backtracking engine re-reads)
+_XSLT = linear(
     r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?[a-z][a-z0-9+.\-]{0,10}:"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
