@@ -61,13 +61,16 @@ _PROBE = linear(
     # Twig's environment and context reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}",
     # "{{ _context|json_encode }}"), and a PHP filter callback named as an option ("{'options':'system'}")
     r"|\b_self\.env\.|registerundefinedfiltercallback|\{\{[\s]{0,4}(?:dump\([\s]{0,4})?_context\b"
-    r"|['\"]options['\"][\s]{0,4}:[\s]{0,4}['\"](?:system|passthru|exec|shell_exec|popen|proc_open|assert)['\"]"
+    r"|'options'[\s]{0,4}:[\s]{0,4}'(?:system|passthru|exec|shell_exec|popen|proc_open|assert)'"
     # FreeMarker's square-bracket interpolation ("[=7*7]") and Django's context dump ("{% debug %}")
     r"|\[=[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]|\{%-?[\s]{0,4}debug[\s]{0,4}-?%\}"
     # the implicit objects of JSP/JSF expression language: the page context and the request's
-    # scopes named alone ("#{request}", "${pagecontext}") or read through ("${param.a}", "${header.host}")
+    # scopes named alone ("#{request}", "${pagecontext}") or read through ("${pagecontext.request}",
+    # "${paramvalues[0]}"); "param", "header" and "cookie" read through are JavaScript template
+    # literals as often ("${header.title}"), so only their quoted-key form counts ("${header['host']}")
     r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
-    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|param|paramvalues|header|headervalues|cookie|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|paramvalues|headervalues|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
+    r"|[$#]\{[\s]{0,4}(?:param|header|cookie)[\s]{0,4}\[[\s]{0,4}['\"]"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -116,7 +119,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options['\"]|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
