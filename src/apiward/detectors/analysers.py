@@ -128,6 +128,8 @@ def inert(value: str) -> bool:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
+    if shell.VERSION_HINT.search(text) is not None:
+        return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
     if _GADGET_RE.search(text) is not None:
         return False
     if "/" in text and path.scan(text):

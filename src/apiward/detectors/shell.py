@@ -143,7 +143,7 @@ _ASSIGNMENT = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?!=)")
 # a versioned interpreter or compiler: "python3.10", "gcc7.4", "php8.1"
 _VERSIONED = re.compile(r"(python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
 # what any `_VERSIONED` match contains
-_VERSION_HINT = re.compile(r"(?:python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]")
+VERSION_HINT = re.compile(r"(?:python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]")
 # "c{a,oun}t", "{l,-lh}s": a brace expansion inside a word
 _WORD_BRACE = re.compile(r"(?:^|(?<=[\s;|&`(]))([a-z0-9_\-]{0,12})\{([a-z0-9_\-]{0,12}(?:,[a-z0-9_\-]{0,12}){1,4})\}([a-z0-9_\-]{0,12})(?=$|[\s;|&`)])")
 # what any `_WORD_BRACE` match contains (a literal first: a fast scan to rule it out)
@@ -383,7 +383,7 @@ def _may_name_command(text: str) -> bool:
         return True
     # "gcc10.1", "python3.10": a word that starts with a versioned name (none without the name
     # and a digit somewhere in the text)
-    if _VERSION_HINT.search(text) is None:
+    if VERSION_HINT.search(text) is None:
         return False
     return any(w[-1].isdigit() and _VERSIONED.match(w) is not None for w in words)
 
@@ -474,6 +474,8 @@ _NAMED_IN_PROSE = frozenset(
     apt-get openssl gpg whois ping dig netstat nmap crontab awk sed grep curl wget jshell irb ansible knife
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
 )
+# a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
+_VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
                         "node", "java", "gcc", "clang", "apt-get", "yum", "dnf", "brew"})
@@ -606,6 +608,8 @@ def _command_at(
         return (0.8, "cmdi.substitution", pos, end)
     args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
             or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
+    if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None:
+        args = False  # "python 3 tutorial", "java 8", "gcc 12.2": a tool and its version, named in prose
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
