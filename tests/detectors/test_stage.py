@@ -75,12 +75,14 @@ def test_query_attack_is_located() -> None:
         ("id=1%27%0Band%0Bsleep(5)%23", True),  # vertical tabs as spaces
         ("id=1%01union%02select%031,2", True),  # SQL Server reads 0x01-0x1f as spaces
         ("id=%27%01or%011=1--", True),
+        ("id=%27%01or%011=1--%C3%A9", True),  # one letter beyond ASCII does not make it binary
+        ("id=1%01union%01select%01password%01from%01users%C3%A9", True),
         ("id=%0c%0b%0c%0b", False),  # blank with odd spaces: nothing to read
         ("blob=%01%02%03%04%05%06%07%08abcdefgh", False),  # binary: still skipped, nothing flagged
     ],
 )
 def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool) -> None:
-    """A short payload spaced with \\x0b or \\x0c, or in ASCII with any control character between
+    """A short payload spaced with \\x0b or \\x0c, or with any control character between
     words, is text that SQL and shells read as spaced words; counting them as binary characters
     left it uninspected."""
     found = blocking(stage().findings(request(query=query)))
@@ -580,3 +582,25 @@ def test_a_value_that_is_one_inert_tag_token_is_not_the_models(value: str, block
     headers = [("host", "shop.example"), ("content-type", "application/json")]
     found = blocking(stage.findings(request("POST", "/rec", headers=headers, body=body)))
     assert (found.get("body.node") is Category.XSS) is blocked
+
+
+@pytest.mark.parametrize("spelling", ["%25ud800", "%25uDC00", "%5Cud800", "%5Cu%7Bdfff%7D", "%f0%8d%a0%80"])
+def test_a_surrogate_half_in_any_spelling_does_not_stop_inspection(spelling: str) -> None:
+    """"%uD800" names half of a UTF-16 pair, which is no character: it reads as U+FFFD, and the
+    rest of the value (and of the request) is inspected as usual instead of the stage failing."""
+    view = request(query=f"q={spelling}%27+or+1%3D1--&n=1", headers=[*BROWSER, ("x-trace", spelling.replace("%25", "%"))])
+    assert blocking(stage().findings(view)) == {"query.q": Category.SQLI}
+
+
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [("client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback", False),
+     ("next=https%3A%2F%2Fsso.example%2Fauthorize%3Fredirect_uri%3Dhttp%3A%2F%2Flocalhost%3A3000%2Fcb", False),
+     ("redirect_uri=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F", True),
+     ("url=http%3A%2F%2F127.0.0.1%3A8080%2Fadmin", True)],
+)
+def test_a_loopback_redirect_uri_is_where_a_browser_goes(shipped_model, query: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    """RFC 8252: a native app's OAuth redirect listens on 127.0.0.1; the server fetches nothing
+    there (a metadata address is still flagged, and the same loopback URL in a "url" is SSRF)."""
+    findings = DetectionStage(DetectionSettings(), shipped_model).findings(request(query=query))
+    assert bool(blocking(findings)) is blocked

@@ -38,7 +38,8 @@ class Field(NamedTuple):
     index (``0``, ``1``...); the raw path itself is ``path`` with name ``""``.
 
     Immutable. A named tuple rather than a frozen dataclass: a request builds dozens of them
-    (every header, cookie, parameter and JSON leaf), and a tuple is built in half the time."""
+    (every header, cookie, parameter and JSON leaf), and a tuple is built in half the time. As a
+    tuple it also equals a plain tuple of the same items: compare fields with fields."""
 
     source: Source
     name: str

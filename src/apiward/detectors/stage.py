@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -351,6 +351,11 @@ class DetectionStage:
                 # line breaks reach a response header from query, path, cookies and headers;
                 # a body (batch requests, multipart, mail text) holds header-like lines legitimately
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
+            if (hit.category is Category.SSRF and hit.rule == "ssrf.loopback" and not header
+                    and _last_name(fld.name) in ssrf.REDIRECT_PARAMS):
+                # an OAuth / OIDC loopback redirect (RFC 8252: native apps listen on 127.0.0.1):
+                # the browser is sent there, the server fetches nothing
+                hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
             if hit.category is Category.TRAVERSAL and fld.source is Source.PATH and hit.rule == "traversal.wrapper":
                 hit = Hit(hit.category, min(hit.score, 0.85), hit.rule, hit.text, hit.start, hit.end)
             out.append(hit)
@@ -376,7 +381,7 @@ class DetectionStage:
                 if embedded is None:
                     continue
                 for hit in ssrf.scan(view[embedded.start(1) :]):
-                    self._add(scored, fld.location, hit.category, hit.score, "ssrf.path-url",
+                    self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+path",
                               _short(view[embedded.start(1) : embedded.start(1) + EVIDENCE_CHARS]))
                 break
         if fld.source is Source.PATH and name and ".." in normalized.views[-1]:
@@ -428,50 +433,31 @@ class DetectionStage:
         names that follow it: after ``&&`` (an empty pair), after ``(`` (an LDAP filter's
         ``(&``: ``user=*)(&``), or when such a name is no parameter name (a space, a quote:
         ``&sleep 5``). ``?a=1&debug`` stays a flag."""
-        pairs = query.split("&", 100)[:100]
-        i = 0
-        while i < len(pairs):
-            name, eq, value = pairs[i].partition("=")
-            j = i + 1
-            while j < len(pairs) and "=" not in pairs[j]:
-                j += 1
-            if eq and j > i + 1:
-                tail = pairs[i + 1 : j]
-                if ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
-                        or any(not is_plain_name(unquote_plus(t)) for t in tail if t)):
-                    text = unquote_plus(value + "&" + "&".join(tail))
-                    analysed = self._analyse_value(text)
-                    if analysed is not None:
-                        normalized, hits = analysed
-                        for hit in hits:
-                            if hit.category is Category.CMDI or hit.category is Category.LDAPI:
-                                self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
-                                          hit.rule + "+split", self._evidence(hit, normalized))
-            i = j
+        for name, value, tail in _nameless_runs(query.split("&", 100)[:100]):
+            if ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
+                    or any(not is_plain_name(unquote_plus(t)) for t in tail if t)):
+                analysed = self._analyse_value(unquote_plus(value + "&" + "&".join(tail)))
+                if analysed is not None:
+                    normalized, hits = analysed
+                    for hit in hits:
+                        if hit.category is Category.CMDI or hit.category is Category.LDAPI:
+                            self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
+                                      hit.rule + "+split", self._evidence(hit, normalized))
 
     def _split_cookie(self, header: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
         """A cookie value that held ``;``: ``pref=x; id`` reads as ``pref=x`` and a nameless
         piece ``id``, while the application that splits on the first ``=`` only, or reads the
         raw header, gets ``x; id``. Browsers never send a piece without ``=``, so the value is
         read again with the nameless pieces that follow it."""
-        pieces = header.split(";", 100)[:100]
-        i = 0
-        while i < len(pieces):
-            name, eq, value = pieces[i].partition("=")
-            j = i + 1
-            while j < len(pieces) and "=" not in pieces[j]:
-                j += 1
-            tail = pieces[i + 1 : j]
-            if eq and any(t.strip() for t in tail):
-                text = value.strip(" \t") + ";" + ";".join(tail)
-                analysed = self._analyse_value(text)
+        for name, value, tail in _nameless_runs(header.split(";", 100)[:100]):
+            if any(t.strip() for t in tail):
+                analysed = self._analyse_value(value.strip(" \t") + ";" + ";".join(tail))
                 if analysed is not None:
                     normalized, hits = analysed
                     for hit in hits:
                         if hit.category is not Category.SSRF:
                             self._add(scored, f"cookie.{_short(name.strip())}", hit.category, hit.score,
                                       hit.rule + "+split", self._evidence(hit, normalized))
-            i = j
 
     def _form_shaped_text(
         self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]
@@ -547,14 +533,13 @@ class DetectionStage:
         for location, plan in batch:
             for j, p in plan[2]:
                 category = categories[j]
-                if category is Category.SSRF and location in _NO_SSRF_LOCATIONS:
-                    continue  # "Host: localhost:8080" is where a request went, not a fetch
-                t = thresholds[j]
-                # map the model's threshold t onto the policy's block threshold
-                if p < t:
-                    score = policy * p / t
-                else:
-                    score = policy + (1.0 - policy) * (p - t) / (1.0 - t)
+                if category is Category.SSRF and (location in _NO_SSRF_LOCATIONS
+                                                  or _last_name(location) in ssrf.REDIRECT_PARAMS):
+                    # "Host: localhost:8080" is where a request went, "redirect_uri=http://127.0.0.1:8080/"
+                    # where a browser goes: not a fetch (the analysers still judge metadata and
+                    # private addresses there)
+                    continue
+                score = _on_policy_scale(p, thresholds[j], policy)
                 key = (location, category)
                 current = scored.get(key)
                 if current is not None and current[1] != "model":
@@ -582,12 +567,7 @@ class DetectionStage:
         mapping as `_score_model`'s)."""
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for j, p in kept:
-            t = thresholds[j]
-            score = policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
-            if score >= self._report_at:
-                return True
-        return False
+        return any(_on_policy_scale(p, thresholds[j], policy) >= self._report_at for j, p in kept)
 
     def _model_evidence(self, normalized: Normalized) -> str:
         view = normalized.analysed[-1] if len(normalized.views) > 1 else normalized.views[0]
@@ -627,6 +607,30 @@ class DetectionStage:
             if glob_match(exclusion.location + ".*", location) or glob_match(exclusion.location + "[*", location):
                 return True
         return False
+
+
+def _on_policy_scale(p: float, t: float, policy: float) -> float:
+    """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
+    block threshold, linearly below and above it."""
+    return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+
+
+def _last_name(name: str) -> str:
+    """The innermost key of a field name ("auth.redirect_uri", "params[redirect_uri]"), lower-cased."""
+    return name.rstrip("]").rsplit("[", 1)[-1].rsplit(".", 1)[-1].lower()
+
+
+def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """Each ``name=value`` piece that is followed by pieces without ``=``, with those pieces."""
+    i = 0
+    while i < len(pieces):
+        name, eq, value = pieces[i].partition("=")
+        j = i + 1
+        while j < len(pieces) and "=" not in pieces[j]:
+            j += 1
+        if eq and j > i + 1:
+            yield name, value, pieces[i + 1 : j]
+        i = j
 
 
 def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
@@ -733,9 +737,10 @@ def _binary(value: str) -> bool:
     sample = value[:2048]
     # one C-level pass instead of a Python test per character (exactly the same characters)
     odd = len(_ODD_CHAR.findall(sample))
-    if odd > 0.1 * len(sample) and value.isascii():
-        # ASCII text spaced with control characters ("1%01union%02select%031,2": SQL Server reads
-        # 0x01-0x1f as spaces) is text; binary data also has bytes above 0x7f or undecodable ones
+    if odd > 0.1 * len(sample):
+        # text spaced with control characters ("1%01union%02select%031,2": SQL Server reads
+        # 0x01-0x1f as spaces) is text, whatever else it holds ("...%01users%C3%A9"); binary data
+        # also has undecodable bytes (U+FFFD) and controls that do not stand between two letters
         odd -= len(_SPACER_CHAR.findall(sample))
     return odd > 0.1 * len(sample)
 
