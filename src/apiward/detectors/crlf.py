@@ -19,7 +19,12 @@ _HEADER = linear(
     r"transfer-encoding|x-[a-z0-9\-]{1,40}|refresh|access-control-allow-[a-z\-]{1,20}|"
     r"cache-control|host|cookie|link|content-security-policy|www-authenticate|authorization|"
     r"connection|upgrade|server|vary|etag|expires|last-modified|pragma|via|referer|user-agent|"
-    r"strict-transport-security|x-xss-protection)[\s]{0,4}:"
+    r"strict-transport-security|x-xss-protection|"
+    # the other response headers a split response sets (language, encoding, framing, policies)
+    r"content-language|content-encoding|content-location|content-range|accept-ranges|retry-after|"
+    r"keep-alive|proxy-authenticate|p3p|referrer-policy|permissions-policy|feature-policy|"
+    r"cross-origin-[a-z\-]{1,20}|timing-allow-origin|alt-svc|clear-site-data|report-to|expect-ct|"
+    r"public-key-pins|set-cookie2)[\s]{0,4}:"
     r"|[\r\n][\s]{0,4}http/[0-9.]{1,4}[\s]{1,4}[0-9]{3}|[\r\n][\s]{0,4}(?:get|post|put|delete|head|options)[\s]{1,4}/[^\s]{0,200}[\s]{1,4}http/"
     r"|[\r\n][\s]{0,4}(?:helo|ehlo|mail[\s]{1,4}from|rcpt[\s]{1,4}to|data|help|quit|rset|vrfy|expn)[\s]{0,4}(?::|[\r\n]|$|[\s]{1,4}[a-z<@])"
 )
