@@ -31,6 +31,9 @@ _HEADER = linear(
 # a value that opens with a line break and then a header of any hyphenated name ("%0aHeader-Test: x"):
 # text typed into a form does not start with a break; an injected header line does
 _LEADING_HEADER = re.compile(r"[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
+# a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
+# ended and a body of the attacker's written into the response
+_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b")
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -78,7 +81,7 @@ def scan(text: str) -> list[Hit]:
         if m is None:
             return []
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
-    m = _HEADER.search(text) or _LEADING_HEADER.match(text)
+    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
     if m is not None:
         score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
         return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]

@@ -222,7 +222,8 @@ def scan(text: str) -> list[Hit]:
         confused = _confused_authority(value, host_start)
         if confused is not None:
             return [Hit(Category.SSRF, 0.85, "ssrf.parser-confusion", text, 0, min(len(text), confused))]
-    if scheme in ("http", "https", "ftp", "ftps") and (found is None or found[0] < 0.7):
+    # ("" is a scheme-relative "//evil.example/shell.txt": the include fetches it over the page's scheme)
+    if scheme in ("http", "https", "ftp", "ftps", "") and (found is None or found[0] < 0.7):
         shell = _SHELL_FILE.search(value, host_start, host_start + 300)
         if shell is not None:
             return [Hit(Category.SSRF, 0.7, "rfi.shell-url", text, 0, min(len(text), shell.end()))]
@@ -278,6 +279,8 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
     if not host:
         return None
     host = host.translate(_DOTS)
+    if host.endswith(".") and len(host) > 1:
+        host = host.rstrip(".")  # "metadata.google.internal.", "localhost.": the absolute name resolves the same
     if host in METADATA_HOSTS or host.endswith(".internal") and "metadata" in host:
         return (0.97, "ssrf.metadata", hm.end())
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
