@@ -19,13 +19,21 @@ _HEADER = linear(
     r"transfer-encoding|x-[a-z0-9\-]{1,40}|refresh|access-control-allow-[a-z\-]{1,20}|"
     r"cache-control|host|cookie|link|content-security-policy|www-authenticate|authorization|"
     r"connection|upgrade|server|vary|etag|expires|last-modified|pragma|via|referer|user-agent|"
-    r"strict-transport-security|x-xss-protection)[\s]{0,4}:"
+    r"strict-transport-security|x-xss-protection|"
+    # the other response headers a split response sets (language, encoding, framing, policies)
+    r"content-language|content-encoding|content-location|content-range|accept-ranges|retry-after|"
+    r"keep-alive|proxy-authenticate|p3p|referrer-policy|permissions-policy|feature-policy|"
+    r"cross-origin-[a-z\-]{1,20}|timing-allow-origin|alt-svc|clear-site-data|report-to|expect-ct|"
+    r"public-key-pins|set-cookie2)[\s]{0,4}:"
     r"|[\r\n][\s]{0,4}http/[0-9.]{1,4}[\s]{1,4}[0-9]{3}|[\r\n][\s]{0,4}(?:get|post|put|delete|head|options)[\s]{1,4}/[^\s]{0,200}[\s]{1,4}http/"
     r"|[\r\n][\s]{0,4}(?:helo|ehlo|mail[\s]{1,4}from|rcpt[\s]{1,4}to|data|help|quit|rset|vrfy|expn)[\s]{0,4}(?::|[\r\n]|$|[\s]{1,4}[a-z<@])"
 )
 # a value that opens with a line break and then a header of any hyphenated name ("%0aHeader-Test: x"):
 # text typed into a form does not start with a break; an injected header line does
 _LEADING_HEADER = re.compile(r"[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
+# a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
+# ended and a body of the attacker's written into the response
+_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b")
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -74,7 +82,7 @@ def scan(text: str) -> list[Hit]:
         if m is None:
             return []
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
-    m = _HEADER.search(text) or _LEADING_HEADER.match(text)
+    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
     if m is not None:
         score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
         return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]

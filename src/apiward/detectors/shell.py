@@ -111,6 +111,10 @@ _STRONG = linear(
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts)"
     r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
+    r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
+    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
 )
@@ -194,6 +198,7 @@ _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:]))"  # user@host
 )
@@ -613,6 +618,11 @@ def _command_at(
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
+    elif not args and name in ("eval", "exec") and separator and not substitution:
+        # ";eval id", "|exec whoami": the builtins that run their argument as a command; the next word
+        # must be a binary no prose uses ("eval test results" passes)
+        after = _WORDS.match(rest.lstrip())
+        args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in ("eval", "exec")
     ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):

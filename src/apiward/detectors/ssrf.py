@@ -29,14 +29,22 @@ LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "localhost4", "lo
                          "host.containers.internal", "kubernetes.default.svc.cluster.local"})
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.azure.com",
                             "instance-data", "instance-data.ec2.internal", "kubernetes.default",
-                            "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com"})
+                            "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com",
+                            "rancher-metadata"})
 _URL = re.compile(r"([a-z][a-z0-9+._\-]{1,15}):(//)?|//")
 # "localhost/", "host.docker.internal:8080/admin": a local host name written without a scheme
 _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)")
 # a script or text file's URL that ends in "?": whatever the application appends becomes a query string
 # (remote include). A site's own page URL with an empty query ("https://shop.example?") is common in
 # analytics beacons, so the file name is required.
-_TRAILING_QUERY = re.compile(r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)\?$")
+# A query that is only the extension the application appends ("http://evil.example/?.php") is the
+# same trick spelled the other way round.
+_TRAILING_QUERY = re.compile(
+    r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)\?$"
+    r"|(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|asp|aspx|jsp)$"
+)
+# a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
+_ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
 _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)|^\\\\")
@@ -158,8 +166,19 @@ _MAX_NESTING = 2
 
 def _scan(text: str, nesting: int) -> list[Hit]:
     value = text.strip()
-    if len(value) > 2048 or _TRIGGER.search(value) is None:
+    if len(value) > 2048:
         return []
+    if _TRIGGER.search(value) is None:
+        assigned = _ASSIGNED_URL.match(value)
+        if assigned is None:
+            return []
+        # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
+        # forwards or splits itself) holds the URL it fetches; only an internal target counts
+        inner = scan(value[assigned.end() :])
+        if not inner or inner[0].score < 0.8:
+            return []
+        offset = max(0, text.find(value)) + assigned.end()
+        return [Hit(Category.SSRF, inner[0].score, inner[0].rule, text, offset, min(len(text), offset + inner[0].end))]
     if value.startswith("\\\\"):
         unc = _UNC.match(value)  # \\127.0.0.1\share: Windows fetches it over SMB
         if unc is None:
@@ -192,7 +211,7 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             host_start = 2
         elif m.group(2):
             host_start = m.end()
-            if value.endswith("?") and _TRAILING_QUERY.fullmatch(value) is not None:
+            if "?" in value and _TRAILING_QUERY.fullmatch(value) is not None:
                 return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
         elif scheme in ODD_SCHEMES and _URL.match(value, m.end()) is not None:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), m.end() + 40))]  # jar:http://
@@ -212,7 +231,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         confused = _confused_authority(value, host_start)
         if confused is not None:
             return [Hit(Category.SSRF, 0.85, "ssrf.parser-confusion", text, 0, min(len(text), confused))]
-    if scheme in ("http", "https", "ftp", "ftps") and (found is None or found[0] < 0.7):
+    # ("" is a scheme-relative "//evil.example/shell.txt": the include fetches it over the page's scheme)
+    if scheme in ("http", "https", "ftp", "ftps", "") and (found is None or found[0] < 0.7):
         shell = _SHELL_FILE.search(value, host_start, host_start + 300)
         if shell is not None:
             return [Hit(Category.SSRF, 0.7, "rfi.shell-url", text, 0, min(len(text), shell.end()))]
@@ -280,6 +300,8 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
     if not host:
         return None
     host = host.translate(_DOTS)
+    if host.endswith(".") and len(host) > 1:
+        host = host.rstrip(".")  # "metadata.google.internal.", "localhost.": the absolute name resolves the same
     if host in METADATA_HOSTS or host.endswith(".internal") and "metadata" in host:
         return (0.97, "ssrf.metadata", hm.end())
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
