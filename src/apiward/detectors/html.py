@@ -181,6 +181,10 @@ def scan(text: str) -> list[Hit]:
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "\\" in text and "style" in text:
+        css = _css_escaped_sink(text)  # style="background:\0075\0072\006c(javascript:...)"
+        if css is not None:
+            keep(0.9, "xss.css-escape", css, css + 5)
     if "\\74" in text or "\\074" in text:
         octal = _OCTAL_TAG.search(text)  # "\74script\76" in a JavaScript string: octal escapes of < and >
         if octal is not None and octal.group(1) in ACTIVE_TAGS and len(octal.group(1)) >= 3:
@@ -310,6 +314,23 @@ def _spread(scheme: str) -> bool:
 def _inert_uri(text: str, end: int) -> bool:
     """``javascript:void(0)``, ``javascript:;``: the no-op links analytics beacons report."""
     return _INERT.match(text, end) is not None
+
+
+# CSS escapes ("\\75" or "\\0075 " for "u"): a style attribute or sheet may spell its whole value with them
+_CSS_ESCAPE = re.compile(r"\\([0-9a-f]{1,6})[ \t\n]?")
+_CSS_SINK = re.compile(r"expression[\s]{0,8}\(|-moz-binding|\bbehavior[\s]{0,4}:|url[\s]{0,4}\([\s'\"]{0,4}(?:javascript|vbscript):|@import\b")
+
+
+def _css_escaped_sink(text: str) -> int | None:
+    """Where a style property that runs script is found once CSS escapes are decoded (and not
+    before: the plain spelling is the sink search's), or None."""
+    start = text.find("style")
+    escaped = text[start : start + 2000]
+    if _CSS_ESCAPE.search(escaped) is None:
+        return None
+    decoded = _CSS_ESCAPE.sub(lambda m: chr(min(int(m.group(1), 16), 0x10FFFF)) if int(m.group(1), 16) else "", escaped)
+    sink = _CSS_SINK.search(decoded.lower())
+    return None if sink is None else start
 
 
 def _generic_event(name: str) -> frozenset[str]:

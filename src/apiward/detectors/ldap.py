@@ -3,7 +3,10 @@
 A value that closes the application's filter and opens another: ``*)(uid=*))(|(uid=*``,
 ``admin)(&)``, ``*)(objectclass=*``, ``x)(|(password=*)``. The grammar: a ``)`` followed by ``(``
 and an attribute comparison or a boolean operator ``&`` ``|`` ``!``; or a filter that is only
-wildcards and operators. Parenthesised prose ("(see above) (and below)") has no ``attr=``.
+wildcards and operators; a value that is one whole filter (``(cn=*)``, ``|(uid=*)``); the
+same written with RFC 4515 escapes (``\\2a\\29\\28uid=\\2a``) for an application that unescapes
+first; the metacharacter probe ``*()|&'``. Parenthesised prose ("(see above) (and below)",
+"(n=5)") has no ``attr=`` with a wildcard or a directory attribute.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 from apiward.detectors.sql import random_blob
 
 _BREAK = re.compile(
@@ -21,14 +25,44 @@ _BREAK = re.compile(
 )
 _ATTRS = re.compile(r"\b(?:objectclass|uid|cn|sn|ou|dc|mail|userpassword|password|samaccountname|memberof|givenname|description|telephonenumber|gidnumber|uidnumber)[\s]{0,4}[~<>]?=")
 _TRIGGER = re.compile(r"\)|\(\s{0,4}[&|!]")
+# A whole filter as the value, optionally behind a boolean operator: a presence test
+# ("(cn=*)", "|(uid=*)") or a known attribute compared ("(objectclass=user)"). Prose in
+# parentheses ("(n=5)", "(see above)") has neither a wildcard value nor a directory attribute.
+_WHOLE_FILTER = linear(
+    r"^[\s]{0,4}[&|!]?[\s]{0,4}\([\s]{0,4}[a-z][a-z0-9\-;.]{0,40}[\s]{0,4}[~<>]?=[\s]{0,4}(\*)?[^()]{0,80}\)"
+)
+# the attributes a whole filter names without a wildcard: directory-only names ("(n=5)" is prose)
+_FILTER_ATTRS = linear(r"\([\s]{0,4}(?:objectclass|objectcategory|uid|cn|samaccountname|userpassword|memberof|userprincipalname)[\s]{0,4}[~<>]?=")
+# RFC 4515 escapes of the filter metacharacters ("\2a\29\28uid=\2a"): decoded once by an
+# application that unescapes before it builds the filter
+_ESCAPE = re.compile(r"\\(2a|28|29|7c|26|21)")
+_ESCAPED = {"2a": "*", "28": "(", "29": ")", "7c": "|", "26": "&", "21": "!"}
+# the metacharacter probe of fuzzers ("*()|&'"): no word, only filter syntax
+_META_ONLY = re.compile(r"[*()|&!='\"\s%0-9]{4,24}")
 
 
 def scan(text: str) -> list[Hit]:
     """LDAP injection evidence in one lower-case view."""
+    if "\\" in text and _ESCAPE.search(text) is not None:
+        decoded = _ESCAPE.sub(lambda e: _ESCAPED[e.group(1)], text)
+        hits = _scan(decoded)
+        return [Hit(Category.LDAPI, min(h.score, 0.85), "ldapi.escaped-filter-break", text, 0, len(text)) for h in hits]
+    return _scan(text)
+
+
+def _scan(text: str) -> list[Hit]:
     if _TRIGGER.search(text) is None or "(" not in text and "*)" not in text:
         return []
     m = _BREAK.search(text)
-    if m is None or random_blob(text):
+    if m is None:
+        whole = _WHOLE_FILTER.match(text)
+        if whole is not None and whole.end() >= len(text.rstrip()) and (
+                whole.group(1) is not None or _FILTER_ATTRS.search(whole.group(0)) is not None):
+            return [Hit(Category.LDAPI, 0.85, "ldapi.whole-filter", text, whole.start(), whole.end())]
+        if _META_ONLY.fullmatch(text) is not None and "(" in text and ")" in text and ("|" in text or "&" in text) and "*" in text:
+            return [Hit(Category.LDAPI, 0.8, "ldapi.metacharacter-probe", text, 0, len(text))]
+        return []
+    if random_blob(text):
         return []
     score = 0.9 if _ATTRS.search(text) is not None or "*" in m.group(0) or m.group(0).count("(") >= 2 else 0.7
     return [Hit(Category.LDAPI, score, "ldapi.filter-break", text, m.start(), m.end())]

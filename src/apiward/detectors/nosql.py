@@ -3,7 +3,7 @@
 An operator where a value was expected: a JSON key or query-parameter key such as ``$ne``,
 ``$gt``, ``$where``, ``$regex`` (``user[$ne]=x``, ``{"password": {"$ne": null}}``), or a value
 holding an operator object or server-side JavaScript (``{"$where": "sleep(100)"}``,
-``'; return true; var x='``). Keys are checked by the stage with `key_operator`.
+``'; return true; var x='``, ``db.getCollection('users').find()``). Keys are checked by the stage with `key_operator`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
+from apiward.detectors.linear import linear
 
 OPERATORS = frozenset(
     {"$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$where", "$exists",
@@ -30,14 +31,37 @@ STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$n
 KEY_ONLY = frozenset({"$mod", "$size", "$all"})
 _OBJECT_OPERATOR = re.compile(r"\{[\s]{0,4}['\"]?(\$(?:mod|size|all))['\"]?[\s]{0,4}:|[a-z0-9_\]]\[(\$(?:mod|size|all))\]")
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
-_JS = re.compile(r"(?:^|['\"];?)[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)|this\.[a-z_]{1,32}[\s]{0,4}(?:==|!=|\.match|\[)|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))")
+_JS = linear(
+    r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
+    r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
+    r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
+)
+# the mongo shell's database methods and collection calls ("db.getCollection('users').find()",
+# "db.getSiblingDB('admin')", "db.users.deleteMany({})"); map-reduce code ("mapReduce(function(){emit(1,1)}, ...)")
+_SHELL = linear(
+    r"\bdb\.(?:getcollection|getsiblingdb|getcollectionnames|getcollectioninfos|dropdatabase|runcommand|"
+    r"admincommand|createuser|dropuser|getusers|getmongo|eval|copydatabase|shutdownserver|fsynclock|serverstatus)[\s]{0,4}\("
+    r"|\bdb\.[a-z_]{1,32}\.(?:find|findone|drop|insert|insertone|insertmany|remove|deleteone|deletemany|update|"
+    r"updateone|updatemany|aggregate|mapreduce|renamecollection)[\s]{0,4}\("
+    r"|\bmapreduce[\s]{0,4}\([\s]{0,4}function\b"
+)
+# a $where / mapReduce string closed, statements spliced in, and a string reopened at the end
+# so the original closing quote still parses ("'; var d=new Date(); ...; var x='")
+_SPLICE = linear(r"^[^'\"]{0,40}['\"][\s]{0,4};[^\n]{1,300};[\s]{0,4}(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}['\"]$")
+# Mongo-only operators as an object's key: the schema validator, aggregation joins, and a BSON
+# type test by number or alias (Json.NET's "$type" names a .NET class, never these)
+_MONGO_OBJECT = linear(
+    r"\{[\s]{0,4}['\"]\$(?:jsonschema|lookup|graphlookup|unionwith)['\"][\s]{0,4}:"
+    r"|\{[\s]{0,4}['\"]\$type['\"][\s]{0,4}:[\s]{0,4}(?:[0-9]{1,2}[\s]{0,4}[,}]|['\"](?:string|double|object|array|bool|null|int|long|"
+    r"decimal|objectid|bindata|date|regex|javascript|timestamp|number|minkey|maxkey|undefined)['\"])"
+)
 # a JavaScript string closed and a statement begun ("'; return '' == '", "'; db.dropDatabase(); '"):
 # what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"['\"][\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
+    r"(?:['\"]|^[0-9]{1,12})[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
 )
-_TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.")
+_TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
 
 
 def key_operator(key: str) -> bool:
@@ -48,8 +72,8 @@ def key_operator(key: str) -> bool:
 
 def scan(text: str) -> list[Hit]:
     """NoSQL evidence in one lower-case view (a value, or a key path)."""
-    if _TRIGGER.search(text) is None:
-        return []
+    if _TRIGGER.search(text) is None and (text[-1:] not in ("'", '"') or ";" not in text):
+        return []  # (a splice ends by reopening a string, see `_SPLICE`)
     best: Hit | None = None
     for m in _OPERATOR.finditer(text):
         if m.group(1) in STRONG:
@@ -60,7 +84,11 @@ def scan(text: str) -> list[Hit]:
         if obj is not None:
             group = 1 if obj.group(1) is not None else 2
             best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, obj.start(group), obj.end(group))
-    js = _JS.search(text) or _BREAKOUT.search(text)
+    if best is None and "{" in text and "$" in text:
+        mongo = _MONGO_OBJECT.search(text)
+        if mongo is not None:
+            best = Hit(Category.NOSQLI, 0.85, "nosqli.operator", text, mongo.start(), mongo.end())
+    js = _JS.search(text) or _BREAKOUT.search(text) or _SHELL.search(text) or _SPLICE.search(text)
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
     return [best] if best is not None else []

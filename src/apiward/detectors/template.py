@@ -47,7 +47,7 @@ _INFO_LOOKUP = re.compile(
     r"|\$\{[\s]{0,4}base64:[a-z0-9+/]{8,400}={0,2}\}"
 )
 _TEMPLATE = linear(
-    r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
+    r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{\{[^{}]{1,200}\{[^{}]{0,60}\}[^{}]{1,200}\}\}|[#$*@~%]\{[\s]{0,4}\{[^{}]{0,60}\}[^{}]{1,200}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
     r"|\$\{\{[^{}]{1,300}\}\}|@\([^()]{1,300}\)"
     r"|<#(?:assign|list|if|include|import|macro|function|local|global|setting|attempt)\b[^>]{1,300}>"  # freemarker directives
 )
@@ -64,6 +64,12 @@ _PROBE = linear(
     r"|'options'[\s]{0,4}:[\s]{0,4}'(?:system|passthru|exec|shell_exec|popen|proc_open|assert)'"
     # FreeMarker's square-bracket interpolation ("[=7*7]") and Django's context dump ("{% debug %}")
     r"|\[=[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]|\{%-?[\s]{0,4}debug[\s]{0,4}-?%\}"
+    # a Jinja/Twig assignment ("{% set x = ... %}", like Velocity's #set above)
+    r"|\{%-?[\s]{0,4}set[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # Thymeleaf/Angular-style inlined products ("[[7*7]]"), Django's tag-library load ("{% load log %}")
+    # and a Razor expression reaching .NET ("@System.Diagnostics.Process.Start(")
+    r"|\[\[[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]\]|\{%-?[\s]{0,4}load[\s]{1,4}[a-z_][a-z0-9_. ]{0,60}-?%\}"
+    r"|@\(?[\s]{0,4}system\.(?:diagnostics|io|reflection|net|environment|runtime|management|web|activator)\."
     # the implicit objects of JSP/JSF expression language: the page context and the request's
     # scopes named alone ("#{request}", "${pagecontext}") or read through ("${pagecontext.request}",
     # "${paramvalues[0]}"); "param", "header" and "cookie" read through are JavaScript template
@@ -74,7 +80,7 @@ _PROBE = linear(
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
-    r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)"
+    r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
@@ -119,7 +125,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 def scan(text: str) -> list[Hit]:
