@@ -174,7 +174,7 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             return []
         # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
         # forwards or splits itself) holds the URL it fetches; only an internal target counts
-        inner = scan(value[assigned.end() :])
+        inner = _scan(value[assigned.end() :], nesting)
         if not inner or inner[0].score < 0.8:
             return []
         offset = max(0, text.find(value)) + assigned.end()
