@@ -56,7 +56,7 @@ _BACKSLASH = re.compile(
 # Overlong UTF-8 encodings of ASCII (2, 3 and 4 bytes), used to smuggle '/', '.', '\\'
 # (``%c0%ae``, ``%e0%80%ae``, ``%f0%80%80%ae``: decoders that do not check the shortest form
 # read them all as '.').
-_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf][\x80-\xbf]")
+OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf][\x80-\xbf]")
 _WHITESPACE = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
 _PRINTABLE_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
@@ -239,22 +239,26 @@ def _bytes_to_text(raw: bytes) -> str:
     if raw.isascii():
         return raw.decode("ascii")
     if b"\xc0" in raw or b"\xc1" in raw or b"\xe0" in raw or b"\xf0" in raw:
-        raw = _OVERLONG.sub(_overlong_replace, raw)
+        raw = OVERLONG.sub(_overlong_replace, raw)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
 
 
-def _overlong_replace(match: re.Match[bytes]) -> bytes:
-    seq = match.group(0)
+def overlong_char(seq: bytes) -> str:
+    """The character an `OVERLONG` sequence encodes (a surrogate half: U+FFFD, see `_char`)."""
     if len(seq) == 2:
         code = ((seq[0] & 0x1F) << 6) | (seq[1] & 0x3F)
     elif len(seq) == 4:
         code = ((seq[1] & 0x3F) << 12) | ((seq[2] & 0x3F) << 6) | (seq[3] & 0x3F)  # below U+10000
     else:
         code = ((seq[0] & 0x0F) << 12) | ((seq[1] & 0x3F) << 6) | (seq[2] & 0x3F)
-    return bytes((code,)) if code < 0x80 else _char(code).encode("utf-8")
+    return _char(code)
+
+
+def _overlong_replace(match: re.Match[bytes]) -> bytes:
+    return overlong_char(match.group(0)).encode("utf-8")
 
 
 def _backslash_replace(match: re.Match[str]) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, unquote_plus
 
 from apiward.core import Field, Source
 from apiward.http.fieldlist import FieldList, is_plain_name
+from apiward.http.normalize import OVERLONG, overlong_char
 
 
 OVERLONG_ERRORS = "apiward-overlong"
@@ -25,17 +26,9 @@ def _overlong_or_replace(error: UnicodeError) -> tuple[str, int]:
     invalid sequence to U+FFFD (as ``errors="replace"``)."""
     if not isinstance(error, UnicodeDecodeError):
         raise error
-    data, i = error.object, error.start
-    lead = data[i]
-    if lead in (0xC0, 0xC1) and i + 1 < len(data) and 0x80 <= data[i + 1] <= 0xBF:
-        return chr(((lead & 0x1F) << 6) | (data[i + 1] & 0x3F)), i + 2
-    if lead == 0xE0 and i + 2 < len(data) and 0x80 <= data[i + 1] <= 0x9F and 0x80 <= data[i + 2] <= 0xBF:
-        return chr(((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)), i + 3
-    if (lead == 0xF0 and i + 3 < len(data) and 0x80 <= data[i + 1] <= 0x8F
-            and 0x80 <= data[i + 2] <= 0xBF and 0x80 <= data[i + 3] <= 0xBF):
-        # "%f0%80%80%ae": a 4-byte form of a character below U+10000 (a surrogate half is none)
-        code = ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F)
-        return ("\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)), i + 4
+    overlong = OVERLONG.match(error.object, error.start)
+    if overlong is not None:  # "%c0%af", "%e0%80%ae", "%f0%80%80%ae"
+        return overlong_char(overlong.group(0)), overlong.end()
     return "\ufffd", error.end
 
 
