@@ -638,9 +638,9 @@ def _command_at(
             return None
         if separator in ("(", "{", "then", "do") and not args:
             return None
-        if separator in (";", "&", "|", "&&", "||") and not text[: pos - len(separator)].strip() and (
+        if separator in (";", "&", "|", "&&", "||") and not lead and (
                 not (separator == "|" and text.count("|") >= 3)) and (
-                not rest.strip() or rest.lstrip()[:1] in (";", "|", "&") or (name in ("echo", "printf") and len(rest.split()) <= 2)):
+                not rest.strip() or rest.lstrip()[:1] in (";", "|", "&")):
             # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
             # ends whatever command it was pasted into; ordinary values do not start with one
             return (0.85, "cmdi.opening-separator", pos, end)
