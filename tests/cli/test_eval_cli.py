@@ -166,3 +166,21 @@ def test_via_an_unreachable_gateway_counts_errors(tmp_path: Path) -> None:
     total = first["total"]
     assert total["errors"] == 4 and total["count"] == 0 and total["tpr"] is None
     assert len(first["errors"]) == 4 and all("ConnectError" in e["reason"] for e in first["errors"])
+
+
+def test_headers_swap_replays_legitimate_requests_with_sdk_headers(tmp_path: Path) -> None:
+    # the markup sits in a header an SDK does not send: scored as recorded it is a false positive,
+    # replayed as an SDK would send the request it is gone
+    record = {"method": "GET", "url": "/api/search?q=kettle", "headers": {**H, "X-Note": "<script>alert(1)</script>"},
+              "data": "", "label": "benign", "category": "api"}
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps(record) + "\n")
+    reports = {}
+    for mode in ("recorded", "swap"):
+        out = tmp_path / f"{mode}.json"
+        result = CliRunner().invoke(cli_app(), ["eval", str(corpus), "--headers", mode, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        reports[mode] = json.loads(out.read_text())
+    assert reports["recorded"]["overall"]["fp"] == 1
+    assert reports["swap"]["overall"]["fp"] == 0 and reports["swap"]["overall"]["tn"] == 1
+    assert "headers replayed as swap" in reports["swap"]["mode"]

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from apiward.errors import ApiwardError, ConfigError
 from apiward.evaluation.corpus import CorpusError, CorpusReader
+from apiward.evaluation.replay_headers import HeaderMode, header_transform
 from apiward.evaluation.report import EvalReport
 from apiward.evaluation.runner import evaluate_file
 from apiward.evaluation.scorer import FoldScorer, InProcessScorer, RemoteScorer, Scorer
@@ -60,6 +61,14 @@ def eval_command(
         bool,
         typer.Option("--holdout", help="Leave out the crs-regression records the shipped model trained on."),
     ] = False,
+    headers: Annotated[
+        HeaderMode,
+        typer.Option(
+            "--headers",
+            help="Replay with other header sets: browser (a browser's full set added), sdk (only Host, "
+            "Content-Type, Authorization, Cookie), swap (attacks as browser, legitimate as sdk).",
+        ),
+    ] = HeaderMode.RECORDED,
     max_misses: Annotated[
         int, typer.Option("--max-misses", min=0, help="Misclassified records listed in the JSON.")
     ] = 200,
@@ -86,11 +95,15 @@ def eval_command(
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
+    suffix = (", held-out half" if holdout else "") + (
+        "" if headers is HeaderMode.RECORDED else f", headers replayed as {headers.value}"
+    )
+
     async def run() -> EvalReport:
         scorer: Scorer
         if via is not None:
             scorer = RemoteScorer(via, concurrency=concurrency)
-            report = EvalReport(mode=f"via {via}" + (", held-out half" if holdout else ""))
+            report = EvalReport(mode=f"via {via}" + suffix)
         elif fold_models is not None:
 
             def settings_for(model: Path) -> Any:
@@ -99,10 +112,10 @@ def eval_command(
                 return load_settings(config, overrides)
 
             scorer = FoldScorer(settings_for, fold_models)
-            report = EvalReport(mode="in-process, site-held-out fold models" + (", held-out half" if holdout else ""))
+            report = EvalReport(mode="in-process, site-held-out fold models" + suffix)
         else:
             scorer = InProcessScorer(settings)
-            report = EvalReport(mode="in-process" + (", held-out half" if holdout else ""))
+            report = EvalReport(mode="in-process" + suffix)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -120,7 +133,13 @@ def eval_command(
 
                     report.files.append(
                         await evaluate_file(
-                            path, scorer, limit=limit, max_misses=max_misses, progress=update, holdout=holdout
+                            path,
+                            scorer,
+                            limit=limit,
+                            max_misses=max_misses,
+                            progress=update,
+                            holdout=holdout,
+                            transform=header_transform(headers),
                         )
                     )
         finally:

@@ -23,9 +23,11 @@ async def evaluate_file(
     max_misses: int = 200,
     progress: Progress | None = None,
     holdout: bool = False,
+    transform: Callable[[CorpusRecord], CorpusRecord] | None = None,
 ) -> FileResult:
     """Score every valid record of ``path``; raises CorpusError when the file cannot be read.
-    With ``holdout``, records the shipped model trained on (`apiward.ml.split`) are left out."""
+    With ``holdout``, records the shipped model trained on (`apiward.ml.split`) are left out;
+    ``transform`` rewrites each record before it is scored (`replay_headers`)."""
     reader = CorpusReader(Path(path), limit=limit)
     result = FileResult(path=Path(path), max_misses=max_misses)
     done = 0
@@ -40,7 +42,9 @@ async def evaluate_file(
     started = time.perf_counter()
     records: Iterable[CorpusRecord] = reader
     if holdout:
-        records = (r for r in reader if not trained_on(r.source))
+        records = (r for r in records if not trained_on(r.source))
+    if transform is not None:
+        records = map(transform, records)
     await score_all(scorer, records, on_done)
     result.seconds = time.perf_counter() - started
     result.skipped = reader.skipped
