@@ -303,16 +303,27 @@ class _FixedModel:
 
 
 def test_a_json_body_posted_as_a_form_is_read_by_its_leaves_once(shipped_model) -> None:  # type: ignore[no-untyped-def]
-    """Without "=", the whole JSON document is a form parameter *name*: it is read leaf by leaf
-    (once, at each leaf), not as one long name, and the leaves' own names are not read again."""
+    """A JSON document posted as a form is read as JSON: each leaf once, under its own name."""
     import json
 
     stage = DetectionStage(DetectionSettings(), shipped_model)
-    doc = json.dumps({"q": "<script>alert(1)</script>", "filters": "(price > 0 AND stock > 1)"})  # no "=": one name
+    doc = json.dumps({"q": "<script>alert(1)</script>", "filters": "(price > 0 AND stock > 1)"})
     headers = [*BROWSER, ("content-type", "application/x-www-form-urlencoded")]
     found = blocking(stage.findings(request(method="POST", path="/1/query", body=doc.encode(), headers=headers)))
+    assert found == {"body.q": Category.XSS}
+
+
+def test_a_query_name_that_is_a_json_document_is_read_by_its_leaves_once(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """Without "=", a whole JSON document is a parameter *name*: it is read leaf by leaf (once, at
+    each leaf), not as one long name, and the leaves' own names are not read again."""
+    import json
+    from urllib.parse import quote
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    doc = json.dumps({"q": "<script>alert(1)</script>", "filters": "(price > 0 AND stock > 1)"})  # no "=": one name
+    found = blocking(stage.findings(request(path="/1/query", query=quote(doc), headers=list(BROWSER))))
     # (the name rule reports the same leaf at the name's own "#key" location)
-    assert f"body.{doc[:64]}…#key.q" in found and set(found.values()) == {Category.XSS}
+    assert f"query.{doc[:64]}…#key.q" in found and set(found.values()) == {Category.XSS}
     assert all(location.count("#key") == 1 for location in found)
 
 

@@ -69,6 +69,20 @@ def test_json_sniffed_without_json_type(ctype: str | None) -> None:
     assert v.body_kind is BodyKind.JSON and body_fields(v) == [("q", "<script>")]
 
 
+def test_json_labelled_as_a_form_is_read_as_json() -> None:
+    # Algolia's and beacon clients post JSON as a form (no CORS preflight); their server reads JSON
+    v = post(b'{"query": "", "filters": "(sku:1 OR sku:2) AND price > 0"}', "application/x-www-form-urlencoded")
+    assert v.body_kind is BodyKind.JSON
+    assert sorted(body_fields(v)) == [("filters", "(sku:1 OR sku:2) AND price > 0"), ("query", "")]
+
+
+@pytest.mark.parametrize("body", [b"{a=1&b=2", b"[x]=1&y=2", b'{"a": 1'])
+def test_a_form_that_only_opens_like_json_is_a_form(body: bytes) -> None:
+    v = post(body, "application/x-www-form-urlencoded")
+    assert v.body_kind is BodyKind.FORM
+    assert len(body_fields(v)) >= 1
+
+
 def test_sniffed_json_that_breaks_limits_is_inspected_raw_not_refused() -> None:
     deep = b"[" * 100 + b"]" * 100
     v = post(deep, "text/plain")

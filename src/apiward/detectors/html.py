@@ -73,6 +73,11 @@ _SINK = linear(
 _NAMED_PROPERTY = re.compile(r"(?:document|window)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
 _WEAK_SINKS = ("function", "print", "open", "write", "import", "fetch", "atob")
+# A value that opens as a named JavaScript function is a script's source sent as data (a bot
+# detector's fingerprint of the page's own functions, an error report, an editor's content): its
+# calls and DOM use are the program's, not a break-out. It runs only inside a tag (other rules) or
+# after a break from a string, which a value opening with the program does not have.
+_NAMED_FUNCTION = re.compile(r"[\s]{0,4}function[\s]{1,4}[a-z_$][\w$]{0,40}[\s]{0,4}\([\w$, ]{0,100}\)[\s]{0,4}\{")
 _BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
 EVENTS = frozenset(
     """onabort onactivate onafterprint onafterscriptexecute onafterupdate onanimationcancel
@@ -225,6 +230,8 @@ def scan(text: str) -> list[Hit]:
         broken = _BREAK.search(prefix[-40:]) is not None
         if sink.group(0).startswith(_WEAK_SINKS):
             score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+        elif _NAMED_FUNCTION.match(text) is not None:
+            score = 0.3
         elif not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
             # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
             # a call, an operator or a quote around it

@@ -228,6 +228,13 @@ def parse_body(
                 _raw(utf8.decode("utf-8", "replace"), out)
             return BodyKind.JSON, doc
         if media == _FORM:
+            # search and analytics clients (Algolia's, sendBeacon callers) post JSON labelled as a
+            # form to avoid a CORS preflight; their server reads JSON, and read as a form the whole
+            # document would be one field name. Not parsing as JSON, it is a form like any other.
+            if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
+                doc = _sniffed_json(data.removeprefix(_BOM), limits.max_json_depth, out)
+                if doc is not None:
+                    return BodyKind.JSON, doc
             parse_urlencoded(_decode_text(data, charset), Source.BODY, out)
             return BodyKind.FORM, None
         if media.startswith("multipart/"):
