@@ -1135,6 +1135,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         logic = tokens[i].value
         if u.kind == "b" and not (logic in ("or", "xor") or (x.kind == "b" and x.value == u.value)):
             return None  # "price > 0 and published = 1": a filter expression, not a tautology
+        if u.kind == "b" and has_left and not at_start and (tokens[left].kind == "b" or (
+                left >= 2 and tokens[left - 1].kind == "o" and (tokens[left - 1].value in COMPARISONS
+                                                                or tokens[left - 1].value == ":")
+                and tokens[left - 2].kind == "b")):
+            # "brand:acme or rating > 4", "price < 10 or rating >= 4", 'tag:"a b" or year = 2020':
+            # fields compared and joined (a search filter); an injected condition follows a break
+            # (a quote, a number alone)
+            return None
         if u.kind == "b" and x.kind == "b" and not (has_left and tokens[left].kind in "ns"):
             return None
         return (0.9, "sqli.tautology", start, x.end)
