@@ -2,7 +2,7 @@
 
 Prose with SQL and shell words and apostrophes, Irish and Dutch names, emails with ``+``,
 code-like product names, URLs with query strings, JSON in cookies, random tokens, base64,
-JWTs, UUIDs, file names, markdown, search queries with quotes, math, versions, dates.
+JWTs, UUIDs, file names, markdown, search queries with quotes, search filter expressions, math, versions, dates.
 """
 
 from __future__ import annotations
@@ -326,6 +326,62 @@ def _graphql(rng: random.Random) -> str:
     return pick(rng, ("", "\n", "\n" + base)) + text + pick(rng, ("", "\n", "\n" + base[:-2]))
 
 
+_FILTER_ATTRS = ("sku", "brand", "category", "categories.lvl0", "_tags", "price", "rating", "objectID", "color",
+                 "size", "inStock", "available", "published", "availability.display", "status", "year", "author")
+
+
+def _filter_expression(rng: random.Random) -> str:
+    """Filter expressions of search and directory APIs as front ends send them: Algolia / Lucene /
+    Elasticsearch query strings (``(brand:Apple OR brand:Sony) AND price > 100``, a long OR chain of
+    ids, ranges, negations), SCIM and OData comparisons. Boolean operators, comparisons and
+    parentheses, but no string break-out, comment or second statement."""
+
+    def attr() -> str:
+        return pick(rng, _FILTER_ATTRS) if chance(rng, 0.8) else rand_ident(rng)
+
+    def value() -> str:
+        return pick(rng, (str(rng.randint(0, 999999)), rand_word(rng), rand_word(rng).title(),
+                          f"\"{rand_word(rng)} {rand_word(rng)}\"", "true", "false"))
+
+    def atom() -> str:
+        k = rng.random()
+        if k < 0.55:
+            return f"{attr()}:{value()}"
+        if k < 0.78:
+            return f"{attr()} {pick(rng, ('>', '<', '>=', '<=', '=', '!='))} {rng.randint(0, 1000)}"
+        if k < 0.88:
+            return f"{attr()}:{rng.randint(0, 100)} TO {rng.randint(100, 1000)}"
+        return f"NOT {attr()}:{value()}"
+
+    style = rng.random()
+    if style < 0.25:  # one id matched in two attributes, many times over (a "recently viewed" lookup)
+        ids = [str(rng.randint(1000, 999999)) for _ in range(rng.randint(2, 40))]
+        a, b = pick(rng, (("sku", "skus"), ("objectID", "parentID"), ("id", "variant_id")))
+        chain = " OR ".join(f"({a}:{i} OR {b}:{i})" for i in ids)
+        return chain + (f" AND ({atom()} AND {atom()})" if chance(rng, 0.4) else "")
+    if style < 0.7:
+        groups = []
+        for _ in range(rng.randint(1, 8)):
+            n = rng.randint(1, 3)
+            inner = f" {pick(rng, ('OR', 'AND'))} ".join(atom() for _ in range(n))
+            groups.append(f"({inner})" if n > 1 or chance(rng, 0.3) else inner)
+        return f" {pick(rng, ('AND', 'OR', 'AND NOT'))} ".join(groups)
+    if style < 0.85:  # SCIM
+        op = pick(rng, ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"))
+        first = f'{pick(rng, ("userName", "emails.value", "name.familyName", "meta.lastModified", "title"))} {op} "{rand_word(rng)}"'
+        if chance(rng, 0.5):
+            return first
+        return f'{first} {pick(rng, ("and", "or"))} ({pick(rng, ("emails.type", "active", "groups.display"))} eq "{rand_word(rng)}" or active pr)'
+    # OData $filter
+    op = pick(rng, ("eq", "ne", "gt", "ge", "lt", "le"))
+    clause = pick(rng, (f"Price {op} {rng.randint(1, 500)}", f"Category eq '{rand_word(rng).title()}'",
+                        f"contains(Name,'{rand_word(rng)}')", f"startswith(Title,'{rand_word(rng)}') eq true",
+                        f"year(ReleaseDate) {op} {rng.randint(1990, 2030)}"))
+    if chance(rng, 0.5):
+        return clause
+    return f"{clause} {pick(rng, ('and', 'or'))} {pick(rng, ('InStock eq true', f'Rating ge {rng.randint(1, 5)}', 'not Discontinued'))}"
+
+
 def _structured(rng: random.Random) -> str:
     """Telemetry and RPC payload fragments: JSPB-style null arrays, dunder globals, bracketed
     field names, whitespace-only DOM text, small JSON objects with empty strings."""
@@ -403,6 +459,7 @@ _FAMILIES: tuple[tuple[str, Family, float], ...] = (
     ("file_name", _file_name, 1.0),
     ("markdown", _markdown, 0.8),
     ("search", _search, 1.5),
+    ("filter_expression", _filter_expression, 0.6),
     ("misc", _misc, 2.0),
     ("negotiation", _negotiation, 0.5),
     ("graphql", _graphql, 0.5),
