@@ -53,18 +53,28 @@ def test_path_segments_are_never_expanded_and_a_json_name_is_named_by_its_head()
     doc = '{"a": 1}'
     assert expanded(Field(Source.PATH, "0", doc)) == [("path.0", doc)]
     # a JSON body posted as a form without "=": the whole document is a parameter name
-    body = json.dumps([[1, None, "x" * 80]])
+    body = json.dumps([["a", None, "x" * 80]])
     out = expanded(Field(Source.BODY, body + "#key", body))
-    assert sorted(out) == sorted([(f"body.{body[:64]}…#key[0][0]", "1"), (f"body.{body[:64]}…#key[0][1]", "null"),
-                                  (f"body.{body[:64]}…#key[0][2]", "x" * 80)])
+    assert sorted(out) == sorted([(f"body.{body[:64]}…#key[0][0]", "a"), (f"body.{body[:64]}…#key[0][2]", "x" * 80)])
 
 
 def test_the_leaf_budget_bounds_the_request_and_past_it_values_stay_whole() -> None:
-    big = json.dumps(list(range(30)))
+    big = json.dumps([f"v{i}" for i in range(30)])
     fields = [Field(Source.QUERY, f"p{i}", big) for i in range(3)]
     out = expanded(*fields, max_leaves=70)
     # two documents fit (60 leaves); the third would exceed the budget and is inspected whole
     assert len(out) == 61 and out[-1] == ("query.p2", big)
+
+
+def test_nulls_booleans_and_numbers_in_arrays_are_not_leaves() -> None:
+    """A protobuf-as-JSON beacon is mostly null padding: 6,000 nulls would be over the leaf budget
+    and the 30 KB text read whole; its strings are what there is to read."""
+    doc = json.dumps([[1663170900542, 0, 0], [17893, *([None] * 6000), "a b", True, 1.5e3, "' or 1=1--"]])
+    assert expanded(Field(Source.BODY, "beacon", doc)) == [("body.beacon[1][6001]", "a b"),
+                                                          ("body.beacon[1][6004]", "' or 1=1--")]
+    # an object member keeps its scalar value (its name can be the point: "$ne": null)
+    assert sorted(expanded(Field(Source.QUERY, "f", '{"user": {"$ne": null}, "n": [null]}'))) == [
+        ("query.f.user.$ne", "null"), ("query.f.user.$ne#key", "$ne")]
 
 
 def test_too_deep_a_document_stays_whole() -> None:

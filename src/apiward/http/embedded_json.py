@@ -10,12 +10,14 @@ keys that are not plain identifiers as ``#key`` fields, exactly as a JSON body i
 are short and repeat, so the detectors' caches remember most of them.
 
 Bounded: at most `MAX_NESTING` levels of JSON-in-JSON, `MAX_DEPTH` levels inside one document,
-`MAX_LEAVES` leaves per request from all embedded documents together. A value over any bound,
+`MAX_LEAVES` leaves per request from all embedded documents together (nulls, booleans and numbers
+in arrays are not leaves: nothing to read). A value over any bound,
 and a value that does not parse, stays one field, inspected whole as before.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -29,6 +31,11 @@ MAX_NESTING = 3
 MAX_DEPTH = 32
 MAX_LEAVES = 5000
 MAX_LINES = 1000
+# scalar array elements are walked but not kept (`_scalar_element`): the walk may see this many
+# times `MAX_LEAVES` fields before it gives up
+SCALAR_FACTOR = 8
+_LITERALS = frozenset({"null", "true", "false"})
+_NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,4})?")
 _OPENERS = ("{", "[")
 _CLOSERS = ("}", "]")
 
@@ -83,16 +90,27 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
     leaves: list[Field] = []
     left = budget.left
     for line, doc in enumerate(docs):
-        walked = FieldList(left)
+        walked = FieldList(left * SCALAR_FACTOR)
         try:
             walk_json(doc, MAX_DEPTH, walked)
         except RequestRejected:
             return None  # too deep or too many leaves: the value is inspected whole
-        left -= len(walked.items)
-        for leaf in walked.items:
+        kept = [leaf for leaf in walked.items if not _scalar_element(leaf)]
+        left -= len(kept)
+        if left < 0:
+            return None
+        for leaf in kept:
             leaves.append(Field(fld.source, _leaf_name(name, leaf.name, line, len(docs)), leaf.value))
     budget.left = left
     return leaves
+
+
+def _scalar_element(leaf: Field) -> bool:
+    """A null, boolean or number in an array (``[12,null,null,true,...]``, the padding of a
+    protobuf-as-JSON array): nothing to inspect, and counted as a leaf it would push a 30 KB
+    beacon over `MAX_LEAVES`, to be read whole. (A string that spells one is as plain.)"""
+    value = leaf.value
+    return leaf.name.endswith("]") and (value in _LITERALS or _NUMBER.fullmatch(value) is not None)
 
 
 def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> Iterator[Field]:
