@@ -32,6 +32,9 @@ DECODED = [
     ("\\x3cscript\\x3e", "<script>"),
     ("\\074script\\076", "<script>"),
     ("\\u{3c}b", "<b"),
+    ("\\0075\\0072\\006c(", "url("),  # zero-padded CSS escapes (4 digits) ...
+    ("\\000075rl", "url"),  # ... and 6 digits, not octal "\\007" + "5"
+    ("\\0101", "\x081"),  # three octal digits then a plain digit: octal, as before
     ("＜ｓｃｒｉｐｔ＞", "<script>"),  # full-width forms (NFKC)
     ("a\x00b", "ab"),  # null bytes stripped
     ("%2500", ""),  # decodes to a null byte, stripped

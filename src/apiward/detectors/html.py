@@ -69,6 +69,8 @@ _SINK = linear(
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
+    r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
 )
 _NAMED_PROPERTY = re.compile(r"(?:document|window)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
@@ -135,7 +137,10 @@ def scan(text: str) -> list[Hit]:
             rest = text[m.end(1) : m.end(1) + 400]
             handler = _HANDLER.search(rest)
             if handler is not None and handler.group(1) in EVENTS | _generic_event(handler.group(1)):
-                keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
+                if _jsx_value(rest, handler.end()):
+                    keep(0.3, "xss.jsx-handler", m.start(), m.end(1) + handler.end())
+                else:
+                    keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
             elif name in STRONG_TAGS:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
@@ -146,13 +151,28 @@ def scan(text: str) -> list[Hit]:
             elif _tag_uri(rest):
                 keep(0.95, "xss.tag-uri", m.start(), m.end())
             elif name in ("svg", "math", "meta", "style", "link", "form", "template", "animate", "set") or ":" in name:
-                if name == "style" and _SINK.search(rest) is not None:
+                if "/" in text[m.start() : m.start(1)]:
+                    keep(0.15, "xss.tag", m.start(), m.end())  # a closing </style>, </svg>: ends, opens nothing
+                elif name == "style" and _SINK.search(rest) is not None:
                     keep(0.93, "xss.style", m.start(), m.end())
+                elif name == "style" and "</style" in rest and "url" not in rest and "@" not in rest:
+                    # a whole stylesheet that fetches nothing and runs nothing (".btn{color:red}")
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 elif name == "meta" and "refresh" in rest:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
+                elif name == "meta" and _META_ACTIVE.search(rest[:300]) is not None:
+                    keep(0.85, "xss.meta", m.start(), m.end())
+                elif name == "meta" and "http-equiv" not in rest[:300] and "charset" not in rest[:300]:
+                    # <meta name="viewport" content="...">: page metadata a CMS sends, inert in a body
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 elif name == "link" and _HREF.search(rest.split(">", 1)[0]) is not None and any(
                         k in rest.split(">", 1)[0] for k in (".js", "stylesheet", "import", "script")):
-                    keep(0.7, "xss.link", m.start(), m.end())
+                    if _same_site(rest.split(">", 1)[0], _HREF_VALUE):
+                        keep(0.15, "xss.tag", m.start(), m.end())  # the site's own stylesheet
+                    else:
+                        keep(0.7, "xss.link", m.start(), m.end())
+                elif name == "form" and _same_site(rest.split(">", 1)[0], _ACTION_VALUE):
+                    keep(0.15, "xss.tag", m.start(), m.end())  # <form method="post" action="/checkout">
                 else:
                     _inert_tag(keep, text, m)
             elif name in ACTIVE_TAGS:
@@ -204,13 +224,18 @@ def scan(text: str) -> list[Hit]:
     for m in _HANDLER.finditer(text) if "=" in text else ():
         name = m.group(1)
         if name in EVENTS:
+            if _jsx_value(text, m.end()) or _bare_setting(text, m.start()):
+                keep(0.3, "xss.handler", m.start(), m.end())  # onClick={save}, "onerror=ignore"
+                continue
             # an attribute break before the handler: quote, slash or start of value
             before = text[max(0, m.start() - 2) : m.start() + 1]
             score = 0.9 if any(c in before for c in "\"'`/") or m.start() == 0 else 0.8
             keep(score, "xss.handler", m.start(), m.end())
         elif len(name) > 5:
             script = text[m.end() : m.end() + 40]
-            broken = m.start() > 0 or text[:1] in "\"'`/ "  # an attribute break before it
+            # an attribute break before it (a quote; not a space, "ready? online=true", nor a
+            # path's slash, "/team/oncall=alice")
+            broken = any(c in text[max(0, m.start() - 2) : m.start() + 1] for c in "\"'`")
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
@@ -232,6 +257,8 @@ def scan(text: str) -> list[Hit]:
             score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
         elif _NAMED_FUNCTION.match(text) is not None:
             score = 0.3
+        elif not broken and _prose_call(text, sink.start()):
+            score = 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
         elif not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
             # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
             # a call, an operator or a quote around it
@@ -242,9 +269,75 @@ def scan(text: str) -> list[Hit]:
     return [best] if best is not None and best.score >= 0.2 else []
 
 
-# a title or a sentence after the scheme ("JavaScript: The Good Parts"), not code: words only
-_PROSE_TAIL = re.compile(r" {1,3}[a-z][a-z0-9 ,\-]{0,80}$")
-_INERT = re.compile(r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|[0-9][0-9.]{0,20}|)[\s]{0,4}(?:$|[\"'&,}\]])")
+# a title or a sentence after the scheme ("JavaScript: The Good Parts", "javascript: a beginner's
+# guide"), not code: words only (an apostrophe inside a word, never a quote that opens a string)
+_PROSE_TAIL = re.compile(r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}[.!?]?$")
+# a no-op link, at the end of the value or of a string, or followed by words ("javascript:void(0)
+# link broken")
+_INERT = re.compile(
+    r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|[0-9][0-9.]{0,20}|)[\s]{0,4}"
+    r"(?:$|[\"'&,}\]]| [a-z][a-z ]{0,60}$)"
+)
+# what <meta> does beyond describing a page: a UTF-7 charset (the page is then read as UTF-7,
+# "+ADw-script+AD4-" becomes a script) or a header it sets (a cookie, a stylesheet link)
+_META_ACTIVE = re.compile(
+    r"charset[\s]{0,4}=[\s\"']{0,4}(?:x-imap4-modified-)?utf-?7"
+    r"|http-equiv[\s]{0,4}=[\s\"']{0,4}(?:set-cookie|link|content-security-policy)"
+)
+_HREF_VALUE = re.compile(r"\bhref[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
+_ACTION_VALUE = re.compile(r"\baction[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
+# an event attribute's value in JSX ("onClick={handleClick}", "onChange={this.save}"): a reference
+# to a function of the page's own code, not script; a call or an arrow inside the braces stays
+_JSX = re.compile(r"[\s]{0,4}\{[\s]{0,4}[a-z_$][a-z0-9_$.]{0,60}[\s]{0,4}\}")
+# a value that is only a setting named like a handler ("onerror=ignore", "onload=lazy")
+_SETTING = re.compile(r"on[a-z]{3,48}[\s]{0,4}=[\s]{0,4}([a-z_][a-z0-9_\-]{0,30})")
+_CALLABLE = frozenset({"alert", "prompt", "confirm", "eval", "print", "fetch", "open", "location", "name",
+                       "settimeout", "setinterval", "import", "function", "top", "self", "this", "window"})
+# a sink named in a sentence: a word (not a literal or an expression) as its argument and words
+# around the call ("eval(expression) is evil", "please confirm (yes/no)")
+_PROSE_CALL = re.compile(r"(?:alert|prompt|confirm|eval)[\s]{0,2}\([\s]{0,2}[a-z][a-z /]{0,30}\)")
+_PROSE_TEXT = re.compile(r"[a-z0-9 ,.'!?:;/-]*")
+_WORD_BEFORE = re.compile(r"[a-z]{2,} ")
+_PARAM_START = re.compile(r"[?&=]")
+_WORD_AFTER = re.compile(r" [a-z]{2,}")
+
+
+def _jsx_value(text: str, end: int) -> bool:
+    return _JSX.match(text, end) is not None
+
+
+def _bare_setting(text: str, start: int) -> bool:
+    """The whole value (or a path segment / query parameter of it) is ``on<name>=<word>``, and
+    the word is not a function a page can call: "onerror=ignore", "/files/onload=lazy"."""
+    separated = text[start : start + 1] in ("/", "?", "&")
+    if start > 0 and not separated:
+        return False
+    m = _SETTING.fullmatch(text[start + separated :].split("&", 1)[0].strip())
+    return m is not None and m.group(1) not in _CALLABLE
+
+
+def _prose_call(text: str, start: int) -> bool:
+    call = _PROSE_CALL.match(text, start)
+    if call is None:
+        return False
+    # the sentence may be one parameter of a URL (a Referer: "https://shop.example/?q=please confirm (yes/no)")
+    before = _PARAM_START.split(text[max(0, start - 200) : start])[-1]
+    after = text[call.end() : call.end() + 200].split("&", 1)[0]
+    if _PROSE_TEXT.fullmatch(before) is None or _PROSE_TEXT.fullmatch(after) is None:
+        return False
+    return _WORD_BEFORE.search(before) is not None or _WORD_AFTER.search(after) is not None
+
+
+def _same_site(attributes: str, attribute: re.Pattern[str]) -> bool:
+    """``href="/static/site.css"``, ``action=cart/add``: a path on the page's own site (no scheme,
+    not protocol-relative ``//host``), and no other attribute that runs or fetches anything."""
+    if _tag_uri(attributes) or "formaction" in attributes or "srcdoc" in attributes:
+        return False
+    m = attribute.search(attributes)
+    if m is None:
+        return False
+    url = m.group(1)
+    return url != "" and not url.startswith(("//", "\\", "/\\")) and ":" not in url and "\\" not in url
 
 
 def _tag_uri(rest: str) -> bool:

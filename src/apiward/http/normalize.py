@@ -5,9 +5,9 @@
 1. the raw value (some attacks live in the encoding itself: ``%c0%af``, ``%252e``);
 2. the *decoded* view: URL / double-URL / ``%uXXXX`` decoding, overlong UTF-8 (``%c0%af``),
    HTML entities (named and numeric, with or without ``;``), ``\\uXXXX`` / ``\\xXX`` / octal /
-   ``\\u{...}`` escapes, applied repeatedly up to `MAX_DEPTH` rounds; then Unicode NFKC
-   (full-width forms), null bytes stripped, lower-cased. Line breaks are kept (they matter to
-   CRLF and shell analysis);
+   ``\\u{...}`` / zero-padded CSS (``\\0075``) escapes, applied repeatedly up to `MAX_DEPTH`
+   rounds; then Unicode NFKC (full-width forms), null bytes stripped, lower-cased. Line breaks
+   are kept (they matter to CRLF and shell analysis);
 3. the *folded* view (only when it differs): ``/* ... */`` comments removed (the body of MySQL
    ``/*! ... */`` kept, since MySQL executes it) and runs of whitespace folded into one space;
 4. views of base64 payloads that decode to mostly printable text of a plausible length
@@ -50,8 +50,13 @@ _DATA_URI = re.compile(
     r"(?:;[a-z0-9\-]{1,20}=[a-z0-9.\-]{1,30}){0,3};base64,"
 )
 _PERCENT = re.compile(r"%[uU][0-9a-fA-F]{4}|(?:%[0-9a-fA-F]{2})+")
+# ``\\0075`` / ``\\000075`` (4 or 6 hex digits, zero-padded) is a CSS escape: a style value spelled
+# with them (``background:\\0075\\0072\\006c(...)``) reads "url(" to a browser; read as a JavaScript
+# octal escape (``\\007`` + "5") it would be noise, and no JavaScript writes a padded octal escape
+# followed by more digits
 _BACKSLASH = re.compile(
-    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-3][0-7]{2})|(0)(?![0-9]))"
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(?:00|0000)([0-9a-fA-F]{2})(?![0-9a-fA-F])"
+    r"|([0-3][0-7]{2})|(0)(?![0-9]))"
 )
 # Overlong UTF-8 encodings of ASCII (2, 3 and 4 bytes), used to smuggle '/', '.', '\\'
 # (``%c0%ae``, ``%e0%80%ae``, ``%f0%80%80%ae``: decoders that do not check the shortest form
@@ -262,7 +267,7 @@ def _overlong_replace(match: re.Match[bytes]) -> bytes:
 
 
 def _backslash_replace(match: re.Match[str]) -> str:
-    brace, u4, x2, octal, nul = match.groups()
+    brace, u4, x2, css, octal, nul = match.groups()
     if brace is not None:
         code = int(brace, 16)
         return _char(code) if code <= 0x10FFFF else match.group(0)
@@ -270,6 +275,8 @@ def _backslash_replace(match: re.Match[str]) -> str:
         return _char(int(u4, 16))
     if x2 is not None:
         return chr(int(x2, 16))
+    if css is not None:
+        return chr(int(css, 16))
     if octal is not None:
         return chr(int(octal, 8))
     return "\x00" if nul is not None else match.group(0)
