@@ -482,6 +482,18 @@ def test_xinclude_body_without_a_doctype_is_xxe() -> None:
     assert blocking(stage().findings(request("POST", "/api/xml", headers=headers, body=body))).get("body") is Category.XXE
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("media", ["application/xml", "text/plain", "image/svg+xml", "application/octet-stream"])
+def test_wide_xml_without_a_charset_is_read_as_its_parser_reads_it(codec: str, media: str) -> None:
+    """A UTF-16/32 document sent without a charset: XML parsers detect the encoding from the
+    first bytes, so its DOCTYPE or XInclude is there for them though it is not ASCII here."""
+    headers = [("host", "shop.example"), ("content-type", media)]
+    for doc in ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+                '<x xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></x>'):
+        found = stage().findings(request("POST", "/api/xml", headers=headers, body=doc.encode(codec)))
+        assert any(f.location == "body" and f.category is Category.XXE and f.score >= 0.5 for f in found), (codec, media, doc)
+
+
 def test_overlong_four_byte_dots_in_a_query_climb() -> None:
     step = "%f0%80%80%ae%f0%80%80%ae/"
     view = request(path="/download", query="f=" + step * 4 + "app/settings.yml")

@@ -10,6 +10,7 @@ import pytest
 
 from apiward.core import BodyKind, RequestView, Source
 from apiward.errors import RequestRejected
+from apiward.http.body import sniff_wide_charset
 from apiward.http.parse import build_request_view
 from apiward.settings import LimitSettings, MalformedBody
 
@@ -115,6 +116,28 @@ def test_json_with_utf8_bom() -> None:
 def test_json_utf16_charset() -> None:
     v = post('{"a": "é"}'.encode("utf-16"), "application/json; charset=utf-16")
     assert body_fields(v) == [("a", "é")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_wide_json_without_a_charset_is_sniffed(codec: str) -> None:
+    # the NUL pattern of '{"' (or a byte order mark) tells the encoding, as RFC 4627 reads it
+    assert body_fields(post('{"a": "é"}'.encode(codec), "application/json")) == [("a", "é")]
+
+
+@pytest.mark.parametrize(("head", "codec"), [
+    (b"\xff\xfe<\x00", "utf-16"), (b"\xfe\xff\x00<", "utf-16"), (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<?xm", ""), (b"\x89PNG", ""), (b"\x00\x00\x00\x00", ""),
+    (b"\x00\x01\x00\x02", ""), (b"PK\x03\x04", ""), (b"\xff\xd8\xff\xe0", ""), (b"a", ""),
+])
+def test_sniff_wide_charset(head: bytes, codec: str) -> None:
+    assert sniff_wide_charset(head) == codec
+
+
+def test_binary_with_a_wide_looking_head_stays_binary() -> None:
+    # two NULs in the first four bytes, but NUL code units later: not text in any width
+    v = post(b"<\x00?\x00" + bytes(range(256)) * 4, "application/octet-stream")
+    assert v.body_kind is BodyKind.BINARY
 
 
 # --- depth ----------------------------------------------------------------------------------
