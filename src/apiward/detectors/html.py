@@ -233,9 +233,11 @@ def scan(text: str) -> list[Hit]:
             keep(score, "xss.handler", m.start(), m.end())
         elif len(name) > 5:
             script = text[m.end() : m.end() + 40]
-            # an attribute break before it (a quote; not a space, "ready? online=true", nor a
-            # path's slash, "/team/oncall=alice")
-            broken = any(c in text[max(0, m.start() - 2) : m.start() + 1] for c in "\"'`")
+            # an attribute break before it: a quote, or only blanks before the name (" onxyz=",
+            # the value appended to an unquoted attribute); not prose ("ready? online=true") nor
+            # a path's slash ("/team/oncall=alice")
+            lead = text[: m.start() + 1]
+            broken = any(c in text[max(0, m.start() - 2) : m.start() + 1] for c in "\"'`") or lead.isspace()
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
