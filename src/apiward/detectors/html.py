@@ -203,6 +203,11 @@ def scan(text: str) -> list[Hit]:
         spaced = _SPACED_NS.search(text) if ":" in text else None
         if spaced is not None and spaced.group(1) in STRONG_TAGS:
             keep(0.9, "xss.namespaced-tag", spaced.start(), spaced.end(1))
+        numeric = _NUMERIC_HOST_URL.search(text) if "//" in text else None
+        if numeric is not None and _obfuscated_host(numeric.group(1)):
+            # <a href="http://0x42.0x0000066.0x7.0x93/">: a link whose host is spelled in hex,
+            # octal or as one number hides where it goes from a filter; no page writes one
+            keep(0.6, "xss.obfuscated-host", numeric.start(), numeric.end())
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
@@ -302,6 +307,23 @@ _PROSE_TEXT = re.compile(r"[a-z0-9 ,.'!?:;/-]*")
 _WORD_BEFORE = re.compile(r"[a-z]{2,} ")
 _PARAM_START = re.compile(r"[?&=]")
 _WORD_AFTER = re.compile(r" [a-z]{2,}")
+
+
+_NUMERIC_HOST_URL = linear(
+    r"<[^<>]{0,200}\b(?:href|src|action|data|formaction|background)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:[a-z]{2,8}:)?//"
+    r"([0-9a-fx.]{1,40})(?:[/:?#\"'`>\s]|$)"
+)
+
+
+def _obfuscated_host(host: str) -> bool:
+    """A numeric host not in dotted-decimal form: hex or zero-padded octal parts, or fewer than
+    four parts (``1113982867``, ``0x42.0x0000066.0x7.0x93``, ``0102.0146.07.0223``)."""
+    parts = host.strip(".").split(".")
+    if not all(p and (p.isdigit() or (p.startswith("0x") and all(c in "0123456789abcdef" for c in p[2:]))) for p in parts):
+        return False
+    if any(p.startswith("0x") or (len(p) > 1 and p.startswith("0")) for p in parts):
+        return True
+    return len(parts) < 4 and int(parts[0]) > 255
 
 
 def _jsx_value(text: str, end: int) -> bool:
