@@ -10,7 +10,7 @@ import pytest
 
 from apiward.core import BodyKind, RequestView, Source
 from apiward.errors import RequestRejected
-from apiward.http.body import sniff_wide_charset
+from apiward.http.charset import sniff_wide_charset
 from apiward.http.parse import build_request_view
 from apiward.settings import LimitSettings, MalformedBody
 
@@ -262,6 +262,20 @@ def test_multipart_text_content_under_binary_label_is_inspected() -> None:
 def test_multipart_binary_under_text_label_is_inspected() -> None:
     body = multipart(('Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', b"x\x00<script>"))
     assert body_fields(post(body, MP)) == [("f#filename", "a.txt"), ("f", "x\x00<script>")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("ctype", ["image/svg+xml", "image/png", "application/octet-stream"])
+def test_multipart_wide_text_file_is_read_as_text(codec: str, ctype: str) -> None:
+    # an SVG saved as UTF-16 is text to the image library that parses it, whatever its label
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    body = multipart((f'Content-Disposition: form-data; name="f"; filename="a.svg"\r\nContent-Type: {ctype}', svg.encode(codec)))
+    assert body_fields(post(body, MP)) == [("f#filename", "a.svg"), ("f", svg)]
+
+
+def test_multipart_declared_wide_charset_part() -> None:
+    body = multipart(('Content-Disposition: form-data; name="t"\r\nContent-Type: text/plain; charset=utf-16', "é<b>".encode("utf-16")))
+    assert body_fields(post(body, MP)) == [("t", "é<b>")]
 
 
 def test_multipart_filename_star_reported() -> None:

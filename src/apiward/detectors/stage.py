@@ -40,7 +40,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
-from apiward.http.body import sniff_wide_charset
+from apiward.http.charset import sniff_wide_charset
 from apiward.http.embedded_json import embedded_fields
 from apiward.http.fieldlist import is_plain_name
 from apiward.http.normalize import Normalized, normalize_value, window

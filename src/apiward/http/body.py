@@ -16,6 +16,7 @@ import orjson
 
 from apiward.core import BodyKind, Field, Source
 from apiward.errors import RequestRejected
+from apiward.http.charset import WIDE_CHARSETS, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
 from apiward.http.multipart_body import parse_multipart
 from apiward.http.urlencoded import parse_urlencoded
@@ -23,7 +24,7 @@ from apiward.http.xml_body import parse_xml
 from apiward.settings import LimitSettings, MalformedBody
 
 _FORM = "application/x-www-form-urlencoded"
-_WIDE_CHARSETS = ("utf-16", "utf-32")  # the only charsets where UTF-8 decoding hides ASCII payloads
+_WIDE_CHARSETS = WIDE_CHARSETS  # the only charsets where UTF-8 decoding hides ASCII payloads
 _WS = b" \t\r\n"
 _JSON_OPENERS = frozenset(b"{[")
 _BOM = b"\xef\xbb\xbf"
@@ -38,31 +39,6 @@ def _is_json_type(media: str) -> bool:
 
 def _is_xml_type(media: str) -> bool:
     return media.endswith(("/xml", "+xml"))
-
-
-def sniff_wide_charset(data: bytes) -> str:
-    """The UTF-16/32 codec a body's first bytes announce, or "": a byte order mark, or the NUL
-    pattern of ASCII text in wide characters (``<\\0?\\0``, ``{\\0"\\0``). XML parsers (XML 1.0
-    appendix F) and JSON readers (RFC 4627) detect the encoding this way when no charset is
-    declared; read as UTF-8, the same text would hide behind NULs ("<!DOCTYPE" in UTF-16)."""
-    head = data[:4]
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "utf-32"  # (the codec reads the mark and drops it)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if len(head) < 4 or head.count(0) not in (2, 3):
-        return ""
-    a, b, c, d = head
-    text = range(0x09, 0x80)  # what a document opens with: "<", "{", "[", a quote, a blank
-    if a == b == c == 0 and d in text:
-        return "utf-32-be"
-    if b == c == d == 0 and a in text:
-        return "utf-32-le"
-    if a == c == 0 and b in text and d in text:
-        return "utf-16-be"
-    if b == d == 0 and a in text and c in text:
-        return "utf-16-le"
-    return ""
 
 
 def _decode_text(data: bytes, charset: str) -> str:
@@ -246,7 +222,7 @@ def parse_body(
             # wide text sent without its charset (an XML document in UTF-16): read as its
             # parser will read it, and not mistaken for binary content below
             charset = sniff_wide_charset(data) or charset
-        if media.startswith(limits.opaque_types) and not _plainly_text(data) and not _wide_text(data, charset):
+        if media.startswith(limits.opaque_types) and not _plainly_text(data) and wide_text(data, charset) is None:
             return BodyKind.BINARY, None
         if _is_json_type(media):
             utf8 = data.removeprefix(_BOM)
@@ -284,16 +260,6 @@ def parse_body(
             return BodyKind.JSON, doc
     _raw(_decode_text(data, charset), out)
     return BodyKind.TEXT, None
-
-
-def _wide_text(data: bytes, charset: str) -> bool:
-    """UTF-16/32 text (a sniffed or declared wide charset that decodes without error or NUL)."""
-    if not charset.startswith(_WIDE_CHARSETS):
-        return False
-    try:
-        return "\x00" not in data.decode(charset)
-    except (UnicodeDecodeError, LookupError):
-        return False
 
 
 def _plainly_text(data: bytes) -> bool:

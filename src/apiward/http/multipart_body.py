@@ -6,9 +6,10 @@ carrier) and its content as ``<name>`` when the content is text. File content is
 when it is binary (NUL bytes or invalid UTF-8) *and* declared as a non-text type: an image or
 archive upload is not inspected, a script labelled ``text/plain`` or ``image/png`` but written
 in text is. ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
-reported too so it cannot hide a second name. A part with ``Content-Transfer-Encoding: base64``
-or ``quoted-printable`` (deprecated by RFC 7578, still decoded by some servers) is inspected
-both as sent and decoded.
+reported too so it cannot hide a second name. A part in UTF-16/32 (its charset, or the byte
+order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read as that text. A
+part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable`` (deprecated by RFC 7578,
+still decoded by some servers) is inspected both as sent and decoded.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
 
 from apiward.core import Field, Source
+from apiward.http.charset import wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList
 from apiward.http.mediatype import parse_params
 
@@ -44,8 +46,12 @@ def _is_text_type(media: str) -> bool:
     return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
 
 
-def _as_text(data: bytes) -> str | None:
-    """``data`` as text when it is text: valid UTF-8 without NUL bytes."""
+def _as_text(data: bytes, charset: str = "") -> str | None:
+    """``data`` as text when it is text: UTF-16/32 (declared by the part's charset or announced by
+    its first bytes: an SVG saved as UTF-16), or valid UTF-8 without NUL bytes."""
+    wide = wide_text(data, charset)
+    if wide is not None:
+        return wide
     if b"\x00" in data:
         return None
     try:
@@ -135,13 +141,15 @@ def _transfer_decoded(part: _Part, content: bytes) -> bytes | None:
 
 def _content_field(name: str, content: bytes, part: _Part, is_file: bool) -> Field | None:
     """The field for a part's content; None for an empty part or a binary upload."""
+    media, params = parse_params(part.headers.get("content-type", ""))
+    charset = params.get("charset", "").lower()
     if not is_file:
-        return Field(Source.BODY, name, content.decode("utf-8", "replace"))
+        wide = wide_text(content, charset)
+        return Field(Source.BODY, name, wide if wide is not None else content.decode("utf-8", "replace"))
     if not content:
         return None
-    text = _as_text(content)
+    text = _as_text(content, charset)
     if text is None:
-        media, _ = parse_params(part.headers.get("content-type", ""))
         if not _is_text_type(media):
             return None  # a binary upload: not inspected (see module docstring)
         text = content.decode("utf-8", "replace")
