@@ -494,6 +494,16 @@ def test_wide_xml_without_a_charset_is_read_as_its_parser_reads_it(codec: str, m
         assert any(f.location == "body" and f.category is Category.XXE and f.score >= 0.5 for f in found), (codec, media, doc)
 
 
+@pytest.mark.parametrize(("declared", "codec"), [("IBM037", "cp037"), ("IBM500", "cp500"), ("IBM1140", "cp1140")])
+def test_ebcdic_xml_is_read_as_its_parser_reads_it(declared: str, codec: str) -> None:
+    """Java and .NET parse an XML document written in EBCDIC (XML 1.0 appendix F): its DOCTYPE
+    is there for them, though no byte of it is ASCII."""
+    doc = f'<?xml version="1.0" encoding="{declared}"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    headers = [("host", "shop.example"), ("content-type", "application/xml")]
+    found = stage().findings(request("POST", "/api/xml", headers=headers, body=doc.encode(codec)))
+    assert any(f.location == "body" and f.category is Category.XXE and f.score >= 0.5 for f in found)
+
+
 def test_overlong_four_byte_dots_in_a_query_climb() -> None:
     step = "%f0%80%80%ae%f0%80%80%ae/"
     view = request(path="/download", query="f=" + step * 4 + "app/settings.yml")

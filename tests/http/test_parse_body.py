@@ -10,7 +10,7 @@ import pytest
 
 from apiward.core import BodyKind, RequestView, Source
 from apiward.errors import RequestRejected
-from apiward.http.charset import sniff_wide_charset
+from apiward.http.charset import sniff_ebcdic, sniff_wide_charset
 from apiward.http.parse import build_request_view
 from apiward.settings import LimitSettings, MalformedBody
 
@@ -132,6 +132,21 @@ def test_wide_json_without_a_charset_is_sniffed(codec: str) -> None:
 ])
 def test_sniff_wide_charset(head: bytes, codec: str) -> None:
     assert sniff_wide_charset(head) == codec
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"), [("IBM037", "cp037"), ("IBM500", "cp500"), ("IBM1140", "cp1140"), ("EBCDIC-CP-US", "cp037")]
+)
+def test_sniff_ebcdic_xml(declared: str, codec: str) -> None:
+    doc = f'<?xml version="1.0" encoding="{declared}"?><r a="[!]"/>'.encode(codec)
+    assert sniff_ebcdic(doc) == codec
+    assert sniff_ebcdic(b'<?xml version="1.0"?>') == ""
+
+
+def test_declared_ebcdic_charset_alone_does_not_hide_ascii() -> None:
+    # the charset parameter names EBCDIC, the bytes are ASCII: read as UTF-8 (nothing hidden)
+    v = post(b"<script>alert(1)</script>", "text/plain; charset=ibm037")
+    assert body_fields(v) == [("", "<script>alert(1)</script>")]
 
 
 def test_binary_with_a_wide_looking_head_stays_binary() -> None:

@@ -315,11 +315,14 @@ _NUMERIC_HOST_URL = linear(
 )
 
 
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
 def _obfuscated_host(host: str) -> bool:
     """A numeric host not in dotted-decimal form: hex or zero-padded octal parts, or fewer than
     four parts (``1113982867``, ``0x42.0x0000066.0x7.0x93``, ``0102.0146.07.0223``)."""
     parts = host.strip(".").split(".")
-    if not all(p and (p.isdigit() or (p.startswith("0x") and all(c in "0123456789abcdef" for c in p[2:]))) for p in parts):
+    if not all(p.isdigit() or (p.startswith("0x") and all(c in _HEX_DIGITS for c in p[2:])) for p in parts):
         return False
     if any(p.startswith("0x") or (len(p) > 1 and p.startswith("0")) for p in parts):
         return True

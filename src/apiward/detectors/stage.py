@@ -40,7 +40,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
-from apiward.http.charset import sniff_wide_charset
+from apiward.http.charset import sniff_charset
 from apiward.http.embedded_json import embedded_fields
 from apiward.http.fieldlist import is_plain_name
 from apiward.http.normalize import Normalized, normalize_value, window
@@ -220,9 +220,9 @@ class DetectionStage:
             self._form_shaped_text(request, scored)
         if request.body:
             head = request.body[:65536]
-            wide = sniff_wide_charset(head)
-            if wide:  # a UTF-16/32 document: its markup is ASCII only once decoded
-                head = head.decode(wide, "replace").encode("utf-8")
+            sniffed = sniff_charset(head)
+            if sniffed:  # a UTF-16/32 or EBCDIC document: its markup is ASCII only once decoded
+                head = head.decode(sniffed, "replace").encode("utf-8")
             # a DTD, an XInclude element (``<xi:include href=...>``, which needs no DTD), or XSLT
             # (a stylesheet processing instruction, an ``xsl:`` element)
             if (b"<!" in head or (b"nclude" in head and (b"xi:include" in head or b"XInclude" in head))
@@ -498,7 +498,7 @@ class DetectionStage:
                     self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _xml_body(self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
-        text, truncated = window(request.body.decode(sniff_wide_charset(request.body) or "utf-8", "replace"))
+        text, truncated = window(request.body.decode(sniff_charset(request.body) or "utf-8", "replace"))
         for hit in xml.scan(text.lower()):
             evidence = snippet(hit.text, hit.start, hit.end, EVIDENCE_CHARS - (len(TRUNCATED_NOTE) if truncated else 0))
             if truncated:

@@ -16,7 +16,7 @@ import orjson
 
 from apiward.core import BodyKind, Field, Source
 from apiward.errors import RequestRejected
-from apiward.http.charset import WIDE_CHARSETS, sniff_wide_charset, wide_text
+from apiward.http.charset import WIDE_CHARSETS, sniff_ebcdic, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
 from apiward.http.multipart_body import parse_multipart
 from apiward.http.urlencoded import parse_urlencoded
@@ -42,7 +42,8 @@ def _is_xml_type(media: str) -> bool:
 
 
 def _decode_text(data: bytes, charset: str) -> str:
-    """UTF-8 (invalid sequences replaced) unless the declared charset is UTF-16/32.
+    """UTF-8 (invalid sequences replaced) unless the declared charset is UTF-16/32, or the body is
+    an XML document in EBCDIC.
 
     Other declared charsets are read as UTF-8 on purpose: every ASCII byte of a payload is then
     visible whatever charset the application assumes, and a lying charset cannot hide it."""
@@ -51,7 +52,10 @@ def _decode_text(data: bytes, charset: str) -> str:
             return data.decode(charset, "replace")
         except LookupError:
             pass
-    return data.decode("utf-8", "replace")
+    # an XML document in EBCDIC says so in its first bytes (a declared EBCDIC charset alone
+    # is not trusted: read as EBCDIC, an ASCII payload would turn to noise)
+    ebcdic = sniff_ebcdic(data)
+    return data.decode(ebcdic or "utf-8", "replace")
 
 
 def _inflate(data: bytes, wbits: int, limit: int) -> bytes:

@@ -1,8 +1,17 @@
-"""Wide (UTF-16/32) text: the only charsets where reading bytes as UTF-8 hides ASCII payloads."""
+"""Charsets where reading a body's bytes as UTF-8 hides its ASCII payload: wide text (UTF-16/32)
+and EBCDIC XML, both detected from a document's first bytes as XML parsers do (XML 1.0
+appendix F) when no charset is declared."""
 
 from __future__ import annotations
 
+import re
+
 WIDE_CHARSETS = ("utf-16", "utf-32")
+# "<?xm" in EBCDIC; Java's and .NET's XML parsers then read the declared EBCDIC code page
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"
+_EBCDIC_CODECS = frozenset({"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"})
+_DECLARED = re.compile(r"encoding[\s]{0,4}=[\s]{0,4}[\"']([a-z0-9._\-]{1,30})")
+_CODE_PAGE = re.compile(r"(?:ibm|cp|ebcdic-cp-[a-z]{2}|ebcdic-[a-z]{2,8})?[\-_]?0*([0-9]{2,4})")
 
 
 def sniff_wide_charset(data: bytes) -> str:
@@ -41,3 +50,22 @@ def wide_text(data: bytes, charset: str = "") -> str | None:
     except (UnicodeDecodeError, LookupError):
         return None
     return None if "\x00" in text else text
+
+
+def sniff_ebcdic(data: bytes) -> str:
+    """The Python codec of an XML document written in EBCDIC (it opens with ``<?xml`` in EBCDIC),
+    by its declared code page (``encoding="IBM500"``), IBM037 when that names none we know; or ""."""
+    if not data.startswith(_EBCDIC_XML):
+        return ""
+    # the prolog's letters, digits and quotes are the same in every EBCDIC page
+    declared = _DECLARED.search(data[:200].decode("cp037").lower())
+    if declared is not None:
+        page = _CODE_PAGE.fullmatch(declared.group(1))
+        if page is not None and f"cp{int(page.group(1)):03d}" in _EBCDIC_CODECS:
+            return f"cp{int(page.group(1)):03d}"
+    return "cp037"
+
+
+def sniff_charset(data: bytes) -> str:
+    """The codec a document's first bytes announce (UTF-16/32 or EBCDIC XML), or ""."""
+    return sniff_wide_charset(data) or sniff_ebcdic(data)
