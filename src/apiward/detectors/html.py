@@ -61,7 +61,7 @@ _SINK = linear(
     r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
     r"|\bdocument[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms|queryselector|getelementby|createelement)"
     r"|\bnew[\s]{1,4}function[\s]{0,4}\("
-    r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\.innerhtml|\.outerhtml|\blocation\.href"
+    r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\b(?:top|self|parent|opener)[\s]{0,4}\.[\s]{0,4}location\b|\.innerhtml|\.outerhtml|\blocation\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|\bsrcdoc[\s]{0,4}=|\bformaction[\s]{0,4}=|xlink:href[\s]{0,4}="
     r"|\bexpression[\s]{0,8}\(|-moz-binding|\bbehavior[\s]{0,4}:|@import\b|url[\s]{0,4}\([\s'\"]{0,4}javascript"
     r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"
@@ -72,9 +72,9 @@ _SINK = linear(
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
 )
-_NAMED_PROPERTY = re.compile(r"(?:document|window)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
+_NAMED_PROPERTY = re.compile(r"(?:document|window|top|self|parent|opener)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
-_WEAK_SINKS = ("function", "print", "open", "write", "import", "fetch", "atob")
+_WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob)[\s(`]")
 # A value that opens as a named JavaScript function is a script's source sent as data (a bot
 # detector's fingerprint of the page's own functions, an error report, an editor's content): its
 # calls and DOM use are the program's, not a break-out. It runs only inside a tag (other rules) or
@@ -105,7 +105,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
@@ -113,7 +113,12 @@ def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) 
     token (``<meta``, ``<svg:svg``: the tag names of a session-replay DOM capture) is data about a
     page; too weak for the model to raise it to a block."""
     if text.strip() == m.group(0).strip():
-        keep(0.15, "xss.tag-token", m.start(), m.end())
+        if m.group(0).endswith(">") and m.group(1) in STRONG_TAGS:
+            # the whole value is one complete element that loads content ("<iframe>", "<embed>"):
+            # an injection probe; a capture's token is left open ("<IFRAME")
+            keep(0.55, "xss.bare-tag", m.start(), m.end())
+        else:
+            keep(0.15, "xss.tag-token", m.start(), m.end())
     else:
         keep(0.45, "xss.active-tag", m.start(), m.end())
 
@@ -260,7 +265,7 @@ def scan(text: str) -> list[Hit]:
     if sink is not None:
         prefix = text[: sink.start()]
         broken = _BREAK.search(prefix[-40:]) is not None
-        if sink.group(0).startswith(_WEAK_SINKS):
+        if _WEAK_SINK.match(sink.group(0)) is not None:
             score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
         elif _NAMED_FUNCTION.match(text) is not None:
             score = 0.3
