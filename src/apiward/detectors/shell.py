@@ -82,6 +82,8 @@ _STRONG = linear(
     r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$|&)"
     r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
     r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
+    # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?[a-z]:[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's
     # "if (x == 1)" / "if x == 1 then" is not one)
