@@ -66,7 +66,7 @@ STRICT = (
     "panther/unattend", "sysprep/sysprep.xml", "sysprep.inf", "windows/repair/", "drivers/etc/",
     "system32/eula.txt", "system32/license.rtf", "windows/debug/netsetup.log", "windowsupdate.log",
     "inetsrv/config/", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
-    "winnt/", "windows/php.ini", "documents and settings/administrator",
+    "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
     # Java archives' descriptors, which a container never serves (only a read through the
     # application reaches them)
     "meta-inf/manifest.mf", "meta-inf/context.xml", "meta-inf/persistence.xml",
@@ -112,12 +112,15 @@ _SYSTEM_PATH = linear(
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
-                "/etc/hosts.", "/var/run/", "/boot/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
+                "/etc/hosts.", "/var/run/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
     r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$"
-    # a user's shell, editor and client histories and settings, by their absolute path
-    r"|/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
+)
+# a user's shell, editor and client histories and settings, by their absolute path (under /home/
+# only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
+_HOME_SECRET = re.compile(
+    r"/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
     r"|psql_history|lesshst|netrc|gitconfig|git-credentials|python_history|rediscli_history)$"
 )
 # every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
@@ -148,12 +151,14 @@ _LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1](?=[./])")
 # "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
 _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
 # A whole value that names a secret dot-file of a web root or a home directory (".env",
-# ".git/config"): what an inclusion parameter is probed with; not macOS' ".DS_Store", which
+# ".git/config") or a Windows ini file ("boot.ini"): what an inclusion parameter is probed with; not macOS' ".DS_Store", which
 # folder uploads carry, nor ".htaccess", a word of every hosting help page.
 _DOTFILE_VALUE = re.compile(
     r"/?\.(?:env(?:\.(?:local|production|prod|dev|backup|bak|save|old))?|htpasswd|bash_history|bashrc|zsh_history"
     r"|mysql_history|netrc|pgpass|npmrc|git/(?:config|head|index|logs/head)|svn/(?:entries|wc\.db)|hg/hgrc"
     r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config)"
+    # and Windows' own ini files, the classic proof of a Windows file read
+    r"|(?:boot|win|system)\.ini"
 )
 
 
@@ -245,7 +250,7 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
-    if best is None and norm[:2] in ("/.", ".e", ".h", ".b", ".z", ".m", ".n", ".p", ".g", ".s", ".a", ".d", ".k"):
+    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini")):
         dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
         if dotfile is not None:
             keep(0.75, "traversal.dotfile", 0, len(norm))
@@ -259,6 +264,10 @@ def scan(text: str) -> list[Hit]:
 def _system_file(found: str) -> bool:
     """An absolute path that lies under a directory no web page lives in, or names a
     configuration / key / log file or a sensitive file."""
+    if _HOME_SECRET.search(found) is not None:
+        return True
+    if found.startswith("/home/"):
+        return _SENSITIVE_FILE.search(found) is not None
     return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
             or _SENSITIVE_FILE.search(found) is not None)
 
