@@ -79,7 +79,7 @@ _STRONG = linear(
     # PowerShell running a cmdlet or an expression ("powershell.exe Get-Process", "pwsh iex(...)"),
     # the registry tool on a hive ("reg query HKLM\\Software"), the shell re-run by its own name
     # ("$0 -c id", "${SHELL} -c id")
-    r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$|&)"
+    r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$[a-z_{(]|&)"
     r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
     r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
     # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
