@@ -91,7 +91,9 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
      "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
-     "livescript")
+     "livescript",
+     # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
+     "innerhtml", "outerhtml")
 
 
 # one pass over the literals (no quantifiers: linear)
