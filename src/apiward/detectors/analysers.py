@@ -91,7 +91,9 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      "downloadstring", "new-object", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
      "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
-     "livescript")
+     "livescript",
+     # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
+     "innerhtml", "outerhtml")
 
 
 # one pass over the literals (no quantifiers: linear)
@@ -132,8 +134,8 @@ def inert(value: str) -> bool:
         return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
     if _GADGET_RE.search(text) is not None:
         return False
-    if "/" in text and path.scan(text):
-        return False
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith(".ini")) and path.scan(text):
+        return False  # a path, a dot-file (".env"), "boot.ini" or hex-spelled steps ("0x2e0x2e0x2f")
     if len(value) >= MIN_BASE64_CHARS and " " not in value and "," not in value:
         for token in (value, *value.split(".")):
             if len(token) >= MIN_BASE64_CHARS and base64_text(token) is not None:

@@ -54,6 +54,22 @@ STRICT = (
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
     # framework secrets by their conventional paths (Symfony, Rails)
     "app/config/parameters.yml", "config/database.yml", "config/master.key", "config/secrets.yml",
+    # Unix files whose only reader is the system: accounts, mounts, network and daemon configuration
+    "etc/ftpusers", "etc/mtab", "etc/exports", "etc/rc.local", "etc/bash.bashrc", "etc/aliases", "etc/timezone",
+    "etc/network/interfaces", "etc/netplan/", "etc/docker/", "etc/inetd.conf", "etc/xinetd", "etc/vsftpd",
+    "etc/proftpd", "etc/samba/", "etc/snmp/", "etc/ldap/", "etc/openvpn/", "etc/postfix/", "etc/exim",
+    "etc/logrotate", "etc/sysctl.conf", "etc/init.d/", "etc/rc.d/", "etc/kubernetes/", "etc/lighttpd/",
+    "etc/named.conf", "etc/bind/", "etc/dovecot/", "etc/wpa_supplicant", "etc/knockd", "etc/updatedb.conf",
+    "var/run/utmp", "var/log/wtmp", "var/log/btmp", "var/log/lastlog", "boot/grub/", "var/spool/mail/",
+    # Windows: setup answer files (local passwords), repair hives, the network files beside "hosts",
+    # the files an LFI reads to prove itself, and old NT's system tree
+    "panther/unattend", "sysprep/sysprep.xml", "sysprep.inf", "windows/repair/", "drivers/etc/",
+    "system32/eula.txt", "system32/license.rtf", "windows/debug/netsetup.log", "windowsupdate.log",
+    "inetsrv/config/", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
+    "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
+    # Java archives' descriptors, which a container never serves (only a read through the
+    # application reaches them)
+    "meta-inf/manifest.mf", "meta-inf/context.xml", "meta-inf/persistence.xml",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -65,6 +81,9 @@ _STRICT = linear(
     # a server's access-control file named by its absolute path ("/.htaccess"; the bare name is a word)
     r"|/\.htaccess$"
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
+    # any descriptor in a Java web application's private directory (a container never serves it)
+    r"|(?:^|/)web-inf/[a-z]"
+    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/)"
 )
 # Files a server writes for its operator and never links: debug / error / access logs and
 # database dumps, asked for by name at the end of a path (scanners' first requests).
@@ -87,16 +106,22 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
-    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200}"
+    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
     r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~/[^\s'\"<>?#]{1,200})"
 )
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
-                "/etc/hosts.")
+                "/etc/hosts.", "/var/run/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
-    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$"
+    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$"
+)
+# a user's shell, editor and client histories and settings, by their absolute path (under /home/
+# only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
+_HOME_SECRET = re.compile(
+    r"/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
+    r"|psql_history|lesshst|netrc|gitconfig|git-credentials|python_history|rediscli_history)$"
 )
 # every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
 # and the directories that also name web pages ("home/")
@@ -104,12 +129,37 @@ _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
-_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub)/|[a-z]:/|~/")
+_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"inetpub|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+
+
+# A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
+# lead byte (IIS read "%c0%2f", "%c1%1c", "%c0%qf" as '/' or '\\'; the decoded view holds the lead
+# byte as "à"/"á" or still "%c0"), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
+# or space between the dots and the slash that a filter or file API drops ("..%01/", "..%20/").
+_LOOSE_STEP = re.compile(
+    r"\.\.(?:(?:%c[01]|[\xe0\xe1])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
+)
+# the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
+# and slashes of a path: a loose decoder reads the pair as the ASCII character alone
+_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1](?=[./])")
+# A parent step spelled to survive one pass of a filter that deletes "../" (or "./"): "....//",
+# "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
+_NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
+# A whole value that names a secret dot-file of a web root or a home directory (".env",
+# ".git/config") or a Windows ini file ("boot.ini"): what an inclusion parameter is probed with; not macOS' ".DS_Store", which
+# folder uploads carry, nor ".htaccess", a word of every hosting help page.
+_DOTFILE_VALUE = re.compile(
+    r"/?\.(?:env(?:\.(?:local|production|prod|dev|backup|bak|save|old))?|htpasswd|bash_history|bashrc|zsh_history"
+    r"|mysql_history|netrc|pgpass|npmrc|git/(?:config|head|index|logs/head)|svn/(?:entries|wc\.db)|hg/hgrc"
+    r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config)"
+    # and Windows' own ini files, the classic proof of a Windows file read
+    r"|(?:boot|win|system)\.ini"
+)
 
 
 def scan(text: str) -> list[Hit]:
@@ -128,6 +178,20 @@ def scan(text: str) -> list[Hit]:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     if "%00" in norm:
         norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
+    if "\xe0" in norm or "\xe1" in norm:
+        norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
+    if ".." in norm:
+        loose = _LOOSE_STEP.search(norm)
+        if loose is not None:
+            norm = _LOOSE_STEP.sub("../", norm)
+            if _TRAVERSAL.search(norm) is not None:  # a step where a path starts, not "wait.. /" in prose
+                # a malformed or control-byte step is itself the evasion: one is enough
+                keep(0.85 if len(_STEP.findall(norm)) == 1 else 0.9, "traversal.loose-step", loose.start(), loose.end())
+        nested = _NESTED_STEP.search(norm)
+        if nested is not None:
+            keep(0.9, "traversal.nested-step", nested.start(), nested.end())
+    if '""' in norm or "''" in norm:
+        norm = norm.replace('""', "").replace("''", "")  # "/etc/pa""sswd": empty quotes a shell drops
     # (a step is "../" once backslashes are slashes; without one the search cannot match)
     first = _TRAVERSAL.search(norm) if "../" in norm else None
     if first is not None:
@@ -141,7 +205,7 @@ def scan(text: str) -> list[Hit]:
         elif steps == 2:
             keep(0.8 if not _is_url_path(norm, first.start()) else 0.4, "traversal.climb", first.start(), end + 12)
         else:
-            rest = norm[first.end() : first.end() + 40]
+            rest = norm[first.end() : first.end() + 40].lstrip("/")  # "..//app.config": a doubled slash
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
                 keep(0.55, "traversal.step", first.start(), end + 12)
@@ -186,6 +250,10 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini")):
+        dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
+        if dotfile is not None:
+            keep(0.75, "traversal.dotfile", 0, len(norm))
     if best is None and "/" in norm and ("log" in norm or ".sql" in norm):
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
@@ -196,6 +264,10 @@ def scan(text: str) -> list[Hit]:
 def _system_file(found: str) -> bool:
     """An absolute path that lies under a directory no web page lives in, or names a
     configuration / key / log file or a sensitive file."""
+    if _HOME_SECRET.search(found) is not None:
+        return True
+    if found.startswith("/home/"):
+        return _SENSITIVE_FILE.search(found) is not None
     return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
             or _SENSITIVE_FILE.search(found) is not None)
 

@@ -56,7 +56,7 @@ DISTINCT_COMMANDS = frozenset(
     cscli zstdcat zstd zcat bzcat xzcat lzcat zgrep zless visudo pipx ssh-copy-id ssh-keygen htop aptitude
     apt-get yum dnf rpm dpkg gcc g++ clang c89 c99 rmt rmt-dump lastlogin sqlite3 mysql psql
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
-    setcap getcap regedit pip2 pip3 bsdtar""".split()
+    setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -76,6 +76,14 @@ _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
+    # PowerShell running a cmdlet or an expression ("powershell.exe Get-Process", "pwsh iex(...)"),
+    # the registry tool on a hive ("reg query HKLM\\Software"), the shell re-run by its own name
+    # ("$0 -c id", "${SHELL} -c id")
+    r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$[a-z_{(]|&)"
+    r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
+    r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
+    # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?[a-z]:[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's
     # "if (x == 1)" / "if x == 1 then" is not one)
@@ -253,6 +261,8 @@ def _command_name(word: str) -> str:
 
 def scan(text: str) -> list[Hit]:
     """Command-injection / Shellshock / code-execution evidence in one lower-case view."""
+    if "\\\n" in text:
+        text = text.replace("\\\n", "")  # "i\\<newline>d": bash joins a line continuation into one word
     stripped = text.lstrip()
     hits: list[Hit] = []
     if stripped.startswith("()"):
@@ -556,6 +566,34 @@ def _bare_amp(text: str, pos: int) -> bool:
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
 
+# commands that look a program up for a substitution to run: "`which nc` -e ...", "$(which id)"
+_LOOKUP_COMMANDS = frozenset({"which", "whereis"})
+# "dog; fish & chips": a word joined to the next by "&", "|", "and" or "or": prose
+_CONJUNCTION = re.compile(r"[\s]{1,4}(?:&|\||and|or)[\s]{1,4}([a-z]{2,20})(?:$|[\s,.!?])")
+# "echo <one word>" closing the value (or a ";" / "#" after it): the marker a probe prints
+_ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#])[\s]{0,4})?$")
+
+
+def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> bool:
+    """``a.txt;echo vulnerable``, ``admin| echo ok``, ``127.0.0.1 & echo x;``, ``a\\necho x``: a
+    separator and ``echo`` printing one word to end the value. Prose separates with a space on
+    both sides ("sounds | echo chamber") or a semicolon and a space ("dog; echo"); a probe glues
+    its separator, follows an address, or ends its line with ``;`` / ``#``."""
+    word = _ECHO_WORD.match(rest)
+    if word is None:
+        return False
+    if separator == "\n":
+        return True
+    sep_at = pos - len(separator)
+    glued_left = sep_at > 0 and not text[sep_at - 1].isspace()
+    glued_right = text[pos : pos + 1] not in (" ", "\t")
+    if word.group(1) is not None or _ADDRESS_LEAD.fullmatch(lead) is not None:
+        return True
+    if separator == ";" or separator == "&":
+        return glued_left and glued_right
+    return glued_left or glued_right  # "|", "||", "&&"
+
+
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
     best: tuple[float, str, int, int] | None = None
     count = 0
@@ -590,6 +628,9 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if name in _LOOKUP_COMMANDS and separator in ("`", "$("):
+        return (0.95 if ("`" if separator == "`" else ")") in text[pos : pos + 120] else 0.8, "cmdi.substitution", pos,
+                m.start(1) + len(raw))  # "$(which id)": a path looked up to be run
     if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
         return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path
     if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
@@ -634,6 +675,8 @@ def _command_at(
             # "|echo vulnerable", 'x" ; echo vulnerable#': a value that opens with a separator, or
             # closes a quote before one, then prints
             return (0.85, "cmdi.separator-command", pos, end)
+        if name in ("echo", "printf") and _echo_marker(text, pos, separator, lead, rest):
+            return (0.85, "cmdi.separator-command", pos, end)
         if prose:
             return None
         if separator in ("(", "{", "then", "do") and not args:
@@ -657,9 +700,14 @@ def _command_at(
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "
         if spaced:
             lead = text[: max(0, pos - len(separator) - 1)].rstrip()
-            spaced = bool(lead) and lead[-1] not in "'\""  # '" ; id ; "': a quote closed, then a command
+            # '" ; id ; "', "') ; id ; ('": a quote (and a call) closed, then a command
+            spaced = bool(lead) and lead.rstrip(")")[-1:] not in ("'", '"')
         if spaced and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
             return None  # "cleaner & more | west marine": a word between spaced separators is prose
+        if separator == ";" and text[pos : pos + 1] == " " and lead[-1:].isalpha():
+            conjunction = _CONJUNCTION.match(rest)
+            if conjunction is not None and conjunction.group(1) not in _COMMAND_WORDS:
+                return None  # "cat and dog; fish & chips": a clause after a semicolon, joined by "&"
         if at_start and not args:
             return None
         if args or ends or obfuscated:

@@ -40,8 +40,8 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 # A query that is only the extension the application appends ("http://evil.example/?.php") is the
 # same trick spelled the other way round.
 _TRAILING_QUERY = re.compile(
-    r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)\?$"
-    r"|(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|asp|aspx|jsp)$"
+    r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
+    r"|(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
 )
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
@@ -211,7 +211,7 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             host_start = 2
         elif m.group(2):
             host_start = m.end()
-            if "?" in value and _TRAILING_QUERY.fullmatch(value) is not None:
+            if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
                 return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
         elif scheme in ODD_SCHEMES and _URL.match(value, m.end()) is not None:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), m.end() + 40))]  # jar:http://

@@ -263,11 +263,13 @@ class DetectionStage:
             # nested indexes) loses its indexes like any other
             texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else []
             if not texts or (len(texts) == 1 and texts[0] == name):
-                texts = [_INDEX.sub("", name) if "[" in name else name]
+                texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
                 named = self._analyse_value(text)
                 if named is not None:
                     for hit in named[1]:
+                        if hit.rule == "traversal.dotfile":
+                            continue  # a key ".env" names a file in a map (a file tree), not one to read
                         self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
                                   self._evidence(hit, named[0]))
         value = fld.value
@@ -326,7 +328,8 @@ class DetectionStage:
         """The query parameters of the page a Referer names: the application logs it, and
         analytics or "back" links read its parameters again, so each value is inspected as a
         query value would be (inside the whole URL the analysers read a link, and a path or a
-        command there is ordinary). As for the Referer itself, a URL is not SSRF there."""
+        command there is ordinary). As for the Referer itself, a URL is not SSRF there, but a
+        remote script for an include (``rfi.*``) is the same attack as in the query."""
         query = value.partition("?")[2].partition("#")[0]
         if not query or len(query) > 8192:
             return
@@ -339,7 +342,8 @@ class DetectionStage:
                 continue
             normalized, hits = analysed
             for hit in hits:
-                if hit.category is not Category.SSRF:
+                # (remote file inclusion is kept: a script URL cut with "?", a share's script)
+                if hit.category is not Category.SSRF or hit.rule.startswith("rfi."):
                     self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
@@ -484,6 +488,8 @@ class DetectionStage:
                 named = self._analyse_value(unquote_plus(key)) if key else None
                 if named is not None:
                     for hit in named[1]:
+                        if hit.rule == "traversal.dotfile":
+                            continue  # (as for any other key)
                         self._add(scored, f"body.{_short(key)}#key", hit.category, hit.score, hit.rule,
                                   self._evidence(hit, named[0]))
                 value = unquote_plus(raw)
@@ -617,6 +623,15 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
     block threshold, linearly below and above it."""
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+
+
+def _unindexed(name: str) -> str:
+    """A field name without its array indexes: "[0].env" is the key "env" of the first element
+    (its joining dot is not part of the key), "a[2][0]" is "a"."""
+    text = _INDEX.sub("", name)
+    if name[0] == "[" and text[:1] == "." and text[1:2] != ".":
+        return text[1:]
+    return text
 
 
 def _last_name(name: str) -> str:

@@ -128,6 +128,10 @@ _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
 _TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
+# a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
+_JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?):/")
+
+
 def scan(text: str) -> list[Hit]:
     """Log4Shell / SSTI / Java expression and gadget evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
@@ -145,6 +149,12 @@ def scan(text: str) -> list[Hit]:
                     hit = Hit(Category.LOG4SHELL, 0.85, "log4shell.lookup", text, info.start(), info.end())
         if hit is not None:
             hits.append(hit)
+    if not hits and "jndi:" in text:
+        bare = _JNDI_URL.search(text)
+        if bare is not None:
+            # "jndi:ldap://host/a" outside an intact "${...}" ("$\\{jndi:...\\}", a lookup a shell or
+            # template unescapes): the naming URL alone is the exploit, and no text but it holds one
+            hits.append(Hit(Category.LOG4SHELL, 0.9, "log4shell.jndi-url", text, bare.start(), bare.end()))
     best: Hit | None = None
 
     def keep(score: float, rule: str, start: int, end: int) -> None:
