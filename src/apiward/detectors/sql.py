@@ -339,6 +339,12 @@ def scan(text: str) -> list[Hit]:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
+        if (found is None or found[0] < 0.9) and any(_cuts(tok) for tok in rest[:-1]):
+            # "1' and--\n1=1--", "1' and#\n1=1": empty line comments standing in for spaces
+            bare = [tok for k, tok in enumerate(rest) if not (k < len(rest) - 1 and _cuts(tok))]
+            spaced = _judge_break(text, qpos, bare)
+            if spaced is not None and spaced[0] >= 0.9:
+                found = spaced
         if found is None or found[0] < 0.9:
             for k, tok in enumerate(rest):  # "x' + sleep(20) + '": a timing/extraction call right after the break
                 if tok.kind == "f" and tok.value in STRONG_FUNCTIONS:
@@ -550,7 +556,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         u = _at(rest, k)
         if u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
             return (0.97, "sqli.break-union", qpos, u.end)
-        return None
+        rows = _union_rows(rest, k)
+        return (0.92, "sqli.break-union", qpos, rows) if rows is not None else None
     if t.kind == "(" and i == 0 and u is not None and u.value == "select":
         sub = _select(rest, i + 1)
         if sub is not None:
@@ -603,6 +610,22 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
     return _trailing_comment(rest, i, qpos)
+
+
+def _union_rows(tokens: Sequence[Token], k: int) -> int | None:
+    """After ``union``: rows that are not a select, ``values (1)``, ``values row(1,2)`` (MySQL 8,
+    PostgreSQL), ``table users`` ending the value or cut by a comment; the end."""
+    u = _at(tokens, k)
+    w = _at(tokens, k + 1)
+    if u is None or w is None:
+        return None
+    if u.value == "values" and (w.kind == "(" or (w.value == "row" and _at(tokens, k + 2) is not None
+                                                   and tokens[k + 2].kind == "(")):
+        return w.end
+    after = _at(tokens, k + 2)
+    if u.value == "table" and w.kind == "b" and (after is None or after.kind in "c;"):
+        return w.end
+    return None
 
 
 def _prose_string(tok: Token, glued: bool = True) -> bool:
@@ -770,6 +793,8 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
             tail = _at(tokens, j + 2)
             if name is not None and name.value == "dual" and (tail is None or tail.kind in "c;)"):
                 return name.end  # "select user from dual": Oracle's one-row table
+            if name is not None and u.value[:1] == "`" and name.value[:1] == "`":
+                return name.end  # "select`a`from`b`": quoted identifiers on both sides
             k = j + 2
             while k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
                 k += 2  # schema.table
@@ -907,6 +932,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     u = None
             if u is not None and (u.value in ("select", "all", "distinct", "distinctrow") or u.kind == "("):
                 keep((0.97, "sqli.union", t.start, u.end))
+            elif u is not None and i > 0 and tokens[i - 1].kind in "ns)":
+                end = _union_rows(tokens, k)
+                if end is not None:
+                    keep((0.92, "sqli.union", t.start, end))
         elif kind == ";":
             end = _stacked(tokens, i + 1)
             if end is None:
@@ -1127,7 +1156,7 @@ def _index_after(tokens: Sequence[Token], end: int) -> int:
 
 def _select_strong(tokens: Sequence[Token], i: int) -> bool:
     u = _at(tokens, i + 1)
-    return u is not None and (u.kind != "b" or _select_complete(tokens, i))
+    return u is not None and (u.kind != "b" or u.value[:1] == "`" or _select_complete(tokens, i))
 
 
 def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
