@@ -768,6 +768,10 @@ def _group_end(tokens: Sequence[Token], k: int) -> int:
     return end
 
 
+# calls named by a keyword (the tokenizer reads them as "k"), that only a database answers
+_KEYWORD_CALLS = frozenset({"user", "database", "schema"})
+
+
 def _select(tokens: Sequence[Token], i: int) -> int | None:
     """``select`` followed by a column list that is SQL: numbers, functions, ``*``, variables,
     literals, sub-selects; a bare word list (prose) only with ``from <name>`` and a clause."""
@@ -779,8 +783,8 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
     w = _at(tokens, i + 2)
-    if u.kind == "k" and u.value in ATTACK_FUNCTIONS and w is not None and w.kind == "(" and w.start == u.end:
-        return w.end  # "(select user())", "select database()": keyword-named calls
+    if u.value in _KEYWORD_CALLS and w is not None and w.kind == "(" and w.start == u.end:
+        return w.end  # "(select user())", "select database()": keyword-named calls ("select left(hand)" is prose)
     if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u) and u.value[1:].strip(";"):
         return u.end
     if u.kind == "b" or u.value == "user":
@@ -1190,7 +1194,7 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
-    if u.kind == "k" and u.value in ("user", "database", "schema") and (
+    if u.value in _KEYWORD_CALLS and (
             at_start or (has_left and tokens[left].kind in "ns")) and j + 2 < len(tokens) and (
             tokens[j + 1].kind == "(" and tokens[j + 1].start == u.end and tokens[j + 2].kind == ")"):
         # "1 and user()", "1 and database()": keyword-named calls without arguments ("left(wing)" is prose)
