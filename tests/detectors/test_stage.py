@@ -446,6 +446,8 @@ def _with_referer(referer: str) -> list[tuple[str, str]]:
         ("https://shop.example/list?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", Category.XSS),
         # remote file inclusion is kept there (an include's script URL cut with "?"), not SSRF
         ("https://shop.example/list?page=http%3A%2F%2Fevil.example%2Fshell.txt%3F", Category.SSRF),
+        # a JSON parameter is read leaf by leaf, as in the request's own query
+        ("https://shop.example/list?f=%7B%22id%22%3A%221%20or%201%3D1%22%7D", Category.SQLI),
     ],
 )
 def test_referer_query_values_are_read_as_query_values(referer: str, category: Category) -> None:
@@ -462,6 +464,7 @@ def test_referer_query_values_are_read_as_query_values(referer: str, category: C
         "https://shop.example/go?next=http%3A%2F%2F127.0.0.1%3A3000%2Fcallback",  # no SSRF in a Referer
         "https://shop.example/a/../b?x=1",
         "https://shop.example/go?next=https%3A%2F%2Fpartner.example%2Fdocs%2Freadme.txt",
+        "https://shop.example/list?f=%7B%22sort%22%3A%22price%22%2C%22page%22%3A2%7D",
     ],
 )
 def test_ordinary_referer_queries_pass(referer: str) -> None:
@@ -640,3 +643,13 @@ def test_a_loopback_redirect_uri_is_where_a_browser_goes(shipped_model, query: s
     there (a metadata address is still flagged, and the same loopback URL in a "url" is SSRF)."""
     findings = DetectionStage(DetectionSettings(), shipped_model).findings(request(query=query))
     assert bool(blocking(findings)) is blocked
+
+
+def test_percent_encoded_json_in_a_cookie_is_read_leaf_by_leaf() -> None:
+    """Scripts write JSON into a cookie percent-encoded; the application decodes and parses it."""
+    attack = "state=%7B%22id%22%3A%221%20or%201%3D1%22%7D"
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", attack)]
+    assert blocking(stage().findings(request(headers=headers))) == {"cookie.state.id": Category.SQLI}
+    ordinary = "state=%7B%22id%22%3A%2242%22%2C%22tags%22%3A%5B%22a%20b%22%5D%7D; broken=%7Bnot%20json"
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", ordinary)]
+    assert blocking(stage().findings(request(headers=headers))) == {}

@@ -90,3 +90,11 @@ def test_a_huge_document_is_refused_before_its_leaves_are_built() -> None:
     assert location == "body.data" and value is huge
     lines = "\n".join(['{"a": 1}'] * 2000)  # more JSON lines than are read one by one
     assert expanded(Field(Source.BODY, "", lines)) == [("body", lines)]
+
+
+def test_a_percent_encoded_json_cookie_is_decoded_and_read_leaf_by_leaf() -> None:
+    value = "%7B%22a%22%3A%22x%20y%22%2C%22b%22%3A%5B%22z%22%5D%7D"
+    assert sorted(expanded(Field(Source.COOKIE, "c", value))) == [("cookie.c.a", "x y"), ("cookie.c.b[0]", "z")]
+    # not JSON once decoded, or not a cookie: kept as sent
+    assert expanded(Field(Source.COOKIE, "c", "%7Bnot%20json")) == [("cookie.c", "%7Bnot%20json")]
+    assert expanded(Field(Source.QUERY, "q", value)) == [("query.q", value)]

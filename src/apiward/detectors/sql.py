@@ -15,6 +15,7 @@ Typographic quotes (’ ‘ ´ ʼ), which a best-fit conversion to a single-byte
 Token types: ``s`` string, ``n`` number, ``b`` bareword, ``k`` keyword, ``E`` statement keyword,
 ``U`` union, ``&`` logic operator, ``o`` operator, ``f`` function name (followed by ``(``),
 ``v`` variable, ``c`` comment, ``(`` ``)`` ``,`` ``;`` punctuation, ``x`` anything else.
+MySQL's backslash-N (NULL) is a number token: to MySQL ``\\Nunion select`` is ``NULL UNION SELECT``.
 The tokenizer is linear: one compiled master pattern without nested quantifiers, and
 ``str.find`` for strings and comments.
 """
@@ -41,10 +42,10 @@ class Token(NamedTuple):
 
 _MASTER = re.compile(
     r"(?P<ws>[\s\x00-\x1f\xa0+]+)"
-    r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"
+    r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+|\\n)"
     r"|(?P<var>@@?[a-z_0-9$.]*)"
     r"|(?P<word>[a-z_$\u00c0-\uffff][a-z0-9_$\u00c0-\uffff]*)"
-    r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|[=<>!\-*/%^|&~:])"
+    r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|->>|->|[=<>!\-*/%^|&~:])"
     r"|(?P<punct>[(),;.])"
 )
 # PostgreSQL ``::type`` casts that injections use (``'1'::int``, ``'{...}'::jsonb``)
@@ -323,6 +324,9 @@ def scan(text: str) -> list[Hit]:
         # "'-'", "'&'": the value closes the string and applies an operator to the empty strings
         # on either side ("user=''-''" is true in MySQL)
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, 3)]
+    if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
+        # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
+        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
     if lookalike >= 0:
@@ -335,6 +339,12 @@ def scan(text: str) -> list[Hit]:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
         found = _judge_break(text, qpos, rest)
+        if (found is None or found[0] < 0.9) and any(_cuts(tok) for tok in rest[:-1]):
+            # "1' and--\n1=1--", "1' and#\n1=1": empty line comments standing in for spaces
+            bare = [tok for k, tok in enumerate(rest) if not (k < len(rest) - 1 and _cuts(tok))]
+            spaced = _judge_break(text, qpos, bare)
+            if spaced is not None and spaced[0] >= 0.9:
+                found = spaced
         if found is None or found[0] < 0.9:
             for k, tok in enumerate(rest):  # "x' + sleep(20) + '": a timing/extraction call right after the break
                 if tok.kind == "f" and tok.value in STRONG_FUNCTIONS:
@@ -364,6 +374,8 @@ def scan(text: str) -> list[Hit]:
 
 
 Judgement = tuple[float, str, int, int]
+
+_QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
 
 # Quote lookalikes that a database's best-fit conversion to a single-byte charset turns into
 # ``'`` (SQL Server ``varchar``, legacy code pages): ``1’ or ’1’=’1``; NFKC leaves ``´`` as a
@@ -424,9 +436,17 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and (
             rest[2].value == "from"):
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
+    if more is None and found is None and rest and rest[0].kind == ")" and all(tok.kind == ")" for tok in rest) and (
+            _NUMBER.fullmatch(text[:qpos].strip()) is not None):
+        # "1')", "1\"))": a number, a quote and closing parentheses, nothing else: the probe that
+        # closes a string and the calls around it to see the query break
+        more = (0.7, "sqli.break-close", qpos, rest[-1].end)
     if more is not None and (found is None or more[0] > found[0]):
         return more
     return found
+
+
+_NUMBER = re.compile(r"-?[0-9]{1,12}")
 
 
 def _cuts(tok: Token) -> bool:
@@ -536,7 +556,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         u = _at(rest, k)
         if u is not None and (u.value in ("select", "all", "distinct") or u.kind == "("):
             return (0.97, "sqli.break-union", qpos, u.end)
-        return None
+        rows = _union_rows(rest, k)
+        return (0.92, "sqli.break-union", qpos, rows) if rows is not None else None
     if t.kind == "(" and i == 0 and u is not None and u.value == "select":
         sub = _select(rest, i + 1)
         if sub is not None:
@@ -566,6 +587,10 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)
+        if u.kind in "bk" and w is not None and w.value in ("->", "->>"):
+            key, cmp_ = _at(rest, i + 3), _at(rest, i + 4)
+            if key is not None and key.kind in "sn" and cmp_ is not None and cmp_.kind == "o" and cmp_.value in COMPARISONS:
+                return (0.9, "sqli.break-logic", qpos, cmp_.end)  # "' or data->>'role'='admin": a JSON member compared
         sub = _subquery(rest, i)
         if sub is not None:
             return (0.92, "sqli.break-subquery", qpos, sub)
@@ -585,6 +610,22 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
     return _trailing_comment(rest, i, qpos)
+
+
+def _union_rows(tokens: Sequence[Token], k: int) -> int | None:
+    """After ``union``: rows that are not a select, ``values (1)``, ``values row(1,2)`` (MySQL 8,
+    PostgreSQL), ``table users`` ending the value or cut by a comment; the end."""
+    u = _at(tokens, k)
+    w = _at(tokens, k + 1)
+    if u is None or w is None:
+        return None
+    if u.value == "values" and (w.kind == "(" or (w.value == "row" and _at(tokens, k + 2) is not None
+                                                   and tokens[k + 2].kind == "(")):
+        return w.end
+    after = _at(tokens, k + 2)
+    if u.value == "table" and w.kind == "b" and (after is None or after.kind in "c;"):
+        return w.end
+    return None
 
 
 def _prose_string(tok: Token, glued: bool = True) -> bool:
@@ -688,6 +729,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v == "select":
         return _select(tokens, i)
     if v in _STACKABLE and u.value in _STACKABLE[v]:
+        if w is not None and w.kind == "&":
+            return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
         return u.end
     if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
         return u.end
@@ -725,6 +768,10 @@ def _group_end(tokens: Sequence[Token], k: int) -> int:
     return end
 
 
+# calls named by a keyword (the tokenizer reads them as "k"), that only a database answers
+_KEYWORD_CALLS = frozenset({"user", "database", "schema"})
+
+
 def _select(tokens: Sequence[Token], i: int) -> int | None:
     """``select`` followed by a column list that is SQL: numbers, functions, ``*``, variables,
     literals, sub-selects; a bare word list (prose) only with ``from <name>`` and a clause."""
@@ -735,15 +782,23 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
         return _select(tokens, i + 1)  # a modifier: the column list follows ("select all" alone is a button label)
     if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
+    w = _at(tokens, i + 2)
+    if u.value in _KEYWORD_CALLS and w is not None and w.kind == "(" and w.start == u.end:
+        return w.end  # "(select user())", "select database()": keyword-named calls ("select left(hand)" is prose)
     if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u) and u.value[1:].strip(";"):
         return u.end
-    if u.kind == "b":
+    if u.kind == "b" or u.value == "user":
         j = i + 2
         while j < len(tokens) and tokens[j].kind in "b," and j < i + 12:
             j += 1
         f = _at(tokens, j)
         if f is not None and f.value == "from":
             name = _at(tokens, j + 1)
+            tail = _at(tokens, j + 2)
+            if name is not None and name.value == "dual" and (tail is None or tail.kind in "c;)"):
+                return name.end  # "select user from dual": Oracle's one-row table
+            if name is not None and u.value[:1] == "`" and name.value[:1] == "`":
+                return name.end  # "select`a`from`b`": quoted identifiers on both sides
             k = j + 2
             while k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
                 k += 2  # schema.table
@@ -837,12 +892,18 @@ def _select_complete(tokens: Sequence[Token], i: int) -> bool:
 
 def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     t = _at(tokens, i)
-    if t is None or t.kind not in "kE":
-        return None
     u = _at(tokens, i + 1)
     w = _at(tokens, i + 2)
+    if t is not None and t.value == "prepare" and u is not None and u.kind == "b" and w is not None and (
+            w.value == "from"):
+        return w.end  # "'; prepare s from @q; execute s--": a statement built from a string and run
+    if t is None or t.kind not in "kE":
+        return None
     if t.value == "desc" and u is not None and u.kind == "b" and (w is None or w.kind in "c;"):
         return u.end  # "'; desc users; --"
+    if t.value == "set" and u is not None and w is not None and (
+            u.kind == "v" or (u.value in ("global", "session", "persist") and w.kind == "b")):
+        return w.end  # "'; set global general_log=1--", "; set @q=0x..": a server or session variable written
     if t.kind != "E":
         return None  # "sort: newest; order by price": a clause is not a statement
     return _clause(tokens, i)
@@ -865,8 +926,20 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             while k < n and tokens[k].kind == "c":
                 k += 1  # union/**/select, union#\nselect
             u = _at(tokens, k)
+            if u is not None and u.value in ("all", "distinct", "distinctrow"):
+                k += 1
+                while k < n and tokens[k].kind == "c":
+                    k += 1
+                after = _at(tokens, k)
+                # "union all select", "union distinct(select"; "what does union all do" is a question
+                if after is None or not (after.value == "select" or after.kind == "("):
+                    u = None
             if u is not None and (u.value in ("select", "all", "distinct", "distinctrow") or u.kind == "("):
                 keep((0.97, "sqli.union", t.start, u.end))
+            elif u is not None and i > 0 and tokens[i - 1].kind in "ns)":
+                end = _union_rows(tokens, k)
+                if end is not None:
+                    keep((0.92, "sqli.union", t.start, end))
         elif kind == ";":
             end = _stacked(tokens, i + 1)
             if end is None:
@@ -875,7 +948,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 keep((0.95, "sqli.stacked", t.start, end))
         elif kind == "f":
             if t.value in STRONG_FUNCTIONS:
-                keep((0.92, "sqli.function", t.start, t.end + 1))
+                arg, word = _at(tokens, i + 2), _at(tokens, i + 3)
+                # "Sleep(5 hours) tracker": a number and a word side by side is a unit in prose, no argument
+                prose = arg is not None and arg.kind in "ns" and word is not None and word.kind == "b"
+                keep((0.45 if prose else 0.92, "sqli.function", t.start, t.end + 1))
             elif t.value in HEX_WRAPPERS and i + 2 < n and tokens[i + 1].kind == "(" and _hex_literal(tokens[i + 2]):
                 keep((0.88, "sqli.hex-call", t.start, tokens[i + 2].end))  # concat(0x7e,version())
         elif kind == "s" and t.value[1:3] in ("$.", "$[") and i >= 2 and tokens[i - 2].kind == "s" and (
@@ -970,6 +1046,8 @@ _LEADING_STATEMENTS = frozenset({"select", "insert", "update", "delete", "drop",
 _CONSTRUCT_HINT = linear(
     r"when|exec|prepare|into|xp_|sp_|openrowset|opendatasource|msdasql|sqloledb|select|[a-z0-9_]/\*|\*/[a-z(]|::|drop|truncate"
 )
+# the comments sqlmap and payload lists end a value with: nothing after the marker
+_BARE_CUTS = frozenset({"--", "-- -", "--+", "--+-", "-- +", "#", "/*"})
 _IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
 
 
@@ -980,8 +1058,14 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
     inline comments (``drop/**/table``, ``dr/**/op``), casts (``x::int``), a value opening with
     a stacked statement (``;drop``, ``;set @x``), ``drop name;``, ``if(1=``."""
     n = len(tokens)
+    if 2 <= n <= 3 and tokens[-1].kind == "c" and tokens[-1].value.rstrip() in _BARE_CUTS and (
+            [tok.kind for tok in tokens[:-1]] in (["n", ";"], [";"])):
+        # "1;--", ";#": the value ends the statement and cuts the rest ("1--" alone is inert
+        # text to the fast path, `apiward.detectors.analysers.inert`, and stays unread)
+        return (0.75, "sqli.terminate", tokens[0].start, tokens[-1].end)
     lead = 1 if n and tokens[0].kind == "," else 0  # ", find_in_set('22', category)": a continued column list
-    if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(":
+    if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(" and not (
+            n - lead > 3 and tokens[lead + 2].kind in "ns" and tokens[lead + 3].kind == "b"):  # "Sleep(5 hours) tracker"
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
         return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"
@@ -1076,7 +1160,7 @@ def _index_after(tokens: Sequence[Token], end: int) -> int:
 
 def _select_strong(tokens: Sequence[Token], i: int) -> bool:
     u = _at(tokens, i + 1)
-    return u is not None and (u.kind != "b" or _select_complete(tokens, i))
+    return u is not None and (u.kind != "b" or u.value[:1] == "`" or _select_complete(tokens, i))
 
 
 def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
@@ -1099,12 +1183,22 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     u = _at(tokens, j)
     if u is None:
         return None
+    # "1 and `a`.`b`=1": a backtick-quoted name, qualified or not, is SQL syntax, not a word
+    quoted_name = u.kind == "b" and u.value[:1] == "`"
+    while quoted_name and j + 2 < len(tokens) and tokens[j + 1].kind == "." and tokens[j + 2].kind == "b" and (
+            tokens[j + 1].start == tokens[j].end and tokens[j + 2].start == tokens[j + 1].end):
+        j += 2
     start = tokens[left].start if has_left else tokens[i].start
     if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
             tokens[i].value == "and" and not _parameter_value(tokens, left)):
         return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
+    if u.value in _KEYWORD_CALLS and (
+            at_start or (has_left and tokens[left].kind in "ns")) and j + 2 < len(tokens) and (
+            tokens[j + 1].kind == "(" and tokens[j + 1].start == u.end and tokens[j + 2].kind == ")"):
+        # "1 and user()", "1 and database()": keyword-named calls without arguments ("left(wing)" is prose)
+        return (0.92, "sqli.logic-function", start, tokens[j + 2].end)
     if u.value in SQL_FUNCTIONS and (at_start or (has_left and tokens[left].kind in "ns")):
         end = _call_compared(tokens, j)
         if end is not None:
@@ -1133,6 +1227,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
         logic = tokens[i].value
+        if quoted_name and (at_start or (has_left and tokens[left].kind in "ns")) and x.kind in "nsv":
+            return (0.9, "sqli.tautology", start, x.end)
         if u.kind == "b" and not (logic in ("or", "xor") or (x.kind == "b" and x.value == u.value)):
             return None  # "price > 0 and published = 1": a filter expression, not a tautology
         if u.kind == "b" and has_left and not at_start and (tokens[left].kind == "b" or (
@@ -1207,6 +1303,7 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
     n = len(tokens)
     while k < n and tokens[k].kind == "(":
         k += 1
+    k = _past_sign(tokens, k)
     if not _is_literal(_at(tokens, k)):
         return None
     k = _arithmetic_end(tokens, k + 1)
@@ -1224,8 +1321,16 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
         k += 1
     while k < n and tokens[k].kind == "(":
         k += 1
-    right = _at(tokens, k)
+    right = _at(tokens, _past_sign(tokens, k))
     return right.end if right is not None and _is_literal(right) else None
+
+
+def _past_sign(tokens: Sequence[Token], k: int) -> int:
+    """Past a sign glued to the number after it (``-1``): the number's index, else ``k``."""
+    if k + 1 < len(tokens) and tokens[k].value in ("-", "+") and tokens[k + 1].kind == "n" and (
+            tokens[k + 1].start == tokens[k].end):
+        return k + 1
+    return k
 
 
 _TERM_OPERATORS = frozenset({"+", "-", "*", "/", "%"})
@@ -1279,7 +1384,7 @@ def _json_operator(tok: Token | None) -> bool:
     """``->``, ``->>``, ``#>``, ``@>``, ``<@``, ``?``, ``?|``, ``?&`` (their first token)."""
     if tok is None:
         return False
-    return (tok.kind == "o" and tok.value in ("-", "<", ">", "=")) or tok.value in ("?", "@") or (
+    return (tok.kind == "o" and tok.value in ("-", "<", ">", "=", "->", "->>")) or tok.value in ("?", "@") or (
         tok.kind == "c" and tok.value.startswith("#>"))
 
 

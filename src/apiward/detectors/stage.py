@@ -337,14 +337,19 @@ class DetectionStage:
             raw = pair.partition("=")[2]
             if not raw:
                 continue
-            analysed = self._analyse_value(unquote_plus(raw) if "%" in raw or "+" in raw else raw)
-            if analysed is None:
-                continue
-            normalized, hits = analysed
-            for hit in hits:
-                # (remote file inclusion is kept: a script URL cut with "?", a share's script)
-                if hit.category is not Category.SSRF or hit.rule.startswith("rfi."):
-                    self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+            decoded = unquote_plus(raw) if "%" in raw or "+" in raw else raw
+            # a parameter that is a JSON document is read leaf by leaf, as in the request's own query
+            leaves = [leaf.value for leaf in embedded_fields((Field(Source.QUERY, "", decoded),))] if (
+                decoded[:1] in "{[") else [decoded]
+            for text in leaves[:_REFERER_PARAMS]:
+                analysed = self._analyse_value(text)
+                if analysed is None:
+                    continue
+                normalized, hits = analysed
+                for hit in hits:
+                    # (remote file inclusion is kept: a script URL cut with "?", a share's script)
+                    if hit.category is not Category.SSRF or hit.rule.startswith("rfi."):
+                        self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _located(self, fld: Field, hits: Sequence[Hit], normalized: Normalized) -> list[Hit]:
         """Location-aware adjustments of the value's lexical hits."""

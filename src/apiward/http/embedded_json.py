@@ -1,6 +1,7 @@
-"""JSON documents carried inside one value: a query parameter, a cookie, a form field, a text
-body or a JSON string leaf whose text is itself JSON (``filter={"price":{"$lt":10}}``, analytics
-beacons sent as ``text/plain`` JSON lines, double-encoded JSON in a JSON API).
+"""JSON documents carried inside one value: a query parameter, a cookie (also percent-encoded,
+as scripts write JSON into one), a form field, a text body or a JSON string leaf whose text is
+itself JSON (``filter={"price":{"$lt":10}}``, analytics beacons sent as ``text/plain`` JSON lines,
+double-encoded JSON in a JSON API).
 
 An application that reads such a value parses it, so the detectors read what it parses to: one
 field per leaf, named by the value's name and the leaf's key path (``query.filter.price.$lt``),
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from urllib.parse import unquote
 
 import orjson
 
@@ -38,6 +40,9 @@ _LITERALS = frozenset({"null", "true", "false"})
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,4})?")
 _OPENERS = ("{", "[")
 _CLOSERS = ("}", "]")
+# a cookie holding percent-encoded JSON ("encodeURIComponent(JSON.stringify(state))"): cookies are
+# kept as sent (`apiward.http.cookies`), and "{", '"', "," and ";" are not safe in one
+_ENCODED_OPENERS = ("%7b", "%5b")
 
 
 def json_document(value: str) -> list[object] | None:
@@ -119,6 +124,14 @@ def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> It
     budget: _Budget | None = None
     for fld in fields:
         first = fld.value[:1]
+        if first == "%" and fld.source is Source.COOKIE and fld.value[:3].lower() in _ENCODED_OPENERS:
+            if budget is None:
+                budget = _Budget(max_leaves)
+            decoded = Field(fld.source, fld.name, unquote(fld.value))
+            leaves = list(_expand(decoded, budget, 0))
+            # a cookie that decodes to something other than JSON stays as it was sent
+            yield from (fld,) if leaves == [decoded] else leaves
+            continue
         if first != "{" and first != "[" and not (first.isspace() and fld.value.lstrip()[:1] in _OPENERS):
             yield fld  # the common case, decided on the first character
             continue
