@@ -182,18 +182,16 @@ class DetectionStage:
     def findings(self, request: RequestView, route: str | None = None) -> list[Finding]:
         """Synchronous core of `inspect` (used by benchmarks and evaluation)."""
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
-        batch: list[tuple[str, _Plan]] = []  # (location, plan) of the fields the model reads
+        batch: list[tuple[Field, _Plan]] = []  # (field, plan) of the fields the model reads
         skip = self._skip_headers
         cache = self._field_cache
         memo = cache.data
         max_chars = self._cache_max_chars
         header = Source.HEADER
         for fld in embedded_fields(request.fields):
-            source = fld.source
-            name = fld.name
+            source, name, value = fld
             if source is header and name in skip:
                 continue
-            value = fld.value
             if len(name) <= _FIELD_NAME_MAX:
                 # a long value is remembered by its digest, not held (see `_field_cost`)
                 key = (id(source), name, value if len(value) <= max_chars else _digest(value))
@@ -210,7 +208,7 @@ class DetectionStage:
                     if current is None or score > current[0]:
                         scored[(location, category)] = (score, rule, evidence)
             if plan[1] is not None:
-                batch.append((fld.location, plan))
+                batch.append((fld, plan))
         if "&" in request.query_string and "=" in request.query_string:
             self._split_commands(request.query_string, scored)
         for header_name, header_value in request.headers:
@@ -261,7 +259,10 @@ class DetectionStage:
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
             # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
             # nested indexes) loses its indexes like any other
-            texts = [leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))] if name[0] in "{[" else []
+            # (only a name that opens and closes like JSON can be one: "[0].id", a leaf of a top-level
+            # array, is not parsed)
+            texts = ([leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))]
+                     if name[0] in "{[" and name.rstrip()[-1:] in ("}", "]") else [])
             if not texts or (len(texts) == 1 and texts[0] == name):
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
@@ -519,7 +520,7 @@ class DetectionStage:
     def _score_model(
         self,
         model: AttackModel,
-        batch: Sequence[tuple[str, _Plan]],
+        batch: Sequence[tuple[Field, _Plan]],
         scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
         """One model call for the request's values. A model probability ``p`` becomes a score
@@ -545,7 +546,10 @@ class DetectionStage:
         categories = self._model_categories
         thresholds = self._model_thresholds
         policy = self._policy_threshold
-        for location, plan in batch:
+        for fld, plan in batch:
+            if not plan[2]:
+                continue  # no column the model scored at 0.05 or more (most rows): nothing to add
+            location = fld.location
             for j, p in plan[2]:
                 category = categories[j]
                 if category is Category.SSRF and (location in _NO_SSRF_LOCATIONS
