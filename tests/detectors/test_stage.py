@@ -327,6 +327,23 @@ def test_a_query_name_that_is_a_json_document_is_read_by_its_leaves_once(shipped
     assert all(location.count("#key") == 1 for location in found)
 
 
+def test_a_name_that_only_opens_like_json_is_read_as_a_name() -> None:
+    """A parameter name that opens like JSON but does not close like it ("[0].q...", PHP-style
+    indexes) is not a document: it is read as a name (its indexes dropped); one that is a JSON
+    document is read whole and leaf by leaf."""
+    from urllib.parse import quote
+
+    cases = {
+        "[0].q<script>alert(1)</script>": {"query.[0].q<script>alert(1)</script>#key": Category.XSS},
+        "[0][1]' or 1=1--": {"query.[0][1]' or 1=1--#key": Category.SQLI},
+        '["<script>alert(1)</script>"]': {'query.["<script>alert(1)</script>"]#key': Category.XSS,
+                                          'query.["<script>alert(1)</script>"]#key[0]': Category.XSS},
+    }
+    for name, expected in cases.items():
+        assert blocking(stage().findings(request(query=quote(name) + "=1"))) == expected, name
+    assert blocking(stage().findings(request(query=quote("[0].id") + "=1"))) == {}
+
+
 def test_a_location_read_twice_is_not_corroborated_by_the_model_itself() -> None:
     """A repeated parameter (or JSON lines) reads one location twice: a model-only score below the
     block threshold stays below it; it is not raised as if it were lexical evidence."""
