@@ -88,12 +88,14 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
 _GADGET_PARTS: tuple[str, ...] = tuple(
     part.replace("\\", "") for part in template.GADGETS.pattern.split("|")
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
-     "downloadstring", "new-object", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
+     "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
      "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
      "livescript",
      # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
-     "innerhtml", "outerhtml")
+     "innerhtml", "outerhtml",
+     # a hyphenated command ("lwp-download", "new-object") is two words to `_WORDS`
+     *sorted(command for command in shell.DISTINCT_COMMANDS if "-" in command))
 
 
 # one pass over the literals (no quantifiers: linear)
