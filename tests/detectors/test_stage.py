@@ -670,3 +670,34 @@ def test_percent_encoded_json_in_a_cookie_is_read_leaf_by_leaf() -> None:
     ordinary = "state=%7B%22id%22%3A%2242%22%2C%22tags%22%3A%5B%22a%20b%22%5D%7D; broken=%7Bnot%20json"
     headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", ordinary)]
     assert blocking(stage().findings(request(headers=headers))) == {}
+
+
+@pytest.mark.parametrize(("value", "blocked"), [("`", False), ("'", False), ("a'", True), ("1'", True)])
+def test_the_model_alone_does_not_block_one_character(value: str, blocked: bool) -> None:
+    """A keyboard-layout map sends "`", "'" and ";" as values: one character has no grammar."""
+    stage = DetectionStage(DetectionSettings(), _FixedModel(0.99))  # type: ignore[arg-type]
+    body = json.dumps({"key": value}).encode()
+    headers = [("host", "shop.example"), ("content-type", "application/json")]
+    found = blocking(stage.findings(request("POST", "/fp", headers=headers, body=body)))
+    assert (found.get("body.key") is Category.SQLI) is blocked
+
+
+class _FixedTraversalModel(_FixedModel):
+    categories = (Category.TRAVERSAL,)  # type: ignore[assignment]
+    thresholds = {Category.TRAVERSAL: 0.5}  # type: ignore[assignment]
+
+    def predict_proba_normalized(self, views: list[object]):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        return np.array([[self.sqli]] * len(views))
+
+
+@pytest.mark.parametrize(("value", "blocked"), [("C:\\Windows\\System32\\smartscreen.exe", False),
+                                                ("..\\..\\windows\\win.ini", True)])
+def test_the_model_alone_does_not_block_a_path(value: str, blocked: bool) -> None:
+    """Telemetry names absolute paths; traversal is what the path analyser sees (the model raises it)."""
+    stage = DetectionStage(DetectionSettings(), _FixedTraversalModel(0.99))  # type: ignore[arg-type]
+    body = json.dumps({"path": value}).encode()
+    headers = [("host", "shop.example"), ("content-type", "application/json")]
+    found = blocking(stage.findings(request("POST", "/telemetry", headers=headers, body=body)))
+    assert (found.get("body.path") is Category.TRAVERSAL) is blocked

@@ -207,8 +207,12 @@ def scan(text: str) -> list[Hit]:
         else:
             rest = norm[first.end() : first.end() + 40].lstrip("/")  # "..//app.config": a doubled slash
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
-            if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\"") and rest[:1].isalnum():
-                keep(0.55, "traversal.step", first.start(), end + 12)
+            if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\""):
+                if rest[:1].isalnum():
+                    keep(0.55, "traversal.step", first.start(), end + 12)
+                elif rest[:1] == "." and rest[1:2].isalpha():
+                    # "../.history", "../.env": one step up to a hidden file, where secrets live
+                    keep(0.85, "traversal.step-hidden", first.start(), end + 12)
     if "0x" in norm:
         hexed = _HEX_STEP.search(norm)
         if hexed is not None:

@@ -101,9 +101,11 @@ _SCORED: Any = object()  # plan[1] of a field whose model row is known
 _FIELD_NAME_MAX = 256
 # Categories whose grammar the analysers cover completely (a header line after a line break,
 # an entity declaration, a function definition, a lookup): there the model only corroborates.
+# (not traversal either: a path's grammar is closed -- parent steps, wrappers, system and secret
+# files, which the path analyser lists -- and the model alone reads an absolute path in telemetry,
+# "C:\Windows\System32\smartscreen.exe", as one)
 _MODEL_ALONE_CATEGORIES = frozenset(
-    {Category.SQLI, Category.XSS, Category.CMDI, Category.TRAVERSAL, Category.SSTI, Category.NOSQLI,
-     Category.LDAPI, Category.SSRF}
+    {Category.SQLI, Category.XSS, Category.CMDI, Category.SSTI, Category.NOSQLI, Category.LDAPI, Category.SSRF}
 )
 # one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
 # analysers' to flag, any other does nothing without attributes or content
@@ -527,8 +529,9 @@ class DetectionStage:
         on the policy's scale (the model's own threshold maps onto the block threshold); it
         raises weak lexical evidence of its category, and on its own it may block only from
         ``detection.model_alone`` on (below, it is logged), and only in the categories whose
-        grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell: the analysers decide those),
-        and not in a media-type or language list header (`_NO_MODEL_ALONE_LOCATIONS`)."""
+        grammar is open-ended (not CRLF, XXE, Shellshock, Log4Shell, traversal: the analysers
+        decide those), not on a value of one character, and not in a media-type or language list
+        header (`_NO_MODEL_ALONE_LOCATIONS`)."""
         todo = [plan for _, plan in batch if plan[2] is None]
         if todo:
             # only fields not scored before go to the model; a remembered field keeps its row
@@ -573,8 +576,9 @@ class DetectionStage:
                         continue
                     scored[key] = (score, current[1] + "+model", current[2])
                 elif score >= self._report_at:
+                    # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
-                            or location in _NO_MODEL_ALONE_LOCATIONS):
+                            or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2):
                         score = min(score, policy - 0.01)
                     # a location read twice (a repeated parameter, JSON lines) keeps the higher
                     # model score: the model does not corroborate itself
