@@ -239,7 +239,7 @@ def parse_body(
         if media == _FORM:
             # search and analytics clients (Algolia's, sendBeacon callers) post JSON labelled as a
             # form to avoid a CORS preflight; their server reads JSON, and read as a form the whole
-            # document would be one field name. Not parsing as JSON, it is a form like any other.
+            # document would be one field name. A body that does not parse as JSON is a form.
             if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
                 doc = _sniffed_json(data.removeprefix(_BOM), limits.max_json_depth, out)
                 if doc is not None:
