@@ -261,20 +261,11 @@ class DetectionStage:
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
             # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
             # nested indexes) loses its indexes like any other
-            # (only a name that opens and closes like JSON can be one: "[0].id", a leaf of a top-level
-            # array, is not parsed)
-            texts = ([leaf.value for leaf in embedded_fields((Field(fld.source, "", name),))]
-                     if name[0] in "{[" and name.rstrip()[-1:] in ("}", "]") else [])
-            if not texts or (len(texts) == 1 and texts[0] == name):
+            texts = _leaf_texts(fld.source, name)
+            if not texts or texts == [name]:
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
-                named = self._analyse_value(text)
-                if named is not None:
-                    for hit in named[1]:
-                        if hit.rule == "traversal.dotfile":
-                            continue  # a key ".env" names a file in a map (a file tree), not one to read
-                        self._add(scored, fld.location + "#key", hit.category, hit.score, hit.rule,
-                                  self._evidence(hit, named[0]))
+                self._add_name_hits(text, fld.location + "#key", scored)
         value = fld.value
         if not value:
             return _plan(scored)
@@ -340,10 +331,8 @@ class DetectionStage:
             raw = pair.partition("=")[2]
             if not raw:
                 continue
-            decoded = unquote_plus(raw) if "%" in raw or "+" in raw else raw
             # a parameter that is a JSON document is read leaf by leaf, as in the request's own query
-            leaves = [leaf.value for leaf in embedded_fields((Field(Source.QUERY, "", decoded),))] if (
-                decoded[:1] in "{[") else [decoded]
+            leaves = _leaf_texts(Source.QUERY, unquote_plus(raw) if "%" in raw or "+" in raw else raw)
             for text in leaves[:_REFERER_PARAMS]:
                 analysed = self._analyse_value(text)
                 if analysed is None:
@@ -493,13 +482,8 @@ class DetectionStage:
                     continue
             for part in text.split("&", 100)[:100]:
                 key, _, raw = part.partition("=")
-                named = self._analyse_value(unquote_plus(key)) if key else None
-                if named is not None:
-                    for hit in named[1]:
-                        if hit.rule == "traversal.dotfile":
-                            continue  # (as for any other key)
-                        self._add(scored, f"body.{_short(key)}#key", hit.category, hit.score, hit.rule,
-                                  self._evidence(hit, named[0]))
+                if key:
+                    self._add_name_hits(unquote_plus(key), f"body.{_short(key)}#key", scored)
                 value = unquote_plus(raw)
                 if not value:
                     continue
@@ -510,6 +494,19 @@ class DetectionStage:
                 normalized, hits = analysed
                 for hit in hits:
                     self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+
+    def _add_name_hits(
+        self, name: str, location: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
+        """The analysers' hits on a parameter or key name, at ``location`` (a ``#key`` one)."""
+        named = self._analyse_value(name)
+        if named is None:
+            return
+        normalized, hits = named
+        for hit in hits:
+            if hit.rule == "traversal.dotfile":
+                continue  # a key ".env" names a file in a map (a file tree), not one to read
+            self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _xml_body(self, request: RequestView, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
         text, truncated = window(request.body.decode(sniff_charset(request.body) or "utf-8", "replace"))
@@ -636,6 +633,15 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
     block threshold, linearly below and above it."""
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+
+
+def _leaf_texts(source: Source, text: str) -> list[str]:
+    """The leaf values of ``text`` when it is a JSON document (read as the application parses
+    it, `embedded_fields`), else ``[text]``. Only a text that opens and closes like JSON can be
+    one ("[0].id", a leaf name of a top-level array, is not parsed)."""
+    if text[:1] in "{[" and text.rstrip()[-1:] in ("}", "]"):
+        return [leaf.value for leaf in embedded_fields((Field(source, "", text),))]
+    return [text]
 
 
 def _unindexed(name: str) -> str:

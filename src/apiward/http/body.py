@@ -24,7 +24,6 @@ from apiward.http.xml_body import parse_xml
 from apiward.settings import LimitSettings, MalformedBody
 
 _FORM = "application/x-www-form-urlencoded"
-_WIDE_CHARSETS = WIDE_CHARSETS  # the only charsets where UTF-8 decoding hides ASCII payloads
 _WS = b" \t\r\n"
 _JSON_OPENERS = frozenset(b"{[")
 _BOM = b"\xef\xbb\xbf"
@@ -47,7 +46,7 @@ def _decode_text(data: bytes, charset: str) -> str:
 
     Other declared charsets are read as UTF-8 on purpose: every ASCII byte of a payload is then
     visible whatever charset the application assumes, and a lying charset cannot hide it."""
-    if charset.startswith(_WIDE_CHARSETS):
+    if charset.startswith(WIDE_CHARSETS):
         try:
             return data.decode(charset, "replace")
         except LookupError:
@@ -222,7 +221,7 @@ def parse_body(
     try:
         if content_encoding:
             data = decode_content(body, content_encoding, limits.max_body_bytes)
-        if not charset.startswith(_WIDE_CHARSETS):
+        if not charset.startswith(WIDE_CHARSETS):
             # wide text sent without its charset (an XML document in UTF-16): read as its
             # parser will read it, and not mistaken for binary content below
             charset = sniff_wide_charset(data) or charset
@@ -230,7 +229,7 @@ def parse_body(
             return BodyKind.BINARY, None
         if _is_json_type(media):
             utf8 = data.removeprefix(_BOM)
-            if charset.startswith(_WIDE_CHARSETS):
+            if charset.startswith(WIDE_CHARSETS):
                 utf8 = _decode_text(data, charset).encode("utf-8", "surrogatepass")
             doc = load_json(utf8, limits.max_json_depth)
             if has_duplicate_keys(utf8, walk_json(doc, limits.max_json_depth, out)):
@@ -240,7 +239,7 @@ def parse_body(
             # search and analytics clients (Algolia's, sendBeacon callers) post JSON labelled as a
             # form to avoid a CORS preflight; their server reads JSON, and read as a form the whole
             # document would be one field name. A body that does not parse as JSON is a form.
-            if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
+            if _looks_like_json(data) and not charset.startswith(WIDE_CHARSETS):
                 doc = _sniffed_json(data.removeprefix(_BOM), limits.max_json_depth, out)
                 if doc is not None:
                     return BodyKind.JSON, doc
@@ -258,7 +257,7 @@ def parse_body(
         _raw(_decode_text(data, charset), out)
         return BodyKind.TEXT, None
     # text/*, unknown types, no Content-Type, mislabelled "opaque" text.
-    if _looks_like_json(data) and not charset.startswith(_WIDE_CHARSETS):
+    if _looks_like_json(data) and not charset.startswith(WIDE_CHARSETS):
         doc = _sniffed_json(data.removeprefix(_BOM), limits.max_json_depth, out)
         if doc is not None:
             return BodyKind.JSON, doc
