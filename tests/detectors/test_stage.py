@@ -627,17 +627,21 @@ def test_the_model_alone_does_not_block_a_media_type_list(header: str, value: st
     assert (found.get(f"header.{header}") is Category.XSS) is blocked
 
 
+def _json_leaf_finding(model: object, key: str, value: object) -> Category | None:
+    """The blocking category at ``body.<key>`` of a JSON post of ``{key: value}``, scored with ``model``."""
+    stage = DetectionStage(DetectionSettings(), model)  # type: ignore[arg-type]
+    body = json.dumps({key: value}).encode()
+    headers = [("host", "shop.example"), ("content-type", "application/json")]
+    return blocking(stage.findings(request("POST", "/api", headers=headers, body=body))).get(f"body.{key}")
+
+
 @pytest.mark.parametrize(("value", "blocked"), [("<svg:svg", False), ("<META", False), ("<iframe", False),
                                                 ("<svg:svg onload=alert(1)>", True), ("<meta x", True),
                                                 ("<script>", True)])
 def test_a_value_that_is_one_inert_tag_token_is_not_the_models(value: str, blocked: bool) -> None:
     """The tag names of a session-replay DOM capture are data about a page; a tag with anything
     after its name is read by the model as before."""
-    stage = DetectionStage(DetectionSettings(), _FixedModel(0.0, xss=0.99))  # type: ignore[arg-type]
-    body = json.dumps({"node": value}).encode()
-    headers = [("host", "shop.example"), ("content-type", "application/json")]
-    found = blocking(stage.findings(request("POST", "/rec", headers=headers, body=body)))
-    assert (found.get("body.node") is Category.XSS) is blocked
+    assert (_json_leaf_finding(_FixedModel(0.0, xss=0.99), "node", value) is Category.XSS) is blocked
 
 
 @pytest.mark.parametrize("spelling", ["%25ud800", "%25uDC00", "%5Cud800", "%5Cu%7Bdfff%7D", "%f0%8d%a0%80"])
@@ -675,11 +679,7 @@ def test_percent_encoded_json_in_a_cookie_is_read_leaf_by_leaf() -> None:
 @pytest.mark.parametrize(("value", "blocked"), [("`", False), ("'", False), ("a'", True), ("1'", True)])
 def test_the_model_alone_does_not_block_one_character(value: str, blocked: bool) -> None:
     """A keyboard-layout map sends "`", "'" and ";" as values: one character has no grammar."""
-    stage = DetectionStage(DetectionSettings(), _FixedModel(0.99))  # type: ignore[arg-type]
-    body = json.dumps({"key": value}).encode()
-    headers = [("host", "shop.example"), ("content-type", "application/json")]
-    found = blocking(stage.findings(request("POST", "/fp", headers=headers, body=body)))
-    assert (found.get("body.key") is Category.SQLI) is blocked
+    assert (_json_leaf_finding(_FixedModel(0.99), "key", value) is Category.SQLI) is blocked
 
 
 class _FixedTraversalModel(_FixedModel):
@@ -696,8 +696,4 @@ class _FixedTraversalModel(_FixedModel):
                                                 ("..\\..\\windows\\win.ini", True)])
 def test_the_model_alone_does_not_block_a_path(value: str, blocked: bool) -> None:
     """Telemetry names absolute paths; traversal is what the path analyser sees (the model raises it)."""
-    stage = DetectionStage(DetectionSettings(), _FixedTraversalModel(0.99))  # type: ignore[arg-type]
-    body = json.dumps({"path": value}).encode()
-    headers = [("host", "shop.example"), ("content-type", "application/json")]
-    found = blocking(stage.findings(request("POST", "/telemetry", headers=headers, body=body)))
-    assert (found.get("body.path") is Category.TRAVERSAL) is blocked
+    assert (_json_leaf_finding(_FixedTraversalModel(0.99), "path", value) is Category.TRAVERSAL) is blocked
