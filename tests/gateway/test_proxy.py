@@ -215,7 +215,14 @@ def test_huge_headers_431(client: httpx.Client) -> None:
 
 
 def test_long_url_414(client: httpx.Client) -> None:
-    problem(client.get("/" + "a" * 20_000), 414)  # limits.max_url_bytes defaults to 16 KiB
+    problem(client.get("/" + "a" * 55_000), 414)  # limits.max_url_bytes defaults to 48 KiB
+
+
+def test_analytics_sized_url_passes(client: httpx.Client) -> None:
+    # a 31 KB analytics beacon URL (product lists in the query) is real traffic
+    query = "&".join(f"pr{i}nm=Product%20{i}&pr{i}pr={i}.99" for i in range(1200))
+    assert len(query) > 30_000
+    echo(client.get("/collect?" + query))
 
 
 def test_invalid_json_is_inspected_raw_by_default(client: httpx.Client) -> None:
