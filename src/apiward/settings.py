@@ -128,7 +128,13 @@ class LimitSettings(_Section):
     """Parser limits. Over-limit requests are refused (413 / 414 / 431 / 400 problem+json),
     never half-inspected: a truncated inspection is a bypass."""
 
+    # The most body text that is inspected; a body with more is refused (413).
     max_body_bytes: int = Field(default=1 << 20, ge=0)
+    # Uploads (bodies of an opaque type, multipart bodies) may be this large as long as their text
+    # stays within max_body_bytes: binary file content is not inspected anyway, and refusing a 2 MB
+    # photo breaks real traffic (wcp-legit-dev: a 1.7 MB multipart file upload). Bounds the memory a
+    # request holds while it is buffered for inspection.
+    max_upload_bytes: int = Field(default=16 << 20, ge=0)
     # Nesting depth of JSON containers (and XML elements). orjson refuses more than 1024.
     max_json_depth: int = Field(default=32, ge=1, le=1024)
     # Every field counts: path segments, query, cookies, headers, body leaves and reported keys,
@@ -142,7 +148,7 @@ class LimitSettings(_Section):
     # traffic the upstream accepts; the upstream's own limit still applies behind the gateway.
     # uvicorn's httptools server answers a bare 400 past 64 KiB, so the default stays below it.
     max_url_bytes: int = Field(default=48 * 1024, ge=256)
-    # Bodies of these media types (prefix match) are passed uninspected up to max_body_bytes
+    # Bodies of these media types (prefix match) are passed uninspected up to max_upload_bytes
     # (uploads) -- unless the content is plainly text (valid UTF-8, no NUL), which a real
     # image or archive never is: then it is inspected as text, so a mislabelled body is no bypass.
     opaque_types: tuple[str, ...] = ("application/octet-stream", "image/", "video/", "audio/")

@@ -210,6 +210,19 @@ def test_chunked_body_over_limit_413(client: httpx.Client, gateway: tuple[Runnin
     problem(client.post("/upload", content=chunks), 413)
 
 
+def test_upload_over_body_limit_passes(client: httpx.Client, gateway: tuple[Running, ProxyApp]) -> None:
+    """A photo larger than max_body_bytes reaches the upstream whole (binary parts are not
+    inspected); the same size of text is refused."""
+    limit = gateway[1].runtime.settings.limits.max_body_bytes
+    photo = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * (limit // 256 + 1000))[: limit + 300_000]
+    body = (b"--b\r\nContent-Disposition: form-data; name=file; filename=IMG_0001.jpg\r\nContent-Type: image/jpeg"
+            b"\r\n\r\n" + photo + b"\r\n--b--\r\n")
+    doc = echo(client.post("/upload", content=body, headers={"content-type": "multipart/form-data; boundary=b"}))
+    assert doc["body_sha256"] == hashlib.sha256(body).hexdigest()
+    text = body.replace(photo, b"y" * len(photo))
+    problem(client.post("/upload", content=text, headers={"content-type": "multipart/form-data; boundary=b"}), 413)
+
+
 def test_huge_headers_431(client: httpx.Client) -> None:
     problem(client.get("/h", headers={"x-big": "a" * 40_000}), 431)
 

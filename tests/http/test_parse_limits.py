@@ -51,6 +51,46 @@ def test_limit_statuses(kwargs: dict[str, object], status: int) -> None:
     assert status_of(**kwargs) == status
 
 
+UPLOADS = LimitSettings(max_body_bytes=10_000, max_upload_bytes=100_000)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 200  # 51 KB, binary
+
+
+def _multipart(content: bytes, part_type: str = "image/png") -> bytes:
+    return (b"--b\r\nContent-Disposition: form-data; name=photo; filename=cat.png\r\nContent-Type: "
+            + part_type.encode() + b"\r\n\r\n" + content + b"\r\n--b\r\nContent-Disposition: form-data; "
+            b"name=title\r\n\r\nmy cat\r\n--b--\r\n")
+
+
+def _upload(body: bytes, content_type: str) -> int:
+    try:
+        view = build_request_view("POST", "/up", "", [("content-type", content_type)], "192.0.2.1", body, UPLOADS)
+    except RequestRejected as exc:
+        return exc.status
+    assert any(f.name == "title" or f.source is Source.HEADER for f in view.fields)
+    return 200
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        # binary uploads may pass max_body_bytes, up to max_upload_bytes
+        (_multipart(PNG), "multipart/form-data; boundary=b", 200),
+        (PNG, "image/png", 200),
+        (PNG, "application/octet-stream", 200),
+        (_multipart(PNG * 2), "multipart/form-data; boundary=b", 413),  # over max_upload_bytes
+        # text is held to max_body_bytes whatever the label: inspection work stays bounded
+        (_multipart(b"x" * 20_000, "text/plain"), "multipart/form-data; boundary=b", 413),
+        (_multipart(b"<?php system($_GET[c]); ?>" * 800, "image/png"), "multipart/form-data; boundary=b", 413),
+        (b"x" * 20_000, "application/octet-stream", 413),
+        (b"x" * 20_000, "application/json", 413),
+        (_multipart(PNG)[:-10], "multipart/form-data; boundary=b", 413),  # broken: read whole as text
+        (_multipart(b"x" * 9_000, "text/plain"), "multipart/form-data; boundary=b", 200),
+    ],
+)
+def test_upload_limits(body: bytes, content_type: str, status: int) -> None:
+    assert _upload(body, content_type) == status
+
+
 def test_multipart_part_count_capped() -> None:
     body = b"".join(b"--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n" for _ in range(60)) + b"--b--\r\n"
     assert status_of(body=body, headers=[("content-type", "multipart/form-data; boundary=b")]) == 400

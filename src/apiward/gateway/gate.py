@@ -23,6 +23,8 @@ from apiward.gateway.head import RequestHead
 from apiward.gateway.problem import send_problem
 from apiward.gateway.recorder import worth_recording
 from apiward.gateway.runtime import Runtime
+from apiward.http.body import body_limit
+from apiward.http.mediatype import parse_params
 from apiward.http.parse import build_request_view
 from apiward.identity import forwarding as identity_headers
 from apiward.pipeline import ResponseInfo
@@ -66,7 +68,6 @@ class Gate:
         self.recorder = runtime.recorder
         self.mtls = runtime.mtls
         self._limits = runtime.settings.limits
-        self._limit = runtime.settings.limits.max_body_bytes
         self._body_timeout = runtime.settings.gateway.body_timeout
         self._expose = runtime.settings.gateway.expose_reason
         secret = runtime.settings.identity.forward_secret
@@ -85,11 +86,14 @@ class Gate:
     async def read(self, decision: Decision, receive: Receive) -> None:
         """Read the body within the limits (413 at once for a declared length over the limit);
         a refusal is stored in ``decision.rejected``. Raises `ClientGone`."""
-        length = decision.head.content_length
+        head = decision.head
+        length = head.content_length
+        content_type = next((value for name, value in head.headers if name == "content-type"), "")
+        limit = body_limit(parse_params(content_type)[0], self._limits)
         try:
-            if length is not None and length > self._limit:
-                raise too_large(self._limit)
-            decision.body = await read_body(receive, self._limit, self._body_timeout)
+            if length is not None and length > limit:
+                raise too_large(limit)
+            decision.body = await read_body(receive, limit, self._body_timeout)
         except RequestRejected as exc:
             decision.rejected = exc
 

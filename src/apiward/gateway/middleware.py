@@ -3,7 +3,8 @@
     app = FastAPI()
     app.add_middleware(ApiwardMiddleware, settings=load_settings(Path("apiward.yaml")))
 
-The body is read with the same limits as the proxy (413 over ``limits.max_body_bytes``), parsed
+The body is read with the same limits as the proxy (413 over ``limits.max_body_bytes``, uploads
+over ``limits.max_upload_bytes``), parsed
 once, inspected by the same pipeline (`build_pipeline`), and replayed to the app through
 ``receive``. Interrupts are answered with problem+json; everything else reaches the app, whose
 answer (status, headers, first bytes) is shown to response observers. The client address is the

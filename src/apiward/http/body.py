@@ -57,11 +57,30 @@ def _decode_text(data: bytes, charset: str) -> str:
     return data.decode(ebcdic or "utf-8", "replace")
 
 
+def is_upload_type(media: str, limits: LimitSettings) -> bool:
+    """Multipart bodies and opaque types (``limits.opaque_types``): uploads, whose binary content
+    is not inspected."""
+    return media.startswith("multipart/") or media.startswith(limits.opaque_types)
+
+
+def body_limit(media: str, limits: LimitSettings) -> int:
+    """The most bytes a body of this media type may have: uploads up to ``limits.max_upload_bytes``,
+    anything else ``limits.max_body_bytes``. An upload's text is held to ``max_body_bytes`` when it
+    is parsed (`parse_body`), so the inspection work is bounded alike."""
+    if is_upload_type(media, limits):
+        return max(limits.max_upload_bytes, limits.max_body_bytes)
+    return limits.max_body_bytes
+
+
+def too_large(limit: int, what: str = "the body") -> RequestRejected:
+    return RequestRejected(413, "Request body too large", f"{what} exceeds {limit} bytes")
+
+
 def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
     decoder = zlib.decompressobj(wbits)
     out = decoder.decompress(data, limit + 1)
     if len(out) > limit or decoder.unconsumed_tail:
-        raise RequestRejected(413, "Request body too large", f"decoded body exceeds {limit} bytes")
+        raise too_large(limit, "the decoded body")
     return out + decoder.flush()
 
 
@@ -218,15 +237,25 @@ def parse_body(
         return BodyKind.NONE, None
     charset = params.get("charset", "").lower()
     data = body  # stays the received bytes if content decoding fails
+    upload = is_upload_type(media, limits)
     try:
         if content_encoding:
-            data = decode_content(body, content_encoding, limits.max_body_bytes)
+            data = decode_content(body, content_encoding, body_limit(media, limits))
         if not charset.startswith(WIDE_CHARSETS):
             # wide text sent without its charset (an XML document in UTF-16): read as its
             # parser will read it, and not mistaken for binary content below
             charset = sniff_wide_charset(data) or charset
         if media.startswith(limits.opaque_types) and not _plainly_text(data) and wide_text(data, charset) is None:
             return BodyKind.BINARY, None
+        if media.startswith("multipart/"):
+            first = len(out.items)
+            parse_multipart(data, params, out)
+            # binary file parts were left out; the text that is inspected is bounded like any body's
+            if sum(len(field.value) for field in out.items[first:]) > limits.max_body_bytes:
+                raise too_large(limits.max_body_bytes, "the text of the multipart body")
+            return BodyKind.MULTIPART, None
+        if len(data) > limits.max_body_bytes:  # an upload type carrying text, or a decoded body
+            raise too_large(limits.max_body_bytes, "the body text" if upload else "the decoded body")
         if _is_json_type(media):
             utf8 = data.removeprefix(_BOM)
             if charset.startswith(WIDE_CHARSETS):
@@ -245,15 +274,14 @@ def parse_body(
                     return BodyKind.JSON, doc
             parse_urlencoded(_decode_text(data, charset), Source.BODY, out)
             return BodyKind.FORM, None
-        if media.startswith("multipart/"):
-            parse_multipart(data, params, out)
-            return BodyKind.MULTIPART, None
         if _is_xml_type(media):
             parse_xml(data, _decode_text(data, charset), limits.max_json_depth, out)
             return BodyKind.XML, None
     except BodySyntaxError as exc:
         if limits.malformed_body is MalformedBody.REJECT:
             raise malformed(str(exc)) from exc
+        if len(data) > limits.max_body_bytes:  # a broken upload is read whole: bounded like text
+            raise too_large(limits.max_body_bytes, "the malformed body") from exc
         _raw(_decode_text(data, charset), out)
         return BodyKind.TEXT, None
     # text/*, unknown types, no Content-Type, mislabelled "opaque" text.

@@ -20,7 +20,7 @@ from typing import Any
 
 from apiward.core import Field, RequestView, Source
 from apiward.errors import RequestRejected
-from apiward.http.body import parse_body
+from apiward.http.body import body_limit, parse_body, too_large
 from apiward.http.cookies import parse_cookies
 from apiward.http.fieldlist import FieldList
 from apiward.http.mediatype import parse_params
@@ -75,8 +75,6 @@ def build_request_view(
     """
     if _byte_len(raw_path) + _byte_len(query_string) > limits.max_url_bytes:
         raise RequestRejected(414, "URI too long", f"the URL exceeds {limits.max_url_bytes} bytes")
-    if len(body) > limits.max_body_bytes:
-        raise RequestRejected(413, "Request body too large", f"the body exceeds {limits.max_body_bytes} bytes")
 
     lowered = [(name.lower(), value) for name, value in headers]
     header_bytes = sum([len(name) + len(value) for name, value in lowered]) + _HEADER_OVERHEAD * len(lowered)
@@ -101,13 +99,16 @@ def build_request_view(
         else:
             content_encoding = f"{content_encoding}, {value}" if content_encoding else value
 
+    media, params = parse_params(content_type) if content_type else ("", {})
+    limit = body_limit(media, limits)
+    if len(body) > limit:
+        raise too_large(limit)
     path = _path_fields(raw_path, items)
     out.check()
     parse_urlencoded(query_string, Source.QUERY, out)
     if cookies:
         parse_cookies(cookies, out)
     out.check()
-    media, params = parse_params(content_type) if content_type else ("", {})
     kind, doc = parse_body(body, media, params, content_encoding, limits, out)
     return RequestView(
         method=method,
