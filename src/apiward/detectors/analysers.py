@@ -186,6 +186,11 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
         _keep(best, null)
+    if ("%00" in raw or "\x00" in raw) and len(views) > 1:
+        # "1'%00": normalisation drops the NUL, and the quote before it alone is not read
+        nul_break = sql.null_terminated_break(views[-1])
+        if nul_break is not None:
+            _keep(best, nul_break)
     return list(best.values())
 
 

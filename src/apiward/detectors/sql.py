@@ -99,7 +99,10 @@ ATTACK_FUNCTIONS = frozenset(
      "query_to_xml", "pg_user", "inet_server_addr", "table_name", "column_name", "json_extract",
      "json_value", "json_query", "jsonb_pretty", "json_build_object", "find_in_set", "unistr", "lo_get",
      "db_name", "schema_name", "sysdate", "strcmp", "uncompress", "current_database", "pg_backend_pid",
-     "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name"}
+     "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name",
+     # MySQL's lock wait times a query like sleep(); SQLite's extension loader runs a shared
+     # library, and its rowid/option calls fingerprint it; conv() spells numbers in any base
+     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv"}
 )
 # SQL functions: a value that is only ``name(`` is a fragment of a query being built.
 SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
@@ -138,7 +141,7 @@ STRONG_FUNCTIONS = frozenset(
      "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
      "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
-     "inet_server_addr", "current_setting", "make_set", "concat_ws"}
+     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension"}
 )
 # Oracle packages whose procedures time or exfiltrate (``dbms_pipe.receive_message(``,
 # ``utl_inaddr.get_host_name(``): ``name.`` after a string break is a call of one
@@ -172,7 +175,7 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex|version|user|randomblob|sqlite_version|"
+    r"host_name|uncompress|if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
@@ -192,6 +195,7 @@ _STACKABLE = {
     "delete": frozenset({"from"}),
     "waitfor": frozenset({"delay", "time"}),
     "load": frozenset({"data"}),
+    "attach": frozenset({"database"}),  # SQLite: a new database file, written where the path says
 }
 
 
@@ -327,6 +331,8 @@ def scan(text: str) -> list[Hit]:
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
+    if len(text) <= 40 and _PROBE_SHAPES.fullmatch(text) is not None:
+        return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
     if lookalike >= 0:
@@ -367,6 +373,10 @@ def scan(text: str) -> list[Hit]:
             found = (0.9, "sqli.mysql-comment", pos, pos + 3)
             if best is None or found[0] > best[0]:
                 best = found
+    if "ch" in text and (best is None or best[0] < 0.85):
+        chain = _CHAR_CHAIN.search(text)
+        if chain is not None:
+            best = (0.85, "sqli.char-chain", chain.start(), chain.end())
     if best is not None:
         score, rule, start, end = best
         hits.append(Hit(Category.SQLI, score, rule, text, start, end))
@@ -376,6 +386,16 @@ def scan(text: str) -> list[Hit]:
 Judgement = tuple[float, str, int, int]
 
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
+# whole values that only probe how a string break parses, each with syntax no data has:
+# - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
+#   query reads '1'*'1' or '1'or-1-'');
+# - a backslash and a quote, the escape-swallowing probe ("\'", "1\"")
+# (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
+# with a NUL after it, see `null_terminated_break`)
+_PROBE_SHAPES = re.compile(
+    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor)-?[0-9]{1,3}[-+*^&|])'[a-z0-9_]{0,12}"
+    r"|[a-z0-9_]{0,12}\\['\"]"
+)
 
 # Quote lookalikes that a database's best-fit conversion to a single-byte charset turns into
 # ``'`` (SQL Server ``varchar``, legacy code pages): ``1’ or ’1’=’1``; NFKC leaves ``´`` as a
@@ -393,6 +413,26 @@ _AFTER_BREAK = re.compile(
     r"[\s)+]{0,8}(?:or\b|and\b|xor\b|not\b|\|\||&&|union\b|[;,]|[=<>!]|\([\s]{0,4}select\b|like\b|is\b|in\b|between\b|"
     r"regexp\b|rlike\b|sounds\b|glob\b|match\b|similar\b|ilike\b)"
 )
+
+
+# a string spelled in character codes, so that no quote is needed: two code calls joined by a
+# concatenation ("char(39)+char(32)", "chr(97)||chr(98)") or one MySQL char() of several codes
+# ("char(115,97)")
+_CODE_CALL = r"(?:n?char|chr)[\s]{0,4}\([\s]{0,4}[0-9]{1,3}[\s]{0,4}\)"
+_CHAR_CHAIN = linear(
+    rf"\b{_CODE_CALL}[\s]{{0,4}}(?:\+|\|\||&)[\s]{{0,4}}{_CODE_CALL}"
+    r"|\bchar[\s]{0,4}\([\s]{0,4}[0-9]{1,3}(?:[\s]{0,4},[\s]{0,4}[0-9]{1,3}){1,60}[\s]{0,4}\)"
+)
+_WORD_QUOTE = re.compile(r"[a-z0-9_.@-]{0,32}['\"]")
+
+
+def null_terminated_break(text: str) -> Hit | None:
+    """``text`` is the view of a value that ended in a NUL byte (``1'%00``), which normalisation
+    removed: a word and a quote before it close a string and end the statement where C code
+    reads the query (a NUL is never in data)."""
+    if len(text) <= 34 and _WORD_QUOTE.fullmatch(text) is not None:
+        return Hit(Category.SQLI, 0.75, "sqli.break-null", text, 0, len(text))
+    return None
 
 
 def _lookalike_quote(text: str) -> int:
@@ -437,9 +477,9 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             rest[2].value == "from"):
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
     if more is None and found is None and rest and rest[0].kind == ")" and all(tok.kind == ")" for tok in rest) and (
-            _NUMBER.fullmatch(text[:qpos].strip()) is not None):
-        # "1')", "1\"))": a number, a quote and closing parentheses, nothing else: the probe that
-        # closes a string and the calls around it to see the query break
+            _NUMBER.fullmatch(text[:qpos].strip()) is not None or not text[:qpos].strip()):
+        # "1')", "1\"))", "')": a number or nothing, a quote and closing parentheses, nothing else: the
+        # probe that closes a string and the calls around it to see the query break
         more = (0.7, "sqli.break-close", qpos, rest[-1].end)
     if more is not None and (found is None or more[0] > found[0]):
         return more
@@ -1229,7 +1269,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         logic = tokens[i].value
         if quoted_name and (at_start or (has_left and tokens[left].kind in "ns")) and x.kind in "nsv":
             return (0.9, "sqli.tautology", start, x.end)
+        # a value that is a number (closed by parentheses or not) and then "and col = literal" ends a
+        # numeric parameter and adds a condition: the boolean-blind probe ("1 and name='admin'",
+        # "5) and pass like 0x2561")
+        numeric_head = has_left and tokens[left].kind == "n" and x.kind in "nsv" and (
+            left == 0 or left == 1 and tokens[0].value == "-")
         if u.kind == "b" and not (logic in ("or", "xor") or (x.kind == "b" and x.value == u.value)):
+            if numeric_head:
+                return (0.85, "sqli.numeric-condition", start, x.end)
             return None  # "price > 0 and published = 1": a filter expression, not a tautology
         if u.kind == "b" and has_left and not at_start and (tokens[left].kind == "b" or (
                 left >= 2 and tokens[left - 1].kind == "o" and (tokens[left - 1].value in COMPARISONS
