@@ -737,8 +737,9 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             w = tokens[k + 1]  # users.id
             k += 2
         after = _at(tokens, k)
-        if w.kind == "f" or after is None or after.kind in "c;,)" or after.value in (
-            "asc", "desc", "having", "limit", "procedure", "into"):
+        if after is not None and after.kind == ",":
+            return _column_list(tokens, k, w.end)
+        if w.kind == "f" or after is None or after.kind in "c;)" or after.value in _AFTER_COLUMNS:
             return w.end
         return None
     if v in ("having", "where") and _operand(u) and w is not None and (
@@ -771,6 +772,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if w is not None and w.kind == "&":
             return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
+        if w is not None and w.kind == "s" and (len(w.value) < 2 or w.value[-1] != w.value[0]):
+            return None  # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes
         return u.end
     if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
         return u.end
@@ -788,6 +791,33 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         if u.kind == "b" and w.value in ("to", "from") and x is not None and (
                 (x.kind == "s" and x.value[1:2] in ("/", "\\")) or x.value in ("program", "stdin", "stdout")):
             return x.end
+    return None
+
+
+_AFTER_COLUMNS = frozenset({"asc", "desc", "having", "limit", "procedure", "into"})
+
+
+def _column_list(tokens: Sequence[Token], k: int, end: int) -> int | None:
+    """The rest of an ``order by`` / ``group by`` list from the comma at ``tokens[k]``: each item a
+    column, number or call, followed by the end, a comment, a clause or another comma; None when
+    words follow a comma ("group by size, then sort by price": a sentence)."""
+    while k < len(tokens) and tokens[k].kind == ",":
+        item = _at(tokens, k + 1)
+        if item is None or item.kind not in "nbf":
+            return None
+        if item.kind == "f":
+            return item.end
+        k += 2
+        while k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+            k += 2  # users.id
+        end = tokens[k - 1].end
+        nxt = _at(tokens, k)
+        if nxt is not None and nxt.value in ("asc", "desc"):
+            end = nxt.end
+            k += 1
+            nxt = _at(tokens, k)
+        if nxt is None or nxt.kind in "c;)" or nxt.value in _AFTER_COLUMNS:
+            return end
     return None
 
 
@@ -1290,8 +1320,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         return (0.9, "sqli.tautology", start, x.end)
     if u.kind in "ns" and (w is None or w.kind in "c;"):
-        if has_left and not at_start and w is None and _prose_pair(tokens, left, u):
-            return None  # "choose 'yes' or 'no'", "Pick 1 or 2": a choice in words, nothing cut off
+        if has_left and not at_start and (w is None or w.kind == "c" and not _cuts(w)) and _prose_pair(tokens, left, u):
+            # "choose 'yes' or 'no'", "Pick 1 or 2", 'I said "yes" or "no" -- nothing else': a choice
+            # in words, nothing cut off (a dash before words is prose, not a comment)
+            return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
     if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
