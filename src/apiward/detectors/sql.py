@@ -1241,7 +1241,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
-    at_start = left < 0 or _parameter_value(tokens, i)
+    # "*/ or 1=1 /*": the value closes a comment the query had open and adds a condition after it
+    at_start = left < 0 or _parameter_value(tokens, i) or (
+        i == 2 and tokens[0].value == "*" and tokens[1].value == "/" and tokens[1].start == tokens[0].end)
     keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
     if not (has_left or at_start or keyed):
         return None
