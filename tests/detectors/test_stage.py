@@ -128,6 +128,7 @@ MONGO_OBJECTS_IN_A_VALUE = [
     ('{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}', False),
     ('{"$os":"Windows","$browser":"Chrome"}', False),
     ('{"status":{"$in":["open","closed"]}}', False),
+    ('{"count":{"$size":"large"}}', False),
 ]
 
 

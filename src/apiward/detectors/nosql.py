@@ -75,7 +75,7 @@ _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
 # are the matchers, schema validator, aggregation stages and update operators no REST filter
 # dialect or analytics payload uses ("$set"/"$unset" are PostHog's and Mixpanel's profile keys,
 # "$in"/"$eq" Strapi's filters, "$search"/"$count" OData's); "$type" only with a BSON type as its
-# value (Json.NET's "$type" names a .NET class).
+# value (Json.NET's "$type" names a .NET class), "$size" only with a number.
 _MONGO_KEY = re.compile(
     r"(?:^|[.\[#])\$(mod|size|all|jsonschema|lookup|graphlookup|unionwith|match|inc|push|pull|pullall|addtoset|"
     r"rename|setoninsert|currentdate|type)(?:$|[\].#])"
@@ -92,11 +92,20 @@ def key_operator(key: str) -> bool:
     return name in STRONG or name in KEY_ONLY
 
 
+_COUNT = re.compile(r"[0-9]{1,9}")
+
+
 def mongo_key(name: str, value: str) -> bool:
     """True when a lower-case field name holds a Mongo-only operator as a key (see `_MONGO_KEY`)."""
     for m in _MONGO_KEY.finditer(name):
-        if m.group(1) != "type" or (m.end() == len(name) and _BSON_TYPE.fullmatch(value.strip().lower())):
-            return True
+        op = m.group(1)
+        if op == "type" or op == "size":
+            # a BSON type, an array length: only with that value ('{"$size": "large"}' is a label)
+            grammar = _BSON_TYPE if op == "type" else _COUNT
+            if m.end() == len(name) and grammar.fullmatch(value.strip().lower()) is not None:
+                return True
+            continue
+        return True
     return False
 
 

@@ -772,8 +772,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if w is not None and w.kind == "&":
             return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
-        if w is not None and w.kind == "s" and (len(w.value) < 2 or w.value[-1] != w.value[0]):
-            return None  # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes
+        if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
+                len(w.value) < 2 or w.value[-1] != w.value[0]):
+            # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
+            # statement needs an object's name ("waitfor delay '" takes a string, and one cut short)
+            return None
         return u.end
     if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
         return u.end
@@ -794,6 +797,7 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+_NAMED_OBJECT_STATEMENTS = frozenset({"drop", "create", "alter", "truncate"})
 _AFTER_COLUMNS = frozenset({"asc", "desc", "having", "limit", "procedure", "into"})
 
 
