@@ -1332,6 +1332,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
+    if u.kind in "ns" and w is not None and w.kind == ")" and (at_start or (
+            has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+        # "1)or(1)#", "1) or (1))--": parentheses closed around the literal, then the rest cut off
+        k = j + 1
+        while k < len(tokens) and tokens[k].kind == ")":
+            k += 1
+        if k == len(tokens) - 1 and _cuts(tokens[k]):
+            return (0.75, "sqli.logic-literal", start, tokens[k].end)
     if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
         return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
