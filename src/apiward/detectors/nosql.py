@@ -86,15 +86,13 @@ _BSON_TYPE = re.compile(
     r"[0-9]{1,2}|-1|string|double|object|array|bool|null|int|long|decimal|objectid|bindata|date|regex|javascript|"
     r"timestamp|number|minkey|maxkey|undefined"
 )
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 def key_operator(key: str) -> bool:
     """True when a parameter or JSON key (last path element) is a query operator."""
     name = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("[]'\"").lower()
     return name in STRONG or name in KEY_ONLY
-
-
-_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 def mongo_key(name: str, value: str) -> bool:

@@ -738,7 +738,7 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             k += 2
         after = _at(tokens, k)
         if after is not None and after.kind == ",":
-            return _column_list(tokens, k, w.end)
+            return _column_list(tokens, k)
         if w.kind == "f" or after is None or after.kind in "c;)" or after.value in _AFTER_COLUMNS:
             return w.end
         return None
@@ -801,7 +801,7 @@ _NAMED_OBJECT_STATEMENTS = frozenset({"drop", "create", "alter", "truncate"})
 _AFTER_COLUMNS = frozenset({"asc", "desc", "having", "limit", "procedure", "into"})
 
 
-def _column_list(tokens: Sequence[Token], k: int, end: int) -> int | None:
+def _column_list(tokens: Sequence[Token], k: int) -> int | None:
     """The rest of an ``order by`` / ``group by`` list from the comma at ``tokens[k]``: each item a
     column, number or call, followed by the end, a comment, a clause or another comma; None when
     words follow a comma ("group by size, then sort by price": a sentence)."""
