@@ -110,6 +110,47 @@ def test_nosql_operator_key_in_json_and_query() -> None:
     assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found)
 
 
+MONGO_OBJECTS_IN_A_VALUE = [
+    ('{"$size":0}', True),
+    ('{"$jsonSchema":{}}', True),
+    ('{"$type":2}', True),
+    ('{"$mod":[1,0]}', True),
+    ('{"$all":[]}', True),
+    ('[{"$match":{}}]', True),
+    ('{"$inc":{"balance":1000}}', True),
+    ('{"$push":{"roles":"admin"}}', True),
+    ('{"$rename":{"a":"b"}}', True),
+    ('{"user":{"$size":1}}', True),
+    # analytics profile updates (PostHog, Mixpanel), Json.NET and JSON Schema keys, Strapi-style equality
+    ('{"$set":{"name":"x"},"$set_once":{"a":1}}', False),
+    ('{"$unset":["plan"]}', False),
+    ('{"$type":"MyApp.Models.Order, MyApp","id":1}', False),
+    ('{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}', False),
+    ('{"$os":"Windows","$browser":"Chrome"}', False),
+    ('{"status":{"$in":["open","closed"]}}', False),
+    ('{"count":{"$size":"large"}}', False),
+]
+
+
+@pytest.mark.parametrize(("text", "flagged"), MONGO_OBJECTS_IN_A_VALUE)
+def test_mongo_operator_object_inside_a_json_text_value(text: str, flagged: bool) -> None:
+    """A parameter or JSON string that holds JSON text is read leaf by leaf, so the operator is a
+    key in the leaf's name ("query.q.$size"); the same rule holds for a query parameter, a JSON
+    string leaf and a form field."""
+    from urllib.parse import quote
+
+    views = [
+        request(query="q=" + quote(text, safe=""), headers=[]),
+        request("POST", "/orders", headers=[("content-type", "application/json")],
+                body=json.dumps({"note": text}).encode()),
+        request("POST", "/login", headers=[("content-type", "application/x-www-form-urlencoded")],
+                body=("user=" + quote(text, safe="")).encode()),
+    ]
+    for view in views:
+        found = stage().findings(view)
+        assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found) is flagged, (text, found)
+
+
 def test_traversal_in_a_multipart_file_name_and_upload_extension() -> None:
     body = (
         b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../shell.php\"\r\n"

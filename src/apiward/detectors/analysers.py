@@ -186,6 +186,12 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
         _keep(best, null)
+    if len(views) > 1 and len(raw) <= 256 and ("%00" in raw or "\x00" in raw or "%2500" in raw):
+        # "1'%00": normalisation drops the NUL, and the quote before it alone is not read (a cookie
+        # is kept as sent, encoded twice: "x%27%2500")
+        nul_break = sql.null_terminated_break(views[-1])
+        if nul_break is not None:
+            _keep(best, nul_break)
     return list(best.values())
 
 

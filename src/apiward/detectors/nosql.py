@@ -29,7 +29,12 @@ STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$n
 # parameter key ("user[$mod]=x", also read in a value) or an object's first key ('{"$size": []}'); in prose or code they
 # are variables ("$size = 10"). ("$type" is also Json.NET's polymorphic type key.)
 KEY_ONLY = frozenset({"$mod", "$size", "$all"})
-_OBJECT_OPERATOR = re.compile(r"\{[\s]{0,4}['\"]?(\$(?:mod|size|all))['\"]?[\s]{0,4}:|[a-z0-9_\]]\[(\$(?:mod|size|all))\]")
+# (also the update operators and aggregation stages of `_MONGO_KEY`, which a value holds only to
+# smuggle an update or a pipeline: '{"$inc": {"balance": 1}}', '[{"$match": {}}]')
+_KEY_ONLY_NAMES = "mod|size|all|inc|push|pull|pullall|addtoset|rename|setoninsert|currentdate|match|graphlookup|unionwith"
+_OBJECT_OPERATOR = re.compile(
+    rf"\{{[\s]{{0,4}}['\"]?(\$(?:{_KEY_ONLY_NAMES}))['\"]?[\s]{{0,4}}:|[a-z0-9_\]]\[(\$(?:{_KEY_ONLY_NAMES}))\]"
+)
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
@@ -59,15 +64,49 @@ _MONGO_OBJECT = linear(
 # what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"(?:['\"]|^[0-9]{1,12})[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\()"
+    r"(?:['\"]|^[0-9]{1,12})[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    # the document's own fields read in the spliced expression ("a'||this.b||'", "'&&this.isAdmin&&'")
+    r"|this\.[a-z_$][a-z0-9_$]{0,31}[\s]{0,4}(?:\|\||&&|;|$)"
+    # a declaration spliced in ("'; var d=new Date(); do{...}while(...); '": a busy-wait timer)
+    r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b))"
 )
 _TRIGGER = re.compile(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
+# Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
+# by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
+# {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These
+# are the matchers, schema validator, aggregation stages and update operators no REST filter
+# dialect or analytics payload uses ("$set"/"$unset" are PostHog's and Mixpanel's profile keys,
+# "$in"/"$eq" Strapi's filters, "$search"/"$count" OData's); "$type" only with a BSON type as its
+# value (Json.NET's "$type" names a .NET class), "$size" only with a number.
+_MONGO_KEY = re.compile(
+    r"(?:^|[.\[#])\$(mod|size|all|jsonschema|lookup|graphlookup|unionwith|match|inc|push|pull|pullall|addtoset|"
+    r"rename|setoninsert|currentdate|type)(?:$|[\].#])"
+)
+_BSON_TYPE = re.compile(
+    r"[0-9]{1,2}|-1|string|double|object|array|bool|null|int|long|decimal|objectid|bindata|date|regex|javascript|"
+    r"timestamp|number|minkey|maxkey|undefined"
+)
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 def key_operator(key: str) -> bool:
     """True when a parameter or JSON key (last path element) is a query operator."""
     name = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("[]'\"").lower()
     return name in STRONG or name in KEY_ONLY
+
+
+def mongo_key(name: str, value: str) -> bool:
+    """True when a lower-case field name holds a Mongo-only operator as a key (see `_MONGO_KEY`)."""
+    for m in _MONGO_KEY.finditer(name):
+        op = m.group(1)
+        if op == "type" or op == "size":
+            # a BSON type, an array length: only with that value ('{"$size": "large"}' is a label)
+            grammar = _BSON_TYPE if op == "type" else _COUNT
+            if m.end() == len(name) and grammar.fullmatch(value.strip().lower()) is not None:
+                return True
+            continue
+        return True
+    return False
 
 
 def scan(text: str) -> list[Hit]:

@@ -99,7 +99,10 @@ ATTACK_FUNCTIONS = frozenset(
      "query_to_xml", "pg_user", "inet_server_addr", "table_name", "column_name", "json_extract",
      "json_value", "json_query", "jsonb_pretty", "json_build_object", "find_in_set", "unistr", "lo_get",
      "db_name", "schema_name", "sysdate", "strcmp", "uncompress", "current_database", "pg_backend_pid",
-     "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name"}
+     "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name",
+     # MySQL's lock wait times a query like sleep(); SQLite's extension loader runs a shared
+     # library, and its rowid/option calls fingerprint it; conv() spells numbers in any base
+     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv"}
 )
 # SQL functions: a value that is only ``name(`` is a fragment of a query being built.
 SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
@@ -138,7 +141,7 @@ STRONG_FUNCTIONS = frozenset(
      "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
      "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
-     "inet_server_addr", "current_setting", "make_set", "concat_ws"}
+     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension"}
 )
 # Oracle packages whose procedures time or exfiltrate (``dbms_pipe.receive_message(``,
 # ``utl_inaddr.get_host_name(``): ``name.`` after a string break is a call of one
@@ -172,7 +175,7 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|if|lo_get|find_in_set|concat|char|unhex|version|user|randomblob|sqlite_version|"
+    r"host_name|uncompress|if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
@@ -192,6 +195,7 @@ _STACKABLE = {
     "delete": frozenset({"from"}),
     "waitfor": frozenset({"delay", "time"}),
     "load": frozenset({"data"}),
+    "attach": frozenset({"database"}),  # SQLite: a new database file, written where the path says
 }
 
 
@@ -327,6 +331,8 @@ def scan(text: str) -> list[Hit]:
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
+    if len(text) <= 40 and _PROBE_SHAPES.fullmatch(text) is not None:
+        return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
     if lookalike >= 0:
@@ -367,6 +373,10 @@ def scan(text: str) -> list[Hit]:
             found = (0.9, "sqli.mysql-comment", pos, pos + 3)
             if best is None or found[0] > best[0]:
                 best = found
+    if "ch" in text and (best is None or best[0] < 0.85):
+        chain = _CHAR_CHAIN.search(text)
+        if chain is not None:
+            best = (0.85, "sqli.char-chain", chain.start(), chain.end())
     if best is not None:
         score, rule, start, end = best
         hits.append(Hit(Category.SQLI, score, rule, text, start, end))
@@ -376,6 +386,16 @@ def scan(text: str) -> list[Hit]:
 Judgement = tuple[float, str, int, int]
 
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
+# whole values that only probe how a string break parses, each with syntax no data has:
+# - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
+#   query reads '1'*'1' or '1'or-1-'');
+# - a backslash and a quote, the escape-swallowing probe ("\'", "1\"")
+# (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
+# with a NUL after it, see `null_terminated_break`)
+_PROBE_SHAPES = re.compile(
+    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor)-?[0-9]{1,3}[-+*^&|])'[a-z0-9_]{0,12}"
+    r"|[a-z0-9_]{0,12}\\['\"]"
+)
 
 # Quote lookalikes that a database's best-fit conversion to a single-byte charset turns into
 # ``'`` (SQL Server ``varchar``, legacy code pages): ``1’ or ’1’=’1``; NFKC leaves ``´`` as a
@@ -393,6 +413,26 @@ _AFTER_BREAK = re.compile(
     r"[\s)+]{0,8}(?:or\b|and\b|xor\b|not\b|\|\||&&|union\b|[;,]|[=<>!]|\([\s]{0,4}select\b|like\b|is\b|in\b|between\b|"
     r"regexp\b|rlike\b|sounds\b|glob\b|match\b|similar\b|ilike\b)"
 )
+
+
+# a string spelled in character codes, so that no quote is needed: two code calls joined by a
+# concatenation ("char(39)+char(32)", "chr(97)||chr(98)") or one MySQL char() of several codes
+# ("char(115,97)")
+_CODE_CALL = r"(?:n?char|chr)[\s]{0,4}\([\s]{0,4}[0-9]{1,3}[\s]{0,4}\)"
+_CHAR_CHAIN = linear(
+    rf"\b{_CODE_CALL}[\s]{{0,4}}(?:\+|\|\||&)[\s]{{0,4}}{_CODE_CALL}"
+    r"|\bchar[\s]{0,4}\([\s]{0,4}[0-9]{1,3}(?:[\s]{0,4},[\s]{0,4}[0-9]{1,3}){1,60}[\s]{0,4}\)"
+)
+_WORD_QUOTE = re.compile(r"[a-z0-9_.@-]{0,32}['\"]")
+
+
+def null_terminated_break(text: str) -> Hit | None:
+    """``text`` is the view of a value that ended in a NUL byte (``1'%00``), which normalisation
+    removed: a word and a quote before it close a string and end the statement where C code
+    reads the query (a NUL is never in data)."""
+    if len(text) <= 34 and _WORD_QUOTE.fullmatch(text) is not None:
+        return Hit(Category.SQLI, 0.75, "sqli.break-null", text, 0, len(text))
+    return None
 
 
 def _lookalike_quote(text: str) -> int:
@@ -437,9 +477,9 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             rest[2].value == "from"):
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
     if more is None and found is None and rest and rest[0].kind == ")" and all(tok.kind == ")" for tok in rest) and (
-            _NUMBER.fullmatch(text[:qpos].strip()) is not None):
-        # "1')", "1\"))": a number, a quote and closing parentheses, nothing else: the probe that
-        # closes a string and the calls around it to see the query break
+            _NUMBER.fullmatch(text[:qpos].strip()) is not None or not text[:qpos].strip()):
+        # "1')", "1\"))", "')": a number or nothing, a quote and closing parentheses, nothing else: the
+        # probe that closes a string and the calls around it to see the query break
         more = (0.7, "sqli.break-close", qpos, rest[-1].end)
     if more is not None and (found is None or more[0] > found[0]):
         return more
@@ -697,8 +737,9 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             w = tokens[k + 1]  # users.id
             k += 2
         after = _at(tokens, k)
-        if w.kind == "f" or after is None or after.kind in "c;,)" or after.value in (
-            "asc", "desc", "having", "limit", "procedure", "into"):
+        if after is not None and after.kind == ",":
+            return _column_list(tokens, k)
+        if w.kind == "f" or after is None or after.kind in "c;)" or after.value in _AFTER_COLUMNS:
             return w.end
         return None
     if v in ("having", "where") and _operand(u) and w is not None and (
@@ -731,6 +772,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if w is not None and w.kind == "&":
             return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
+        if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
+                len(w.value) < 2 or w.value[-1] != w.value[0]):
+            # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
+            # statement needs an object's name ("waitfor delay '" takes a string, and one cut short)
+            return None
         return u.end
     if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
         return u.end
@@ -748,6 +794,34 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         if u.kind == "b" and w.value in ("to", "from") and x is not None and (
                 (x.kind == "s" and x.value[1:2] in ("/", "\\")) or x.value in ("program", "stdin", "stdout")):
             return x.end
+    return None
+
+
+_NAMED_OBJECT_STATEMENTS = frozenset({"drop", "create", "alter", "truncate"})
+_AFTER_COLUMNS = frozenset({"asc", "desc", "having", "limit", "procedure", "into"})
+
+
+def _column_list(tokens: Sequence[Token], k: int) -> int | None:
+    """The rest of an ``order by`` / ``group by`` list from the comma at ``tokens[k]``: each item a
+    column, number or call, followed by the end, a comment, a clause or another comma; None when
+    words follow a comma ("group by size, then sort by price": a sentence)."""
+    while k < len(tokens) and tokens[k].kind == ",":
+        item = _at(tokens, k + 1)
+        if item is None or item.kind not in "nbf":
+            return None
+        if item.kind == "f":
+            return item.end
+        k += 2
+        while k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+            k += 2  # users.id
+        end = tokens[k - 1].end
+        nxt = _at(tokens, k)
+        if nxt is not None and nxt.value in ("asc", "desc"):
+            end = nxt.end
+            k += 1
+            nxt = _at(tokens, k)
+        if nxt is None or nxt.kind in "c;)" or nxt.value in _AFTER_COLUMNS:
+            return end
     return None
 
 
@@ -1171,7 +1245,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
-    at_start = left < 0 or _parameter_value(tokens, i)
+    # "*/ or 1=1 /*": the value closes a comment the query had open and adds a condition after it
+    at_start = left < 0 or _parameter_value(tokens, i) or (
+        i == 2 and tokens[0].value == "*" and tokens[1].value == "/" and tokens[1].start == tokens[0].end)
     keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
     if not (has_left or at_start or keyed):
         return None
@@ -1229,7 +1305,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         logic = tokens[i].value
         if quoted_name and (at_start or (has_left and tokens[left].kind in "ns")) and x.kind in "nsv":
             return (0.9, "sqli.tautology", start, x.end)
+        # a value that is a number (closed by parentheses or not) and then "and col = literal" ends a
+        # numeric parameter and adds a condition: the boolean-blind probe ("1 and name='admin'",
+        # "5) and pass like 0x2561")
+        numeric_head = has_left and tokens[left].kind == "n" and x.kind in "nsv" and (
+            left == 0 or left == 1 and tokens[0].value == "-")
         if u.kind == "b" and not (logic in ("or", "xor") or (x.kind == "b" and x.value == u.value)):
+            if numeric_head:
+                return (0.85, "sqli.numeric-condition", start, x.end)
             return None  # "price > 0 and published = 1": a filter expression, not a tautology
         if u.kind == "b" and has_left and not at_start and (tokens[left].kind == "b" or (
                 left >= 2 and tokens[left - 1].kind == "o" and (tokens[left - 1].value in COMPARISONS
@@ -1243,10 +1326,20 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         return (0.9, "sqli.tautology", start, x.end)
     if u.kind in "ns" and (w is None or w.kind in "c;"):
-        if has_left and not at_start and w is None and _prose_pair(tokens, left, u):
-            return None  # "choose 'yes' or 'no'", "Pick 1 or 2": a choice in words, nothing cut off
+        if has_left and not at_start and (w is None or w.kind == "c" and not _cuts(w)) and _prose_pair(tokens, left, u):
+            # "choose 'yes' or 'no'", "Pick 1 or 2", 'I said "yes" or "no" -- nothing else': a choice
+            # in words, nothing cut off (a dash before words is prose, not a comment)
+            return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
+    if u.kind in "ns" and w is not None and w.kind == ")" and (at_start or (
+            has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+        # "1)or(1)#", "1) or (1))--": parentheses closed around the literal, then the rest cut off
+        k = j + 1
+        while k < len(tokens) and tokens[k].kind == ")":
+            k += 1
+        if k == len(tokens) - 1 and _cuts(tokens[k]):
+            return (0.75, "sqli.logic-literal", start, tokens[k].end)
     if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
         return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
-from apiward.detectors import ssrf, xml
+from apiward.detectors import nosql, ssrf, xml
 from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
@@ -251,6 +251,8 @@ class DetectionStage:
         name = fld.name
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
             self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+        elif "$" in name and nosql.mongo_key(name.lower(), fld.value):
+            self._add(scored, fld.location, Category.NOSQLI, 0.85, "nosqli.operator-key", _short(name))
         if fld.source is not Source.COOKIE and fld.source is not Source.HEADER and "__" in name:
             orm = _ORM_LOOKUP.search(name.lower())
             if orm is not None:
