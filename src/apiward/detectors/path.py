@@ -107,7 +107,7 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
     r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
-    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~/[^\s'\"<>?#]{1,200})"
+    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
@@ -129,12 +129,12 @@ _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
-_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~/")
+_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong

@@ -39,9 +39,15 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 # analytics beacons, so the file name is required.
 # A query that is only the extension the application appends ("http://evil.example/?.php") is the
 # same trick spelled the other way round.
+# (a scheme-relative "//evil.example/x.php?" is the same URL: the include fetches it over the page's scheme)
 _TRAILING_QUERY = re.compile(
-    r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
-    r"|(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+    r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
+    r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+)
+# a server-side script's source saved under a name the remote server will not run ("x.php.txt",
+# "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
+_SCRIPT_SOURCE = re.compile(
+    r"/[^/?#\s]{0,80}\.(?:php[0-9]?|phtml|asp|aspx|jsp)\.(?:txt|text|inc|dat|jpe?g|gif|png)(?:$|[?#%])"
 )
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
@@ -209,6 +215,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         scheme = (m.group(1) or "").lower()
         if m.group(0) == "//":
             host_start = 2
+            if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
+                return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
         elif m.group(2):
             host_start = m.end()
             if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
@@ -236,6 +244,10 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         shell = _SHELL_FILE.search(value, host_start, host_start + 300)
         if shell is not None:
             return [Hit(Category.SSRF, 0.7, "rfi.shell-url", text, 0, min(len(text), shell.end()))]
+        path_end = min([i for i in (value.find("?", host_start), value.find("#", host_start)) if i >= 0], default=len(value))
+        source = _SCRIPT_SOURCE.search(value, host_start, min(path_end + 1, host_start + 300))
+        if source is not None:
+            return [Hit(Category.SSRF, 0.7, "rfi.script-source", text, 0, min(len(text), source.end()))]
     if scheme in ODD_SCHEMES:
         if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or found is not None and found[0] >= 0.8:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
