@@ -69,6 +69,9 @@ SERVICE_HOSTS = frozenset({"consul", "vault", "etcd", "redis", "memcached", "ela
                            "grafana", "prometheus", "jenkins", "rabbitmq", "mongo", "mongodb", "mysql",
                            "postgres", "postgresql", "mariadb", "kafka", "zookeeper", "minio", "docker",
                            "kubernetes", "intranet", "internal", "backend", "admin", "db", "database"})
+# Top-level names set aside for private networks (RFC 6762 ".local", RFC 8375 ".home.arpa", ICANN's
+# ".internal", and the ".lan" / ".corp" / ".intranet" / ".localdomain" of home and company networks)
+PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intranet", ".localdomain")
 # what unfilled templates and script bugs put where a host belongs ("http://undefined:8080/")
 PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
@@ -322,6 +325,10 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS) and host not in PLACEHOLDERS:
         # "http://consul:8500/", "http://redis/": a name without a domain resolves only inside the
         # server's own network (container, cluster or intranet)
+        return (0.7, "ssrf.internal-name", hm.end())
+    if host.endswith(PRIVATE_ZONES):
+        # "http://billing.corp/", "https://nas.local:5000/": names in the zones set aside for private
+        # networks (mDNS ".local", ".internal", ".home.arpa") resolve only inside the server's network
         return (0.7, "ssrf.internal-name", hm.end())
     if "." in host and host.endswith(OOB_ZONES) and _in_zone(host, OOB_ZONES):
         return (0.8, "ssrf.oob-callback", hm.end())
