@@ -70,8 +70,9 @@ SERVICE_HOSTS = frozenset({"consul", "vault", "etcd", "redis", "memcached", "ela
                            "postgres", "postgresql", "mariadb", "kafka", "zookeeper", "minio", "docker",
                            "kubernetes", "intranet", "internal", "backend", "admin", "db", "database"})
 # Top-level names set aside for private networks (RFC 6762 ".local", RFC 8375 ".home.arpa", ICANN's
-# ".internal", and the ".lan" / ".corp" / ".intranet" / ".localdomain" of home and company networks)
-PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intranet", ".localdomain")
+# ".internal", and the ".lan" / ".corp" / ".intranet" / ".localdomain" of home and company networks), and
+# the names a cluster's own DNS answers (Kubernetes "<service>.<namespace>.svc", Consul "<name>.service.consul")
+PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intranet", ".localdomain", ".svc", ".consul")
 # what unfilled templates and script bugs put where a host belongs ("http://undefined:8080/")
 PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
