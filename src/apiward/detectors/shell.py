@@ -275,9 +275,12 @@ def scan(text: str) -> list[Hit]:
     hits: list[Hit] = []
     if stripped.startswith("()"):
         m = _SHELLSHOCK.match(stripped)
-        if m is not None and stripped[m.end() : m.end() + 16].lstrip()[:1] != "}":
-            # (an empty body, "() {}", is a syntax error to bash: the definition, and whatever
-            # follows it, is never run; it is an empty JavaScript function)
+        body = stripped[m.end() :].rstrip() if m is not None else ""
+        if m is not None and (not (body.endswith("}") and "}" not in body[:-1])
+                              or body[:-1].strip().rstrip(";").strip() == ":"):
+            # (a value that is one function definition and nothing after it, "() { return x; }",
+            # "() {}", runs nothing when bash imports it: the bug runs what follows the body; it
+            # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe)
             offset = len(text) - len(stripped)
             hits.append(Hit(Category.SHELLSHOCK, 0.99, "shellshock.function", text, offset, offset + m.end()))
     best: Hit | None = None
