@@ -162,6 +162,10 @@ _DOTFILE_VALUE = re.compile(
 )
 
 
+# what code of any kind needs and prose does not
+_CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
+
+
 def scan(text: str) -> list[Hit]:
     """Traversal / file-inclusion evidence in one lower-case decoded view."""
     if _TRIGGER.search(text) is None:
@@ -247,7 +251,10 @@ def scan(text: str) -> list[Hit]:
         target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
-            keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
+            if _in_prose(norm, start, target.end()):
+                keep(0.45, "traversal.sensitive-file-prose", max(0, start - 1), target.end())
+            else:
+                keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
     if (best is None or best.score < 0.85) and "/" in norm and _SYSTEM_HINT.search(norm) is not None:
         system = _SYSTEM_PATH.search(norm)
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
@@ -263,6 +270,20 @@ def scan(text: str) -> list[Hit]:
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+def _in_prose(text: str, start: int, end: int) -> bool:
+    """A system file named inside a sentence ("where does /etc/hosts live on macOS?", "edit
+    /etc/hosts with any editor"): two words before it, a word after it, and nothing in the text
+    a shell, a template, markup or a query would need. An inclusion reads a whole value as the
+    path; a command that reads the file is the shell analyser's."""
+    head = text[:start].rstrip("/")
+    if not head.endswith(" ") or _CODE_CHARS.search(text) is not None:
+        return False
+    before = head.split()
+    after = text[end:].split()
+    return (len(before) >= 2 and bool(after) and before[-1].isalpha() and before[-2].isalpha()
+            and after[0].rstrip("?.,!").isalpha())
 
 
 def _system_file(found: str) -> bool:
