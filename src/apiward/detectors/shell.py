@@ -82,6 +82,11 @@ _STRONG = linear(
     r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$[a-z_{(]|&)"
     r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
     r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
+    # a PowerShell call of a .NET type that starts processes, fetches, loads or decodes code
+    # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)"), where a
+    # command begins
+    r"|(?:^|[;&|`\n(])[\s]{0,4}\[(?:system\.)?(?:diagnostics\.process|net\.webclient|net\.sockets\.tcpclient"
+    r"|io\.file|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
     # Windows' command interpreters by their system path, the counterpart of "/bin/sh" (other
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
