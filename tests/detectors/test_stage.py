@@ -226,6 +226,26 @@ def test_remote_file_inclusion_by_parameter_and_suffix(query: str, flagged: bool
     assert (found.get(f"query.{query.split('=', 1)[0]}") is Category.SSRF) is flagged, found
 
 
+@pytest.mark.parametrize(
+    ("cookie", "flagged"),
+    [
+        ("pref=http%3A%2F%2Fevil.example%2Fraw%2Fx1y2%2500", True),  # sent percent-encoded, cut with a NUL
+        ("pref=%2F%2Fevil.example%2Fx%2500", True),  # scheme-relative
+        ("pref=https%3A%2F%2Fshop.example%2Fcart", False),  # a page URL remembered in a cookie
+        ("ref=%2F%2Fshop.example%2Fwomen%3Fpage%3D2", False),
+    ],
+)
+def test_remote_file_inclusion_in_a_percent_encoded_cookie(cookie: str, flagged: bool) -> None:
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
+    found = blocking(stage().findings(request(headers=headers)))
+    assert (found.get(f"cookie.{cookie.split('=', 1)[0]}") is Category.SSRF) is flagged, found
+
+
+def test_scheme_relative_remote_url_cut_with_a_nul() -> None:
+    found = blocking(stage().findings(request(path="/index.php", query="page=//evil.example/x%2500")))
+    assert found.get("query.page") is Category.SSRF, found
+
+
 def test_evidence_is_short_and_redacted() -> None:
     secret = "sk_live_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
     found = stage().findings(request(query=f"q={secret}%27%20union%20select%20password%20from%20users--"))

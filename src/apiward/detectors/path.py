@@ -107,7 +107,7 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
     r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
-    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~/[^\s'\"<>?#]{1,200})"
+    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
@@ -129,12 +129,12 @@ _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
-_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~/")
+_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -160,6 +160,10 @@ _DOTFILE_VALUE = re.compile(
     # and Windows' own ini files, the classic proof of a Windows file read
     r"|(?:boot|win|system)\.ini"
 )
+
+
+# what code of any kind needs and prose does not
+_CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 
 
 def scan(text: str) -> list[Hit]:
@@ -247,7 +251,10 @@ def scan(text: str) -> list[Hit]:
         target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
-            keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
+            if _in_prose(norm, start, target.end()):
+                keep(0.45, "traversal.sensitive-file-prose", max(0, start - 1), target.end())
+            else:
+                keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
     if (best is None or best.score < 0.85) and "/" in norm and _SYSTEM_HINT.search(norm) is not None:
         system = _SYSTEM_PATH.search(norm)
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
@@ -263,6 +270,20 @@ def scan(text: str) -> list[Hit]:
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+def _in_prose(text: str, start: int, end: int) -> bool:
+    """A system file named inside a sentence ("where does /etc/hosts live on macOS?", "edit
+    /etc/hosts with any editor"): two words before it, a word after it, and nothing in the text
+    a shell, a template, markup or a query would need. An inclusion reads a whole value as the
+    path; a command that reads the file is the shell analyser's."""
+    head = text[:start].rstrip("/")
+    if not head.endswith(" ") or _CODE_CHARS.search(text) is not None:
+        return False
+    before = head.split()
+    after = text[end:].split()
+    return (len(before) >= 2 and bool(after) and before[-1].isalpha() and before[-2].isalpha()
+            and after[0].rstrip("?.,!").isalpha())
 
 
 def _system_file(found: str) -> bool:

@@ -71,7 +71,7 @@ _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
 # skips to the next candidate character instead of trying each branch at every position.
 _SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a")
-_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
+_WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
@@ -82,6 +82,14 @@ _STRONG = linear(
     r"|\b(?:powershell|pwsh)(?:\.exe)?[\s]{1,8}(?:[a-z]{2,12}-[a-z]{2,30}\b|iex\b|\$[a-z_{(]|&)"
     r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
     r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
+    # a PowerShell call of a .NET type that starts processes, fetches, loads or decodes code
+    # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)"), where a
+    # command begins
+    r"|(?:^|[;&|`\n(])[\s]{0,4}\[(?:system\.)?(?:diagnostics\.process|net\.webclient|net\.sockets\.tcpclient"
+    r"|io\.file|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
+    # Windows' command interpreters by their system path, the counterpart of "/bin/sh" (other
+    # system32 programs, which crash reports and process lists name, are not interpreters)
+    r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
     # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?[a-z]:[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
@@ -198,12 +206,14 @@ _OBFUSCATION = re.compile(
     r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$][a-z/]"
     r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
+# cmd.exe's escape character inside a word ("c^a^l^c", "who^ami"): dropped before the command runs
+_CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 # a value that is one command and a separator the application's own text follows: "whoami|", "id;"
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
@@ -213,7 +223,10 @@ _ARG_LIKE = re.compile(
 
 
 def _unobfuscate(word: str) -> str:
-    """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``)."""
+    """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``), and
+    cmd.exe's escape character between letters (``w^h^o^a^m^i``)."""
+    if "^" in word:
+        word = _CARET.sub("", word)
     if "'" not in word and '"' not in word and "\\" not in word and "$" not in word and "`" not in word:
         return word
     out = []
@@ -267,7 +280,12 @@ def scan(text: str) -> list[Hit]:
     hits: list[Hit] = []
     if stripped.startswith("()"):
         m = _SHELLSHOCK.match(stripped)
-        if m is not None:
+        body = stripped[m.end() :].rstrip() if m is not None else ""
+        if m is not None and (not (body.endswith("}") and "}" not in body[:-1])
+                              or body[:-1].strip().rstrip(";").strip() == ":"):
+            # (a value that is one function definition and nothing after it, "() { return x; }",
+            # "() {}", runs nothing when bash imports it: the bug runs what follows the body; it
+            # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe)
             offset = len(text) - len(stripped)
             hits.append(Hit(Category.SHELLSHOCK, 0.99, "shellshock.function", text, offset, offset + m.end()))
     best: Hit | None = None
@@ -634,6 +652,10 @@ def _command_at(
     if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
         return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path
     if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
+        if (separator and separator not in ("(", "{") and len(_CARET.findall(raw)) >= 2
+                and len(name) >= 4 and name.replace(".", "").isalpha()):
+            # "| c^a^l^c": carets that only cmd.exe drops, between the letters of any program's name
+            return (0.85, "cmdi.obfuscated-command", pos, m.start(1) + len(raw))
         if at_start and raw.startswith(_BIN_DIRS) and len(raw) > 6 and _ARG_LIKE.match(text, m.start(1) + len(raw)):
             return (0.85, "cmdi.binary-path", pos, m.start(1) + len(raw))  # "/bin/unxz -c /var/log/x.xz"
         return None
@@ -645,6 +667,7 @@ def _command_at(
     bare = raw.strip("{}[](),")
     obfuscated = name != inner and (
         bare.count("'") >= 2 or bare.count('"') >= 2 or "\\" in inner or "$" in inner or "``" in raw
+        or _CARET.search(inner) is not None
     )  # 'wh'oami, c"a"t: quotes pair around part of the name  # paired quotes or escapes inside a name; a lone apostrophe is English ("i'd")
     substitution = separator in ("`", "$(", "${", "<(", ">(")
     if substitution:

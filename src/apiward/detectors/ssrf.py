@@ -39,9 +39,15 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 # analytics beacons, so the file name is required.
 # A query that is only the extension the application appends ("http://evil.example/?.php") is the
 # same trick spelled the other way round.
+# (a scheme-relative "//evil.example/x.php?" is the same URL: the include fetches it over the page's scheme)
 _TRAILING_QUERY = re.compile(
-    r"(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
-    r"|(?:https?|ftps?)://[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+    r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
+    r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+)
+# a server-side script's source saved under a name the remote server will not run ("x.php.txt",
+# "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
+_SCRIPT_SOURCE = re.compile(
+    r"/[^/?#\s]{0,80}\.(?:php[0-9]?|phtml|asp|aspx|jsp)\.(?:txt|text|inc|dat|jpe?g|gif|png)(?:$|[?#%])"
 )
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
@@ -63,6 +69,10 @@ SERVICE_HOSTS = frozenset({"consul", "vault", "etcd", "redis", "memcached", "ela
                            "grafana", "prometheus", "jenkins", "rabbitmq", "mongo", "mongodb", "mysql",
                            "postgres", "postgresql", "mariadb", "kafka", "zookeeper", "minio", "docker",
                            "kubernetes", "intranet", "internal", "backend", "admin", "db", "database"})
+# Top-level names set aside for private networks (RFC 6762 ".local", RFC 8375 ".home.arpa", ICANN's
+# ".internal", and the ".lan" / ".corp" / ".intranet" / ".localdomain" of home and company networks), and
+# the names a cluster's own DNS answers (Kubernetes "<service>.<namespace>.svc", Consul "<name>.service.consul")
+PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intranet", ".localdomain", ".svc", ".consul")
 # what unfilled templates and script bugs put where a host belongs ("http://undefined:8080/")
 PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
@@ -209,6 +219,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         scheme = (m.group(1) or "").lower()
         if m.group(0) == "//":
             host_start = 2
+            if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
+                return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
         elif m.group(2):
             host_start = m.end()
             if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
@@ -236,6 +248,10 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         shell = _SHELL_FILE.search(value, host_start, host_start + 300)
         if shell is not None:
             return [Hit(Category.SSRF, 0.7, "rfi.shell-url", text, 0, min(len(text), shell.end()))]
+        path_end = min([i for i in (value.find("?", host_start), value.find("#", host_start)) if i >= 0], default=len(value))
+        source = _SCRIPT_SOURCE.search(value, host_start, min(path_end + 1, host_start + 300))
+        if source is not None:
+            return [Hit(Category.SSRF, 0.7, "rfi.script-source", text, 0, min(len(text), source.end()))]
     if scheme in ODD_SCHEMES:
         if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or found is not None and found[0] >= 0.8:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
@@ -310,6 +326,10 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS) and host not in PLACEHOLDERS:
         # "http://consul:8500/", "http://redis/": a name without a domain resolves only inside the
         # server's own network (container, cluster or intranet)
+        return (0.7, "ssrf.internal-name", hm.end())
+    if host.endswith(PRIVATE_ZONES):
+        # "http://billing.corp/", "https://nas.local:5000/": names in the zones set aside for private
+        # networks (mDNS ".local", ".internal", ".home.arpa") resolve only inside the server's network
         return (0.7, "ssrf.internal-name", hm.end())
     if "." in host and host.endswith(OOB_ZONES) and _in_zone(host, OOB_ZONES):
         return (0.8, "ssrf.oob-callback", hm.end())

@@ -32,7 +32,7 @@ import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
 from apiward.detectors import nosql, ssrf, xml
@@ -116,7 +116,7 @@ MODEL_SYNTAX = _SYNTAX
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 # Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
 # and parameter names that hold a local include path.
-_REMOTE_URL = re.compile(r"(?i)(?:https?|ftps?)://[^\s/?#]{1,253}")
+_REMOTE_URL = re.compile(r"(?i)(?:(?:https?|ftps?):)?//[^\s/?#]{1,253}")  # (or scheme-relative)
 _INCLUDE_NAME = re.compile(
     r"^(?:dir|include|inc|require)$"
     r"|(?:^|_)(?:absolute|base|root|include|inc|lib|class|plugin|module|template|theme)_?(?:path|dir)$"
@@ -276,8 +276,12 @@ class DetectionStage:
             # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
             score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
             self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
-        if fld.source in _NAMED_SOURCES and "://" in value[:12]:
+        if fld.source in _NAMED_SOURCES and ("://" in value[:12] or value.startswith("//")):
             self._include_rules(fld, value, scored)
+        elif fld.source is Source.COOKIE and ("%3a%2f%2f" in value[:20].lower() or value[:6].lower() == "%2f%2f"):
+            # a cookie is sent as written: its URL percent-encoded ("http%3A%2F%2F...%2500"), which the
+            # application decodes
+            self._include_rules(fld, unquote(value), scored)
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
