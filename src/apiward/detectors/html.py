@@ -69,6 +69,8 @@ _SINK = linear(
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # a sink handed to a method as its callback: "[1].find(alert)", "x.then(eval)"
+    r"|\.[\s]{0,4}[a-z]{2,20}[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,)]"
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
 )
@@ -178,6 +180,12 @@ def scan(text: str) -> list[Hit]:
                         keep(0.7, "xss.link", m.start(), m.end())
                 elif name == "form" and _same_site(rest.split(">", 1)[0], _ACTION_VALUE):
                     keep(0.15, "xss.tag", m.start(), m.end())  # <form method="post" action="/checkout">
+                elif name in ("svg", "math") and _inert_drawing(text):
+                    # an icon or a formula: shapes and layout elements only, no handler, no
+                    # script URI, links only to fragments or web pages
+                    keep(0.15, "xss.tag", m.start(), m.end())
+                elif name == "link" and ">" in rest and _HREF.search(rest.split(">", 1)[0]) is None:
+                    keep(0.15, "xss.tag", m.start(), m.end())  # a feed's <link>https://...</link>
                 else:
                     _inert_tag(keep, text, m)
             elif name in ACTIVE_TAGS:
@@ -191,6 +199,12 @@ def scan(text: str) -> list[Hit]:
                     # a page (``x"><a href="...``); editors and captured pages send whole tags, and
                     # prose cut short ("here's a video: <a href=...") has words before the tag
                     keep(0.55, "xss.open-tag", m.start(), m.end())
+                elif ">" in rest and _plain_attributes(rest.split(">", 1)[0]) and not _quote_break(text[: m.start()]):
+                    # rich text: a link, an image, a video whose every address is a web page, a
+                    # mail or phone link or a path of the site, and nothing that runs (handlers,
+                    # sinks and script URIs were read above); not after a quote that ends an
+                    # attribute (``"><img src=...>``)
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 else:
                     keep(0.35, "xss.tag", m.start(), m.end())
             else:
@@ -251,7 +265,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
-        if _PROSE_TAIL.match(text, uri.end()) is not None and not _spread(uri.group(0)):
+        if not _spread(uri.group(0)) and (_PROSE_TAIL.match(text, uri.end()) is not None or _quoted_term(text, uri)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
         elif _postback(text, uri.end()) and not _spread(uri.group(0)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())
@@ -262,6 +276,8 @@ def scan(text: str) -> list[Hit]:
                               or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
+    while sink is not None and _fragment_link(text, sink):
+        sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
     if sink is not None:
         prefix = text[: sink.start()]
         broken = _BREAK.search(prefix[-40:]) is not None
@@ -283,7 +299,9 @@ def scan(text: str) -> list[Hit]:
 
 # a title or a sentence after the scheme ("JavaScript: The Good Parts", "javascript: a beginner's
 # guide"), not code: words only (an apostrophe inside a word, never a quote that opens a string)
-_PROSE_TAIL = re.compile(r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}[.!?]?$")
+_PROSE_TAIL = re.compile(
+    r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}(?: \([a-z0-9 ,\-]{1,40}\))?[.!?]?$"
+)
 # a no-op link, at the end of the value or of a string, or followed by words ("javascript:void(0)
 # link broken")
 _INERT = re.compile(
@@ -332,6 +350,106 @@ def _obfuscated_host(host: str) -> bool:
     if any(p.startswith("0x") or (len(p) > 1 and p.startswith("0")) for p in parts):
         return True
     return len(parts) < 4 and int(parts[0]) > 255
+
+
+def _quoted_term(text: str, uri: Any) -> bool:
+    """The scheme named as a term in quotes or a code span, then words: "the `javascript:` scheme
+    is blocked by our CSP"."""
+    start, end = uri.start(), uri.end()
+    if start == 0 or end >= len(text) or text[start - 1] not in "`'\"" or text[end] != text[start - 1]:
+        return False
+    return _PROSE_TAIL.match(text, end + 1) is not None
+
+
+# the attributes that hold an address a browser loads or navigates to
+_URL_ATTRIBUTE = re.compile(
+    r"(?:^|[\s/\"'`])(?:href|src|action|data|background|poster|srcset|dynsrc|lowsrc|ping|cite|longdesc|"
+    r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
+)
+# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site, or an
+# inline raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+
+
+def _plain_attributes(attributes: str) -> bool:
+    """Every address in a tag's attributes is a plain one (`_PLAIN_URL`)."""
+    return all(_PLAIN_URL.match(m.group(1)) is not None for m in _URL_ATTRIBUTE.finditer(attributes))
+
+
+def _quote_break(before: str) -> bool:
+    """The value opens with a quote before its first tag: markup written out of an attribute."""
+    return "<" not in before and any(q in before for q in "\"'`")
+
+
+# what an icon or a formula is drawn with; not the elements that load, run, animate or restyle
+# (script, foreignObject, style, a, image, use of an outside file, animate, set) nor the ones a
+# parser-differential payload leans on (mtext, mglyph, annotation-xml)
+_DRAWING = frozenset(
+    """svg g path circle rect line polyline polygon ellipse defs title desc text tspan lineargradient
+    radialgradient stop clippath mask symbol use pattern marker filter fegaussianblur feoffset
+    feblend fecolormatrix feflood femerge femergenode math mi mo mn mrow mfrac msup msub msubsup
+    msqrt mroot mspace mtable mtr mtd munder mover munderover mstyle mpadded""".split()
+)
+_INNER_LINK = re.compile(r"(?:^|[\s/\"'`])(?:xlink:)?href[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})")
+
+
+def _inert_drawing(text: str) -> bool:
+    """An SVG icon or a MathML formula: only drawing elements, no handler, no script or data URI,
+    links only to a fragment or a web page."""
+    if len(text) > 4000 or "data:" in text or _URI.search(text) is not None or _HANDLER.search(text) is not None:
+        return False
+    if any(m.group(1) not in _DRAWING for m in _TAG.finditer(text)):
+        return False
+    return all(m.group(1).startswith(("#", "http://", "https://")) for m in _INNER_LINK.finditer(text))
+
+
+# the elements a rich-text editor, a markdown renderer or a mail client writes: formatting,
+# structure, links, media and form controls (what each loads is read by `_plain_attributes`; a
+# control's formaction is a sink; the <form> that would send them elsewhere is not here)
+_RICH_TEXT = frozenset(
+    """p div span b i u s em strong small big mark code pre kbd samp var blockquote q cite abbr dfn
+    br hr h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody tfoot tr td th caption colgroup col
+    a img figure figcaption picture source video audio track sub sup del ins font center section
+    article header footer nav aside main summary details time address wbr tt strike
+    input label button select option optgroup fieldset legend""".split()
+)
+
+
+def rich_text(text: str) -> bool:
+    """A lower-case view that is rich text and nothing more: every element formatting, structure,
+    a link or media (an inert drawing for SVG / MathML), every address plain (`_PLAIN_URL`), no
+    event handler, script or active data URI, no sink, and not opened by a quote that ends an
+    attribute. Such a value cannot run script, whatever a statistical model makes of its shape."""
+    if "<" not in text or len(text) > 4000:
+        return False
+    names = [m.group(1) for m in _TAG.finditer(text)]
+    if not names or _quote_break(text[: text.find("<")]):
+        return False
+    drawing = any(n in ("svg", "math") for n in names)
+    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) for n in names):
+        return False
+    if drawing and not _inert_drawing(text):
+        return False
+    if "=" in text and _HANDLER.search(text) is not None:
+        return False
+    if ":" in text and _URI.search(text) is not None:
+        return False
+    data = _DATA_URI.search(text) if "data:" in text else None
+    if data is not None and _active_data(text, data):
+        return False
+    sink = _SINK.search(text)
+    while sink is not None and _fragment_link(text, sink):
+        sink = _SINK.search(text, sink.end())
+    return sink is None and _plain_attributes(text)
+
+
+def _fragment_link(text: str, sink: Any) -> bool:
+    """``xlink:href="#icon"``, ``xlink:href="https://..."``: a link inside an SVG document to one of
+    its own elements or to a web page, not a script."""
+    if not sink.group(0).startswith("xlink:href"):
+        return False
+    value = text[sink.end() : sink.end() + 12].lstrip(" \t\n\"'`")
+    return value.startswith(("#", "http://", "https://"))
 
 
 def _jsx_value(text: str, end: int) -> bool:

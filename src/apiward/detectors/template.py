@@ -86,7 +86,7 @@ _EXPRESSION = linear(
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
     r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
-    r"|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
+    r"|\b(?:config|settings)[\s]{0,4}\[[\s]{0,4}['\"]|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -132,6 +132,30 @@ _TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{
 _JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?):/")
 
 
+# a placeholder of a message or a page template: a dotted name or a quoted message key, through
+# word filters ("{{ user.firstName }}", "{{ 'welcome.title' | translate }}", "{{ x | upper }}")
+_PLACEHOLDER = re.compile(
+    r"\{\{[\s]{0,8}([a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}|'[a-z0-9_. \-]{1,80}'|\"[a-z0-9_. \-]{1,80}\")"
+    r"[\s]{0,8}(?:\|[\s]{0,8}[a-z_][a-z0-9_]{0,30}[\s]{0,8}){0,4}\}\}"
+)
+# the names a template engine's globals, request and configuration are reached by
+_ENGINE_NAMES = frozenset(
+    """config self _self request settings app session g env environ os sys _context context url_for
+    get_flashed_messages lipsum cycler joiner namespace range dict this constructor process global
+    globals class object application runtime""".split()
+)
+
+
+def _i18n_placeholder(body: str) -> bool:
+    """A message's placeholder (`_PLACEHOLDER`) that names no engine global (`_ENGINE_NAMES`) and
+    no dunder attribute."""
+    m = _PLACEHOLDER.fullmatch(body)
+    if m is None or "__" in body:
+        return False
+    head = m.group(1)
+    return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
+
+
 def scan(text: str) -> list[Hit]:
     """Log4Shell / SSTI / Java expression and gadget evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
@@ -169,6 +193,8 @@ def scan(text: str) -> list[Hit]:
             keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
+            if _i18n_placeholder(body):
+                continue  # "{{ user.firstName }}", "{{ 'cart.title' | translate }}": a message's slot
             keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
     if best is None or best.score < 0.88:
         probe = _PROBE.search(text)
