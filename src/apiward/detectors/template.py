@@ -77,6 +77,10 @@ _PROBE = linear(
     r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
     r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|paramvalues|headervalues|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
     r"|[$#]\{[\s]{0,4}(?:param|header|cookie)[\s]{0,4}\[[\s]{0,4}['\"]"
+    # a secret read from the application's configuration ("{{ config.SECRET_KEY }}")
+    r"|\{\{[\s]{0,4}(?:config|settings|app\.config)[\s]{0,4}\.[\s]{0,4}[a-z_]{0,30}(?:secret|key|password|passwd|token|database|_uri|dsn|credential)"
+    # Dust helpers that evaluate or dump the context ("{@if cond=...}", "{@contextDump/}")
+    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump[\s/]{0,4}\}"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -86,6 +90,10 @@ _EXPRESSION = linear(
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
     r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
+    # FreeMarker's special variables and evaluating built-ins ("${.data_model}", "x?api", "s?eval")
+    r"|\$\{[\s]{0,4}\.[a-z_]{2,30}|[\s(]\.(?:data_model|globals|vars|main|namespace)\b|\?(?:api|eval|interpret|new)\b"
+    # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
+    r"|\benv\.(?:to_h|to_a|to_hash|keys|values|each|fetch|inspect)\b|\benv[\s]{0,4}\[|\bkernel\.[a-z_]"
     r"|\b(?:config|settings)[\s]{0,4}\[[\s]{0,4}['\"]|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
 )
 JAVA_PACKAGES = linear(
@@ -125,7 +133,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
