@@ -199,7 +199,8 @@ def scan(text: str) -> list[Hit]:
                     # a page (``x"><a href="...``); editors and captured pages send whole tags, and
                     # prose cut short ("here's a video: <a href=...") has words before the tag
                     keep(0.55, "xss.open-tag", m.start(), m.end())
-                elif ">" in rest and _plain_attributes(rest.split(">", 1)[0]) and not _quote_break(text[: m.start()]):
+                elif (name in _PLAIN_ELEMENTS and ">" in rest and _plain_attributes(rest.split(">", 1)[0])
+                      and not _quote_break(text[: m.start()])):
                     # rich text: a link, an image, a video whose every address is a web page, a
                     # mail or phone link or a path of the site, and nothing that runs (handlers,
                     # sinks and script URIs were read above); not after a quote that ends an
@@ -404,15 +405,17 @@ def _inert_drawing(text: str) -> bool:
 
 
 # the elements a rich-text editor, a markdown renderer or a mail client writes: formatting,
-# structure, links, media and form controls (what each loads is read by `_plain_attributes`; a
-# control's formaction is a sink; the <form> that would send them elsewhere is not here)
+# structure, links and media (what each loads is read by `_plain_attributes`)
 _RICH_TEXT = frozenset(
     """p div span b i u s em strong small big mark code pre kbd samp var blockquote q cite abbr dfn
     br hr h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody tfoot tr td th caption colgroup col
     a img figure figcaption picture source video audio track sub sup del ins font center section
-    article header footer nav aside main summary details time address wbr tt strike
-    input label button select option optgroup fieldset legend""".split()
+    article header footer nav aside main summary details time address wbr tt strike""".split()
 )
+# the elements whose plain attributes make a tag no evidence: rich text, and the document
+# elements an XML feed or a whole page sent as data names (<title>, <body>); not form controls
+# (an injected <input> or <button> collects or submits), nor <marquee>, <xmp>, <noscript>...
+_PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
 def rich_text(text: str) -> bool:
