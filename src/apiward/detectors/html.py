@@ -372,8 +372,25 @@ _URL_ATTRIBUTE = re.compile(
 _PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
+# an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
+# name=getElementById>", "<a id=cookie>"): DOM clobbering; names a form field takes ("location",
+# "title", "body") are not here
+_CLOBBER = re.compile(
+    r"(?:^|[\s/\"'`])(?:id|name)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:getelementby|getelementsby|queryselector|createelement|"
+    r"currentscript|documentelement|defaultview|ownerdocument|attributes|nodename|nodetype|parentnode|firstchild|"
+    r"innerhtml|outerhtml|cookie|appendchild|setattribute|getattribute|baseuri|implementation|__proto__|constructor|"
+    r"prototype|defaultconfig)"
+)
+# attributes a client-side framework reads as code or as an address it fetches (htmx, Alpine, Vue,
+# AngularJS, Knockout): "hx-get=", "x-init=", "v-html=", ":href=", "@click=", "ng-init=", "data-bind="
+_FRAMEWORK_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`])(?:hx-|x-|v-|ng-|data-ng-|data-bind|data-hx-|[@:][a-z])[a-z0-9\-:.]{0,40}[\s]{0,4}=")
+
+
 def _plain_attributes(attributes: str) -> bool:
-    """Every address in a tag's attributes is a plain one (`_PLAIN_URL`)."""
+    """Every address in a tag's attributes is a plain one (`_PLAIN_URL`), no ``id`` or ``name``
+    clobbers the DOM, and no framework attribute holds code or an address."""
+    if "=" in attributes and (_CLOBBER.search(attributes) is not None or _FRAMEWORK_ATTRIBUTE.search(attributes) is not None):
+        return False
     return all(_PLAIN_URL.match(m.group(1)) is not None for m in _URL_ATTRIBUTE.finditer(attributes))
 
 

@@ -74,7 +74,7 @@ _PROBE = linear(
     # scopes named alone ("#{request}", "${pagecontext}") or read through ("${pagecontext.request}",
     # "${paramvalues[0]}"); "param", "header" and "cookie" read through are JavaScript template
     # literals as often ("${header.title}"), so only their quoted-key form counts ("${header['host']}")
-    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|application|servletcontext|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
     r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|paramvalues|headervalues|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
     r"|[$#]\{[\s]{0,4}(?:param|header|cookie)[\s]{0,4}\[[\s]{0,4}['\"]"
     # a secret read from the application's configuration ("{{ config.SECRET_KEY }}")
@@ -83,7 +83,7 @@ _PROBE = linear(
     r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump[\s/]{0,4}\}"
 )
 _EXPRESSION = linear(
-    r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
