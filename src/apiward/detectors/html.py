@@ -231,6 +231,12 @@ def scan(text: str) -> list[Hit]:
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "hx-" in text and "<" in text:
+        htmx = _HTMX.search(text)
+        if htmx is not None:
+            # htmx: "hx-on:click=" runs its value as script; "hx-get=//host/x" fetches markup from
+            # another site and swaps it into the page (with the trigger "load", unasked)
+            keep(0.9 if htmx.group(1) is not None else 0.8, "xss.htmx", htmx.start(), htmx.end())
     if "\\" in text and "style" in text:
         css = _css_escaped_sink(text)  # style="background:\0075\0072\006c(javascript:...)"
         if css is not None:
@@ -298,6 +304,9 @@ def scan(text: str) -> list[Hit]:
     return [best] if best is not None and best.score >= 0.2 else []
 
 
+_HTMX = linear(
+    r"<[a-z][^<>]{0,300}[\s\"'/](?:(?:data-)?hx-on(?:[:\-]{1,2}[a-z][a-z\-:.]{0,40})?[\s]{0,4}()=|(?:data-)?hx-(?:get|post|put|patch|delete)[\s]{0,4}=[\s\"'`]{0,4}(?://|\\\\|[a-z][a-z0-9+.\-]{1,10}:))"
+)
 # a title or a sentence after the scheme ("JavaScript: The Good Parts", "javascript: a beginner's
 # guide"), not code: words only (an apostrophe inside a word, never a quote that opens a string)
 _PROSE_TAIL = re.compile(
