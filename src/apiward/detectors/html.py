@@ -184,12 +184,21 @@ def scan(text: str) -> list[Hit]:
                     # an icon or a formula: shapes and layout elements only, no handler, no
                     # script URI, links only to fragments or web pages
                     keep(0.15, "xss.tag", m.start(), m.end())
-                elif name == "link" and ">" in rest and _HREF.search(rest.split(">", 1)[0]) is None:
-                    keep(0.15, "xss.tag", m.start(), m.end())  # a feed's <link>https://...</link>
+                elif (name == "link" and ">" in rest and _plain_attributes(rest.split(">", 1)[0])
+                      and _FETCHING_REL.search(rest.split(">", 1)[0]) is None):
+                    # a feed's <link>https://...</link>, an API's <link rel="next" href="...">:
+                    # a relation that names a page, not one a browser loads
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 else:
                     _inert_tag(keep, text, m)
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
+                if sink is not None and ">" in rest[: sink.start()]:
+                    # after the tag: in a text node of rich text it is that node's text, which the
+                    # sink rule below reads ("<a href=...>document.cookie docs</a>")
+                    placed = _SINK.search(text, m.end(1))
+                    if placed is not None and _text_node(text, placed) is not None:
+                        sink = None
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
                 elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
@@ -283,25 +292,58 @@ def scan(text: str) -> list[Hit]:
                               or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
-    while sink is not None and _fragment_link(text, sink):
-        sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
-    if sink is not None:
-        prefix = text[: sink.start()]
-        broken = _BREAK.search(prefix[-40:]) is not None
-        if _WEAK_SINK.match(sink.group(0)) is not None:
-            score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
-        elif _NAMED_FUNCTION.match(text) is not None:
-            score = 0.3
-        elif not broken and _prose_call(text, sink.start()):
-            score = 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
-        elif not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
-            # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
-            # a call, an operator or a quote around it
-            score = 0.4
-        else:
-            score = 0.85 if broken else 0.6
-        keep(score, "xss.sink", sink.start(), sink.end())
+    for _ in range(8):
+        if sink is None:
+            break
+        if _fragment_link(text, sink):
+            sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
+            continue
+        node = _text_node(text, sink)
+        if node is None:
+            keep(_sink_score(text, sink.start(), sink), "xss.sink", sink.start(), sink.end())
+            break
+        # in a text node of rich text ("<p>See <a href=...>document.cookie docs</a>", "<code>print(x)</code>"):
+        # the markup's own quotes and brackets are no break; judged as that node's text, and the
+        # next sink is read too
+        start, end = node
+        keep(_sink_score(text[start:end], sink.start() - start, sink), "xss.sink", sink.start(), sink.end())
+        sink = _SINK.search(text, sink.end())
     return [best] if best is not None and best.score >= 0.2 else []
+
+
+def _sink_score(text: str, start: int, sink: Any) -> float:
+    """How sure a sink found at ``start`` of ``text`` is script: after a break out of a string or
+    a tag, in a named function's source, in a sentence."""
+    prefix = text[:start]
+    broken = _BREAK.search(prefix[-40:]) is not None
+    if _WEAK_SINK.match(sink.group(0)) is not None:
+        return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+    if _NAMED_FUNCTION.match(text) is not None:
+        return 0.3
+    if not broken and _prose_call(text, start):
+        return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
+    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
+        # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
+        # a call, an operator or a quote around it
+        return 0.4
+    return 0.85 if broken else 0.6
+
+
+def _text_node(text: str, sink: Any) -> tuple[int, int] | None:
+    """The span of the text node the sink is in when all markup before it is rich text
+    (`rich_text`), or None."""
+    node_start = text.rfind(">", 0, sink.start()) + 1
+    if node_start == 0 or "<" in text[node_start : sink.start()]:
+        return None
+    node_end = text.find("<", sink.end())
+    node_end = len(text) if node_end < 0 else node_end
+    if "<" in text[sink.start() : sink.end()] or not rich_text(text[:node_start]):
+        return None
+    return node_start, node_end
+
+
+# the <link> relations a browser fetches and applies (or keeps, for a service worker)
+_FETCHING_REL = re.compile(r"preload|prefetch|prerender|manifest|icon|serviceworker|import|stylesheet|\.js\b|script|behavior|htc")
 
 
 _HTMX = linear(
@@ -378,7 +420,7 @@ _URL_ATTRIBUTE = re.compile(
 )
 # an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site, or an
 # inline raster image
-_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
 # an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
@@ -427,7 +469,13 @@ def _inert_drawing(text: str) -> bool:
         return False
     if any(m.group(1) not in _DRAWING for m in _TAG.finditer(text)):
         return False
-    return all(m.group(1).startswith(("#", "http://", "https://")) for m in _INNER_LINK.finditer(text))
+    return all(_document_link(m.group(1)) for m in _INNER_LINK.finditer(text))
+
+
+def _document_link(value: str) -> bool:
+    """A fragment, a web page or a path of the site ("#icon", "/sprite.svg#check")."""
+    return value.startswith(("#", "http://", "https://")) or (
+        value.startswith("/") and not value.startswith(("//", "/\\")) and ":" not in value)
 
 
 # the elements a rich-text editor, a markdown renderer or a mail client writes: formatting,
@@ -477,8 +525,8 @@ def _fragment_link(text: str, sink: Any) -> bool:
     its own elements or to a web page, not a script."""
     if not sink.group(0).startswith("xlink:href"):
         return False
-    value = text[sink.end() : sink.end() + 12].lstrip(" \t\n\"'`")
-    return value.startswith(("#", "http://", "https://"))
+    value = text[sink.end() : sink.end() + 200].lstrip(" \t\n\"'`")
+    return _document_link(value.split('"', 1)[0].split("'", 1)[0].split(">", 1)[0].split(" ", 1)[0])
 
 
 def _jsx_value(text: str, end: int) -> bool:
