@@ -136,6 +136,15 @@ def scan(text: str) -> list[Hit]:
         if best is None or score > best.score:
             best = Hit(Category.XSS, score, rule, text, start, end)
 
+    whole: list[bool] = []
+
+    def plain_before(end: int) -> bool:
+        """`_plain_markup` of the value up to ``end``: true for every prefix when it holds for
+        the whole value (computed once)."""
+        if not whole:
+            whole.append(_plain_markup(text))
+        return whole[0] or _plain_markup(text[:end])
+
     if "<" in text:
         for m in _TAG.finditer(text):
             name = m.group(1)
@@ -197,7 +206,7 @@ def scan(text: str) -> list[Hit]:
                     # after the tag: in a text node of rich text it is that node's text, which the
                     # sink rule below reads ("<a href=...>document.cookie docs</a>")
                     placed = _SINK.search(text, m.end(1))
-                    if placed is not None and _text_node(text, placed) is not None:
+                    if placed is not None and _text_node(text, placed, plain_before) is not None:
                         sink = None
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
@@ -298,7 +307,7 @@ def scan(text: str) -> list[Hit]:
         if _fragment_link(text, sink):
             sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
             continue
-        node = _text_node(text, sink)
+        node = _text_node(text, sink, plain_before)
         if node is None:
             keep(_sink_score(text, sink.start(), sink), "xss.sink", sink.start(), sink.end())
             break
@@ -310,6 +319,11 @@ def scan(text: str) -> list[Hit]:
         # a text node is shown, not run: short of a break or a call with code around it, no evidence
         keep(score if score >= 0.5 else 0.15, "xss.sink", sink.start(), sink.end())
         sink = _SINK.search(text, sink.end())
+    else:
+        if sink is not None:
+            # more sinks than are read one by one: the next is judged against the whole value,
+            # so harmless ones in front do not hide it
+            keep(_sink_score(text, sink.start(), sink), "xss.sink", sink.start(), sink.end())
     return [best] if best is not None and best.score >= 0.2 else []
 
 
@@ -331,17 +345,20 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     return 0.85 if broken else 0.6
 
 
-def _text_node(text: str, sink: Any) -> tuple[int, int] | None:
-    """The span of the text node the sink is in when all markup before it is rich text
-    (`rich_text`), or None."""
+def _text_node(text: str, sink: Any, plain_before: Callable[[int], bool]) -> tuple[int, int] | None:
+    """The span of the text node the sink is in when all markup before it is plain
+    (``plain_before(end)``: `_plain_markup` of the value up to ``end``), or None."""
     node_start = text.rfind(">", 0, sink.start()) + 1
-    if node_start == 0 or "<" in text[node_start : sink.start()]:
+    if node_start == 0 or "<" in text[node_start : sink.start()] or "<" in text[sink.start() : sink.end()]:
+        return None
+    if not plain_before(node_start):
         return None
     node_end = text.find("<", sink.end())
-    node_end = len(text) if node_end < 0 else node_end
-    if "<" in text[sink.start() : sink.end()] or not rich_text(text[:node_start], text_sinks=False):
-        return None
-    return node_start, node_end
+    return node_start, len(text) if node_end < 0 else node_end
+
+
+def _always(_: int) -> bool:
+    return True
 
 
 # the <link> relations a browser fetches and applies (or keeps, for a service worker)
@@ -494,12 +511,29 @@ _RICH_TEXT = frozenset(
 _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
-def rich_text(text: str, text_sinks: bool = True) -> bool:
-    """A lower-case view that is rich text and nothing more: every element formatting, structure,
-    a link or media (an inert drawing for SVG / MathML), every address plain (`_PLAIN_URL`), no
-    event handler, script or active data URI, no sink (but one named in a text node, with
-    ``text_sinks``), and not opened by a quote that ends an attribute. Such a value cannot run
-    script, whatever a statistical model makes of its shape."""
+def rich_text(text: str) -> bool:
+    """A lower-case view that is rich text and nothing more (`_plain_markup`), with no sink but
+    one named in a text node whose text is no script ("<a ...>document.cookie docs</a>"). Such a
+    value cannot run script, whatever a statistical model makes of its shape."""
+    if not _plain_markup(text):
+        return False
+    sink = _SINK.search(text)
+    for _ in range(8):
+        if sink is None:
+            return True
+        if not _fragment_link(text, sink):
+            node = _text_node(text, sink, _always)  # the whole value is plain markup
+            if node is None or _sink_score(text[node[0] : node[1]], sink.start() - node[0], sink) >= 0.5:
+                return False
+        sink = _SINK.search(text, sink.end())
+    return False
+
+
+def _plain_markup(text: str) -> bool:
+    """Every element formatting, structure, a link or media (an inert drawing for SVG / MathML),
+    every address plain (`_plain_attributes`), no event handler, script or active data URI, and
+    not opened by a quote that ends an attribute. (What holds for a value holds for each of its
+    prefixes that ends a tag.)"""
     if "<" not in text or len(text) > 4000:
         return False
     names = [m.group(1) for m in _TAG.finditer(text)]
@@ -517,18 +551,7 @@ def rich_text(text: str, text_sinks: bool = True) -> bool:
     data = _DATA_URI.search(text) if "data:" in text else None
     if data is not None and _active_data(text, data):
         return False
-    sink = _SINK.search(text)
-    for _ in range(8):
-        if sink is None:
-            return _plain_attributes(text)
-        if not _fragment_link(text, sink):
-            # with ``text_sinks``, a sink named in a text node ("<a ...>document.cookie docs</a>")
-            # whose node's text is no script (`_sink_score` below 0.5)
-            node = _text_node(text, sink) if text_sinks else None
-            if node is None or _sink_score(text[node[0] : node[1]], sink.start() - node[0], sink) >= 0.5:
-                return False
-        sink = _SINK.search(text, sink.end())
-    return False
+    return _plain_attributes(text)
 
 
 def _fragment_link(text: str, sink: Any) -> bool:
