@@ -544,7 +544,10 @@ def _plain_markup(text: str) -> bool:
         return False
     if drawing and not _inert_drawing(text):
         return False
-    if "=" in text and _HANDLER.search(text) is not None:
+    if "=" in text and (_HANDLER.search(text) is not None
+                        or any(m.group(1) in EVENTS for m in _ANY_HANDLER.finditer(text))):
+        # (an event's name assigned anywhere, not only after a blank or a quote:
+        # "<b>hi</b>onerror=alert;throw 1")
         return False
     if ":" in text and _URI.search(text) is not None:
         return False
@@ -552,6 +555,9 @@ def _plain_markup(text: str) -> bool:
     if data is not None and _active_data(text, data):
         return False
     return _plain_attributes(text)
+
+
+_ANY_HANDLER = re.compile(r"(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 
 
 def _fragment_link(text: str, sink: Any) -> bool:
