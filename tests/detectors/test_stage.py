@@ -758,3 +758,18 @@ class _FixedTraversalModel(_FixedModel):
 def test_the_model_alone_does_not_block_a_path(value: str, blocked: bool) -> None:
     """Telemetry names absolute paths; traversal is what the path analyser sees (the model raises it)."""
     assert (_json_leaf_finding(_FixedTraversalModel(0.99), "path", value) is Category.TRAVERSAL) is blocked
+
+
+def test_the_model_alone_does_not_block_xss_on_rich_text() -> None:
+    """A model certain of XSS does not block on its own markup the HTML analyser read whole as rich
+    text (`html.rich_text`: links to web pages, images, tables, no handler or script URI); the
+    same markup with a handler, a script URI or a break out of an attribute still blocks."""
+    from detector_tables import load_table
+
+    model = _FixedModel(0.0, xss=1.0)
+    table = load_table("rich_text")
+    assert len(table["rich_text"]) >= 10
+    for value in table["rich_text"]:
+        assert _json_leaf_finding(model, "comment", value) is None, value
+    for value in table["not_rich_text"]:
+        assert _json_leaf_finding(model, "comment", value) is Category.XSS, value

@@ -24,3 +24,20 @@ def test_base64_gadget_spellings_survive_any_neighbours() -> None:
         assert encoded_gadget(base64.b64encode(before + word.encode() + after).decode()) is not None
 
     found()
+
+
+def test_message_placeholders_are_not_evidence() -> None:
+    """A message's placeholder (a dotted name or a quoted key through word filters) gives the
+    model no SSTI evidence to raise; one that names an engine global or a dunder still does."""
+    from apiward.core import Category
+    from apiward.detectors.analysers import scan_value
+
+    def ssti(value: str) -> float:
+        return max((h.score for h in scan_value(value) if h.category is Category.SSTI), default=0.0)
+
+    placeholders = ["Bonjour {{ user.firstName }} !", "{{ 'welcome.title' | translate }}",
+                    "{{ page.title | escape }} - {{ site.name }}", "<p>{{ post.body | markdown }}</p>"]
+    for value in placeholders:
+        assert ssti(value) == 0.0, value
+    for value in ["{{ config.SECRET_KEY }}", "{{ request.environ }}", "{{ user.__class__ }}", "{{ self | attr('x') }}"]:
+        assert ssti(value) >= 0.2, value

@@ -69,6 +69,8 @@ _SINK = linear(
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # a sink handed to a method as its callback: "[1].find(alert)", "x.then(eval)"
+    r"|\.[\s]{0,4}[a-z]{2,20}[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,)]"
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
 )
@@ -134,6 +136,15 @@ def scan(text: str) -> list[Hit]:
         if best is None or score > best.score:
             best = Hit(Category.XSS, score, rule, text, start, end)
 
+    whole: list[bool] = []
+
+    def plain_before(end: int) -> bool:
+        """`_plain_markup` of the value up to ``end``: true for every prefix when it holds for
+        the whole value (computed once)."""
+        if not whole:
+            whole.append(_plain_markup(text))
+        return whole[0] or _plain_markup(text[:end])
+
     if "<" in text:
         for m in _TAG.finditer(text):
             name = m.group(1)
@@ -178,10 +189,25 @@ def scan(text: str) -> list[Hit]:
                         keep(0.7, "xss.link", m.start(), m.end())
                 elif name == "form" and _same_site(rest.split(">", 1)[0], _ACTION_VALUE):
                     keep(0.15, "xss.tag", m.start(), m.end())  # <form method="post" action="/checkout">
+                elif name in ("svg", "math") and _inert_drawing(text):
+                    # an icon or a formula: shapes and layout elements only, no handler, no
+                    # script URI, links only to fragments or web pages
+                    keep(0.15, "xss.tag", m.start(), m.end())
+                elif (name == "link" and ">" in rest and _plain_attributes(rest.split(">", 1)[0])
+                      and _FETCHING_REL.search(rest.split(">", 1)[0]) is None):
+                    # a feed's <link>https://...</link>, an API's <link rel="next" href="...">:
+                    # a relation that names a page, not one a browser loads
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 else:
                     _inert_tag(keep, text, m)
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
+                if sink is not None and ">" in rest[: sink.start()]:
+                    # after the tag: in a text node of rich text it is that node's text, which the
+                    # sink rule below reads ("<a href=...>document.cookie docs</a>")
+                    placed = _SINK.search(text, m.end(1))
+                    if placed is not None and _text_node(text, placed, plain_before) is not None:
+                        sink = None
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
                 elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
@@ -191,6 +217,13 @@ def scan(text: str) -> list[Hit]:
                     # a page (``x"><a href="...``); editors and captured pages send whole tags, and
                     # prose cut short ("here's a video: <a href=...") has words before the tag
                     keep(0.55, "xss.open-tag", m.start(), m.end())
+                elif (name in _PLAIN_ELEMENTS and ">" in rest and _plain_attributes(rest.split(">", 1)[0])
+                      and not _quote_break(text[: m.start()])):
+                    # rich text: a link, an image, a video whose every address is a web page, a
+                    # mail or phone link or a path of the site, and nothing that runs (handlers,
+                    # sinks and script URIs were read above); not after a quote that ends an
+                    # attribute (``"><img src=...>``)
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 else:
                     keep(0.35, "xss.tag", m.start(), m.end())
             else:
@@ -216,6 +249,12 @@ def scan(text: str) -> list[Hit]:
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "hx-" in text and "<" in text:
+        htmx = _HTMX.search(text)
+        if htmx is not None:
+            # htmx: "hx-on:click=" runs its value as script; "hx-get=//host/x" fetches markup from
+            # another site and swaps it into the page (with the trigger "load", unasked)
+            keep(0.9 if htmx.group(1) is not None else 0.8, "xss.htmx", htmx.start(), htmx.end())
     if "\\" in text and "style" in text:
         css = _css_escaped_sink(text)  # style="background:\0075\0072\006c(javascript:...)"
         if css is not None:
@@ -251,7 +290,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
-        if _PROSE_TAIL.match(text, uri.end()) is not None and not _spread(uri.group(0)):
+        if not _spread(uri.group(0)) and (_PROSE_TAIL.match(text, uri.end()) is not None or _quoted_term(text, uri)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
         elif _postback(text, uri.end()) and not _spread(uri.group(0)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())
@@ -262,28 +301,78 @@ def scan(text: str) -> list[Hit]:
                               or "<" in text[data.end() : data.end() + 40]) and _active_data(text, data)):
         keep(0.85, "xss.data-uri", data.start(), data.end())
     sink = _SINK.search(text)
-    if sink is not None:
-        prefix = text[: sink.start()]
-        broken = _BREAK.search(prefix[-40:]) is not None
-        if _WEAK_SINK.match(sink.group(0)) is not None:
-            score = 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
-        elif _NAMED_FUNCTION.match(text) is not None:
-            score = 0.3
-        elif not broken and _prose_call(text, sink.start()):
-            score = 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
-        elif not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
-            # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
-            # a call, an operator or a quote around it
-            score = 0.4
-        else:
-            score = 0.85 if broken else 0.6
-        keep(score, "xss.sink", sink.start(), sink.end())
+    for _ in range(8):
+        if sink is None:
+            break
+        if _fragment_link(text, sink):
+            sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
+            continue
+        node = _text_node(text, sink, plain_before)
+        if node is None:
+            keep(_sink_score(text, sink.start(), sink), "xss.sink", sink.start(), sink.end())
+            break
+        # in a text node of rich text ("<p>See <a href=...>document.cookie docs</a>", "<code>print(x)</code>"):
+        # the markup's own quotes and brackets are no break; judged as that node's text, and the
+        # next sink is read too
+        start, end = node
+        score = _sink_score(text[start:end], sink.start() - start, sink)
+        # a text node is shown, not run: short of a break or a call with code around it, no evidence
+        keep(score if score >= 0.5 else 0.15, "xss.sink", sink.start(), sink.end())
+        sink = _SINK.search(text, sink.end())
+    else:
+        if sink is not None:
+            # more sinks than are read one by one: the next is judged against the whole value,
+            # so harmless ones in front do not hide it
+            keep(_sink_score(text, sink.start(), sink), "xss.sink", sink.start(), sink.end())
     return [best] if best is not None and best.score >= 0.2 else []
 
 
+def _sink_score(text: str, start: int, sink: Any) -> float:
+    """How sure a sink found at ``start`` of ``text`` is script: after a break out of a string or
+    a tag, in a named function's source, in a sentence."""
+    prefix = text[:start]
+    broken = _BREAK.search(prefix[-40:]) is not None
+    if _WEAK_SINK.match(sink.group(0)) is not None:
+        return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+    if _NAMED_FUNCTION.match(text) is not None:
+        return 0.3
+    if not broken and _prose_call(text, start):
+        return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
+    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
+        # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
+        # a call, an operator or a quote around it
+        return 0.4
+    return 0.85 if broken else 0.6
+
+
+def _text_node(text: str, sink: Any, plain_before: Callable[[int], bool]) -> tuple[int, int] | None:
+    """The span of the text node the sink is in when all markup before it is plain
+    (``plain_before(end)``: `_plain_markup` of the value up to ``end``), or None."""
+    node_start = text.rfind(">", 0, sink.start()) + 1
+    if node_start == 0 or "<" in text[node_start : sink.start()] or "<" in text[sink.start() : sink.end()]:
+        return None
+    if not plain_before(node_start):
+        return None
+    node_end = text.find("<", sink.end())
+    return node_start, len(text) if node_end < 0 else node_end
+
+
+def _always(_: int) -> bool:
+    return True
+
+
+# the <link> relations a browser fetches and applies (or keeps, for a service worker)
+_FETCHING_REL = re.compile(r"preload|prefetch|prerender|manifest|icon|serviceworker|import|stylesheet|\.js\b|script|behavior|htc")
+
+
+_HTMX = linear(
+    r"<[a-z][^<>]{0,300}[\s\"'/](?:(?:data-)?hx-on(?:[:\-]{1,2}[a-z][a-z\-:.]{0,40})?[\s]{0,4}()=|(?:data-)?hx-(?:get|post|put|patch|delete)[\s]{0,4}=[\s\"'`]{0,4}(?://|\\\\|[a-z][a-z0-9+.\-]{1,10}:))"
+)
 # a title or a sentence after the scheme ("JavaScript: The Good Parts", "javascript: a beginner's
 # guide"), not code: words only (an apostrophe inside a word, never a quote that opens a string)
-_PROSE_TAIL = re.compile(r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}[.!?]?$")
+_PROSE_TAIL = re.compile(
+    r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}(?: \([a-z0-9 ,\-]{1,40}\))?[.!?]?$"
+)
 # a no-op link, at the end of the value or of a string, or followed by words ("javascript:void(0)
 # link broken")
 _INERT = re.compile(
@@ -332,6 +421,152 @@ def _obfuscated_host(host: str) -> bool:
     if any(p.startswith("0x") or (len(p) > 1 and p.startswith("0")) for p in parts):
         return True
     return len(parts) < 4 and int(parts[0]) > 255
+
+
+def _quoted_term(text: str, uri: Any) -> bool:
+    """The scheme named as a term in quotes or a code span, then words: "the `javascript:` scheme
+    is blocked by our CSP"."""
+    start, end = uri.start(), uri.end()
+    if start == 0 or end >= len(text) or text[start - 1] not in "`'\"" or text[end] != text[start - 1]:
+        return False
+    return _PROSE_TAIL.match(text, end + 1) is not None
+
+
+# the attributes that hold an address a browser loads or navigates to
+_URL_ATTRIBUTE = re.compile(
+    r"(?:^|[\s/\"'`])(?:href|src|action|data|background|poster|srcset|dynsrc|lowsrc|ping|cite|longdesc|"
+    r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
+)
+# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site, or an
+# inline raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+
+
+# an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
+# name=getElementById>", "<a id=cookie>"): DOM clobbering; names a form field takes ("location",
+# "title", "body") are not here
+_CLOBBER = re.compile(
+    r"(?:^|[\s/\"'`])(?:id|name)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:getelementby|getelementsby|queryselector|createelement|"
+    r"currentscript|documentelement|defaultview|ownerdocument|attributes|nodename|nodetype|parentnode|firstchild|"
+    r"innerhtml|outerhtml|cookie|appendchild|setattribute|getattribute|baseuri|implementation|__proto__|constructor|"
+    r"prototype|defaultconfig)"
+)
+# attributes a client-side framework reads as code or as an address it fetches (htmx, Alpine, Vue,
+# AngularJS, Knockout): "hx-get=", "x-init=", "v-html=", ":href=", "@click=", "ng-init=", "data-bind="
+_FRAMEWORK_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`])(?:hx-|x-|v-|ng-|data-ng-|data-bind|data-hx-|[@:][a-z])[a-z0-9\-:.]{0,40}[\s]{0,4}=")
+
+
+def _plain_attributes(attributes: str) -> bool:
+    """Every address in a tag's attributes is a plain one (`_PLAIN_URL`), no ``id`` or ``name``
+    clobbers the DOM, and no framework attribute holds code or an address."""
+    if "=" in attributes and (_CLOBBER.search(attributes) is not None or _FRAMEWORK_ATTRIBUTE.search(attributes) is not None):
+        return False
+    return all(_PLAIN_URL.match(m.group(1)) is not None for m in _URL_ATTRIBUTE.finditer(attributes))
+
+
+def _quote_break(before: str) -> bool:
+    """The value opens with a quote before its first tag: markup written out of an attribute."""
+    return "<" not in before and any(q in before for q in "\"'`")
+
+
+# what an icon or a formula is drawn with; not the elements that load, run, animate or restyle
+# (script, foreignObject, style, a, image, use of an outside file, animate, set) nor the ones a
+# parser-differential payload leans on (mtext, mglyph, annotation-xml)
+_DRAWING = frozenset(
+    """svg g path circle rect line polyline polygon ellipse defs title desc text tspan lineargradient
+    radialgradient stop clippath mask symbol use pattern marker filter fegaussianblur feoffset
+    feblend fecolormatrix feflood femerge femergenode math mi mo mn mrow mfrac msup msub msubsup
+    msqrt mroot mspace mtable mtr mtd munder mover munderover mstyle mpadded""".split()
+)
+_INNER_LINK = re.compile(r"(?:^|[\s/\"'`])(?:xlink:)?href[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})")
+
+
+def _inert_drawing(text: str) -> bool:
+    """An SVG icon or a MathML formula: only drawing elements, no handler, no script or data URI,
+    links only to a fragment or a web page."""
+    if len(text) > 4000 or "data:" in text or _URI.search(text) is not None or _HANDLER.search(text) is not None:
+        return False
+    if any(m.group(1) not in _DRAWING for m in _TAG.finditer(text)):
+        return False
+    return all(_document_link(m.group(1)) for m in _INNER_LINK.finditer(text))
+
+
+def _document_link(value: str) -> bool:
+    """A fragment, a web page or a path of the site ("#icon", "/sprite.svg#check")."""
+    return value.startswith(("#", "http://", "https://")) or (
+        value.startswith("/") and not value.startswith(("//", "/\\")) and ":" not in value)
+
+
+# the elements a rich-text editor, a markdown renderer or a mail client writes: formatting,
+# structure, links and media (what each loads is read by `_plain_attributes`)
+_RICH_TEXT = frozenset(
+    """p div span b i u s em strong small big mark code pre kbd samp var blockquote q cite abbr dfn
+    br hr h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody tfoot tr td th caption colgroup col
+    a img figure figcaption picture source video audio track sub sup del ins font center section
+    article header footer nav aside main summary details time address wbr tt strike""".split()
+)
+# the elements whose plain attributes make a tag no evidence: rich text, and the document
+# elements an XML feed or a whole page sent as data names (<title>, <body>); not form controls
+# (an injected <input> or <button> collects or submits), nor <marquee>, <xmp>, <noscript>...
+_PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
+
+
+def rich_text(text: str) -> bool:
+    """A lower-case view that is rich text and nothing more (`_plain_markup`), with no sink but
+    one named in a text node whose text is no script ("<a ...>document.cookie docs</a>"). Such a
+    value cannot run script, whatever a statistical model makes of its shape."""
+    if not _plain_markup(text):
+        return False
+    sink = _SINK.search(text)
+    for _ in range(8):
+        if sink is None:
+            return True
+        if not _fragment_link(text, sink):
+            node = _text_node(text, sink, _always)  # the whole value is plain markup
+            if node is None or _sink_score(text[node[0] : node[1]], sink.start() - node[0], sink) >= 0.5:
+                return False
+        sink = _SINK.search(text, sink.end())
+    return False
+
+
+def _plain_markup(text: str) -> bool:
+    """Every element formatting, structure, a link or media (an inert drawing for SVG / MathML),
+    every address plain (`_plain_attributes`), no event handler, script or active data URI, and
+    not opened by a quote that ends an attribute. (What holds for a value holds for each of its
+    prefixes that ends a tag.)"""
+    if "<" not in text or len(text) > 4000:
+        return False
+    names = [m.group(1) for m in _TAG.finditer(text)]
+    if not names or _quote_break(text[: text.find("<")]):
+        return False
+    drawing = any(n in ("svg", "math") for n in names)
+    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) for n in names):
+        return False
+    if drawing and not _inert_drawing(text):
+        return False
+    if "=" in text and (_HANDLER.search(text) is not None
+                        or any(m.group(1) in EVENTS for m in _ANY_HANDLER.finditer(text))):
+        # (an event's name assigned anywhere, not only after a blank or a quote:
+        # "<b>hi</b>onerror=alert;throw 1")
+        return False
+    if ":" in text and _URI.search(text) is not None:
+        return False
+    data = _DATA_URI.search(text) if "data:" in text else None
+    if data is not None and _active_data(text, data):
+        return False
+    return _plain_attributes(text)
+
+
+_ANY_HANDLER = re.compile(r"(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
+
+
+def _fragment_link(text: str, sink: Any) -> bool:
+    """``xlink:href="#icon"``, ``xlink:href="https://..."``: a link inside an SVG document to one of
+    its own elements or to a web page, not a script."""
+    if not sink.group(0).startswith("xlink:href"):
+        return False
+    value = text[sink.end() : sink.end() + 200].lstrip(" \t\n\"'`")
+    return _document_link(value.split('"', 1)[0].split("'", 1)[0].split(">", 1)[0].split(" ", 1)[0])
 
 
 def _jsx_value(text: str, end: int) -> bool:

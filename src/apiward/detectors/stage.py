@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
-from apiward.detectors import nosql, ssrf, xml
+from apiward.detectors import html, nosql, ssrf, xml
 from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
@@ -581,7 +581,10 @@ class DetectionStage:
                 elif score >= self._report_at:
                     # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
-                            or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2):
+                            or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2
+                            or (category is Category.XSS and score >= policy and _rich_text(fld.value))):
+                        # (nor XSS on rich text the HTML analyser read whole: links, images,
+                        # formatting, with no handler, script URI or sink, cannot run script)
                         score = min(score, policy - 0.01)
                     # a location read twice (a repeated parameter, JSON lines) keeps the higher
                     # model score: the model does not corroborate itself
@@ -639,6 +642,13 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
     block threshold, linearly below and above it."""
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+
+
+def _rich_text(value: str) -> bool:
+    """`html.rich_text` over every view the analysers read (entities and escapes decoded)."""
+    if "<" not in value and "%3c" not in value.lower() and "&lt" not in value.lower():
+        return False
+    return all(html.rich_text(view) for view in normalize_value(value).analysed)
 
 
 def _leaf_texts(source: Source, text: str) -> list[str]:

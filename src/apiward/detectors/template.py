@@ -74,19 +74,27 @@ _PROBE = linear(
     # scopes named alone ("#{request}", "${pagecontext}") or read through ("${pagecontext.request}",
     # "${paramvalues[0]}"); "param", "header" and "cookie" read through are JavaScript template
     # literals as often ("${header.title}"), so only their quoted-key form counts ("${header['host']}")
-    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
+    r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|request|session|application|servletcontext|applicationscope|sessionscope|requestscope)[\s]{0,4}\}"
     r"|[$#]\{[\s]{0,4}(?:pagecontext|facescontext|paramvalues|headervalues|initparam)[\s]{0,4}(?:\.[\s]{0,4}[a-z_]|\[)"
     r"|[$#]\{[\s]{0,4}(?:param|header|cookie)[\s]{0,4}\[[\s]{0,4}['\"]"
+    # a secret read from the application's configuration ("{{ config.SECRET_KEY }}")
+    r"|\{\{[\s]{0,4}(?:config|settings|app\.config)[\s]{0,4}\.[\s]{0,4}[a-z_]{0,30}(?:secret|key|password|passwd|token|database|_uri|dsn|credential)"
+    # Dust helpers that evaluate or dump the context ("{@if cond=...}", "{@contextDump/}")
+    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump[\s/]{0,4}\}"
 )
 _EXPRESSION = linear(
-    r"[0-9]['\"]?[\s]{0,4}[*+\-/][\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
     r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
-    r"|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
+    # FreeMarker's special variables and evaluating built-ins ("${.data_model}", "x?api", "s?eval")
+    r"|\$\{[\s]{0,4}\.[a-z_]{2,30}|[\s(]\.(?:data_model|globals|vars|main|namespace)\b|\?(?:api|eval|interpret|new)\b"
+    # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
+    r"|\benv\.(?:to_h|to_a|to_hash|keys|values|each|fetch|inspect)\b|\benv[\s]{0,4}\[|\bkernel\.[a-z_]"
+    r"|\b(?:config|settings)[\s]{0,4}\[[\s]{0,4}['\"]|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -125,11 +133,35 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
 _JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?):/")
+
+
+# a placeholder of a message or a page template: a dotted name or a quoted message key, through
+# word filters ("{{ user.firstName }}", "{{ 'welcome.title' | translate }}", "{{ x | upper }}")
+_PLACEHOLDER = re.compile(
+    r"\{\{[\s]{0,8}([a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}|'[a-z0-9_. \-]{1,80}'|\"[a-z0-9_. \-]{1,80}\")"
+    r"[\s]{0,8}(?:\|[\s]{0,8}[a-z_][a-z0-9_]{0,30}[\s]{0,8}){0,4}\}\}"
+)
+# the names a template engine's globals, request and configuration are reached by
+_ENGINE_NAMES = frozenset(
+    """config self _self request settings app session g env environ os sys _context context url_for
+    get_flashed_messages lipsum cycler joiner namespace range dict this constructor process global
+    globals class object application runtime""".split()
+)
+
+
+def _i18n_placeholder(body: str) -> bool:
+    """A message's placeholder (`_PLACEHOLDER`) that names no engine global (`_ENGINE_NAMES`) and
+    no dunder attribute."""
+    m = _PLACEHOLDER.fullmatch(body)
+    if m is None or "__" in body:
+        return False
+    head = m.group(1)
+    return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 
 def scan(text: str) -> list[Hit]:
@@ -169,6 +201,8 @@ def scan(text: str) -> list[Hit]:
             keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
             break
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
+            if _i18n_placeholder(body):
+                continue  # "{{ user.firstName }}", "{{ 'cart.title' | translate }}": a message's slot
             keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
     if best is None or best.score < 0.88:
         probe = _PROBE.search(text)
