@@ -261,11 +261,15 @@ class DetectionStage:
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
             # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
             # nested indexes) loses its indexes like any other
-            texts = _leaf_texts(fld.source, name)
+            # (a name that does not open like JSON is its own one text, `_leaf_texts` would say)
+            texts = _leaf_texts(fld.source, name) if name[0] in "{[" else None
             if not texts or texts == [name]:
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
-                self._add_name_hits(text, fld.location + "#key", scored)
+                # most names are plain (a remembered skip): their location is not built
+                named = self._analyse_value(text)
+                if named is not None:
+                    self._add_name_hits(named, fld.location + "#key", scored)
         value = fld.value
         if not value:
             return _plan(scored)
@@ -482,8 +486,9 @@ class DetectionStage:
                     continue
             for part in text.split("&", 100)[:100]:
                 key, _, raw = part.partition("=")
-                if key:
-                    self._add_name_hits(unquote_plus(key), f"body.{_short(key)}#key", scored)
+                named = self._analyse_value(unquote_plus(key)) if key else None
+                if named is not None:
+                    self._add_name_hits(named, f"body.{_short(key)}#key", scored)
                 value = unquote_plus(raw)
                 if not value:
                     continue
@@ -496,12 +501,13 @@ class DetectionStage:
                     self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _add_name_hits(
-        self, name: str, location: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+        self,
+        named: tuple[Normalized, tuple[Hit, ...]],
+        location: str,
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
-        """The analysers' hits on a parameter or key name, at ``location`` (a ``#key`` one)."""
-        named = self._analyse_value(name)
-        if named is None:
-            return
+        """The analysers' hits on a parameter or key name (``named``: its `_analyse_value`), at
+        ``location`` (a ``#key`` one)."""
         normalized, hits = named
         for hit in hits:
             if hit.rule == "traversal.dotfile":
