@@ -200,7 +200,7 @@ class DetectionStage:
                 plan = memo.get(key)
                 if plan is None:
                     plan = self._field_plan(fld)
-                    cache.put(key, plan, _field_cost(key, plan))
+                    cache.put_new(key, plan, _field_cost(key, plan))  # (`_field_plan` reads only the value cache)
             else:
                 plan = self._field_plan(fld)
             adds = plan[0]
@@ -317,7 +317,7 @@ class DetectionStage:
             normalized = normalize_value(value)
             result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
         if cacheable:
-            self._cache.put(value, result, _value_cost(value, result))
+            self._cache.put_new(value, result, _value_cost(value, result))  # (the analysis is pure: it never inserts)
         return result
 
     def _referer_query(
@@ -706,7 +706,14 @@ class BoundedCache:
     def put(self, key: Any, value: Any, cost: int) -> None:
         """Remember ``value`` under a new ``key``; ``cost`` is what the entry holds, in characters
         (`_value_cost`, `_field_cost`)."""
-        if self.max_entries <= 0 or cost > self.max_cost or key in self.data:
+        if key not in self.data:
+            self.put_new(key, value, cost)
+
+    def put_new(self, key: Any, value: Any, cost: int) -> None:
+        """`put` for a ``key`` known to be absent: the caller's look-up of it just missed and
+        nothing inserted it since. (One look-up less into a large dict, whose slots are rarely
+        in the CPU cache any more, for every value and field first seen.)"""
+        if self.max_entries <= 0 or cost > self.max_cost:
             return
         self.data[key] = value
         self._costs.append(cost)
