@@ -58,3 +58,17 @@ def test_lone_surrogate_raises_as_binding() -> None:
             re2.compile(pattern.pattern, pattern._long.options).search(text)
         with pytest.raises(UnicodeEncodeError):
             pattern.search(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["aced0005", "jndi", "invoke-", "child_process", "innerhtml", "java", "ro0ab"]),
+                          st.text(alphabet="abcdejk_-./ 0", max_size=8)), max_size=40))
+def test_short_text_limit_keeps_the_answer(parts: list[str]) -> None:
+    """The gadget trie runs on stdlib ``re`` up to 32 characters and on RE2 beyond (`short_text`):
+    whether it finds a literal does not depend on the engine."""
+    from apiward.detectors.analysers import _GADGET_RE
+
+    text = "".join(parts)
+    stdlib = _GADGET_RE._short
+    for cut in (text, text[:32], text[:33], text * 3):
+        assert (_GADGET_RE.search(cut) is None) == (stdlib.search(cut) is None)

@@ -506,6 +506,11 @@ def test_bounded_cache_caps_entries_and_characters() -> None:
         assert by_chars.cost <= 1000 and by_chars.cost == sum(len(k) for k in by_chars.data)
     by_chars.put("y" * 2000, 0, 2000)  # larger than the whole budget: not kept
     assert "y" * 2000 not in by_chars.data
+    kept = next(iter(by_chars.data))
+    by_chars.put(kept, -1, 100)  # a present key is not counted twice (`put_new` is for absent ones)
+    assert by_chars.data[kept] != -1 and by_chars.cost == sum(len(k) for k in by_chars.data)
+    by_chars.put_new("z" * 100, 7, 100)
+    assert by_chars.data["z" * 100] == 7 and by_chars.cost == sum(len(k) for k in by_chars.data)
     off = BoundedCache(0, 1000)
     off.put("a", 1, 1)
     assert len(off) == 0

@@ -3,7 +3,7 @@
 from apiward.core.context import Context, Identity
 from apiward.core.event import Event, new_event_id
 from apiward.core.finding import ATTACK_CATEGORIES, Category, Finding
-from apiward.core.request import BodyKind, Field, RequestView, Source
+from apiward.core.request import BodyKind, Field, RequestView, Source, new_field
 from apiward.core.verdict import ALLOW, DecisionPolicy, Verdict, decide
 from apiward.core.verdict_types import SEVERITY, Action, Mode
 
@@ -26,4 +26,5 @@ __all__ = [
     "Verdict",
     "decide",
     "new_event_id",
+    "new_field",
 ]

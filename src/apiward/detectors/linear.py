@@ -39,13 +39,16 @@ class Pattern:
 
     __slots__ = ("pattern", "_short", "_long", "_limit", "_match")
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, short_text: int | None = None) -> None:
         self.pattern = pattern
         self._short = re.compile(pattern)
         self._long: Any = re2.compile(pattern, _OPTIONS)
         self._match = self._long._regexp.Match  # RE2::Match(anchor, bytes, pos, endpos) -> spans
-        # a wide alternation is slow on the backtracking engine even for short texts
-        self._limit = SHORT_TEXT if pattern.count("|") <= WIDE_ALTERNATION else -1
+        # a wide alternation is slow on the backtracking engine even for short texts (unless
+        # measured otherwise: ``short_text``, the longest text the stdlib engine is given)
+        if short_text is None:
+            short_text = SHORT_TEXT if pattern.count("|") <= WIDE_ALTERNATION else -1
+        self._limit = short_text
 
     def search(self, text: str, pos: int = 0) -> Any:
         if len(text) <= self._limit:
@@ -83,8 +86,8 @@ class Pattern:
         return list(self._long.findall(text))
 
 
-def linear(pattern: str) -> Pattern:
-    return Pattern(pattern)
+def linear(pattern: str, short_text: int | None = None) -> Pattern:
+    return Pattern(pattern, short_text)
 
 
 def literal_trie(words: Sequence[str]) -> str:

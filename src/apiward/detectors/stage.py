@@ -200,7 +200,7 @@ class DetectionStage:
                 plan = memo.get(key)
                 if plan is None:
                     plan = self._field_plan(fld)
-                    cache.put(key, plan, _field_cost(key, plan))
+                    cache.put_new(key, plan, _field_cost(key, plan))  # (`_field_plan` reads only the value cache)
             else:
                 plan = self._field_plan(fld)
             adds = plan[0]
@@ -263,11 +263,15 @@ class DetectionStage:
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
             # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
             # nested indexes) loses its indexes like any other
-            texts = _leaf_texts(fld.source, name)
+            # (a name that does not open like JSON is its own one text, `_leaf_texts` would say)
+            texts = _leaf_texts(fld.source, name) if name[0] in "{[" else None
             if not texts or texts == [name]:
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
-                self._add_name_hits(text, fld.location + "#key", scored)
+                # most names are plain (a remembered skip): their location is not built
+                named = self._analyse_value(text)
+                if named is not None:
+                    self._add_name_hits(named, fld.location + "#key", scored)
         value = fld.value
         if not value:
             return _plan(scored)
@@ -319,7 +323,7 @@ class DetectionStage:
             normalized = normalize_value(value)
             result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
         if cacheable:
-            self._cache.put(value, result, _value_cost(value, result))
+            self._cache.put_new(value, result, _value_cost(value, result))  # (the analysis is pure: it never inserts)
         return result
 
     def _referer_query(
@@ -488,8 +492,9 @@ class DetectionStage:
                     continue
             for part in text.split("&", 100)[:100]:
                 key, _, raw = part.partition("=")
-                if key:
-                    self._add_name_hits(unquote_plus(key), f"body.{_short(key)}#key", scored)
+                named = self._analyse_value(unquote_plus(key)) if key else None
+                if named is not None:
+                    self._add_name_hits(named, f"body.{_short(key)}#key", scored)
                 value = unquote_plus(raw)
                 if not value:
                     continue
@@ -502,12 +507,13 @@ class DetectionStage:
                     self._add(scored, location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
 
     def _add_name_hits(
-        self, name: str, location: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+        self,
+        named: tuple[Normalized, tuple[Hit, ...]],
+        location: str,
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
     ) -> None:
-        """The analysers' hits on a parameter or key name, at ``location`` (a ``#key`` one)."""
-        named = self._analyse_value(name)
-        if named is None:
-            return
+        """The analysers' hits on a parameter or key name (``named``: its `_analyse_value`), at
+        ``location`` (a ``#key`` one)."""
         normalized, hits = named
         for hit in hits:
             if hit.rule == "traversal.dotfile":
@@ -716,7 +722,14 @@ class BoundedCache:
     def put(self, key: Any, value: Any, cost: int) -> None:
         """Remember ``value`` under a new ``key``; ``cost`` is what the entry holds, in characters
         (`_value_cost`, `_field_cost`)."""
-        if self.max_entries <= 0 or cost > self.max_cost or key in self.data:
+        if key not in self.data:
+            self.put_new(key, value, cost)
+
+    def put_new(self, key: Any, value: Any, cost: int) -> None:
+        """`put` for a ``key`` known to be absent: the caller's look-up of it just missed and
+        nothing inserted it since. (One look-up less into a large dict, whose slots are rarely
+        in the CPU cache any more, for every value and field first seen.)"""
+        if self.max_entries <= 0 or cost > self.max_cost:
             return
         self.data[key] = value
         self._costs.append(cost)

@@ -14,7 +14,7 @@ import zlib
 
 import orjson
 
-from apiward.core import BodyKind, Field, Source
+from apiward.core import BodyKind, Field, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.charset import WIDE_CHARSETS, sniff_ebcdic, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
@@ -141,14 +141,14 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
                 segment = name_segment(key)
                 name = f"{path}.{segment}" if path else segment
                 if not is_plain_name(key):
-                    items.append(Field(body, name + "#key", key))
+                    items.append(new_field((body, name + "#key", key)))
                 kind = type(value)
                 if kind is str:
-                    items.append(Field(body, name, value))
+                    items.append(new_field((body, name, value)))
                 elif kind is dict or kind is list:
                     stack.append((value, name, depth + 1))
                 else:
-                    items.append(Field(body, name, _json_scalar(value)))
+                    items.append(new_field((body, name, _json_scalar(value))))
             out.check()
         elif type(node) is list:
             if depth > max_depth:
@@ -158,11 +158,11 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
                 name = f"{path}[{index}]"
                 kind = type(value)
                 if kind is str:
-                    items.append(Field(body, name, value))
+                    items.append(new_field((body, name, value)))
                 elif kind is dict or kind is list:
                     stack.append((value, name, depth + 1))
                 else:
-                    items.append(Field(body, name, _json_scalar(value)))
+                    items.append(new_field((body, name, _json_scalar(value))))
         else:
             out.check(1)
             items.append(Field(body, path, node if type(node) is str else _json_scalar(node)))

@@ -8,7 +8,7 @@ without ``=`` is a value with an empty name.
 
 from __future__ import annotations
 
-from apiward.core import Field, Source
+from apiward.core import Source, new_field
 from apiward.http.fieldlist import FieldList
 
 
@@ -25,4 +25,4 @@ def parse_cookies(header_values: list[str], out: FieldList) -> None:
             name = name.strip(" \t")
             value = value.strip(" \t")
             if name or value:
-                items.append(Field(Source.COOKIE, name, value))
+                items.append(new_field((Source.COOKIE, name, value)))

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from apiward.core import Field, Source
+from apiward.core import Field, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.body import walk_json
 from apiward.http.fieldlist import FieldList, name_segment
@@ -105,7 +105,7 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
         if left < 0:
             return None
         for leaf in kept:
-            leaves.append(Field(fld.source, _leaf_name(name, leaf.name, line, len(docs)), leaf.value))
+            leaves.append(new_field((fld.source, _leaf_name(name, leaf.name, line, len(docs)), leaf.value)))
     budget.left = left
     return leaves
 

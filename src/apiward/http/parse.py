@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from apiward.core import Field, RequestView, Source
+from apiward.core import Field, RequestView, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.body import body_limit, parse_body, too_large
 from apiward.http.cookies import parse_cookies
@@ -50,7 +50,7 @@ def _path_fields(raw_path: str, items: list[Field]) -> str:
             continue
         if "%" in segment:
             segment = percent_decode(segment)
-        items.append(Field(Source.PATH, _segment_name(index), segment))
+        items.append(new_field((Source.PATH, _segment_name(index), segment)))
         index += 1
     return path
 
@@ -82,7 +82,7 @@ def build_request_view(
         raise RequestRejected(431, "Request header fields too large", f"headers exceed {limits.max_header_bytes} bytes")
     out = FieldList(limits.max_fields)
     header = Source.HEADER
-    items = out.items = [Field(header, name, value) for name, value in lowered if name != "cookie"]
+    items = out.items = [new_field((header, name, value)) for name, value in lowered if name != "cookie"]
     cookies: list[str] = []
     content_type: str | None = None
     content_encoding = ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 from urllib.parse import unquote, unquote_plus
 
-from apiward.core import Field, Source
+from apiward.core import Source, new_field
 from apiward.http.fieldlist import FieldList, is_plain_name
 from apiward.http.normalize import OVERLONG, overlong_char
 
@@ -60,7 +60,7 @@ def parse_urlencoded(text: str, source: Source, out: FieldList) -> None:
             continue
         name, _, value = pair.partition("=")
         name = _decode(name)
-        items.append(Field(source, name, _decode(value)))
+        items.append(new_field((source, name, _decode(value))))
         if not is_plain_name(name) and name:
-            items.append(Field(source, name + "#key", name))
+            items.append(new_field((source, name + "#key", name)))
     out.check()
