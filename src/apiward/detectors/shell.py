@@ -411,6 +411,8 @@ def _may_name_command(text: str) -> bool:
     expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
     if _OBFUSCATION.search(text) is not None:
         return True
+    if "bin/" in text:
+        return True  # ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
     words = _WORDS.findall(text)
     if not _COMMAND_WORDS.isdisjoint(words):
         return True

@@ -739,6 +739,10 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         after = _at(tokens, k)
         if after is not None and after.kind == ",":
             return _column_list(tokens, k)
+        if w.kind == "f" and after is not None and after.kind == "(" and after.start == w.end:
+            # "group by concat(version(),floor(rand(0)*2))": an expression, read to its closing
+            # parenthesis so that the clauses after it (``having``, a comment) are read too
+            return _group_end(tokens, k)
         if w.kind == "f" or after is None or after.kind in "c;)" or after.value in _AFTER_COLUMNS:
             return w.end
         return None
@@ -754,6 +758,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         operand = _at(tokens, k + 2)
         if k < len(tokens) and cmp_ is not None and cmp_.kind == "o" and cmp_.value in COMPARISONS and _operand(operand):
             return operand.end  # type: ignore[union-attr]
+        if v == "having" and k < len(tokens) and w.start == u.end and (cmp_ is None or cmp_.kind in "c;"):
+            return tokens[k].end  # "having min(0)" closing a query: an aggregate alone is a condition
     if v == "into" and u.value in ("outfile", "dumpfile"):
         return u.end
     if v == "limit" and u.kind == "n" and (w is None or w.kind in ",c;"):
