@@ -960,9 +960,15 @@ def _clause_chain(tokens: Sequence[Token], end: int) -> int:
 
 
 def _select_complete(tokens: Sequence[Token], i: int) -> bool:
-    """``select a from t where ...``: a word list followed by ``from name`` and a clause."""
+    """``select a from t where ...``: a word list followed by ``from name`` and a clause. An item of
+    the list is a name and at most an alias: three words in a row are a sentence ("select a new
+    vendor from the union list")."""
     j = i + 1
+    run = 0
     while j < len(tokens) and tokens[j].kind in "b," and j < i + 12:
+        run = run + 1 if tokens[j].kind == "b" else 0
+        if run > 2:
+            return False
         j += 1
     f = _at(tokens, j)
     after = _at(tokens, j + 2)
