@@ -274,6 +274,35 @@ def test_multipart_text_content_under_binary_label_is_inspected() -> None:
     assert body_fields(post(body, MP)) == [("f#filename", "a.png"), ("f", "<?php eval($x); ?>")]
 
 
+def test_multipart_binary_file_text_prefix_is_inspected() -> None:
+    # a file part that is text and then a NUL or a stray byte: its text is inspected
+    body = multipart(
+        ('Content-Disposition: form-data; name="f"; filename="a.json"\r\nContent-Type: application/octet-stream', b'{"q": "x\' or 1=1--"}\x00junk'),
+        ('Content-Disposition: form-data; name="g"; filename="a.html"\r\nContent-Type: image/png', b"<script>alert(1)</script>\xff\x00"),
+        ('Content-Disposition: form-data; name="pic"; filename="cat.png"\r\nContent-Type: image/png', b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ('Content-Disposition: form-data; name="gif"; filename="a.gif"\r\nContent-Type: image/gif', b"GIF89a\x10\x00\x10\x00\x80\x00"),
+    )
+    assert body_fields(post(body, MP)) == [
+        ("f#filename", "a.json"), ("f", '{"q": "x\' or 1=1--"}'),
+        ("g#filename", "a.html"), ("g", "<script>alert(1)</script>"),
+        ("pic#filename", "cat.png"), ("gif#filename", "a.gif"),
+    ]
+
+
+def test_multipart_part_with_conflicting_headers_is_a_form_field() -> None:
+    # Starlette keeps the last Content-Disposition (a form field "q"), apiward's parser the first
+    # (a file): a part whose headers disagree is read whole, as text
+    body = multipart((
+        'Content-Disposition: form-data; name="q"; filename="a.png"\r\nContent-Type: image/png\r\n'
+        'Content-Disposition: form-data; name="q"', b"<script>alert(1)</script>\xff\x00x",
+    ))
+    assert body_fields(post(body, MP)) == [("q#filename", "a.png"), ("q", "<script>alert(1)</script>\ufffd\x00x")]
+    # the same header twice with one value is no conflict: a binary file stays uninspected
+    same = 'Content-Disposition: form-data; name="p"; filename="a.png"'
+    body = multipart((f"{same}\r\n{same}\r\nContent-Type: image/png", b"\x89PNG\r\n\x1a\n\x00\x00"))
+    assert body_fields(post(body, MP)) == [("p#filename", "a.png")]
+
+
 def test_multipart_binary_under_text_label_is_inspected() -> None:
     body = multipart(('Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', b"x\x00<script>"))
     assert body_fields(post(body, MP)) == [("f#filename", "a.txt"), ("f", "x\x00<script>")]
@@ -396,6 +425,34 @@ def test_opaque_binary_has_no_fields(ctype: str) -> None:
 def test_opaque_label_on_plain_text_is_inspected() -> None:
     v = post(b"id=1' union select password from users--", "application/octet-stream")
     assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", "id=1' union select password from users--")]
+
+
+# a document and a NUL or a stray byte after it: Go's and Jackson's JSON decoders read the first
+# value and stop, an HTML page is rendered past a NUL; real binary opens with a few bytes of magic
+OPAQUE_PREFIXES = [
+    (b'{"q": "1\' or \'1\'=\'1"}\x00', '{"q": "1\' or \'1\'=\'1"}'),
+    (b'{"q": "<script>alert(1)</script>"}\xff\xfe', '{"q": "<script>alert(1)</script>"}'),
+    (b"<svg onload=alert(1)>\x00\x01\x02", "<svg onload=alert(1)>"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), None),  # no text before the magic's first high byte
+    (b"GIF89a\x10\x00\x10\x00\x80\x00\x00" + bytes(range(256)), None),  # a magic number: shorter than MIN_PREFIX
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), None),
+    (b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)), None),
+]
+
+
+@pytest.mark.parametrize(("body", "prefix"), OPAQUE_PREFIXES)
+def test_opaque_binary_text_prefix_is_inspected(body: bytes, prefix: str | None) -> None:
+    v = post(body, "application/octet-stream")
+    assert v.body_kind is BodyKind.BINARY
+    assert body_fields(v) == ([("", prefix)] if prefix is not None else [])
+
+
+def test_opaque_binary_text_prefix_is_bounded_like_text() -> None:
+    limits = LimitSettings(max_body_bytes=1000, max_upload_bytes=100_000)
+    assert post(b"a" * 900 + b"\x00" + bytes(range(256)) * 100, "image/png", limits).body_kind is BodyKind.BINARY
+    with pytest.raises(RequestRejected) as err:
+        post(b"a" * 1001 + b"\x00" + bytes(range(256)) * 100, "image/png", limits)
+    assert err.value.status == 413
 
 
 # --- content encoding -----------------------------------------------------------------------

@@ -4,7 +4,8 @@ The rule that ties the parsers together: every byte of a body that an applicatio
 is either in a field or the request is refused. Structured bodies become one field per leaf;
 bodies that do not parse as their declared type follow ``limits.malformed_body`` (raw text as
 one field, or 400); text and unknown types are one raw field; only genuinely binary content of
-an opaque type (``limits.opaque_types``) goes uninspected.
+an opaque type (``limits.opaque_types``) goes uninspected, but for the text it opens with (a
+document a NUL byte or a stray byte follows is read by a decoder that stops after it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from apiward.core import BodyKind, Field, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.charset import WIDE_CHARSETS, sniff_ebcdic, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
-from apiward.http.multipart_body import parse_multipart
+from apiward.http.multipart_body import MIN_PREFIX, parse_multipart, text_prefix
 from apiward.http.urlencoded import parse_urlencoded
 from apiward.http.xml_body import parse_xml
 from apiward.settings import LimitSettings, MalformedBody
@@ -246,6 +247,13 @@ def parse_body(
             # parser will read it, and not mistaken for binary content below
             charset = sniff_wide_charset(data) or charset
         if media.startswith(limits.opaque_types) and not _plainly_text(data) and wide_text(data, charset) is None:
+            # the text it opens with is inspected: a JSON document and a NUL byte after it is read
+            # by a decoder that stops after one value, whatever the Content-Type says
+            prefix = text_prefix(data, limits.max_body_bytes + 1)
+            if len(prefix) > limits.max_body_bytes // 4 and len(prefix.encode()) > limits.max_body_bytes:
+                raise too_large(limits.max_body_bytes, "the text the body opens with")
+            if len(prefix) >= MIN_PREFIX:
+                _raw(prefix, out)
             return BodyKind.BINARY, None
         if media.startswith("multipart/"):
             first = len(out.items)
