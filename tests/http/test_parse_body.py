@@ -289,6 +289,17 @@ def test_multipart_binary_file_text_prefix_is_inspected() -> None:
     ]
 
 
+def test_multipart_empty_filename_is_a_form_value() -> None:
+    # Go's ReadForm keeps a part with filename="" as a form value (FormValue("q")): its content is
+    # read as text, a leading NUL or stray byte and a binary label notwithstanding
+    body = multipart(
+        ('Content-Disposition: form-data; name="q"; filename=""\r\nContent-Type: image/png', b"\x00' or 1=1--"),
+        ('Content-Disposition: form-data; name="r"; filename=""\r\nContent-Type: image/png', b"\xff<script>"),
+        ('Content-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream', b""),
+    )
+    assert body_fields(post(body, MP)) == [("q", "\x00' or 1=1--"), ("r", "\ufffd<script>")]
+
+
 def test_multipart_part_with_conflicting_headers_is_a_form_field() -> None:
     # Starlette keeps the last Content-Disposition (a form field "q"), apiward's parser the first
     # (a file): a part whose headers disagree is read whole, as text

@@ -7,7 +7,8 @@ when it is binary (NUL bytes or invalid UTF-8) *and* declared as a non-text type
 archive upload is not inspected but for the text it opens with (`text_prefix`: a payload with
 a NUL byte after it), a script labelled ``text/plain`` or ``image/png`` but written in text is.
 A part that repeats a header with another value (two Content-Dispositions, one with a file
-name) is read as a form field, as a server that keeps the other header reads it. ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
+name) is read as a form field, as a server that keeps the other header reads it; so is a part
+with an empty file name (Go's form value). ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
 reported too so it cannot hide a second name. A part in UTF-16/32 (its charset, or the byte
 order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read as that text. A
 part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable`` (deprecated by RFC 7578,
@@ -197,11 +198,16 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
         content = bytes(part.data)
         filename = disposition.get("filename")
         filename_star = disposition.get("filename*")
-        is_file = filename is not None or filename_star is not None
+        # an empty file name is a form value to Go's mime/multipart (a file to PHP and Starlette):
+        # its content is read as text whatever its label (a browser sends none with it)
+        is_file = bool(filename) or bool(filename_star)
         if filename:
             items.append(Field(Source.BODY, name + "#filename", filename))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
+        if not content and filename is not None:
+            out.check()
+            continue  # the empty file input a browser sends (filename="")
         decoded = _transfer_decoded(part, content)
         for blob in (content, decoded if decoded != content else None):
             if blob is not None:
