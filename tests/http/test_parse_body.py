@@ -144,9 +144,10 @@ def test_sniff_ebcdic_xml(declared: str, codec: str) -> None:
 
 
 def test_declared_ebcdic_charset_alone_does_not_hide_ascii() -> None:
-    # the charset parameter names EBCDIC, the bytes are ASCII: read as UTF-8 (nothing hidden)
+    # the charset parameter names EBCDIC, the bytes are ASCII: read as UTF-8 too (nothing hidden;
+    # its reading in EBCDIC, for a server that honours the charset, is noise)
     v = post(b"<script>alert(1)</script>", "text/plain; charset=ibm037")
-    assert body_fields(v) == [("", "<script>alert(1)</script>")]
+    assert body_fields(v) == [("", b"<script>alert(1)</script>".decode("cp037")), ("", "<script>alert(1)</script>")]
 
 
 def test_binary_with_a_wide_looking_head_stays_binary() -> None:
@@ -498,3 +499,49 @@ def test_unknown_content_encoding_is_415(encoding: str) -> None:
     with pytest.raises(RequestRejected) as info:
         post(b"anything", "application/json", content_encoding=encoding)
     assert info.value.status == 415
+
+
+# --- declared EBCDIC charsets ----------------------------------------------------------------
+
+EBCDIC_CODECS = [
+    ("ibm037", "cp037"), ("IBM037".lower(), "cp037"), ("ibm01140", "cp1140"), ("cp500", "cp500"), ("ibm500", "cp500"),
+    ("ebcdic-cp-us", "cp037"), ("cp1026", "cp1026"),
+    ("utf-8", ""), ("iso-8859-1", ""), ("windows-1252", ""), ("cp1252", ""), ("cp437", ""), ("", ""), ("no-such", ""),
+]
+
+
+@pytest.mark.parametrize(("charset", "codec"), EBCDIC_CODECS)
+def test_ebcdic_codec(charset: str, codec: str) -> None:
+    from apiward.http.charset import ebcdic_codec
+
+    assert ebcdic_codec(charset) == codec
+
+
+def _ebcdic_form(text: str, codec: str = "cp037") -> bytes:
+    from urllib.parse import quote_plus
+
+    return "&".join(
+        "=".join(quote_plus(side.encode(codec)) for side in pair.split("=", 1)) for pair in text.split("&")
+    ).encode()
+
+
+def test_ebcdic_form_is_read_in_its_charset() -> None:
+    # IIS / ASP.NET decode a form's escapes in the charset it declares; read as UTF-8 they are noise
+    v = post(_ebcdic_form("q=<script>alert(1)</script>&id=1"), "application/x-www-form-urlencoded; charset=ibm037")
+    fields = body_fields(v)
+    assert ("q", "<script>alert(1)</script>") in fields and ("id", "1") in fields
+    raw = post("q=1' or 1=1--".encode("cp500"), "application/x-www-form-urlencoded; charset=ibm500")
+    assert ("q", "1' or 1=1--") in body_fields(raw)
+
+
+def test_ebcdic_text_and_part_are_read_in_their_charset() -> None:
+    v = post("<svg onload=alert(1)>".encode("cp037"), "text/plain; charset=IBM037")
+    assert ("", "<svg onload=alert(1)>") in body_fields(v)
+    body = multipart(('Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; charset=ibm037', "' or 1=1--".encode("cp037")))
+    assert ("q", "' or 1=1--") in body_fields(post(body, MP))
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-8859-1", "windows-1252", "shift_jis"])
+def test_other_declared_charsets_add_no_reading(charset: str) -> None:
+    v = post(b"q=caf%C3%A9&n=2", f"application/x-www-form-urlencoded; charset={charset}")
+    assert body_fields(v) == [("q", "caf\u00e9"), ("n", "2")]

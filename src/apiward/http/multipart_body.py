@@ -12,7 +12,8 @@ with an empty file name (Go's form value). ``filename*`` (RFC 5987), which RFC 7
 reported too so it cannot hide a second name. A part in UTF-16/32 (its charset, or the byte
 order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read as that text. A
 part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable`` (deprecated by RFC 7578,
-still decoded by some servers) is inspected both as sent and decoded.
+still decoded by some servers) is inspected both as sent and decoded; a part in a declared EBCDIC charset both as UTF-8 and
+in that charset (`apiward.http.charset.ebcdic_codec`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
 
 from apiward.core import Field, Source
-from apiward.http.charset import wide_text
+from apiward.http.charset import ebcdic_codec, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList
 from apiward.http.mediatype import parse_params
 
@@ -214,4 +215,9 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
                 field = _content_field(name, blob, part, is_file)
                 if field is not None:
                     items.append(field)
+                    ebcdic = "" if is_file and not part.conflicting else ebcdic_codec(
+                        parse_params(part.headers.get("content-type", ""))[1].get("charset", "").lower())
+                    if ebcdic:
+                        # Java's multipart readers decode a form field in its part's declared charset
+                        items.append(Field(Source.BODY, name, blob.decode(ebcdic, "replace")))
         out.check()
