@@ -144,9 +144,10 @@ def test_sniff_ebcdic_xml(declared: str, codec: str) -> None:
 
 
 def test_declared_ebcdic_charset_alone_does_not_hide_ascii() -> None:
-    # the charset parameter names EBCDIC, the bytes are ASCII: read as UTF-8 (nothing hidden)
+    # the charset parameter names EBCDIC, the bytes are ASCII: read as UTF-8 too (nothing hidden;
+    # its reading in EBCDIC, for a server that honours the charset, is noise)
     v = post(b"<script>alert(1)</script>", "text/plain; charset=ibm037")
-    assert body_fields(v) == [("", "<script>alert(1)</script>")]
+    assert body_fields(v) == [("", b"<script>alert(1)</script>".decode("cp037")), ("", "<script>alert(1)</script>")]
 
 
 def test_binary_with_a_wide_looking_head_stays_binary() -> None:
@@ -274,6 +275,46 @@ def test_multipart_text_content_under_binary_label_is_inspected() -> None:
     assert body_fields(post(body, MP)) == [("f#filename", "a.png"), ("f", "<?php eval($x); ?>")]
 
 
+def test_multipart_binary_file_text_prefix_is_inspected() -> None:
+    # a file part that is text and then a NUL or a stray byte: its text is inspected
+    body = multipart(
+        ('Content-Disposition: form-data; name="f"; filename="a.json"\r\nContent-Type: application/octet-stream', b'{"q": "x\' or 1=1--"}\x00junk'),
+        ('Content-Disposition: form-data; name="g"; filename="a.html"\r\nContent-Type: image/png', b"<script>alert(1)</script>\xff\x00"),
+        ('Content-Disposition: form-data; name="pic"; filename="cat.png"\r\nContent-Type: image/png', b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ('Content-Disposition: form-data; name="gif"; filename="a.gif"\r\nContent-Type: image/gif', b"GIF89a\x10\x00\x10\x00\x80\x00"),
+    )
+    assert body_fields(post(body, MP)) == [
+        ("f#filename", "a.json"), ("f", '{"q": "x\' or 1=1--"}'),
+        ("g#filename", "a.html"), ("g", "<script>alert(1)</script>"),
+        ("pic#filename", "cat.png"), ("gif#filename", "a.gif"),
+    ]
+
+
+def test_multipart_empty_filename_is_a_form_value() -> None:
+    # Go's ReadForm keeps a part with filename="" as a form value (FormValue("q")): its content is
+    # read as text, a leading NUL or stray byte and a binary label notwithstanding
+    body = multipart(
+        ('Content-Disposition: form-data; name="q"; filename=""\r\nContent-Type: image/png', b"\x00' or 1=1--"),
+        ('Content-Disposition: form-data; name="r"; filename=""\r\nContent-Type: image/png', b"\xff<script>"),
+        ('Content-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream', b""),
+    )
+    assert body_fields(post(body, MP)) == [("q", "\x00' or 1=1--"), ("r", "\ufffd<script>")]
+
+
+def test_multipart_part_with_conflicting_headers_is_a_form_field() -> None:
+    # Starlette keeps the last Content-Disposition (a form field "q"), apiward's parser the first
+    # (a file): a part whose headers disagree is read whole, as text
+    body = multipart((
+        'Content-Disposition: form-data; name="q"; filename="a.png"\r\nContent-Type: image/png\r\n'
+        'Content-Disposition: form-data; name="q"', b"<script>alert(1)</script>\xff\x00x",
+    ))
+    assert body_fields(post(body, MP)) == [("q#filename", "a.png"), ("q", "<script>alert(1)</script>\ufffd\x00x")]
+    # the same header twice with one value is no conflict: a binary file stays uninspected
+    same = 'Content-Disposition: form-data; name="p"; filename="a.png"'
+    body = multipart((f"{same}\r\n{same}\r\nContent-Type: image/png", b"\x89PNG\r\n\x1a\n\x00\x00"))
+    assert body_fields(post(body, MP)) == [("p#filename", "a.png")]
+
+
 def test_multipart_binary_under_text_label_is_inspected() -> None:
     body = multipart(('Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', b"x\x00<script>"))
     assert body_fields(post(body, MP)) == [("f#filename", "a.txt"), ("f", "x\x00<script>")]
@@ -398,6 +439,34 @@ def test_opaque_label_on_plain_text_is_inspected() -> None:
     assert v.body_kind is BodyKind.TEXT and body_fields(v) == [("", "id=1' union select password from users--")]
 
 
+# a document and a NUL or a stray byte after it: Go's and Jackson's JSON decoders read the first
+# value and stop, an HTML page is rendered past a NUL; real binary opens with a few bytes of magic
+OPAQUE_PREFIXES = [
+    (b'{"q": "1\' or \'1\'=\'1"}\x00', '{"q": "1\' or \'1\'=\'1"}'),
+    (b'{"q": "<script>alert(1)</script>"}\xff\xfe', '{"q": "<script>alert(1)</script>"}'),
+    (b"<svg onload=alert(1)>\x00\x01\x02", "<svg onload=alert(1)>"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), None),  # no text before the magic's first high byte
+    (b"GIF89a\x10\x00\x10\x00\x80\x00\x00" + bytes(range(256)), None),  # a magic number: shorter than MIN_PREFIX
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), None),
+    (b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)), None),
+]
+
+
+@pytest.mark.parametrize(("body", "prefix"), OPAQUE_PREFIXES)
+def test_opaque_binary_text_prefix_is_inspected(body: bytes, prefix: str | None) -> None:
+    v = post(body, "application/octet-stream")
+    assert v.body_kind is BodyKind.BINARY
+    assert body_fields(v) == ([("", prefix)] if prefix is not None else [])
+
+
+def test_opaque_binary_text_prefix_is_bounded_like_text() -> None:
+    limits = LimitSettings(max_body_bytes=1000, max_upload_bytes=100_000)
+    assert post(b"a" * 900 + b"\x00" + bytes(range(256)) * 100, "image/png", limits).body_kind is BodyKind.BINARY
+    with pytest.raises(RequestRejected) as err:
+        post(b"a" * 1001 + b"\x00" + bytes(range(256)) * 100, "image/png", limits)
+    assert err.value.status == 413
+
+
 # --- content encoding -----------------------------------------------------------------------
 
 
@@ -430,3 +499,49 @@ def test_unknown_content_encoding_is_415(encoding: str) -> None:
     with pytest.raises(RequestRejected) as info:
         post(b"anything", "application/json", content_encoding=encoding)
     assert info.value.status == 415
+
+
+# --- declared EBCDIC charsets ----------------------------------------------------------------
+
+EBCDIC_CODECS = [
+    ("ibm037", "cp037"), ("IBM037".lower(), "cp037"), ("ibm01140", "cp1140"), ("cp500", "cp500"), ("ibm500", "cp500"),
+    ("ebcdic-cp-us", "cp037"), ("cp1026", "cp1026"),
+    ("utf-8", ""), ("iso-8859-1", ""), ("windows-1252", ""), ("cp1252", ""), ("cp437", ""), ("", ""), ("no-such", ""),
+]
+
+
+@pytest.mark.parametrize(("charset", "codec"), EBCDIC_CODECS)
+def test_ebcdic_codec(charset: str, codec: str) -> None:
+    from apiward.http.charset import ebcdic_codec
+
+    assert ebcdic_codec(charset) == codec
+
+
+def _ebcdic_form(text: str, codec: str = "cp037") -> bytes:
+    from urllib.parse import quote_plus
+
+    return "&".join(
+        "=".join(quote_plus(side.encode(codec)) for side in pair.split("=", 1)) for pair in text.split("&")
+    ).encode()
+
+
+def test_ebcdic_form_is_read_in_its_charset() -> None:
+    # IIS / ASP.NET decode a form's escapes in the charset it declares; read as UTF-8 they are noise
+    v = post(_ebcdic_form("q=<script>alert(1)</script>&id=1"), "application/x-www-form-urlencoded; charset=ibm037")
+    fields = body_fields(v)
+    assert ("q", "<script>alert(1)</script>") in fields and ("id", "1") in fields
+    raw = post("q=1' or 1=1--".encode("cp500"), "application/x-www-form-urlencoded; charset=ibm500")
+    assert ("q", "1' or 1=1--") in body_fields(raw)
+
+
+def test_ebcdic_text_and_part_are_read_in_their_charset() -> None:
+    v = post("<svg onload=alert(1)>".encode("cp037"), "text/plain; charset=IBM037")
+    assert ("", "<svg onload=alert(1)>") in body_fields(v)
+    body = multipart(('Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; charset=ibm037', "' or 1=1--".encode("cp037")))
+    assert ("q", "' or 1=1--") in body_fields(post(body, MP))
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-8859-1", "windows-1252", "shift_jis"])
+def test_other_declared_charsets_add_no_reading(charset: str) -> None:
+    v = post(b"q=caf%C3%A9&n=2", f"application/x-www-form-urlencoded; charset={charset}")
+    assert body_fields(v) == [("q", "caf\u00e9"), ("n", "2")]

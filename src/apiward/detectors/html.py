@@ -290,7 +290,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
     if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
-        if not _spread(uri.group(0)) and (_PROSE_TAIL.match(text, uri.end()) is not None or _quoted_term(text, uri)):
+        if not _spread(uri.group(0)) and (_prose_tail(text, uri.end()) or _quoted_term(text, uri)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
         elif _postback(text, uri.end()) and not _spread(uri.group(0)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())
@@ -373,6 +373,20 @@ _HTMX = linear(
 _PROSE_TAIL = re.compile(
     r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}(?: \([a-z0-9 ,\-]{1,40}\))?[.!?]?$"
 )
+
+
+def _prose_tail(text: str, pos: int) -> bool:
+    """Words after a scheme at ``pos`` (`_PROSE_TAIL`) that are no script (`_returns_name`)."""
+    return _PROSE_TAIL.match(text, pos) is not None and not _returns_name(text, pos)
+
+
+def _returns_name(text: str, pos: int) -> bool:
+    """The script after a scheme at ``pos`` is ``name``, alone or last in a comma list: a
+    ``javascript:`` URL opens the string it returns as its page, and ``window.name`` holds the HTML
+    the opener put there ("javascript: name", "javascript: top, name")."""
+    return text[pos:].rstrip(".!?; ").rsplit(",", 1)[-1].strip() == "name"
+
+
 # a no-op link, at the end of the value or of a string, or followed by words ("javascript:void(0)
 # link broken")
 _INERT = re.compile(
@@ -429,7 +443,7 @@ def _quoted_term(text: str, uri: Any) -> bool:
     start, end = uri.start(), uri.end()
     if start == 0 or end >= len(text) or text[start - 1] not in "`'\"" or text[end] != text[start - 1]:
         return False
-    return _PROSE_TAIL.match(text, end + 1) is not None
+    return _prose_tail(text, end + 1)
 
 
 # the attributes that hold an address a browser loads or navigates to
@@ -452,8 +466,13 @@ _CLOBBER = re.compile(
     r"prototype|defaultconfig)"
 )
 # attributes a client-side framework reads as code or as an address it fetches (htmx, Alpine, Vue,
-# AngularJS, Knockout): "hx-get=", "x-init=", "v-html=", ":href=", "@click=", "ng-init=", "data-bind="
-_FRAMEWORK_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`])(?:hx-|x-|v-|ng-|data-ng-|data-bind|data-hx-|[@:][a-z])[a-z0-9\-:.]{0,40}[\s]{0,4}=")
+# AngularJS, Knockout): "hx-get=", "x-init=", "v-html=", ":href=", "@click=", "ng-init=", "data-bind=";
+# with the prefixes they also accept ("data-hx-", Alpine's "data-x-", AngularJS's "x-ng-",
+# "data_ng_") and AngularJS's other separators ("ng:click=", "ng_init=")
+_FRAMEWORK_ATTRIBUTE = re.compile(
+    r"(?:^|[\s/\"'`])(?:(?:data|x)[\-_:])?(?:hx-|x-|v-|ng[\-_:]|bind\b)[a-z0-9\-_:.]{0,40}[\s]{0,4}="
+    r"|(?:^|[\s/\"'`])[@:][a-z][a-z0-9\-:.]{0,40}[\s]{0,4}="
+)
 
 
 def _plain_attributes(attributes: str) -> bool:
@@ -680,7 +699,7 @@ def _spread(scheme: str) -> bool:
 
 def _inert_uri(text: str, end: int) -> bool:
     """``javascript:void(0)``, ``javascript:;``: the no-op links analytics beacons report."""
-    return _INERT.match(text, end) is not None
+    return _INERT.match(text, end) is not None and not _returns_name(text, end)
 
 
 # CSS escapes ("\\75" or "\\0075 " for "u"): a style attribute or sheet may spell its whole value with them

@@ -171,6 +171,8 @@ _WORD_BRACE_HINT = re.compile(r"\{[a-z0-9_\-]{0,12},")
 # "{id,}", "{,cd,/etc,}": brace expansion with an empty alternative
 _EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
+# a shell loop's head ("for x in ; do", "while :; do"): no JavaScript function body has one
+_SHELL_LOOP = re.compile(r"\b(?:for|select|while|until)\b[^;{}]{0,200};[\s]{0,8}do\b")
 _CODE = linear(
     r"<\?(?:php|=|[\s])|\b(?:shell_exec|passthru|proc_open|pcntl_exec|"
     r"create_function|call_user_func(?:_array)?|preg_replace|include_once|"
@@ -282,10 +284,13 @@ def scan(text: str) -> list[Hit]:
         m = _SHELLSHOCK.match(stripped)
         body = stripped[m.end() :].rstrip() if m is not None else ""
         if m is not None and (not (body.endswith("}") and "}" not in body[:-1])
-                              or body[:-1].strip().rstrip(";").strip() == ":"):
+                              or body[:-1].strip().rstrip(";").strip() == ":"
+                              or _SHELL_LOOP.search(body) is not None):
             # (a value that is one function definition and nothing after it, "() { return x; }",
             # "() {}", runs nothing when bash imports it: the bug runs what follows the body; it
-            # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe)
+            # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe,
+            # and a shell loop in the body is the parser bugs' (CVE-2014-7187: loops nested deeper
+            # than bash's parser counts, "() { for x in ; do for y in ; do ...")
             offset = len(text) - len(stripped)
             hits.append(Hit(Category.SHELLSHOCK, 0.99, "shellshock.function", text, offset, offset + m.end()))
     best: Hit | None = None

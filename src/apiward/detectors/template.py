@@ -154,13 +154,22 @@ _ENGINE_NAMES = frozenset(
 )
 
 
+# a secret reached through the context ("{{ user.password }}", "{{ handler.settings.cookie_secret }}",
+# Django's "{{ messages.storages.0.signer.key }}"): what a message never shows
+_SECRET_PATH = re.compile(
+    r"(?:^|[._])(?:password|passwd|secret|token|credentials?|api_?key|private_?key)(?:_?hash)?$|(?:^|\.)signer\."
+)
+
+
 def _i18n_placeholder(body: str) -> bool:
-    """A message's placeholder (`_PLACEHOLDER`) that names no engine global (`_ENGINE_NAMES`) and
-    no dunder attribute."""
+    """A message's placeholder (`_PLACEHOLDER`) that names no engine global (`_ENGINE_NAMES`), no
+    dunder attribute and no secret (`_SECRET_PATH`)."""
     m = _PLACEHOLDER.fullmatch(body)
     if m is None or "__" in body:
         return False
     head = m.group(1)
+    if head[0] not in "'\"" and _SECRET_PATH.search(head) is not None:
+        return False
     return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 

@@ -4,21 +4,23 @@ The rule that ties the parsers together: every byte of a body that an applicatio
 is either in a field or the request is refused. Structured bodies become one field per leaf;
 bodies that do not parse as their declared type follow ``limits.malformed_body`` (raw text as
 one field, or 400); text and unknown types are one raw field; only genuinely binary content of
-an opaque type (``limits.opaque_types``) goes uninspected.
+an opaque type (``limits.opaque_types``) goes uninspected, but for the text it opens with (a
+document a NUL byte or a stray byte follows is read by a decoder that stops after it).
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from urllib.parse import unquote_to_bytes
 
 import orjson
 
 from apiward.core import BodyKind, Field, Source, new_field
 from apiward.errors import RequestRejected
-from apiward.http.charset import WIDE_CHARSETS, sniff_ebcdic, sniff_wide_charset, wide_text
+from apiward.http.charset import WIDE_CHARSETS, ebcdic_codec, sniff_ebcdic, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
-from apiward.http.multipart_body import parse_multipart
+from apiward.http.multipart_body import MIN_PREFIX, parse_multipart, text_prefix
 from apiward.http.urlencoded import parse_urlencoded
 from apiward.http.xml_body import parse_xml
 from apiward.settings import LimitSettings, MalformedBody
@@ -246,6 +248,13 @@ def parse_body(
             # parser will read it, and not mistaken for binary content below
             charset = sniff_wide_charset(data) or charset
         if media.startswith(limits.opaque_types) and not _plainly_text(data) and wide_text(data, charset) is None:
+            # the text it opens with is inspected: a JSON document and a NUL byte after it is read
+            # by a decoder that stops after one value, whatever the Content-Type says
+            prefix = text_prefix(data, limits.max_body_bytes + 1)
+            if len(prefix) > limits.max_body_bytes // 4 and len(prefix.encode()) > limits.max_body_bytes:
+                raise too_large(limits.max_body_bytes, "the text the body opens with")
+            if len(prefix) >= MIN_PREFIX:
+                _raw(prefix, out)
             return BodyKind.BINARY, None
         if media.startswith("multipart/"):
             first = len(out.items)
@@ -256,6 +265,9 @@ def parse_body(
             return BodyKind.MULTIPART, None
         if len(data) > limits.max_body_bytes:  # an upload type carrying text, or a decoded body
             raise too_large(limits.max_body_bytes, "the body text" if upload else "the decoded body")
+        ebcdic = ebcdic_codec(charset)
+        if ebcdic:
+            _ebcdic_fields(data, ebcdic, media, out)  # and read as UTF-8 below (a server that ignores it)
         if _is_json_type(media):
             utf8 = data.removeprefix(_BOM)
             if charset.startswith(WIDE_CHARSETS):
@@ -291,6 +303,25 @@ def parse_body(
             return BodyKind.JSON, doc
     _raw(_decode_text(data, charset), out)
     return BodyKind.TEXT, None
+
+
+def _ebcdic_fields(data: bytes, codec: str, media: str, out: FieldList) -> None:
+    """The body as a server that honours its declared EBCDIC charset reads it: IIS / ASP.NET
+    decode a form's percent-escapes (``%88%85%93%93%96``) or its raw bytes in that code page, where
+    read as UTF-8 they are noise. A form gives its pairs, any other type one raw field."""
+    if media == _FORM and data.isascii():
+        text = data.decode("ascii")
+        pairs = text.split("&")
+        out.check(len(pairs))
+        for pair in pairs:
+            name, _, value = pair.partition("=")
+            name = unquote_to_bytes(name.replace("+", " ")).decode(codec, "replace")
+            out.items.append(Field(Source.BODY, name, unquote_to_bytes(value.replace("+", " ")).decode(codec, "replace")))
+        out.check()
+    elif media == _FORM:
+        parse_urlencoded(data.decode(codec, "replace"), Source.BODY, out)
+    else:
+        _raw(data.decode(codec, "replace"), out)
 
 
 def _plainly_text(data: bytes) -> bool:

@@ -1,9 +1,11 @@
 """Charsets where reading a body's bytes as UTF-8 hides its ASCII payload: wide text (UTF-16/32)
 and EBCDIC XML, both detected from a document's first bytes as XML parsers do (XML 1.0
-appendix F) when no charset is declared."""
+appendix F) when no charset is declared; and a declared EBCDIC charset (`ebcdic_codec`), which
+IIS / ASP.NET and Java's multipart readers decode a form or a part with."""
 
 from __future__ import annotations
 
+import codecs
 import re
 
 WIDE_CHARSETS = ("utf-16", "utf-32")
@@ -69,3 +71,19 @@ def sniff_ebcdic(data: bytes) -> str:
 def sniff_charset(data: bytes) -> str:
     """The codec a document's first bytes announce (UTF-16/32 or EBCDIC XML), or ""."""
     return sniff_wide_charset(data) or sniff_ebcdic(data)
+
+
+def ebcdic_codec(charset: str) -> str:
+    """The Python codec of a declared EBCDIC charset (``ibm037``, ``IBM01140``, ``cp500``,
+    ``ebcdic-cp-us``), or ""."""
+    if not charset or charset.startswith(("utf", "iso", "us-ascii", "windows")):
+        return ""
+    page = _CODE_PAGE.fullmatch(charset)
+    if page is not None:
+        name = f"cp{int(page.group(1)):03d}"
+    else:
+        try:
+            name = codecs.lookup(charset).name
+        except (LookupError, ValueError):
+            return ""
+    return name if name in _EBCDIC_CODECS else ""

@@ -4,12 +4,16 @@ Every part becomes fields: a plain part is one field named after its ``name``; a
 ``<name>#filename`` (the file name is attacker-chosen and a classic traversal / webshell
 carrier) and its content as ``<name>`` when the content is text. File content is skipped only
 when it is binary (NUL bytes or invalid UTF-8) *and* declared as a non-text type: an image or
-archive upload is not inspected, a script labelled ``text/plain`` or ``image/png`` but written
-in text is. ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
+archive upload is not inspected but for the text it opens with (`text_prefix`: a payload with
+a NUL byte after it), a script labelled ``text/plain`` or ``image/png`` but written in text is.
+A part that repeats a header with another value (two Content-Dispositions, one with a file
+name) is read as a form field, as a server that keeps the other header reads it; so is a part
+with an empty file name (Go's form value). ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
 reported too so it cannot hide a second name. A part in UTF-16/32 (its charset, or the byte
 order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read as that text. A
 part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable`` (deprecated by RFC 7578,
-still decoded by some servers) is inspected both as sent and decoded.
+still decoded by some servers) is inspected both as sent and decoded; a part in a declared EBCDIC charset both as UTF-8 and
+in that charset (`apiward.http.charset.ebcdic_codec`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
 
 from apiward.core import Field, Source
-from apiward.http.charset import wide_text
+from apiward.http.charset import ebcdic_codec, wide_text
 from apiward.http.fieldlist import BodySyntaxError, FieldList
 from apiward.http.mediatype import parse_params
 
@@ -31,19 +35,40 @@ _MAX_PART_HEADERS = 16
 # be able to flood the logs (the malformed body itself is handled, see `BodySyntaxError`).
 _SILENT = logging.Logger("apiward.http.multipart_body.parser")
 _SILENT.disabled = True
+# the text a binary file part opens with (`text_prefix`) is inspected from this many characters on
+# (a format's magic number, "GIF89a", "%PDF-1.7", is shorter); all of it, as the text of a part
+# (`apiward.http.body.parse_body` bounds the text of the whole body)
+MIN_PREFIX = 8
 _TEXT_SUFFIXES = ("json", "xml", "javascript", "ecmascript", "x-www-form-urlencoded", "csv", "yaml", "x-sh", "x-php")
 
 
 class _Part:
-    __slots__ = ("headers", "data")
+    __slots__ = ("headers", "data", "conflicting")
 
     def __init__(self) -> None:
         self.headers: dict[str, str] = {}
         self.data = bytearray()
+        # a header repeated with another value: servers keep the first or the last one
+        self.conflicting = False
 
 
 def _is_text_type(media: str) -> bool:
     return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
+
+
+def text_prefix(data: bytes, limit: int) -> str:
+    """The text a binary blob opens with: its first ``limit`` bytes up to the first NUL byte or
+    invalid UTF-8 sequence (a text of ``limit`` bytes: cut there, maybe longer). A parser that reads one document and stops (Go's and Jackson's JSON
+    decoders) never sees what follows; an image, an archive or a video opens with a few bytes of
+    magic at most."""
+    head = data[:limit]
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        head = head[:nul]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return head[: exc.start].decode("utf-8")
 
 
 def _as_text(data: bytes, charset: str = "") -> str | None:
@@ -85,7 +110,8 @@ def _split_parts(data: bytes, boundary: str, out: FieldList) -> list[_Part]:
         name = header_name.decode("latin-1").strip().lower()
         # Browsers send UTF-8 file names raw; decode them as the application will.
         value = header_value.decode("utf-8", "replace").strip()
-        current.headers.setdefault(name, value)
+        if current.headers.setdefault(name, value) != value:
+            current.conflicting = True
         header_name.clear()
         header_value.clear()
 
@@ -143,7 +169,9 @@ def _content_field(name: str, content: bytes, part: _Part, is_file: bool) -> Fie
     """The field for a part's content; None for an empty part or a binary upload."""
     media, params = parse_params(part.headers.get("content-type", ""))
     charset = params.get("charset", "").lower()
-    if not is_file:
+    if not is_file or part.conflicting:
+        # (a part whose headers disagree is read as a form field: what a server that keeps the
+        # other Content-Disposition or Content-Type makes of it)
         wide = wide_text(content, charset)
         return Field(Source.BODY, name, wide if wide is not None else content.decode("utf-8", "replace"))
     if not content:
@@ -151,7 +179,9 @@ def _content_field(name: str, content: bytes, part: _Part, is_file: bool) -> Fie
     text = _as_text(content, charset)
     if text is None:
         if not _is_text_type(media):
-            return None  # a binary upload: not inspected (see module docstring)
+            # a binary upload: only the text it opens with is inspected (see module docstring)
+            prefix = text_prefix(content, len(content))
+            return Field(Source.BODY, name, prefix) if len(prefix) >= MIN_PREFIX else None
         text = content.decode("utf-8", "replace")
     return Field(Source.BODY, name, text)
 
@@ -169,15 +199,25 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
         content = bytes(part.data)
         filename = disposition.get("filename")
         filename_star = disposition.get("filename*")
-        is_file = filename is not None or filename_star is not None
+        # an empty file name is a form value to Go's mime/multipart (a file to PHP and Starlette):
+        # its content is read as text whatever its label (a browser sends none with it)
+        is_file = bool(filename) or bool(filename_star)
         if filename:
             items.append(Field(Source.BODY, name + "#filename", filename))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
+        if not content and filename is not None:
+            out.check()
+            continue  # the empty file input a browser sends (filename="")
         decoded = _transfer_decoded(part, content)
         for blob in (content, decoded if decoded != content else None):
             if blob is not None:
                 field = _content_field(name, blob, part, is_file)
                 if field is not None:
                     items.append(field)
+                    ebcdic = "" if is_file and not part.conflicting else ebcdic_codec(
+                        parse_params(part.headers.get("content-type", ""))[1].get("charset", "").lower())
+                    if ebcdic:
+                        # Java's multipart readers decode a form field in its part's declared charset
+                        items.append(Field(Source.BODY, name, blob.decode(ebcdic, "replace")))
         out.check()
