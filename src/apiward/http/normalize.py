@@ -269,8 +269,15 @@ def _char(code: int) -> str:
     return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
+# one escaped ASCII character ("%2F", "%2f", "%3d"): most runs `_PERCENT` finds
+_ASCII_ESCAPES = {"%" + a + b: chr(int(a + b, 16)) for a in "01234567" for b in "0123456789abcdefABCDEF"}
+
+
 def _percent_replace(match: re.Match[str]) -> str:
     token = match.group(0)
+    char = _ASCII_ESCAPES.get(token)
+    if char is not None:
+        return char
     if token[1] in "uU":
         return _char(int(token[2:], 16))
     raw = bytes.fromhex(token.replace("%", ""))  # "%xx" runs only (see `_PERCENT`)
