@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
@@ -12,6 +14,8 @@ from apiward.http.normalize import (
     MAX_DEPTH,
     MAX_INPUT_CHARS,
     MAX_VIEW_CHARS,
+    _SLASH_LOOKALIKES,
+    _unescape,
     fold,
     is_plain,
     normalize,
@@ -124,3 +128,28 @@ def test_normalize_is_total_and_raw_first(value: str) -> None:
     assert views and views[0] == value[: len(views[0])]
     assert len(set(views)) == len(views)
     assert all(v == v.lower() for v in views[1:])
+
+
+# text the entity and white-space rules key on, mixed with any character
+_ENTITY_TEXT = st.lists(
+    st.sampled_from(["&", ";", "#", "x", "X", "0", "9", "a", "F", "=", " ", "\t", "\n", "\u200b", "\ufeff", "\xa0",
+                     "\u3000", "\x1c", "&amp", "&lt", "&gt;", "&not", "&notin", "&eacute", "&Eacute", "&copy", "&frac34",
+                     "&CounterClockwiseContourIntegral;", "&#60", "&#x3C;", "&#0;", "&#x110000;", *_SLASH_LOOKALIKES])
+    | st.characters(),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ENTITY_TEXT)
+def test_unescape_is_the_standard_librarys(value: str) -> None:
+    assert _unescape(value) == html.unescape(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ENTITY_TEXT)
+def test_fold_folds_white_space_runs_to_one_space(value: str) -> None:
+    # (the definition `fold` implements with `str.split`)
+    spaces = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
+    value = value.replace("/", "") + " x"  # (no comment, and a space: no "+" read as one)
+    assert fold(value) == spaces.sub(" ", value).strip()

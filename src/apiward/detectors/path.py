@@ -129,7 +129,8 @@ _SENSITIVE_FILE = linear(
     "|".join(re.escape(s) for s in SENSITIVE if s not in ("windows/system32", "system32/", "home/", "usr/local/"))
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
-_SYSTEM_HINT = re.compile(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
+# (RE2 on long text: the stdlib engine tries "[a-z]:/" at every letter)
+_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")

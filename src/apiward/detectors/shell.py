@@ -162,8 +162,9 @@ _ALIAS = re.compile(
 _ASSIGNMENT = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?!=)")
 # a versioned interpreter or compiler: "python3.10", "gcc7.4", "php8.1"
 _VERSIONED = re.compile(r"(python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
-# what any `_VERSIONED` match contains
-VERSION_HINT = re.compile(r"(?:python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]")
+# what any `_VERSIONED` match contains (RE2 on long text, where the stdlib engine tries the
+# names at every letter that starts one)
+VERSION_HINT = linear(r"(?:python|perl|php|ruby|gcc|g\+\+|clang|node|lua|pip|tclsh|java)[0-9]")
 # "c{a,oun}t", "{l,-lh}s": a brace expansion inside a word
 _WORD_BRACE = re.compile(r"(?:^|(?<=[\s;|&`(]))([a-z0-9_\-]{0,12})\{([a-z0-9_\-]{0,12}(?:,[a-z0-9_\-]{0,12}){1,4})\}([a-z0-9_\-]{0,12})(?=$|[\s;|&`)])")
 # what any `_WORD_BRACE` match contains (a literal first: a fast scan to rule it out)

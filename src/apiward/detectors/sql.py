@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
-from apiward.detectors.linear import linear, literal_trie
+from apiward.detectors.linear import SHORT_TEXT, linear, literal_trie
 
 MAX_TOKENS = 160
 
@@ -165,7 +165,8 @@ SOLE_CATALOGS = frozenset(
 # the catalog names spelled with word characters alone (the fast path must know them as words)
 CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isalnum())
 # whether any catalog name occurs at all: one pass instead of a find per name
-_CATALOG_ANY = re.compile(literal_trie(CATALOGS))
+# (RE2 on long text: the stdlib engine tries the trie at every position)
+_CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
 _TRIGGER = linear(
     r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
