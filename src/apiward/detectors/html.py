@@ -500,9 +500,14 @@ _DRAWING = frozenset(
 _INNER_LINK = re.compile(r"(?:^|[\s/\"'`])(?:xlink:)?href[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})")
 
 
+_SVG_DATA_URI = re.compile(r"\Adata:image/svg\+xml(?:;[a-z0-9=._-]{1,40}){0,3},")
+
+
 def _inert_drawing(text: str) -> bool:
     """An SVG icon or a MathML formula: only drawing elements, no handler, no script or data URI,
-    links only to a fragment or a web page."""
+    links only to a fragment or a web page. The value may be the drawing as a data URI
+    (``data:image/svg+xml,<svg ...``: a page's placeholder image, reported by RUM beacons)."""
+    text = _SVG_DATA_URI.sub("", text, count=1)
     if len(text) > 4000 or "data:" in text or _URI.search(text) is not None or _HANDLER.search(text) is not None:
         return False
     if any(m.group(1) not in _DRAWING for m in _TAG.finditer(text)):
