@@ -778,3 +778,15 @@ def test_the_model_alone_does_not_block_xss_on_rich_text() -> None:
         assert _json_leaf_finding(model, "comment", value) is None, value
     for value in table["not_rich_text"]:
         assert _json_leaf_finding(model, "comment", value) is Category.XSS, value
+
+
+@pytest.mark.parametrize(("value", "blocked"), [
+    ("javascript: void(0)", False), ("javascript:void(0);", False), ("javascript:;", False),
+    ("JavaScript:Void(0)", False), ("javascript:%20void(0)", False),
+    ("javascript: void(0); alert(1)", True), ("javascript: name", True), ("javascript:foo()", True),
+])
+def test_the_model_alone_does_not_block_xss_on_a_no_op_link(value: str, blocked: bool) -> None:
+    """Analytics beacons report the href of links a page's script handles ("javascript: void(0)");
+    a model certain of XSS does not block that alone, but anything the link would run still does."""
+    model = _FixedModel(0.0, xss=1.0)
+    assert (_json_leaf_finding(model, "href", value) is Category.XSS) is blocked

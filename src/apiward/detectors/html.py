@@ -702,6 +702,15 @@ def _spread(scheme: str) -> bool:
     return any(c.isspace() or c < " " for c in scheme.rstrip(":").rstrip())
 
 
+_NOOP_LINK = re.compile(r"[\s]{0,4}javascript:[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|)[\s]{0,4}")
+
+
+def noop_link(text: str) -> bool:
+    """The whole lower-case view is a no-op link (``javascript: void(0)``, ``javascript:;``): the
+    href of a link a page's script handles, which analytics beacons report."""
+    return _NOOP_LINK.fullmatch(text) is not None
+
+
 def _inert_uri(text: str, end: int) -> bool:
     """``javascript:void(0)``, ``javascript:;``: the no-op links analytics beacons report."""
     return _INERT.match(text, end) is not None and not _returns_name(text, end)

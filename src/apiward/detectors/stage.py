@@ -588,9 +588,10 @@ class DetectionStage:
                     # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
                             or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2
-                            or (category is Category.XSS and score >= policy and _rich_text(fld.value))):
+                            or (category is Category.XSS and score >= policy and _inert_markup(fld.value))):
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
-                        # formatting, with no handler, script URI or sink, cannot run script)
+                        # formatting, with no handler, script URI or sink, cannot run script;
+                        # nor on a no-op "javascript: void(0)" link)
                         score = min(score, policy - 0.01)
                     # a location read twice (a repeated parameter, JSON lines) keeps the higher
                     # model score: the model does not corroborate itself
@@ -650,9 +651,15 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
 
 
-def _rich_text(value: str) -> bool:
-    """`html.rich_text` over every view the analysers read (entities and escapes decoded)."""
-    if "<" not in value and "%3c" not in value.lower() and "&lt" not in value.lower():
+def _inert_markup(value: str) -> bool:
+    """`html.rich_text` or `html.noop_link` over every view the analysers read (entities and
+    escapes decoded)."""
+    lowered = value.lower()
+    if "javascript" in lowered:
+        views = normalize_value(value).analysed
+        if all(html.noop_link(view) for view in views):
+            return True
+    if "<" not in value and "%3c" not in lowered and "&lt" not in lowered:
         return False
     return all(html.rich_text(view) for view in normalize_value(value).analysed)
 
