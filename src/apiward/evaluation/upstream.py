@@ -44,11 +44,12 @@ class UpstreamProtocol(asyncio.Protocol):
         head = bytes(self.buffer[:end]).lower()
         start = end + 4
         length = 0
-        chunked = b"transfer-encoding: chunked" in head
-        marker = head.find(b"content-length:")
+        chunked = b"\r\ntransfer-encoding: chunked" in head
+        # the header at the start of a line: "x-goog-upload-header-content-length:" is another one
+        marker = head.find(b"\r\ncontent-length:")
         if marker >= 0:
-            line_end = head.find(b"\r\n", marker)
-            length = int(head[marker + 15 : line_end if line_end >= 0 else None].strip() or 0)
+            line_end = head.find(b"\r\n", marker + 2)
+            length = int(head[marker + 17 : line_end if line_end >= 0 else None].strip() or 0)
         if chunked:
             done = self.buffer.find(b"\r\n0\r\n\r\n", start - 2)
             if done < 0:
