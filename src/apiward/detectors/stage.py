@@ -655,13 +655,13 @@ def _inert_markup(value: str) -> bool:
     """`html.rich_text` or `html.noop_link` over every view the analysers read (entities and
     escapes decoded)."""
     lowered = value.lower()
-    if "javascript" in lowered:
-        views = normalize_value(value).analysed
-        if all(html.noop_link(view) for view in views):
-            return True
-    if "<" not in value and "%3c" not in lowered and "&lt" not in lowered:
+    link = "javascript" in lowered
+    markup = "<" in value or "%3c" in lowered or "&lt" in lowered
+    if not (link or markup):
         return False
-    return all(html.rich_text(view) for view in normalize_value(value).analysed)
+    views = normalize_value(value).analysed
+    return (link and all(html.noop_link(view) for view in views)) or (
+        markup and all(html.rich_text(view) for view in views))
 
 
 def _leaf_texts(source: Source, text: str) -> list[str]:

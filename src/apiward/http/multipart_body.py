@@ -8,12 +8,13 @@ archive upload is not inspected but for the text it opens with (`text_prefix`: a
 a NUL byte after it), a script labelled ``text/plain`` or ``image/png`` but written in text is.
 A part that repeats a header with another value (two Content-Dispositions, one with a file
 name) is read as a form field, as a server that keeps the other header reads it; so is a part
-with an empty file name (Go's form value). ``filename*`` (RFC 5987), which RFC 7578 forbids but some frameworks honour, is
-reported too so it cannot hide a second name. A part in UTF-16/32 (its charset, or the byte
-order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read as that text. A
-part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable`` (deprecated by RFC 7578,
-still decoded by some servers) is inspected both as sent and decoded; a part in a declared EBCDIC charset both as UTF-8 and
-in that charset (`apiward.http.charset.ebcdic_codec`).
+with an empty file name (Go's form value). ``filename*`` (RFC 5987), which RFC 7578 forbids but
+some frameworks honour, is reported too so it cannot hide a second name. A part in UTF-16/32 (its
+charset, or the byte order mark / NUL pattern of its first bytes: an SVG saved as UTF-16) is read
+as that text. A part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable``
+(deprecated by RFC 7578, still decoded by some servers) is inspected both as sent and decoded; a
+part in a declared EBCDIC charset both as UTF-8 and in that charset
+(`apiward.http.charset.ebcdic_codec`).
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def _is_text_type(media: str) -> bool:
 
 def text_prefix(data: bytes, limit: int) -> str:
     """The text a binary blob opens with: its first ``limit`` bytes up to the first NUL byte or
-    invalid UTF-8 sequence (a text of ``limit`` bytes: cut there, maybe longer). A parser that reads one document and stops (Go's and Jackson's JSON
-    decoders) never sees what follows; an image, an archive or a video opens with a few bytes of
-    magic at most."""
+    invalid UTF-8 sequence (a text of ``limit`` bytes: cut there, maybe longer). A parser that
+    reads one document and stops (Go's and Jackson's JSON decoders) never sees what follows; an
+    image, an archive or a video opens with a few bytes of magic at most."""
     head = data[:limit]
     nul = head.find(b"\x00")
     if nul >= 0:
