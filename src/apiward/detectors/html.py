@@ -387,10 +387,12 @@ def _returns_name(text: str, pos: int) -> bool:
     return text[pos:].rstrip(".!?; ").rsplit(",", 1)[-1].strip() == "name"
 
 
-# a no-op link, at the end of the value or of a string, or followed by words ("javascript:void(0)
-# link broken")
+# what a no-op link's script is: "void(0)", ";", "false", "undefined" or nothing
+_NOOP = r"void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|"
+# a no-op link (or a number), at the end of the value or of a string, or followed by words
+# ("javascript:void(0) link broken")
 _INERT = re.compile(
-    r"[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|[0-9][0-9.]{0,20}|)[\s]{0,4}"
+    rf"[\s]{{0,4}}(?:[0-9][0-9.]{{0,20}}|{_NOOP})[\s]{{0,4}}"
     r"(?:$|[\"'&,}\]]| [a-z][a-z ]{0,60}$)"
 )
 # what <meta> does beyond describing a page: a UTF-7 charset (the page is then read as UTF-7,
@@ -702,7 +704,7 @@ def _spread(scheme: str) -> bool:
     return any(c.isspace() or c < " " for c in scheme.rstrip(":").rstrip())
 
 
-_NOOP_LINK = re.compile(r"[\s]{0,4}javascript:[\s]{0,4}(?:void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|)[\s]{0,4}")
+_NOOP_LINK = re.compile(rf"[\s]{{0,4}}javascript:[\s]{{0,4}}(?:{_NOOP})[\s]{{0,4}}")
 
 
 def noop_link(text: str) -> bool:

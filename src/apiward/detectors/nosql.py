@@ -79,10 +79,7 @@ _TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
 # dialect or analytics payload uses ("$set"/"$unset" are PostHog's and Mixpanel's profile keys,
 # "$in"/"$eq" Strapi's filters, "$search"/"$count" OData's); "$type" only with a BSON type as its
 # value (Json.NET's "$type" names a .NET class), "$size" only with a number.
-_MONGO_KEY = re.compile(
-    r"(?:^|[.\[#])\$(mod|size|all|jsonschema|lookup|graphlookup|unionwith|match|inc|push|pull|pullall|addtoset|"
-    r"rename|setoninsert|currentdate|type)(?:$|[\].#])"
-)
+_MONGO_KEY = re.compile(rf"(?:^|[.\[#])\$({_KEY_ONLY_NAMES}|jsonschema|lookup|type)(?:$|[\].#])")
 _BSON_TYPE = re.compile(
     r"[0-9]{1,2}|-1|string|double|object|array|bool|null|int|long|decimal|objectid|bindata|date|regex|javascript|"
     r"timestamp|number|minkey|maxkey|undefined"

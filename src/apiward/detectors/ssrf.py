@@ -217,12 +217,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     host_start = 0
     if m is not None:
         scheme = (m.group(1) or "").lower()
-        if m.group(0) == "//":
-            host_start = 2
-            if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
-                return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
-        elif m.group(2):
-            host_start = m.end()
+        if m.group(0) == "//" or m.group(2):
+            host_start = m.end()  # past "//" (scheme-relative) or "scheme://"
             if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
                 return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
         elif scheme in ODD_SCHEMES and _URL.match(value, m.end()) is not None:
