@@ -63,7 +63,11 @@ _SINK = linear(
     r"|\bnew[\s]{1,4}function[\s]{0,4}\("
     r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\b(?:top|self|parent|opener)[\s]{0,4}\.[\s]{0,4}location\b|\.innerhtml|\.outerhtml|\blocation\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|\bsrcdoc[\s]{0,4}=|\bformaction[\s]{0,4}=|xlink:href[\s]{0,4}="
-    r"|\bexpression[\s]{0,8}\(|-moz-binding|\bbehavior[\s]{0,4}:|@import\b|url[\s]{0,4}\([\s'\"]{0,4}javascript"
+    # CSS that runs script or fetches a sheet: IE's expression() as a value (after a property's
+    # colon, or written against its parenthesis: not "the expression (a+b)"), a behaviour file
+    # (behavior:url(x.htc), not "behavior: expected"), an @import of a URL or a string
+    r"|(?:^|[:;{=\"'/*])[\s]{0,4}expression[\s]{0,8}\(|\bexpression\(|-moz-binding"
+    r"|\bbehavior[\s]{0,4}:[\s]{0,4}url[\s]{0,4}\(|@import[\s]{0,8}(?:url[\s]{0,4}\(|['\"])|url[\s]{0,4}\([\s'\"]{0,4}javascript"
     r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"
     r"|\bglobalthis\b|!!\[\]|!\[\]|\+\[\]|\[\]\[|\]\(\)|\[\][\s]{0,4}\.[\s]{0,4}[a-z]{2,12}[\s]{0,4}\."
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
