@@ -29,10 +29,10 @@ _XSLT = linear(
 )
 # The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with: a
 # public identifier and at most the W3C's own DTD as the system one; a parser that fetches it
-# reads the W3C's file
+# reads the W3C's file (its quotes may be escaped: the raw body of a JSON document carrying it)
 _W3C_DOCTYPE = re.compile(
-    r"<!doctype[\s]{1,16}[a-z:]{1,16}[\s]{1,16}public[\s]{1,16}(?:\"-//w3c//[^\"<>\[\]]{1,100}\"|'-//w3c//[^'<>\[\]]{1,100}')"
-    r"(?:[\s]{1,16}[\"']https?://www\.w3\.org/[a-z0-9/._\-]{1,100}\.dtd[\"'])?[\s]{0,16}>"
+    r"<!doctype[\s]{1,16}[a-z:]{1,16}[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//w3c//[^\"'<>\[\]\\]{1,100}\\{0,2}[\"']"
+    r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.w3\.org/[a-z0-9/._\-]{1,100}\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
 )
 # The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
 # them, and a request value that carries one is building a document type for the parser
