@@ -50,7 +50,8 @@ _HREF = re.compile(r"href[\s]{0,4}=")
 _BARE_ELEMENT = re.compile(r"[\s/]{0,4}(?:>|$)")
 _ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
 _OCTAL_TAG = re.compile(r"\\0{0,2}74/?([a-z]{1,12})(?:[\s/]|\\0{0,2}76)")
-_HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
+# (a block's brace too: "{onerror=alert}throw 1", a handler assigned in a script)
+_HANDLER = linear(r"(?:^|[\s\"'`/;,(+{])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 _SEP = r"[\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL; not a space)
 _URI = linear(
     "(?:" + _SEP.join("javascript") + "|" + _SEP.join("vbscript") + "|livescript|mocha)" + _SEP + ":"
@@ -74,6 +75,8 @@ _SINK = linear(
     r"|\bglobalthis\b|!!\[\]|!\[\]|\+\[\]|\[\]\[|\]\(\)|\[\][\s]{0,4}\.[\s]{0,4}[a-z]{2,12}[\s]{0,4}\."
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
+    # an optional call ("alert?.(1)"), which a filter's "alert(" misses
+    r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}\?\.[\s]{0,4}[(`]"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
     # IE's data binding: an element that renders another element's data as HTML (<span datasrc=#i
     # datafld=c dataformatas=html>)
