@@ -190,6 +190,10 @@ def scan(text: str) -> list[Hit]:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
                 elif name == "meta" and _META_ACTIVE.search(rest[:300]) is not None:
                     keep(0.85, "xss.meta", m.start(), m.end())
+                elif name == "meta" and _META_CHARSET.match(rest) is not None:
+                    # <meta charset="utf-8">, <meta http-equiv="Content-Type" content="text/html;
+                    # charset=UTF-8">: the head of every HTML mail; only UTF-7 is a trick (above)
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 elif name == "meta" and "http-equiv" not in rest[:300] and "charset" not in rest[:300]:
                     # <meta name="viewport" content="...">: page metadata a CMS sends, inert in a body
                     keep(0.15, "xss.tag", m.start(), m.end())
@@ -261,7 +265,8 @@ def scan(text: str) -> list[Hit]:
         deceptive = _DECEPTIVE_URL.search(text) if "//" in text else None
         if deceptive is not None:
             # <a href="http://trusted.example@evil.example">: a link whose host hides behind user
-            # info misleads the reader and a filter's host check; an editor never writes one
+            # info spelled as a host misleads the reader and a filter's host check; an editor
+            # never writes one (a clone URL's "user:token@" is no host)
             keep(0.6, "xss.deceptive-url", deceptive.start(), deceptive.end())
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
@@ -418,6 +423,11 @@ _META_ACTIVE = re.compile(
     r"charset[\s]{0,4}=[\s\"']{0,4}(?:x-imap4-modified-)?utf-?7"
     r"|http-equiv[\s]{0,4}=[\s\"']{0,4}(?:set-cookie|link|content-security-policy)"
 )
+_META_CHARSET = re.compile(
+    r"[\s/]{1,4}(?:charset[\s]{0,4}=[\s\"']{0,4}|http-equiv[\s]{0,4}=[\s\"']{0,4}content-type[\"']?[\s/]{1,4}"
+    r"content[\s]{0,4}=[\s\"']{0,4}text/html;[\s]{0,4}charset=)(?:utf-8|iso-8859-[0-9]{1,2}|windows-125[0-8]|us-ascii)"
+    r"[\"']?[\s/]{0,4}>"
+)
 _HREF_VALUE = re.compile(r"\bhref[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 _ACTION_VALUE = re.compile(r"\baction[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 # an event attribute's value in JSX ("onClick={handleClick}", "onChange={this.save}"): a reference
@@ -444,7 +454,7 @@ _NUMERIC_HOST_URL = linear(
 
 _DECEPTIVE_URL = linear(
     r"<[^<>]{0,200}\b(?:href|src|action|formaction|data|background)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:https?:)?//"
-    r"[^/\\\s\"'`<>@?#]{1,100}@"
+    r"[^/\\\s\"'`<>@?#:]{0,100}\.[^/\\\s\"'`<>@?#:]{0,100}@"
 )
 
 
@@ -560,6 +570,11 @@ _RICH_TEXT = frozenset(
 _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
+# the frame of a whole HTML mail or page around rich text; its <meta> only the charset
+# (`_META_CHARSET`)
+_DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
+
+
 def rich_text(text: str) -> bool:
     """A lower-case view that is rich text and nothing more (`_plain_markup`), with no sink but
     one named in a text node whose text is no script ("<a ...>document.cookie docs</a>"). Such a
@@ -589,7 +604,10 @@ def _plain_markup(text: str) -> bool:
     if not names or _quote_break(text[: text.find("<")]):
         return False
     drawing = any(n in ("svg", "math") for n in names)
-    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) for n in names):
+    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT for n in names):
+        return False
+    if "meta" in names and any(m.group(1) == "meta" and _META_CHARSET.match(text, m.end(1)) is None
+                               for m in _TAG.finditer(text)):
         return False
     if drawing and not _inert_drawing(text):
         return False
