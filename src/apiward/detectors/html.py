@@ -190,9 +190,10 @@ def scan(text: str) -> list[Hit]:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
                 elif name == "meta" and _META_ACTIVE.search(rest[:300]) is not None:
                     keep(0.85, "xss.meta", m.start(), m.end())
-                elif name == "meta" and _META_CHARSET.match(rest) is not None:
+                elif name == "meta" and _META_CHARSET.match(rest) is not None and _in_document(text):
                     # <meta charset="utf-8">, <meta http-equiv="Content-Type" content="text/html;
-                    # charset=UTF-8">: the head of every HTML mail; only UTF-7 is a trick (above)
+                    # charset=UTF-8"> in the head of a whole HTML mail; only UTF-7 is a trick
+                    # (above). Injected alone, the tag switches a page's charset: evidence
                     keep(0.15, "xss.tag", m.start(), m.end())
                 elif name == "meta" and "http-equiv" not in rest[:300] and "charset" not in rest[:300]:
                     # <meta name="viewport" content="...">: page metadata a CMS sends, inert in a body
@@ -570,6 +571,11 @@ _RICH_TEXT = frozenset(
 _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
+def _in_document(text: str) -> bool:
+    """The value is a whole HTML document (it has its frame), not a tag injected alone."""
+    return "<html" in text or "<head" in text
+
+
 # the frame of a whole HTML mail or page around rich text; its <meta> only the charset
 # (`_META_CHARSET`)
 _DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
@@ -606,8 +612,8 @@ def _plain_markup(text: str) -> bool:
     drawing = any(n in ("svg", "math") for n in names)
     if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT for n in names):
         return False
-    if "meta" in names and any(m.group(1) == "meta" and _META_CHARSET.match(text, m.end(1)) is None
-                               for m in _TAG.finditer(text)):
+    if "meta" in names and (not _in_document(text) or any(
+            m.group(1) == "meta" and _META_CHARSET.match(text, m.end(1)) is None for m in _TAG.finditer(text))):
         return False
     if drawing and not _inert_drawing(text):
         return False
