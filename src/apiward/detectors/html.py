@@ -169,6 +169,9 @@ def scan(text: str) -> list[Hit]:
                     keep(0.3, "xss.jsx-handler", m.start(), m.end(1) + handler.end())
                 else:
                     keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
+            elif name == "iframe" and (_video_embed(rest) if "/" not in text[m.start() : m.start(1)] else _embeds_only(text)):
+                # a CMS's embedded video or map (the player a video site gives to paste), and its end
+                keep(0.15, "xss.tag", m.start(), m.end())
             elif name in STRONG_TAGS:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
@@ -440,7 +443,8 @@ _CALLABLE = frozenset({"alert", "prompt", "confirm", "eval", "print", "fetch", "
                        "settimeout", "setinterval", "import", "function", "top", "self", "this", "window"})
 # a sink named in a sentence: a word (not a literal or an expression) as its argument and words
 # around the call ("eval(expression) is evil", "please confirm (yes/no)")
-_PROSE_CALL = re.compile(r"(?:alert|prompt|confirm|eval)[\s]{0,2}\([\s]{0,2}[a-z][a-z /]{0,30}\)")
+# (or none: "how do I call alert() in javascript?")
+_PROSE_CALL = re.compile(r"(?:alert|prompt|confirm|eval)[\s]{0,2}\((?:[\s]{0,2}[a-z][a-z /]{0,30})?\)")
 _PROSE_TEXT = re.compile(r"[a-z0-9 ,.'!?:;/-]*")
 _WORD_BEFORE = re.compile(r"[a-z]{2,} ")
 _PARAM_START = re.compile(r"[?&=]")
@@ -571,6 +575,31 @@ _RICH_TEXT = frozenset(
 _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
+# the players video and map sites give to paste into a page (https only, their embed paths)
+_EMBED_SRC = re.compile(
+    r"https://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|google\.com/maps/embed\b)"
+    r"[a-z0-9_\-/?=&;.%]{0,300}$"
+)
+
+
+def _video_embed(rest: str) -> bool:
+    """The attributes after ``<iframe`` (``rest``) are a video or map embed: closed, its one
+    address an embed player's (`_EMBED_SRC`), nothing else that loads or runs (no srcdoc,
+    handler, framework attribute or clobbering name: `_plain_attributes`)."""
+    attributes, closed, _ = rest.partition(">")
+    if not closed or "srcdoc" in attributes or "<" in attributes:
+        return False
+    addresses = [m.group(1) for m in _URL_ATTRIBUTE.finditer(attributes)]
+    return (len(addresses) == 1 and _EMBED_SRC.match(addresses[0]) is not None
+            and _plain_attributes(attributes) and _HANDLER.search(attributes) is None)
+
+
+def _embeds_only(text: str) -> bool:
+    """Every ``<iframe`` of the value opens a video or map embed (`_video_embed`), and one does."""
+    openings = [m for m in _TAG.finditer(text) if m.group(1) == "iframe" and "/" not in text[m.start() : m.start(1)]]
+    return bool(openings) and all(_video_embed(text[m.end(1) :]) for m in openings)
+
+
 def _in_document(text: str) -> bool:
     """The value is a whole HTML document (it has its frame), not a tag injected alone."""
     return "<html" in text or "<head" in text
@@ -610,7 +639,10 @@ def _plain_markup(text: str) -> bool:
     if not names or _quote_break(text[: text.find("<")]):
         return False
     drawing = any(n in ("svg", "math") for n in names)
-    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT for n in names):
+    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT and n != "iframe"
+           for n in names):
+        return False
+    if "iframe" in names and not _embeds_only(text):
         return False
     if "meta" in names and (not _in_document(text) or any(
             m.group(1) == "meta" and _META_CHARSET.match(text, m.end(1)) is None for m in _TAG.finditer(text))):
