@@ -43,10 +43,12 @@ _DECLARATION = re.compile(r"<!(?:element|attlist|notation)[\s]{1,16}[^\s>]{1,64}
 # Anchored at both ends: a reference inside a longer text is a bot sensor's blob ("a%7t5+o%eh;").
 _PARAMETER_REFS = re.compile(r"[\s]{0,8}(?:%[a-z_][a-z0-9_.\-]{1,40};[\s]{0,8}){1,8}(?:\][\s]{0,8}>|$)")
 _SUBSET_END = re.compile(r"[\s]{0,8}\][\s]{0,8}>[\s]{0,8}<[a-z]")
-# A general entity that the document type must declare: the whole content of an element or of
-# an attribute ("<foo>&xxe;</foo>", 'value="&ent;"'). XML predefines five names and HTML its own;
+# A general entity that the document type must declare: the whole content of an element, of an
+# attribute or of the value ("<foo>&xxe;</foo>", 'value="&ent;"', "&xxe;"). XML predefines five names and HTML its own;
 # any other name is expanded from a DOCTYPE, and the value is the body of an XXE document.
-_ENTITY_USE = re.compile(r">[\s]{0,4}&([a-z_][a-z0-9_.\-]{0,40});[\s]{0,4}</|=[\s]{0,4}[\"']&([a-z_][a-z0-9_.\-]{0,40});[\"']")
+_ENTITY_USE = re.compile(
+    r"(?:^|>)[\s]{0,4}&([a-z_][a-z0-9_.\-]{0,40});[\s]{0,4}(?:</|$)|=[\s]{0,4}[\"']&([a-z_][a-z0-9_.\-]{0,40});[\"']"
+)
 _KNOWN_ENTITIES = frozenset(name[:-1].lower() for name in html5 if name.endswith(";"))
 # (RE2 on long text: the stdlib engine tries the branches at every "<", "x" and "s")
 _TRIGGER = linear(r"<!|xinclude|xi:|schemalocation|xsl")
@@ -98,7 +100,7 @@ def _pieces(text: str) -> list[Hit]:
         return []
     if _fragment(text):
         return [Hit(Category.XXE, 0.85, "xxe.dtd-fragment", text, 0, min(len(text), 80))]
-    if "&" in text and "<" in text:
+    if "&" in text:
         for m in _ENTITY_USE.finditer(text):
             if (m.group(1) or m.group(2)) not in _KNOWN_ENTITIES:
                 return [Hit(Category.XXE, 0.75, "xxe.entity-reference", text, m.start(), m.end())]
