@@ -3,8 +3,10 @@
 Reads the raw XML body (and any value that carries XML). Evidence: a ``<!DOCTYPE`` with an
 internal subset that declares entities, any ``<!ENTITY ... SYSTEM|PUBLIC "uri">`` (external),
 parameter entities (``<!ENTITY % x``), ``xi:include`` / the XInclude namespace, and XSLT that
-fetches a stylesheet or calls ``document()`` / ``system-property()``. A plain
-``<!DOCTYPE html>`` or an XML prolog passes.
+fetches a stylesheet or calls ``document()`` / ``system-property()``; and the pieces of such a
+document sent without its DOCTYPE (``<!ELEMENT``, a value of parameter-entity references
+``%dtd;]>``, ``<foo>&xxe;</foo>`` with an entity no standard declares). A plain
+``<!DOCTYPE html>``, the W3C doctypes of HTML mail / XHTML / SVG, or an XML prolog pass.
 """
 
 from __future__ import annotations
