@@ -195,6 +195,20 @@ def test_xxe_on_the_raw_xml_body() -> None:
     assert any(f.category is Category.XXE and f.score >= 0.9 for f in found)
 
 
+def test_xxe_fragment_as_the_raw_xml_body() -> None:
+    # the end of an injected subset or parameter-entity references alone as the document
+    for body in (b"%xxe;]>", b"]><foo>&xxe;</foo>"):
+        found = stage().findings(request("POST", "/api/xml", headers=[("content-type", "application/xml")], body=body))
+        assert any(f.category is Category.XXE and f.score >= 0.5 for f in found), body
+
+
+def test_w3c_doctype_of_an_html_mail_passes() -> None:
+    body = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd"><html><body><p>Hi</p></body></html>')
+    found = stage().findings(request("POST", "/api/mail", headers=[("content-type", "text/html")], body=body))
+    assert not any(f.category is Category.XXE and f.score >= 0.5 for f in found)
+
+
 def test_ssrf_not_judged_in_referer_but_in_a_parameter() -> None:
     headers = [*BROWSER, ("referer", "http://127.0.0.1:3000/dev")]
     assert blocking(stage().findings(request(headers=headers))) == {}

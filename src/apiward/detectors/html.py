@@ -50,10 +50,13 @@ _HREF = re.compile(r"href[\s]{0,4}=")
 _BARE_ELEMENT = re.compile(r"[\s/]{0,4}(?:>|$)")
 _ATTRIBUTE = re.compile(r"[\s/]{1,4}[a-z][a-z\-]{0,20}=[\"'`]?[^\s\"'`>]")
 _OCTAL_TAG = re.compile(r"\\0{0,2}74/?([a-z]{1,12})(?:[\s/]|\\0{0,2}76)")
-_HANDLER = linear(r"(?:^|[\s\"'`/;,(+])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
+# (a block's brace too: "{onerror=alert}throw 1", a handler assigned in a script)
+_HANDLER = linear(r"(?:^|[\s\"'`/;,(+{])(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
 _SEP = r"[\x00-\x1f]{0,8}"  # what browsers skip inside a scheme (tab, newline, NUL; not a space)
 _URI = linear(
     "(?:" + _SEP.join("javascript") + "|" + _SEP.join("vbscript") + "|livescript|mocha)" + _SEP + ":"
+    # every letter apart ("j a v a s c r i p t :"): a value whose line breaks became blanks
+    "|" + "[\\s]{1,4}".join("javascript") + "[\\s]{0,4}:"
 )
 _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
 _SINK = linear(
@@ -63,12 +66,21 @@ _SINK = linear(
     r"|\bnew[\s]{1,4}function[\s]{0,4}\("
     r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\b(?:top|self|parent|opener)[\s]{0,4}\.[\s]{0,4}location\b|\.innerhtml|\.outerhtml|\blocation\.href"
     r"|\[[\s]{0,4}['\"]constructor['\"]|\bsrcdoc[\s]{0,4}=|\bformaction[\s]{0,4}=|xlink:href[\s]{0,4}="
-    r"|\bexpression[\s]{0,8}\(|-moz-binding|\bbehavior[\s]{0,4}:|@import\b|url[\s]{0,4}\([\s'\"]{0,4}javascript"
+    # CSS that runs script or fetches a sheet: IE's expression() as a value (after a property's
+    # colon, or written against its parenthesis: not "the expression (a+b)"), a behaviour file
+    # (behavior:url(x.htc), not "behavior: expected"), an @import of a URL or a string
+    r"|(?:^|[:;{=\"'/*])[\s]{0,4}expression[\s]{0,8}\(|\bexpression\(|-moz-binding"
+    r"|\bbehavior[\s]{0,4}:[\s]{0,4}url[\s]{0,4}\(|@import[\s]{0,8}(?:url[\s]{0,4}\(|['\"])|url[\s]{0,4}\([\s'\"]{0,4}javascript"
     r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"
     r"|\bglobalthis\b|!!\[\]|!\[\]|\+\[\]|\[\]\[|\]\(\)|\[\][\s]{0,4}\.[\s]{0,4}[a-z]{2,12}[\s]{0,4}\."
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
+    # an optional call ("alert?.(1)"), which a filter's "alert(" misses
+    r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}\?\.[\s]{0,4}[(`]"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # IE's data binding: an element that renders another element's data as HTML (<span datasrc=#i
+    # datafld=c dataformatas=html>)
+    r"|\bdataformatas[\s]{0,4}=|\bdatasrc[\s]{0,4}="
     # a sink handed to a method as its callback: "[1].find(alert)", "x.then(eval)"
     r"|\.[\s]{0,4}[a-z]{2,20}[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,)]"
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
@@ -107,7 +119,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
@@ -157,6 +169,9 @@ def scan(text: str) -> list[Hit]:
                     keep(0.3, "xss.jsx-handler", m.start(), m.end(1) + handler.end())
                 else:
                     keep(0.97, "xss.tag-handler", m.start(), m.end(1) + handler.end())
+            elif name == "iframe" and (_video_embed(rest) if "/" not in text[m.start() : m.start(1)] else _embeds_only(text)):
+                # a CMS's embedded video or map (the player a video site gives to paste), and its end
+                keep(0.15, "xss.tag", m.start(), m.end())
             elif name in STRONG_TAGS:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
@@ -178,6 +193,11 @@ def scan(text: str) -> list[Hit]:
                     keep(0.9, "xss.meta-refresh", m.start(), m.end())
                 elif name == "meta" and _META_ACTIVE.search(rest[:300]) is not None:
                     keep(0.85, "xss.meta", m.start(), m.end())
+                elif name == "meta" and _META_CHARSET.match(rest) is not None and _in_document(text):
+                    # <meta charset="utf-8">, <meta http-equiv="Content-Type" content="text/html;
+                    # charset=UTF-8"> in the head of a whole HTML mail; only UTF-7 is a trick
+                    # (above). Injected alone, the tag switches a page's charset: evidence
+                    keep(0.15, "xss.tag", m.start(), m.end())
                 elif name == "meta" and "http-equiv" not in rest[:300] and "charset" not in rest[:300]:
                     # <meta name="viewport" content="...">: page metadata a CMS sends, inert in a body
                     keep(0.15, "xss.tag", m.start(), m.end())
@@ -246,6 +266,12 @@ def scan(text: str) -> list[Hit]:
             # <a href="http://0x42.0x0000066.0x7.0x93/">: a link whose host is spelled in hex,
             # octal or as one number hides where it goes from a filter; no page writes one
             keep(0.6, "xss.obfuscated-host", numeric.start(), numeric.end())
+        deceptive = _DECEPTIVE_URL.search(text) if "//" in text else None
+        if deceptive is not None:
+            # <a href="http://trusted.example@evil.example">: a link whose host hides behind user
+            # info spelled as a host misleads the reader and a filter's host check; an editor
+            # never writes one (a clone URL's "user:token@" is no host)
+            keep(0.6, "xss.deceptive-url", deceptive.start(), deceptive.end())
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
@@ -401,6 +427,11 @@ _META_ACTIVE = re.compile(
     r"charset[\s]{0,4}=[\s\"']{0,4}(?:x-imap4-modified-)?utf-?7"
     r"|http-equiv[\s]{0,4}=[\s\"']{0,4}(?:set-cookie|link|content-security-policy)"
 )
+_META_CHARSET = re.compile(
+    r"[\s/]{1,4}(?:charset[\s]{0,4}=[\s\"']{0,4}|http-equiv[\s]{0,4}=[\s\"']{0,4}content-type[\"']?[\s/]{1,4}"
+    r"content[\s]{0,4}=[\s\"']{0,4}text/html;[\s]{0,4}charset=)(?:utf-8|iso-8859-[0-9]{1,2}|windows-125[0-8]|us-ascii)"
+    r"[\"']?[\s/]{0,4}>"
+)
 _HREF_VALUE = re.compile(r"\bhref[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 _ACTION_VALUE = re.compile(r"\baction[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 # an event attribute's value in JSX ("onClick={handleClick}", "onChange={this.save}"): a reference
@@ -412,7 +443,8 @@ _CALLABLE = frozenset({"alert", "prompt", "confirm", "eval", "print", "fetch", "
                        "settimeout", "setinterval", "import", "function", "top", "self", "this", "window"})
 # a sink named in a sentence: a word (not a literal or an expression) as its argument and words
 # around the call ("eval(expression) is evil", "please confirm (yes/no)")
-_PROSE_CALL = re.compile(r"(?:alert|prompt|confirm|eval)[\s]{0,2}\([\s]{0,2}[a-z][a-z /]{0,30}\)")
+# (or none: "how do I call alert() in javascript?")
+_PROSE_CALL = re.compile(r"(?:alert|prompt|confirm|eval)[\s]{0,2}\((?:[\s]{0,2}[a-z][a-z /]{0,30})?\)")
 _PROSE_TEXT = re.compile(r"[a-z0-9 ,.'!?:;/-]*")
 _WORD_BEFORE = re.compile(r"[a-z]{2,} ")
 _PARAM_START = re.compile(r"[?&=]")
@@ -422,6 +454,12 @@ _WORD_AFTER = re.compile(r" [a-z]{2,}")
 _NUMERIC_HOST_URL = linear(
     r"<[^<>]{0,200}\b(?:href|src|action|data|formaction|background)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:[a-z]{2,8}:)?//"
     r"([0-9a-fx.]{1,40})(?:[/:?#\"'`>\s]|$)"
+)
+
+
+_DECEPTIVE_URL = linear(
+    r"<[^<>]{0,200}\b(?:href|src|action|formaction|data|background)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:https?:)?//"
+    r"[^/\\\s\"'`<>@?#:]{0,100}\.[^/\\\s\"'`<>@?#:]{0,100}@"
 )
 
 
@@ -537,6 +575,41 @@ _RICH_TEXT = frozenset(
 _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 
+# the players video and map sites give to paste into a page (https only, their embed paths)
+_EMBED_SRC = re.compile(
+    r"https://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|google\.com/maps/embed\b)"
+    r"[a-z0-9_\-/?=&;.%]{0,300}$"
+)
+
+
+def _video_embed(rest: str) -> bool:
+    """The attributes after ``<iframe`` (``rest``) are a video or map embed: closed, its one
+    address an embed player's (`_EMBED_SRC`), nothing else that loads or runs (no srcdoc,
+    handler, framework attribute or clobbering name: `_plain_attributes`)."""
+    attributes, closed, _ = rest.partition(">")
+    if not closed or "srcdoc" in attributes or "<" in attributes:
+        return False
+    addresses = [m.group(1) for m in _URL_ATTRIBUTE.finditer(attributes)]
+    return (len(addresses) == 1 and _EMBED_SRC.match(addresses[0]) is not None
+            and _plain_attributes(attributes) and _HANDLER.search(attributes) is None)
+
+
+def _embeds_only(text: str) -> bool:
+    """Every ``<iframe`` of the value opens a video or map embed (`_video_embed`), and one does."""
+    openings = [m for m in _TAG.finditer(text) if m.group(1) == "iframe" and "/" not in text[m.start() : m.start(1)]]
+    return bool(openings) and all(_video_embed(text[m.end(1) :]) for m in openings)
+
+
+def _in_document(text: str) -> bool:
+    """The value is a whole HTML document (it has its frame), not a tag injected alone."""
+    return "<html" in text or "<head" in text
+
+
+# the frame of a whole HTML mail or page around rich text; its <meta> only the charset
+# (`_META_CHARSET`)
+_DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
+
+
 def rich_text(text: str) -> bool:
     """A lower-case view that is rich text and nothing more (`_plain_markup`), with no sink but
     one named in a text node whose text is no script ("<a ...>document.cookie docs</a>"). Such a
@@ -566,7 +639,13 @@ def _plain_markup(text: str) -> bool:
     if not names or _quote_break(text[: text.find("<")]):
         return False
     drawing = any(n in ("svg", "math") for n in names)
-    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) for n in names):
+    if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT and n != "iframe"
+           for n in names):
+        return False
+    if "iframe" in names and not _embeds_only(text):
+        return False
+    if "meta" in names and (not _in_document(text) or any(
+            m.group(1) == "meta" and _META_CHARSET.match(text, m.end(1)) is None for m in _TAG.finditer(text))):
         return False
     if drawing and not _inert_drawing(text):
         return False

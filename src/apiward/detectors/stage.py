@@ -223,10 +223,11 @@ class DetectionStage:
             sniffed = sniff_charset(head)
             if sniffed:  # a UTF-16/32 or EBCDIC document: its markup is ASCII only once decoded
                 head = head.decode(sniffed, "replace").encode("utf-8")
-            # a DTD, an XInclude element (``<xi:include href=...>``, which needs no DTD), or XSLT
-            # (a stylesheet processing instruction, an ``xsl:`` element)
+            # a DTD or a piece of one (parameter-entity references, the subset's end), an XInclude
+            # element (``<xi:include href=...>``, which needs no DTD), XSLT (a stylesheet
+            # processing instruction, an ``xsl:`` element)
             if (b"<!" in head or (b"nclude" in head and (b"xi:include" in head or b"XInclude" in head))
-                    or b"xml-stylesheet" in head or b"<xsl:" in head):
+                    or b"xml-stylesheet" in head or b"<xsl:" in head or head.lstrip()[:1] in (b"%", b"]")):
                 self._xml_body(request, scored)
         if batch and self.model is not None:
             self._score_model(self.model, batch, scored)

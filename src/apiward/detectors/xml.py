@@ -3,13 +3,16 @@
 Reads the raw XML body (and any value that carries XML). Evidence: a ``<!DOCTYPE`` with an
 internal subset that declares entities, any ``<!ENTITY ... SYSTEM|PUBLIC "uri">`` (external),
 parameter entities (``<!ENTITY % x``), ``xi:include`` / the XInclude namespace, and XSLT that
-fetches a stylesheet or calls ``document()`` / ``system-property()``. A plain
-``<!DOCTYPE html>`` or an XML prolog passes.
+fetches a stylesheet or calls ``document()`` / ``system-property()``; and the pieces of such a
+document sent without its DOCTYPE (``<!ELEMENT``, a value of parameter-entity references
+``%dtd;]>``, ``<foo>&xxe;</foo>`` with an entity no standard declares). A plain
+``<!DOCTYPE html>``, the W3C doctypes of HTML mail / XHTML / SVG, or an XML prolog pass.
 """
 
 from __future__ import annotations
 
 import re
+from html.entities import html5
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
@@ -26,6 +29,29 @@ _XSLT = linear(
     r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?[a-z][a-z0-9+.\-]{0,10}:"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
+# The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with: a
+# public identifier and at most the W3C's own DTD as the system one; a parser that fetches it
+# reads the W3C's file (its quotes may be escaped: the raw body of a JSON document carrying it)
+_W3C_DOCTYPE = re.compile(
+    r"<!doctype[\s]{1,16}[a-z:]{1,16}[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//w3c//[^\"'<>\[\]\\]{1,100}\\{0,2}[\"']"
+    r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.w3\.org/[a-z0-9/._\-]{1,100}\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
+)
+# The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
+# them, and a request value that carries one is building a document type for the parser
+_DECLARATION = re.compile(r"<!(?:element|attlist|notation)[\s]{1,16}[^\s>]{1,64}")
+# Pieces of an injected internal subset sent on their own: a value that is only parameter-entity
+# references ("%dtd;", "%remote;%int;%trick;"), optionally closing the subset ("%xxe;]>"), or
+# a value that opens with the subset's end and the document after it ("]><foo>&xxe;</foo>").
+# Anchored at both ends: a reference inside a longer text is a bot sensor's blob ("a%7t5+o%eh;").
+_PARAMETER_REFS = re.compile(r"[\s]{0,8}(?:%[a-z_][a-z0-9_.\-]{1,40};[\s]{0,8}){1,8}(?:\][\s]{0,8}>|$)")
+_SUBSET_END = re.compile(r"[\s]{0,8}\][\s]{0,8}>[\s]{0,8}<[a-z]")
+# A general entity that the document type must declare: the whole content of an element, of an
+# attribute or of the value ("<foo>&xxe;</foo>", 'value="&ent;"', "&xxe;"). XML predefines five names and HTML its own;
+# any other name is expanded from a DOCTYPE, and the value is the body of an XXE document.
+_ENTITY_USE = re.compile(
+    r"(?:^|>)[\s]{0,4}&([a-z_][a-z0-9_.\-]{0,40});[\s]{0,4}(?:</|$)|=[\s]{0,4}[\"']&([a-z_][a-z0-9_.\-]{0,40});[\"']"
+)
+_KNOWN_ENTITIES = frozenset(name[:-1].lower() for name in html5 if name.endswith(";"))
 # (RE2 on long text: the stdlib engine tries the branches at every "<", "x" and "s")
 _TRIGGER = linear(r"<!|xinclude|xi:|schemalocation|xsl")
 
@@ -33,7 +59,7 @@ _TRIGGER = linear(r"<!|xinclude|xi:|schemalocation|xsl")
 def scan(text: str) -> list[Hit]:
     """XXE evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
-        return []
+        return _pieces(text)
     best: Hit | None = None
 
     def keep(score: float, rule: str, start: int, end: int) -> None:
@@ -48,18 +74,54 @@ def scan(text: str) -> list[Hit]:
         keep(0.85, "xxe.entity", m.start(), m.end())
     doctype = _DOCTYPE.search(text)
     if doctype is not None:
-        score = 0.9 if doctype.group(1) == "[" else 0.8
-        keep(score, "xxe.doctype", doctype.start(), doctype.end())
+        if doctype.group(1) == "[":
+            keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
+        elif _W3C_DOCTYPE.match(text, doctype.start()) is None:
+            keep(0.8, "xxe.doctype", doctype.start(), doctype.end())
     xinclude = _XINCLUDE.search(text)
     if xinclude is not None:
         keep(0.95, "xxe.xinclude", xinclude.start(), xinclude.end())
     xslt = _XSLT.search(text) if "xsl" in text else None
     if xslt is not None:
         keep(0.9, "xxe.xslt", xslt.start(), xslt.end())
+    declaration = _DECLARATION.search(text) if "<!" in text else None
+    if declaration is not None:
+        keep(0.8, "xxe.dtd-declaration", declaration.start(), declaration.end())
+    for hit in _pieces(text):
+        keep(hit.score, hit.rule, hit.start, hit.end)
     schema = _SCHEMA.search(text)
     if schema is not None and "http" in text[schema.end() : schema.end() + 200]:
         keep(0.6, "xxe.external-schema", schema.start(), schema.end())
     return [best] if best is not None else []
+
+
+def _pieces(text: str) -> list[Hit]:
+    """Parts of an XXE document sent without its DOCTYPE: parameter-entity references or the
+    subset's end (`_fragment`), a use of an entity no standard declares (`_ENTITY_USE`)."""
+    if ";" not in text:
+        return []
+    if _fragment(text):
+        return [Hit(Category.XXE, 0.85, "xxe.dtd-fragment", text, 0, min(len(text), 80))]
+    if "&" in text:
+        for m in _ENTITY_USE.finditer(text):
+            if (m.group(1) or m.group(2)) not in _KNOWN_ENTITIES:
+                return [Hit(Category.XXE, 0.75, "xxe.entity-reference", text, m.start(), m.end())]
+    return []
+
+
+def _fragment(text: str) -> bool:
+    """A value that is only parameter-entity references (`_PARAMETER_REFS`: "%dtd;", "%xxe;]>"),
+    or that opens with an internal subset's end and the document (`_SUBSET_END`). A reference
+    whose name could be a percent escape ("%ab;") does not count."""
+    head = text.lstrip()[:1]
+    if head == "%":
+        m = _PARAMETER_REFS.match(text)
+        return m is not None and any(_HEX_PAIR.fullmatch(name) is None for name in _REF_NAME.findall(m.group(0)))
+    return head == "]" and _SUBSET_END.match(text) is not None
+
+
+_REF_NAME = re.compile(r"%([a-z_][a-z0-9_.\-]{1,40});")
+_HEX_PAIR = re.compile(r"[0-9a-f]{2}")
 
 
 def features(text: str) -> dict[str, float]:
