@@ -56,7 +56,9 @@ DISTINCT_COMMANDS = frozenset(
     cscli zstdcat zstd zcat bzcat xzcat lzcat zgrep zless visudo pipx ssh-copy-id ssh-keygen htop aptitude
     apt-get yum dnf rpm dpkg gcc g++ clang c89 c99 rmt rmt-dump lastlogin sqlite3 mysql psql
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
-    setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror""".split()
+    setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
+    netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
+    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -70,7 +72,7 @@ COMMON_WORDS = frozenset(
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
 # skips to the next candidate character instead of trying each branch at every position.
-_SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a")
+_SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a|\\n")
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
@@ -113,6 +115,11 @@ _STRONG = linear(
     r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
     r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
+    # socat's address grammar ("socat TCP:10.0.0.1:4444 EXEC:bash", "socat - OPENSSL:h:443")
+    r"|\bsocat[\s]{1,8}(?:-[a-z0-9,]{0,12}[\s]{1,8}){0,3}(?:tcp|udp|openssl|exec|system|file|open|pty|stdio|unix-connect|tcp-listen|tcp-connect|udp-listen)[46]?:"
+    # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
+    r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
+    r"|\bfind[\s][^\n;|&]{1,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
     r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
@@ -212,7 +219,7 @@ _OBFUSCATION = re.compile(
 # cmd.exe's escape character inside a word ("c^a^l^c", "who^ami"): dropped before the command runs
 _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 # a value that is one command and a separator the application's own text follows: "whoami|", "id;"
-_TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?)[\s]{0,4}")
+_TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
@@ -271,6 +278,8 @@ def _command_name(word: str) -> str:
     if "/" in word or "\\" in word:
         word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     word = word.strip(",.{}[]()")
+    if word.endswith(".exe") and word[:-4] in DISTINCT_COMMANDS:
+        word = word[:-4]  # "certutil.exe -decode": the program by its file name
     versioned = _VERSIONED.fullmatch(word) if word[-1:].isdigit() else None
     return versioned.group(1) if versioned is not None else word
 
@@ -417,11 +426,13 @@ def _may_name_command(text: str) -> bool:
     expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
     if _OBFUSCATION.search(text) is not None:
         return True
-    if "bin/" in text:
-        return True  # ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
+    if "bin/" in text or "./" in text:
+        return True  # ";./exploit", ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
     words = _WORDS.findall(text)
     if not _COMMAND_WORDS.isdisjoint(words):
         return True
+    if ".exe" in text and not _COMMAND_WORDS.isdisjoint(w[:-4] for w in words if w.endswith(".exe")):
+        return True  # "certutil.exe -decode"
     # "gcc10.1", "python3.10": a word that starts with a versioned name (none without the name
     # and a digit somewhere in the text)
     if VERSION_HINT.search(text) is None:
@@ -534,8 +545,8 @@ _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/
 
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
-    if ";" in head or "|" in head or "&" in head:
-        cut = min(head.find(c) for c in ";|&" if c in head)
+    if ";" in head or "|" in head or "&" in head or "%0a" in head or "\\n" in head:
+        cut = min(head.find(c) for c in (";", "|", "&", "%0a", "\\n") if c in head)
     else:
         cut = -1
     if cut > 0:
@@ -563,6 +574,11 @@ def _starts_with_command(text: str) -> bool:
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
 
 
+# binaries (no common words) that are English words or names too: "touch base", "reboot camp"
+_ENGLISH_COMMANDS = frozenset({"erase", "touch", "shred", "shutdown", "reboot", "poweroff", "pry", "dash", "unset",
+                               "sh", "hostname", "passwd", "mkdir", "uptime", "cmd", "runas", "doas", "chef-client"})
+
+
 # Short command words that are no English word: after a bare "&" they run on their own
 # ("&id", "& ver", "x&dir&"), where "Tom & Jerry & more" or "Name & ID card" is prose.
 _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "env", "whoami", "uname",
@@ -579,6 +595,13 @@ _OWN_OPTIONS = {
     "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
                        r"logicaldisk|computersystem|shadowcopy|/node:)"),
     "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
+    # "tar czf x.tgz /etc", "ip addr", "dig @8.8.8.8 x", "sc query", "attrib +h x", "service sshd stop"
+    "tar": re.compile(r"[\s]{1,4}-?[cxtruzjvfpa]{2,6}[\s]{1,4}\S"),
+    "ip": re.compile(r"[\s]{1,4}(?:a|addr|address|r|route|link|neigh|n|rule|-[46]|-br)(?:$|[\s;|&])"),
+    "dig": re.compile(r"[\s]{1,4}(?:@[a-z0-9.:\-]{1,60}|[a-z0-9\-$`(){}]{1,63}\.[a-z0-9.\-]{2,80}(?:$|[\s;|&#])|-[xt4-6]\b|\+[a-z]{2,12}\b)"),
+    "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
+    "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
+    "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
 
 
@@ -649,11 +672,18 @@ def _command_at(
         if cut > 0:
             raw = raw[:cut]
             masked = masked[:cut]
+    escaped_newline = raw.find("\\n")
+    if escaped_newline > 0 and _command_name(raw[:escaped_newline]) in _COMMAND_WORDS:
+        raw = raw[:escaped_newline]  # ";id\\n": a newline written as an escape ends the command
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) > 3
+            and raw[2:3].isalpha() and m.start(1) - pos <= 2):
+        # ";./exploit", "|./x.sh": a program of the working directory, run right after a separator
+        return (0.85, "cmdi.relative-program", pos, m.start(1) + len(raw))
     if name in _LOOKUP_COMMANDS and separator in ("`", "$("):
         return (0.95 if ("`" if separator == "`" else ")") in text[pos : pos + 120] else 0.8, "cmdi.substitution", pos,
                 m.start(1) + len(raw))  # "$(which id)": a path looked up to be run
@@ -695,7 +725,8 @@ def _command_at(
         # must be a binary no prose uses ("eval test results" passes)
         after = _WORDS.match(rest.lstrip())
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in ("eval", "exec")
-    ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
+    ends = (not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
+            or rest.startswith(("\\n", "%0a", "%0d")))  # ";id\\n", "id%0a": a newline, escaped or encoded
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
@@ -759,6 +790,11 @@ def _command_at(
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
+        if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS
+                and not prose and _WORDS.match(rest.lstrip()) is not None
+                and not (separator == "&" and not _bare_amp(text, pos) and text[: pos - 1].strip())):
+            # "& vssadmin list shadows", ";systemctl status sshd": a program no prose names, then its verb
+            return (0.85, "cmdi.separator-command", pos, end)
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
     if separator == "(" and not args and name in _NAMED_IN_PROSE and rest.lstrip()[:1] == ")":
         return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses

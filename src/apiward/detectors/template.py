@@ -45,6 +45,11 @@ _NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|s
 _INFO_LOOKUP = re.compile(
     r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
     r"|\$\{[\s]{0,4}base64:[a-z0-9+/]{8,400}={0,2}\}"
+    # a resource bundle's key ("${bundle:application:spring.datasource.password}")
+    r"|\$\{[\s]{0,4}bundle:[a-z0-9_.\-]{1,60}:[a-z0-9_.\-]{1,60}\}"
+    # the host name lookup as a DNS label in front of a domain ("${hostName}.x.oast.example"): the
+    # lookup's answer leaks in the name the server resolves
+    r"|\$\{[\s]{0,4}hostname[\s]{0,4}\}\.[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}"
 )
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{\{[^{}]{1,200}\{[^{}]{0,60}\}[^{}]{1,200}\}\}|[#$*@~%]\{[\s]{0,4}\{[^{}]{0,60}\}[^{}]{1,200}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
@@ -319,6 +324,12 @@ def _log4shell(text: str) -> Hit | None:
     # Log4j upper-cases in Java, where the dotless "\u0131" becomes "I" and the long "\u017f" "S":
     # "${jnd${upper:\u0131}:ldap://...}" names jndi
     compact = resolved.replace(" ", "").replace("\u0131", "i").replace("\u017f", "s")
+    if resolved != text and "jndi" in compact and "jndi" not in text:
+        # "${:-j}${:-n}${:-d}${:-i}", "${lower:${upper:j}}ndi", "${${::-j}nd${::-i}}": lookups that
+        # spell the name, whatever follows (a fragment cut before its protocol); no text but an
+        # evasion has case or default lookups resolve to it
+        raw_start = text.find("${")
+        return Hit(Category.LOG4SHELL, 0.97, "log4shell.spelled-jndi", text, raw_start, min(len(text), raw_start + 60))
     pos = 0
     while True:
         start = compact.find("${", pos)
