@@ -93,7 +93,12 @@ _STRONG = linear(
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
     # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?[a-z]:[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?(?:[a-z]:|%[a-z_()]{2,20}%)[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
+    # cmd.exe's substring expansion ("%ProgramData:~0,1%"), spelling a command out of a variable's letters,
+    # and a Windows variable echoed where a command begins ("echo %PATH%")
+    r"|%[a-z_()]{1,30}:~-?[0-9]{1,3}(?:,-?[0-9]{1,3})?%"
+    r"|(?:^|[;&|\n])[\s]{0,4}echo[\s]{1,4}%(?:path|username|userprofile|computername|userdomain|temp|tmp|windir"
+    r"|systemroot|cd|os|appdata|localappdata|homepath|homedrive|programfiles|comspec|logonserver|processor_architecture)%"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's
     # "if (x == 1)" / "if x == 1 then" is not one)
@@ -133,7 +138,7 @@ _STRONG = linear(
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts)"
-    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
@@ -228,7 +233,8 @@ _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
-    r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:]))"  # user@host
+    r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
+    r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile
 )
 
 
@@ -537,8 +543,10 @@ _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybo
 # (not cd, dd, du, df: "CD /DVD/Blu-ray player" is a product)
 _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less", "tee", "touch", "ln", "chown",
                             "chmod", "grep", "stat", "tar", "unzip"})
-_PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{1,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
-_PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\-]{1,40}){2}|~/|\.\./)")
+_PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{0,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
+_SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&|#][^\n]{0,40})?")
+_WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
+_PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
 
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 
@@ -569,6 +577,10 @@ def _starts_with_command(text: str) -> bool:
         return True  # "cat /path/file.gz", "ls -la /var/www/"
     if name == "ping" and head == name and _PING_ARGUMENT.match(rest) is not None:
         return True  # "ping -c 3 127.0.0.1", "ping -n 10 localhost"
+    if name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None:
+        return True  # "sleep 10": a time-based probe that is the whole value (prose says "sleep 10 hours")
+    if name in ("dir", "type", "del", "icacls") and head == name and _WINDOWS_PATH_ARGUMENT.match(rest) is not None:
+        return True  # "dir c:\\windows", "type C:\\boot.ini"
     if name in COMMON_WORDS and name != head and (head.count("'") >= 2 or head.count('"') >= 2):
         return True  # "ti''me who": quotes inside an ordinary command word
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
@@ -600,6 +612,7 @@ _OWN_OPTIONS = {
     "ip": re.compile(r"[\s]{1,4}(?:a|addr|address|r|route|link|neigh|n|rule|-[46]|-br)(?:$|[\s;|&])"),
     "dig": re.compile(r"[\s]{1,4}(?:@[a-z0-9.:\-]{1,60}|[a-z0-9\-$`(){}]{1,63}\.[a-z0-9.\-]{2,80}(?:$|[\s;|&#])|-[xt4-6]\b|\+[a-z]{2,12}\b)"),
     "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
+    "route": re.compile(r"[\s]{1,4}(?:print|-n|-4|-6|add|delete)(?:$|[\s;|&])"),
     "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
     "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
@@ -720,6 +733,9 @@ def _command_at(
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
+    elif not args and name in ("powershell", "pwsh"):
+        after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
+        args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
     elif not args and name in ("eval", "exec") and separator and not substitution:
         # ";eval id", "|exec whoami": the builtins that run their argument as a command; the next word
         # must be a binary no prose uses ("eval test results" passes)
@@ -757,6 +773,15 @@ def _command_at(
             return None
         if separator == "|" and not args and text.count("|") >= 3:
             return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
+        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and separator in (";", "|", "&&", "||")
+                and text[pos : pos + 1] == " "
+                and (separator == ";" or text[pos - len(separator) - 1 : pos - len(separator)] == " ")):
+            head = lead.rsplit(None, 1)[-1] if lead else ""
+            if (head.isalpha() and (head in COMMON_WORDS or (separator == ";" and " " in lead.strip()))
+                    and head not in _BARE_AMP_COMMANDS):
+                # "more | less", "date && time", '"quoted" text; more': two ordinary words joined, or
+                # a clause and a last word (a probe names its target: "127.0.0.1 ; who", "x | id")
+                return None
         if separator in ("&&", "||") and not prose:
             return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "
@@ -802,7 +827,18 @@ def _command_at(
         return None  # "{python}", "${java}": a placeholder; a bash group needs "{ cmd; }"
     if not args and name in _NAMED_IN_PROSE:
         return (0.45, "cmdi.separator-command", pos, end)  # "Python|Java", "python;java;ruby": a list of tags
+    if name in _NAMED_IN_PROSE and separator in ("|", ";") and rest.lstrip()[:1] == separator and _tag_list(text, separator):
+        return (0.45, "cmdi.separator-command", pos, end)  # "Python | Java | Go": the next tag is no argument
     return (0.95, "cmdi.separator-command", pos, end)
+
+
+_TAG = re.compile(r"[a-z0-9+#.\- ]{1,30}")
+
+
+def _tag_list(text: str, separator: str) -> bool:
+    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go")."""
+    parts = text.split(separator)
+    return 2 <= len(parts) <= 16 and all(_TAG.fullmatch(part) is not None and part.strip() for part in parts)
 
 
 def features(text: str) -> dict[str, float]:
