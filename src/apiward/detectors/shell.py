@@ -58,7 +58,7 @@ DISTINCT_COMMANDS = frozenset(
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
-    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release""".split()
+    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -218,7 +218,7 @@ _GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&)[\s]{0,4}(?![a-z0-9_\-]{1,30}=)\S"
 # so the search skips the letters of long text: the same matches, found about twice as fast
 # (the punctuation is one leading class, so the regex engine skips to it: no branch is tried elsewhere)
 _OBFUSCATION = re.compile(
-    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$][a-z/]"
+    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$0-9][a-z/]"
     r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
 # cmd.exe's escape character inside a word ("c^a^l^c", "who^ami"): dropped before the command runs
@@ -255,6 +255,9 @@ def _unobfuscate(word: str) -> str:
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "@*!?-_$" and (i + 2 >= n or not word[i + 2].isdigit()):
             i += 2
+            continue
+        if ch == "$" and i + 2 < n and word[i + 1].isdigit() and i > 0 and word[i - 1].isalpha() and word[i + 2].isalpha():
+            i += 2  # "wh$9oami": a positional parameter inside a word expands to nothing
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "'\"":
             i += 1  # $'...' / $"...": ANSI-C and locale quoting
@@ -378,7 +381,12 @@ def scan(text: str) -> list[Hit]:
         if found is None:
             assignment = _ASSIGNMENT.match(stripped)
             if assignment is not None:  # "code=ansible all -m ping": a raw form field in front
-                found = _command_line(text, stripped[assignment.end() :].lstrip())
+                value = stripped[assignment.end() :].strip()
+                found = _command_line(text, value)
+                if (found is None and assignment.group(0)[:-1] in _COMMAND_PARAMETERS and value in DISTINCT_COMMANDS
+                        and value not in _NAMED_IN_PROSE and value not in _ENGLISH_COMMANDS and value not in COMMON_WORDS):
+                    # "cmd=whoami": a program named to a web shell's command parameter
+                    found = (0.85, "cmdi.command-parameter", len(text) - len(stripped), len(text))
         if found is not None:
             keep(*found)
     if best is not None:
@@ -591,6 +599,10 @@ _ENGLISH_COMMANDS = frozenset({"erase", "touch", "shred", "shutdown", "reboot", 
                                "sh", "hostname", "passwd", "mkdir", "uptime", "cmd", "runas", "doas", "chef-client"})
 
 
+# the parameter names web shells and debug endpoints take a command in
+_COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "shell", "system", "cmdline", "c"})
+
+
 # Short command words that are no English word: after a bare "&" they run on their own
 # ("&id", "& ver", "x&dir&"), where "Tom & Jerry & more" or "Name & ID card" is prose.
 _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "env", "whoami", "uname",
@@ -733,6 +745,10 @@ def _command_at(
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
+    elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
+        after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
+        args = (after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
+                and after.group(0) not in _ENGLISH_COMMANDS and after.group(0) not in COMMON_WORDS)
     elif not args and name in ("powershell", "pwsh"):
         after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE

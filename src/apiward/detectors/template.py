@@ -36,14 +36,14 @@ INFO_LOOKUPS = frozenset(
 _LOOKUP_OPEN = re.compile(r"\$\{")
 # a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}?\$?)'?\}")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}(?::[^${}:]{0,40}){1,3}:-)([^${}]{0,40}?\$?)'?\}")
 # a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
 _NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
 # an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
 # ``${base64:...}`` decodes to text that Log4j substitutes again (a hidden "${jndi:...}"), and
 # ``${ctx:...}`` reads the thread context: both spelled only by Log4j
 _INFO_LOOKUP = re.compile(
-    r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
+    r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx|web):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
     r"|\$\{[\s]{0,4}base64:[a-z0-9+/]{8,400}={0,2}\}"
     # a resource bundle's key ("${bundle:application:spring.datasource.password}")
     r"|\$\{[\s]{0,4}bundle:[a-z0-9_.\-]{1,60}:[a-z0-9_.\-]{1,60}\}"
