@@ -230,7 +230,7 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
@@ -599,6 +599,11 @@ _ENGLISH_COMMANDS = frozenset({"erase", "touch", "shred", "shutdown", "reboot", 
                                "sh", "hostname", "passwd", "mkdir", "uptime", "cmd", "runas", "doas", "chef-client"})
 
 
+# command interpreters: what "| bash" or "& start cmd" hands the rest of the input to
+_SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "csh", "tcsh", "ash", "busybox", "cmd", "powershell", "pwsh",
+                     "python", "python3", "perl", "ruby", "php", "node"})
+
+
 # the parameter names web shells and debug endpoints take a command in
 _COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "shell", "system", "cmdline", "c"})
 
@@ -745,6 +750,11 @@ def _command_at(
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
+    elif not args and name in ("call", "start") and separator in ("&", "|", "||", "&&", "\n"):
+        after = _WORDS.match(rest.lstrip())  # "& call whoami", "& start cmd": cmd.exe running a program
+        word = after.group(0) if after is not None else ""
+        args = word in _SHELLS or (word in DISTINCT_COMMANDS and word not in _NAMED_IN_PROSE
+                                   and word not in _ENGLISH_COMMANDS and word not in COMMON_WORDS)
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
         args = (after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
@@ -841,6 +851,9 @@ def _command_at(
         return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses
     if separator == "{" and not args and name in _NAMED_IN_PROSE and (raw.endswith("}") or rest.lstrip()[:1] == "}"):
         return None  # "{python}", "${java}": a placeholder; a bash group needs "{ cmd; }"
+    if (not args and name in _SHELLS and separator in (";", "|", "||", "&&", "&") and not rest.strip()
+            and not text[: pos - len(separator)].strip()):
+        return (0.9, "cmdi.separator-command", pos, end)  # "|bash", "; sh": a value that pipes into a shell
     if not args and name in _NAMED_IN_PROSE:
         return (0.45, "cmdi.separator-command", pos, end)  # "Python|Java", "python;java;ruby": a list of tags
     if name in _NAMED_IN_PROSE and separator in ("|", ";") and rest.lstrip()[:1] == separator and _tag_list(text, separator):
