@@ -94,6 +94,9 @@ _STRONG = linear(
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
     # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?(?:[a-z]:|%[a-z_()]{2,20}%)[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
+    # the same quoted with spaces inside ('& "C:\\Program Files\\x\\x.exe"') or on a share ("& \\\\host\\s\\x.exe")
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}\"[a-z]:[\\/][^\"\n;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\""
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?\\\\[a-z0-9.\-]{1,63}\\[^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr|dll)\b"
     # cmd.exe's substring expansion ("%ProgramData:~0,1%"), spelling a command out of a variable's letters,
     # and a Windows variable echoed where a command begins ("echo %PATH%")
     r"|%[a-z_()]{1,30}:~-?[0-9]{1,3}(?:,-?[0-9]{1,3})?%"
@@ -137,7 +140,7 @@ _STRONG = linear(
     r"|\$\{(?:path|home|pwd|oldpwd|shell|user|hostname|ls_colors|ps[1-4]|bash|shlvl|random|seconds)(?:##?|%%?|//?|:[0-9])"
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts)"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
     r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
@@ -234,7 +237,7 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
@@ -556,6 +559,8 @@ _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybo
 _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less", "tee", "touch", "ln", "chown",
                             "chmod", "grep", "stat", "tar", "unzip"})
 _PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{0,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
+# an IPv4 address as the first argument ("ping 127.0.0.1 -n 3"): a host, not a version
+_IPV4_ARG = re.compile(r"[\s]{1,8}[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[\s:/;|&])")
 _SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&|#][^\n]{0,40})?")
 _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
@@ -639,12 +644,16 @@ _OWN_OPTIONS = {
 }
 
 
+# what a file form holds before its command is appended: one file name ("report.pdf & dir")
+_FILE_LEAD = re.compile(r"[\s]{0,4}[a-z0-9_\-]{1,40}\.(?:txt|pdf|jpg|jpeg|png|gif|doc|docx|xls|xlsx|csv|zip|log|xml|json|html|php|sh|exe)[\s]{0,4}")
+
+
 def _bare_amp(text: str, pos: int) -> bool:
     """The ``&`` before ``pos`` starts the value (``& ver``), follows an address alone
     (``127.0.0.1 & dir``) or is glued to a word before it (``a&id``, not ``Name & ID``), outside
     a query string (``?page=2&id`` names a parameter)."""
     lead = text[: pos - 1]
-    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None:
+    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None or _FILE_LEAD.fullmatch(lead) is not None:
         return True
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
@@ -749,7 +758,7 @@ def _command_at(
         return (0.8, "cmdi.substitution", pos, end)
     args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
             or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
-    if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None:
+    if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None and _IPV4_ARG.match(rest) is None:
         args = False  # "python 3 tutorial", "java 8", "gcc 12.2": a tool and its version, named in prose
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
