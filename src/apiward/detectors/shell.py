@@ -309,9 +309,11 @@ def scan(text: str) -> list[Hit]:
     if stripped.startswith("()"):
         m = _SHELLSHOCK.match(stripped)
         body = stripped[m.end() :].rstrip() if m is not None else ""
-        if m is not None and (not (body.endswith("}") and "}" not in body[:-1])
-                              or body[:-1].strip().rstrip(";").strip() == ":"
-                              or _SHELL_LOOP.search(body) is not None):
+        empty = body.startswith("}") and not body[1:].lstrip().startswith((";", "&", "|", "\n", "%0a"))
+        if m is not None and not empty and (not (body.endswith("}") and "}" not in body[:-1])
+                                            or body[:-1].strip().rstrip(";").strip() == ":"
+                                            or _SHELL_LOOP.search(body) is not None):
+            # ("() {} empty function": an empty body, which bash rejects, followed by prose is no definition)
             # (a value that is one function definition and nothing after it, "() { return x; }",
             # "() {}", runs nothing when bash imports it: the bug runs what follows the body; it
             # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe,
