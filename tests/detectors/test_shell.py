@@ -18,7 +18,7 @@ def test_obfuscation_gate_matches_its_letter_first_spelling() -> None:
     from apiward.detectors import shell
 
     letter_first = re.compile(
-        r"[a-z](?:['\"\\][a-z]|['\"]{2}|\$[*!?\-_$][a-z/])|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]"
+        r"[a-z](?:['\"\\][a-z]|['\"]{2}|\$[*!?\-_$0-9][a-z/])|\$@|\$\{[a-z0-9_]{0,16}\}[a-z]|\$\([\s]{0,2}\)[a-z]|\^[a-z]"
     )
 
     @settings(max_examples=3000, deadline=None)

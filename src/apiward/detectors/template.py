@@ -36,15 +36,20 @@ INFO_LOOKUPS = frozenset(
 _LOOKUP_OPEN = re.compile(r"\$\{")
 # a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
-_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}:[^${}:]{0,40}:-)([^${}]{0,40}?\$?)'?\}")
+_CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}(?::[^${}:]{0,40}){1,3}:-)([^${}]{0,40}?\$?)'?\}")
 # a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
 _NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
 # an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
 # ``${base64:...}`` decodes to text that Log4j substitutes again (a hidden "${jndi:...}"), and
 # ``${ctx:...}`` reads the thread context: both spelled only by Log4j
 _INFO_LOOKUP = re.compile(
-    r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
+    r"\$\{[\s]{0,4}(?:env|sys|java|jvmrunargs|k8s|kubernetes|docker|spring|log4j|sd|bundle|main|ctx|web):[a-z0-9_.\-]{1,60}(?::-[^{}]{0,40})?\}"
     r"|\$\{[\s]{0,4}base64:[a-z0-9+/]{8,400}={0,2}\}"
+    # a resource bundle's key ("${bundle:application:spring.datasource.password}")
+    r"|\$\{[\s]{0,4}bundle:[a-z0-9_.\-]{1,60}:[a-z0-9_.\-]{1,60}\}"
+    # the host name lookup as a DNS label in front of a domain ("${hostName}.x.oast.example"): the
+    # lookup's answer leaks in the name the server resolves
+    r"|\$\{[\s]{0,4}hostname[\s]{0,4}\}\.[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}"
 )
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{\{[^{}]{1,200}\{[^{}]{0,60}\}[^{}]{1,200}\}\}|[#$*@~%]\{[\s]{0,4}\{[^{}]{0,60}\}[^{}]{1,200}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"
@@ -319,6 +324,12 @@ def _log4shell(text: str) -> Hit | None:
     # Log4j upper-cases in Java, where the dotless "\u0131" becomes "I" and the long "\u017f" "S":
     # "${jnd${upper:\u0131}:ldap://...}" names jndi
     compact = resolved.replace(" ", "").replace("\u0131", "i").replace("\u017f", "s")
+    if resolved != text and "jndi" in compact and "jndi" not in text:
+        # "${:-j}${:-n}${:-d}${:-i}", "${lower:${upper:j}}ndi", "${${::-j}nd${::-i}}": lookups that
+        # spell the name, whatever follows (a fragment cut before its protocol); no text but an
+        # evasion has case or default lookups resolve to it
+        raw_start = text.find("${")
+        return Hit(Category.LOG4SHELL, 0.97, "log4shell.spelled-jndi", text, raw_start, min(len(text), raw_start + 60))
     pos = 0
     while True:
         start = compact.find("${", pos)
