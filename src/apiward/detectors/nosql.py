@@ -71,7 +71,8 @@ _BREAKOUT = re.compile(
     r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b))"
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
+# (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]")
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These

@@ -167,6 +167,14 @@ CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isa
 # whether any catalog name occurs at all: one pass instead of a find per name
 # (RE2 on long text: the stdlib engine tries the trie at every position)
 _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
+# an e-mail address, whole: no quote, space, comment or parenthesis, so no SQL but the keyword's name
+_EMAIL = re.compile(r"[a-z0-9._+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}")
+# keywords written into themselves ("uniunionon", "selselectect"): a filter that deletes the keyword
+# once, without repeating, leaves the keyword itself. No word of prose contains one.
+_NESTABLE = ("union", "select", "from", "where", "insert", "update", "delete", "drop", "sleep", "benchmark",
+             "concat", "information_schema")
+NESTED_FORMS = {word[:k] + word + word[k:]: word for word in _NESTABLE for k in range(1, len(word))}
+_NESTED_ANY = linear(literal_trie(tuple(NESTED_FORMS)), short_text=SHORT_TEXT)
 _TRIGGER = linear(
     r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
@@ -316,6 +324,12 @@ def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
     if len(text) <= 26 and text.strip() in SOLE_CATALOGS:
         return [Hit(Category.SQLI, 0.7, "sqli.sole-catalog", text, 0, len(text))]
+    if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text) is not None:
+        return []  # "select@example.com": a mailbox named like a keyword, "@example.com" is no variable
+    if _NESTED_ANY.search(text) is not None:
+        hits = _scan_nested(text)
+        if hits:
+            return hits
     lookalike = _lookalike_quote(text)
     if _TRIGGER.search(text) is None:
         if lookalike < 0:
@@ -386,15 +400,28 @@ def scan(text: str) -> list[Hit]:
 
 Judgement = tuple[float, str, int, int]
 
+
+def _scan_nested(text: str) -> list[Hit]:
+    """``1 uniunionon selselectect 1``: the value read as the filter that strips each keyword once
+    leaves it; an injection there (at 0.9 or more) is one here."""
+    plain = text
+    for form, word in NESTED_FORMS.items():
+        if form in plain:
+            plain = plain.replace(form, word)
+    found = [h for h in scan(plain) if h.score >= 0.9] if _NESTED_ANY.search(plain) is None else []
+    return [Hit(Category.SQLI, h.score, "sqli.nested-keyword", text, 0, len(text)) for h in found]
+
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
-#   query reads '1'*'1' or '1'or-1-'');
+#   query reads '1'*'1' or '1'or-1-''), also with a number or an empty string between two
+#   operators ("1'-0-'", "1'*1*'", "'-''-'");
 # - a backslash and a quote, the escape-swallowing probe ("\'", "1\"")
 # (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
 # with a NUL after it, see `null_terminated_break`)
 _PROBE_SHAPES = re.compile(
-    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor)-?[0-9]{1,3}[-+*^&|])'[a-z0-9_]{0,12}"
+    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor|[-+*^&|]{1,2})-?[0-9]{1,3}[-+*^&|]{1,2}"
+    r"|[-+*^&|]{1,2}''[-+*^&|]{1,2})'[a-z0-9_]{0,12}"
     r"|[a-z0-9_]{0,12}\\['\"]"
 )
 
@@ -417,12 +444,13 @@ _AFTER_BREAK = re.compile(
 
 
 # a string spelled in character codes, so that no quote is needed: two code calls joined by a
-# concatenation ("char(39)+char(32)", "chr(97)||chr(98)") or one MySQL char() of several codes
-# ("char(115,97)")
+# concatenation ("char(39)+char(32)", "chr(97)||chr(98)"), one MySQL char() of several codes
+# ("char(115,97)"), or a concat() whose first part is a code
 _CODE_CALL = r"(?:n?char|chr)[\s]{0,4}\([\s]{0,4}[0-9]{1,3}[\s]{0,4}\)"
 _CHAR_CHAIN = linear(
     rf"\b{_CODE_CALL}[\s]{{0,4}}(?:\+|\|\||&)[\s]{{0,4}}{_CODE_CALL}"
     r"|\bchar[\s]{0,4}\([\s]{0,4}[0-9]{1,3}(?:[\s]{0,4},[\s]{0,4}[0-9]{1,3}){1,60}[\s]{0,4}\)"
+    rf"|\bconcat(?:_ws)?[\s]{{0,4}}\([\s]{{0,4}}{_CODE_CALL}[\s]{{0,4}},"  # concat(char(39),char(32))
 )
 _WORD_QUOTE = re.compile(r"[a-z0-9_.@-]{0,32}['\"]")
 
@@ -537,10 +565,14 @@ def _later_union(rest: Sequence[Token], qpos: int) -> Judgement | None:
 def _later_stacked(rest: Sequence[Token], qpos: int) -> Judgement | None:
     """``x','0','0');waitfor delay '0:0:15';--``: the break closes a value list (literals, commas,
     a parenthesis) and a stacked statement follows; ``',(select 1 where ..))--``: the list goes on
-    with a sub-query."""
+    with a sub-query; ``x'), ('admin','pw')--``, ``', 1, 2)--``: the list is closed with values of
+    the value's choosing and the rest of the statement cut off (an INSERT's row forged)."""
     if not rest or rest[0].kind not in ",)":
         return None
+    last = len(rest) - 1
     for k, tok in enumerate(rest):
+        if k == last and k >= 3 and _cuts(tok) and any(t.kind == "," for t in rest[:k]) and rest[k - 1].kind == ")":
+            return (0.9, "sqli.break-values", qpos, tok.end)
         if tok.kind == ";":
             end = _stacked(rest, k + 1)
             return (0.95, "sqli.break-stacked", qpos, end) if end is not None and k > 0 else None
@@ -1257,6 +1289,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
+    if has_left and left >= 1 and tokens[i].value == "and" and tokens[left - 1].value == "between":
+        return None  # "between 5 and 10": the range's own "and", not a condition joined
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
     # "*/ or 1=1 /*": the value closes a comment the query had open and adds a condition after it
     at_start = left < 0 or _parameter_value(tokens, i) or (
