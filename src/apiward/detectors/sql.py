@@ -1351,6 +1351,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             or (x.kind == "o" and x.value in ("=", "!", "!="))):
         # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
         return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
+    if u.kind == "k" and u.value == "user" and w is not None and w.kind == "o" and w.value in COMPARISONS and (
+            x is not None and x.kind in "nsv" and has_left and tokens[left].kind == "n" and (
+                left == 0 or left == 1 and tokens[0].value == "-")):
+        return (0.85, "sqli.numeric-condition", start, x.end)  # "1 and user=0x726f6f74": the column named user
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
