@@ -350,6 +350,10 @@ def scan(text: str) -> list[Hit]:
         return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
+    if len(tokens) == MAX_TOKENS and (best is None or best[0] < 0.9):
+        later = _judge_later(text, tokens)
+        if later is not None:
+            best = later
     if lookalike >= 0:
         found = _judge_lookalike(text, lookalike)
         if found is not None and (best is None or found[0] > best[0]):
@@ -1160,6 +1164,38 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     if n == 0:
         return best
     return best
+
+
+# windows past the first MAX_TOKENS tokens: how many, and how many tokens each re-reads before its
+# own (left context for a construct that spans the edge)
+_LATER_WINDOWS = 5
+_OVERLAP = 8
+# what the later windows are read for: the words of a statement or a timing/extraction call (a
+# long text with none of them is not tokenized further; "or"/"and" are in all prose)
+_LATER_HINT = linear(
+    r"\b(?:union|select|sleep|benchmark|pg_sleep|waitfor|extractvalue|updatexml|exec|execute|drop|insert|delete|"
+    r"update|shutdown|declare|load_file|outfile|xp_cmdshell|information_schema)\b"
+)
+
+
+def _judge_later(text: str, tokens: list[Token]) -> Judgement | None:
+    """``a a a ... a 1 union select 1,2``: a value padded in front of its injection past the first
+    window of tokens. Read up to `_LATER_WINDOWS` more windows, each starting `_OVERLAP` tokens
+    back; a judgement counts when it is grammar-certain (0.9) and starts past the window's first
+    two tokens (rules that read the value's start see a window's start there)."""
+    if _LATER_HINT.search(text, tokens[-1].end) is None:
+        return None
+    window = tokens
+    for _ in range(_LATER_WINDOWS):
+        if len(window) < MAX_TOKENS:
+            return None
+        window = tokenize(text, window[-_OVERLAP].start)
+        if len(window) <= _OVERLAP:
+            return None
+        found = _judge_plain(text, window)
+        if found is not None and found[0] >= 0.9 and found[2] >= window[2].start:
+            return found
+    return None
 
 
 _NARROW_CASTS = frozenset({"int", "int4", "int8", "integer", "bigint", "smallint", "numeric", "text", "varchar",
