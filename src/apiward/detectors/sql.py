@@ -154,6 +154,8 @@ CATALOGS = (
     "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "sys.objects",
     "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
     "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
+    # Oracle packages that time, fetch or raise errors carrying data ("ctxsys.drithsx.sn(1,user)")
+    "ctxsys.", "dbms_lock.", "dbms_xmlgen.", "dbms_java.", "dbms_scheduler.",
 )
 # catalogs that only a database's internals are named: a value that is one of them, whole, names a
 # system table or schema to a parameter that takes a table name ("sql_table=pg_catalog")
@@ -179,7 +181,8 @@ _TRIGGER = linear(
     r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
     r"pg_sleep|extractvalue|updatexml|load_file|truncate|procedure|rlike|regexp|xp_cmdshell|"
-    r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|"
+    r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|ctxsys|dbms_lock|dbms_xmlgen|"
+    r"dbms_java|dbms_scheduler|"
     r"sqlite_master|pg_catalog|create|alter|limit|outfile|dumpfile|xp_[a-z_]{3,30}|"
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
@@ -187,7 +190,8 @@ _TRIGGER = linear(
     r"host_name|uncompress|if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
-    r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
+    r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
@@ -630,6 +634,9 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         if u.value == "if" and any(tok.value in ("waitfor", "select") for tok in rest[i + 2 :]):
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "'; if not(select ..) waitfor delay"
+        admin = _admin_statement(rest, i + 1)
+        if admin is not None:
+            return (0.9, "sqli.break-stacked", qpos, admin)  # "'; use master--", "'); flush privileges#"
         return None
     if t.kind == "U":
         k = i + 1
@@ -1037,6 +1044,56 @@ def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     return _clause(tokens, i)
 
 
+# server and session statements a stacked query runs, by their first word: what the next words
+# must be (None: any name), and whether the value must end there (a comment or ";" may follow)
+_SYSTEM_DATABASES = frozenset({"master", "mysql", "information_schema", "tempdb", "msdb", "model", "sys",
+                               "postgres", "template1", "performance_schema"})
+_ADMIN_SHAPES: dict[str, tuple[tuple[frozenset[str] | None, ...], bool]] = {
+    "use": ((_SYSTEM_DATABASES,), True),  # "'; use master--"
+    "bulk": ((frozenset({"insert"}), None, frozenset({"from"})), False),
+    "backup": ((frozenset({"database", "log"}), None, frozenset({"to"})), False),
+    "kill": ((None,), True),  # (a connection's number)
+    "reconfigure": ((), True),
+    "dbcc": ((None,), False),
+    "lock": ((frozenset({"tables"}), None), False),
+    "flush": ((frozenset({"privileges", "tables", "logs", "hosts", "status"}),), True),
+    "show": ((frozenset({"tables", "databases", "grants", "variables", "processlist", "schemas",
+                         "columns", "status", "users", "privileges"}),), True),
+    "replace": ((frozenset({"into"}), None), False),
+    "rename": ((frozenset({"table", "user"}), None, frozenset({"to"})), False),
+    "pragma": ((None,), False),
+    "merge": ((frozenset({"into"}), None), False),
+    # only after a string break: after a number they read as a list of steps ("1; describe it")
+    "describe": ((None,), True),
+    "truncate": ((None,), True),
+}
+_BREAK_ONLY_ADMIN = frozenset({"describe", "truncate"})
+
+
+def _admin_statement(tokens: Sequence[Token], i: int, after_break: bool = True) -> int | None:
+    """``use master``, ``bulk insert t from``, ``flush privileges``, ``show tables``, ``kill 1`` at
+    ``tokens[i]`` (after a ``;`` that a break or a number opened): a stacked server statement; its end."""
+    t = _at(tokens, i)
+    if t is None or t.value not in _ADMIN_SHAPES or (not after_break and t.value in _BREAK_ONLY_ADMIN):
+        return None
+    shape, whole = _ADMIN_SHAPES[t.value]
+    end = t.end
+    for k, allowed in enumerate(shape, i + 1):
+        tok = _at(tokens, k)
+        if tok is None or tok.kind not in "bkEnf" or (allowed is not None and tok.value not in allowed):
+            return None
+        end = tok.end
+    if t.value == "kill" and tokens[i + 1].kind != "n":
+        return None  # "kill 53"; "kill it" is prose
+    after = _at(tokens, i + 1 + len(shape))
+    if t.value in ("replace", "merge") and not (after is not None and (after.kind == "(" or after.value in (
+            "values", "select", "set", "using"))):
+        return None  # "replace into t values(..)"; "5; replace into box" is prose
+    if whole and not (after is None or after.kind == ";" or _cuts(after)):
+        return None
+    return end
+
+
 def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     """The value read as SQL on its own (numeric context, or a whole query)."""
     best: Judgement | None = None
@@ -1072,6 +1129,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             end = _stacked(tokens, i + 1)
             if end is None:
                 end = _values_statement(tokens, i + 1)
+            if end is None and i > 0 and tokens[0].kind == "n" and all(tok.kind in "n)" for tok in tokens[1:i]):
+                end = _admin_statement(tokens, i + 1, after_break=False)  # "1;show tables", "1);use master--"
             if end is not None:
                 keep((0.95, "sqli.stacked", t.start, end))
         elif kind == "f":
