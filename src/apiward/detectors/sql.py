@@ -1446,6 +1446,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             or (x.kind == "o" and x.value in ("=", "!", "!="))):
         # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
         return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
+    if u.kind == "v" and u.value.startswith("@") and w is not None and w.value == ":=" and x is not None and (
+            x.kind in "nsvf(") and (at_start or (has_left and tokens[left].kind in "ns")):
+        return (0.85, "sqli.logic-assignment", start, x.end)  # "1 and @a:=1": a user variable written in a condition
     if u.kind == "k" and u.value == "user" and w is not None and w.kind == "o" and w.value in COMPARISONS and (
             x is not None and x.kind in "nsv" and has_left and tokens[left].kind == "n" and (
                 left == 0 or left == 1 and tokens[0].value == "-")):
