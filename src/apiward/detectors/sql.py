@@ -1267,7 +1267,9 @@ _CONSTRUCT_HINT = linear(
 )
 # the comments sqlmap and payload lists end a value with: nothing after the marker
 _BARE_CUTS = frozenset({"--", "-- -", "--+", "--+-", "-- +", "#", "/*"})
-_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
+# MySQL's if() with a literal condition, compared or as is ("if(1=1,", "if(1,sleep(5),0)")
+# (glued "if(1," only: "if (1, 2) fail" is a list in prose)
+_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bif\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
 
 
 def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
