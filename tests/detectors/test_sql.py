@@ -30,3 +30,15 @@ def test_quote_lookalikes_read_as_quotes() -> None:
             assert max(scores, default=0.0) >= 0.5, value
             ran += 1
     assert ran == len(LOOKALIKE_CASES) * 4
+
+
+def test_padding_before_the_injection_is_read_past() -> None:
+    """A value padded in front of its injection past the first window of tokens is still read
+    (a few windows further); long prose with the same words is not flagged."""
+    from apiward.detectors.sql import scan
+
+    for pad in ("a " * 200, "1," * 300, "a=1&" * 100):
+        for attack in ("1 union select 1,2", "1 and sleep(5)", "1;drop table users--"):
+            assert max((h.score for h in scan(pad + attack)), default=0.0) >= 0.9, (pad[:4], attack)
+    prose = "we will select the best union of ideas, then update the list and drop what fails. " * 40
+    assert max((h.score for h in scan(prose.lower())), default=0.0) < 0.5

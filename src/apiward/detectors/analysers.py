@@ -95,7 +95,9 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
      # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
      "innerhtml", "outerhtml",
      # a hyphenated command ("lwp-download", "new-object") is two words to `_WORDS`
-     *sorted(command for command in shell.DISTINCT_COMMANDS if "-" in command))
+     *sorted(command for command in shell.DISTINCT_COMMANDS if "-" in command),
+     # keywords written into themselves ("uniunionon"), one word to `_WORDS`
+     *sorted(sql.NESTED_FORMS))
 
 
 # one pass over the literals (no quantifiers: linear). The stdlib engine tries the trie at every

@@ -65,13 +65,18 @@ _MONGO_OBJECT = linear(
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
     r"(?:['\"]|^[0-9]{1,12})[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    # "';return(this.password.match(/^a/));'": the returned expression in parentheses
+    r"|return[\s]{0,4}\([\s]{0,4}(?:this\.|true\b|db\.)"
     # the document's own fields read in the spliced expression ("a'||this.b||'", "'&&this.isAdmin&&'")
     r"|this\.[a-z_$][a-z0-9_$]{0,31}[\s]{0,4}(?:\|\||&&|;|$)"
-    # a declaration spliced in ("'; var d=new Date(); do{...}while(...); '": a busy-wait timer)
-    r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b))"
+    # a declaration spliced in ("'; var d=new Date(); do{...}while(...); '": a busy-wait timer),
+    # or the bare assignment that starts the same timer ("';it=new Date();do{...}")
+    r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b)"
+    r"|[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}new[\s]{1,4}date\b)"
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce")
+# (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]")
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These

@@ -154,6 +154,8 @@ CATALOGS = (
     "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "sys.objects",
     "sys.tables", "master..", "master.dbo", "xp_cmdshell", "sp_executesql", "sp_password",
     "sp_oacreate", "sp_configure", "dbms_pipe", "utl_http", "utl_inaddr",
+    # Oracle packages that time, fetch or raise errors carrying data ("ctxsys.drithsx.sn(1,user)")
+    "ctxsys.", "dbms_lock.", "dbms_xmlgen.", "dbms_java.", "dbms_scheduler.",
 )
 # catalogs that only a database's internals are named: a value that is one of them, whole, names a
 # system table or schema to a parameter that takes a table name ("sql_table=pg_catalog")
@@ -167,11 +169,20 @@ CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isa
 # whether any catalog name occurs at all: one pass instead of a find per name
 # (RE2 on long text: the stdlib engine tries the trie at every position)
 _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
+# an e-mail address, whole: no quote, space, comment or parenthesis, so no SQL but the keyword's name
+_EMAIL = re.compile(r"[a-z0-9._+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}")
+# keywords written into themselves ("uniunionon", "selselectect"): a filter that deletes the keyword
+# once, without repeating, leaves the keyword itself. No word of prose contains one.
+_NESTABLE = ("union", "select", "from", "where", "insert", "update", "delete", "drop", "sleep", "benchmark",
+             "concat", "information_schema")
+NESTED_FORMS = {word[:k] + word + word[k:]: word for word in _NESTABLE for k in range(1, len(word))}
+_NESTED_ANY = linear(literal_trie(tuple(NESTED_FORMS)), short_text=SHORT_TEXT)
 _TRIGGER = linear(
     r"['\"`#]|--|/\*|@@|\|\||&&|\b(?:union|select|or|and|xor|order|group|having|waitfor|drop|"
     r"insert|delete|update|exec|execute|declare|shutdown|information_schema|sleep|benchmark|"
     r"pg_sleep|extractvalue|updatexml|load_file|truncate|procedure|rlike|regexp|xp_cmdshell|"
-    r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|"
+    r"sysobjects|group_concat|concat_ws|make_set|dbms_pipe|utl_http|utl_inaddr|openrowset|ctxsys|dbms_lock|dbms_xmlgen|"
+    r"dbms_java|dbms_scheduler|"
     r"sqlite_master|pg_catalog|create|alter|limit|outfile|dumpfile|xp_[a-z_]{3,30}|"
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
@@ -179,7 +190,8 @@ _TRIGGER = linear(
     r"host_name|uncompress|if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
-    r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}@"
+    r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
+    r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
@@ -316,6 +328,12 @@ def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
     if len(text) <= 26 and text.strip() in SOLE_CATALOGS:
         return [Hit(Category.SQLI, 0.7, "sqli.sole-catalog", text, 0, len(text))]
+    if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text) is not None:
+        return []  # "select@example.com": a mailbox named like a keyword, "@example.com" is no variable
+    if _NESTED_ANY.search(text) is not None:
+        hits = _scan_nested(text)
+        if hits:
+            return hits
     lookalike = _lookalike_quote(text)
     if _TRIGGER.search(text) is None:
         if lookalike < 0:
@@ -336,6 +354,10 @@ def scan(text: str) -> list[Hit]:
         return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
     tokens = tokenize(text)
     best = _judge_plain(text, tokens)
+    if len(tokens) == MAX_TOKENS and (best is None or best[0] < 0.9):
+        later = _judge_later(text, tokens)
+        if later is not None:
+            best = later
     if lookalike >= 0:
         found = _judge_lookalike(text, lookalike)
         if found is not None and (best is None or found[0] > best[0]):
@@ -386,15 +408,28 @@ def scan(text: str) -> list[Hit]:
 
 Judgement = tuple[float, str, int, int]
 
+
+def _scan_nested(text: str) -> list[Hit]:
+    """``1 uniunionon selselectect 1``: the value read as the filter that strips each keyword once
+    leaves it; an injection there (at 0.9 or more) is one here."""
+    plain = text
+    for form, word in NESTED_FORMS.items():
+        if form in plain:
+            plain = plain.replace(form, word)
+    found = [h for h in scan(plain) if h.score >= 0.9] if _NESTED_ANY.search(plain) is None else []
+    return [Hit(Category.SQLI, h.score, "sqli.nested-keyword", text, 0, len(text)) for h in found]
+
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
-#   query reads '1'*'1' or '1'or-1-'');
+#   query reads '1'*'1' or '1'or-1-''), also with a number or an empty string between two
+#   operators ("1'-0-'", "1'*1*'", "'-''-'");
 # - a backslash and a quote, the escape-swallowing probe ("\'", "1\"")
 # (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
 # with a NUL after it, see `null_terminated_break`)
 _PROBE_SHAPES = re.compile(
-    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor)-?[0-9]{1,3}[-+*^&|])'[a-z0-9_]{0,12}"
+    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor|[-+*^&|]{1,2})-?[0-9]{1,3}[-+*^&|]{1,2}"
+    r"|[-+*^&|]{1,2}''[-+*^&|]{1,2})'[a-z0-9_]{0,12}"
     r"|[a-z0-9_]{0,12}\\['\"]"
 )
 
@@ -417,12 +452,13 @@ _AFTER_BREAK = re.compile(
 
 
 # a string spelled in character codes, so that no quote is needed: two code calls joined by a
-# concatenation ("char(39)+char(32)", "chr(97)||chr(98)") or one MySQL char() of several codes
-# ("char(115,97)")
+# concatenation ("char(39)+char(32)", "chr(97)||chr(98)"), one MySQL char() of several codes
+# ("char(115,97)"), or a concat() whose first part is a code
 _CODE_CALL = r"(?:n?char|chr)[\s]{0,4}\([\s]{0,4}[0-9]{1,3}[\s]{0,4}\)"
 _CHAR_CHAIN = linear(
     rf"\b{_CODE_CALL}[\s]{{0,4}}(?:\+|\|\||&)[\s]{{0,4}}{_CODE_CALL}"
     r"|\bchar[\s]{0,4}\([\s]{0,4}[0-9]{1,3}(?:[\s]{0,4},[\s]{0,4}[0-9]{1,3}){1,60}[\s]{0,4}\)"
+    rf"|\bconcat(?:_ws)?[\s]{{0,4}}\([\s]{{0,4}}{_CODE_CALL}[\s]{{0,4}},"  # concat(char(39),char(32))
 )
 _WORD_QUOTE = re.compile(r"[a-z0-9_.@-]{0,32}['\"]")
 
@@ -474,6 +510,11 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     if more is None and rest and rest[0].kind == "f" and rest[0].value in ATTACK_FUNCTIONS and (
             text[qpos + 1 : rest[0].start].strip() == "+"):
         more = (0.88, "sqli.break-expression", qpos, rest[0].end + 1)  # "' + char(39) + '"
+    if more is None and len(rest) >= 4 and rest[0].kind == "," and rest[0].start == qpos + 1 and (
+            rest[1].kind == "b" and rest[2].value == "=" and rest[3].kind in "sn" and rest[3].value[:1] == text[qpos]):
+        # "', password='x", "x', role='admin' where '1'='1": the string closed and a column assigned
+        # a string of the value's choosing, in the SET list of an UPDATE
+        more = (0.9, "sqli.break-assignment", qpos, rest[3].start + 1)
     if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and (
             rest[2].value == "from"):
         more = (0.8, "sqli.break-alias", qpos, rest[2].end)  # "` as `edit_user_id` from": a column alias
@@ -537,10 +578,14 @@ def _later_union(rest: Sequence[Token], qpos: int) -> Judgement | None:
 def _later_stacked(rest: Sequence[Token], qpos: int) -> Judgement | None:
     """``x','0','0');waitfor delay '0:0:15';--``: the break closes a value list (literals, commas,
     a parenthesis) and a stacked statement follows; ``',(select 1 where ..))--``: the list goes on
-    with a sub-query."""
+    with a sub-query; ``x'), ('admin','pw')--``, ``', 1, 2)--``: the list is closed with values of
+    the value's choosing and the rest of the statement cut off (an INSERT's row forged)."""
     if not rest or rest[0].kind not in ",)":
         return None
+    last = len(rest) - 1
     for k, tok in enumerate(rest):
+        if k == last and k >= 3 and _cuts(tok) and any(t.kind == "," for t in rest[:k]) and rest[k - 1].kind == ")":
+            return (0.9, "sqli.break-values", qpos, tok.end)
         if tok.kind == ";":
             end = _stacked(rest, k + 1)
             return (0.95, "sqli.break-stacked", qpos, end) if end is not None and k > 0 else None
@@ -589,6 +634,9 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         if u.value == "if" and any(tok.value in ("waitfor", "select") for tok in rest[i + 2 :]):
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "'; if not(select ..) waitfor delay"
+        admin = _admin_statement(rest, i + 1)
+        if admin is not None:
+            return (0.9, "sqli.break-stacked", qpos, admin)  # "'; use master--", "'); flush privileges#"
         return None
     if t.kind == "U":
         k = i + 1
@@ -996,6 +1044,56 @@ def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     return _clause(tokens, i)
 
 
+# server and session statements a stacked query runs, by their first word: what the next words
+# must be (None: any name), and whether the value must end there (a comment or ";" may follow)
+_SYSTEM_DATABASES = frozenset({"master", "mysql", "information_schema", "tempdb", "msdb", "model", "sys",
+                               "postgres", "template1", "performance_schema"})
+_ADMIN_SHAPES: dict[str, tuple[tuple[frozenset[str] | None, ...], bool]] = {
+    "use": ((_SYSTEM_DATABASES,), True),  # "'; use master--"
+    "bulk": ((frozenset({"insert"}), None, frozenset({"from"})), False),
+    "backup": ((frozenset({"database", "log"}), None, frozenset({"to"})), False),
+    "kill": ((None,), True),  # (a connection's number)
+    "reconfigure": ((), True),
+    "dbcc": ((None,), False),
+    "lock": ((frozenset({"tables"}), None), False),
+    "flush": ((frozenset({"privileges", "tables", "logs", "hosts", "status"}),), True),
+    "show": ((frozenset({"tables", "databases", "grants", "variables", "processlist", "schemas",
+                         "columns", "status", "users", "privileges"}),), True),
+    "replace": ((frozenset({"into"}), None), False),
+    "rename": ((frozenset({"table", "user"}), None, frozenset({"to"})), False),
+    "pragma": ((None,), False),
+    "merge": ((frozenset({"into"}), None), False),
+    # only after a string break: after a number they read as a list of steps ("1; describe it")
+    "describe": ((None,), True),
+    "truncate": ((None,), True),
+}
+_BREAK_ONLY_ADMIN = frozenset({"describe", "truncate"})
+
+
+def _admin_statement(tokens: Sequence[Token], i: int, after_break: bool = True) -> int | None:
+    """``use master``, ``bulk insert t from``, ``flush privileges``, ``show tables``, ``kill 1`` at
+    ``tokens[i]`` (after a ``;`` that a break or a number opened): a stacked server statement; its end."""
+    t = _at(tokens, i)
+    if t is None or t.value not in _ADMIN_SHAPES or (not after_break and t.value in _BREAK_ONLY_ADMIN):
+        return None
+    shape, whole = _ADMIN_SHAPES[t.value]
+    end = t.end
+    for k, allowed in enumerate(shape, i + 1):
+        tok = _at(tokens, k)
+        if tok is None or tok.kind not in "bkEnf" or (allowed is not None and tok.value not in allowed):
+            return None
+        end = tok.end
+    if t.value == "kill" and tokens[i + 1].kind != "n":
+        return None  # "kill 53"; "kill it" is prose
+    after = _at(tokens, i + 1 + len(shape))
+    if t.value in ("replace", "merge") and not (after is not None and (after.kind == "(" or after.value in (
+            "values", "select", "set", "using"))):
+        return None  # "replace into t values(..)"; "5; replace into box" is prose
+    if whole and not (after is None or after.kind == ";" or _cuts(after)):
+        return None
+    return end
+
+
 def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     """The value read as SQL on its own (numeric context, or a whole query)."""
     best: Judgement | None = None
@@ -1031,6 +1129,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             end = _stacked(tokens, i + 1)
             if end is None:
                 end = _values_statement(tokens, i + 1)
+            if end is None and i > 0 and tokens[0].kind == "n" and all(tok.kind in "n)" for tok in tokens[1:i]):
+                end = _admin_statement(tokens, i + 1, after_break=False)  # "1;show tables", "1);use master--"
             if end is not None:
                 keep((0.95, "sqli.stacked", t.start, end))
         elif kind == "f":
@@ -1125,6 +1225,38 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
     return best
 
 
+# windows past the first MAX_TOKENS tokens: how many, and how many tokens each re-reads before its
+# own (left context for a construct that spans the edge)
+_LATER_WINDOWS = 5
+_OVERLAP = 8
+# what the later windows are read for: the words of a statement or a timing/extraction call (a
+# long text with none of them is not tokenized further; "or"/"and" are in all prose)
+_LATER_HINT = linear(
+    r"\b(?:union|select|sleep|benchmark|pg_sleep|waitfor|extractvalue|updatexml|exec|execute|drop|insert|delete|"
+    r"update|shutdown|declare|load_file|outfile|xp_cmdshell|information_schema)\b"
+)
+
+
+def _judge_later(text: str, tokens: list[Token]) -> Judgement | None:
+    """``a a a ... a 1 union select 1,2``: a value padded in front of its injection past the first
+    window of tokens. Read up to `_LATER_WINDOWS` more windows, each starting `_OVERLAP` tokens
+    back; a judgement counts when it is grammar-certain (0.9) and starts past the window's first
+    two tokens (rules that read the value's start see a window's start there)."""
+    if _LATER_HINT.search(text, tokens[-1].end) is None:
+        return None
+    window = tokens
+    for _ in range(_LATER_WINDOWS):
+        if len(window) < MAX_TOKENS:
+            return None
+        window = tokenize(text, window[-_OVERLAP].start)
+        if len(window) <= _OVERLAP:
+            return None
+        found = _judge_plain(text, window)
+        if found is not None and found[0] >= 0.9 and found[2] >= window[2].start:
+            return found
+    return None
+
+
 _NARROW_CASTS = frozenset({"int", "int4", "int8", "integer", "bigint", "smallint", "numeric", "text", "varchar",
                            "jsonb", "regclass", "bytea", "double", "oid", "regproc"})
 _LEADING_STATEMENTS = frozenset({"select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
@@ -1135,7 +1267,9 @@ _CONSTRUCT_HINT = linear(
 )
 # the comments sqlmap and payload lists end a value with: nothing after the marker
 _BARE_CUTS = frozenset({"--", "-- -", "--+", "--+-", "-- +", "#", "/*"})
-_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)")
+# MySQL's if() with a literal condition, compared or as is ("if(1=1,", "if(1,sleep(5),0)")
+# (glued "if(1," only: "if (1, 2) fail" is a list in prose)
+_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bif\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
 
 
 def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
@@ -1257,6 +1391,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
     has_left = left >= 0 and tokens[left].kind in "nsbv"
+    if has_left and left >= 1 and tokens[i].value == "and" and tokens[left - 1].value == "between":
+        return None  # "between 5 and 10": the range's own "and", not a condition joined
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
     # "*/ or 1=1 /*": the value closes a comment the query had open and adds a condition after it
     at_start = left < 0 or _parameter_value(tokens, i) or (
@@ -1312,6 +1448,13 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             or (x.kind == "o" and x.value in ("=", "!", "!="))):
         # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
         return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
+    if u.kind == "v" and u.value.startswith("@") and w is not None and w.value == ":=" and x is not None and (
+            x.kind in "nsvf(") and (at_start or (has_left and tokens[left].kind in "ns")):
+        return (0.85, "sqli.logic-assignment", start, x.end)  # "1 and @a:=1": a user variable written in a condition
+    if u.kind == "k" and u.value == "user" and w is not None and w.kind == "o" and w.value in COMPARISONS and (
+            x is not None and x.kind in "nsv" and has_left and tokens[left].kind == "n" and (
+                left == 0 or left == 1 and tokens[0].value == "-")):
+        return (0.85, "sqli.numeric-condition", start, x.end)  # "1 and user=0x726f6f74": the column named user
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
