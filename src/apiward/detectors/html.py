@@ -34,6 +34,7 @@ STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
      "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
+_OBSOLETE_TAGS = frozenset({"marquee", "plaintext", "xmp", "listing", "blink"})
 _TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?|:[a-z][a-z0-9\-_]{0,24})([ \t\n\r/>\"'=+]|$)")
 # Obfuscated element names a filter's tag list misses: letters spread with whitespace
 # (``<f o r m``, ``<s c r i p t``) and a namespace prefix written with blanks around its colon
@@ -220,6 +221,10 @@ def scan(text: str) -> list[Hit]:
                     keep(0.15, "xss.tag", m.start(), m.end())
                 else:
                     _inert_tag(keep, text, m)
+            elif name in _OBSOLETE_TAGS and "/" not in text[m.start() : m.start(1)]:
+                # <marquee>, <plaintext>, <xmp>: elements no editor writes any more; injected,
+                # they take over how the rest of the page renders (plaintext swallows it whole)
+                keep(0.8, "xss.obsolete-tag", m.start(), m.end())
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
                 if sink is not None and ">" in rest[: sink.start()]:
