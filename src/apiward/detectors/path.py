@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from apiward.core import Category
+from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
 from apiward.detectors.sql import random_blob
@@ -84,6 +85,9 @@ _STRICT = linear(
     # any descriptor in a Java web application's private directory (a container never serves it)
     r"|(?:^|/)web-inf/[a-z]"
     r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/)"
+    # a process's own descriptors and streams, and bash's network pseudo-files, by absolute path:
+    # what an inclusion reads to reach its input, its log or a socket
+    r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
 # Files a server writes for its operator and never links: debug / error / access logs and
 # database dumps, asked for by name at the end of a path (scanners' first requests).
@@ -97,6 +101,9 @@ _LEAK_FILE = linear(
 _WRAPPER = linear(
     r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
+    # PHP's own wrapper with one slash ("php:/filter/resource=x"): its parser takes "php:" and any
+    # slashes after it, and no URL or file name is spelled so
+    r"|\bphp:/(?:filter|input|stdin|fd)\b"
 )
 # control bytes other than NUL, tab and line breaks, raw or written as \xNN
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]|\\x(?:0[1-9a-f]|1[0-9a-f])")
@@ -107,9 +114,10 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
     r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
-    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
+    # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
+    r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
-_SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
+_SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
                 "/etc/hosts.", "/var/run/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
@@ -123,6 +131,21 @@ _HOME_SECRET = re.compile(
     r"/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
     r"|psql_history|lesshst|netrc|gitconfig|git-credentials|python_history|rediscli_history)$"
 )
+_DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
+# A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
+# /etc holds only the system's configuration, so any name there read as a value is a file read.
+# A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
+# a web asset's extension or a digit after "/etc/" is taken for such a path.
+_ETC_FILE = re.compile(r"/etc/[a-z_][a-z0-9_.\-]{1,40}(?:/[a-z0-9_.\-]{1,40}){0,4}")
+_WEB_ASSET = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|css|js|html?|woff2?|ttf|mp[34]|pdf)$")
+# A web application's own secret configuration by its conventional name, at the end of a path:
+# database passwords and keys that the server never serves (PHP prints nothing, IIS and Spring
+# refuse it), so asking for it names the file to a read or an inclusion
+_APP_SECRET = re.compile(
+    r"(?:^|/)(?:config\.inc\.php|configuration\.php|localsettings\.php|wp-config\.php[a-z0-9.~_\-]{0,8}"
+    r"|web\.config|appsettings(?:\.[a-z]{1,16})?\.json|application(?:-[a-z]{1,16})?\.(?:properties|ya?ml)"
+    r"|app/etc/(?:local\.xml|env\.php)|sites/default/settings\.php|config\.php(?:\.bak|\.old|\.orig|\.save|~|\.swp|\.txt))$"
+)
 # every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
 # and the directories that also name web pages ("home/")
 _SENSITIVE_FILE = linear(
@@ -134,8 +157,10 @@ _SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
+# "../v2/users": a link from one API version to the same resource in its sibling version
+_VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -159,7 +184,7 @@ _DOTFILE_VALUE = re.compile(
     r"|mysql_history|netrc|pgpass|npmrc|git/(?:config|head|index|logs/head)|svn/(?:entries|wc\.db)|hg/hgrc"
     r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config)"
     # and Windows' own ini files, the classic proof of a Windows file read
-    r"|(?:boot|win|system)\.ini"
+    r"|(?:[a-z]:/?)?(?:boot|win|system)\.ini"
 )
 
 
@@ -183,6 +208,10 @@ def scan(text: str) -> list[Hit]:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     if "%00" in norm:
         norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
+    if "..\uf025" in norm or "..\uefc8" in norm:
+        # "..%uF025..%uF025etc", "..%uEFC8": private-use code points an IIS best-fit mapping reads as
+        # "/" and "\\"; after a parent step they are its slash (icon fonts' glyphs never follow "..")
+        norm = norm.replace("\uf025", "/").replace("\uefc8", "/")
     if "\xe0" in norm or "\xe1" in norm:
         norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
     if ".." in norm:
@@ -213,7 +242,7 @@ def scan(text: str) -> list[Hit]:
             rest = norm[first.end() : first.end() + 40].lstrip("/")  # "..//app.config": a doubled slash
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\""):
-                if rest[:1].isalnum():
+                if rest[:1].isalnum() and _VERSION_SIBLING.match(rest) is None:
                     keep(0.55, "traversal.step", first.start(), end + 12)
                 elif rest[:1] == "." and rest[1:2].isalpha():
                     # "../.history", "../.env": one step up to a hidden file, where secrets live
@@ -230,7 +259,7 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
-    wrapper = _WRAPPER.search(norm) if "://" in norm else None  # every wrapper is spelled with "://"
+    wrapper = _WRAPPER.search(norm) if "://" in norm or "php:/" in norm else None  # (all but PHP's spelled with "://")
     if wrapper is not None:
         name = wrapper.group(0)
         score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85
@@ -250,6 +279,13 @@ def scan(text: str) -> list[Hit]:
             if "://" in text:
                 norm = norm.replace(":/", "://", 1)
         target = _STRICT.search(norm)
+        if target is None and "/../" in norm:
+            # "/etc/default/../passwd", "/var/www/html/../../../etc/shadow": the file the steps
+            # resolve to, once each climbs over the directory named before it
+            resolved = _resolve(norm)
+            if resolved != norm:
+                norm = resolved
+                target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
             if _in_prose(norm, start, target.end()):
@@ -262,6 +298,20 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+    if best is None and ("*" in norm or "?" in norm) and "/" in norm:
+        wild = _wildcard_file(norm)
+        if wild is not None:
+            keep(0.85, "traversal.wildcard-file", wild[0], wild[1])
+    if best is None and "." in norm:
+        value = norm.strip()
+        cut = min((i for i in (value.find("?"), value.find("#")) if i > 0), default=len(value))
+        secret = _APP_SECRET.search(value, 0, cut) if " " not in value[:cut] else None
+        if secret is not None and value[:1] != "/" and secret.group(0).lstrip("/").startswith("app"):
+            # "application.yml", "src/main/resources/application.yml": a file of any Spring or .NET
+            # project's tree, named relative to it; the server's own is asked for from its root
+            secret = None
+        if secret is not None and not _is_url_path(value, secret.start()):
+            keep(0.75, "traversal.app-config", secret.start(), secret.end())
     if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini")):
         dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
         if dotfile is not None:
@@ -271,6 +321,40 @@ def scan(text: str) -> list[Hit]:
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+def _resolve(text: str) -> str:
+    """``text`` (its first 2048 characters) with each ``name/..`` pair removed, as a file API
+    resolves it; a step with nothing left to climb over is kept."""
+    out: list[str] = []
+    for segment in text[:2048].split("/"):
+        if segment == ".." and out and out[-1] not in ("", ".."):
+            out.pop()
+        else:
+            out.append(segment)
+    return "/".join(out)
+
+
+# An absolute path with shell wildcards ("/etc/pa*wd", "/e?c/sh*"): a shell, glob() or an
+# inclusion that expands them opens the file the pattern names
+_WILD_PATH = re.compile(r"(?:^|[\s='\"(;|`])(/[a-z0-9_.*?/\-]{4,60})")
+_GLOB_TARGETS = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/sudoers",
+                 "/etc/hostname", "/proc/self/environ", "/proc/self/cmdline", "/proc/version",
+                 "/root/.ssh/id_rsa", "/root/.bash_history")
+
+
+def _wildcard_file(text: str) -> tuple[int, int] | None:
+    """Where a wildcard path that matches a sensitive file starts and ends. The pattern needs
+    three literal letters and a literal in its last segment: "/*" or "/etc/*" names a directory."""
+    for count, m in enumerate(_WILD_PATH.finditer(text)):
+        if count >= 4:
+            break
+        pattern = m.group(1).rstrip("/")
+        last = pattern.rsplit("/", 1)[-1]
+        if ("*" in pattern or "?" in pattern) and sum(c.isalpha() for c in pattern) >= 3 and last.strip("*?"):
+            if any(glob_match(pattern, target) for target in _GLOB_TARGETS):
+                return m.start(1), m.end(1)
+    return None
 
 
 def _in_prose(text: str, start: int, end: int) -> bool:
@@ -294,6 +378,10 @@ def _system_file(found: str) -> bool:
         return True
     if found.startswith("/home/"):
         return _SENSITIVE_FILE.search(found) is not None
+    if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
+        return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
+    if found.startswith("/etc/") and _ETC_FILE.fullmatch(found) is not None and _WEB_ASSET.search(found) is None:
+        return True
     return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
             or _SENSITIVE_FILE.search(found) is not None)
 
