@@ -66,7 +66,7 @@ STRICT = (
     # the files an LFI reads to prove itself, and old NT's system tree
     "panther/unattend", "sysprep/sysprep.xml", "sysprep.inf", "windows/repair/", "drivers/etc/",
     "system32/eula.txt", "system32/license.rtf", "windows/debug/netsetup.log", "windowsupdate.log",
-    "inetsrv/config/", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
+    "inetsrv/config/", "inetsrv/metabase.xml", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
     "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
     # Java archives' descriptors, which a container never serves (only a read through the
     # application reaches them)
@@ -87,6 +87,8 @@ _STRICT = linear(
     r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/)"
     # a process's own descriptors and streams, and bash's network pseudo-files, by absolute path:
     # what an inclusion reads to reach its input, its log or a socket
+    # DOS's start-up files in a drive's root, the first file a Windows read is tried with
+    r"|(?:^|[\s='\"(])[a-z]:/(?:autoexec\.bat|config\.sys)"
     r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
 # Files a server writes for its operator and never links: debug / error / access logs and
