@@ -125,7 +125,7 @@ _SYSTEM_PATH = linear(
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
-                "/etc/hosts.", "/var/run/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
+                "/etc/hosts.", "/var/run/", "/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
     r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$"
@@ -158,10 +158,10 @@ _SENSITIVE_FILE = linear(
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
 # (RE2 on long text: the stdlib engine tries "[a-z]:/" at every letter)
-_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
+_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
-_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
+_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev)/[^\s'\"<>?#]{1,200})")
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
@@ -170,10 +170,11 @@ _TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panthe
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
 # lead byte (IIS read "%c0%2f", "%c1%1c", "%c0%qf" as '/' or '\\'; the decoded view holds the lead
-# byte as "à"/"á" or still "%c0"), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
+# byte as "à"/"á" or still "%c0", or as U+FFFD where the query parser met the invalid byte, and a
+# 5- or 6-byte form "%f8%80%80%80%af" is a run of U+FFFD), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
 # or space between the dots and the slash that a filter or file API drops ("..%01/", "..%20/").
 _LOOSE_STEP = re.compile(
-    r"\.\.(?:(?:%c[01]|[\xe0\xe1])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
+    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{2,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
 )
 # the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
 # and slashes of a path: a loose decoder reads the pair as the ASCII character alone
@@ -307,8 +308,8 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
-    if best is None and ("*" in norm or "?" in norm) and "/" in norm:
-        wild = _wildcard_file(norm)
+    if best is None and ("*" in text or "?" in text) and "/" in text:
+        wild = _wildcard_file(text)  # (before "//" was folded: "/static//etc/pa*wd")
         if wild is not None:
             keep(0.85, "traversal.wildcard-file", wild[0], wild[1])
     if best is None and "." in norm:
@@ -359,6 +360,8 @@ def _wildcard_file(text: str) -> tuple[int, int] | None:
         if count >= 4:
             break
         pattern = m.group(1).rstrip("/")
+        if "//" in pattern:
+            pattern = "/" + pattern.rsplit("//", 1)[1]  # "/static//etc/pa*wd": the path glued after the route
         last = pattern.rsplit("/", 1)[-1]
         if ("*" in pattern or "?" in pattern) and sum(c.isalpha() for c in pattern) >= 3 and last.strip("*?"):
             if any(glob_match(pattern, target) for target in _GLOB_TARGETS):
