@@ -96,6 +96,8 @@ def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool)
         ("file=..%c0%qf..%c0%qfetc%c0%qfpasswd", True),
         ("file=..%f8%80%80%80%af..%f8%80%80%80%afetc/passwd", True),  # 5-byte form: five U+FFFD
         ("file=/..%00/..%00/etc/passwd", True),
+        ("file=%e0%40%ae%e0%40%ae/%e0%40%ae%e0%40%ae/etc/passwd", True),  # U+FFFD-heavy, ends in a proof file
+        ("file=%c0%2e%c0%2e/%c0%2e%c0%2e/%c0%2e%c0%2e/boot.ini", True),
         ("blob=..%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2", False),  # binary that starts with dots
     ],
 )

@@ -165,7 +165,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*]|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*]|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -174,11 +174,11 @@ _TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panthe
 # 5- or 6-byte form "%f8%80%80%80%af" is a run of U+FFFD), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
 # or space between the dots and the slash that a filter or file API drops ("..%01/", "..%20/").
 _LOOSE_STEP = re.compile(
-    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{2,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
+    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{1,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
 )
 # the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
 # and slashes of a path: a loose decoder reads the pair as the ASCII character alone
-_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1](?=[./])")
+_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1\ufffd](?=[./])")
 # A parent step spelled to survive one pass of a filter that deletes "../" (or "./"): "....//",
 # "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
 _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
@@ -218,7 +218,7 @@ def scan(text: str) -> list[Hit]:
         # "..%uF025..%uF025etc", "..%uEFC8": private-use code points an IIS best-fit mapping reads as
         # "/" and "\\"; after a parent step they are its slash (icon fonts' glyphs never follow "..")
         norm = norm.replace("\uf025", "/").replace("\uefc8", "/")
-    if "\xe0" in norm or "\xe1" in norm:
+    if "\xe0" in norm or "\xe1" in norm or "\ufffd" in norm:
         norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
     if ".." in norm:
         loose = _LOOSE_STEP.search(norm)
@@ -308,6 +308,10 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+    if best is None and text.endswith(("passwd", "shadow", "issue", "group", "hosts", ".ini")):
+        repeated = _repeated_step(text)
+        if repeated is not None:
+            keep(0.9, "traversal.repeated-step", repeated[0], repeated[1])
     if best is None and ("*" in text or "?" in text) and "/" in text:
         wild = _wildcard_file(text)  # (before "//" was folded: "/static//etc/pa*wd")
         if wild is not None:
@@ -331,6 +335,32 @@ def scan(text: str) -> list[Hit]:
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+# The classic proof files at the very end of a value, their separators any short spelling (a slash
+# a decoder made "o" of, "%c0%80%af", U+FFFD): a cheap test before `_REPEATED_STEP`
+_PROOF_TAIL = re.compile(
+    r"(?:etc.{1,12}(?:passwd|shadow|issue|group|hosts)|(?:windows|winnt).{1,12}(?:win|system)\.ini|boot\.ini)$", re.S
+)
+# One unit written two or more times, then a proof file: "à@®à@®/à@®à@®/etc/passwd" ("%e0%40%ae"),
+# "..o..o..oetcopasswd" ("%c1%af"), "�.�./�.�./boot.ini": a parent step in a spelling no decoder
+# here reads, known by its repetition. The unit holds something other than letters and digits.
+# (a lazy unit of at most 40 characters and a bounded back-reference, tried at the value's start only)
+_REPEATED_STEP = re.compile(r"(.{2,40}?)\1{1,15}(?=(?:etc|windows|winnt|boot))", re.S)
+
+
+def _repeated_step(text: str) -> tuple[int, int] | None:
+    """Where a repeated odd unit that leads to a proof file starts and ends."""
+    value = text.strip()[:800]
+    if _PROOF_TAIL.search(value) is None:
+        return None
+    m = _REPEATED_STEP.match(value)
+    unit = m.group(1) if m is not None else ""
+    if not unit or unit.isalnum() and "0x" not in unit:
+        return None  # "abab..." is a word; "0x2e0x2e%c1%af" spells dots as hex
+    if unit.isascii() and not any(c in unit for c in "./\\%0"):
+        return None
+    return m.start(), m.end()
 
 
 def _resolve(text: str) -> str:
