@@ -114,6 +114,8 @@ def plain(value: str) -> bool:
     text = value.lower()
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
+    if "0x2e" in text:
+        return False  # "0x2e0x2e0x2fetc0x2fpasswd": parent steps spelled as hex literals, all letters and digits
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
