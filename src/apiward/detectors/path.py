@@ -64,7 +64,7 @@ STRICT = (
     "var/run/utmp", "var/log/wtmp", "var/log/btmp", "var/log/lastlog", "boot/grub/", "var/spool/mail/",
     # Windows: setup answer files (local passwords), repair hives, the network files beside "hosts",
     # the files an LFI reads to prove itself, and old NT's system tree
-    "panther/unattend", "sysprep/sysprep.xml", "sysprep.inf", "windows/repair/", "drivers/etc/",
+    "panther/unattend", "sysprep/sysprep.xml", "sysprep/unattend", "sysprep.inf", "windows/repair/", "drivers/etc/",
     "system32/eula.txt", "system32/license.rtf", "windows/debug/netsetup.log", "windowsupdate.log",
     "inetsrv/config/", "inetsrv/metabase.xml", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
     "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
@@ -84,7 +84,9 @@ _STRICT = linear(
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
     # any descriptor in a Java web application's private directory (a container never serves it)
     r"|(?:^|/)web-inf/[a-z]"
-    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/)"
+    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/|kcore|kmsg)"
+    # the kernel's image, configuration and boot map
+    r"|(?:^|[\s='\"(])/boot/(?:config-|vmlinuz|initrd|system\.map)"
     # a process's own descriptors and streams, and bash's network pseudo-files, by absolute path:
     # what an inclusion reads to reach its input, its log or a socket
     # DOS's start-up files in a drive's root, the first file a Windows read is tried with
@@ -128,7 +130,7 @@ _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/
                 "/etc/hosts.", "/var/run/", "/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
-    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$"
+    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$|/catalina\.out$|\.evtx$"
 )
 # a user's shell, editor and client histories and settings, by their absolute path (under /home/
 # only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
@@ -136,6 +138,8 @@ _HOME_SECRET = re.compile(
     r"/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
     r"|psql_history|lesshst|netrc|gitconfig|git-credentials|python_history|rediscli_history)$"
 )
+# Windows folders of local web / database stacks and of the system's shared data
+_WINDOWS_STACKS = ("xampp/", "wamp/", "wamp64/", "programdata/", "appserv/", "uwamp/")
 _DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
@@ -422,6 +426,8 @@ def _system_file(found: str) -> bool:
         return _SENSITIVE_FILE.search(found) is not None
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
+    if found[1:3] == ":/" and found.startswith(_WINDOWS_STACKS, 3):
+        return True  # "d:/xampp/htdocs/index.php": a local server stack's tree, named from its drive
     if found.startswith("/etc/") and _ETC_FILE.fullmatch(found) is not None and _WEB_ASSET.search(found) is None:
         return True
     return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
