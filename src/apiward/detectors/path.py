@@ -124,10 +124,12 @@ _SYSTEM_PATH = linear(
     # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
     r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
+# a process's descriptors and streams and bash's sockets (not /dev/null, the empty file)
+_DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/")
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
-                "/etc/hosts.", "/var/run/", "/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
+                "/etc/hosts.", "/var/run/", *_DEV_FILES, "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
     r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$|/catalina\.out$|\.evtx$"
@@ -281,6 +283,8 @@ def scan(text: str) -> list[Hit]:
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if (best is None or best.score < 0.85) and "//" in norm and _SYSTEM_HINT.search(norm) is not None:
         glued = _GLUED_SYSTEM_PATH.search(norm)
+        if glued is not None and glued.group(1).startswith("/dev/") and not glued.group(1).startswith(_DEV_FILES):
+            glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
     if "//?/" in norm or "//./" in norm:
