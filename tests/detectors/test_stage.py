@@ -89,6 +89,28 @@ def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool)
     assert bool(found) is flagged, found
 
 
+@pytest.mark.parametrize(
+    ("query", "flagged"),
+    [
+        ("file=..%c0%2f..%c0%2fetc%c0%2fpasswd", True),  # a lone overlong lead byte: U+FFFD after each ".."
+        ("file=..%c0%qf..%c0%qfetc%c0%qfpasswd", True),
+        ("file=..%f8%80%80%80%af..%f8%80%80%80%afetc/passwd", True),  # 5-byte form: five U+FFFD
+        ("file=/..%00/..%00/etc/passwd", True),
+        ("file=%e0%40%ae%e0%40%ae/%e0%40%ae%e0%40%ae/etc/passwd", True),  # U+FFFD-heavy, ends in a proof file
+        ("file=%c0%2e%c0%2e/%c0%2e%c0%2e/%c0%2e%c0%2e/boot.ini", True),
+        ("file=%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2fapp/settings.yml", True),
+        ("file=0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd", True),  # letters and digits only: past the plain fast path
+        ("blob=..%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2", False),  # binary that starts with dots
+        ("blob=%ff.%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2%f1%f0%ef", False),  # a dot inside binary
+    ],
+)
+def test_malformed_parent_steps_are_text_not_binary(query: str, flagged: bool) -> None:
+    """The undecodable or NUL bytes of a malformed parent step stand right after its dots; in a
+    short path they were more than 10 % of the value, which went uninspected as binary."""
+    found = blocking(stage().findings(request(query=query)))
+    assert bool(found) is flagged, found
+
+
 def test_shellshock_in_a_header() -> None:
     headers = [*BROWSER, ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'")]
     found = stage().findings(request(headers=headers))

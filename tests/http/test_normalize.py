@@ -76,6 +76,12 @@ def test_base64_text_is_decoded_random_tokens_are_not() -> None:
     assert normalize("Mqy3qGJL2rpv3hC81H3EabyJg6MWun6FGdeethHntYY=")[1:] == ("mqy3qgjl2rpv3hc81h3eabyjg6mwun6fgdeethhntyy=",)
 
 
+def test_base64_of_a_climbing_path_is_decoded() -> None:
+    # mostly dots and slashes, yet text: "../../../etc/passwd"
+    assert "../../../etc/passwd" in normalize("Li4vLi4vLi4vZXRjL3Bhc3N3ZA==")
+    assert "..\\..\\boot.ini" in normalize("Li5cLi5cYm9vdC5pbmk=")
+
+
 def test_data_uri_text_payload_is_decoded_images_are_not() -> None:
     """PHP's data wrapper runs the payload of "data:text/plain;base64,..." in an include(); a
     browser runs text/html. Image payloads are not text and give no view."""

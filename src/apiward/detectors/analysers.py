@@ -116,6 +116,8 @@ def plain(value: str) -> bool:
     text = value.lower()
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
+    if "0x2e" in text:
+        return False  # "0x2e0x2e0x2fetc0x2fpasswd": parent steps spelled as hex literals, all letters and digits
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
@@ -140,8 +142,8 @@ def inert(value: str) -> bool:
         return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
     if _GADGET_RE.search(text) is not None:
         return False
-    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith(".ini")) and path.scan(text):
-        return False  # a path, a dot-file (".env"), "boot.ini" or hex-spelled steps ("0x2e0x2e0x2f")
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
+        return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
     if len(value) >= MIN_BASE64_CHARS and " " not in value and "," not in value:
         for token in (value, *value.split(".")):
             if len(token) >= MIN_BASE64_CHARS and base64_text(token) is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from apiward.core import Category
+from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
 from apiward.detectors.sql import random_blob
@@ -63,9 +64,9 @@ STRICT = (
     "var/run/utmp", "var/log/wtmp", "var/log/btmp", "var/log/lastlog", "boot/grub/", "var/spool/mail/",
     # Windows: setup answer files (local passwords), repair hives, the network files beside "hosts",
     # the files an LFI reads to prove itself, and old NT's system tree
-    "panther/unattend", "sysprep/sysprep.xml", "sysprep.inf", "windows/repair/", "drivers/etc/",
+    "panther/unattend", "sysprep/sysprep.xml", "sysprep/unattend", "sysprep.inf", "windows/repair/", "drivers/etc/",
     "system32/eula.txt", "system32/license.rtf", "windows/debug/netsetup.log", "windowsupdate.log",
-    "inetsrv/config/", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
+    "inetsrv/config/", "inetsrv/metabase.xml", "system32/logfiles/", "pagefile.sys", "hiberfil.sys", "ntuser.dat", "$recycle.bin",
     "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
     # Java archives' descriptors, which a container never serves (only a read through the
     # application reaches them)
@@ -83,8 +84,18 @@ _STRICT = linear(
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
     # any descriptor in a Java web application's private directory (a container never serves it)
     r"|(?:^|/)web-inf/[a-z]"
-    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/)"
+    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/|kcore|kmsg)"
+    # the kernel's image, configuration and boot map
+    r"|(?:^|[\s='\"(])/boot/(?:config-|vmlinuz|initrd|system\.map)"
+    # a process's own descriptors and streams, and bash's network pseudo-files, by absolute path:
+    # what an inclusion reads to reach its input, its log or a socket
+    # DOS's start-up files in a drive's root, the first file a Windows read is tried with
+    r"|(?:^|[\s='\"(])[a-z]:/(?:autoexec\.bat|config\.sys)"
+    r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
+# Win32 device namespace ("\\\\?\\c:\\", "\\\\.\\pipe\\x", "\\\\?\\unc\\host\\share"), backslashes
+# read as slashes: a path that skips Windows' own name checks, which no form or API value is
+_DEVICE_PATH = re.compile(r"(?:^|[\s='\"(])//[?.]/(?:[a-z]:|unc/|globalroot|pipe/|physicaldrive|volume\{|harddisk|device/)")
 # Files a server writes for its operator and never links: debug / error / access logs and
 # database dumps, asked for by name at the end of a path (scanners' first requests).
 _LEAK_FILE = linear(
@@ -97,6 +108,9 @@ _LEAK_FILE = linear(
 _WRAPPER = linear(
     r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
+    # PHP's own wrapper with one slash ("php:/filter/resource=x"): its parser takes "php:" and any
+    # slashes after it, and no URL or file name is spelled so
+    r"|\bphp:/(?:filter|input|stdin|fd)\b"
 )
 # control bytes other than NUL, tab and line breaks, raw or written as \xNN
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]|\\x(?:0[1-9a-f]|1[0-9a-f])")
@@ -107,21 +121,41 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
     r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
-    r"|[a-z]:/[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
+    # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
+    r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
-_SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
+# a process's descriptors and streams and bash's sockets (not /dev/null, the empty file)
+_DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/")
+_SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
-                "/etc/hosts.", "/var/run/", "/srv/www/", "/srv/http/", "/usr/local/mysql/")
+                "/etc/hosts.", "/var/run/", *_DEV_FILES, "/srv/www/", "/srv/http/", "/usr/local/mysql/")
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
-    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$"
+    r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$|/catalina\.out$|\.evtx$"
 )
 # a user's shell, editor and client histories and settings, by their absolute path (under /home/
 # only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
 _HOME_SECRET = re.compile(
     r"/\.(?:profile|bashrc|bash_profile|bash_login|bash_logout|zshrc|zsh_history|viminfo|mysql_history"
     r"|psql_history|lesshst|netrc|gitconfig|git-credentials|python_history|rediscli_history)$"
+)
+# Windows folders of local web / database stacks and of the system's shared data
+_WINDOWS_STACKS = ("xampp/", "wamp/", "wamp64/", "programdata/", "appserv/", "uwamp/")
+_DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
+# A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
+# /etc holds only the system's configuration, so any name there read as a value is a file read.
+# A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
+# a web asset's extension or a digit after "/etc/" is taken for such a path.
+_ETC_FILE = re.compile(r"/etc/[a-z_][a-z0-9_.\-]{1,40}(?:/[a-z0-9_.\-]{1,40}){0,4}")
+_WEB_ASSET = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|css|js|html?|woff2?|ttf|mp[34]|pdf)$")
+# A web application's own secret configuration by its conventional name, at the end of a path:
+# database passwords and keys that the server never serves (PHP prints nothing, IIS and Spring
+# refuse it), so asking for it names the file to a read or an inclusion
+_APP_SECRET = re.compile(
+    r"(?:^|/)(?:config\.inc\.php|configuration\.php|localsettings\.php|wp-config\.php[a-z0-9.~_\-]{0,8}"
+    r"|web\.config|appsettings(?:\.[a-z]{1,16})?\.json|application(?:-[a-z]{1,16})?\.(?:properties|ya?ml)"
+    r"|app/etc/(?:local\.xml|env\.php)|sites/default/settings\.php|config\.php(?:\.bak|\.old|\.orig|\.save|~|\.swp|\.txt))$"
 )
 # every SENSITIVE name but the executables' directory (crash reports carry "c:\\windows\\system32\\x.exe")
 # and the directories that also name web pages ("home/")
@@ -130,24 +164,27 @@ _SENSITIVE_FILE = linear(
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
 # (RE2 on long text: the stdlib engine tries "[a-z]:/" at every letter)
-_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
+_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
-_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub)/[^\s'\"<>?#]{1,200})")
+_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev)/[^\s'\"<>?#]{1,200})")
+# "../v2/users": a link from one API version to the same resource in its sibling version
+_VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/")
+_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
 # lead byte (IIS read "%c0%2f", "%c1%1c", "%c0%qf" as '/' or '\\'; the decoded view holds the lead
-# byte as "à"/"á" or still "%c0"), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
+# byte as "à"/"á" or still "%c0", or as U+FFFD where the query parser met the invalid byte, and a
+# 5- or 6-byte form "%f8%80%80%80%af" is a run of U+FFFD), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
 # or space between the dots and the slash that a filter or file API drops ("..%01/", "..%20/").
 _LOOSE_STEP = re.compile(
-    r"\.\.(?:(?:%c[01]|[\xe0\xe1])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
+    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{1,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
 )
 # the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
 # and slashes of a path: a loose decoder reads the pair as the ASCII character alone
-_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1](?=[./])")
+_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1\ufffd](?=[./])")
 # A parent step spelled to survive one pass of a filter that deletes "../" (or "./"): "....//",
 # "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
 _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
@@ -159,7 +196,7 @@ _DOTFILE_VALUE = re.compile(
     r"|mysql_history|netrc|pgpass|npmrc|git/(?:config|head|index|logs/head)|svn/(?:entries|wc\.db)|hg/hgrc"
     r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config)"
     # and Windows' own ini files, the classic proof of a Windows file read
-    r"|(?:boot|win|system)\.ini"
+    r"|(?:[a-z]:/?)?(?:boot|win|system)\.ini"
 )
 
 
@@ -183,7 +220,11 @@ def scan(text: str) -> list[Hit]:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     if "%00" in norm:
         norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
-    if "\xe0" in norm or "\xe1" in norm:
+    if "..\uf025" in norm or "..\uefc8" in norm:
+        # "..%uF025..%uF025etc", "..%uEFC8": private-use code points an IIS best-fit mapping reads as
+        # "/" and "\\"; after a parent step they are its slash (icon fonts' glyphs never follow "..")
+        norm = norm.replace("\uf025", "/").replace("\uefc8", "/")
+    if "\xe0" in norm or "\xe1" in norm or "\ufffd" in norm:
         norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
     if ".." in norm:
         loose = _LOOSE_STEP.search(norm)
@@ -213,7 +254,7 @@ def scan(text: str) -> list[Hit]:
             rest = norm[first.end() : first.end() + 40].lstrip("/")  # "..//app.config": a doubled slash
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\""):
-                if rest[:1].isalnum():
+                if rest[:1].isalnum() and _VERSION_SIBLING.match(rest) is None:
                     keep(0.55, "traversal.step", first.start(), end + 12)
                 elif rest[:1] == "." and rest[1:2].isalpha():
                     # "../.history", "../.env": one step up to a hidden file, where secrets live
@@ -230,7 +271,7 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
-    wrapper = _WRAPPER.search(norm) if "://" in norm else None  # every wrapper is spelled with "://"
+    wrapper = _WRAPPER.search(norm) if "://" in norm or "php:/" in norm else None  # (all but PHP's spelled with "://")
     if wrapper is not None:
         name = wrapper.group(0)
         score = 0.95 if not name.startswith(("data:", "jar:", "file:")) else 0.85
@@ -242,14 +283,27 @@ def scan(text: str) -> list[Hit]:
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if (best is None or best.score < 0.85) and "//" in norm and _SYSTEM_HINT.search(norm) is not None:
         glued = _GLUED_SYSTEM_PATH.search(norm)
+        if glued is not None and glued.group(1).startswith("/dev/") and not glued.group(1).startswith(_DEV_FILES):
+            glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
+    if "//?/" in norm or "//./" in norm:
+        device = _DEVICE_PATH.search(norm)
+        if device is not None:
+            keep(0.85, "traversal.device-path", device.start(), device.end())
     if (best is None or best.score < 0.9) and "/" in norm:  # a file name alone is a word, not a path
         if "/./" in norm or norm.count("//") > norm.count("://"):
             norm = _SELF_STEP.sub("/", norm)  # "/etc/./passwd", "/etc//passwd"
             if "://" in text:
                 norm = norm.replace(":/", "://", 1)
         target = _STRICT.search(norm)
+        if target is None and "/../" in norm:
+            # "/etc/default/../passwd", "/var/www/html/../../../etc/shadow": the file the steps
+            # resolve to, once each climbs over the directory named before it
+            resolved = _resolve(norm)
+            if resolved != norm:
+                norm = resolved
+                target = _STRICT.search(norm)
         if target is not None and not _is_url_path(norm, target.start()):
             start = target.start()
             if _in_prose(norm, start, target.end()):
@@ -262,6 +316,24 @@ def scan(text: str) -> list[Hit]:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+    if best is None and text.endswith(("passwd", "shadow", "issue", "group", "hosts", ".ini")):
+        repeated = _repeated_step(text)
+        if repeated is not None:
+            keep(0.9, "traversal.repeated-step", repeated[0], repeated[1])
+    if best is None and ("*" in text or "?" in text) and "/" in text:
+        wild = _wildcard_file(text)  # (before "//" was folded: "/static//etc/pa*wd")
+        if wild is not None:
+            keep(0.85, "traversal.wildcard-file", wild[0], wild[1])
+    if best is None and "." in norm:
+        value = norm.strip()
+        cut = min((i for i in (value.find("?"), value.find("#")) if i > 0), default=len(value))
+        secret = _APP_SECRET.search(value, 0, cut) if " " not in value[:cut] else None
+        if secret is not None and value[:1] != "/" and secret.group(0).lstrip("/").startswith("app"):
+            # "application.yml", "src/main/resources/application.yml": a file of any Spring or .NET
+            # project's tree, named relative to it; the server's own is asked for from its root
+            secret = None
+        if secret is not None and not _is_url_path(value, secret.start()):
+            keep(0.75, "traversal.app-config", secret.start(), secret.end())
     if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini")):
         dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
         if dotfile is not None:
@@ -271,6 +343,68 @@ def scan(text: str) -> list[Hit]:
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     return [best] if best is not None else []
+
+
+# The classic proof files at the very end of a value, their separators any short spelling (a slash
+# a decoder made "o" of, "%c0%80%af", U+FFFD): a cheap test before `_REPEATED_STEP`
+_PROOF_TAIL = re.compile(
+    r"(?:etc.{1,12}(?:passwd|shadow|issue|group|hosts)|(?:windows|winnt).{1,12}(?:win|system)\.ini|boot\.ini)$", re.S
+)
+# One unit written two or more times, then a proof file: "à@®à@®/à@®à@®/etc/passwd" ("%e0%40%ae"),
+# "..o..o..oetcopasswd" ("%c1%af"), "�.�./�.�./boot.ini": a parent step in a spelling no decoder
+# here reads, known by its repetition. The unit holds something other than letters and digits.
+# (a lazy unit of at most 40 characters and a bounded back-reference, tried at the value's start only)
+_REPEATED_STEP = re.compile(r"(.{2,40}?)\1{1,15}(?=(?:etc|windows|winnt|boot))", re.S)
+
+
+def _repeated_step(text: str) -> tuple[int, int] | None:
+    """Where a repeated odd unit that leads to a proof file starts and ends."""
+    value = text.strip()[:800]
+    if _PROOF_TAIL.search(value) is None:
+        return None
+    m = _REPEATED_STEP.match(value)
+    unit = m.group(1) if m is not None else ""
+    if not unit or unit.isalnum() and "0x" not in unit:
+        return None  # "abab..." is a word; "0x2e0x2e%c1%af" spells dots as hex
+    if unit.isascii() and not any(c in unit for c in "./\\%0"):
+        return None
+    return m.start(), m.end()
+
+
+def _resolve(text: str) -> str:
+    """``text`` (its first 2048 characters) with each ``name/..`` pair removed, as a file API
+    resolves it; a step with nothing left to climb over is kept."""
+    out: list[str] = []
+    for segment in text[:2048].split("/"):
+        if segment == ".." and out and out[-1] not in ("", ".."):
+            out.pop()
+        else:
+            out.append(segment)
+    return "/".join(out)
+
+
+# An absolute path with shell wildcards ("/etc/pa*wd", "/e?c/sh*"): a shell, glob() or an
+# inclusion that expands them opens the file the pattern names
+_WILD_PATH = re.compile(r"(?:^|[\s='\"(;|`])(/[a-z0-9_.*?/\-]{4,60})")
+_GLOB_TARGETS = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/sudoers",
+                 "/etc/hostname", "/proc/self/environ", "/proc/self/cmdline", "/proc/version",
+                 "/root/.ssh/id_rsa", "/root/.bash_history")
+
+
+def _wildcard_file(text: str) -> tuple[int, int] | None:
+    """Where a wildcard path that matches a sensitive file starts and ends. The pattern needs
+    three literal letters and a literal in its last segment: "/*" or "/etc/*" names a directory."""
+    for count, m in enumerate(_WILD_PATH.finditer(text)):
+        if count >= 4:
+            break
+        pattern = m.group(1).rstrip("/")
+        if "//" in pattern:
+            pattern = "/" + pattern.rsplit("//", 1)[1]  # "/static//etc/pa*wd": the path glued after the route
+        last = pattern.rsplit("/", 1)[-1]
+        if ("*" in pattern or "?" in pattern) and sum(c.isalpha() for c in pattern) >= 3 and last.strip("*?"):
+            if any(glob_match(pattern, target) for target in _GLOB_TARGETS):
+                return m.start(1), m.end(1)
+    return None
 
 
 def _in_prose(text: str, start: int, end: int) -> bool:
@@ -294,6 +428,12 @@ def _system_file(found: str) -> bool:
         return True
     if found.startswith("/home/"):
         return _SENSITIVE_FILE.search(found) is not None
+    if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
+        return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
+    if found[1:3] == ":/" and found.startswith(_WINDOWS_STACKS, 3):
+        return True  # "d:/xampp/htdocs/index.php": a local server stack's tree, named from its drive
+    if found.startswith("/etc/") and _ETC_FILE.fullmatch(found) is not None and _WEB_ASSET.search(found) is None:
+        return True
     return (found.startswith(_SYSTEM_DIRS) or _CONFIG_FILE.search(found) is not None
             or _SENSITIVE_FILE.search(found) is not None)
 

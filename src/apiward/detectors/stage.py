@@ -817,6 +817,12 @@ def _binary(value: str) -> bool:
         # 0x01-0x1f as spaces) is text, whatever else it holds ("...%01users%C3%A9"); binary data
         # also has undecodable bytes (U+FFFD) and controls that do not stand between two letters
         odd -= len(_SPACER_CHAR.findall(sample))
+        if "." in sample and odd > 0.1 * len(sample):
+            # "..%c0%2f..%c0%2fetc", "..%00/..%00/", "%c0%2e%c0%2e%c0%2f": the undecodable or NUL
+            # bytes of a malformed parent step stand beside its dots
+            odd -= sum(map(len, _STEP_ODD.findall(sample)))
+        if odd > 0.1 * len(sample) and len(value) <= 800 and _PROOF_END.search(value) is not None:
+            return False  # "%e0%40%ae%e0%40%ae/etc/passwd": an odd spelling of steps to a proof file
     return odd > 0.1 * len(sample)
 
 
@@ -825,6 +831,8 @@ def _binary(value: str) -> bool:
 # JavaScript read them as spaces, so a short payload spaced with them ("1%0cunion%0cselect%0c1")
 # is text, not binary
 _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
+_STEP_ODD = re.compile("(?<=\\.)[\x00-\x08\x0e-\x1f\ufffd]{1,6}|[\x00-\x08\x0e-\x1f\ufffd]{1,6}(?=\\.)")
 # a control character standing between two visible ASCII characters, where a space would be
 _SPACER_CHAR = re.compile("(?<=[!-~])[\x01-\x08\x0e-\x1f](?=[!-~])")
 

@@ -390,6 +390,6 @@ def _decode_b64(body: str) -> str | None:
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
     letters = sum(map(str.isalnum, text)) + text.count(" ")  # (a space is not alphanumeric)
-    if letters < 0.5 * len(text):
-        return None
+    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\")):
+        return None  # (a path that climbs is mostly dots and slashes: "../../../etc/passwd")
     return text
