@@ -700,7 +700,18 @@ def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
         i = j
 
 
+# The plan of a field that adds nothing and that the model does not read (most fields): one
+# shared tuple. Only a plan the model reads is filled in later (`_score_model`), so only those
+# need a list of their own; a tuple of untracked items costs the cyclic garbage collector
+# nothing, while a list per remembered field is one more object every full collection visits.
+_NOTHING: Any = ((), None, None, None)
+
+
 def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
+    if normalized is None:
+        if not scored:
+            return _NOTHING  # type: ignore[no-any-return]
+        return (tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), None, None, None)  # type: ignore[return-value]
     if not scored:
         return [(), normalized, None, None]
     return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None, None]
