@@ -425,7 +425,15 @@ def _has_separator(text: str) -> bool:
             return True
     if "%0a" in text:
         return True
-    return ("then" in text or "do" in text) and _SEPARATOR.search(text) is not None
+    # what is left are its words "then" and "do": the regex tried at each occurrence only (a
+    # string search skips to them; the regex engine would stop at every "t" and "d")
+    for word in ("then", "do"):
+        at = text.find(word)
+        while at >= 0:
+            if _SEPARATOR.match(text, at) is not None:
+                return True
+            at = text.find(word, at + 1)
+    return False
 
 
 def _may_name_command(text: str) -> bool:
