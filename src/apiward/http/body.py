@@ -154,7 +154,9 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
                 size = len(key)
                 segment = key if size <= _SEGMENT_MAX else key[:_SEGMENT_MAX] + "…"
                 name = f"{path}.{segment}" if path else segment
-                if not (0 < size <= _PLAIN_NAME_MAX and plain_chars.issuperset(key) and key not in polluting):
+                # (an ASCII alphanumeric key is plain without building the set of its characters)
+                if not (0 < size <= _PLAIN_NAME_MAX and ((key.isalnum() and key.isascii()) or plain_chars.issuperset(key))
+                        and key not in polluting):
                     items.append(new_field((body, name + "#key", key)))
                 kind = type(value)
                 if kind is str:
