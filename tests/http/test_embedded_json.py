@@ -98,3 +98,14 @@ def test_a_percent_encoded_json_cookie_is_decoded_and_read_leaf_by_leaf() -> Non
     # not JSON once decoded, or not a cookie: kept as sent
     assert expanded(Field(Source.COOKIE, "c", "%7Bnot%20json")) == [("cookie.c", "%7Bnot%20json")]
     assert expanded(Field(Source.QUERY, "q", value)) == [("query.q", value)]
+
+
+def test_first_character_gate_holds_every_whitespace_character() -> None:
+    # `embedded_fields` passes a field on at once when its first character is not in
+    # `_MAY_EMBED`; a value that opens with any whitespace must still be looked at
+    from apiward.http.embedded_json import _MAY_EMBED
+
+    spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert spaces <= _MAY_EMBED
+    assert set("%{[") <= _MAY_EMBED
+    assert expanded(Field(Source.QUERY, "q", '\u3000{"a":"x"}')) == [("query.q.a", "x")]

@@ -222,6 +222,9 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
     match = _MASTER.match
     while pos < size and len(out) < limit:
         ch = text[pos]
+        if ch in _BLANKS:
+            pos += 1  # (what `_MASTER`'s "ws" group would skip, one character at a time)
+            continue
         if ch in _OPENERS:
             if ch in "'\"`":
                 end = _string_end(text, pos + 1, ch)
@@ -267,6 +270,9 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
 
 # the characters that open a string or a comment (the rest is `_MASTER`'s)
 _OPENERS = frozenset("'\"`#-/")
+# the commonest characters of `_MASTER`'s "ws" group, skipped without a match call (a run of
+# them is skipped whole either way, and a "ws" match adds no token)
+_BLANKS = frozenset(" +\t\n\r")
 
 
 def _string_end(text: str, pos: int, quote: str) -> int:

@@ -31,6 +31,7 @@ import hashlib
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus
 
@@ -95,6 +96,9 @@ _CONFIG_DOTFILE = re.compile(
     r"fabric|n8n|junie|ai|copilot|gemini|mcp)"
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
+# Enum members as module globals: a class attribute look-up of an enum member (``Source.PATH``)
+# costs several times a global's, and the per-field code tests the source several times
+_PATH, _HEADER, _COOKIE = Source.PATH, Source.HEADER, Source.COOKIE
 _MISSING: Any = object()
 _SCORED: Any = object()  # plan[1] of a field whose model row is known
 # Field-plan cache keys hold the name: long names (rare, attacker-made) are not cached.
@@ -113,6 +117,16 @@ _LONE_TAG = re.compile(r"</?[A-Za-z][\w:.-]{0,64}/?>?")
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 # the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
 MODEL_SYNTAX = _SYNTAX
+# `_SYNTAX` as one character class (no alternation: the engine skips ahead to a candidate
+# character) and a substring test: the same answer to "does it match anywhere"
+_SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
+
+
+def _has_syntax(value: str) -> bool:
+    """``_SYNTAX.search(value) is not None``."""
+    return ".." in value or _SYNTAX_CHAR.search(value) is not None
+
+
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 # Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
 # and parameter names that hold a local include path.
@@ -249,23 +263,23 @@ class DetectionStage:
         adds (in order, best per key), its normalised views when the model reads it, and (filled
         in by `_score_model`) the model's probabilities for it."""
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
-        name = fld.name
+        source, name, value = fld
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
             self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
-        elif "$" in name and nosql.mongo_key(name.lower(), fld.value):
+        elif "$" in name and nosql.mongo_key(name.lower(), value):
             self._add(scored, fld.location, Category.NOSQLI, 0.85, "nosqli.operator-key", _short(name))
-        if fld.source is not Source.COOKIE and fld.source is not Source.HEADER and "__" in name:
+        if source is not _COOKIE and source is not _HEADER and "__" in name:
             orm = _ORM_LOOKUP.search(name.lower())
             if orm is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
-        if fld.source in _NAMED_SOURCES and name and "#key" not in name:
+        if source in _NAMED_SOURCES and name and "#key" not in name:
             # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
             # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by
             # leaf, and its leaves' names ("<its head>…#key[2][0]") are not read again: their keys
             # are "#key" fields of their own; a name that only opens like JSON ("[2][0][7]", PHP-style
             # nested indexes) loses its indexes like any other
             # (a name that does not open like JSON is its own one text, `_leaf_texts` would say)
-            texts = _leaf_texts(fld.source, name) if name[0] in "{[" else None
+            texts = _leaf_texts(source, name) if name[0] in "{[" else None
             if not texts or texts == [name]:
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
@@ -273,35 +287,34 @@ class DetectionStage:
                 named = self._analyse_value(text)
                 if named is not None:
                     self._add_name_hits(named, fld.location + "#key", scored)
-        value = fld.value
         if not value:
             return _plan(scored)
-        if fld.source is Source.PATH and value.startswith(".") and name and _hidden_file(value):
+        if source is _PATH and value.startswith(".") and name and _hidden_file(value):
             # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
             # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
             score = 0.75 if _CONFIG_DOTFILE.search(value.lower()) else 0.45
             self._add(scored, fld.location, Category.TRAVERSAL, score, "traversal.hidden-file", _short(value))
-        if fld.source in _NAMED_SOURCES and ("://" in value[:12] or value.startswith("//")):
+        if source in _NAMED_SOURCES and ("://" in value[:12] or value.startswith("//")):
             self._include_rules(fld, value, scored)
-        elif fld.source is Source.COOKIE and ("%3a%2f%2f" in value[:20].lower() or value[:6].lower() == "%2f%2f"):
+        elif source is _COOKIE and ("%3a%2f%2f" in value[:20].lower() or value[:6].lower() == "%2f%2f"):
             # a cookie is sent as written: its URL percent-encoded ("http%3A%2F%2F...%2500"), which the
             # application decodes
             self._include_rules(fld, unquote(value), scored)
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
-                filename = name.endswith("#filename") or (fld.source is Source.HEADER and name in FILENAME_HEADERS)
+                filename = name.endswith("#filename") or (source is _HEADER and name in FILENAME_HEADERS)
                 if filename:  # a plain file name ("shell.php5") skips the analysers, not the upload rules
                     self._filename_rules(fld.location, value, scored)
             return _plan(scored)
         normalized, hits = analysed
         for hit in self._located(fld, hits, normalized):
             self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
-        if fld.source is Source.HEADER and name == "referer" and "?" in value:
+        if source is _HEADER and name == "referer" and "?" in value:
             self._referer_query(fld, value, scored)
-        if fld.source is Source.PATH or fld.source is Source.HEADER or name.endswith("#filename"):
+        if source is _PATH or source is _HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
-        if (self.model is not None and (hits or _SYNTAX.search(value) is not None)
+        if (self.model is not None and (hits or _has_syntax(value))
                 and _LONE_TAG.fullmatch(value.strip()) is None):
             # the model reads values with code syntax or weak lexical evidence; URLs, dates,
             # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone, and so
@@ -690,6 +703,8 @@ def _last_name(name: str) -> str:
 
 def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
     """Each ``name=value`` piece that is followed by pieces without ``=``, with those pieces."""
+    if all(map(str.__contains__, pieces, repeat("="))):
+        return  # (the common case, decided without a Python step per piece: every piece is named)
     i = 0
     while i < len(pieces):
         name, eq, value = pieces[i].partition("=")
@@ -701,7 +716,18 @@ def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
         i = j
 
 
+# The plan of a field that adds nothing and that the model does not read (most fields): one
+# shared tuple. Only a plan the model reads is filled in later (`_score_model`), so only those
+# need a list of their own; a tuple of untracked items costs the cyclic garbage collector
+# nothing, while a list per remembered field is one more object every full collection visits.
+_NOTHING: Any = ((), None, None, None)
+
+
 def _plan(scored: dict[tuple[str, Category], tuple[float, str, str]], normalized: Normalized | None = None) -> _Plan:
+    if normalized is None:
+        if not scored:
+            return _NOTHING  # type: ignore[no-any-return]
+        return (tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), None, None, None)  # type: ignore[return-value]
     if not scored:
         return [(), normalized, None, None]
     return [tuple((loc, cat, *entry) for (loc, cat), entry in scored.items()), normalized, None, None]

@@ -19,7 +19,16 @@ import orjson
 from apiward.core import BodyKind, Field, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.charset import WIDE_CHARSETS, ebcdic_codec, sniff_ebcdic, sniff_wide_charset, wide_text
-from apiward.http.fieldlist import BodySyntaxError, FieldList, is_plain_name, malformed, name_segment, too_deep
+from apiward.http.fieldlist import (
+    _PLAIN_NAME_CHARS,
+    _PLAIN_NAME_MAX,
+    _POLLUTING_NAMES,
+    _SEGMENT_MAX,
+    BodySyntaxError,
+    FieldList,
+    malformed,
+    too_deep,
+)
 from apiward.http.multipart_body import MIN_PREFIX, parse_multipart, text_prefix
 from apiward.http.urlencoded import parse_urlencoded
 from apiward.http.xml_body import parse_xml
@@ -131,6 +140,7 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
     items = out.items
     members = 0
     body = Source.BODY
+    plain_chars, polluting = _PLAIN_NAME_CHARS, _POLLUTING_NAMES
     stack: list[tuple[object, str, int]] = [(doc, "", 1)]
     while stack:
         node, path, depth = stack.pop()
@@ -140,9 +150,13 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
             out.check(len(node))
             members += len(node)
             for key, value in node.items():
-                segment = name_segment(key)
+                # `name_segment` and `is_plain_name`, inlined: a large document has thousands of keys
+                size = len(key)
+                segment = key if size <= _SEGMENT_MAX else key[:_SEGMENT_MAX] + "…"
                 name = f"{path}.{segment}" if path else segment
-                if not is_plain_name(key):
+                # (an ASCII alphanumeric key is plain without building the set of its characters)
+                if not (0 < size <= _PLAIN_NAME_MAX and ((key.isalnum() and key.isascii()) or plain_chars.issuperset(key))
+                        and key not in polluting):
                     items.append(new_field((body, name + "#key", key)))
                 kind = type(value)
                 if kind is str:

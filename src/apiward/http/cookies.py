@@ -15,6 +15,7 @@ from apiward.http.fieldlist import FieldList
 def parse_cookies(header_values: list[str], out: FieldList) -> None:
     """Append the cookies of every ``Cookie`` header value (several headers are all read)."""
     items = out.items
+    cookie = Source.COOKIE  # (a class attribute look-up of an enum member costs more than a local's)
     for header in header_values:
         pieces = header.split(";")
         out.check(len(pieces))
@@ -25,4 +26,4 @@ def parse_cookies(header_values: list[str], out: FieldList) -> None:
             name = name.strip(" \t")
             value = value.strip(" \t")
             if name or value:
-                items.append(new_field((Source.COOKIE, name, value)))
+                items.append(new_field((cookie, name, value)))

@@ -118,12 +118,21 @@ def _scalar_element(leaf: Field) -> bool:
     return leaf.name.endswith("]") and (value in _LITERALS or _NUMBER.fullmatch(value) is not None)
 
 
+# the first characters that lead `embedded_fields` to look further (an encoded cookie, a
+# document, a document after leading whitespace: every `str.isspace` character is below U+3001,
+# which tests/http/test_embedded_json.py holds over all of Unicode)
+_MAY_EMBED = frozenset("%{[") | frozenset(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
 def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> Iterator[Field]:
     """``fields`` with every value that is a JSON document replaced by its leaves (see the
     module docstring); path segments are left as they are."""
     budget: _Budget | None = None
     for fld in fields:
         first = fld.value[:1]
+        if first not in _MAY_EMBED:
+            yield fld  # the common case, decided on the first character by one set look-up
+            continue
         if first == "%" and fld.source is Source.COOKIE and fld.value[:3].lower() in _ENCODED_OPENERS:
             if budget is None:
                 budget = _Budget(max_leaves)

@@ -26,7 +26,10 @@ def is_plain_name(name: str) -> bool:
     Reporting every key would double the fields of ordinary JSON (and the detectors' work)
     for names that cannot carry an injection; keys with any other character, long keys and
     the prototype-pollution names are reported as ``<path>#key`` fields."""
-    return 0 < len(name) <= _PLAIN_NAME_MAX and _PLAIN_NAME_CHARS.issuperset(name) and name not in _POLLUTING_NAMES
+    # (an ASCII alphanumeric name is plain without building the set of its characters)
+    return (0 < len(name) <= _PLAIN_NAME_MAX
+            and ((name.isalnum() and name.isascii()) or _PLAIN_NAME_CHARS.issuperset(name))
+            and name not in _POLLUTING_NAMES)
 
 
 # Field *names* are built by joining keys / element names along a path. A long key repeated in

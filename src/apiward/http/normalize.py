@@ -153,6 +153,9 @@ def normalize(value: str) -> tuple[str, ...]:
     return normalize_value(value).views
 
 
+_NONE_FOLDED: frozenset[int] = frozenset()
+
+
 def normalize_value(value: str) -> Normalized:
     value, truncated = window(value)
     if is_plain(value):
@@ -163,9 +166,11 @@ def normalize_value(value: str) -> Normalized:
     if _PLAIN.fullmatch(value) is not None:  # a base64 payload of text: only its decoding matters
         for text in _base64_payloads(value):
             _add_views(text, views, folded, indexes, base64_depth=0)
-        return Normalized(tuple(views), truncated, frozenset(folded), tuple(indexes) or (0,))
+        return Normalized(tuple(views), truncated, frozenset(folded) if folded else _NONE_FOLDED, tuple(indexes) or (0,))
     _add_views(value, views, folded, indexes, base64_depth=1)
-    return Normalized(tuple(views), truncated, frozenset(folded), tuple(indexes))
+    # (the empty set shared: every set is an object the cyclic garbage collector visits, and
+    # normalised values are remembered by the detection stage's caches)
+    return Normalized(tuple(views), truncated, frozenset(folded) if folded else _NONE_FOLDED, tuple(indexes))
 
 
 def _add_views(value: str, views: list[str], folded_at: set[int], indexes: list[int], base64_depth: int) -> None:
@@ -381,11 +386,13 @@ def _decode_b64(body: str) -> str | None:
         return None
     if len(raw) < 6:
         return None
+    # (the printable test first: most random tokens fail it, and a failed UTF-8 decode costs an
+    # exception; each test alone rejects, so their order does not change the answer)
+    if len(raw.translate(None, _PRINTABLE_BYTES)) > 0.05 * len(raw):
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None
-    if len(raw.translate(None, _PRINTABLE_BYTES)) > 0.05 * len(raw):
         return None
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.

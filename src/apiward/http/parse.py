@@ -43,14 +43,15 @@ def _byte_len(text: str) -> int:
 def _path_fields(raw_path: str, items: list[Field]) -> str:
     """Append the path and its segments; return the decoded path."""
     path = percent_decode(raw_path) if "%" in raw_path else raw_path
-    items.append(Field(Source.PATH, "", path))
+    source = Source.PATH
+    items.append(Field(source, "", path))
     index = 0
     for segment in raw_path.split("/"):
         if not segment:
             continue
         if "%" in segment:
             segment = percent_decode(segment)
-        items.append(new_field((Source.PATH, _segment_name(index), segment)))
+        items.append(new_field((source, _segment_name(index), segment)))
         index += 1
     return path
 
