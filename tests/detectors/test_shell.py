@@ -29,3 +29,13 @@ def test_obfuscation_gate_matches_its_letter_first_spelling() -> None:
     same()
     for text in ("w'h'o'am'i", 'c\\at', "wh$@oami", "${x}a", "$( )id", "^w", "a\"\"b", "a$*b", "plain words"):
         assert (shell._OBFUSCATION.search(text) is None) == (letter_first.search(text) is None)
+
+
+def test_separator_gate_agrees_with_the_separator_pattern() -> None:
+    # the gate is a cheaper spelling of _SEPARATOR.search; a separator added to one must reach both
+    from apiward.detectors.shell import _SEPARATOR, _has_separator
+
+    samples = ["a;b", "a|b", "a&b", "a\nb", "x`id`", "$(id)", "a{b", "if x then y", "do it", "undo",
+               "x%0aid", "x\\nid", "x\\id", "plain words", "athens", "todo list", "done", "<(x)", ""]
+    for text in samples:
+        assert _has_separator(text) is (_SEPARATOR.search(text) is not None), text

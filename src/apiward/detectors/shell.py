@@ -455,7 +455,7 @@ def _has_separator(text: str) -> bool:
     for ch in _SEPARATOR_CHARS:
         if ch in text:
             return True
-    if "%0a" in text:
+    if "%0a" in text or "\\n" in text:  # its escaped newlines: "%0a" and a literal backslash-n
         return True
     # what is left are its words "then" and "do": the regex tried at each occurrence only (a
     # string search skips to them; the regex engine would stop at every "t" and "d")
