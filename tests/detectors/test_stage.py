@@ -638,7 +638,8 @@ def test_overlong_four_byte_dots_in_a_query_climb() -> None:
 @pytest.mark.parametrize(
     ("query", "category"),
     [("ip=1.2.3.4&&ps -ef", Category.CMDI), ("file=foo.txt&&whoami", Category.CMDI), ("host=x&sleep 5", Category.CMDI),
-     ("q=x'&&w&&", Category.CMDI), ("user=*)(&", Category.LDAPI), ("user=admin)(&)", Category.LDAPI)],
+     ("q=x'&&w&&", Category.CMDI), ("user=*)(&", Category.LDAPI), ("user=admin)(&)", Category.LDAPI),
+     ("ip=127.0.0.1&whoami", Category.CMDI), ("host=&ifconfig", Category.CMDI)],
 )
 def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str, category: Category) -> None:
     """The raw query is what a shell-building application may get: ``&&ps -ef`` is a command."""
@@ -646,8 +647,21 @@ def test_command_split_off_by_a_raw_ampersand_is_read_with_its_value(query: str,
     assert category in findings.values()
 
 
+@pytest.mark.parametrize("body", [b"ip=127.0.0.1&whoami", b"host=8.8.8.8&&cat /etc/passwd", b"file=a&sleep 5"])
+def test_command_split_off_by_a_raw_ampersand_in_a_form_is_read_with_its_value(body: bytes) -> None:
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    findings = blocking(stage().findings(request("POST", "/ping", headers=headers, body=body)))
+    assert Category.CMDI in findings.values(), body
+
+
+@pytest.mark.parametrize("body", [b"a=1&debug&b=2", b"page=2&ids", b"q=tom&jerry&x=1", b"v=3&nocache"])
+def test_flags_in_a_form_pass(body: bytes) -> None:
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    assert blocking(stage().findings(request("POST", "/list", headers=headers, body=body))) == {}
+
+
 @pytest.mark.parametrize(
-    "query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&id", "q=shoes&amp;size=9", "q=(&x=1", "q=f(&g"]
+    "query", ["a=1&&b=2", "a=1&debug&b=2", "q=tom&jerry", "x=1&&", "page=2&idx", "q=shoes&amp;size=9", "q=(&x=1", "q=f(&g"]
 )
 def test_flags_and_empty_pairs_in_a_query_pass(query: str) -> None:
     assert blocking(stage().findings(request(path="/list", query=query))) == {}

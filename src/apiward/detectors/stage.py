@@ -226,7 +226,9 @@ class DetectionStage:
             if plan[1] is not None:
                 batch.append((fld, plan))
         if "&" in request.query_string and "=" in request.query_string:
-            self._split_commands(request.query_string, scored)
+            self._split_commands(request.query_string, "query", scored)
+        if request.content_type == _FORM and b"&" in request.body and len(request.body) <= 65536:
+            self._split_commands(request.body.decode("utf-8", "replace"), "body", scored)
         for header_name, header_value in request.headers:
             if header_name == "cookie" and ";" in header_value:
                 self._split_cookie(header_value, scored)
@@ -455,23 +457,28 @@ class DetectionStage:
         elif base.startswith("sess_") and len(base) >= 25 and base[5:].isalnum():
             self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
 
-    def _split_commands(self, query: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+    def _split_commands(
+        self, query: str, where: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+    ) -> None:
         """A command (or an LDAP filter) cut off by an unencoded ``&`` from the value it followed:
         the query ``ip=1.2.3.4&&ps -ef`` reads as ``ip=1.2.3.4``, an empty pair and a name ``ps -ef``,
         while a shell that gets the raw text runs ``ps -ef``. The value is read again with the
         names that follow it: after ``&&`` (an empty pair), after ``(`` (an LDAP filter's
         ``(&``: ``user=*)(&``), or when such a name is no parameter name (a space, a quote:
-        ``&sleep 5``). ``?a=1&debug`` stays a flag."""
+        ``&sleep 5``). A plain name (``?a=1&debug``, a flag) counts only when the joined text is
+        a command beyond doubt (``ip=127.0.0.1&whoami``). Query strings and form bodies alike."""
         for name, value, tail in _nameless_runs(query.split("&", 100)[:100]):
-            if ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
-                    or any(not is_plain_name(unquote_plus(t)) for t in tail if t)):
-                analysed = self._analyse_value(unquote_plus(value + "&" + "&".join(tail)))
-                if analysed is not None:
-                    normalized, hits = analysed
-                    for hit in hits:
-                        if hit.category is Category.CMDI or hit.category is Category.LDAPI:
-                            self._add(scored, f"query.{_short(unquote_plus(name))}", hit.category, hit.score,
-                                      hit.rule + "+split", self._evidence(hit, normalized))
+            flag = not ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
+                        or any(not is_plain_name(unquote_plus(t)) for t in tail if t))
+            analysed = self._analyse_value(unquote_plus(value + "&" + "&".join(tail)))
+            if analysed is not None:
+                normalized, hits = analysed
+                for hit in hits:
+                    if flag and (hit.category is not Category.CMDI or hit.score < _SPLIT_FLAG_SCORE):
+                        continue
+                    if hit.category is Category.CMDI or hit.category is Category.LDAPI:
+                        self._add(scored, f"{where}.{_short(unquote_plus(name))}", hit.category, hit.score,
+                                  hit.rule + "+split", self._evidence(hit, normalized))
 
     def _split_cookie(self, header: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
         """A cookie value that held ``;``: ``pref=x; id`` reads as ``pref=x`` and a nameless
@@ -699,6 +706,11 @@ def _unindexed(name: str) -> str:
 def _last_name(name: str) -> str:
     """The innermost key of a field name ("auth.redirect_uri", "params[redirect_uri]"), lower-cased."""
     return name.rstrip("]").rsplit("[", 1)[-1].rsplit(".", 1)[-1].lower()
+
+
+# a value joined with a plain name after it (``1&whoami``) is read as a command only this sure
+_SPLIT_FLAG_SCORE = 0.85
+_FORM = "application/x-www-form-urlencoded"
 
 
 def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
