@@ -358,6 +358,13 @@ _FRAGMENT = re.compile(
     # "1 or1=1", "1or 1=1": MySQL reads a keyword glued to a number
     r"|-?[0-9]{1,10}['\"]?[\s]{0,2}(?:or|and|xor)[\s]{0,2}-?[0-9]{1,10}[\s]{0,2}(?:=|<>|!=)[\s]{0,2}-?[0-9]{1,10}"
     r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+    # "1 having 1", "1 where 1", "1 offset 0", "1 is null", "1 not between 0 and 0", "1 like 0x25":
+    # a number and the clause or predicate the query would go on with ("1 in 10" is prose, and passes)
+    rf"|{_HEAD}[\s]{{1,3}}(?:having|where|offset|not[\s]{{1,3}}between[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}and"
+    rf"|fetch[\s]{{1,3}}first)[\s]{{1,3}}-?[0-9]{{1,10}}(?:[\s]{{1,3}}rows?[\s]{{1,3}}only)?{_CUT}"
+    rf"|{_HEAD}[\s]{{1,3}}(?:is(?:[\s]{{1,3}}not)?[\s]{{1,3}}null|like[\s]{{1,3}}0x[0-9a-f]{{1,16}}){_CUT}"
+    # "from users--": a table named and the rest of the query cut
+    r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
     # "'and'", "'or'": an operator between two empty strings
     r"|'(?:and|or|xor|div|like|rlike|regexp)'"
     # ODBC escapes: "{fn user()}", "{oj t left outer join u on 1=1}"
