@@ -162,7 +162,7 @@ CATALOGS = (
 SOLE_CATALOGS = frozenset(
     {"information_schema", "pg_catalog", "pg_shadow", "sysobjects", "syscolumns", "sysdatabases", "sqlite_master",
      "sqlite_schema", "msysobjects", "msysaccessobjects", "mysql.user", "mysql.db", "information_schema.tables",
-     "information_schema.columns", "information_schema.schemata", "pg_user", "pg_roles", "sys.objects",
+     "information_schema.columns", "information_schema.schemata", "pg_user", "sys.objects",
      "sys.tables", "sys.columns", "sys.databases", "dba_users", "all_tab_columns"}
 )
 # the catalog names spelled with word characters alone (the fast path must know them as words)
