@@ -118,6 +118,8 @@ def plain(value: str) -> bool:
         return False
     if "0x2e" in text:
         return False  # "0x2e0x2e0x2fetc0x2fpasswd": parent steps spelled as hex literals, all letters and digits
+    if (text.startswith("0x") or text.endswith("_user")) and sql.fragment(text) is not None:
+        return False  # "0x27206f7220313d31" (MySQL's hex for "' or 1=1"), "session_user"
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
@@ -131,6 +133,8 @@ def inert(value: str) -> bool:
     if not value.isascii() or _INERT_CHARS.fullmatch(value) is None:
         return False
     text = value.lower()
+    if len(text) <= sql.FRAGMENT_MAX and sql.fragment(text) is not None:
+        return False  # "1-- -", "0x27206f7220313d31", "current_user": whole-value SQL fragments
     # (":/" and not only "://": a path folds "/proxy/http://127.0.0.1/" to "/proxy/http:/127.0.0.1/")
     if ".." in text or ":/" in text or text.startswith("//") or "@@" in text:
         return False

@@ -162,7 +162,8 @@ CATALOGS = (
 SOLE_CATALOGS = frozenset(
     {"information_schema", "pg_catalog", "pg_shadow", "sysobjects", "syscolumns", "sysdatabases", "sqlite_master",
      "sqlite_schema", "msysobjects", "msysaccessobjects", "mysql.user", "mysql.db", "information_schema.tables",
-     "information_schema.columns", "information_schema.schemata"}
+     "information_schema.columns", "information_schema.schemata", "pg_user", "sys.objects",
+     "sys.tables", "sys.columns", "sys.databases", "dba_users", "all_tab_columns"}
 )
 # the catalog names spelled with word characters alone (the fast path must know them as words)
 CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isalnum())
@@ -330,10 +331,83 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
     return tokens[i] if i < len(tokens) else None
 
 
+# Whole short values that are SQL fragments and nothing else: what injection probes send to see
+# whether a clause parses. Each needs a number, NULL or a closing quote/parenthesis before it
+# (not a word: "credit union", "workers' union" are names), so the shapes are syntax, not prose.
+# None of them occurs in wcp's 95k legit requests. Bounded, no nested quantifiers (fullmatch).
+_HEAD = r"""(?:-?[0-9]{1,10}['")]{0,3}|null|-?[0-9]{0,10}['"]\){0,2}|\){1,2})"""
+_CUT = r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+_FRAGMENT = re.compile(
+    # "1 union", "' union all--", "1 and 0 union": a union with its select left to the query
+    rf"{_HEAD}(?:[\s]{{1,3}}(?:and|or)[\s]{{1,3}}-?[0-9]{{1,3}})?[\s]{{0,3}}union(?:[\s]{{1,3}}(?:all|distinct))?{_CUT}"
+    # "1 into @a", "1 into @,@,@": MySQL assigns the selected columns to variables
+    rf"|{_HEAD}[\s]{{1,3}}into[\s]{{0,3}}@[@a-z0-9_, ]{{0,60}}{_CUT}"
+    # "1 with rollup", "1 group by 1 with rollup"
+    rf"|{_HEAD}(?:[\s]{{1,3}}group[\s]{{1,3}}by[\s]{{1,3}}[0-9a-z_,]{{1,20}})?[\s]{{1,3}}with[\s]{{1,3}}rollup{_CUT}"
+    # "1 or 1 div 1", "1 rlike 1", "2 sounds like 1": MySQL-only operators between numbers
+    # ("10 mod 3", "7 div 2" alone are homework arithmetic, and pass)
+    rf"|{_HEAD}[\s]{{1,3}}(?:(?:and|or|xor)[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}(?:div|mod|rlike|regexp)"
+    rf"|rlike|regexp|sounds[\s]{{1,3}}like)[\s]{{1,3}}-?(?:0x[0-9a-f]{{1,16}}|[0-9]{{1,10}}){_CUT}"
+    # "1-- -", "1 --+", "1)#", "1);--": a number that ends the statement and cuts the rest with
+    # the comment forms sqlmap uses ("1--" and "1#" alone are ranges and tags, and pass)
+    r"|-?[0-9]{1,10}['\"]?[\s]{0,2}--(?: -| \+|\+-?)"
+    r"|-?[0-9]{1,10}\){1,3};?[\s]{0,2}(?:--[ +]?-?|#|/\*)"
+    # "1=1--", "where 1=1": the tautology with a cut or its clause
+    rf"|(?:where[\s]{{1,3}})?-?[0-9]{{1,10}}[\s]{{0,2}}=[\s]{{0,2}}-?[0-9]{{1,10}}(?:--[ +]?-?|#|/\*|;)"
+    r"|where[\s]{1,3}-?[0-9]{1,10}[\s]{0,2}=[\s]{0,2}-?[0-9]{1,10}"
+    # "1 or1=1", "1or 1=1": MySQL reads a keyword glued to a number
+    r"|-?[0-9]{1,10}['\"]?[\s]{0,2}(?:or|and|xor)[\s]{0,2}-?[0-9]{1,10}[\s]{0,2}(?:=|<>|!=)[\s]{0,2}-?[0-9]{1,10}"
+    r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+    # "1 having 1", "1 where 1", "1 offset 0", "1 is null", "1 not between 0 and 0", "1 like 0x25":
+    # a number and the clause or predicate the query would go on with ("1 in 10" is prose, and passes)
+    rf"|{_HEAD}[\s]{{1,3}}(?:having|where|offset|not[\s]{{1,3}}between[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}and"
+    rf"|fetch[\s]{{1,3}}first)[\s]{{1,3}}-?[0-9]{{1,10}}(?:[\s]{{1,3}}rows?[\s]{{1,3}}only)?{_CUT}"
+    rf"|{_HEAD}[\s]{{1,3}}(?:is(?:[\s]{{1,3}}not)?[\s]{{1,3}}null|like[\s]{{1,3}}0x[0-9a-f]{{1,16}}){_CUT}"
+    # "from users--": a table named and the rest of the query cut
+    r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
+    # "'and'", "'or'": an operator between two empty strings
+    r"|'(?:and|or|xor|div|like|rlike|regexp)'"
+    # ODBC escapes: "{fn user()}", "{oj t left outer join u on 1=1}"
+    r"|\{[\s]{0,3}(?:fn[\s]{1,3}[a-z_]{1,30}[\s]{0,2}\(|oj[\s])[^{}]{0,60}\}"
+    # "1 exec sp_", "1;exec xp_": a procedure call after a number
+    rf"|{_HEAD}[\s]{{0,3}};?[\s]{{0,3}}exec(?:ute)?[\s]{{1,3}}(?:sp|xp)_[a-z0-9_]{{0,30}}{_CUT}"
+    # "from dual", "1 from dual--": Oracle/MySQL's dummy table
+    rf"|(?:{_HEAD}[\s]{{1,3}})?from[\s]{{1,3}}dual{_CUT}"
+    # the session-user functions alone, what error-based probes splice in
+    r"|(?:current_user|session_user|system_user)(?:\(\))?|(?:schema|user_name|db_name|suser_name|suser_sname)\(\)"
+)
+FRAGMENT_MAX = 80
+# "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
+# text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
+_HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
+
+
+def fragment(text: str) -> Hit | None:
+    """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
+    that spells an injection."""
+    body = text.strip()
+    if not body or len(body) > FRAGMENT_MAX:
+        return None
+    if _FRAGMENT.fullmatch(body) is not None:
+        return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
+    hexed = _HEX_LITERAL.fullmatch(body)
+    if hexed is not None:
+        decoded = bytes.fromhex(hexed.group(1)).decode("latin-1")
+        if decoded.isprintable() and any(ch in decoded for ch in "'\"=;()#-"):
+            inner = scan(decoded.lower())
+            if inner and max(h.score for h in inner) >= 0.7:
+                return Hit(Category.SQLI, 0.85, "sqli.hex-literal", text, 0, len(text))
+    return None
+
+
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
     if len(text) <= 26 and text.strip() in SOLE_CATALOGS:
         return [Hit(Category.SQLI, 0.7, "sqli.sole-catalog", text, 0, len(text))]
+    if len(text) <= FRAGMENT_MAX:
+        frag = fragment(text)
+        if frag is not None:
+            return [frag]
     if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text) is not None:
         return []  # "select@example.com": a mailbox named like a keyword, "@example.com" is no variable
     if _NESTED_ANY.search(text) is not None:
