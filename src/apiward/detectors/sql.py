@@ -373,8 +373,9 @@ _FRAGMENT = re.compile(
     rf"|{_HEAD}[\s]{{0,3}};?[\s]{{0,3}}exec(?:ute)?[\s]{{1,3}}(?:sp|xp)_[a-z0-9_]{{0,30}}{_CUT}"
     # "from dual", "1 from dual--": Oracle/MySQL's dummy table
     rf"|(?:{_HEAD}[\s]{{1,3}})?from[\s]{{1,3}}dual{_CUT}"
-    # the session-user functions alone, what error-based probes splice in
-    r"|(?:current_user|session_user|system_user)(?:\(\))?|(?:schema|user_name|db_name|suser_name|suser_sname)\(\)"
+    # the session-user functions called alone, what error-based probes splice in (the bare word
+    # is also a filter value APIs take: "assignee=current_user")
+    r"|(?:current_user|session_user|system_user)\(\)|(?:schema|user_name|db_name|suser_name|suser_sname)\(\)"
 )
 FRAGMENT_MAX = 80
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
