@@ -840,3 +840,32 @@ def test_the_model_alone_does_not_block_xss_on_a_no_op_link(value: str, blocked:
     a model certain of XSS does not block that alone, but anything the link would run still does."""
     model = _FixedModel(0.0, xss=1.0)
     assert (_json_leaf_finding(model, "href", value) is Category.XSS) is blocked
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [("q=&#60&#115&#118&#103&#32&#111&#110&#108&#111&#97&#100&#61&#97&#108&#101&#114&#116&#40&#49&#41&#62", Category.XSS),
+     ("q=&#x3c;script&#x3e;alert(1)&#x3c;/script&#x3e;", Category.XSS),
+     ("q=&#46;&#46;&#47;&#46;&#46;&#47;&#46;&#46;&#47;etc/passwd", Category.TRAVERSAL),
+     ("user=*)(&(objectClass=*)", Category.LDAPI), ("user=admin))(&(1=1", Category.LDAPI),
+     ("q='&'", Category.SQLI), ("q=&%20set%20/p=x%3Cnul", Category.CMDI), ("q=&%20echo%20%CD%", Category.CMDI),
+     ("q=&lt;!--%23exec%20cmd=%22ls%22--&gt;", Category.CMDI)],
+)
+def test_any_payload_cut_by_raw_ampersands_is_read_whole(query: str, category: Category) -> None:
+    """A payload sent unencoded (an HTTP client quotes only what a URL cannot hold) is cut at
+    every ``&``: entities become nameless pieces, ``(objectClass=*)`` a piece with a name no
+    form builder writes. Read whole, as the application that gets the raw text reads it."""
+    assert category in blocking(stage().findings(request(path="/s", query=query))).values()
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    body = query.encode()
+    assert category in blocking(stage().findings(request("POST", "/s", headers=headers, body=body))).values()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["a=1&ids[]=2&ids[]=3", "q=fish%20&%20chips", "name=AT&T", "q=Tom%27s%20&%20Jerry%27s", "q=5%20&lt;%206%20&amp;%207",
+     "note=Barnes%20&%20Noble%20(NYC)&x=1", "q=salt%20&%20pepper;%20oil", "q=R&D%20(2024)", "q=a&b=(c)",
+     "q=&copy;%202024", "q=caf&eacute;", "q=shoes&amp;size=9"],
+)
+def test_prose_cut_by_raw_ampersands_passes(query: str) -> None:
+    assert blocking(stage().findings(request(path="/s", query=query))) == {}
