@@ -869,3 +869,31 @@ def test_any_payload_cut_by_raw_ampersands_is_read_whole(query: str, category: C
 )
 def test_prose_cut_by_raw_ampersands_passes(query: str) -> None:
     assert blocking(stage().findings(request(path="/s", query=query))) == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "category"),
+    [("/api/items/c:/inetpub/logs/LogFiles/W3SVC1/u_ex240101.log", Category.TRAVERSAL),
+     ("/api/items/C:/xampp/apache/conf/httpd.conf", Category.TRAVERSAL),
+     ("/api/items/;/b??/ba?h%20-c%20id", Category.CMDI), ("/api/items//e??/p?ss??", Category.TRAVERSAL)],
+)
+def test_a_path_cut_by_its_raw_slashes_or_question_marks_is_read_whole(url: str, category: Category) -> None:
+    """A payload sent in the path unencoded: ``c:/...`` becomes segments, a glob's ``?`` the
+    query's start. From the drive letter (or with its query) it is one value again."""
+    path, _, query = url.partition("?")
+    assert category in blocking(stage().findings(request(path=path, query=query))).values()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/lzdmod/loader/5.0.3/??index.js", "/g/??/sd/baxia/2.5.13/baxiaCommon.js", "/g/??a/b.js,c/d.js",
+     "/docs/c:/readme", "/wiki/A:B/c", "/search??q"],
+)
+def test_combo_urls_and_colons_in_a_path_pass(url: str) -> None:
+    path, _, query = url.partition("?")
+    assert blocking(stage().findings(request(path=path, query=query))) == {}
+
+
+def test_a_value_cut_short_by_a_nul_is_text() -> None:
+    assert blocking(stage().findings(request(path="/s", query="f=../../../etc/passwd%00")))
+    assert blocking(stage().findings(request(path="/s", query="u=admin%27%20or%201=1--%00")))

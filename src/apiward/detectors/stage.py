@@ -230,6 +230,19 @@ class DetectionStage:
             self._split_commands(request.query_string, Source.QUERY, scored, rejoined)
         if request.content_type == _FORM and b"&" in request.body and len(request.body) <= 65536:
             self._split_commands(request.body.decode("utf-8", "replace"), Source.BODY, scored, rejoined)
+        raw_path = request.raw_path
+        if ":" in raw_path:
+            drive = _DRIVE_SEGMENT.search(raw_path)
+            if drive is not None:
+                # ``/api/items/c:/inetpub/logs/...``: a Windows path sent with its slashes raw is
+                # cut into segments; from its drive letter on it is one file name
+                rejoined.append(Field(Source.PATH, "", unquote(raw_path[drive.start(1):])))
+        query = request.query_string
+        if query[:1] == "?" and "=" not in query and "," not in query and len(query) <= 2048:
+            # ``/api/items/e??/p?ss??``: a glob whose ``?`` a client read as the query's start; the
+            # application's router may get the whole text, and a shell the glob. (CDN combo URLs,
+            # ``/g/??a.js,b/c.js``, list files after their ``??``: not a glob.)
+            rejoined.append(Field(Source.PATH, "", unquote(raw_path + "?" + query)))
         for fld in rejoined:
             # a value cut by raw '&'s, read whole like the same value sent percent-encoded (the
             # model included: it weighs an analyser's hit there as it does on any field)
@@ -741,6 +754,10 @@ _SPLIT_FLAG_SCORE = 0.85
 _FORM = "application/x-www-form-urlencoded"
 
 
+# a path segment that is a Windows drive (``c:`` then a slash), not at the path's start
+_DRIVE_SEGMENT = re.compile(r"/([A-Za-z]:(?:/|\\|%2[fF]|%5[cC]))")
+
+
 def _plain_piece(piece: str) -> bool:
     """A piece after ``&`` that a form builder writes: a plain name, or ``name=value`` with one."""
     name, eq, _ = piece.partition("=")
@@ -893,6 +910,8 @@ def _binary(value: str) -> bool:
     or undecodable characters. Injection payloads are text; such values go uninspected."""
     if value.isascii() and value.isprintable():
         return False
+    if value[-1:] == "\x00" and value.rstrip("\x00").isprintable():
+        return False  # text cut short by a NUL ("*))%00", "shell.php%00"): C string truncation
     sample = value[:2048]
     # one C-level pass instead of a Python test per character (exactly the same characters)
     odd = len(_ODD_CHAR.findall(sample))
