@@ -770,6 +770,9 @@ _ODD_NAME_CHARS = frozenset(" '\"()<>;#*|!`\\$")
 _RAW_PIECE = re.compile(r"&[^&=]{0,80}(?:[ '\"()<>;#*|!`\\$]|%2[02789]|%3[bceBCE]|%7[cC])")
 
 
+_QUOTE = re.compile(r"['\"]|%2[27]")
+
+
 def _odd_name(name: str) -> bool:
     return not _ODD_NAME_CHARS.isdisjoint(unquote_plus(name))
 
@@ -777,14 +780,19 @@ def _odd_name(name: str) -> bool:
 def _nameless_runs(pieces: list[str], odd_names: bool = False) -> Iterator[tuple[str, str, list[str]]]:
     """Each ``name=value`` piece that is followed by pieces without ``=``, with those pieces.
     With ``odd_names``, a ``name=value`` piece whose name no form builder writes (a space, a
-    quote, a parenthesis: ``(uid=*)``, `` set /p=x``) continues the run too."""
+    quote, a parenthesis: ``(uid=*)``, `` set /p=x``) continues the run too, and so does a
+    ``1=1`` after an empty pair that follows a quote."""
     if not odd_names and all(map(str.__contains__, pieces, repeat("="))):
         return  # (the common case, decided without a Python step per piece: every piece is named)
     i = 0
     while i < len(pieces):
         name, eq, value = pieces[i].partition("=")
         j = i + 1
-        while j < len(pieces) and ("=" not in pieces[j] or (odd_names and _odd_name(pieces[j].partition("=")[0]))):
+        quoted = _QUOTE.search(value) is not None
+        while j < len(pieces) and ("=" not in pieces[j] or (odd_names and _odd_name(pieces[j].partition("=")[0]))
+                                    or (quoted and pieces[j - 1] == "" and pieces[j].partition("=")[0].isdigit())):
+            # (``'&&1=1#``: after a quote, a number after ``&&`` names no parameter, it is the
+            # operand of an AND; ``a=1&&2=3`` is left as two parameters)
             j += 1
         if eq and j > i + 1:
             yield name, value, pieces[i + 1 : j]
