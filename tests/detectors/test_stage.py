@@ -840,3 +840,60 @@ def test_the_model_alone_does_not_block_xss_on_a_no_op_link(value: str, blocked:
     a model certain of XSS does not block that alone, but anything the link would run still does."""
     model = _FixedModel(0.0, xss=1.0)
     assert (_json_leaf_finding(model, "href", value) is Category.XSS) is blocked
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [("q=&#60&#115&#118&#103&#32&#111&#110&#108&#111&#97&#100&#61&#97&#108&#101&#114&#116&#40&#49&#41&#62", Category.XSS),
+     ("q=&#x3c;script&#x3e;alert(1)&#x3c;/script&#x3e;", Category.XSS),
+     ("q=&#46;&#46;&#47;&#46;&#46;&#47;&#46;&#46;&#47;etc/passwd", Category.TRAVERSAL),
+     ("user=*)(&(objectClass=*)", Category.LDAPI), ("user=admin))(&(1=1", Category.LDAPI),
+     ("q='&'", Category.SQLI), ("q='&&1=1%23", Category.SQLI), ("q=&%20set%20/p=x%3Cnul", Category.CMDI), ("q=&%20echo%20%CD%", Category.CMDI),
+     ("q=&lt;!--%23exec%20cmd=%22ls%22--&gt;", Category.CMDI)],
+)
+def test_any_payload_cut_by_raw_ampersands_is_read_whole(query: str, category: Category) -> None:
+    """A payload sent unencoded (an HTTP client quotes only what a URL cannot hold) is cut at
+    every ``&``: entities become nameless pieces, ``(objectClass=*)`` a piece with a name no
+    form builder writes. Read whole, as the application that gets the raw text reads it."""
+    assert category in blocking(stage().findings(request(path="/s", query=query))).values()
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    body = query.encode()
+    assert category in blocking(stage().findings(request("POST", "/s", headers=headers, body=body))).values()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["a=1&ids[]=2&ids[]=3", "a=1&&2=3", "p=1&&10=20&x=y", "q=fish%20&%20chips", "name=AT&T", "q=Tom%27s%20&%20Jerry%27s", "q=5%20&lt;%206%20&amp;%207",
+     "note=Barnes%20&%20Noble%20(NYC)&x=1", "q=salt%20&%20pepper;%20oil", "q=R&D%20(2024)", "q=a&b=(c)",
+     "q=&copy;%202024", "q=caf&eacute;", "q=shoes&amp;size=9"],
+)
+def test_prose_cut_by_raw_ampersands_passes(query: str) -> None:
+    assert blocking(stage().findings(request(path="/s", query=query))) == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "category"),
+    [("/api/items/c:/inetpub/logs/LogFiles/W3SVC1/u_ex240101.log", Category.TRAVERSAL),
+     ("/api/items/C:/xampp/apache/conf/httpd.conf", Category.TRAVERSAL),
+     ("/api/items/;/b??/ba?h%20-c%20id", Category.CMDI), ("/api/items//e??/p?ss??", Category.TRAVERSAL)],
+)
+def test_a_path_cut_by_its_raw_slashes_or_question_marks_is_read_whole(url: str, category: Category) -> None:
+    """A payload sent in the path unencoded: ``c:/...`` becomes segments, a glob's ``?`` the
+    query's start. From the drive letter (or with its query) it is one value again."""
+    path, _, query = url.partition("?")
+    assert category in blocking(stage().findings(request(path=path, query=query))).values()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/lzdmod/loader/5.0.3/??index.js", "/g/??/sd/baxia/2.5.13/baxiaCommon.js", "/g/??a/b.js,c/d.js",
+     "/docs/c:/readme", "/wiki/A:B/c", "/search??q"],
+)
+def test_combo_urls_and_colons_in_a_path_pass(url: str) -> None:
+    path, _, query = url.partition("?")
+    assert blocking(stage().findings(request(path=path, query=query))) == {}
+
+
+def test_a_value_cut_short_by_a_nul_is_text() -> None:
+    assert blocking(stage().findings(request(path="/s", query="f=../../../etc/passwd%00")))
+    assert blocking(stage().findings(request(path="/s", query="u=admin%27%20or%201=1--%00")))

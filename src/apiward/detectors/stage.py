@@ -225,10 +225,34 @@ class DetectionStage:
                         scored[(location, category)] = (score, rule, evidence)
             if plan[1] is not None:
                 batch.append((fld, plan))
+        rejoined: list[Field] = []
         if "&" in request.query_string and "=" in request.query_string:
-            self._split_commands(request.query_string, "query", scored)
+            self._split_commands(request.query_string, Source.QUERY, scored, rejoined)
         if request.content_type == _FORM and b"&" in request.body and len(request.body) <= 65536:
-            self._split_commands(request.body.decode("utf-8", "replace"), "body", scored)
+            self._split_commands(request.body.decode("utf-8", "replace"), Source.BODY, scored, rejoined)
+        raw_path = request.raw_path
+        if ":" in raw_path:
+            drive = _DRIVE_SEGMENT.search(raw_path)
+            if drive is not None:
+                # ``/api/items/c:/inetpub/logs/...``: a Windows path sent with its slashes raw is
+                # cut into segments; from its drive letter on it is one file name
+                rejoined.append(Field(Source.PATH, "", unquote(raw_path[drive.start(1):])))
+        query = request.query_string
+        if query[:1] == "?" and "=" not in query and "," not in query and len(query) <= 2048:
+            # ``/api/items/e??/p?ss??``: a glob whose ``?`` a client read as the query's start; the
+            # application's router may get the whole text, and a shell the glob. (CDN combo URLs,
+            # ``/g/??a.js,b/c.js``, list files after their ``??``: not a glob.)
+            rejoined.append(Field(Source.PATH, "", unquote(raw_path + "?" + query)))
+        for fld in rejoined:
+            # a value cut by raw '&'s, read whole like the same value sent percent-encoded (the
+            # model included: it weighs an analyser's hit there as it does on any field)
+            plan = self._field_plan(fld)
+            for location, category, score, rule, evidence in plan[0]:
+                current = scored.get((location, category))
+                if current is None or score > current[0]:
+                    scored[(location, category)] = (score, rule + "+split", evidence)
+            if plan[1] is not None:
+                batch.append((fld, plan))
         for header_name, header_value in request.headers:
             if header_name == "cookie" and ";" in header_value:
                 self._split_cookie(header_value, scored)
@@ -458,7 +482,8 @@ class DetectionStage:
             self._add(scored, location, Category.CMDI, 0.75, "cmdi.session-file-upload", _short(base[:40]))
 
     def _split_commands(
-        self, query: str, where: str, scored: dict[tuple[str, Category], tuple[float, str, str]]
+        self, query: str, source: Source, scored: dict[tuple[str, Category], tuple[float, str, str]],
+        rejoined: list[Field],
     ) -> None:
         """A command (or an LDAP filter) cut off by an unencoded ``&`` from the value it followed:
         the query ``ip=1.2.3.4&&ps -ef`` reads as ``ip=1.2.3.4``, an empty pair and a name ``ps -ef``,
@@ -466,11 +491,27 @@ class DetectionStage:
         names that follow it: after ``&&`` (an empty pair), after ``(`` (an LDAP filter's
         ``(&``: ``user=*)(&``), or when such a name is no parameter name (a space, a quote:
         ``&sleep 5``). A plain name (``?a=1&debug``, a flag) counts only when the joined text is
-        a command beyond doubt (``ip=127.0.0.1&whoami``). Query strings and form bodies alike."""
-        for name, value, tail in _nameless_runs(query.split("&", 100)[:100]):
+        a command beyond doubt (``ip=127.0.0.1&whoami``). Query strings and form bodies alike.
+
+        Any payload sent unencoded is cut the same way: HTML entities (``q=&#60&#115...``: each
+        ``#60`` a nameless piece), ``'&'``, ``*)(&(objectClass=*)`` (a piece whose "name"
+        ``(objectClass`` no form builder writes). When the pieces after a value are no
+        parameter names, the joined text is also appended to ``rejoined`` as that parameter's
+        value, to be read like any field (every family, and the model)."""
+        where = source.value
+        pieces = query.split("&", 100)[:100]
+        odd = _RAW_PIECE.search(query) is not None
+        for name, value, tail in _nameless_runs(pieces, odd):
             flag = not ("" in tail[:-1] or value.endswith(("(", "%28"))  # "(&": an LDAP AND split off
-                        or any(not is_plain_name(unquote_plus(t)) for t in tail if t))
-            analysed = self._analyse_value(unquote_plus(value + "&" + "&".join(tail)))
+                        or any(not _plain_piece(t) for t in tail if t))
+            joined = value + "&" + "&".join(tail)
+            text = unquote_plus(joined)
+            if not flag:
+                rejoined.append(Field(source, unquote_plus(name), text))
+                if "\ufffd" in text and "%" in joined:
+                    # ``%CD%`` (a Windows variable) read as a percent-escape is no text: as sent too
+                    rejoined.append(Field(source, unquote_plus(name), joined.replace("+", " ")))
+            analysed = self._analyse_value(text)
             if analysed is not None:
                 normalized, hits = analysed
                 for hit in hits:
@@ -713,15 +754,45 @@ _SPLIT_FLAG_SCORE = 0.85
 _FORM = "application/x-www-form-urlencoded"
 
 
-def _nameless_runs(pieces: list[str]) -> Iterator[tuple[str, str, list[str]]]:
-    """Each ``name=value`` piece that is followed by pieces without ``=``, with those pieces."""
-    if all(map(str.__contains__, pieces, repeat("="))):
+# a path segment that is a Windows drive (``c:`` then a slash), not at the path's start
+_DRIVE_SEGMENT = re.compile(r"/([A-Za-z]:(?:/|\\|%2[fF]|%5[cC]))")
+
+
+def _plain_piece(piece: str) -> bool:
+    """A piece after ``&`` that a form builder writes: a plain name, or ``name=value`` with one."""
+    name, eq, _ = piece.partition("=")
+    return is_plain_name(unquote_plus(name)) or (eq != "" and not _odd_name(name))
+
+
+# characters no parameter name holds but payloads do (raw or percent-encoded); ``[]`` (PHP
+# arrays) and ``%5B`` are names' own
+_ODD_NAME_CHARS = frozenset(" '\"()<>;#*|!`\\$")
+_RAW_PIECE = re.compile(r"&[^&=]{0,80}(?:[ '\"()<>;#*|!`\\$]|%2[02789]|%3[bceBCE]|%7[cC])")
+
+
+_QUOTE = re.compile(r"['\"]|%2[27]")
+
+
+def _odd_name(name: str) -> bool:
+    return not _ODD_NAME_CHARS.isdisjoint(unquote_plus(name))
+
+
+def _nameless_runs(pieces: list[str], odd_names: bool = False) -> Iterator[tuple[str, str, list[str]]]:
+    """Each ``name=value`` piece that is followed by pieces without ``=``, with those pieces.
+    With ``odd_names``, a ``name=value`` piece whose name no form builder writes (a space, a
+    quote, a parenthesis: ``(uid=*)``, `` set /p=x``) continues the run too, and so does a
+    ``1=1`` after an empty pair that follows a quote."""
+    if not odd_names and all(map(str.__contains__, pieces, repeat("="))):
         return  # (the common case, decided without a Python step per piece: every piece is named)
     i = 0
     while i < len(pieces):
         name, eq, value = pieces[i].partition("=")
         j = i + 1
-        while j < len(pieces) and "=" not in pieces[j]:
+        quoted = _QUOTE.search(value) is not None
+        while j < len(pieces) and ("=" not in pieces[j] or (odd_names and _odd_name(pieces[j].partition("=")[0]))
+                                    or (quoted and pieces[j - 1] == "" and pieces[j].partition("=")[0].isdigit())):
+            # (``'&&1=1#``: after a quote, a number after ``&&`` names no parameter, it is the
+            # operand of an AND; ``a=1&&2=3`` is left as two parameters)
             j += 1
         if eq and j > i + 1:
             yield name, value, pieces[i + 1 : j]
@@ -847,6 +918,8 @@ def _binary(value: str) -> bool:
     or undecodable characters. Injection payloads are text; such values go uninspected."""
     if value.isascii() and value.isprintable():
         return False
+    if value[-1:] == "\x00" and value.rstrip("\x00").isprintable():
+        return False  # text cut short by a NUL ("*))%00", "shell.php%00"): C string truncation
     sample = value[:2048]
     # one C-level pass instead of a Python test per character (exactly the same characters)
     odd = len(_ODD_CHAR.findall(sample))
