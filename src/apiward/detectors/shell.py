@@ -587,6 +587,13 @@ _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less",
 _PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{0,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
 # an IPv4 address as the first argument ("ping 127.0.0.1 -n 3"): a host, not a version
 _IPV4_ARG = re.compile(r"[\s]{1,8}[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[\s:/;|&])")
+# The steps a README or a CI job runs before the project's own script: a change into a directory
+# of the project (relative: "cd /tmp" is where a dropped payload runs) and package installs
+_BUILD_STEP = (r"(?:cd[\s]{1,4}[a-z0-9_\-][a-z0-9_.\-/]{0,60}|(?:npm|yarn|pnpm)(?:[\s]{1,4}(?:install|ci|i|run[\s]{1,4}[a-z0-9:_\-]{1,30}))?"
+               r"|git[\s]{1,4}pull|make|bundle[\s]{1,4}install|composer[\s]{1,4}install|pip3?[\s]{1,4}install[\s]{1,4}-r[\s]{1,4}[a-z0-9_.\-/]{1,60})")
+_BUILD_STEPS = re.compile(r"[\s]{0,4}" + _BUILD_STEP + r"(?:[\s]{0,4}(?:&&|;)[\s]{0,4}" + _BUILD_STEP + r"){0,4}[\s]{0,4}")
+# a clause of prose after a sleep's separator ("sleep 5; then retry"), not a command
+_PROSE_PAIR = re.compile(r"[;&|#][\s]{0,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}(?:$|[\s.,!?])")
 _SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&|#][^\n]{0,40})?")
 _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
@@ -620,7 +627,8 @@ def _starts_with_command(text: str) -> bool:
         return True  # "cat /path/file.gz", "ls -la /var/www/"
     if name == "ping" and head == name and _PING_ARGUMENT.match(rest) is not None:
         return True  # "ping -c 3 127.0.0.1", "ping -n 10 localhost"
-    if name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None:
+    if (name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None
+            and _PROSE_PAIR.search(rest) is None):
         return True  # "sleep 10": a time-based probe that is the whole value (prose says "sleep 10 hours")
     if name in ("dir", "type", "del", "icacls") and head == name and _WINDOWS_PATH_ARGUMENT.match(rest) is not None:
         return True  # "dir c:\\windows", "type C:\\boot.ini"
@@ -749,9 +757,11 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
-    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) > 3
-            and raw[2:3].isalpha() and m.start(1) - pos <= 2):
+    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) >= 3
+            and raw[2:3].isalpha() and m.start(1) - pos <= 2
+            and not (separator in (";", "&&") and _BUILD_STEPS.fullmatch(text, 0, pos - len(separator)) is not None)):
         # ";./exploit", "|./x.sh": a program of the working directory, run right after a separator
+        # (not a build how-to's next step: "cd app && ./gradlew build", "npm ci; ./node_modules/.bin/jest")
         return (0.85, "cmdi.relative-program", pos, m.start(1) + len(raw))
     if name in _LOOKUP_COMMANDS and separator in ("`", "$("):
         return (0.95 if ("`" if separator == "`" else ")") in text[pos : pos + 120] else 0.8, "cmdi.substitution", pos,
