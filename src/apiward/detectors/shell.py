@@ -127,7 +127,7 @@ _STRONG = linear(
     r"|\bsocat[\s]{1,8}(?:-[a-z0-9,]{0,12}[\s]{1,8}){0,3}(?:tcp|udp|openssl|exec|system|file|open|pty|stdio|unix-connect|tcp-listen|tcp-connect|udp-listen)[46]?:"
     # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
-    r"|\bfind[\s][^\n;|&]{1,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"
+    r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
     r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
