@@ -651,6 +651,12 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "csh", "tcsh", "ash", "
 _COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "shell", "system", "cmdline", "c"})
 
 
+# ordinary words that, run with no argument, print the host's state: the environment and shell
+# variables (set), who is logged in (who, w, last), mounts, routes, sockets, disks; after a
+# separator at a value's end they are a probe however ordinary the word before ("date && set")
+_LONE_RECON = frozenset({"set", "who", "w", "last", "mount", "route", "ss", "df"})
+
+
 # Short command words that are no English word: after a bare "&" they run on their own
 # ("&id", "& ver", "x&dir&"), where "Tom & Jerry & more" or "Name & ID card" is prose.
 _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "env", "whoami", "uname",
@@ -848,7 +854,8 @@ def _command_at(
             return None
         if separator == "|" and not args and text.count("|") >= 3:
             return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
-        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and separator in (";", "|", "&&", "||")
+        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and name not in _LONE_RECON
+                and separator in (";", "|", "&&", "||")
                 and text[pos : pos + 1] == " "
                 and (separator == ";" or text[pos - len(separator) - 1 : pos - len(separator)] == " ")):
             head = lead.rsplit(None, 1)[-1] if lead else ""
