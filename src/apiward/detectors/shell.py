@@ -921,9 +921,12 @@ _TAG = re.compile(r"[a-z0-9+#.\- ]{1,30}")
 
 
 def _tag_list(text: str, separator: str) -> bool:
-    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go")."""
+    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go"), none
+    of them a command but one prose names ("whoami | Python | Java" is a probe in front)."""
     parts = text.split(separator)
-    return 2 <= len(parts) <= 16 and all(_TAG.fullmatch(part) is not None and part.strip() for part in parts)
+    return 2 <= len(parts) <= 16 and all(
+        _TAG.fullmatch(part) is not None and part.strip()
+        and (part.strip() in _NAMED_IN_PROSE or part.split()[0] not in _COMMAND_WORDS) for part in parts)
 
 
 def features(text: str) -> dict[str, float]:
