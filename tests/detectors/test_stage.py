@@ -111,6 +111,24 @@ def test_malformed_parent_steps_are_text_not_binary(query: str, flagged: bool) -
     assert bool(found) is flagged, found
 
 
+@pytest.mark.parametrize(
+    ("value", "binary"),
+    [
+        ("\ufffd.\ufffd\ufffd.\ufffd\ufffd.a\ufffd.\ufffd\ufffd.b\ufffd.\ufffd\ufffd.\ufffd\ufffd.c\ufffd.", True),
+        ("\ufffd.a\ufffd\ufffd.b\ufffd.c\ufffd\ufffd.d\ufffd\ufffd.e\x07.f", True),  # beside single dots: no step
+        ("..\ufffd/..\ufffd/etc\ufffdpasswd", False),  # after both dots
+        ("\ufffd.\ufffd./\ufffd.\ufffd./\ufffd.\ufffd./boot.in", False),  # one before each of two dots
+        ("/..\x00/..\x00/..\x00/var/www", False),
+    ],
+)
+def test_only_a_step_shape_makes_odd_bytes_text(value: str, binary: bool) -> None:
+    """Random binary has dots and, about every other byte, undecodable ones: an odd byte beside a
+    dot is no malformed step, only one after "..", or one before each of two dots in a row."""
+    from apiward.detectors.stage import _binary
+
+    assert _binary(value) is binary
+
+
 def test_shellshock_in_a_header() -> None:
     headers = [*BROWSER, ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'")]
     found = stage().findings(request(headers=headers))

@@ -583,8 +583,13 @@ _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 # the players video and map sites give to paste into a page (https only, their embed paths)
 _EMBED_SRC = re.compile(
     r"https://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|google\.com/maps/embed\b)"
-    r"[a-z0-9_\-/?=&;.%]{0,300}$"
+    r"[a-z0-9_\-/?=&;.%!:]{0,400}$"  # (a map's "pb=!1m18!...!1s0x89c2%3a0xd1..." parameter, decoded too)
 )
+
+
+# what a site's embed code never holds: a frame name (window.<name> is the frame: any name
+# clobbers a global the page's script reads) and a style that lays the frame over the page
+_EMBED_EXTRA = re.compile(r"(?:^|[\s/\"'`])name[\s]{0,4}=|position[\s]{0,4}:[\s]{0,4}(?:fixed|absolute)")
 
 
 def _video_embed(rest: str) -> bool:
@@ -592,7 +597,7 @@ def _video_embed(rest: str) -> bool:
     address an embed player's (`_EMBED_SRC`), nothing else that loads or runs (no srcdoc,
     handler, framework attribute or clobbering name: `_plain_attributes`)."""
     attributes, closed, _ = rest.partition(">")
-    if not closed or "srcdoc" in attributes or "<" in attributes:
+    if not closed or "srcdoc" in attributes or "<" in attributes or _EMBED_EXTRA.search(attributes) is not None:
         return False
     addresses = [m.group(1) for m in _URL_ATTRIBUTE.finditer(attributes)]
     return (len(addresses) == 1 and _EMBED_SRC.match(addresses[0]) is not None

@@ -148,6 +148,9 @@ _DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
 # A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
 # a web asset's extension or a digit after "/etc/" is taken for such a path.
 _ETC_FILE = re.compile(r"/etc/[a-z_][a-z0-9_.\-]{1,40}(?:/[a-z0-9_.\-]{1,40}){0,4}")
+# the time zone file a container mounts from its host ("-v /etc/localtime:/etc/localtime:ro"):
+# what a compose file or a pod spec sent to a deployment API names most; it holds nothing
+_INERT_ETC = ("/etc/localtime",)
 _WEB_ASSET = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|css|js|html?|woff2?|ttf|mp[34]|pdf)$")
 # A web application's own secret configuration by its conventional name, at the end of a path:
 # database passwords and keys that the server never serves (PHP prints nothing, IIS and Spring
@@ -430,6 +433,12 @@ def _system_file(found: str) -> bool:
         return _SENSITIVE_FILE.search(found) is not None
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
+    if found[1:3] == ":/" and found.endswith((".exe", ".dll")) and _CONFIG_FILE.search(found) is None:
+        # "c:/program files/git/bin/bash.exe" (an editor's terminal setting): a program by its
+        # path is no file read, and "bin/bash" inside it is not Unix's shell
+        return False
+    if found.startswith(_INERT_ETC):
+        return False  # "/etc/localtime": the zone file every container mounts, no secret in it
     if found[1:3] == ":/" and found.startswith(_WINDOWS_STACKS, 3):
         return True  # "d:/xampp/htdocs/index.php": a local server stack's tree, named from its drive
     if found.startswith("/etc/") and _ETC_FILE.fullmatch(found) is not None and _WEB_ASSET.search(found) is None:

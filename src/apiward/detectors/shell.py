@@ -127,7 +127,7 @@ _STRONG = linear(
     r"|\bsocat[\s]{1,8}(?:-[a-z0-9,]{0,12}[\s]{1,8}){0,3}(?:tcp|udp|openssl|exec|system|file|open|pty|stdio|unix-connect|tcp-listen|tcp-connect|udp-listen)[46]?:"
     # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
-    r"|\bfind[\s][^\n;|&]{1,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"
+    r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
     r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
     r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
@@ -587,6 +587,13 @@ _PATH_COMMANDS = frozenset({"cat", "ls", "ll", "rm", "cp", "mv", "tail", "less",
 _PING_ARGUMENT = re.compile(r"(?:-[a-z]{1,2}[\s]{0,4}[0-9]{1,5}[\s]{1,4}){1,3}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|[a-z0-9\-]{1,63}\.[a-z]{2,})")
 # an IPv4 address as the first argument ("ping 127.0.0.1 -n 3"): a host, not a version
 _IPV4_ARG = re.compile(r"[\s]{1,8}[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[\s:/;|&])")
+# The steps a README or a CI job runs before the project's own script: a change into a directory
+# of the project (relative: "cd /tmp" is where a dropped payload runs) and package installs
+_BUILD_STEP = (r"(?:cd[\s]{1,4}[a-z0-9_\-][a-z0-9_.\-/]{0,60}|(?:npm|yarn|pnpm)(?:[\s]{1,4}(?:install|ci|i|run[\s]{1,4}[a-z0-9:_\-]{1,30}))?"
+               r"|git[\s]{1,4}pull|make|bundle[\s]{1,4}install|composer[\s]{1,4}install|pip3?[\s]{1,4}install[\s]{1,4}-r[\s]{1,4}[a-z0-9_.\-/]{1,60})")
+_BUILD_STEPS = re.compile(r"[\s]{0,4}" + _BUILD_STEP + r"(?:[\s]{0,4}(?:&&|;)[\s]{0,4}" + _BUILD_STEP + r"){0,4}[\s]{0,4}")
+# a clause of prose after a sleep's separator ("sleep 5; then retry"), not a command
+_PROSE_PAIR = re.compile(r"[;&|#][\s]{0,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}(?:$|[\s.,!?])")
 _SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&|#][^\n]{0,40})?")
 _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
@@ -620,7 +627,8 @@ def _starts_with_command(text: str) -> bool:
         return True  # "cat /path/file.gz", "ls -la /var/www/"
     if name == "ping" and head == name and _PING_ARGUMENT.match(rest) is not None:
         return True  # "ping -c 3 127.0.0.1", "ping -n 10 localhost"
-    if name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None:
+    if (name == "sleep" and head == name and _SLEEP_ARGUMENT.fullmatch(rest) is not None
+            and _PROSE_PAIR.search(rest) is None):
         return True  # "sleep 10": a time-based probe that is the whole value (prose says "sleep 10 hours")
     if name in ("dir", "type", "del", "icacls") and head == name and _WINDOWS_PATH_ARGUMENT.match(rest) is not None:
         return True  # "dir c:\\windows", "type C:\\boot.ini"
@@ -641,6 +649,12 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "csh", "tcsh", "ash", "
 
 # the parameter names web shells and debug endpoints take a command in
 _COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "shell", "system", "cmdline", "c"})
+
+
+# ordinary words that, run with no argument, print the host's state: the environment and shell
+# variables (set), who is logged in (who, w, last), mounts, routes, sockets, disks; after a
+# separator at a value's end they are a probe however ordinary the word before ("date && set")
+_LONE_RECON = frozenset({"set", "who", "w", "last", "mount", "route", "ss", "df"})
 
 
 # Short command words that are no English word: after a bare "&" they run on their own
@@ -749,9 +763,11 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
-    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) > 3
-            and raw[2:3].isalpha() and m.start(1) - pos <= 2):
+    if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) >= 3
+            and raw[2:3].isalpha() and m.start(1) - pos <= 2
+            and not (separator in (";", "&&") and _BUILD_STEPS.fullmatch(text, 0, pos - len(separator)) is not None)):
         # ";./exploit", "|./x.sh": a program of the working directory, run right after a separator
+        # (not a build how-to's next step: "cd app && ./gradlew build", "npm ci; ./node_modules/.bin/jest")
         return (0.85, "cmdi.relative-program", pos, m.start(1) + len(raw))
     if name in _LOOKUP_COMMANDS and separator in ("`", "$("):
         return (0.95 if ("`" if separator == "`" else ")") in text[pos : pos + 120] else 0.8, "cmdi.substitution", pos,
@@ -838,7 +854,8 @@ def _command_at(
             return None
         if separator == "|" and not args and text.count("|") >= 3:
             return None  # "event|type|init|...": a pipe-delimited record, not a pipeline
-        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and separator in (";", "|", "&&", "||")
+        if (not args and not rest.strip() and name not in _BARE_AMP_COMMANDS and name not in _LONE_RECON
+                and separator in (";", "|", "&&", "||")
                 and text[pos : pos + 1] == " "
                 and (separator == ";" or text[pos - len(separator) - 1 : pos - len(separator)] == " ")):
             head = lead.rsplit(None, 1)[-1] if lead else ""
@@ -904,9 +921,12 @@ _TAG = re.compile(r"[a-z0-9+#.\- ]{1,30}")
 
 
 def _tag_list(text: str, separator: str) -> bool:
-    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go")."""
+    """``text`` is a short list of plain words split by ``separator`` ("Python | Java | Go"), none
+    of them a command but one prose names ("whoami | Python | Java" is a probe in front)."""
     parts = text.split(separator)
-    return 2 <= len(parts) <= 16 and all(_TAG.fullmatch(part) is not None and part.strip() for part in parts)
+    return 2 <= len(parts) <= 16 and all(
+        _TAG.fullmatch(part) is not None and part.strip()
+        and (part.strip() in _NAMED_IN_PROSE or part.split()[0] not in _COMMAND_WORDS) for part in parts)
 
 
 def features(text: str) -> dict[str, float]:

@@ -931,7 +931,7 @@ def _binary(value: str) -> bool:
         if "." in sample and odd > 0.1 * len(sample):
             # "..%c0%2f..%c0%2fetc", "..%00/..%00/", "%c0%2e%c0%2e%c0%2f": the undecodable or NUL
             # bytes of a malformed parent step stand beside its dots
-            odd -= sum(map(len, _STEP_ODD.findall(sample)))
+            odd -= sum(len(_ODD_CHAR.findall(step)) for step in _STEP_ODD.findall(sample))
         if odd > 0.1 * len(sample) and len(value) <= 800 and _PROOF_END.search(value) is not None:
             return False  # "%e0%40%ae%e0%40%ae/etc/passwd": an odd spelling of steps to a proof file
     return odd > 0.1 * len(sample)
@@ -943,7 +943,10 @@ def _binary(value: str) -> bool:
 # is text, not binary
 _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
-_STEP_ODD = re.compile("(?<=\\.)[\x00-\x08\x0e-\x1f\ufffd]{1,6}|[\x00-\x08\x0e-\x1f\ufffd]{1,6}(?=\\.)")
+# the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
+# dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e"); an odd byte merely beside a dot is no
+# step (random binary has dots: 1 byte in 256, and odd bytes about every other)
+_STEP_ODD = re.compile("\\.\\.[\x00-\x08\x0e-\x1f\ufffd]{1,6}|(?:[\x00-\x08\x0e-\x1f\ufffd]{1,6}\\.){2}")
 # a control character standing between two visible ASCII characters, where a space would be
 _SPACER_CHAR = re.compile("(?<=[!-~])[\x01-\x08\x0e-\x1f](?=[!-~])")
 

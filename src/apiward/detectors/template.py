@@ -48,8 +48,10 @@ _INFO_LOOKUP = re.compile(
     # a resource bundle's key ("${bundle:application:spring.datasource.password}")
     r"|\$\{[\s]{0,4}bundle:[a-z0-9_.\-]{1,60}:[a-z0-9_.\-]{1,60}\}"
     # the host name lookup as a DNS label in front of a domain ("${hostName}.x.oast.example"): the
-    # lookup's answer leaks in the name the server resolves
-    r"|\$\{[\s]{0,4}hostname[\s]{0,4}\}\.[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}"
+    # lookup's answer leaks in the name the server resolves; not a label of a URL or host a
+    # template builds ("https://${hostName}.example.com", "cdn-${hostName}.example.com": a JS
+    # template literal or a config value)
+    r"|(?<![a-z0-9_/.\-])\$\{[\s]{0,4}hostname[\s]{0,4}\}\.[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}"
 )
 _TEMPLATE = linear(
     r"\{\{[\s]{0,8}[^{}]{1,300}\}\}|\{\{[^{}]{1,200}\{[^{}]{0,60}\}[^{}]{1,200}\}\}|[#$*@~%]\{[\s]{0,4}\{[^{}]{0,60}\}[^{}]{1,200}\}|\{%[\s]{0,8}[^%]{1,300}%\}|[#$*@~%]\{[^{}]{1,300}\}|<%[=@!#]?[^%]{1,300}%>"

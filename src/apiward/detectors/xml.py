@@ -38,7 +38,13 @@ _W3C_DOCTYPE = re.compile(
 )
 # The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
 # them, and a request value that carries one is building a document type for the parser
-_DECLARATION = re.compile(r"<!(?:element|attlist|notation)[\s]{1,16}[^\s>]{1,64}")
+# A declaration has its grammar after the name (a content model, an attribute's type, an
+# identifier): "what is <!ELEMENT in a DTD?" in a docs search names the keyword only.
+_DECLARATION = re.compile(
+    r"<!(?:element[\s]{1,16}[^\s>]{1,64}[\s]{1,16}(?:\(|any\b|empty\b)"
+    r"|attlist[\s]{1,16}[^\s>]{1,64}[\s]{1,16}[^\s>]{1,64}[\s]{1,16}(?:cdata|id|idref|idrefs|entity|entities|nmtoken|nmtokens|notation|\()"
+    r"|notation[\s]{1,16}[^\s>]{1,64}[\s]{1,16}(?:system|public)\b)"
+)
 # Pieces of an injected internal subset sent on their own: a value that is only parameter-entity
 # references ("%dtd;", "%remote;%int;%trick;"), optionally closing the subset ("%xxe;]>"), or
 # a value that opens with the subset's end and the document after it ("]><foo>&xxe;</foo>").
