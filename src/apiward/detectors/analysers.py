@@ -109,10 +109,13 @@ _GADGET_RE = linear(literal_trie(sorted(set(_GADGET_PARTS))), short_text=32)
 def plain(value: str) -> bool:
     """The first fast path: `apiward.http.normalize.is_plain` (letters, digits, ``_``, ``-``),
     and no trigger word, gadget name or base64-spelled gadget in it."""
+    if value.isdigit() and value.isascii():
+        # before `is_plain`: ASCII digits are plain, and never base64 of text (each digit is a
+        # base64 sextet of 52-61, so a third of the decoded bytes are 0xD0 or above): an id or a
+        # timestamp of 12+ digits skips a decode attempt
+        return True
     if not is_plain(value):
         return False
-    if value.isdigit():
-        return True
     text = value.lower()
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
@@ -149,7 +152,8 @@ def inert(value: str) -> bool:
     if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
         return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
     if len(value) >= MIN_BASE64_CHARS and " " not in value and "," not in value:
-        for token in (value, *value.split(".")):
+        # (a value without a dot is its own one segment: decoded once, not twice)
+        for token in (value, *value.split(".")) if "." in value else (value,):
             if len(token) >= MIN_BASE64_CHARS and base64_text(token) is not None:
                 return False
     # last: the one search over the whole value (the checks above are pure, so their order
