@@ -20,10 +20,10 @@ from apiward.core import BodyKind, Field, Source, new_field
 from apiward.errors import RequestRejected
 from apiward.http.charset import WIDE_CHARSETS, ebcdic_codec, sniff_ebcdic, sniff_wide_charset, wide_text
 from apiward.http.fieldlist import (
-    _PLAIN_NAME_CHARS,
-    _PLAIN_NAME_MAX,
-    _POLLUTING_NAMES,
-    _SEGMENT_MAX,
+    PLAIN_NAME_CHARS,
+    PLAIN_NAME_MAX,
+    POLLUTING_NAMES,
+    SEGMENT_MAX,
     BodySyntaxError,
     FieldList,
     malformed,
@@ -140,7 +140,7 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
     items = out.items
     members = 0
     body = Source.BODY
-    plain_chars, polluting = _PLAIN_NAME_CHARS, _POLLUTING_NAMES
+    plain_chars, polluting = PLAIN_NAME_CHARS, POLLUTING_NAMES
     stack: list[tuple[object, str, int]] = [(doc, "", 1)]
     while stack:
         node, path, depth = stack.pop()
@@ -152,10 +152,10 @@ def walk_json(doc: object, max_depth: int, out: FieldList) -> int:
             for key, value in node.items():
                 # `name_segment` and `is_plain_name`, inlined: a large document has thousands of keys
                 size = len(key)
-                segment = key if size <= _SEGMENT_MAX else key[:_SEGMENT_MAX] + "…"
+                segment = key if size <= SEGMENT_MAX else key[:SEGMENT_MAX] + "…"
                 name = f"{path}.{segment}" if path else segment
                 # (an ASCII alphanumeric key is plain without building the set of its characters)
-                if not (0 < size <= _PLAIN_NAME_MAX and ((key.isalnum() and key.isascii()) or plain_chars.issuperset(key))
+                if not (0 < size <= PLAIN_NAME_MAX and ((key.isalnum() and key.isascii()) or plain_chars.issuperset(key))
                         and key not in polluting):
                     items.append(new_field((body, name + "#key", key)))
                 kind = type(value)

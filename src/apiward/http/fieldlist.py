@@ -14,10 +14,10 @@ from apiward.errors import RequestRejected
 # injection of any category we detect; every other name is reported as a ``<path>#key`` field.
 # Kept deliberately narrow: ``$`` (NoSQL operators), brackets, quotes, spaces, ``<>``, ``/``,
 # ``%`` and friends all make a name reportable.
-_PLAIN_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@:")
-_PLAIN_NAME_MAX = 64
+PLAIN_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@:")
+PLAIN_NAME_MAX = 64
 # Identifier-like, but the vehicle of JavaScript prototype pollution: always reported.
-_POLLUTING_NAMES = frozenset({"__proto__", "constructor", "prototype"})
+POLLUTING_NAMES = frozenset({"__proto__", "constructor", "prototype"})
 
 
 def is_plain_name(name: str) -> bool:
@@ -27,21 +27,21 @@ def is_plain_name(name: str) -> bool:
     for names that cannot carry an injection; keys with any other character, long keys and
     the prototype-pollution names are reported as ``<path>#key`` fields."""
     # (an ASCII alphanumeric name is plain without building the set of its characters)
-    return (0 < len(name) <= _PLAIN_NAME_MAX
-            and ((name.isalnum() and name.isascii()) or _PLAIN_NAME_CHARS.issuperset(name))
-            and name not in _POLLUTING_NAMES)
+    return (0 < len(name) <= PLAIN_NAME_MAX
+            and ((name.isalnum() and name.isascii()) or PLAIN_NAME_CHARS.issuperset(name))
+            and name not in POLLUTING_NAMES)
 
 
 # Field *names* are built by joining keys / element names along a path. A long key repeated in
 # the names of all its descendants would turn one 500 kB key and 2,000 children into a
 # gigabyte of names, so each segment is cut here (the full key is still reported, as the
 # *value* of its ``#key`` field, and is inspected there).
-_SEGMENT_MAX = 64
+SEGMENT_MAX = 64
 
 
 def name_segment(name: str) -> str:
     """``name`` as one segment of a field name: cut to a bounded length."""
-    return name if len(name) <= _SEGMENT_MAX else name[:_SEGMENT_MAX] + "…"
+    return name if len(name) <= SEGMENT_MAX else name[:SEGMENT_MAX] + "…"
 
 
 def too_many_fields(limit: int) -> RequestRejected:
