@@ -41,6 +41,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
+from apiward.http.body import FORM
 from apiward.http.charset import sniff_charset
 from apiward.http.embedded_json import embedded_fields
 from apiward.http.fieldlist import is_plain_name
@@ -228,7 +229,7 @@ class DetectionStage:
         rejoined: list[Field] = []
         if "&" in request.query_string and "=" in request.query_string:
             self._split_commands(request.query_string, Source.QUERY, scored, rejoined)
-        if request.content_type == _FORM and b"&" in request.body and len(request.body) <= 65536:
+        if request.content_type == FORM and b"&" in request.body and len(request.body) <= 65536:
             self._split_commands(request.body.decode("utf-8", "replace"), Source.BODY, scored, rejoined)
         raw_path = request.raw_path
         if ":" in raw_path:
@@ -751,7 +752,6 @@ def _last_name(name: str) -> str:
 
 # a value joined with a plain name after it (``1&whoami``) is read as a command only this sure
 _SPLIT_FLAG_SCORE = 0.85
-_FORM = "application/x-www-form-urlencoded"
 
 
 # a path segment that is a Windows drive (``c:`` then a slash), not at the path's start
@@ -767,7 +767,9 @@ def _plain_piece(piece: str) -> bool:
 # characters no parameter name holds but payloads do (raw or percent-encoded); ``[]`` (PHP
 # arrays) and ``%5B`` are names' own
 _ODD_NAME_CHARS = frozenset(" '\"()<>;#*|!`\\$")
-_RAW_PIECE = re.compile(r"&[^&=]{0,80}(?:[ '\"()<>;#*|!`\\$]|%2[02789]|%3[bceBCE]|%7[cC])")
+_RAW_PIECE = re.compile(
+    r"&[^&=]{0,80}(?:[" + re.escape("".join(sorted(_ODD_NAME_CHARS))) + r"]|%2[02789]|%3[bceBCE]|%7[cC])"
+)
 
 
 _QUOTE = re.compile(r"['\"]|%2[27]")

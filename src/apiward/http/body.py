@@ -34,7 +34,7 @@ from apiward.http.urlencoded import parse_urlencoded
 from apiward.http.xml_body import parse_xml
 from apiward.settings import LimitSettings, MalformedBody
 
-_FORM = "application/x-www-form-urlencoded"
+FORM = "application/x-www-form-urlencoded"
 _WS = b" \t\r\n"
 _JSON_OPENERS = frozenset(b"{[")
 _BOM = b"\xef\xbb\xbf"
@@ -290,7 +290,7 @@ def parse_body(
             if has_duplicate_keys(utf8, walk_json(doc, limits.max_json_depth, out)):
                 _raw(utf8.decode("utf-8", "replace"), out)
             return BodyKind.JSON, doc
-        if media == _FORM:
+        if media == FORM:
             # search and analytics clients (Algolia's, sendBeacon callers) post JSON labelled as a
             # form to avoid a CORS preflight; their server reads JSON, and read as a form the whole
             # document would be one field name. A body that does not parse as JSON is a form.
@@ -323,7 +323,7 @@ def _ebcdic_fields(data: bytes, codec: str, media: str, out: FieldList) -> None:
     """The body as a server that honours its declared EBCDIC charset reads it: IIS / ASP.NET
     decode a form's percent-escapes (``%88%85%93%93%96``) or its raw bytes in that code page, where
     read as UTF-8 they are noise. A form gives its pairs, any other type one raw field."""
-    if media == _FORM and data.isascii():
+    if media == FORM and data.isascii():
         text = data.decode("ascii")
         pairs = text.split("&")
         out.check(len(pairs))
@@ -332,7 +332,7 @@ def _ebcdic_fields(data: bytes, codec: str, media: str, out: FieldList) -> None:
             name = unquote_to_bytes(name.replace("+", " ")).decode(codec, "replace")
             out.items.append(Field(Source.BODY, name, unquote_to_bytes(value.replace("+", " ")).decode(codec, "replace")))
         out.check()
-    elif media == _FORM:
+    elif media == FORM:
         parse_urlencoded(data.decode(codec, "replace"), Source.BODY, out)
     else:
         _raw(data.decode(codec, "replace"), out)
