@@ -392,8 +392,7 @@ def scan(text: str) -> list[Hit]:
             if assignment is not None:  # "code=ansible all -m ping": a raw form field in front
                 value = stripped[assignment.end() :].strip()
                 found = _command_line(text, value)
-                if (found is None and assignment.group(0)[:-1] in _COMMAND_PARAMETERS and value in DISTINCT_COMMANDS
-                        and value not in _NAMED_IN_PROSE and value not in _ENGLISH_COMMANDS and value not in COMMON_WORDS):
+                if found is None and assignment.group(0)[:-1] in _COMMAND_PARAMETERS and _program_no_prose_names(value):
                     # "cmd=whoami": a program named to a web shell's command parameter
                     found = (0.85, "cmdi.command-parameter", len(text) - len(stripped), len(text))
         if found is not None:
@@ -643,6 +642,13 @@ _ENGLISH_COMMANDS = frozenset({"erase", "touch", "shred", "shutdown", "reboot", 
 
 
 # command interpreters: what "| bash" or "& start cmd" hands the rest of the input to
+def _program_no_prose_names(word: str) -> bool:
+    """A program's name that no sentence uses as a word ("whoami", "netstat"; not "find", "touch",
+    "more"): named alone after a prefix or to a command parameter, it is the program."""
+    return (word in DISTINCT_COMMANDS and word not in _NAMED_IN_PROSE and word not in _ENGLISH_COMMANDS
+            and word not in COMMON_WORDS)
+
+
 _SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "csh", "tcsh", "ash", "busybox", "cmd", "powershell", "pwsh",
                      "python", "python3", "perl", "ruby", "php", "node"})
 
@@ -808,12 +814,10 @@ def _command_at(
     elif not args and name in ("call", "start") and separator in ("&", "|", "||", "&&", "\n"):
         after = _WORDS.match(rest.lstrip())  # "& call whoami", "& start cmd": cmd.exe running a program
         word = after.group(0) if after is not None else ""
-        args = word in _SHELLS or (word in DISTINCT_COMMANDS and word not in _NAMED_IN_PROSE
-                                   and word not in _ENGLISH_COMMANDS and word not in COMMON_WORDS)
+        args = word in _SHELLS or _program_no_prose_names(word)
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
-        args = (after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
-                and after.group(0) not in _ENGLISH_COMMANDS and after.group(0) not in COMMON_WORDS)
+        args = after is not None and _program_no_prose_names(after.group(0))
     elif not args and name in ("powershell", "pwsh"):
         after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
