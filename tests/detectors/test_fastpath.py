@@ -50,6 +50,10 @@ def test_fast_paths_run_on_real_cases() -> None:
     # a fetch URL without its "//", a cluster-internal name
     for value in ("http:127.0.0.1", "http:/2852039166", "kubernetes.default.svc.cluster.local/"):
         assert not inert(value) and scan_value(value), value
+    # base64 of text after a comma and a dot, or padded with blanks: normalisation decodes
+    # the stripped value and its dotted segments
+    for value in (",.PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", " PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg "):
+        assert not inert(value) and scan_value(value), value
     # PowerShell's New-Object with an argument the shell analyser reads as a command line
     assert not inert("new-object 0") and scan_value("new-object 0")
 

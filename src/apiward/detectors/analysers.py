@@ -151,10 +151,18 @@ def inert(value: str) -> bool:
         return False
     if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
         return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
-    if len(value) >= MIN_BASE64_CHARS and " " not in value and "," not in value:
-        # (a value without a dot is its own one segment: decoded once, not twice)
-        for token in (value, *value.split(".")) if "." in value else (value,):
-            if len(token) >= MIN_BASE64_CHARS and base64_text(token) is not None:
+    if len(value) >= MIN_BASE64_CHARS:
+        # the whole value and its dotted segments, as `normalize_value` decodes them (a value
+        # without a dot is its own one segment: decoded once, not twice); a token with a space
+        # or comma is no base64, but a segment after ",." can be
+        stripped = value.strip()  # (as `normalize_value` strips it)
+        for token in (stripped, *stripped.split(".")) if "." in stripped else (stripped,):
+            if (
+                len(token) >= MIN_BASE64_CHARS
+                and " " not in token
+                and "," not in token
+                and base64_text(token) is not None
+            ):
                 return False
     # last: the one search over the whole value (the checks above are pure, so their order
     # does not change the answer)
