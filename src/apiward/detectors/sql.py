@@ -116,7 +116,9 @@ SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
      "insert", "char_length", "bit_length", "octet_length", "to_number", "to_date", "cot", "radians",
      "degrees", "sign", "crc32", "sha2", "uuid", "local", "localtime", "localtimestamp", "utc_date",
      "utc_time", "last_day", "makedate", "extract", "weekday", "dayname", "monthname", "get_lock",
-     "release_lock", "is_free_lock", "master_pos_wait", "load_file", "json_object", "json_array"}
+     "release_lock", "is_free_lock", "master_pos_wait", "load_file", "json_object", "json_array",
+     # SQL Server's string lengths ("1 and len(user)>0": the boolean-blind probe of a name's length)
+     "len", "datalength"}
 )
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
@@ -255,6 +257,10 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
             pos = end
             continue
         value = m.group(0)
+        if group == "word" and end < size and text[end] == "'" and (
+                value in _LITERAL_PREFIXES or (value[0] == "_" and len(value) > 2)):
+            pos = end  # "n'a'", "_binary'1'", "x'31'": the string literal is read, its prefix dropped
+            continue
         if group == "word":
             append(new(Token, (_word_kind(text, value, end), value, pos, end)))
         elif group == "num":
@@ -269,6 +275,11 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
     return out
 
 
+# letters glued to a string literal that type it: MSSQL's national "n'a'", MySQL's bit and hex
+# strings "b'1'", "x'31'", PostgreSQL's escape string "e'\\x27'", and MySQL's charset introducers
+# ("_binary'1'", "_utf8mb4'a'", any "_name" before a quote): to the database they are one
+# literal, and ``1 or n'a'=n'a'`` a comparison of two strings
+_LITERAL_PREFIXES = frozenset({"n", "b", "x", "e"})
 # the characters that open a string or a comment (the rest is `_MASTER`'s)
 _OPENERS = frozenset("'\"`#-/")
 # the commonest characters of `_MASTER`'s "ws" group, skipped without a match call (a run of
@@ -457,7 +468,7 @@ def scan(text: str) -> list[Hit]:
                 found = spaced
         if found is None or found[0] < 0.9:
             for k, tok in enumerate(rest):  # "x' + sleep(20) + '": a timing/extraction call right after the break
-                if tok.kind == "f" and tok.value in STRONG_FUNCTIONS:
+                if tok.kind == "f" and tok.value in STRONG_FUNCTIONS and not (k == 0 and _quoted_call(text, qpos, rest)):
                     found = (0.9, "sqli.break-function", qpos, tok.end + 1)
                     break
                 if tok.kind == "b" and tok.value in ORACLE_PACKAGES and k + 1 < len(rest) and (
@@ -466,7 +477,11 @@ def scan(text: str) -> list[Hit]:
                     break
         if found is not None and quote == "`" and found[1] in ("sqli.break-comment", "sqli.break-terminate"):
             found = None  # a backtick closes an identifier; commenting the rest out needs a string break
-        if found is not None and found[0] < 0.95 and random_blob(text):
+        if found is not None and found[0] < 0.95 and random_blob(text) and not any(
+                tok.kind == "f" and tok.value in STRONG_FUNCTIONS for tok in rest):
+            # (a timing or extraction function called by name after the break is no coincidence of
+            # characters: "1' and 1337=like('abcdefg',upper(hex(randomblob(500000000/2))))--"
+            # spreads its characters like a blob)
             found = (0.45, found[1], found[2], found[3])
         if found is not None and (best is None or found[0] > best[0]):
             best = found
@@ -500,7 +515,8 @@ def _scan_nested(text: str) -> list[Hit]:
     found = [h for h in scan(plain) if h.score >= 0.9] if _NESTED_ANY.search(plain) is None else []
     return [Hit(Category.SQLI, h.score, "sqli.nested-keyword", text, 0, len(text)) for h in found]
 
-_QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
+# ("'-||0'": a sign and a concatenation before the number, the closing operator left out)
+_QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|['\"][-+][|&]{2}[0-9]{1,3}['\"]")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
 #   query reads '1'*'1' or '1'or-1-''), also with a number or an empty string between two
@@ -509,7 +525,7 @@ _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&]|\|\|)'")
 # (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
 # with a NUL after it, see `null_terminated_break`)
 _PROBE_SHAPES = re.compile(
-    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor|[-+*^&|]{1,2})-?[0-9]{1,3}[-+*^&|]{1,2}"
+    r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor|[-+*^&|]{1,2})-?[0-9]{1,3}(?:[-+*^&|]{1,2}|=)"
     r"|[-+*^&|]{1,2}''[-+*^&|]{1,2})'[a-z0-9_]{0,12}"
     r"|[a-z0-9_]{0,12}\\['\"]"
 )
@@ -567,6 +583,10 @@ def _lookalike_quote(text: str) -> int:
 
 def _judge_lookalike(text: str, qpos: int) -> Judgement | None:
     """The value read with its quote lookalikes as ``'``, broken at the first of them."""
+    if qpos > 0 and text[qpos - 1].isalnum() and text[qpos + 1 :].strip() in _BARE_CUTS:
+        # "admin’--", "admin’#": a name, the quote and a comment that cuts the rest, nothing else
+        # (the login bypass; prose puts a word or a space after an apostrophe)
+        return (0.85, "sqli.lookalike-quote", qpos, len(text))
     if _AFTER_BREAK.match(text, qpos + 1) is None:
         return None  # "l’histoire", "it’s": a word right after the apostrophe
     window = text[qpos : qpos + 256].translate(_TO_QUOTE)  # the break reads at most 24 tokens
@@ -610,6 +630,18 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
 
 
 _NUMBER = re.compile(r"-?[0-9]{1,12}")
+
+
+def _quoted_call(text: str, qpos: int, rest: Sequence[Token]) -> bool:
+    """The call opening ``rest`` is itself in quotes, glued to both (prose naming it: 'the
+    "sleep(5)" trick'); a call spliced into a query stands apart from the quotes or is joined
+    to them by an operator ("'+sleep(5)+'", "'||pg_sleep(5)--")."""
+    if len(rest) < 2 or rest[0].start != qpos + 1 or rest[1].kind != "(" or rest[1].start != rest[0].end:
+        return False
+    if qpos == 0 or not text[qpos - 1].isspace():
+        return False  # ('"sleep(5)"' alone is sent as a probe)
+    end = _group_end(rest, 1)
+    return text[end : end + 1] == text[qpos]
 
 
 def _cuts(tok: Token) -> bool:
@@ -739,6 +771,10 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return None
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
+        if u.value == "exists" and w is not None and w.kind == "(":
+            sub = _subquery(rest, i + 1)
+            if sub is not None:
+                return (0.92, "sqli.break-subquery", qpos, sub)  # "' and exists(select 1)": a sub-query tested
         if u.kind == "k" and u.value in ATTACK_FUNCTIONS and w is not None and w.kind == "(" and w.start == u.end:
             return (0.92, "sqli.break-logic", qpos, w.end)  # "' and database()='x", "' and user() like 'r": keyword-named calls
         if t.kind == "&":
@@ -753,6 +789,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
                 return _trailing_comment(rest, i, qpos)  # "the 'and' vs 'or' debate", "cafe 'or'"
             if _closing(w):
                 return (0.93, "sqli.break-logic", qpos, end)
+            if u.kind == "s" and w is not None and w is rest[-1] and w.value == text[qpos] and (
+                    not any(ch.isalpha() for ch in u.value) and not text[u.end : w.start].strip()):
+                # "' or '' '", "\" or \"1\" \"": a literal and the quote that reopens the query's own
+                # string, which the database joins to it ('' '' is '')
+                return (0.9, "sqli.break-logic", qpos, w.end)
             return _trailing_comment(rest, i, qpos)
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
@@ -990,9 +1031,11 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
         return None
     if u.value in ("distinct", "all", "distinctrow") and _at(tokens, i + 2) is not None:
         return _select(tokens, i + 1)  # a modifier: the column list follows ("select all" alone is a button label)
+    w = _at(tokens, i + 2)
+    if u.value == "*" and w is not None and w.kind not in "c;),." and w.value not in _AFTER_STAR:
+        return None  # "select * is considered harmful": a star and then words, a title
     if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
-    w = _at(tokens, i + 2)
     if u.value in _KEYWORD_CALLS and w is not None and w.kind == "(" and w.start == u.end:
         return w.end  # "(select user())", "select database()": keyword-named calls ("select left(hand)" is prose)
     if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u) and u.value[1:].strip(";"):
@@ -1020,6 +1063,8 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+# what follows "select *" in a query ("select * from", "select *,1", "select * into outfile")
+_AFTER_STAR = frozenset({"from", "into", "union", "limit", "where", "order", "group", "except", "intersect"})
 # calls that wrap hex-spelled strings in extraction payloads: concat(0x7e,version(),0x7e)
 HEX_WRAPPERS = frozenset({"concat", "concat_ws", "group_concat", "char", "unhex", "make_set", "elt",
                           "extractvalue", "updatexml"})
@@ -1480,6 +1525,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         i == 2 and tokens[0].value == "*" and tokens[1].value == "/" and tokens[1].start == tokens[0].end)
     keyed = i == 2 and tokens[1].value == "=" and tokens[0].kind == "b"  # "id=or '{...}' ->"
     if not (has_left or at_start or keyed):
+        joined = left - 1 if left >= 1 and tokens[left - 1].value != "not" else left - 2
+        if joined >= 0 and tokens[left].value in _BOOLEAN_WORDS and tokens[joined].kind == "&":
+            # "1) xor true and '1'='1", "1) or not false and '1'='1": a boolean literal, itself joined
+            # by a logic operator, and a comparison of literals joined to it
+            end = _literal_comparison(tokens, i + 1)
+            return None if end is None else (0.9, "sqli.tautology", tokens[joined].start, end)
         return None
     j = i + 1
     while j < len(tokens) and tokens[j].kind == "(":
@@ -1581,7 +1632,19 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
+    if u.value in _BOOLEAN_WORDS and w is not None and w.kind == ")" and (at_start or (
+            has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+        # "1) or true)--", "1) or not false)--": the parentheses of the query closed after the
+        # literal and the rest cut off (a number, its closing parenthesis, then the condition)
+        k = j + 1
+        while k < len(tokens) and tokens[k].kind == ")":
+            k += 1
+        if k == len(tokens) - 1 and _cuts(tokens[k]):
+            return (0.8, "sqli.logic-literal", start, tokens[k].end)
     return None
+
+
+_BOOLEAN_WORDS = frozenset({"true", "false"})
 
 
 def _parameter_value(tokens: Sequence[Token], k: int) -> bool:
