@@ -112,13 +112,32 @@ def mongo_key(name: str, value: str) -> bool:
     return False
 
 
+def _in_sentence(text: str, start: int, end: int) -> bool:
+    """The operator at ``text[start:end]`` is a word of a sentence: blanks on both sides, or it
+    opens the text followed by a blank ("mongodb $regex case insensitive", "$gt and $lt date
+    range"). An injected operator is bracketed, quoted or keyed ("[$ne]", '{"$gt": ""}', "$where:")."""
+    after = text[end : end + 1]
+    if after and not after.isspace():
+        return False
+    before = text[start - 1 : start] if start else ""
+    return (before.isspace() and (not after or after.isspace())) or (not before and after.isspace())
+
+
+def _quoted_sleep(text: str, start: int, end: int) -> bool:
+    """`_JS` matched a ``sleep(n)`` that prose quotes: a blank, the quote, the call and the same
+    quote right after it ('the "sleep(5)" trick'); a $where splice goes on after the call."""
+    quote = text[start]
+    return (quote in "'\"" and text[end - 1] == ")" and text[end : end + 1] == quote
+            and start > 0 and text[start - 1].isspace() and text[start + 1 : end].lstrip().startswith("sleep("))
+
+
 def scan(text: str) -> list[Hit]:
     """NoSQL evidence in one lower-case view (a value, or a key path)."""
     if _TRIGGER.search(text) is None and (text[-1:] not in ("'", '"') or ";" not in text):
         return []  # (a splice ends by reopening a string, see `_SPLICE`)
     best: Hit | None = None
     for m in _OPERATOR.finditer(text):
-        if m.group(1) in STRONG:
+        if m.group(1) in STRONG and not _in_sentence(text, m.start(1), m.end(1)):
             best = Hit(Category.NOSQLI, 0.9, "nosqli.operator", text, m.start(1), m.end(1))
             break
     if best is None and ("{" in text or "[" in text):
@@ -131,7 +150,10 @@ def scan(text: str) -> list[Hit]:
         if mongo is not None:
             best = Hit(Category.NOSQLI, 0.85, "nosqli.operator", text, mongo.start(), mongo.end())
     # (every `_BREAKOUT` match holds ";", "||" or "&&": its stdlib search tries each quote of long text)
-    js = (_JS.search(text) or (_BREAKOUT.search(text) if ";" in text or "||" in text or "&&" in text else None)
+    js = _JS.search(text)
+    if js is not None and _quoted_sleep(text, js.start(), js.end()):
+        js = None
+    js = (js or (_BREAKOUT.search(text) if ";" in text or "||" in text or "&&" in text else None)
           or _SHELL.search(text) or _SPLICE.search(text))
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
