@@ -760,7 +760,9 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.97, "sqli.break-union", qpos, u.end)
         rows = _union_rows(rest, k)
         return (0.92, "sqli.break-union", qpos, rows) if rows is not None else None
-    if t.kind == "(" and i == 0 and u is not None and u.value == "select":
+    # ("+" reads as a space; after closing parentheses it joins what follows: "')+(select 1)+'")
+    joined = i == 0 or "+" in text[rest[i - 1].end : t.start]
+    if t.kind == "(" and joined and u is not None and u.value == "select":
         sub = _select(rest, i + 1)
         if sub is not None:
             return (0.9, "sqli.break-subquery", qpos, sub)  # "'+(select 1)+'": "+" reads as a space
@@ -806,7 +808,7 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if sub is not None:
             return (0.92, "sqli.break-subquery", qpos, sub)
         return _trailing_comment(rest, i, qpos)
-    if t.kind == "v" and i == 0 and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
+    if t.kind == "v" and joined and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
             u is None or u.kind in "s&o;c"):
         return (0.9, "sqli.break-expression", qpos, t.end)  # "'+@@version+'": "+" reads as a space
     if t.kind == "o" and t.value == "::" and u is not None and u.value in CAST_TYPES:
@@ -916,6 +918,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             return _group_end(tokens, k)
         if w.kind == "f" or after is None or after.kind in "c;)" or after.value in _AFTER_COLUMNS:
             return w.end
+        if w.kind == "n" and after.kind == "&" and _at(tokens, k + 1) is not None and tokens[k + 1].kind == "s":
+            return w.end  # "x') order by 5 and '1'='1": a column number, then a condition on a literal
         return None
     if v in ("having", "where") and _operand(u) and w is not None and (
         (w.kind == "o" and w.value in COMPARISONS) or w.kind == "&"):
@@ -1303,7 +1307,12 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 end = _clause(tokens, i)
                 if end is not None:
                     end = _clause_chain(tokens, end)
-                if end is not None and (end == tokens[-1].end or _at(tokens, _index_after(tokens, end)) is None
+                if end is not None and _closed_and_cut(tokens, _index_after(tokens, end)) and (
+                        _past_sign(tokens, 0) < i and tokens[_past_sign(tokens, 0)].kind == "n"):
+                    # "1 group by 1,2)--", "-1 having 1=1)--": a number, the clause, the query's
+                    # parentheses closed and the rest cut off
+                    keep((0.85, "sqli.clause", tokens[i - 1].start, tokens[-1].end))
+                elif end is not None and (end == tokens[-1].end or _at(tokens, _index_after(tokens, end)) is None
                                         or tokens[_index_after(tokens, end)].kind in "c;"):
                     last = tokens[_index_after(tokens, end) - 1]
                     prose = tokens[i - 1].kind == "b" and last.kind == "b" and end == tokens[-1].end
@@ -1547,8 +1556,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         j += 2
     start = tokens[left].start if has_left else tokens[i].start
     if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
-            tokens[i].value == "and" and not _parameter_value(tokens, left)):
-        return None  # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
+            tokens[i].value == "and" and not _parameter_value(tokens, left) and u.kind != "s"):
+        # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
+        # (a quoted literal after it is SQL's: "1) having 1=1 and '1'='1")
+        return None
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)
     if u.value in _KEYWORD_CALLS and (
@@ -1645,6 +1656,14 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
 
 
 _BOOLEAN_WORDS = frozenset({"true", "false"})
+
+
+def _closed_and_cut(tokens: Sequence[Token], k: int) -> bool:
+    """From ``tokens[k]``: closing parentheses, then a comment that cuts the rest, and the end."""
+    m = k
+    while m < len(tokens) and tokens[m].kind == ")":
+        m += 1
+    return k < m == len(tokens) - 1 and _cuts(tokens[m])
 
 
 def _parameter_value(tokens: Sequence[Token], k: int) -> bool:
