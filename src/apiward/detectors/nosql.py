@@ -40,6 +40,8 @@ _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
     r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
     r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
+    # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1" (a $where on a number)
+    r"|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
 )
 # the mongo shell's database methods and collection calls ("db.getCollection('users').find()",
 # "db.getSiblingDB('admin')", "db.users.deleteMany({})"); map-reduce code ("mapReduce(function(){emit(1,1)}, ...)")
@@ -64,7 +66,10 @@ _MONGO_OBJECT = linear(
 # what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"(?:['\"]|^[0-9]{1,12})[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    r"(?:['\"]|^[0-9]{1,12}|^true)[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    # a map-reduce emit or a thrown error carrying the document ("'; emit(this._id, this.password); '",
+    # "';throw new Error(JSON.stringify(this));'")
+    r"|emit[\s]{0,4}\([\s]{0,4}this\b|throw[\s]{1,4}new[\s]{1,4}error[\s]{0,4}\([^)]{0,40}\bthis\b"
     # "';return(this.password.match(/^a/));'": the returned expression in parentheses
     r"|return[\s]{0,4}\([\s]{0,4}(?:this\.|true\b|db\.)"
     # the document's own fields read in the spliced expression ("a'||this.b||'", "'&&this.isAdmin&&'")
@@ -76,7 +81,7 @@ _BREAKOUT = re.compile(
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
 # (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|==|emit|throw")
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These
