@@ -190,7 +190,7 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
+    r"host_name|uncompress|i?if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
@@ -1195,6 +1195,8 @@ _ADMIN_SHAPES: dict[str, tuple[tuple[frozenset[str] | None, ...], bool]] = {
     "merge": ((frozenset({"into"}), None), False),
     # only after a string break: after a number they read as a list of steps ("1; describe it")
     "describe": ((None,), True),
+    # MySQL's HANDLER reads a table row by row without a select ("1;handler users open as h")
+    "handler": ((None, frozenset({"open", "read", "close"})), False),
     "truncate": ((None,), True),
 }
 _BREAK_ONLY_ADMIN = frozenset({"describe", "truncate"})
@@ -1404,7 +1406,8 @@ _CONSTRUCT_HINT = linear(
 _BARE_CUTS = frozenset({"--", "-- -", "--+", "--+-", "-- +", "#", "/*"})
 # MySQL's if() with a literal condition, compared or as is ("if(1=1,", "if(1,sleep(5),0)")
 # (glued "if(1," only: "if (1, 2) fail" is a list in prose)
-_IF_COMPARISON = linear(r"\bif[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bif\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
+# (and SQL Server's iif(): "iif(1=1,1,1/0)")
+_IF_COMPARISON = linear(r"\bi?if[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bi?if\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
 
 
 def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
@@ -1544,8 +1547,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     j = i + 1
     while j < len(tokens) and tokens[j].kind == "(":
         j += 1
-    if j < len(tokens) and tokens[j].kind == "k" and tokens[j].value == "not":
-        j += 1
+    if j < len(tokens) and tokens[j].value in ("not", "!"):
+        j += 1  # "1 and not 1=2", "1 and !(1=2)": MySQL's "!" negates like "not"
+        while j < len(tokens) and tokens[j].kind == "(":
+            j += 1
     u = _at(tokens, j)
     if u is None:
         return None
@@ -1567,6 +1572,11 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             tokens[j + 1].kind == "(" and tokens[j + 1].start == u.end and tokens[j + 2].kind == ")"):
         # "1 and user()", "1 and database()": keyword-named calls without arguments ("left(wing)" is prose)
         return (0.92, "sqli.logic-function", start, tokens[j + 2].end)
+    if u.kind == "f" and (at_start or (has_left and tokens[left].kind in "ns")) and j + 4 < len(tokens) and (
+            tokens[j + 1].kind == "(" and _identity_call(tokens, j + 2)):
+        # "1 and weight_string(user())", "1 and json_length(database())": any call wrapped around
+        # the database's own identity, the probe of a condition's truth
+        return (0.9, "sqli.logic-function", start, tokens[j + 4].end)
     if u.value in SQL_FUNCTIONS and (at_start or (has_left and tokens[left].kind in "ns")):
         end = _call_compared(tokens, j)
         if end is not None:
@@ -1656,6 +1666,18 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
 
 
 _BOOLEAN_WORDS = frozenset({"true", "false"})
+
+
+_IDENTITY_CALLS = frozenset({"user", "database", "schema", "version", "current_user", "session_user", "system_user",
+                             "db_name", "current_database", "suser_name", "connection_id"})
+
+
+def _identity_call(tokens: Sequence[Token], k: int) -> bool:
+    """``user()``, ``database()``, ``version()`` at ``tokens[k]``: a call without arguments that
+    answers with the database's own name, user or version."""
+    t, u, w = _at(tokens, k), _at(tokens, k + 1), _at(tokens, k + 2)
+    return t is not None and u is not None and w is not None and t.value in _IDENTITY_CALLS and (
+        u.kind == "(" and u.start == t.end and w.kind == ")")
 
 
 def _closed_and_cut(tokens: Sequence[Token], k: int) -> bool:
