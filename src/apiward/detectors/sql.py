@@ -1038,6 +1038,9 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     w = _at(tokens, i + 2)
     if u.value == "*" and w is not None and w.kind not in "c;),." and w.value not in _AFTER_STAR:
         return None  # "select * is considered harmful": a star and then words, a title
+    if u.value == "*" and w is not None and w.value == "from" and all(
+            tok is not None and tok.kind == "b" for tok in (_at(tokens, i + 3), _at(tokens, i + 4), _at(tokens, i + 5))):
+        return None  # "select * from the menu below": three words after "from" are a sentence
     if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
         return u.end
     if u.value in _KEYWORD_CALLS and w is not None and w.kind == "(" and w.start == u.end:
