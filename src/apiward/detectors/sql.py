@@ -963,6 +963,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return u.end
     if v == "declare" and u.kind == "v":
         return u.end
+    if v == "call" and u.kind == "f" and w is not None and w.kind == "(" and w.start == u.end and (
+            "_" in u.value or "$" in u.value or u.value in SQL_FUNCTIONS):
+        # "; call sleep(5)", "; call system$wait(5)": a stored procedure called by its SQL name
+        # (an underscore, a "$" or a function's; "; call me(maybe)" is prose)
+        return w.end
     if v == "shutdown" and (w is None or w.kind in "c;"):
         return u.end if u.kind in "c;" else t.end
     if v == "update" and u.kind == "b" and w is not None and w.value == "set":
