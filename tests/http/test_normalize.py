@@ -82,6 +82,14 @@ def test_base64_of_a_climbing_path_is_decoded() -> None:
     assert "..\\..\\boot.ini" in normalize("Li5cLi5cYm9vdC5pbmk=")
 
 
+def test_base64_of_quoted_words_is_decoded() -> None:
+    # dense in quotes and brackets, yet spaced words: a query fragment, a JSON document
+    assert "1' or '1'='1'/*" in normalize("MScgb3IgJzEnPScxJy8q")
+    assert '{"username": {"$nin": [""]}}' in normalize("eyJ1c2VybmFtZSI6IHsiJG5pbiI6IFsiIl19fQ==")
+    # printable symbols without blanks stay a token ("'|}!'%$" and the like)
+    assert normalize("J3x9ISclJCcnJyc=")[1:] == ("j3x9iscljccnjyc=",)
+
+
 def test_data_uri_text_payload_is_decoded_images_are_not() -> None:
     """PHP's data wrapper runs the payload of "data:text/plain;base64,..." in an include(); a
     browser runs text/html. Image payloads are not text and give no view."""

@@ -397,6 +397,13 @@ def _decode_b64(body: str) -> str | None:
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
     letters = sum(map(str.isalnum, text)) + text.count(" ")  # (a space is not alphanumeric)
-    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\")):
+    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\")) and not _quoted_words(text, letters):
         return None  # (a path that climbs is mostly dots and slashes: "../../../etc/passwd")
     return text
+
+
+def _quoted_words(text: str, letters: int) -> bool:
+    """Printable text dense in quotes and brackets but still spaced words: a query fragment or a
+    JSON document ("1' or '1'='1'/*", '{"user": {"$nin": [""]}}'), which random bytes that happen
+    to be printable are not (they have no blanks, or too few letters)."""
+    return " " in text and letters >= 0.3 * len(text) and (text.count("'") >= 2 or text.count('"') >= 2)
