@@ -257,8 +257,7 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
             pos = end
             continue
         value = m.group(0)
-        if group == "word" and end < size and text[end] == "'" and (
-                value in _LITERAL_PREFIXES or (value[0] == "_" and len(value) > 2)):
+        if group == "word" and end < size and text[end] == "'" and _typed_literal(text, value, end):
             pos = end  # "n'a'", "_binary'1'", "x'31'": the string literal is read, its prefix dropped
             continue
         if group == "word":
@@ -280,6 +279,23 @@ def tokenize(text: str, start: int = 0, limit: int = MAX_TOKENS) -> list[Token]:
 # ("_binary'1'", "_utf8mb4'a'", any "_name" before a quote): to the database they are one
 # literal, and ``1 or n'a'=n'a'`` a comparison of two strings
 _LITERAL_PREFIXES = frozenset({"n", "b", "x", "e"})
+_LITERAL_BODY = re.compile(r"[^'\s]{0,64}")
+_HEX_BODY = re.compile(r"[0-9a-f]{0,64}")
+_BIT_BODY = re.compile(r"[01]{0,64}")
+
+
+def _typed_literal(text: str, prefix: str, quote: int) -> bool:
+    """``prefix`` before the quote at ``quote`` types a closed literal of its grammar: hex digits
+    after ``x``, bits after ``b``, a word without blanks after ``n``, ``e`` or ``_charset``. A
+    prefix before an open string or words is a value's last letter ("x' or 1=1", "x')+@@version")."""
+    if prefix not in _LITERAL_PREFIXES and not (prefix[0] == "_" and len(prefix) > 2):
+        return False
+    close = text.find("'", quote + 1, quote + 66)
+    if close < 0:
+        return False  # (open, or longer than the literals read here)
+    body = text[quote + 1 : close]
+    grammar = _HEX_BODY if prefix == "x" else _BIT_BODY if prefix == "b" else _LITERAL_BODY
+    return grammar.fullmatch(body) is not None
 # the characters that open a string or a comment (the rest is `_MASTER`'s)
 _OPENERS = frozenset("'\"`#-/")
 # the commonest characters of `_MASTER`'s "ws" group, skipped without a match call (a run of
