@@ -81,7 +81,7 @@ _BREAKOUT = re.compile(
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
 # (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|==|emit|throw")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)|emit[\s]{0,4}\(|throw[\s]{1,4}new")
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These
