@@ -442,6 +442,10 @@ def scan(text: str) -> list[Hit]:
         hits = _scan_nested(text)
         if hits:
             return hits
+    if "<>" in text and _SPLIT_WORD.search(text) is not None:
+        hits = _scan_split(text)
+        if hits:
+            return hits
     lookalike = _lookalike_quote(text)
     if _TRIGGER.search(text) is None:
         if lookalike < 0:
@@ -532,6 +536,23 @@ def _scan_nested(text: str) -> list[Hit]:
     return [Hit(Category.SQLI, h.score, "sqli.nested-keyword", text, 0, len(text)) for h in found]
 
 # ("'-||0'": a sign and a concatenation before the number, the closing operator left out)
+# "uni<>on sel<>ect": a filter that deletes "<>" (an HTML tag stripper) joins the keyword again
+_SPLIT_WORD = re.compile(r"[a-z]<>[a-z]")
+_SPLIT_WORDS = re.compile(r"[a-z_]{0,30}(?:<>[a-z_]{1,30}){1,8}")
+_SPLIT_KEYWORDS = STATEMENTS | KEYWORDS | LOGIC | ATTACK_FUNCTIONS | {"union"}
+
+
+def _scan_split(text: str) -> list[Hit]:
+    """``-1 uni<>on sel<>ect 1,2``: the value read as the filter that deletes ``<>`` inside words
+    leaves it; an injection there (at 0.9 or more) that the value itself is not, is one here."""
+    if not any(m.group(0).replace("<>", "") in _SPLIT_KEYWORDS for m in _SPLIT_WORDS.finditer(text) if "<>" in m.group(0)):
+        return []  # ("where a<>b": no keyword is joined, the "<>" compares)
+    joined = _SPLIT_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[-1], text)
+    if joined == text or _SPLIT_WORD.search(joined) is not None:
+        return []
+    return [Hit(Category.SQLI, h.score, "sqli.split-keyword", text, 0, len(text)) for h in scan(joined) if h.score >= 0.9]
+
+
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|['\"][-+][|&]{2}[0-9]{1,3}['\"]")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
