@@ -804,8 +804,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if sub is not None:
             return (0.9, "sqli.break-subquery", qpos, sub)  # "'+(select 1)+'": "+" reads as a space
     if t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS):
-        if u is not None and u.kind == "k" and u.value == "not":
-            u, w = w, _at(rest, i + 3)
+        if u is not None and (u.value == "not" or (u.value == "binary" and w is not None and w.kind == "s")):
+            u, w = w, _at(rest, i + 3)  # ("' or binary 'a'='a": MySQL's BINARY casts the string after it)
         if u is None:
             return None
         if u.kind in "f(" or u.value == "select":
