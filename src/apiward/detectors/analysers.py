@@ -214,6 +214,9 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         nul_break = sql.null_terminated_break(views[-1])
         if nul_break is not None:
             _keep(best, nul_break)
+        nul_filter = ldap.null_terminated_filter(views[-1])  # "admin))%00", "*))%00"
+        if nul_filter is not None:
+            _keep(best, nul_filter)
     return list(best.values())
 
 

@@ -44,6 +44,21 @@ _ESCAPED = {"2a": "*", "28": "(", "29": ")", "7c": "|", "26": "&", "21": "!"}
 _META_ONLY = re.compile(r"[*()|&!='\"\s%0-9]{4,24}")
 
 
+# a name or wildcard and the parentheses that close the application's filter: with a NUL after them
+# (which normalisation removes) a C directory client reads the filter as ending there
+_CLOSED_NAME = re.compile(r"[a-z0-9_.@*-]{0,32}\){2,4}")
+# a filter opened and left for the application's ")" to close: "(uid=*", "|(cn=*"
+_OPEN_FILTER = re.compile(r"[\s]{0,4}[&|!]?[\s]{0,4}\([\s]{0,4}[a-z][a-z0-9\-;.]{0,40}[\s]{0,4}[~<>]?=[\s]{0,4}\*[\s]{0,4}")
+
+
+def null_terminated_filter(text: str) -> Hit | None:
+    """``text`` is the view of a value that ended in a NUL byte (``admin))%00``), which
+    normalisation removed: a name and two or more closing parentheses end the filter there."""
+    if len(text) <= 36 and _CLOSED_NAME.fullmatch(text) is not None:
+        return Hit(Category.LDAPI, 0.75, "ldapi.null-terminated", text, 0, len(text))
+    return None
+
+
 def scan(text: str) -> list[Hit]:
     """LDAP injection evidence in one lower-case view."""
     if "\\" in text and _ESCAPE.search(text) is not None:
@@ -54,6 +69,8 @@ def scan(text: str) -> list[Hit]:
 
 
 def _scan(text: str) -> list[Hit]:
+    if len(text) <= 60 and "(" in text and _OPEN_FILTER.fullmatch(text) is not None:
+        return [Hit(Category.LDAPI, 0.8, "ldapi.open-filter", text, 0, len(text))]
     if _TRIGGER.search(text) is None or "(" not in text and "*)" not in text:
         return []
     m = _BREAK.search(text)
