@@ -77,6 +77,7 @@ PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intrane
 PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
 _PORT = re.compile(r":[0-9]{1,5}")
+_OVERFLOW_OCTETS = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,5}){3}")
 _SERVICE_NAME = re.compile(r"[a-z][a-z0-9\-_]{0,62}")
 # a web shell's usual file name at the end of a fetched URL ("http://evil.example/c99.txt")
 _SHELL_FILE = re.compile(
@@ -181,6 +182,10 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     if _TRIGGER.search(value) is None:
         assigned = _ASSIGNED_URL.match(value)
         if assigned is None:
+            if value[:1] == "/" and "?" in value and "=" in value and nesting < _MAX_NESTING:
+                # "/redirect?url=http://127.0.0.1/": a link to the application's own redirect or
+                # proxy route, whose parameter holds the internal URL (read as in a public URL)
+                return _nested_url(text, value, value.find("?"), nesting + 1)
             return []
         # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
         # forwards or splits itself) holds the URL it fetches; only an internal target counts
@@ -336,6 +341,13 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             return (judged[0], judged[1], hm.end())
         return (0.6, "ssrf.wildcard-dns", hm.end())
     addr = parse_host(host)
+    if addr is None and _OVERFLOW_OCTETS.fullmatch(host) is not None:
+        # "425.510.425.510": dotted parts past 255, which a parser that keeps each part's low byte
+        # reads as 169.254.169.254; no name or address is spelled so
+        wrapped = ipaddress.IPv4Address(".".join(str(int(part) & 0xFF) for part in host.split(".")))
+        judged = _internal(wrapped)
+        if judged is not None:
+            return (min(judged[0], 0.9), judged[1], hm.end())
     if addr is None:
         if userinfo and _HOSTLIKE_USERINFO.search(userinfo) is not None:
             # "http://trusted.example@evil.example/": the name before "@" is only a user name; a
