@@ -30,10 +30,12 @@ _HEADER = linear(
 )
 # a value that opens with a line break and then a header of any hyphenated name ("%0aHeader-Test: x"):
 # text typed into a form does not start with a break; an injected header line does
-_LEADING_HEADER = re.compile(r"[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
+# (or after one short token, the value the application expected: "en%0aHeader-Test: x")
+_LEADING_HEADER = re.compile(r"[^\s]{0,40}[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
 # a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
 # ended and a body of the attacker's written into the response
-_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b")
+# (or a JSON document: a forged API answer, '{"admin":true}')
+_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}(?:<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b|[{\[][\s]{0,4}\")")
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -48,11 +50,16 @@ _MAIL = linear(
 # characters (上 U+4E0A, 不 U+4E0D) and Thai letters, which text in those scripts is full of.
 _ESCAPED_BREAK = re.compile(r"\\[rn]")
 _WIDE_BREAK = re.compile(
-    "[\u560a\u560d]"
+    # (U+2028 / U+2029, the line and paragraph separators, end a line for JavaScript and for
+    # servers that split on Unicode line boundaries)
+    "[\u560a\u560d\u2028\u2029]"
     # Latin extended letters only as a CR-LF pair ("čĊ", "č" is Czech): no word spells one
     # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B)
     + "|[\u010d\u020d][\u010a\u010b\u020a\u020b]"
 )
+
+
+_NESTED_ESCAPE = re.compile(r"%[\r\n]0([ad])")
 
 
 def _line_breaks(text: str) -> str | None:
@@ -69,11 +76,17 @@ def _as_break(match: re.Match[str]) -> str:
     found = match.group(0)
     if len(found) == 2:
         return "\r\n"
+    if found in "\u2028\u2029":
+        return "\n"
     return "\n" if ord(found) & 0xFF == 0x0A else "\r"
 
 
 def scan(text: str) -> list[Hit]:
     """CRLF-injection evidence in one decoded (lower-case, not whitespace-folded) view."""
+    if "%\n0" in text or "%\r0" in text:
+        # "%%0d0a": a filter that deletes "%0d" (or a second decoding) leaves "%0a", the break;
+        # the decoded view holds the inner break with the outer escape's remnants around it
+        text = _NESTED_ESCAPE.sub(lambda m: "\r" if m.group(1) == "d" else "\n", text)
     if "\n" not in text and "\r" not in text:
         other = _line_breaks(text) if "\\" in text or not text.isascii() else None
         if other is None:
