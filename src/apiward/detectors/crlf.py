@@ -36,6 +36,21 @@ _LEADING_HEADER = re.compile(r"[^\s]{0,40}[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{
 # ended and a body of the attacker's written into the response
 # (or a JSON document: a forged API answer, '{"admin":true}')
 _SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}(?:<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b|[{\[][\s]{0,4}\")")
+# A value of one token (an address, a name, a subject) then a line break and a mail header: what
+# a contact or sign-up form passes to mail() as a header, so the second line adds recipients or
+# rewrites the message ("victim@example.com%0aBcc:x@evil.example"). Mail text typed into a
+# message box starts with a sentence, not with one word and a break.
+_MAIL_HEADER = re.compile(
+    r"[^\s]{0,64}[\s]{0,2}[\r\n][\s]{0,4}(?:bcc|cc|to|from|reply-to|sender|return-path|subject)[\s]{0,4}:"
+)
+# One token then a line break and a line in a log's own shape: a level in brackets, or an access
+# log's "address - -" or an ISO time stamp; a user name or a search term that forges log lines
+_LEVEL = r"(?:info|warn|warning|error|debug|notice|crit|critical|fatal|trace|alert|emerg)"
+_LOG_LINE = re.compile(
+    r"[^\s]{1,64}[\s]{0,2}[\r\n]{1,2}[\s]{0,2}(?:\[" + _LEVEL + r"\]"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}[\s]{1,2}-[\s]{1,2}[^\s]{1,40}[\s]{1,2}\["
+    r"|\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[ t][0-9]{2}:[0-9]{2}:[0-9]{2}[0-9.,:+\-z\]]{0,14}[\s]{1,2}\[?" + _LEVEL + r"\b)"
+)
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -93,7 +108,7 @@ def scan(text: str) -> list[Hit]:
             return []
         m = _HEADER.search(other)
         if m is None:
-            return []
+            return _header_lines(other)  # (escaped breaks before a mail header: "x\\r\\nbcc: ...")
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
     m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
     if m is not None:
@@ -102,6 +117,19 @@ def scan(text: str) -> list[Hit]:
     mail = _MAIL.search(text)
     if mail is not None:
         return [Hit(Category.CRLF, 0.85, "crlf.mail-command", text, mail.start(), mail.end())]
+    return _header_lines(text)
+
+
+def _header_lines(text: str) -> list[Hit]:
+    """A one-token value whose second line is a mail header or a forged log line."""
+    value = text.strip(" \t")
+    offset = text.find(value[:1]) if value else 0
+    header = _MAIL_HEADER.match(value)
+    if header is not None:
+        return [Hit(Category.CRLF, 0.8, "crlf.mail-header", text, offset, offset + header.end())]
+    forged = _LOG_LINE.match(value)
+    if forged is not None:
+        return [Hit(Category.CRLF, 0.7, "crlf.log-forging", text, offset, offset + forged.end())]
     return []
 
 
