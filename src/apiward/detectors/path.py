@@ -104,6 +104,7 @@ _STRICT = linear(
     r"|(?:^|[\s='\"(])[a-z]:/(?:autoexec\.bat|config\.sys)"
     r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
+_NTFS_STREAM = re.compile(r"[a-z0-9_\-]\.[a-z0-9]{1,8}::\$(?:data|index_allocation|bitmap)\b|[a-z0-9_\-]::\$index_allocation")
 # Win32 device namespace ("\\\\?\\c:\\", "\\\\.\\pipe\\x", "\\\\?\\unc\\host\\share"), backslashes
 # read as slashes: a path that skips Windows' own name checks, which no form or API value is
 _DEVICE_PATH = re.compile(r"(?:^|[\s='\"(])//[?.]/(?:[a-z]:|unc/|globalroot|pipe/|physicaldrive|volume\{|harddisk|device/)")
@@ -192,7 +193,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
+_TRIGGER = linear(r"::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -315,6 +316,12 @@ def scan(text: str) -> list[Hit]:
             glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
+    if "::$" in norm:
+        stream = _NTFS_STREAM.search(norm)
+        if stream is not None:
+            # "web.config::$data", "index.php::$DATA": a file's NTFS default stream by name; IIS
+            # maps the handler by the whole name and serves a script's source as a static file
+            keep(0.85, "traversal.ntfs-stream", stream.start(), stream.end())
     if "//?/" in norm or "//./" in norm:
         device = _DEVICE_PATH.search(norm)
         if device is not None:

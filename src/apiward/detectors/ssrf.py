@@ -43,6 +43,9 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 _TRAILING_QUERY = re.compile(
     r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
     r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+    # a text file's URL ending in an empty parameter ("shell.txt?x=", "x.txt?&"): what is appended
+    # becomes that parameter's value (a site's own script with "?id=" is a link, a text file is no script)
+    r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:txt|inc)\?{1,2}(?:[a-z0-9_]{1,20}=)?&?$"
 )
 # a server-side script's source saved under a name the remote server will not run ("x.php.txt",
 # "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
@@ -59,7 +62,7 @@ _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(
 WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
                   "lvh.me", "vcap.me", "lacolhost.com", "1u.ms",
                   # DNS rebinding services: "7f000001.c0a80001.rbndr.us" answers with either address
-                  "rbndr.us")
+                  "rbndr.us", "rebind.network")
 # Out-of-band interaction services of security testing tools: a fetch there only confirms a hole.
 OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
              "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
