@@ -87,7 +87,8 @@ _STRICT = linear(
     r"|(?:^|/)web-inf\.{0,3}/[a-z]"
     # the system's logs and mail spools, and its network, PHP and MySQL files, wherever the path
     # names them (also after a directory the value starts with: "/page/var/log/syslog")
-    r"|(?:^|/)var/log/[a-z0-9_\-]{1,30}(?:\.log(?:\.[0-9]{1,2})?|/[a-z0-9_.\-]{1,40})?$|(?:^|/)var/(?:spool/)?mail/[a-z0-9_.\-]{1,32}$"
+    # (a log file's name: "/var/log/nginx" alone is the directory a question names)
+    r"|(?:^|/)var/log/(?:[a-z0-9_\-]{1,30}(?:\.log(?:\.[0-9]{1,2})?|/[a-z0-9_.\-]{1,40})|messages|syslog|secure|dmesg|maillog|cron|wtmp|btmp|faillog)$|(?:^|/)var/(?:spool/)?mail/[a-z0-9_.\-]{1,32}$"
     r"|(?:^|/)etc/(?:hostname|resolv\.conf|php[0-9.]{0,4}/)|(?:^|/)var/lib/(?:mysql|php/sess|php5?/sessions)/"
     r"|(?:^|/)(?:tomcat[0-9]{0,2}|catalina)/conf/[a-z_\-]{1,30}\.(?:xml|properties|policy)$"
     # a git directory's index, logs and refs, and client secrets, at a path's end
@@ -121,7 +122,10 @@ _LEAK_FILE = linear(
     r"|(?:^|/)(?:elmah|trace)\.axd(?:$|/)"
 )
 _WRAPPER = linear(
-    r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
+    r"\b(?:file|zip|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
+    # (PHP's own wrappers also glued to the value a payload was appended to: "1expect://id",
+    # "/pagephar://x"; no other scheme ends in these names)
+    r"|(?:php|expect|phar|glob|data|compress\.zlib|compress\.bzip2)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
     # PHP's own wrapper with one slash ("php:/filter/resource=x"): its parser takes "php:" and any
     # slashes after it, and no URL or file name is spelled so
@@ -143,6 +147,12 @@ _SYSTEM_PATH = linear(
 # files/apache group/apache2/conf/httpd.conf"): `_SYSTEM_PATH` stops at the first space, so the
 # value is read to its end, where the file's name is
 _SPACED_WINDOWS_PATH = re.compile(r"([a-z]:/(?:program files(?: \(x86\))?|programdata|documents and settings|users)/[^'\"<>?#\n]{1,200})")
+# A Windows path glued to the few characters of a value it was appended to ("1c:/xampp/php/php.ini",
+# "/pagec:/windows/win.ini"), under a top folder of Windows or of a server stack
+_GLUED_DRIVE = re.compile(
+    r"[a-z0-9/_\-]{1,16}?([a-z]:/(?:windows|winnt|inetpub|xampp|wamp64|wamp|program files(?: \(x86\))?|programdata"
+    r"|users|documents and settings|php[0-9]{0,2}|mysql|apache[0-9]{0,2}|boot\.ini)(?:/|$)[^\s'\"<>?#]{0,200})"
+)
 # a process's descriptors and streams and bash's sockets (not /dev/null, the empty file)
 _DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/")
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
@@ -347,12 +357,15 @@ def scan(text: str) -> list[Hit]:
                 keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
     if (best is None or best.score < 0.85) and "/" in norm and _SYSTEM_HINT.search(norm) is not None:
         system = _SYSTEM_PATH.search(norm)
+        if system is None and ":/" in norm:
+            system = _GLUED_DRIVE.match(norm.strip())  # "1c:/xampp/php/php.ini": a drive glued to a value
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
             elif " " in norm and system.group(1)[1:3] == ":/":
-                spaced = _SPACED_WINDOWS_PATH.fullmatch(norm.strip())
+                value = norm.strip()
+                spaced = _SPACED_WINDOWS_PATH.fullmatch(value, value.find(system.group(1)))
                 if spaced is not None and _system_file(spaced.group(1)):
                     keep(0.85, "traversal.system-path", 0, len(norm))
     if best is None and text.endswith(("passwd", "shadow", "issue", "group", "hosts", ".ini")):

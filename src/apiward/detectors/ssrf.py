@@ -52,6 +52,11 @@ _TRAILING_QUERY = re.compile(
 _SCRIPT_SOURCE = re.compile(
     r"/[^/?#\s]{0,80}\.(?:php[0-9]?|phtml|asp|aspx|jsp)\.(?:txt|text|inc|dat|jpe?g|gif|png)(?:$|[?#%])"
 )
+# a URL behind a few characters of another value ("1http://", "/pagegopher://")
+# (or a scheme-relative "//host", a UNC "\\\\host", "http:/host" and "jar:" with one slash or none)
+_GLUED_URL = re.compile(
+    r"[a-z0-9/_.\-]{1,16}?((?:https?|ftps?|gopher|dict|file|ldaps?|tftp|sftp|jar|netdoc|smb)://|(?:https?|jar):|//|\\\\)"
+)
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
@@ -182,6 +187,16 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048:
         return []
+    if nesting < _MAX_NESTING and ("//" in value[1:40] or ":/" in value[1:40] or "\\\\" in value[1:40]):
+        glued = _GLUED_URL.match(value)
+        if glued is not None:
+            # "1http://127.0.0.1/", "/pagegopher://...", "1\\\\host\\x.php": a URL appended to the
+            # ordinary value a parameter held; only an internal target or a remote script counts
+            shift = max(0, text.find(value)) + glued.start(1)
+            inner = _scan(text[shift:], nesting + 1)
+            if inner and inner[0].score >= 0.7:
+                hit = inner[0]
+                return [Hit(Category.SSRF, hit.score, hit.rule, text, shift + hit.start, shift + hit.end)]
     if _TRIGGER.search(value) is None:
         assigned = _ASSIGNED_URL.match(value)
         if assigned is None:
