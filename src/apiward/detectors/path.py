@@ -394,6 +394,13 @@ def scan(text: str) -> list[Hit]:
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
+    if best is None and text[:1].isdigit():
+        rest = text.lstrip("0123456789")
+        if len(rest) >= 4 and rest[:1] in "/\\.~bcdefghijklmnopqrstuvwxyz":
+            # "1/etc/my.cnf", "1.env.production", "1boot.ini": a path appended to a number (an id
+            # the parameter held); whole-value rules read what follows the digits
+            shift = len(text) - len(rest)
+            return [Hit(h.category, h.score, h.rule, text, h.start + shift, h.end + shift) for h in scan(rest)]
     return [best] if best is not None else []
 
 
