@@ -86,6 +86,7 @@ PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
 _PORT = re.compile(r":[0-9]{1,5}")
 _OVERFLOW_OCTETS = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,5}){3}")
+_NAME_PARTS = re.compile(r"[\-_]")
 _SERVICE_NAME = re.compile(r"[a-z][a-z0-9\-_]{0,62}")
 # a web shell's usual file name at the end of a fetched URL ("http://evil.example/c99.txt")
 _SHELL_FILE = re.compile(
@@ -342,9 +343,10 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
         return (0.9, "ssrf.loopback", hm.end())
     if "." not in host and scheme in ("http", "https") and _SERVICE_NAME.fullmatch(host) is not None and (
-            _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS) and host not in PLACEHOLDERS:
-        # "http://consul:8500/", "http://redis/": a name without a domain resolves only inside the
-        # server's own network (container, cluster or intranet)
+            _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS
+            or not SERVICE_HOSTS.isdisjoint(_NAME_PARTS.split(host))) and host not in PLACEHOLDERS:
+        # "http://consul:8500/", "http://redis/", "http://internal-api/": a name without a domain
+        # resolves only inside the server's own network (container, cluster or intranet)
         return (0.7, "ssrf.internal-name", hm.end())
     if host.endswith(PRIVATE_ZONES):
         # "http://billing.corp/", "https://nas.local:5000/": names in the zones set aside for private
