@@ -396,9 +396,9 @@ def scan(text: str) -> list[Hit]:
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
     if best is None and text[:1].isdigit():
         rest = text.lstrip("0123456789")
-        if len(rest) >= 4 and rest[:1] in "/\\.~bcdefghijklmnopqrstuvwxyz":
-            # "1/etc/my.cnf", "1.env.production", "1boot.ini": a path appended to a number (an id
-            # the parameter held); whole-value rules read what follows the digits
+        if len(rest) >= 4 and (rest[:1] in "/\\~" or rest[:2] == ".." or rest.endswith(".ini")):
+            # "1/etc/my.cnf", "1../../x", "1boot.ini": a path appended to a number (an id the
+            # parameter held); whole-value rules read what follows the digits ("1.env" is a name)
             shift = len(text) - len(rest)
             return [Hit(h.category, h.score, h.rule, text, h.start + shift, h.end + shift) for h in scan(rest)]
     return [best] if best is not None else []
