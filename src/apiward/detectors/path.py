@@ -77,7 +77,7 @@ _STRICT = linear(
     "|".join(re.escape(s) for s in STRICT) + r"|(?:^|/)\.env(?:$|[./?#])"
     # kernel and device trees, container secrets and client credentials, named to their end
     r"|(?:^|/)sys/(?:class|kernel|devices|firmware|module|block|bus|power)(?:$|/)"
-    r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem)"
+    r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem|cgroup|mountinfo|mounts|limits|stat|task/|net/)"
     r"|(?:^|/)run/secrets(?:$|/)"
     # a server's access-control file named by its absolute path ("/.htaccess"; the bare name is a word)
     r"|/\.htaccess$"
@@ -94,6 +94,12 @@ _STRICT = linear(
     # a git directory's index, logs and refs, and client secrets, at a path's end
     r"|(?:^|/)\.git/(?:index$|logs/|refs/|packed-refs$|orig_head$|fetch_head$)"
     r"|/\.(?:gitconfig|git-credentials|s3cfg|boto|dockerenv|vscode/sftp\.json)$"
+    # container engines' control sockets (a read or a fetch through one runs containers)
+    r"|/(?:docker|containerd|podman|crio|dockershim)\.sock(?:$|[:/])"
+    # Windows setup answer files in a drive's root, the deployment kit's variables, FileZilla's saved
+    # sites, Jenkins' first admin password and master key
+    r"|(?:^|/)unattend(?:ed)?\.xml$|smsosd/osdlogs/|filezilla/(?:sitemanager|recentservers|filezilla)\.xml|filezilla server\.xml"
+    r"|(?:^|/)secrets/(?:initialadminpassword|master\.key|hudson\.util\.secret)"
     # macOS' local server stacks: their configuration and logs (the document root "htdocs" is a site)
     r"|(?:^|/)applications/(?:mamp|xampp/xamppfiles)/(?:conf|logs|etc|bin/php|db|tmp)/"
     r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/|kcore|kmsg)"
@@ -203,7 +209,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
+_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
