@@ -421,6 +421,13 @@ def _confused_authority(value: str, start: int) -> int | None:
     limit = min(len(value), start + 300)
     while end < limit and value[end] not in "/ \t":  # (a backslash ends the host for browsers only)
         end += 1
+    if end < limit and value[end] == " ":
+        # "http://evil.example%20@127.0.0.1/": a blank inside the user name, which parsers that
+        # split on "@" step over; the authority runs on to the next slash
+        slash = value.find("/", end, limit)
+        tail = value[end + 1 : slash if slash >= 0 else limit]
+        if "@" in tail and " " not in tail:
+            end += 1 + len(tail)
     authority = value[start:end]
     if "@" not in authority:
         return None
