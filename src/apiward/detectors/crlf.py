@@ -121,8 +121,11 @@ def scan(text: str) -> list[Hit]:
 
 
 def _header_lines(text: str) -> list[Hit]:
-    """A one-token value whose second line is a mail header or a forged log line."""
+    """A one-token value whose second line is a mail header or a forged log line (an injected
+    line or two, not a pasted mail or log of many lines)."""
     value = text.strip(" \t")
+    if max(value.count("\n"), value.count("\r")) > 4 or not value:
+        return []
     offset = text.find(value[:1]) if value else 0
     header = _MAIL_HEADER.match(value)
     if header is not None:
