@@ -139,7 +139,8 @@ def inert(value: str) -> bool:
     if len(text) <= sql.FRAGMENT_MAX and sql.fragment(text) is not None:
         return False  # "1-- -", "0x27206f7220313d31", "current_user": whole-value SQL fragments
     # (":/" and not only "://": a path folds "/proxy/http://127.0.0.1/" to "/proxy/http:/127.0.0.1/")
-    if ".." in text or ":/" in text or text.startswith("//") or "@@" in text:
+    # ("//" anywhere: a scheme-relative URL glued to a value, "abc//127.0.0.1/")
+    if ".." in text or ":/" in text or "//" in text or "@@" in text:
         return False
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
@@ -149,8 +150,11 @@ def inert(value: str) -> bool:
         return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
     if _GADGET_RE.search(text) is not None:
         return False
-    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
-        return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))
+            or text.startswith("web.config")) and path.scan(text):
+        # a path, a dot-file (".env"), "boot.ini", "wp-config.php", a saved-aside "web.config.bak"
+        # or hex-spelled steps ("0x2e0x2e0x2f")
+        return False
     if len(value) >= MIN_BASE64_CHARS:
         # the whole value and its dotted segments, as `normalize_value` decodes them (a value
         # without a dot is its own one segment: decoded once, not twice); a token with a space
