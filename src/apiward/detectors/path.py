@@ -92,7 +92,11 @@ _STRICT = linear(
     r"|(?:^|/)etc/(?:hostname|resolv\.conf|php[0-9.]{0,4}/)|(?:^|/)var/lib/(?:mysql|php/sess|php5?/sessions)/"
     r"|(?:^|/)(?:tomcat[0-9]{0,2}|catalina)/conf/[a-z_\-]{1,30}\.(?:xml|properties|policy)$"
     # a git directory's index, logs and refs, and client secrets, at a path's end
-    r"|(?:^|/)\.git/(?:index$|logs/|refs/|packed-refs$|orig_head$|fetch_head$)"
+    r"|(?:^|/)\.git/(?:index$|logs/|refs/|packed-refs$|orig_head$|fetch_head$|commit_editmsg$)|(?:^|/)\.bzr/(?:branch|checkout|repository)/"
+    r"|/\.(?:htaccess|htpasswd)\.(?:bak|old|orig|save|txt|swp|backup)$"
+    # root's own dot-files, certificates' private keys, the system's backups and login settings
+    r"|(?:^|/)root/\.(?:ssh|bash|zsh|mysql_history|psql_history|viminfo|lesshst|netrc|docker|kube|aws|gnupg|python_history|rediscli)"
+    r"|(?:^|/)etc/(?:letsencrypt/(?:live|archive|keys)/|login\.defs|inittab|motd$)|(?:^|/)var/backups/[a-z]"
     r"|/\.(?:gitconfig|git-credentials|s3cfg|boto|dockerenv|vscode/sftp\.json)$"
     # container engines' control sockets (a read or a fetch through one runs containers)
     r"|/(?:docker|containerd|podman|crio|dockershim)\.sock(?:$|[:/])"
