@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from apiward.detectors import crlf, html, ldap, nosql, path, php, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
@@ -208,6 +209,10 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         # and "http://good.example%2f@127.0.0.1/" (the host follows the "@"; decoded, "/" moves it
         # into the path) from harmless text
         for hit in ssrf.scan(raw.lower()):
+            _keep(best, hit)
+    elif "%5c%5c" in raw[:24].lower() and (raw[:6].lower() == "%5c%5c" or "%3a%5c%5c" in raw[:24].lower()):
+        # the same spellings percent-encoded, as a cookie carries them ("http%3A%5C%5C127.0.0.1%5C")
+        for hit in ssrf.scan(unquote(raw).lower()):
             _keep(best, hit)
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
