@@ -100,6 +100,7 @@ def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool)
         ("file=%c0%2e%c0%2e/%c0%2e%c0%2e/%c0%2e%c0%2e/boot.ini", True),
         ("file=%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2fapp/settings.yml", True),
         ("file=0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd", True),  # letters and digits only: past the plain fast path
+        ("u=gopher://127.0.0.1:3306/_%a3%00%00%01%85%a6%ff%01%00%00%00%01%21%00%00%00", True),  # a MySQL packet's bytes
         ("blob=..%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2", False),  # binary that starts with dots
         ("blob=%ff.%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2%f1%f0%ef", False),  # a dot inside binary
     ],

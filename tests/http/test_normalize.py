@@ -80,6 +80,13 @@ def test_base64_of_a_climbing_path_is_decoded() -> None:
     # mostly dots and slashes, yet text: "../../../etc/passwd"
     assert "../../../etc/passwd" in normalize("Li4vLi4vLi4vZXRjL3Bhc3N3ZA==")
     assert "..\\..\\boot.ini" in normalize("Li5cLi5cYm9vdC5pbmk=")
+    assert "....//....//etc/passwd" in normalize("Li4uLi8vLi4uLi8vZXRjL3Bhc3N3ZA==")  # a nested step
+
+
+def test_base64_of_a_short_url_is_decoded() -> None:
+    # a URL of an address is mostly punctuation: "http://[::1]/"
+    assert "http://[::1]/" in normalize("aHR0cDovL1s6OjFdLw==")
+    assert len(normalize("IyQlJiooKSMkJSYqKCk=")) == 2  # symbols without a URL's "://": no view
 
 
 def test_data_uri_text_payload_is_decoded_images_are_not() -> None:

@@ -936,6 +936,10 @@ def _binary(value: str) -> bool:
             odd -= sum(len(_ODD_CHAR.findall(step)) for step in _STEP_ODD.findall(sample))
         if odd > 0.1 * len(sample) and len(value) <= 800 and _PROOF_END.search(value) is not None:
             return False  # "%e0%40%ae%e0%40%ae/etc/passwd": an odd spelling of steps to a proof file
+        if odd > 0.1 * len(sample) and _RAW_PROTOCOL_URL.match(value) is not None:
+            # "gopher://127.0.0.1:3306/_%a3%00%00%01": a raw-protocol URL whose path is the bytes it
+            # sends (a MySQL or Redis packet); the text before them names where they go
+            return False
     return odd > 0.1 * len(sample)
 
 
@@ -945,6 +949,7 @@ def _binary(value: str) -> bool:
 # is text, not binary
 _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
+_RAW_PROTOCOL_URL = re.compile(r"(?i)(?:gopher|dict|tftp|ldap|telnet)://[a-z0-9.\-\[\]:]{1,80}/")
 # the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
 # dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e"); an odd byte merely beside a dot is no
 # step (random binary has dots: 1 byte in 256, and odd bytes about every other)

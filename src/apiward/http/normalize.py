@@ -397,6 +397,8 @@ def _decode_b64(body: str) -> str | None:
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
     letters = sum(map(str.isalnum, text)) + text.count(" ")  # (a space is not alphanumeric)
-    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\")):
-        return None  # (a path that climbs is mostly dots and slashes: "../../../etc/passwd")
+    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\", "....")) and "://" not in text[:20]:
+        # (a path that climbs is mostly dots and slashes: "../../../etc/passwd", "....//....//";
+        # so is a short URL: "http://[::1]/")
+        return None
     return text
