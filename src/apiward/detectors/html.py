@@ -235,6 +235,11 @@ def scan(text: str) -> list[Hit]:
                         sink = None
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
+                elif name in _MEDIA_ELEMENTS and _PLACEHOLDER_SOURCE.search(rest.split(">", 1)[0]) is not None:
+                    # an image whose source is a letter or two ("<img src=x>", "abc<img src=1>"): an
+                    # HTML-injection probe (the image that fails to load, without its onerror yet);
+                    # an editor's image names a file, a path or a URL
+                    keep(0.6, "xss.placeholder-source", m.start(), m.end())
                 elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
                       and (m.start() == 0 or text[m.start() - 1] in "\"'`>=")):
                     # a short value that opens an element with an attribute and never closes it,
@@ -257,6 +262,9 @@ def scan(text: str) -> list[Hit]:
                 keep(0.15, "xss.tag", m.start(), m.end())
             if best is not None and best.score >= 0.97:
                 return [best]
+        brk = _ATTRIBUTE_BREAK.match(text) or _ELEMENT_BREAK.match(text)
+        if brk is not None:
+            keep(0.7, "xss.markup-break", brk.start(), brk.end())
         for m in _SPACED_TAG.finditer(text):
             name = "".join(m.group(1).split()).replace("\x00", "")
             if name in STRONG_TAGS:
@@ -526,6 +534,22 @@ def _plain_attributes(attributes: str) -> bool:
     if "=" in attributes and (_CLOBBER.search(attributes) is not None or _FRAMEWORK_ATTRIBUTE.search(attributes) is not None):
         return False
     return all(_PLAIN_URL.match(m.group(1)) is not None for m in _URL_ATTRIBUTE.finditer(attributes))
+
+
+# the elements that load a source (``src=``) as an image or media
+_MEDIA_ELEMENTS = frozenset({"img", "image", "video", "audio", "source", "input"})
+# a source of one or two letters or digits, quoted or not: no file, path or address
+_PLACEHOLDER_SOURCE = re.compile(r"(?:^|[\s/\"'`])src[\s]{0,4}=[\s]{0,4}([\"'`]?)[a-z0-9]{1,2}\1(?:[\s/]|$)")
+# markup written out of an attribute: the value opens (after at most a short token: "1", "abc",
+# an e-mail) with a quote that closes the attribute and a ">" that closes the tag, then a new
+# element ('"><h1>', "'><b>", '" /><p>'); rich text and captured pages open with their own tag
+_ATTRIBUTE_BREAK = re.compile(r"[^<>\"'`]{0,40}[\"'`][\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]")
+# the same out of an element whose content is text (a title, a text area, a style or script
+# block): its end tag, then a new element ("</title><h1>", "</textarea><b>", "</option></select><p>")
+_ELEMENT_BREAK = re.compile(
+    r"[^<>]{0,40}</[\s]{0,4}(?:title|textarea|style|script|noscript|xmp|iframe|noembed|noframes|template|option|"
+    r"select|plaintext)[\s]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]"
+)
 
 
 def _quote_break(before: str) -> bool:
