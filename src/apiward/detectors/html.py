@@ -504,9 +504,9 @@ _URL_ATTRIBUTE = re.compile(
     r"(?:^|[\s/\"'`])(?:href|src|action|data|background|poster|srcset|dynsrc|lowsrc|ping|cite|longdesc|"
     r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
 )
-# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site, or an
-# inline raster image
-_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site (its
+# root "/" too: a "Home" link), or an inline raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
 # an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
