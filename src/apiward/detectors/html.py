@@ -505,8 +505,9 @@ _URL_ATTRIBUTE = re.compile(
     r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
 )
 # an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site (its
-# root "/" too: a "Home" link), or an inline raster image
-_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+# root "/" too: a "Home" link), the same page with another query ("?page=2"), or an inline
+# raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|\?[a-z0-9_\-]{1,40}=|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
 # an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
