@@ -62,10 +62,10 @@ _TEMPLATE = linear(
 # smarty and flask globals, and the metacharacter polyglot that fuzzers send ("${{<%[%'\"}}%\\.")
 _PROBE = linear(
     r"\{[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\}|\{\$smarty\.[a-z]"
-    # the same product between the other engines' delimiters: Template Toolkit's "[% 7*7 %]" and
-    # the marked braces of doT, Dust, Jade-likes ("{= 7*7 =}", "{#7*7}", "{!7*7!}"); a product of
-    # two numbers in a delimiter pair is a probe of which engine evaluates it
-    r"|(?:\{[#=!]|\[%)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]?\}|%\])"
+    # the same product between the other engines' delimiters: Template Toolkit's "[% 7*7 %]", the
+    # marked braces of Latte, doT, Dust-likes ("{=7*7}", "{#7*7}") and Blade's raw echo
+    # ("{!! 7*7 !!}"); a product of two numbers in a delimiter pair probes which engine evaluates it
+    r"|(?:\{[#=!]{1,2}|\[%)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
     # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
     # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
     r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
@@ -100,7 +100,7 @@ _PROBE = linear(
     # a secret read from the application's configuration ("{{ config.SECRET_KEY }}")
     r"|\{\{[\s]{0,4}(?:config|settings|app\.config)[\s]{0,4}\.[\s]{0,4}[a-z_]{0,30}(?:secret|key|password|passwd|token|database|_uri|dsn|credential)"
     # Dust helpers that evaluate or dump the context ("{@if cond=...}", "{@contextDump/}")
-    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump[\s/]{0,4}\}"
+    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump\b"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -115,6 +115,12 @@ _EXPRESSION = linear(
     # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
     r"|\benv\.(?:to_h|to_a|to_hash|keys|values|each|fetch|inspect)\b|\benv[\s]{0,4}\[|\bkernel\.[a-z_]"
     r"|\b(?:config|settings)[\s]{0,4}\[[\s]{0,4}['\"]|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
+    # Spring EL's property maps and bean references ("#{systemProperties['user.home']}", "#{@env.x}")
+    r"|\bsystem(?:properties|environment)\b|^#\{[\s]{0,4}@[a-z_][a-z0-9_]{0,40}\.[a-z_]"
+    # PHP functions handed to a Twig filter as its callback ("|map('passthru')"), and Twig's
+    # functions that dump the context or read PHP constants ("{{ dump() }}", "{{ constant('X') }}")
+    r"|\b(?:passthru|shell_exec|proc_open|pcntl_exec|call_user_func(?:_array)?|file_get_contents|file_put_contents|readfile)\b"
+    r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
