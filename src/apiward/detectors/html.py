@@ -265,6 +265,9 @@ def scan(text: str) -> list[Hit]:
         brk = _ATTRIBUTE_BREAK.match(text) or _ELEMENT_BREAK.match(text)
         if brk is not None:
             keep(0.7, "xss.markup-break", brk.start(), brk.end())
+        marker = _INJECTION_MARKER.fullmatch(text.strip()) if len(text) <= 160 else None
+        if marker is not None:
+            keep(0.6, "xss.injection-marker", 0, len(text))
         for m in _SPACED_TAG.finditer(text):
             name = "".join(m.group(1).split()).replace("\x00", "")
             if name in STRONG_TAGS:
@@ -550,6 +553,14 @@ _ATTRIBUTE_BREAK = re.compile(r"[^<>\"'`]{0,40}[\"'`][\s/]{0,4}>[\s]{0,8}<[\s/]{
 _ELEMENT_BREAK = re.compile(
     r"[^<>]{0,40}</[\s]{0,4}(?:title|textarea|style|script|noscript|xmp|iframe|noembed|noframes|template|option|"
     r"select|plaintext)[\s]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]"
+)
+
+
+# a value that is one element and only the word an injection test shows ("<h1>XSS</h1>",
+# "<b>pwned</b>"): the proof that markup is rendered; rich text says more than that word
+_INJECTION_MARKER = re.compile(
+    r"<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test)"
+    r"[\s!.:1-9]{0,4}</[a-z][a-z0-9]{0,10}[\s]{0,4}>"
 )
 
 
