@@ -508,9 +508,9 @@ _URL_ATTRIBUTE = re.compile(
     r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
 )
 # an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site (its
-# root "/" too: a "Home" link), the same page with another query ("?page=2"), or an inline
-# raster image
-_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|\?[a-z0-9_\-]{1,40}=|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+# root "/" too: a "Home" link), the same page with another query ("?page=2"), a no-op link a
+# page's script handles ("javascript:void(0)", "javascript:;"), or an inline raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|\?[a-z0-9_\-]{1,40}=|javascript:(?:void\(0\);?|;)?$|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
 # an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
@@ -674,6 +674,11 @@ def rich_text(text: str) -> bool:
     return False
 
 
+# what follows the scheme of a no-op link's href in markup: "void(0)", ";" or nothing, then the
+# attribute's end ('href="javascript:void(0)"'); any other script after it is no no-op
+_NOOP_HREF = re.compile(r"(?:void\(0\);?|;)?[\"'`]?(?:[\s>]|$)")
+
+
 def _plain_markup(text: str) -> bool:
     """Every element formatting, structure, a link or media (an inert drawing for SVG / MathML),
     every address plain (`_plain_attributes`), no event handler, script or active data URI, and
@@ -700,8 +705,8 @@ def _plain_markup(text: str) -> bool:
         # (an event's name assigned anywhere, not only after a blank or a quote:
         # "<b>hi</b>onerror=alert;throw 1")
         return False
-    if ":" in text and _URI.search(text) is not None:
-        return False
+    if ":" in text and any(_NOOP_HREF.match(text, m.end()) is None or _spread(m.group(0)) for m in _URI.finditer(text)):
+        return False  # (a no-op link's href is plain: `_NOOP_HREF`)
     data = _DATA_URI.search(text) if "data:" in text else None
     if data is not None and _active_data(text, data):
         return False
