@@ -378,6 +378,8 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
     if _NAMED_FUNCTION.match(text) is not None:
         return 0.3
+    if _code_span_call(text, start):
+        return 0.3  # "use the `alert()` function for debugging"
     if not broken and _prose_call(text, start):
         return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
     if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
@@ -385,6 +387,21 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         # a call, an operator or a quote around it
         return 0.4
     return 0.85 if broken else 0.6
+
+
+def _code_span_call(text: str, start: int) -> bool:
+    """A call named in a markdown code span inside a sentence ("use the `alert()` function for
+    debugging"): a backtick right before the name and right after the call, words around it.
+    A template literal's break needs an operator between the backtick and the call ("`-alert(1)-`")."""
+    if start < 1 or text[start - 1] != "`":
+        return False
+    call = _PROSE_CALL.match(text, start)
+    if call is None or text[call.end() : call.end() + 1] != "`":
+        return False
+    before, after = text[max(0, start - 200) : start - 1], text[call.end() + 1 : call.end() + 200]
+    if _PROSE_TEXT.fullmatch(before) is None or _PROSE_TEXT.fullmatch(after) is None:
+        return False
+    return _WORD_BEFORE.search(before) is not None and _WORD_AFTER.search(after) is not None
 
 
 def _text_node(text: str, sink: Any, plain_before: Callable[[int], bool]) -> tuple[int, int] | None:
@@ -557,9 +574,10 @@ _ELEMENT_BREAK = re.compile(
 
 
 # a value that is one element and only the word an injection test shows ("<h1>XSS</h1>",
-# "<b>pwned</b>"): the proof that markup is rendered; rich text says more than that word
+# "<b>pwned</b>"), alone or appended to a value's token ("1<h1>XSS</h1>", "/page<b>pwned</b>"):
+# the proof that markup is rendered; rich text says more than that word
 _INJECTION_MARKER = re.compile(
-    r"<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test)"
+    r"[^<>\s]{0,40}<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test)"
     r"[\s!.:1-9]{0,4}</[a-z][a-z0-9]{0,10}[\s]{0,4}>"
 )
 
