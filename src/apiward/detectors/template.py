@@ -62,10 +62,10 @@ _TEMPLATE = linear(
 # smarty and flask globals, and the metacharacter polyglot that fuzzers send ("${{<%[%'\"}}%\\.")
 _PROBE = linear(
     r"\{[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\}|\{\$smarty\.[a-z]"
-    # the same product between the other engines' delimiters: Template Toolkit's "[% 7*7 %]", the
-    # marked braces of Latte, doT, Dust-likes ("{=7*7}", "{#7*7}") and Blade's raw echo
-    # ("{!! 7*7 !!}"); a product of two numbers in a delimiter pair probes which engine evaluates it
-    r"|(?:\{[#=!]{1,2}|\[%)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
+    # the same product between the other engines' delimiters: Template Toolkit's "[% 7*7 %]" (and
+    # "[%= %]"), the marked braces of Latte, doT, Dust-likes ("{=7*7}", "{#7*7}") and Blade's raw
+    # echo ("{!! 7*7 !!}"); a product of two numbers in a delimiter pair probes which engine runs it
+    r"|(?:\{[#=!]{1,2}|\[%[=\-]?)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
     # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
     # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
     r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
