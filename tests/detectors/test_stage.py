@@ -915,3 +915,28 @@ def test_combo_urls_and_colons_in_a_path_pass(url: str) -> None:
 def test_a_value_cut_short_by_a_nul_is_text() -> None:
     assert blocking(stage().findings(request(path="/s", query="f=../../../etc/passwd%00")))
     assert blocking(stage().findings(request(path="/s", query="u=admin%27%20or%201=1--%00")))
+
+
+POLYMORPHIC_TYPES = [
+    # a platform or gadget-library class named to a polymorphic deserialiser's type key
+    ({"@type": "java.lang.AutoCloseable", "x": {"@type": "com.mysql.jdbc.JDBC4Connection"}}, True),
+    ({"@type": "Lcom.sun.rowset.JdbcRowSetImpl;", "dataSourceName": "x"}, True),
+    ({"@type": "[org.example.Foo"}, True),
+    ({"$type": "System.Windows.Data.ObjectDataProvider, PresentationFramework, Version=4.0.0.0"}, True),
+    ({"__type": "System.Web.Security.RolePrincipal, System.Web"}, True),
+    # an application's own types, collections, schema.org and protobuf type URLs
+    ({"@class": "com.shop.model.Order", "id": 1}, False),
+    ({"$type": "MyApp.Models.Order, MyApp", "id": 1}, False),
+    ({"$type": "System.Collections.Generic.List`1[[MyApp.Foo, MyApp]], mscorlib"}, False),
+    ({"@type": "Product", "name": "x"}, False),
+    ({"@type": "type.googleapis.com/google.rpc.ErrorInfo"}, False),
+    ({"type": "org.apache.kafka.Event"}, False),
+]
+
+
+@pytest.mark.parametrize(("document", "flagged"), POLYMORPHIC_TYPES)
+def test_gadget_class_under_a_polymorphic_type_key(document: dict, flagged: bool) -> None:
+    body = json.dumps(document).encode()
+    found = stage().findings(request("POST", "/api/items", headers=[("content-type", "application/json")], body=body))
+    rules = {f.rule for f in found if f.score >= 0.5}
+    assert ("ssti.polymorphic-type" in rules) is flagged, found

@@ -116,10 +116,11 @@ _INI_DIRECTIVE = linear(
     r"|^[\s]{0,8}(?:[a-z_][a-z0-9_]{0,30}=)?(?:zend_)?extension[\s]{0,8}=[\s]{0,8}[^\s=&]{0,80}\.(?:so|dll)\b"
 )
 # a dangerous function handed to a callback taker: "array_map('system', ...)", "usort($a, 'system')"
+# (the arguments before it may hold one call: "array_filter(array('id'), 'system')")
 _CALLBACK = linear(
     r"\b(?:array_map|array_filter|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|iterator_apply|ob_start"
     r"|set_exception_handler|spl_autoload_register|forward_static_call(?:_array)?|array_diff_u(?:key|assoc)|array_intersect_u(?:key|assoc))"
-    + _COMMENT + r"\([^()]{0,60}['\"](?:system|exec|passthru|shell_exec|assert|popen|proc_open|pcntl_exec|phpinfo)['\"]"
+    + _COMMENT + r"\([^()]{0,60}(?:\([^()]{0,40}\)[^()]{0,40})?['\"](?:system|exec|passthru|shell_exec|assert|popen|proc_open|pcntl_exec|phpinfo)['\"]"
 )
 # an include statement without parentheses: "include 'http://x/s.txt';", "require_once \"/tmp/x\";"
 _INCLUDE = linear(r"(?:^|[;{}\s])(?:include|require)(?:_once)?[\s]{1,8}['\"][^'\"\s]{1,200}['\"][\s]{0,4}(?:;|\?>)")

@@ -60,6 +60,9 @@ DISTINCT_COMMANDS = frozenset(
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid""".split()
 )
+# Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
+# words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
+_DESKTOP_PROGRAMS = frozenset({"calc", "notepad", "mspaint"})
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
     """cat id ps set type dir find sort more less head tail time date file echo printf sleep
@@ -67,7 +70,8 @@ COMMON_WORDS = frozenset(
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice cd perf ll pip rev
-    net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
+    net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
+    calc notepad mspaint""".split()
 )
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
@@ -148,6 +152,28 @@ _STRONG = linear(
     r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
+    # cmd.exe reads "," ";" "=" as blanks and needs none after "cmd.exe": "cmd,/c,whoami", "cmd.exe/c id"
+    r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b"
+    # PowerShell: the call operator ("&" or ".") where a command begins, run on a name built from
+    # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
+    # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
+    r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b)"
+    r"|\$(?:pshome|shellid|env:comspec|verbosepreference(?:\.tostring\(\))?)\[[\s]{0,4}[0-9]{1,2}[\s]{0,4}[,\]]"
+    # the environment drive listed ("gci env:", "ls env:*"), the AMSI bypass's reflection ("[Ref].Assembly"),
+    # a socket or web client built ("New-Object System.Net.Sockets.TCPClient(...)")
+    r"|(?:^|[;|&\n(])[\s]{0,4}(?:gci|ls|dir|get-childitem|gc|get-content|type)[\s]{1,4}env:"
+    r"|\[ref\]\.assembly\b|\bnew-object[\s]{1,8}(?:-typename[\s]{1,8})?(?:system\.)?net\.(?:webclient|sockets\.(?:tcpclient|udpclient|tcplistener))\b"
+    # an editor or pager told to run a shell command: "vi -c ':!id'", "vim -c '!sh'"
+    r"|\b(?:vim?|nvim|ex)[\s]{1,8}-c[\s]{1,8}['\"]?:?!"
+    # argument injection: an option that makes ssh, git, tar or rsync run a program
+    # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh")
+    r"|(?:^|[\s'\"])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
+    r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsync-path|info-script|new-volume-script)[\s]{0,4}="
+    r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
+    # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
+    r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}<<<|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
+    # find's per-file program without "find" in front: "-exec id \\;", "-execdir sh -c x {} +"
+    r"|(?:^|[\s;|&])-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s;|&][^\n]{0,120}(?:\\;|\{\}[\s]{0,4}\+)"
 )
 _GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
 _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
@@ -206,7 +232,15 @@ _CODE = linear(
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
-    r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
+    r"|\b[oc]:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"  # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...")
+    # Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
+    r"|['\"][^'\"\n]{1,120}['\"][\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)"
+    # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
+    r"|\bjdbc:h2:[^\s'\"]{0,120};[\s]{0,4}init[\s]{0,4}=|\bcreate[\s]{1,8}alias[\s]{1,8}[a-z_][a-z0-9_]{0,30}[\s]{1,8}as[\s]{1,8}\$\$"
+    # a string spelled from character codes, PHP or Python ("chr(115).chr(121).chr(115)", "chr(105)+chr(100)")
+    r"|\bchr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\("
+    # a command runner handed a decoded string: "system(urldecode('%69%64'))", "eval(atob('...'))"
+    r"|\b(?:system|exec|passthru|shell_exec|popen|assert|eval)[\s]{0,4}\([\s]{0,4}(?:urldecode|rawurldecode|base64_decode|hex2bin|str_rot13|strrev|gzinflate|gzuncompress|convert_uudecode|pack|implode|atob|decodeuricomponent|unescape|string\.fromcharcode|buffer\.from)[\s]{0,4}\("
     # server-side JavaScript: an endless loop, console calls, module and require tricks, flight-protocol gadgets
     r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
     r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
@@ -232,7 +266,7 @@ _OBFUSCATION = re.compile(
 _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 # a value that is one command and a separator the application's own text follows: "whoami|", "id;"
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
-_WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
+_WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
@@ -249,7 +283,7 @@ def _unobfuscate(word: str) -> str:
     """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``), and
     cmd.exe's escape character between letters (``w^h^o^a^m^i``)."""
     if "^" in word:
-        word = _CARET.sub("", word)
+        word = _CARET.sub("", word).lstrip("^")  # (a caret before the first letter is dropped too: "^w^h^o^a^m^i")
     if "'" not in word and '"' not in word and "\\" not in word and "$" not in word and "`" not in word:
         return word
     out = []
@@ -294,7 +328,7 @@ def _command_name(word: str) -> str:
     if "/" in word or "\\" in word:
         word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     word = word.strip(",.{}[]()")
-    if word.endswith(".exe") and word[:-4] in DISTINCT_COMMANDS:
+    if word.endswith(".exe") and (word[:-4] in DISTINCT_COMMANDS or word[:-4] in _DESKTOP_PROGRAMS):
         word = word[:-4]  # "certutil.exe -decode": the program by its file name
     versioned = _VERSIONED.fullmatch(word) if word[-1:].isdigit() else None
     return versioned.group(1) if versioned is not None else word
@@ -889,6 +923,11 @@ def _command_at(
                 return (0.45, "cmdi.separator-command", pos, end)  # "account creation|start"
             return (0.9 if separator in (";", "|", "||", "&&", "\n", "%0a") else 0.8, "cmdi.separator-command", pos, end)
         return None
+    if (prose and separator in (";", "&", "|", "&&", "||") and not text[: pos - len(separator)].strip()
+            and _program_no_prose_names(name)):
+        # "& netsh advfirewall set allprofiles state off", "; systeminfo for the host": a value that
+        # opens with a separator and a program no sentence names, whatever words follow (its verbs)
+        return (0.85, "cmdi.opening-separator", pos, end)
     if prose and separator in ("&", "(", "{", "then", "do"):
         return None
     if at_start:

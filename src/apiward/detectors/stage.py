@@ -114,6 +114,24 @@ _MODEL_ALONE_CATEGORIES = frozenset(
 )
 # one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
 # analysers' to flag, any other does nothing without attributes or content
+# the type keys of polymorphic JSON deserialisers (fastjson and Jackson "@type" / "@class", Json.NET
+# "$type", ASP.NET's "__type") naming a class of the platform or of a library that gadget chains
+# use ("com.sun.rowset.JdbcRowSetImpl", "com.mysql.jdbc.JDBC4Connection", "java.net.Inet4Address",
+# "System.Windows.Data.ObjectDataProvider, PresentationFramework"), or fastjson's descriptor
+# spellings that only evade its deny list ("Lcom.x.Y;", "[com.x.Y"). An application's own types
+# ("com.shop.model.Order", "MyApp.Models.Order, MyApp"), Java collections ("java.util.ArrayList"),
+# .NET ones ("System.Collections.Generic.List`1[...]") and schema.org's "@type": "Product" pass.
+_TYPE_KEYS = frozenset({"@type", "$type", "@class", "__type"})
+_GADGET_CLASS = re.compile(
+    r"[\s]{0,4}(?:(?:java\.(?!util\.)|javax\.|jdk\.|sun\.|com\.sun\.|org\.apache\.|org\.springframework\.|com\.mysql\.|org\.postgresql\."
+    r"|oracle\.|org\.h2\.|ch\.qos\.|com\.zaxxer\.|com\.mchange\.|org\.hibernate\.|org\.codehaus\.|groovy\.|bsh\.|org\.mozilla\."
+    r"|com\.alibaba\.|org\.jboss\.|com\.ibatis\.|org\.eclipse\.|net\.sf\.|com\.caucho\.|org\.aspectj\.|com\.fasterxml\.|org\.yaml\."
+    r"|com\.thoughtworks\.|org\.slf4j\.|com\.ibm\.|weblogic\.)[a-z0-9_$.]{1,120}"
+    r"|\[{1,4}[a-z_$][a-z0-9_$.]{2,120}|l[a-z_$][a-z0-9_$]{0,40}(?:\.[a-z_$][a-z0-9_$]{0,60}){1,8};"
+    r"|(?:system\.(?:windows|diagnostics|data\.services|configuration\.install|security|web\.(?:security|ui)|identitymodel"
+    r"|runtime\.remoting|workflow|management|activities|io\.(?:file|directory)|xml\.xmldocument|codedom)"
+    r"|microsoft\.(?:visualstudio|exchange|powershell|build|sharepoint|ie))\.[a-z0-9_.`]{1,120}(?:[\s]{0,4},[^/]{0,200})?)[\s]{0,4}"
+)
 _LONE_TAG = re.compile(r"</?[A-Za-z][\w:.-]{0,64}/?>?")
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 # the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
@@ -316,6 +334,10 @@ class DetectionStage:
                     self._add_name_hits(named, fld.location + "#key", scored)
         if not value:
             return _plan(scored)
+        if "." in value and len(value) <= 400 and _last_name(name) in _TYPE_KEYS and _GADGET_CLASS.fullmatch(value.lower()):
+            # {"@type": "com.sun.rowset.JdbcRowSetImpl", ...}: the request picks the class the server
+            # instantiates (the gadget of a deserialisation attack, whatever its name)
+            self._add(scored, fld.location, Category.SSTI, 0.85, "ssti.polymorphic-type", _short(value))
         if source is _PATH and value.startswith(".") and name and _hidden_file(value):
             # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
             # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
