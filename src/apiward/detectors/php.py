@@ -129,6 +129,8 @@ _FRAMEWORK_VARIABLES = frozenset(
     """event index scope rootscope root parent el refs emit t store route router http window document element
     attrs ctrl item model first last odd even key value data this""".split()
 )
+# the probe an injection scanner sends to see PHP run: a hash of a constant printed ("die(md5(1));")
+_HASH_PROBE = linear(r"(?:^|[^a-z0-9_$>.])(?:echo|print|die|exit|var_dump|print_r)[\s(]{1,4}(?:md5|sha1|crc32)" + _COMMENT + r"\(")
 _TRIGGER = linear(r"\(|\$|<\?")
 
 
@@ -166,6 +168,10 @@ def scan(text: str) -> list[Hit]:
                     if name not in _FRAMEWORK_VARIABLES:  # "ng-click=\"toggle($event)\"" is AngularJS
                         keep(0.85, "php.variable-argument", m.start(), m.end())
                         break
+        if best is None:
+            m = _HASH_PROBE.search(text)
+            if m is not None:
+                keep(0.85, "php.hash-probe", m.start(), m.end())
         if (best is None or best.score < 0.9) and ")" in text:
             m = _CONCAT_CALL.search(text)
             if m is not None and "".join(c for c in m.group(1) if c.isalpha() or c == "_") in _CALLABLE_NAMES:

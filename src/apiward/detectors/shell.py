@@ -58,7 +58,8 @@ DISTINCT_COMMANDS = frozenset(
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
-    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid""".split()
+    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
+    ionice taskset chrt run-parts""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -71,7 +72,7 @@ COMMON_WORDS = frozenset(
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
-    calc notepad mspaint""".split()
+    calc notepad mspaint script flock""".split()
 )
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
@@ -194,6 +195,8 @@ _GLOB_TARGETS = tuple(
 _BRACE = re.compile(r"\{[a-z0-9_./\-$\\'\"]{0,20},[^{}\s]{1,80}\}")
 # "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable expanded in command position after an assignment
 _VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s$]|$)")
+# ";${x:-id}", "|${u:=whoami}": an unset variable's default (or assigned) value run as the command
+_DEFAULT_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{[a-z_][a-z0-9_]{0,20}:?[-=]([a-z/][a-z0-9_./\-]{0,30})\}")
 # ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
 _VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
 _ALIAS = re.compile(
@@ -406,6 +409,10 @@ def scan(text: str) -> list[Hit]:
         prefixed = _VAR_PREFIX.search(text)
         if prefixed is not None and prefixed.group(1) in _COMMAND_WORDS:
             keep(0.9, "cmdi.variable-prefix", prefixed.start(), prefixed.end())
+    if (best is None or best.score < 0.9) and "${" in text:
+        default = _DEFAULT_COMMAND.search(text)
+        if default is not None and _command_name(default.group(1)) in _COMMAND_WORDS:
+            keep(0.9, "cmdi.variable-default", default.start(), default.end())
     if (best is None or best.score < 0.85) and "alias" in text:
         alias = _ALIAS.search(text)
         if alias is not None:
@@ -596,7 +603,8 @@ def _glob_path(text: str) -> tuple[int, int] | None:
 
 
 _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "watch",
-                       "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
+                       "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid", "ionice",
+                       "chrt"})
 
 
 # languages and tools that prose names in parentheses
@@ -803,6 +811,10 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if separator in ("(", "{") and text[: pos - 1].rstrip()[-1:] in (";", "|", "&"):
+        # "; (id)", ";{ id; }": a subshell or a command group where a command begins, read like
+        # the separator before it (a "(" or "{" in prose or code follows a word)
+        separator = ";"
     if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) >= 3
             and raw[2:3].isalpha() and m.start(1) - pos <= 2
             and not (separator in (";", "&&") and _BUILD_STEPS.fullmatch(text, 0, pos - len(separator)) is not None)):
