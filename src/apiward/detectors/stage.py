@@ -27,6 +27,8 @@ odd header set is not evidence. It raises nothing on hostile input: work per val
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 from collections import deque
@@ -59,6 +61,11 @@ STRUCTURAL_HEADERS = frozenset(
      "sec-fetch-dest", "sec-fetch-user", "dnt", "priority", "if-none-match", "if-modified-since",
      "sec-websocket-key", "sec-websocket-version", "sec-gpc", "pragma", "cache-control"}
 )
+# what none of those headers' grammars holds (dates, tokens, entity tags, "max-age=0", "gzip, br"):
+# a lookup, a substitution, a function definition, a pipe or a tag. Log4Shell and Shellshock
+# scanners spray every header (a CGI server exports each one as an HTTP_* variable), so a
+# structural header that holds one is read like any other
+_STRUCTURAL_SUSPECT = re.compile(r"\$\{|\$\(|\([\s]{0,4}\)|`|<|\||%24%7b|jndi", re.IGNORECASE)
 # Headers that carry addresses or navigation, never a URL the server fetches.
 NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
@@ -225,7 +232,7 @@ class DetectionStage:
         header = Source.HEADER
         for fld in embedded_fields(request.fields):
             source, name, value = fld
-            if source is header and name in skip:
+            if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
                 continue
             if len(name) <= _FIELD_NAME_MAX:
                 # a long value is remembered by its digest, not held (see `_field_cost`)
@@ -349,6 +356,19 @@ class DetectionStage:
             # a cookie is sent as written: its URL percent-encoded ("http%3A%2F%2F...%2500"), which the
             # application decodes
             self._include_rules(fld, unquote(value), scored)
+        if source is _HEADER and name == "authorization" and value[:6].lower() == "basic " and len(value) <= 1024:
+            # the credentials of Basic authentication, base64 of "user:password": a lookup or a
+            # function definition in them (a Log4Shell probe the server logs, Shellshock through a
+            # CGI's REMOTE_USER) is read decoded; a password's other symbols are its own business
+            credentials = _basic_credentials(value[6:].strip())
+            if credentials is not None and ("${" in credentials or "()" in credentials):
+                decoded = self._analyse_value(credentials)
+                if decoded is not None:
+                    for hit in decoded[1]:
+                        if hit.category is not Category.LOG4SHELL and hit.category is not Category.SHELLSHOCK:
+                            continue
+                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
+                                  self._evidence(hit, decoded[0]))
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
@@ -728,6 +748,16 @@ class DetectionStage:
             if glob_match(exclusion.location + ".*", location) or glob_match(exclusion.location + "[*", location):
                 return True
         return False
+
+
+def _basic_credentials(token: str) -> str | None:
+    """The decoded "user:password" of a Basic authorization token, or None when it is no base64 of text."""
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() else None
 
 
 def _on_policy_scale(p: float, t: float, policy: float) -> float:
