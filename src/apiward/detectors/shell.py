@@ -146,7 +146,7 @@ _STRONG = linear(
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
-    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
@@ -717,7 +717,7 @@ _ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost
 # (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
 # "rundll32 javascript:...", "rundll32 x.dll,Entry")
 _OWN_OPTIONS = {
-    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])"),
+    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&'\"#)])"),
     "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
                        r"logicaldisk|computersystem|shadowcopy|/node:)"),
     "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
@@ -750,8 +750,9 @@ def _bare_amp(text: str, pos: int) -> bool:
 _LOOKUP_COMMANDS = frozenset({"which", "whereis"})
 # "dog; fish & chips": a word joined to the next by "&", "|", "and" or "or": prose
 _CONJUNCTION = re.compile(r"[\s]{1,4}(?:&|\||and|or)[\s]{1,4}([a-z]{2,20})(?:$|[\s,.!?])")
-# "echo <one word>" closing the value (or a ";" / "#" after it): the marker a probe prints
-_ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#])[\s]{0,4})?$")
+# "echo <one word>" closing the value (or a ";" "#" "|" "&" after it, and the quote the probe reopens:
+# "1);echo vulnerable;'"): the marker a probe prints
+_ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#|&])[\s]{0,4}['\"]?)?$")
 
 
 def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> bool:
@@ -921,7 +922,7 @@ def _command_at(
             lead = text[: max(0, pos - len(separator) - 1)].rstrip()
             # '" ; id ; "', "') ; id ; ('": a quote (and a call) closed, then a command
             spaced = bool(lead) and lead.rstrip(")")[-1:] not in ("'", '"')
-        if spaced and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
+        if spaced and rest.strip() != "#" and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
             return None  # "cleaner & more | west marine": a word between spaced separators is prose
         if separator == ";" and text[pos : pos + 1] == " " and lead[-1:].isalpha():
             conjunction = _CONJUNCTION.match(rest)
