@@ -271,6 +271,9 @@ _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
+# a command word's only "argument" a number, and words after it to the value's end: prose that
+# names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
+_NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
@@ -951,6 +954,8 @@ def _command_at(
                 or (name not in _NAMED_IN_PROSE and _GLUED_SEPARATOR.match(rest) is not None)
                 or (name not in _NAMED_IN_PROSE and _TRAILING_SEPARATOR.fullmatch(rest) is not None)):
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
+        if args and _NUMBER_THEN_WORDS.fullmatch(rest) is not None:
+            return None  # "ls 460 lexus", "sh 12 bus route": a model number or a route, then words
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS
