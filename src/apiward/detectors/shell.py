@@ -59,7 +59,7 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts""".split()
+    ionice taskset chrt run-parts gwmi gcim""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -93,7 +93,7 @@ _STRONG = linear(
     # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)"), where a
     # command begins
     r"|(?:^|[;&|`\n(])[\s]{0,4}\[(?:system\.)?(?:diagnostics\.process|net\.webclient|net\.sockets\.tcpclient"
-    r"|io\.file|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
+    r"|io\.file|net\.dns|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
     # Windows' command interpreters by their system path, the counterpart of "/bin/sh" (other
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
@@ -147,18 +147,22 @@ _STRONG = linear(
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
     r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    # "net start" (the running services listed) closing the value
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
-    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask)\b"
+    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask|sleep|connection|netconnection|dnsname|item|restmethod)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
     # cmd.exe reads "," ";" "=" as blanks and needs none after "cmd.exe": "cmd,/c,whoami", "cmd.exe/c id"
-    r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b"
+    r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b|(?:^|[;&|\n(@,]|%0a)[\s]{0,4}cmd/[ck][\s]"
     # PowerShell: the call operator ("&" or ".") where a command begins, run on a name built from
     # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
     # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
-    r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b)"
+    r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b|['\"]\{[0-9]\})"
+    # an alias made for the expression runner ("sal x iex; x whoami", "Set-Alias run Invoke-Expression")
+    r"|\b(?:sal|set-alias|nal|new-alias)[\s]{1,8}[a-z0-9_\-]{1,20}[\s]{1,8}(?:iex|invoke-expression)\b"
     r"|\$(?:pshome|shellid|env:comspec|verbosepreference(?:\.tostring\(\))?)\[[\s]{0,4}[0-9]{1,2}[\s]{0,4}[,\]]"
     # the environment drive listed ("gci env:", "ls env:*"), the AMSI bypass's reflection ("[Ref].Assembly"),
     # a socket or web client built ("New-Object System.Net.Sockets.TCPClient(...)")
@@ -733,6 +737,8 @@ _OWN_OPTIONS = {
     "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
     "route": re.compile(r"[\s]{1,4}(?:print|-n|-4|-6|add|delete)(?:$|[\s;|&])"),
     "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
+    # "query user", "query session": the terminal-services query, the value's end after it
+    "query": re.compile(r"[\s]{1,4}(?:user|session|process|termserver)[\s]{0,4}(?:$|[;|&#'\"])"),
     "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
 
