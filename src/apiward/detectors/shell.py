@@ -72,7 +72,7 @@ COMMON_WORDS = frozenset(
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
-    calc notepad mspaint script flock""".split()
+    calc notepad mspaint flock""".split()
 )
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
@@ -242,8 +242,6 @@ _CODE = linear(
     r"|\b[oc]:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"  # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...")
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
-    # Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
-    r"|['\"][^'\"\n]{1,120}['\"][\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)"
     # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
     r"|\bjdbc:h2:[^\s'\"]{0,120};[\s]{0,4}init[\s]{0,4}=|\bcreate[\s]{1,8}alias[\s]{1,8}[a-z_][a-z0-9_]{0,30}[\s]{1,8}as[\s]{1,8}\$\$"
     # a string spelled from character codes, PHP or Python ("chr(115).chr(121).chr(115)", "chr(105)+chr(100)")
@@ -256,6 +254,10 @@ _CODE = linear(
     r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
+# Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
+# (its own pattern, tried when "execute" is in the text: inside `_CODE` its quoted run made the
+# combined automaton track a state per open quote, and every value paid for it)
+_GROOVY_EXECUTE = linear(r"['\"][^'\"\n]{1,120}['\"][\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)")
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 # an option two or three words after a command: "ansible all -m ping", "chef-run all x -t"
 _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2}[a-z][a-z0-9\-]{0,20}(?:$|[\s=])")
@@ -386,6 +388,8 @@ def scan(text: str) -> list[Hit]:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
+    if code is None and "execute" in text:
+        code = _GROOVY_EXECUTE.search(text)
     if code is not None:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
