@@ -119,8 +119,6 @@ _FIELD_NAME_MAX = 256
 _MODEL_ALONE_CATEGORIES = frozenset(
     {Category.SQLI, Category.XSS, Category.CMDI, Category.SSTI, Category.NOSQLI, Category.LDAPI, Category.SSRF}
 )
-# one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
-# analysers' to flag, any other does nothing without attributes or content
 # the type keys of polymorphic JSON deserialisers (fastjson and Jackson "@type" / "@class", Json.NET
 # "$type", ASP.NET's "__type") naming a class of the platform or of a library that gadget chains
 # use ("com.sun.rowset.JdbcRowSetImpl", "com.mysql.jdbc.JDBC4Connection", "java.net.Inet4Address",
@@ -139,6 +137,8 @@ _GADGET_CLASS = re.compile(
     r"|runtime\.remoting|workflow|management|activities|io\.(?:file|directory)|xml\.xmldocument|codedom)"
     r"|microsoft\.(?:visualstudio|exchange|powershell|build|sharepoint|ie))\.[a-z0-9_.`]{1,120}(?:[\s]{0,4},[^/]{0,200})?)[\s]{0,4}"
 )
+# one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
+# analysers' to flag, any other does nothing without attributes or content
 _LONE_TAG = re.compile(r"</?[A-Za-z][\w:.-]{0,64}/?>?")
 _SYNTAX = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r]|[^\x00-\x7f]|\.\.")
 # the same, for training: the model learns from the values it will be asked about (`apiward.ml.labelling`)
