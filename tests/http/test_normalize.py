@@ -166,3 +166,11 @@ def test_fold_folds_white_space_runs_to_one_space(value: str) -> None:
     spaces = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
     value = value.replace("/", "") + " x"  # (no comment, and a space: no "+" read as one)
     assert fold(value) == spaces.sub(" ", value).strip()
+
+
+def test_digits_after_an_escaped_backslash_are_no_octal_escape() -> None:
+    # "\\\\172.16.0.5\\share" is a UNC path; read as an octal escape it became "\\z.16.0.5" and hid the host
+    views = normalize("& type \\\\172.16.0.5\\share")
+    assert all("z.16.0.5" not in view for view in views)
+    assert "\\w" not in normalize("\\\\127.0.0.1")[-1]
+    assert "a" in normalize("x\\141")[-1]  # a lone backslash's octal escape still decodes

@@ -101,6 +101,12 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}(?:config|settings|app\.config)[\s]{0,4}\.[\s]{0,4}[a-z_]{0,30}(?:secret|key|password|passwd|token|database|_uri|dsn|credential)"
     # Dust helpers that evaluate or dump the context ("{@if cond=...}", "{@contextDump/}")
     r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump\b"
+    # Struts' OGNL internals, whatever spells the "#" ("\\43_memberAccess", "\\u0023context"), and
+    # S2-045's content-type expression ("(#_='multipart/form-data')")
+    r"|\b_memberaccess\b|xwork\.methodaccessor|denymethodexecution|allowstaticmethodaccess|ognlcontext@|\bognlutil\b"
+    r"|\(#[a-z_]{1,20}=['\"]multipart/form-data"
+    # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
+    r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -143,7 +149,10 @@ GADGETS = linear(
     r"objectinputstream|objectoutputstream|xmldecoder|xstream|classloader|urlclassloader|bytecode|defineclass|"
     r"getruntime|scriptengine|nashorn|groovyshell|methodclosure|jndilookup|jndimanager|initialcontext|"
     r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
-    r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
+    r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid|"
+    # .NET deserialisation gadgets (ysoserial.net's): a type that calls a method, loads XAML or an assembly
+    r"objectdataprovider|expandedwrapper|textformattingrunproperties|activitysurrogateselector|typeconfusedelegate|"
+    r"assemblyinstaller"
 )
 # a template control block with its end tag: "{% if x %}..{% endif %}", "<% if x %>..<% end %>"
 _BLOCK = linear(
@@ -162,7 +171,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
@@ -340,9 +349,14 @@ ENCODED_GADGET_WORDS = (
     "WhileClosure", "TransformedMap", "LazyMap", "AnnotationInvocationHandler",
     # node-serialize's function marker, base64-encoded in cookies
     "_$$ND_FUNC$$_",
+    # .NET gadgets inside BinaryFormatter / ViewState blobs (ysoserial.net), Ruby's and Python's
+    "ObjectDataProvider", "TypeConfuseDelegate", "TextFormattingRunProperties", "System.Diagnostics",
+    "Microsoft.PowerShell", "System.Windows.Data", "ActivitySurrogateSelector", "ActiveSupport",
+    "Gem::Installer", "Gem::Requirement", "subprocess",
 )
 # the serialization stream magic (ac ed 00 05) at the three alignments
-_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF")
+# (and the fixed headers of a .NET BinaryFormatter stream, "AAEAAAD/////", and of a pickle of protocol 4, "gASV")
+_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF|AAEAAAD/////|^gASV")
 
 
 def encoded_gadget(raw: str) -> Hit | None:
