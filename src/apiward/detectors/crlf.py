@@ -30,10 +30,27 @@ _HEADER = linear(
 )
 # a value that opens with a line break and then a header of any hyphenated name ("%0aHeader-Test: x"):
 # text typed into a form does not start with a break; an injected header line does
-_LEADING_HEADER = re.compile(r"[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
+# (or after one short token, the value the application expected: "en%0aHeader-Test: x")
+_LEADING_HEADER = re.compile(r"[^\s]{0,40}[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
 # a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
 # ended and a body of the attacker's written into the response
-_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b")
+# (or a JSON document: a forged API answer, '{"admin":true}')
+_SPLIT_BODY = re.compile(r"[^\s]{0,40}\r\n\r\n[\s]{0,4}(?:<(?:html|!doctype|head|body|script|svg|iframe|meta|title)\b|[{\[][\s]{0,4}\")")
+# A value of one token (an address, a name, a subject) then a line break and a mail header: what
+# a contact or sign-up form passes to mail() as a header, so the second line adds recipients or
+# rewrites the message ("victim@example.com%0aBcc:x@evil.example"). Mail text typed into a
+# message box starts with a sentence, not with one word and a break.
+_MAIL_HEADER = re.compile(
+    r"[^\s]{0,64}[\s]{0,2}[\r\n][\s]{0,4}(?:bcc|cc|to|from|reply-to|sender|return-path|subject)[\s]{0,4}:"
+)
+# One token then a line break and a line in a log's own shape: a level in brackets, or an access
+# log's "address - -" or an ISO time stamp; a user name or a search term that forges log lines
+_LEVEL = r"(?:info|warn|warning|error|debug|notice|crit|critical|fatal|trace|alert|emerg)"
+_LOG_LINE = re.compile(
+    r"[^\s]{1,64}[\s]{0,2}[\r\n]{1,2}[\s]{0,2}(?:\[" + _LEVEL + r"\]"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}[\s]{1,2}-[\s]{1,2}[^\s]{1,40}[\s]{1,2}\["
+    r"|\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[ t][0-9]{2}:[0-9]{2}:[0-9]{2}[0-9.,:+\-z\]]{0,14}[\s]{1,2}\[?" + _LEVEL + r"\b)"
+)
 # IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
 _MAIL = linear(
     r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
@@ -48,11 +65,16 @@ _MAIL = linear(
 # characters (上 U+4E0A, 不 U+4E0D) and Thai letters, which text in those scripts is full of.
 _ESCAPED_BREAK = re.compile(r"\\[rn]")
 _WIDE_BREAK = re.compile(
-    "[\u560a\u560d]"
+    # (U+2028 / U+2029, the line and paragraph separators, end a line for JavaScript and for
+    # servers that split on Unicode line boundaries)
+    "[\u560a\u560d\u2028\u2029]"
     # Latin extended letters only as a CR-LF pair ("čĊ", "č" is Czech): no word spells one
     # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B)
     + "|[\u010d\u020d][\u010a\u010b\u020a\u020b]"
 )
+
+
+_NESTED_ESCAPE = re.compile(r"%[\r\n]0([ad])")
 
 
 def _line_breaks(text: str) -> str | None:
@@ -69,18 +91,24 @@ def _as_break(match: re.Match[str]) -> str:
     found = match.group(0)
     if len(found) == 2:
         return "\r\n"
+    if found in "\u2028\u2029":
+        return "\n"
     return "\n" if ord(found) & 0xFF == 0x0A else "\r"
 
 
 def scan(text: str) -> list[Hit]:
     """CRLF-injection evidence in one decoded (lower-case, not whitespace-folded) view."""
+    if "%\n0" in text or "%\r0" in text:
+        # "%%0d0a": a filter that deletes "%0d" (or a second decoding) leaves "%0a", the break;
+        # the decoded view holds the inner break with the outer escape's remnants around it
+        text = _NESTED_ESCAPE.sub(lambda m: "\r" if m.group(1) == "d" else "\n", text)
     if "\n" not in text and "\r" not in text:
         other = _line_breaks(text) if "\\" in text or not text.isascii() else None
         if other is None:
             return []
         m = _HEADER.search(other)
         if m is None:
-            return []
+            return _header_lines(other)  # (escaped breaks before a mail header: "x\\r\\nbcc: ...")
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
     m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
     if m is not None:
@@ -89,6 +117,22 @@ def scan(text: str) -> list[Hit]:
     mail = _MAIL.search(text)
     if mail is not None:
         return [Hit(Category.CRLF, 0.85, "crlf.mail-command", text, mail.start(), mail.end())]
+    return _header_lines(text)
+
+
+def _header_lines(text: str) -> list[Hit]:
+    """A one-token value whose second line is a mail header or a forged log line (an injected
+    line or two, not a pasted mail or log of many lines)."""
+    value = text.strip(" \t")
+    if max(value.count("\n"), value.count("\r")) > 4 or not value:
+        return []
+    offset = text.find(value[:1]) if value else 0
+    header = _MAIL_HEADER.match(value)
+    if header is not None:
+        return [Hit(Category.CRLF, 0.8, "crlf.mail-header", text, offset, offset + header.end())]
+    forged = _LOG_LINE.match(value)
+    if forged is not None:
+        return [Hit(Category.CRLF, 0.7, "crlf.log-forging", text, offset, offset + forged.end())]
     return []
 
 

@@ -235,6 +235,11 @@ def scan(text: str) -> list[Hit]:
                         sink = None
                 if sink is not None:
                     keep(0.9, "xss.tag-sink", m.start(), m.end(1) + sink.end())
+                elif name in _MEDIA_ELEMENTS and _PLACEHOLDER_SOURCE.search(rest.split(">", 1)[0]) is not None:
+                    # an image whose source is a letter or two ("<img src=x>", "abc<img src=1>"): an
+                    # HTML-injection probe (the image that fails to load, without its onerror yet);
+                    # an editor's image names a file, a path or a URL
+                    keep(0.6, "xss.placeholder-source", m.start(), m.end())
                 elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
                       and (m.start() == 0 or text[m.start() - 1] in "\"'`>=")):
                     # a short value that opens an element with an attribute and never closes it,
@@ -257,6 +262,12 @@ def scan(text: str) -> list[Hit]:
                 keep(0.15, "xss.tag", m.start(), m.end())
             if best is not None and best.score >= 0.97:
                 return [best]
+        brk = _ATTRIBUTE_BREAK.match(text) or _ELEMENT_BREAK.match(text)
+        if brk is not None:
+            keep(0.7, "xss.markup-break", brk.start(), brk.end())
+        marker = _INJECTION_MARKER.fullmatch(text.strip()) if len(text) <= 160 else None
+        if marker is not None:
+            keep(0.6, "xss.injection-marker", 0, len(text))
         for m in _SPACED_TAG.finditer(text):
             name = "".join(m.group(1).split()).replace("\x00", "")
             if name in STRONG_TAGS:
@@ -367,6 +378,8 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
     if _NAMED_FUNCTION.match(text) is not None:
         return 0.3
+    if _code_span_call(text, start):
+        return 0.3  # "use the `alert()` function for debugging"
     if not broken and _prose_call(text, start):
         return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
     if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
@@ -374,6 +387,21 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         # a call, an operator or a quote around it
         return 0.4
     return 0.85 if broken else 0.6
+
+
+def _code_span_call(text: str, start: int) -> bool:
+    """A call named in a markdown code span inside a sentence ("use the `alert()` function for
+    debugging"): a backtick right before the name and right after the call, words around it.
+    A template literal's break needs an operator between the backtick and the call ("`-alert(1)-`")."""
+    if start < 1 or text[start - 1] != "`":
+        return False
+    call = _PROSE_CALL.match(text, start)
+    if call is None or text[call.end() : call.end() + 1] != "`":
+        return False
+    before, after = text[max(0, start - 200) : start - 1], text[call.end() + 1 : call.end() + 200]
+    if _PROSE_TEXT.fullmatch(before) is None or _PROSE_TEXT.fullmatch(after) is None:
+        return False
+    return _WORD_BEFORE.search(before) is not None and _WORD_AFTER.search(after) is not None
 
 
 def _text_node(text: str, sink: Any, plain_before: Callable[[int], bool]) -> tuple[int, int] | None:
@@ -496,9 +524,10 @@ _URL_ATTRIBUTE = re.compile(
     r"(?:^|[\s/\"'`])(?:href|src|action|data|background|poster|srcset|dynsrc|lowsrc|ping|cite|longdesc|"
     r"codebase|archive|xlink:href|manifest|icon|profile|usemap)[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,300})"
 )
-# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site, or an
-# inline raster image
-_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/[^/\\]|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
+# an address that goes to a web page, a mailbox, a phone, a fragment or a path of the site (its
+# root "/" too: a "Home" link), the same page with another query ("?page=2"), a no-op link a
+# page's script handles ("javascript:void(0)", "javascript:;"), or an inline raster image
+_PLAIN_URL = re.compile(r"(?:https?://[a-z0-9]|mailto:|tel:|cid:|#|/(?:[^/\\]|$)|\?[a-z0-9_\-]{1,40}=|javascript:(?:void\(0\);?|;)?$|[a-z0-9_.~%\-]{1,200}(?:[/?#]|$)|data:image/(?:png|jpe?g|gif|webp);base64,|$)")
 
 
 # an ``id`` or ``name`` that shadows a DOM method or property a page's script reads ("<img
@@ -526,6 +555,31 @@ def _plain_attributes(attributes: str) -> bool:
     if "=" in attributes and (_CLOBBER.search(attributes) is not None or _FRAMEWORK_ATTRIBUTE.search(attributes) is not None):
         return False
     return all(_PLAIN_URL.match(m.group(1)) is not None for m in _URL_ATTRIBUTE.finditer(attributes))
+
+
+# the elements that load a source (``src=``) as an image or media
+_MEDIA_ELEMENTS = frozenset({"img", "image", "video", "audio", "source", "input"})
+# a source of one or two letters or digits, quoted or not: no file, path or address
+_PLACEHOLDER_SOURCE = re.compile(r"(?:^|[\s/\"'`])src[\s]{0,4}=[\s]{0,4}([\"'`]?)[a-z0-9]{1,2}\1(?:[\s/]|$)")
+# markup written out of an attribute: the value opens (after at most a short token: "1", "abc",
+# an e-mail) with a quote that closes the attribute and a ">" that closes the tag, then a new
+# element ('"><h1>', "'><b>", '" /><p>'); rich text and captured pages open with their own tag
+_ATTRIBUTE_BREAK = re.compile(r"[^<>\"'`]{0,40}[\"'`][\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]")
+# the same out of an element whose content is text (a title, a text area, a style or script
+# block): its end tag, then a new element ("</title><h1>", "</textarea><b>", "</option></select><p>")
+_ELEMENT_BREAK = re.compile(
+    r"[^<>]{0,40}</[\s]{0,4}(?:title|textarea|style|script|noscript|xmp|iframe|noembed|noframes|template|option|"
+    r"select|plaintext)[\s]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]"
+)
+
+
+# a value that is one element and only the word an injection test shows ("<h1>XSS</h1>",
+# "<b>pwned</b>"), alone or appended to a value's token ("1<h1>XSS</h1>", "/page<b>pwned</b>"):
+# the proof that markup is rendered; rich text says more than that word
+_INJECTION_MARKER = re.compile(
+    r"[^<>\s]{0,40}<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test)"
+    r"[\s!.:1-9]{0,4}</[a-z][a-z0-9]{0,10}[\s]{0,4}>"
+)
 
 
 def _quote_break(before: str) -> bool:
@@ -638,6 +692,11 @@ def rich_text(text: str) -> bool:
     return False
 
 
+# what follows the scheme of a no-op link's href in markup: "void(0)", ";" or nothing, then the
+# attribute's end ('href="javascript:void(0)"'); any other script after it is no no-op
+_NOOP_HREF = re.compile(r"(?:void\(0\);?|;)?[\"'`]?(?:[\s>]|$)")
+
+
 def _plain_markup(text: str) -> bool:
     """Every element formatting, structure, a link or media (an inert drawing for SVG / MathML),
     every address plain (`_plain_attributes`), no event handler, script or active data URI, and
@@ -664,8 +723,8 @@ def _plain_markup(text: str) -> bool:
         # (an event's name assigned anywhere, not only after a blank or a quote:
         # "<b>hi</b>onerror=alert;throw 1")
         return False
-    if ":" in text and _URI.search(text) is not None:
-        return False
+    if ":" in text and any(_NOOP_HREF.match(text, m.end()) is None or _spread(m.group(0)) for m in _URI.finditer(text)):
+        return False  # (a no-op link's href is plain: `_NOOP_HREF`)
     data = _DATA_URI.search(text) if "data:" in text else None
     if data is not None and _active_data(text, data):
         return False

@@ -77,13 +77,35 @@ _STRICT = linear(
     "|".join(re.escape(s) for s in STRICT) + r"|(?:^|/)\.env(?:$|[./?#])"
     # kernel and device trees, container secrets and client credentials, named to their end
     r"|(?:^|/)sys/(?:class|kernel|devices|firmware|module|block|bus|power)(?:$|/)"
-    r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem)"
+    r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem|cgroup|mountinfo|mounts|limits|stat|task/|net/)"
     r"|(?:^|/)run/secrets(?:$|/)"
     # a server's access-control file named by its absolute path ("/.htaccess"; the bare name is a word)
     r"|/\.htaccess$"
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"
-    # any descriptor in a Java web application's private directory (a container never serves it)
-    r"|(?:^|/)web-inf/[a-z]"
+    # any descriptor in a Java web application's private directory (a container never serves it;
+    # "web-inf./" is the same directory to Windows, which drops a name's trailing dots)
+    r"|(?:^|/)web-inf\.{0,3}/[a-z]"
+    # the system's logs and mail spools, and its network, PHP and MySQL files, wherever the path
+    # names them (also after a directory the value starts with: "/page/var/log/syslog")
+    # (a log file's name: "/var/log/nginx" alone is the directory a question names)
+    r"|(?:^|/)var/log/(?:[a-z0-9_\-]{1,30}(?:\.log(?:\.[0-9]{1,2})?|/[a-z0-9_.\-]{1,40})|messages|syslog|secure|dmesg|maillog|cron|wtmp|btmp|faillog)$|(?:^|/)var/(?:spool/)?mail/[a-z0-9_.\-]{1,32}$"
+    r"|(?:^|/)etc/(?:hostname|resolv\.conf|php[0-9.]{0,4}/)|(?:^|/)var/lib/(?:mysql|php/sess|php5?/sessions)/"
+    r"|(?:^|/)(?:tomcat[0-9]{0,2}|catalina)/conf/[a-z_\-]{1,30}\.(?:xml|properties|policy)$"
+    # a git directory's index, logs and refs, and client secrets, at a path's end
+    r"|(?:^|/)\.git/(?:index$|logs/|refs/|packed-refs$|orig_head$|fetch_head$|commit_editmsg$)|(?:^|/)\.bzr/(?:branch|checkout|repository)/"
+    r"|/\.(?:htaccess|htpasswd)\.(?:bak|old|orig|save|txt|swp|backup)$"
+    # root's own dot-files, certificates' private keys, the system's backups and login settings
+    r"|(?:^|/)root/\.(?:ssh|bash|zsh|mysql_history|psql_history|viminfo|lesshst|netrc|docker|kube|aws|gnupg|python_history|rediscli)"
+    r"|(?:^|/)etc/(?:letsencrypt/(?:live|archive|keys)/|login\.defs|inittab|motd$)|(?:^|/)var/backups/[a-z]"
+    r"|/\.(?:gitconfig|git-credentials|s3cfg|boto|dockerenv|vscode/sftp\.json)$"
+    # container engines' control sockets (a read or a fetch through one runs containers)
+    r"|/(?:docker|containerd|podman|crio|dockershim)\.sock(?:$|[:/])"
+    # Windows setup answer files in a drive's root, the deployment kit's variables, FileZilla's saved
+    # sites, Jenkins' first admin password and master key
+    r"|(?:^|/)unattend(?:ed)?\.xml$|smsosd/osdlogs/|filezilla/(?:sitemanager|recentservers|filezilla)\.xml|filezilla server\.xml"
+    r"|(?:^|/)secrets/(?:initialadminpassword|master\.key|hudson\.util\.secret)"
+    # macOS' local server stacks: their configuration and logs (the document root "htdocs" is a site)
+    r"|(?:^|/)applications/(?:mamp|xampp/xamppfiles)/(?:conf|logs|etc|bin/php|db|tmp)/"
     r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/|kcore|kmsg)"
     # the kernel's image, configuration and boot map
     r"|(?:^|[\s='\"(])/boot/(?:config-|vmlinuz|initrd|system\.map)"
@@ -93,6 +115,7 @@ _STRICT = linear(
     r"|(?:^|[\s='\"(])[a-z]:/(?:autoexec\.bat|config\.sys)"
     r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
+_NTFS_STREAM = re.compile(r"[a-z0-9_\-]\.[a-z0-9]{1,8}::\$(?:data|index_allocation|bitmap)\b|[a-z0-9_\-]::\$index_allocation")
 # Win32 device namespace ("\\\\?\\c:\\", "\\\\.\\pipe\\x", "\\\\?\\unc\\host\\share"), backslashes
 # read as slashes: a path that skips Windows' own name checks, which no form or API value is
 _DEVICE_PATH = re.compile(r"(?:^|[\s='\"(])//[?.]/(?:[a-z]:|unc/|globalroot|pipe/|physicaldrive|volume\{|harddisk|device/)")
@@ -104,9 +127,15 @@ _LEAK_FILE = linear(
     r"|(?:^|/)(?:backup|dump|db|database|mysql|sql|site|www|wordpress|wp|localhost|data)[a-z0-9_\-.]{0,24}\.sql"
     r"(?:\.(?:zip|gz|bz2|tar|tgz|7z|rar|xz|tar\.gz))?$"
     r"|(?:^|/)[a-z0-9_\-.]{1,40}\.sql\.(?:zip|gz|bz2|tgz|7z|rar|xz|tar\.gz)$"
+    # Laravel's application log (stack traces with the environment), ASP.NET's error and trace viewers
+    r"|(?:^|/)storage/logs/[a-z0-9_\-]{1,40}\.log$|(?:^|/)laravel(?:-[0-9]{4}-[0-9]{2}-[0-9]{2})?\.log$"
+    r"|(?:^|/)(?:elmah|trace)\.axd(?:$|/)"
 )
 _WRAPPER = linear(
-    r"\b(?:php|file|expect|zip|phar|data|glob|compress\.zlib|compress\.bzip2|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
+    r"\b(?:file|zip|zlib|ogg|rar|ssh2\.[a-z]{1,6}|jar|netdoc|input)://"
+    # (PHP's own wrappers also glued to the value a payload was appended to: "1expect://id",
+    # "/pagephar://x"; no other scheme ends in these names)
+    r"|(?:php|expect|phar|glob|data|compress\.zlib|compress\.bzip2)://"
     r"|php://(?:filter|input|stdin|memory|temp|fd)"
     # PHP's own wrapper with one slash ("php:/filter/resource=x"): its parser takes "php:" and any
     # slashes after it, and no URL or file name is spelled so
@@ -123,6 +152,16 @@ _SYSTEM_PATH = linear(
     r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
     # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
     r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
+)
+# A whole value that is a Windows path under a folder whose names hold spaces ("c:/program
+# files/apache group/apache2/conf/httpd.conf"): `_SYSTEM_PATH` stops at the first space, so the
+# value is read to its end, where the file's name is
+_SPACED_WINDOWS_PATH = re.compile(r"([a-z]:/(?:program files(?: \(x86\))?|programdata|documents and settings|users)/[^'\"<>?#\n]{1,200})")
+# A Windows path glued to the few characters of a value it was appended to ("1c:/xampp/php/php.ini",
+# "/pagec:/windows/win.ini"), under a top folder of Windows or of a server stack
+_GLUED_DRIVE = re.compile(
+    r"[a-z0-9/_\-]{1,16}?([a-z]:/(?:windows|winnt|inetpub|xampp|wamp64|wamp|program files(?: \(x86\))?|programdata"
+    r"|users|documents and settings|php[0-9]{0,2}|mysql|apache[0-9]{0,2}|boot\.ini)(?:/|$)[^\s'\"<>?#]{0,200})"
 )
 # a process's descriptors and streams and bash's sockets (not /dev/null, the empty file)
 _DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/")
@@ -174,7 +213,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
+_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -197,7 +236,14 @@ _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
 _DOTFILE_VALUE = re.compile(
     r"/?\.(?:env(?:\.(?:local|production|prod|dev|backup|bak|save|old))?|htpasswd|bash_history|bashrc|zsh_history"
     r"|mysql_history|netrc|pgpass|npmrc|git/(?:config|head|index|logs/head)|svn/(?:entries|wc\.db)|hg/hgrc"
-    r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config)"
+    r"|ssh/(?:id_[a-z0-9]{1,10}|authorized_keys|known_hosts|config)|aws/credentials|docker/config\.json|kube/config"
+    # the rest of a git directory a dumper walks (refs, packed objects' index, last commit message),
+    # bazaar's branch, cloud clients' keys (s3cmd, boto), an editor's deployment settings (sftp
+    # passwords), git's user file, and the empty marker that tells a probe it is in a container
+    r"|git/(?:refs/[a-z0-9_./\-]{1,80}|orig_head|fetch_head|commit_editmsg|packed-refs|description|info/exclude)"
+    r"|bzr/[a-z0-9_./\-]{1,80}|s3cfg|boto|gitconfig|git-credentials|vscode/sftp\.json|idea/(?:workspace|datasources|dataSources)\.xml|dockerenv)"
+    # a server's access file or configuration saved aside, which the server then serves as text
+    r"|/?(?:\.htaccess|\.htpasswd|web\.config)(?:\.(?:bak|old|orig|save|txt|swp|backup|1)|~)"
     # and Windows' own ini files, the classic proof of a Windows file read
     r"|(?:[a-z]:/?)?(?:boot|win|system)\.ini"
 )
@@ -290,6 +336,12 @@ def scan(text: str) -> list[Hit]:
             glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
+    if "::$" in norm:
+        stream = _NTFS_STREAM.search(norm)
+        if stream is not None:
+            # "web.config::$data", "index.php::$DATA": a file's NTFS default stream by name; IIS
+            # maps the handler by the whole name and serves a script's source as a static file
+            keep(0.85, "traversal.ntfs-stream", stream.start(), stream.end())
     if "//?/" in norm or "//./" in norm:
         device = _DEVICE_PATH.search(norm)
         if device is not None:
@@ -315,10 +367,17 @@ def scan(text: str) -> list[Hit]:
                 keep(0.9, "traversal.sensitive-file", max(0, start - 1), target.end())
     if (best is None or best.score < 0.85) and "/" in norm and _SYSTEM_HINT.search(norm) is not None:
         system = _SYSTEM_PATH.search(norm)
+        if system is None and ":/" in norm:
+            system = _GLUED_DRIVE.match(norm.strip())  # "1c:/xampp/php/php.ini": a drive glued to a value
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
                 keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+            elif " " in norm and system.group(1)[1:3] == ":/":
+                value = norm.strip()
+                spaced = _SPACED_WINDOWS_PATH.fullmatch(value, value.find(system.group(1)))
+                if spaced is not None and _system_file(spaced.group(1)):
+                    keep(0.85, "traversal.system-path", 0, len(norm))
     if best is None and text.endswith(("passwd", "shadow", "issue", "group", "hosts", ".ini")):
         repeated = _repeated_step(text)
         if repeated is not None:
@@ -337,14 +396,21 @@ def scan(text: str) -> list[Hit]:
             secret = None
         if secret is not None and not _is_url_path(value, secret.start()):
             keep(0.75, "traversal.app-config", secret.start(), secret.end())
-    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini")):
+    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini") or norm.lstrip("/").startswith("web.config")):
         dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
         if dotfile is not None:
             keep(0.75, "traversal.dotfile", 0, len(norm))
-    if best is None and "/" in norm and ("log" in norm or ".sql" in norm):
+    if best is None and "/" in norm and ("log" in norm or ".sql" in norm or ".axd" in norm):
         leak = _LEAK_FILE.search(norm)
         if leak is not None and not _is_url_path(norm, leak.start()):
             keep(0.6, "traversal.leak-file", leak.start(), leak.end())
+    if best is None and text[:1].isdigit():
+        rest = text.lstrip("0123456789")
+        if len(rest) >= 4 and (rest[:1] in "/\\~" or rest[:2] == ".." or rest.endswith(".ini")):
+            # "1/etc/my.cnf", "1../../x", "1boot.ini": a path appended to a number (an id the
+            # parameter held); whole-value rules read what follows the digits ("1.env" is a name)
+            shift = len(text) - len(rest)
+            return [Hit(h.category, h.score, h.rule, text, h.start + shift, h.end + shift) for h in scan(rest)]
     return [best] if best is not None else []
 
 
@@ -366,6 +432,9 @@ def _repeated_step(text: str) -> tuple[int, int] | None:
     if _PROOF_TAIL.search(value) is None:
         return None
     m = _REPEATED_STEP.match(value)
+    if m is None and value.find("..") > 0:
+        # "images/..%c1%af..%c1%afetc": the odd steps appended to a directory the value names first
+        m = _REPEATED_STEP.match(value, value.find(".."))
     unit = m.group(1) if m is not None else ""
     if not unit or unit.isalnum() and "0x" not in unit:
         return None  # "abab..." is a word; "0x2e0x2e%c1%af" spells dots as hex

@@ -116,10 +116,11 @@ _INI_DIRECTIVE = linear(
     r"|^[\s]{0,8}(?:[a-z_][a-z0-9_]{0,30}=)?(?:zend_)?extension[\s]{0,8}=[\s]{0,8}[^\s=&]{0,80}\.(?:so|dll)\b"
 )
 # a dangerous function handed to a callback taker: "array_map('system', ...)", "usort($a, 'system')"
+# (the arguments before it may hold one call: "array_filter(array('id'), 'system')")
 _CALLBACK = linear(
     r"\b(?:array_map|array_filter|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|iterator_apply|ob_start"
     r"|set_exception_handler|spl_autoload_register|forward_static_call(?:_array)?|array_diff_u(?:key|assoc)|array_intersect_u(?:key|assoc))"
-    + _COMMENT + r"\([^()]{0,60}['\"](?:system|exec|passthru|shell_exec|assert|popen|proc_open|pcntl_exec|phpinfo)['\"]"
+    + _COMMENT + r"\([^()]{0,60}(?:\([^()]{0,40}\)[^()]{0,40})?['\"](?:system|exec|passthru|shell_exec|assert|popen|proc_open|pcntl_exec|phpinfo)['\"]"
 )
 # an include statement without parentheses: "include 'http://x/s.txt';", "require_once \"/tmp/x\";"
 _INCLUDE = linear(r"(?:^|[;{}\s])(?:include|require)(?:_once)?[\s]{1,8}['\"][^'\"\s]{1,200}['\"][\s]{0,4}(?:;|\?>)")
@@ -128,6 +129,8 @@ _FRAMEWORK_VARIABLES = frozenset(
     """event index scope rootscope root parent el refs emit t store route router http window document element
     attrs ctrl item model first last odd even key value data this""".split()
 )
+# the probe an injection scanner sends to see PHP run: a hash of a constant printed ("die(md5(1));")
+_HASH_PROBE = linear(r"(?:^|[^a-z0-9_$>.])(?:echo|print|die|exit|var_dump|print_r)[\s(]{1,4}(?:md5|sha1|crc32)" + _COMMENT + r"\(")
 _TRIGGER = linear(r"\(|\$|<\?")
 
 
@@ -165,6 +168,10 @@ def scan(text: str) -> list[Hit]:
                     if name not in _FRAMEWORK_VARIABLES:  # "ng-click=\"toggle($event)\"" is AngularJS
                         keep(0.85, "php.variable-argument", m.start(), m.end())
                         break
+        if best is None:
+            m = _HASH_PROBE.search(text)
+            if m is not None:
+                keep(0.85, "php.hash-probe", m.start(), m.end())
         if (best is None or best.score < 0.9) and ")" in text:
             m = _CONCAT_CALL.search(text)
             if m is not None and "".join(c for c in m.group(1) if c.isalpha() or c == "_") in _CALLABLE_NAMES:

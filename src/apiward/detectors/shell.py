@@ -58,8 +58,12 @@ DISTINCT_COMMANDS = frozenset(
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
-    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid""".split()
+    ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
+    ionice taskset chrt run-parts gwmi gcim""".split()
 )
+# Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
+# words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
+_DESKTOP_PROGRAMS = frozenset({"calc", "notepad", "mspaint"})
 # Command words that are also ordinary words: need shell-looking arguments or end of value.
 COMMON_WORDS = frozenset(
     """cat id ps set type dir find sort more less head tail time date file echo printf sleep
@@ -67,7 +71,8 @@ COMMON_WORDS = frozenset(
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice cd perf ll pip rev
-    net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id""".split()
+    net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
+    calc notepad mspaint flock""".split()
 )
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
@@ -88,7 +93,7 @@ _STRONG = linear(
     # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)"), where a
     # command begins
     r"|(?:^|[;&|`\n(])[\s]{0,4}\[(?:system\.)?(?:diagnostics\.process|net\.webclient|net\.sockets\.tcpclient"
-    r"|io\.file|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
+    r"|io\.file|net\.dns|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
     # Windows' command interpreters by their system path, the counterpart of "/bin/sh" (other
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
@@ -141,13 +146,39 @@ _STRONG = linear(
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
-    r"(?:$|[\s]{0,8}(?:[;&|]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
+    # "net start" (the running services listed) closing the value
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test)-(?:process|childitem|content|itemproperty"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
-    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask)\b"
+    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask|sleep|connection|netconnection|dnsname|item|restmethod)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
+    # cmd.exe reads "," ";" "=" as blanks and needs none after "cmd.exe": "cmd,/c,whoami", "cmd.exe/c id"
+    r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b|(?:^|[;&|\n(@,]|%0a)[\s]{0,4}cmd/[ck][\s]"
+    # PowerShell: the call operator ("&" or ".") where a command begins, run on a name built from
+    # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
+    # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
+    r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b|['\"]\{[0-9]\})"
+    # an alias made for the expression runner ("sal x iex; x whoami", "Set-Alias run Invoke-Expression")
+    r"|\b(?:sal|set-alias|nal|new-alias)[\s]{1,8}[a-z0-9_\-]{1,20}[\s]{1,8}(?:iex|invoke-expression)\b"
+    r"|\$(?:pshome|shellid|env:comspec|verbosepreference(?:\.tostring\(\))?)\[[\s]{0,4}[0-9]{1,2}[\s]{0,4}[,\]]"
+    # the environment drive listed ("gci env:", "ls env:*"), the AMSI bypass's reflection ("[Ref].Assembly"),
+    # a socket or web client built ("New-Object System.Net.Sockets.TCPClient(...)")
+    r"|(?:^|[;|&\n(])[\s]{0,4}(?:gci|ls|dir|get-childitem|gc|get-content|type)[\s]{1,4}env:"
+    r"|\[ref\]\.assembly\b|\bnew-object[\s]{1,8}(?:-typename[\s]{1,8})?(?:system\.)?net\.(?:webclient|sockets\.(?:tcpclient|udpclient|tcplistener))\b"
+    # an editor or pager told to run a shell command: "vi -c ':!id'", "vim -c '!sh'"
+    r"|\b(?:vim?|nvim|ex)[\s]{1,8}-c[\s]{1,8}['\"]?:?!"
+    # argument injection: an option that makes ssh, git, tar or rsync run a program
+    # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh")
+    r"|(?:^|[\s'\"])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
+    r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsync-path|info-script|new-volume-script)[\s]{0,4}="
+    r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
+    # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
+    r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}<<<|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
+    # find's per-file program without "find" in front: "-exec id \\;", "-execdir sh -c x {} +"
+    r"|(?:^|[\s;|&])-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s;|&][^\n]{0,120}(?:\\;|\{\}[\s]{0,4}\+)"
 )
 _GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
 _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
@@ -168,6 +199,8 @@ _GLOB_TARGETS = tuple(
 _BRACE = re.compile(r"\{[a-z0-9_./\-$\\'\"]{0,20},[^{}\s]{1,80}\}")
 # "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable expanded in command position after an assignment
 _VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-z0-9_]{0,20})\}?(?:[\s$]|$)")
+# ";${x:-id}", "|${u:=whoami}": an unset variable's default (or assigned) value run as the command
+_DEFAULT_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{[a-z_][a-z0-9_]{0,20}:?[-=]([a-z/][a-z0-9_./\-]{0,30})\}")
 # ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
 _VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
 _ALIAS = re.compile(
@@ -206,13 +239,25 @@ _CODE = linear(
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
-    r"|\bo:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,4}:\{"
+    r"|\b[oc]:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"  # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...")
+    # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
+    r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
+    # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
+    r"|\bjdbc:h2:[^\s'\"]{0,120};[\s]{0,4}init[\s]{0,4}=|\bcreate[\s]{1,8}alias[\s]{1,8}[a-z_][a-z0-9_]{0,30}[\s]{1,8}as[\s]{1,8}\$\$"
+    # a string spelled from character codes, PHP or Python ("chr(115).chr(121).chr(115)", "chr(105)+chr(100)")
+    r"|\bchr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\("
+    # a command runner handed a decoded string: "system(urldecode('%69%64'))", "eval(atob('...'))"
+    r"|\b(?:system|exec|passthru|shell_exec|popen|assert|eval)[\s]{0,4}\([\s]{0,4}(?:urldecode|rawurldecode|base64_decode|hex2bin|str_rot13|strrev|gzinflate|gzuncompress|convert_uudecode|pack|implode|atob|decodeuricomponent|unescape|string\.fromcharcode|buffer\.from)[\s]{0,4}\("
     # server-side JavaScript: an endless loop, console calls, module and require tricks, flight-protocol gadgets
     r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
     r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
     r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
+# Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
+# (its own pattern, tried when "execute" is in the text: inside `_CODE` its quoted run made the
+# combined automaton track a state per open quote, and every value paid for it)
+_GROOVY_EXECUTE = linear(r"['\"][^'\"\n]{1,120}['\"][\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)")
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 # an option two or three words after a command: "ansible all -m ping", "chef-run all x -t"
 _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2}[a-z][a-z0-9\-]{0,20}(?:$|[\s=])")
@@ -232,8 +277,11 @@ _OBFUSCATION = re.compile(
 _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 # a value that is one command and a separator the application's own text follows: "whoami|", "id;"
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
-_WORD_START = re.compile(r"[a-z/.\\$'\"{~]")
+_WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
+# a command word's only "argument" a number, and words after it to the value's end: prose that
+# names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
+_NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
@@ -249,7 +297,7 @@ def _unobfuscate(word: str) -> str:
     """Drop what the shell drops: quotes, backslashes, empty expansions (``$@``, ``${x}``), and
     cmd.exe's escape character between letters (``w^h^o^a^m^i``)."""
     if "^" in word:
-        word = _CARET.sub("", word)
+        word = _CARET.sub("", word).lstrip("^")  # (a caret before the first letter is dropped too: "^w^h^o^a^m^i")
     if "'" not in word and '"' not in word and "\\" not in word and "$" not in word and "`" not in word:
         return word
     out = []
@@ -294,7 +342,7 @@ def _command_name(word: str) -> str:
     if "/" in word or "\\" in word:
         word = word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     word = word.strip(",.{}[]()")
-    if word.endswith(".exe") and word[:-4] in DISTINCT_COMMANDS:
+    if word.endswith(".exe") and (word[:-4] in DISTINCT_COMMANDS or word[:-4] in _DESKTOP_PROGRAMS):
         word = word[:-4]  # "certutil.exe -decode": the program by its file name
     versioned = _VERSIONED.fullmatch(word) if word[-1:].isdigit() else None
     return versioned.group(1) if versioned is not None else word
@@ -340,6 +388,8 @@ def scan(text: str) -> list[Hit]:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
+    if code is None and "execute" in text:
+        code = _GROOVY_EXECUTE.search(text)
     if code is not None:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
@@ -372,6 +422,10 @@ def scan(text: str) -> list[Hit]:
         prefixed = _VAR_PREFIX.search(text)
         if prefixed is not None and prefixed.group(1) in _COMMAND_WORDS:
             keep(0.9, "cmdi.variable-prefix", prefixed.start(), prefixed.end())
+    if (best is None or best.score < 0.9) and "${" in text:
+        default = _DEFAULT_COMMAND.search(text)
+        if default is not None and _command_name(default.group(1)) in _COMMAND_WORDS:
+            keep(0.9, "cmdi.variable-default", default.start(), default.end())
     if (best is None or best.score < 0.85) and "alias" in text:
         alias = _ALIAS.search(text)
         if alias is not None:
@@ -562,7 +616,8 @@ def _glob_path(text: str) -> tuple[int, int] | None:
 
 
 _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "watch",
-                       "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid"})
+                       "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid", "ionice",
+                       "chrt"})
 
 
 # languages and tools that prose names in parentheses
@@ -675,7 +730,7 @@ _ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost
 # (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
 # "rundll32 javascript:...", "rundll32 x.dll,Entry")
 _OWN_OPTIONS = {
-    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&])"),
+    "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&'\"#)])"),
     "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
                        r"logicaldisk|computersystem|shadowcopy|/node:)"),
     "rundll32": re.compile(r"[\s]{1,4}(?:javascript:|[a-z0-9_.\\/:\-\"]{1,80},)"),
@@ -686,6 +741,8 @@ _OWN_OPTIONS = {
     "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
     "route": re.compile(r"[\s]{1,4}(?:print|-n|-4|-6|add|delete)(?:$|[\s;|&])"),
     "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
+    # "query user", "query session": the terminal-services query, the value's end after it
+    "query": re.compile(r"[\s]{1,4}(?:user|session|process|termserver)[\s]{0,4}(?:$|[;|&#'\"])"),
     "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
 
@@ -708,8 +765,9 @@ def _bare_amp(text: str, pos: int) -> bool:
 _LOOKUP_COMMANDS = frozenset({"which", "whereis"})
 # "dog; fish & chips": a word joined to the next by "&", "|", "and" or "or": prose
 _CONJUNCTION = re.compile(r"[\s]{1,4}(?:&|\||and|or)[\s]{1,4}([a-z]{2,20})(?:$|[\s,.!?])")
-# "echo <one word>" closing the value (or a ";" / "#" after it): the marker a probe prints
-_ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#])[\s]{0,4})?$")
+# "echo <one word>" closing the value (or a ";" "#" "|" "&" after it, and the quote the probe reopens:
+# "1);echo vulnerable;'"): the marker a probe prints
+_ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#|&])[\s]{0,4}['\"]?)?$")
 
 
 def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> bool:
@@ -769,6 +827,10 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if separator in ("(", "{") and text[: pos - 1].rstrip()[-1:] in (";", "|", "&"):
+        # "; (id)", ";{ id; }": a subshell or a command group where a command begins, read like
+        # the separator before it (a "(" or "{" in prose or code follows a word)
+        separator = ";"
     if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) >= 3
             and raw[2:3].isalpha() and m.start(1) - pos <= 2
             and not (separator in (";", "&&") and _BUILD_STEPS.fullmatch(text, 0, pos - len(separator)) is not None)):
@@ -875,7 +937,7 @@ def _command_at(
             lead = text[: max(0, pos - len(separator) - 1)].rstrip()
             # '" ; id ; "', "') ; id ; ('": a quote (and a call) closed, then a command
             spaced = bool(lead) and lead.rstrip(")")[-1:] not in ("'", '"')
-        if spaced and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
+        if spaced and rest.strip() != "#" and (not args or rest.lstrip()[:1] in ("|", "&", ";")):
             return None  # "cleaner & more | west marine": a word between spaced separators is prose
         if separator == ";" and text[pos : pos + 1] == " " and lead[-1:].isalpha():
             conjunction = _CONJUNCTION.match(rest)
@@ -889,6 +951,11 @@ def _command_at(
                 return (0.45, "cmdi.separator-command", pos, end)  # "account creation|start"
             return (0.9 if separator in (";", "|", "||", "&&", "\n", "%0a") else 0.8, "cmdi.separator-command", pos, end)
         return None
+    if (prose and separator in (";", "&", "|", "&&", "||") and not text[: pos - len(separator)].strip()
+            and _program_no_prose_names(name)):
+        # "& netsh advfirewall set allprofiles state off", "; systeminfo for the host": a value that
+        # opens with a separator and a program no sentence names, whatever words follow (its verbs)
+        return (0.85, "cmdi.opening-separator", pos, end)
     if prose and separator in ("&", "(", "{", "then", "do"):
         return None
     if at_start:
@@ -899,6 +966,8 @@ def _command_at(
                 or (name not in _NAMED_IN_PROSE and _GLUED_SEPARATOR.match(rest) is not None)
                 or (name not in _NAMED_IN_PROSE and _TRAILING_SEPARATOR.fullmatch(rest) is not None)):
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
+        if args and _NUMBER_THEN_WORDS.fullmatch(rest) is not None:
+            return None  # "ls 460 lexus", "sh 12 bus route": a model number or a route, then words
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS

@@ -405,6 +405,16 @@ _FRAGMENT = re.compile(
     r"|(?:current_user|session_user|system_user)\(\)|(?:schema|user_name|db_name|suser_name|suser_sname)\(\)"
 )
 FRAGMENT_MAX = 80
+# What every `_FRAGMENT` and `_HEX_LITERAL` match starts with (a sign, a digit, a quote, a closing
+# parenthesis, an ODBC brace, or one of the words the shapes open with): most values start
+# otherwise, and `str.startswith` turns them away before the regex engine tries the shapes.
+# A new `_FRAGMENT` alternative must start with one of these (tests/detectors/test_sql.py holds
+# the two to each other)
+FRAGMENT_HEADS: tuple[str, ...] = (
+    *"-0123456789'\"){",
+    "null", "where", "from",
+    "current_user(", "session_user(", "system_user(", "schema(", "user_name(", "db_name(", "suser_name(", "suser_sname(",
+)
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
 # text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
 _HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
@@ -414,7 +424,7 @@ def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
     body = text.strip()
-    if not body or len(body) > FRAGMENT_MAX:
+    if not body or len(body) > FRAGMENT_MAX or not body.startswith(FRAGMENT_HEADS):
         return None
     if _FRAGMENT.fullmatch(body) is not None:
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
@@ -1606,9 +1616,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         j += 2
     start = tokens[left].start if has_left else tokens[i].start
     if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
-            tokens[i].value == "and" and not _parameter_value(tokens, left) and u.kind != "s"):
-        # "3 < 5 and 7 > 2": a chain of comparisons (maths), not a condition added to a query
-        # (a quoted literal after it is SQL's: "1) having 1=1 and '1'='1")
+            tokens[i].value == "and" and not _parameter_value(tokens, left) and not (
+                left >= 3 and tokens[left - 3].value in ("having", "where") and tokens[left].kind in "ns"
+                and tokens[left - 2].kind in "ns" and u.kind == "s")):
+        # "3 < 5 and 7 > 2", "5 > 3 and 'a' < 'b'": a chain of comparisons (maths), not a condition
+        # added to a query (after a clause's own literal condition a quoted one is: "1) having 1=1
+        # and '1'='1"; "rated 5 where 5 = best and 1 = worst" is prose)
         return None
     if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
         return (0.92, "sqli.logic-function", start, u.end + 1)

@@ -43,11 +43,19 @@ _BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64})(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)"
 _TRAILING_QUERY = re.compile(
     r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py)(?:\?{1,3}|\?{0,2}#)$"
     r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\?\.(?:php[0-9]?|phtml|inc|txt|asp|aspx|jsp)$"
+    # a text file's URL ending in an empty parameter ("shell.txt?x=", "x.txt?&"): what is appended
+    # becomes that parameter's value (a site's own script with "?id=" is a link, a text file is no script)
+    r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:txt|inc)\?{1,2}(?:[a-z0-9_]{1,20}=)?&?$"
 )
 # a server-side script's source saved under a name the remote server will not run ("x.php.txt",
 # "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
 _SCRIPT_SOURCE = re.compile(
     r"/[^/?#\s]{0,80}\.(?:php[0-9]?|phtml|asp|aspx|jsp)\.(?:txt|text|inc|dat|jpe?g|gif|png)(?:$|[?#%])"
+)
+# a URL behind a few characters of another value ("1http://", "/pagegopher://")
+# (or a scheme-relative "//host", a UNC "\\\\host", "http:/host" and "jar:" with one slash or none)
+_GLUED_URL = re.compile(
+    r"[a-z0-9/_.\-]{1,16}?((?:https?|ftps?|gopher|dict|file|ldaps?|tftp|sftp|jar|netdoc|smb)://|(?:https?|jar):|//|\\\\)"
 )
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
@@ -59,7 +67,7 @@ _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(
 WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
                   "lvh.me", "vcap.me", "lacolhost.com", "1u.ms",
                   # DNS rebinding services: "7f000001.c0a80001.rbndr.us" answers with either address
-                  "rbndr.us")
+                  "rbndr.us", "rebind.network")
 # Out-of-band interaction services of security testing tools: a fetch there only confirms a hole.
 OOB_ZONES = ("burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.fun", "oast.pro",
              "oast.live", "oast.site", "oast.online", "oast.me", "dnslog.cn", "ceye.io", "requestrepo.com",
@@ -77,6 +85,8 @@ PRIVATE_ZONES = (".local", ".internal", ".home.arpa", ".lan", ".corp", ".intrane
 PLACEHOLDERS = frozenset({"undefined", "null", "none", "nan", "true", "false", "example", "test", "host",
                           "hostname", "server", "domain", "yourdomain", "your-domain", "foo", "bar", "x"})
 _PORT = re.compile(r":[0-9]{1,5}")
+_OVERFLOW_OCTETS = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,5}){3}")
+_NAME_PARTS = re.compile(r"[\-_]")
 _SERVICE_NAME = re.compile(r"[a-z][a-z0-9\-_]{0,62}")
 # a web shell's usual file name at the end of a fetched URL ("http://evil.example/c99.txt")
 _SHELL_FILE = re.compile(
@@ -178,9 +188,23 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048:
         return []
+    if nesting < _MAX_NESTING and ("//" in value[1:40] or ":/" in value[1:40] or "\\\\" in value[1:40]):
+        glued = _GLUED_URL.match(value)
+        if glued is not None:
+            # "1http://127.0.0.1/", "/pagegopher://...", "1\\\\host\\x.php": a URL appended to the
+            # ordinary value a parameter held; only an internal target or a remote script counts
+            shift = max(0, text.find(value)) + glued.start(1)
+            inner = _scan(text[shift:], nesting + 1)
+            if inner and inner[0].score >= 0.7:
+                hit = inner[0]
+                return [Hit(Category.SSRF, hit.score, hit.rule, text, shift + hit.start, shift + hit.end)]
     if _TRIGGER.search(value) is None:
         assigned = _ASSIGNED_URL.match(value)
         if assigned is None:
+            if value[:1] == "/" and "?" in value and "=" in value and nesting < _MAX_NESTING:
+                # "/redirect?url=http://127.0.0.1/": a link to the application's own redirect or
+                # proxy route, whose parameter holds the internal URL (read as in a public URL)
+                return _nested_url(text, value, value.find("?"), nesting + 1)
             return []
         # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
         # forwards or splits itself) holds the URL it fetches; only an internal target counts
@@ -316,12 +340,17 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         host = host.rstrip(".")  # "metadata.google.internal.", "localhost.": the absolute name resolves the same
     if host in METADATA_HOSTS or host.endswith(".internal") and "metadata" in host:
         return (0.97, "ssrf.metadata", hm.end())
+    if host == "unix" and ".sock" in value[hm.end() : hm.end() + 120]:
+        # "http://unix:/var/run/docker.sock:/info": request's and curl-style clients' spelling of
+        # a fetch over a local socket (the Docker engine's API)
+        return (0.9, "ssrf.unix-socket", hm.end())
     if host == "localhost" or host.endswith(".localhost") or host in LOCAL_HOSTS:
         return (0.9, "ssrf.loopback", hm.end())
     if "." not in host and scheme in ("http", "https") and _SERVICE_NAME.fullmatch(host) is not None and (
-            _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS) and host not in PLACEHOLDERS:
-        # "http://consul:8500/", "http://redis/": a name without a domain resolves only inside the
-        # server's own network (container, cluster or intranet)
+            _PORT.fullmatch(hostport[len(host) :]) is not None or host in SERVICE_HOSTS
+            or not SERVICE_HOSTS.isdisjoint(_NAME_PARTS.split(host))) and host not in PLACEHOLDERS:
+        # "http://consul:8500/", "http://redis/", "http://internal-api/": a name without a domain
+        # resolves only inside the server's own network (container, cluster or intranet)
         return (0.7, "ssrf.internal-name", hm.end())
     if host.endswith(PRIVATE_ZONES):
         # "http://billing.corp/", "https://nas.local:5000/": names in the zones set aside for private
@@ -336,6 +365,13 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             return (judged[0], judged[1], hm.end())
         return (0.6, "ssrf.wildcard-dns", hm.end())
     addr = parse_host(host)
+    if addr is None and _OVERFLOW_OCTETS.fullmatch(host) is not None:
+        # "425.510.425.510": dotted parts past 255, which a parser that keeps each part's low byte
+        # reads as 169.254.169.254; no name or address is spelled so
+        wrapped = ipaddress.IPv4Address(".".join(str(int(part) & 0xFF) for part in host.split(".")))
+        judged = _internal(wrapped)
+        if judged is not None:
+            return (min(judged[0], 0.9), judged[1], hm.end())
     if addr is None:
         if userinfo and _HOSTLIKE_USERINFO.search(userinfo) is not None:
             # "http://trusted.example@evil.example/": the name before "@" is only a user name; a
@@ -385,6 +421,13 @@ def _confused_authority(value: str, start: int) -> int | None:
     limit = min(len(value), start + 300)
     while end < limit and value[end] not in "/ \t":  # (a backslash ends the host for browsers only)
         end += 1
+    if end < limit and value[end] == " ":
+        # "http://evil.example%20@127.0.0.1/": a blank inside the user name, which parsers that
+        # split on "@" step over; the authority runs on to the next slash
+        slash = value.find("/", end, limit)
+        tail = value[end + 1 : slash if slash >= 0 else limit]
+        if "@" in tail and " " not in tail:
+            end += 1 + len(tail)
     authority = value[start:end]
     if "@" not in authority:
         return None

@@ -27,6 +27,8 @@ odd header set is not evidence. It raises nothing on hostile input: work per val
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 from collections import deque
@@ -59,6 +61,11 @@ STRUCTURAL_HEADERS = frozenset(
      "sec-fetch-dest", "sec-fetch-user", "dnt", "priority", "if-none-match", "if-modified-since",
      "sec-websocket-key", "sec-websocket-version", "sec-gpc", "pragma", "cache-control"}
 )
+# what none of those headers' grammars holds (dates, tokens, entity tags, "max-age=0", "gzip, br"):
+# a lookup, a substitution, a function definition, a pipe or a tag. Log4Shell and Shellshock
+# scanners spray every header (a CGI server exports each one as an HTTP_* variable), so a
+# structural header that holds one is read like any other
+_STRUCTURAL_SUSPECT = re.compile(r"\$\{|\$\(|\([\s]{0,4}\)|`|<|\||%24%7b|jndi", re.IGNORECASE)
 # Headers that carry addresses or navigation, never a URL the server fetches.
 NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
@@ -111,6 +118,24 @@ _FIELD_NAME_MAX = 256
 # "C:\Windows\System32\smartscreen.exe", as one)
 _MODEL_ALONE_CATEGORIES = frozenset(
     {Category.SQLI, Category.XSS, Category.CMDI, Category.SSTI, Category.NOSQLI, Category.LDAPI, Category.SSRF}
+)
+# the type keys of polymorphic JSON deserialisers (fastjson and Jackson "@type" / "@class", Json.NET
+# "$type", ASP.NET's "__type") naming a class of the platform or of a library that gadget chains
+# use ("com.sun.rowset.JdbcRowSetImpl", "com.mysql.jdbc.JDBC4Connection", "java.net.Inet4Address",
+# "System.Windows.Data.ObjectDataProvider, PresentationFramework"), or fastjson's descriptor
+# spellings that only evade its deny list ("Lcom.x.Y;", "[com.x.Y"). An application's own types
+# ("com.shop.model.Order", "MyApp.Models.Order, MyApp"), Java collections ("java.util.ArrayList"),
+# .NET ones ("System.Collections.Generic.List`1[...]") and schema.org's "@type": "Product" pass.
+_TYPE_KEYS = frozenset({"@type", "$type", "@class", "__type"})
+_GADGET_CLASS = re.compile(
+    r"[\s]{0,4}(?:(?:java\.(?!util\.)|javax\.|jdk\.|sun\.|com\.sun\.|org\.apache\.|org\.springframework\.|com\.mysql\.|org\.postgresql\."
+    r"|oracle\.|org\.h2\.|ch\.qos\.|com\.zaxxer\.|com\.mchange\.|org\.hibernate\.|org\.codehaus\.|groovy\.|bsh\.|org\.mozilla\."
+    r"|com\.alibaba\.|org\.jboss\.|com\.ibatis\.|org\.eclipse\.|net\.sf\.|com\.caucho\.|org\.aspectj\.|com\.fasterxml\.|org\.yaml\."
+    r"|com\.thoughtworks\.|org\.slf4j\.|com\.ibm\.|weblogic\.)[a-z0-9_$.]{1,120}"
+    r"|\[{1,4}[a-z_$][a-z0-9_$.]{2,120}|l[a-z_$][a-z0-9_$]{0,40}(?:\.[a-z_$][a-z0-9_$]{0,60}){1,8};"
+    r"|(?:system\.(?:windows|diagnostics|data\.services|configuration\.install|security|web\.(?:security|ui)|identitymodel"
+    r"|runtime\.remoting|workflow|management|activities|io\.(?:file|directory)|xml\.xmldocument|codedom)"
+    r"|microsoft\.(?:visualstudio|exchange|powershell|build|sharepoint|ie))\.[a-z0-9_.`]{1,120}(?:[\s]{0,4},[^/]{0,200})?)[\s]{0,4}"
 )
 # one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
 # analysers' to flag, any other does nothing without attributes or content
@@ -207,7 +232,7 @@ class DetectionStage:
         header = Source.HEADER
         for fld in embedded_fields(request.fields):
             source, name, value = fld
-            if source is header and name in skip:
+            if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
                 continue
             if len(name) <= _FIELD_NAME_MAX:
                 # a long value is remembered by its digest, not held (see `_field_cost`)
@@ -316,6 +341,10 @@ class DetectionStage:
                     self._add_name_hits(named, fld.location + "#key", scored)
         if not value:
             return _plan(scored)
+        if "." in value and len(value) <= 400 and _last_name(name) in _TYPE_KEYS and _GADGET_CLASS.fullmatch(value.lower()):
+            # {"@type": "com.sun.rowset.JdbcRowSetImpl", ...}: the request picks the class the server
+            # instantiates (the gadget of a deserialisation attack, whatever its name)
+            self._add(scored, fld.location, Category.SSTI, 0.85, "ssti.polymorphic-type", _short(value))
         if source is _PATH and value.startswith(".") and name and _hidden_file(value):
             # a dot-file or dot-directory (/.env, /.git/config, /.aws/...): tool configuration and
             # secrets, never a page; names with an inner dot (/.model.json) are ordinary files
@@ -327,6 +356,19 @@ class DetectionStage:
             # a cookie is sent as written: its URL percent-encoded ("http%3A%2F%2F...%2500"), which the
             # application decodes
             self._include_rules(fld, unquote(value), scored)
+        if source is _HEADER and name == "authorization" and value[:6].lower() == "basic " and len(value) <= 1024:
+            # the credentials of Basic authentication, base64 of "user:password": a lookup or a
+            # function definition in them (a Log4Shell probe the server logs, Shellshock through a
+            # CGI's REMOTE_USER) is read decoded; a password's other symbols are its own business
+            credentials = _basic_credentials(value[6:].strip())
+            if credentials is not None and ("${" in credentials or "()" in credentials):
+                decoded = self._analyse_value(credentials)
+                if decoded is not None:
+                    for hit in decoded[1]:
+                        if hit.category is not Category.LOG4SHELL and hit.category is not Category.SHELLSHOCK:
+                            continue
+                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
+                                  self._evidence(hit, decoded[0]))
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
@@ -708,6 +750,16 @@ class DetectionStage:
         return False
 
 
+def _basic_credentials(token: str) -> str | None:
+    """The decoded "user:password" of a Basic authorization token, or None when it is no base64 of text."""
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() else None
+
+
 def _on_policy_scale(p: float, t: float, policy: float) -> float:
     """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
     block threshold, linearly below and above it."""
@@ -936,6 +988,10 @@ def _binary(value: str) -> bool:
             odd -= sum(len(_ODD_CHAR.findall(step)) for step in _STEP_ODD.findall(sample))
         if odd > 0.1 * len(sample) and len(value) <= 800 and _PROOF_END.search(value) is not None:
             return False  # "%e0%40%ae%e0%40%ae/etc/passwd": an odd spelling of steps to a proof file
+        if odd > 0.1 * len(sample) and _RAW_PROTOCOL_URL.match(value) is not None:
+            # "gopher://127.0.0.1:3306/_%a3%00%00%01": a raw-protocol URL whose path is the bytes it
+            # sends (a MySQL or Redis packet); the text before them names where they go
+            return False
     return odd > 0.1 * len(sample)
 
 
@@ -945,6 +1001,7 @@ def _binary(value: str) -> bool:
 # is text, not binary
 _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
+_RAW_PROTOCOL_URL = re.compile(r"(?i)(?:gopher|dict|tftp|ldap|telnet)://[a-z0-9.\-\[\]:]{1,80}/")
 # the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
 # dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e"); an odd byte merely beside a dot is no
 # step (random binary has dots: 1 byte in 256, and odd bytes about every other)

@@ -62,6 +62,19 @@ _TEMPLATE = linear(
 # smarty and flask globals, and the metacharacter polyglot that fuzzers send ("${{<%[%'\"}}%\\.")
 _PROBE = linear(
     r"\{[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\}|\{\$smarty\.[a-z]"
+    # the same product between the other engines' delimiters: Template Toolkit's "[% 7*7 %]" (and
+    # "[%= %]"), the marked braces of Latte, doT, Dust-likes ("{=7*7}", "{#7*7}") and Blade's raw
+    # echo ("{!! 7*7 !!}"); a product of two numbers in a delimiter pair probes which engine runs it
+    r"|(?:\{[#=!]{1,2}|\[%[=\-]?)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
+    # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
+    # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
+    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
+    # Go's text/template actions: a template defined or called by name, the whole context printed
+    r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
+    # Jinja's print statement and Liquid's assignment ("{% print config %}", "{% assign x = 7 %}")
+    r"|\{%-?[\s]{0,4}print[\s(]{1,4}[a-z0-9_('\"]|\{%-?[\s]{0,4}assign[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # a Velocity / JSP reference calling a method of the servlet objects ("$request.getSession()")
+    r"|\$!?\{?(?:request|response|application|servletcontext|class)\.[a-z_][a-z0-9_]{1,40}[\s]{0,4}\("
     r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
     r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
@@ -87,7 +100,13 @@ _PROBE = linear(
     # a secret read from the application's configuration ("{{ config.SECRET_KEY }}")
     r"|\{\{[\s]{0,4}(?:config|settings|app\.config)[\s]{0,4}\.[\s]{0,4}[a-z_]{0,30}(?:secret|key|password|passwd|token|database|_uri|dsn|credential)"
     # Dust helpers that evaluate or dump the context ("{@if cond=...}", "{@contextDump/}")
-    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump[\s/]{0,4}\}"
+    r"|\{@(?:if|math|select|eq|ne|lt|gt|lte|gte)[\s]{1,4}[a-z]{1,20}[\s]{0,4}=|\{@contextdump\b"
+    # Struts' OGNL internals, whatever spells the "#" ("\\43_memberAccess", "\\u0023context"), and
+    # S2-045's content-type expression ("(#_='multipart/form-data')")
+    r"|\b_memberaccess\b|xwork\.methodaccessor|denymethodexecution|allowstaticmethodaccess|ognlcontext@|\bognlutil\b"
+    r"|\(#[a-z_]{1,20}=['\"]multipart/form-data"
+    # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
+    r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -102,6 +121,12 @@ _EXPRESSION = linear(
     # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
     r"|\benv\.(?:to_h|to_a|to_hash|keys|values|each|fetch|inspect)\b|\benv[\s]{0,4}\[|\bkernel\.[a-z_]"
     r"|\b(?:config|settings)[\s]{0,4}\[[\s]{0,4}['\"]|\bsettings\.secret_key\b|applicationscope|sessionscope|requestscope|pagescope|facescontext|\.setattribute\(|\.getattribute\(|\binitparam\b"
+    # Spring EL's property maps and bean references ("#{systemProperties['user.home']}", "#{@env.x}")
+    r"|\bsystem(?:properties|environment)\b|^#\{[\s]{0,4}@[a-z_][a-z0-9_]{0,40}\.[a-z_]"
+    # PHP functions handed to a Twig filter as its callback ("|map('passthru')"), and Twig's
+    # functions that dump the context or read PHP constants ("{{ dump() }}", "{{ constant('X') }}")
+    r"|\b(?:passthru|shell_exec|proc_open|pcntl_exec|call_user_func(?:_array)?|file_get_contents|file_put_contents|readfile)\b"
+    r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -124,12 +149,18 @@ GADGETS = linear(
     r"objectinputstream|objectoutputstream|xmldecoder|xstream|classloader|urlclassloader|bytecode|defineclass|"
     r"getruntime|scriptengine|nashorn|groovyshell|methodclosure|jndilookup|jndimanager|initialcontext|"
     r"naming\.reference|spring\.beans|springframework|commons\.collections|c3p0|rhino|nativejavaobject|"
-    r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid"
+    r"clojure\.main|hashtable|hashmap\$|treemap|priorityqueue|concurrenthashmap|serialversionuid|"
+    # .NET deserialisation gadgets (ysoserial.net's): a type that calls a method, loads XAML or an assembly
+    r"objectdataprovider|expandedwrapper|textformattingrunproperties|activitysurrogateselector|typeconfusedelegate|"
+    r"assemblyinstaller"
 )
 # a template control block with its end tag: "{% if x %}..{% endif %}", "<% if x %>..<% end %>"
 _BLOCK = linear(
     r"\{%-?[\s]{0,8}(?:if|for|set|macro|with|block|raw|filter|call)\b[^%]{0,200}%\}[\s\S]{0,200}\{%-?[\s]{0,8}end"
     r"|<%[=-]?[\s]{0,8}(?:if|for|unless|while|each)\b[^%]{0,200}%>[\s\S]{0,200}<%[=-]?[\s]{0,8}end"
+    # Velocity's directives with their end ("#if(7*7==49)yes#end", "#foreach($i in $list)..#end"):
+    # a condition holding a reference or an operator; not the C preprocessor's "#endif"
+    r"|#\{?(?:if|foreach|elseif)\}?[\s]{0,4}\([^()\n]{0,100}[$=<>!*][^()\n]{0,100}\)[\s\S]{0,200}#\{?end(?:\}|\b)"
     # handlebars block parameters, the opening of its sandbox escapes: "{{#with "s" as |string|}}"
     r"|\{\{#with[\s][^{}]{0,80}\bas[\s]{1,4}\|"
 )
@@ -140,7 +171,7 @@ _PROTOTYPE = re.compile(
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi")
+_TRIGGER = linear(r"[$#*@~%]\{|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
@@ -166,6 +197,21 @@ _ENGINE_NAMES = frozenset(
 _SECRET_PATH = re.compile(
     r"(?:^|[._])(?:password|passwd|secret|token|credentials?|api_?key|private_?key)(?:_?hash)?$|(?:^|\.)signer\."
 )
+
+
+# a placeholder's dotted path, list indexes included ("messages.storages.0.signer.key")
+_CONTEXT_PATH = re.compile(r"\{\{[\s]{0,8}([a-z_][a-z0-9_]{0,40}(?:\.[a-z0-9_]{1,40}){1,8})[\s]{0,8}(?:\|[^{}]{0,60})?\}\}")
+
+
+def _deep_secret(body: str) -> bool:
+    """A secret (`_SECRET_PATH`) read through the engine's globals or down a chain of objects:
+    "{{ request.user.password }}", "{{ messages.storages.0.signer.key }}". A mail template's
+    "{{ user.password }}" (two names, not an engine global) stays a weak hint."""
+    m = _CONTEXT_PATH.fullmatch(body)
+    if m is None or _SECRET_PATH.search(m.group(1)) is None:
+        return False
+    names = m.group(1).split(".")
+    return names[0] in _ENGINE_NAMES or len(names) >= 3
 
 
 def _i18n_placeholder(body: str) -> bool:
@@ -219,12 +265,15 @@ def scan(text: str) -> list[Hit]:
         if body.startswith("{{") and any(c in body for c in "()[]|.+*") and "{{" not in body[2:]:
             if _i18n_placeholder(body):
                 continue  # "{{ user.firstName }}", "{{ 'cart.title' | translate }}": a message's slot
+            if _deep_secret(body):
+                keep(0.88, "ssti.secret-read", m.start(), m.end())
+                continue
             keep(0.45, "ssti.template", m.start(), m.end())  # unfilled placeholders are common
     if best is None or best.score < 0.88:
         probe = _PROBE.search(text)
         if probe is not None:
             keep(0.88, "ssti.probe", probe.start(), probe.end())
-    if ("{%" in text or "<%" in text or "{{#" in text) and (best is None or best.score < 0.85):
+    if ("{%" in text or "<%" in text or "{{#" in text or "#end" in text or "#{end" in text) and (best is None or best.score < 0.85):
         block = _BLOCK.search(text)
         if block is not None:
             keep(0.85, "ssti.template-block", block.start(), block.end())
@@ -300,9 +349,14 @@ ENCODED_GADGET_WORDS = (
     "WhileClosure", "TransformedMap", "LazyMap", "AnnotationInvocationHandler",
     # node-serialize's function marker, base64-encoded in cookies
     "_$$ND_FUNC$$_",
+    # .NET gadgets inside BinaryFormatter / ViewState blobs (ysoserial.net), Ruby's and Python's
+    "ObjectDataProvider", "TypeConfuseDelegate", "TextFormattingRunProperties", "System.Diagnostics",
+    "Microsoft.PowerShell", "System.Windows.Data", "ActivitySurrogateSelector", "ActiveSupport",
+    "Gem::Installer", "Gem::Requirement", "subprocess",
 )
 # the serialization stream magic (ac ed 00 05) at the three alignments
-_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF")
+# (and the fixed headers of a .NET BinaryFormatter stream, "AAEAAAD/////", and of a pickle of protocol 4, "gASV")
+_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF|AAEAAAD/////|^gASV")
 
 
 def encoded_gadget(raw: str) -> Hit | None:

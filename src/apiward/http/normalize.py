@@ -54,10 +54,11 @@ _PERCENT = re.compile(r"%[uU][0-9a-fA-F]{4}|(?:%[0-9a-fA-F]{2})+")
 # ``\\0075`` / ``\\000075`` (4 or 6 hex digits, zero-padded) is a CSS escape: a style value spelled
 # with them (``background:\\0075\\0072\\006c(...)``) reads "url(" to a browser; read as a JavaScript
 # octal escape (``\\007`` + "5") it would be noise, and no JavaScript writes a padded octal escape
-# followed by more digits
+# followed by more digits; digits after an escaped backslash are no octal escape: ``\\\\172.16.0.5\\share``
+# is a UNC path (a host's address), not ``\\z.16.0.5``
 _BACKSLASH = re.compile(
     r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(?:00|0000)([0-9a-fA-F]{2})(?![0-9a-fA-F])"
-    r"|([0-3][0-7]{2})|(0)(?![0-9]))"
+    r"|(?<!\\\\)([0-3][0-7]{2})|(0)(?![0-9]))"
 )
 # Overlong UTF-8 encodings of ASCII (2, 3 and 4 bytes), used to smuggle '/', '.', '\\'
 # (``%c0%ae``, ``%e0%80%ae``, ``%f0%80%80%ae``: decoders that do not check the shortest form
@@ -397,8 +398,11 @@ def _decode_b64(body: str) -> str | None:
     # Random tokens occasionally decode to printable bytes; real text has letters and spaces
     # or punctuation rather than a uniform spread of symbols.
     letters = sum(map(str.isalnum, text)) + text.count(" ")  # (a space is not alphanumeric)
-    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\")) and not _quoted_words(text, letters):
-        return None  # (a path that climbs is mostly dots and slashes: "../../../etc/passwd")
+    if letters < 0.5 * len(text) and not text.startswith(("../", "..\\", "....")) and "://" not in text[:20] and (
+            not _quoted_words(text, letters)):
+        # (a path that climbs is mostly dots and slashes: "../../../etc/passwd", "....//....//";
+        # so is a short URL: "http://[::1]/")
+        return None
     return text
 
 

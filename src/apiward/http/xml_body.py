@@ -3,8 +3,10 @@
 ``defusedxml`` refuses entity declarations and external references; that refusal is *not* a
 malformed body but an XXE attempt, so the raw XML text is kept as one body field (name ``""``)
 for the detectors to see and score. The raw text is also kept whenever the body merely has a
-DOCTYPE (parsed, but suspicious in an API). Element text and attribute values become fields
-named by element path: ``order.item`` and ``order.item@id`` (namespaces dropped).
+DOCTYPE (parsed, but suspicious in an API), and when it holds an HTML element that runs script
+or loads a source (``<script>``, ``<iframe src=...>``: markup for a browser). Element text and
+attribute values become fields named by element path: ``order.item`` and ``order.item@id``
+(namespaces dropped).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from apiward.http.fieldlist import BodySyntaxError, FieldList, name_segment, too
 
 # Linear: a fixed prefix, then a bounded alternation of literals.
 _DTD = re.compile(rb"<!\s*(?:doctype|entity|element|attlist)", re.IGNORECASE)
+# HTML elements that run script or load a page, a plug-in or the base of every link: a document
+# holding one is markup for a browser (an XSS payload posted as XML: ``<script src=...>``,
+# ``<iframe src=...>``), and its fields alone lose the element that makes an address active.
+_ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "embed", "object", "applet", "base", "portal"})
+# the attributes through which those elements load what they run
+_LOADING_ATTRIBUTES = frozenset({"src", "href", "data", "code", "codebase", "archive", "classid", "srcdoc"})
 
 
 class _BoundedBuilder(TreeBuilder):
@@ -34,6 +42,7 @@ class _BoundedBuilder(TreeBuilder):
         self.elements = 0
         self.max_depth = max_depth
         self.max_elements = max_elements
+        self.active = False  # an element of `_ACTIVE_ELEMENTS` was seen (a script, or one loading a source)
 
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
         self.depth += 1
@@ -42,6 +51,9 @@ class _BoundedBuilder(TreeBuilder):
             raise too_deep(self.max_depth)
         if self.elements > self.max_elements:
             raise too_many_fields(self.field_limit)
+        if not self.active and _local(tag).lower() in _ACTIVE_ELEMENTS:
+            self.active = _local(tag).lower() == "script" or any(
+                _local(key).lower() in _LOADING_ATTRIBUTES for key in attrs)
         return super().start(tag, attrs)
 
     def end(self, tag: str) -> Element:
@@ -94,6 +106,8 @@ def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
         keep_raw = True
     except (ParseError, ValueError) as exc:
         raise BodySyntaxError(f"invalid XML: {exc}") from exc
+    if builder.active:
+        keep_raw = True  # the markup is read whole, as the HTML it is
     if keep_raw:
         out.check(1)
         out.items.append(Field(Source.BODY, "", text))
