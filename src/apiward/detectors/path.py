@@ -87,8 +87,10 @@ _STRICT = linear(
     r"|(?:^|/)web-inf\.{0,3}/[a-z]"
     # the system's logs and mail spools, and its network, PHP and MySQL files, wherever the path
     # names them (also after a directory the value starts with: "/page/var/log/syslog")
-    # (a log file's name: "/var/log/nginx" alone is the directory a question names)
-    r"|(?:^|/)var/log/(?:[a-z0-9_\-]{1,30}(?:\.log(?:\.[0-9]{1,2})?|/[a-z0-9_.\-]{1,40})|messages|syslog|secure|dmesg|maillog|cron|wtmp|btmp|faillog)$|(?:^|/)var/(?:spool/)?mail/[a-z0-9_.\-]{1,32}$"
+    # (a log file's name: "/var/log/nginx" alone is the directory a question names; a path after
+    # a blank ends a sentence, "memory leak; see /var/log/app.log", and is left to the rules below)
+    r"|(?:^|(?:^|[^\s])/)var/log/(?:[a-z0-9_\-]{1,30}(?:\.log(?:\.[0-9]{1,2})?|/[a-z0-9_.\-]{1,40})|messages|syslog|secure|dmesg|maillog|cron|wtmp|btmp|faillog)$"
+    r"|(?:^|(?:^|[^\s])/)var/(?:spool/)?mail/[a-z0-9_.\-]{1,32}$"
     r"|(?:^|/)etc/(?:hostname|resolv\.conf|php[0-9.]{0,4}/)|(?:^|/)var/lib/(?:mysql|php/sess|php5?/sessions)/"
     r"|(?:^|/)(?:tomcat[0-9]{0,2}|catalina)/conf/[a-z_\-]{1,30}\.(?:xml|properties|policy)$"
     # a git directory's index, logs and refs, and client secrets, at a path's end
