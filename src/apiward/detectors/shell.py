@@ -793,6 +793,19 @@ def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> b
     return glued_left or glued_right  # "|", "||", "&&"
 
 
+# the opening of a User-Agent's comment: "mozilla/5.0 (", "dalvik/2.1.0 (" (a product and its version)
+_PRODUCT_COMMENT = re.compile(r"[a-z][a-z0-9._\-]{0,40}/[0-9][a-z0-9._+\-]{0,30} \($")
+
+
+def _in_product_comment(text: str, at: int) -> bool:
+    """``at`` lies inside the first unclosed parenthesis after a product token ("mozilla/5.0 (windows nt
+    6.3; touch; rv:11.0)"): its ``;``-separated words are platform tokens, not commands."""
+    opening = text.rfind("(", 0, at)
+    if opening < 0 or ")" in text[opening:at]:
+        return False
+    return _PRODUCT_COMMENT.search(text, max(0, opening - 80), opening + 1) is not None
+
+
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
     best: tuple[float, str, int, int] | None = None
     count = 0
@@ -894,6 +907,9 @@ def _command_at(
     ends = (not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
             or rest.startswith(("\\n", "%0a", "%0d")))  # ";id\\n", "id%0a": a newline, escaped or encoded
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
+    if (separator == ";" and not args and rest.lstrip()[:1] in (";", ")")
+            and _in_product_comment(text, pos - len(separator))):
+        return None  # "Mozilla/5.0 (Windows NT 6.3; Touch; rv:11.0)": a platform token of a User-Agent
     if obfuscated and (at_start or separator):
         return (0.9, "cmdi.obfuscated-command", pos, end)  # quotes or empty expansions inside a command name
     if name in COMMON_WORDS:
