@@ -1699,28 +1699,33 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
-    if u.kind in "ns" and w is not None and w.kind == ")" and (at_start or (
-            has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+    if u.kind in "ns" and w is not None and w.kind == ")":
         # "1)or(1)#", "1) or (1))--": parentheses closed around the literal, then the rest cut off
-        k = j + 1
-        while k < len(tokens) and tokens[k].kind == ")":
-            k += 1
-        if k == len(tokens) - 1 and _cuts(tokens[k]):
-            return (0.75, "sqli.logic-literal", start, tokens[k].end)
+        cut = _closed_then_cut(tokens, j, left, has_left, at_start)
+        if cut is not None:
+            return (0.75, "sqli.logic-literal", start, cut.end)
     if at_start and u.kind in "ns" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is None:
         return (0.75, "sqli.logic-literal", start, w.end)
     if u.value in ("true", "false", "null") and (w is None or w.kind in "c;"):
         return (0.8, "sqli.logic-literal", start, u.end)
-    if u.value in _BOOLEAN_WORDS and w is not None and w.kind == ")" and (at_start or (
-            has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+    if u.value in _BOOLEAN_WORDS and w is not None and w.kind == ")":
         # "1) or true)--", "1) or not false)--": the parentheses of the query closed after the
         # literal and the rest cut off (a number, its closing parenthesis, then the condition)
-        k = j + 1
-        while k < len(tokens) and tokens[k].kind == ")":
-            k += 1
-        if k == len(tokens) - 1 and _cuts(tokens[k]):
-            return (0.8, "sqli.logic-literal", start, tokens[k].end)
+        cut = _closed_then_cut(tokens, j, left, has_left, at_start)
+        if cut is not None:
+            return (0.8, "sqli.logic-literal", start, cut.end)
     return None
+
+
+def _closed_then_cut(tokens: Sequence[Token], j: int, left: int, has_left: bool, at_start: bool) -> Token | None:
+    """After the literal at ``j``: only closing parentheses, then the token that cuts the rest off
+    (a comment), where the value starts the condition or a literal opened by "(" leads it."""
+    if not (at_start or (has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
+        return None
+    k = j + 1
+    while k < len(tokens) and tokens[k].kind == ")":
+        k += 1
+    return tokens[k] if k == len(tokens) - 1 and _cuts(tokens[k]) else None
 
 
 _BOOLEAN_WORDS = frozenset({"true", "false"})
