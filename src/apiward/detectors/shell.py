@@ -72,8 +72,8 @@ COMMON_WORDS = frozenset(
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
     timeout watch command nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
-    calc notepad mspaint flock""".split()
-)
+    flock""".split()
+) | _DESKTOP_PROGRAMS
 _COMMAND_WORDS = DISTINCT_COMMANDS | COMMON_WORDS
 # Every branch starts with a literal (``\bthen\b`` spelled ``t(?<=\bt)hen\b``): the regex engine then
 # skips to the next candidate character instead of trying each branch at every position.

@@ -1718,14 +1718,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
 
 
 def _closed_then_cut(tokens: Sequence[Token], j: int, left: int, has_left: bool, at_start: bool) -> Token | None:
-    """After the literal at ``j``: only closing parentheses, then the token that cuts the rest off
-    (a comment), where the value starts the condition or a literal opened by "(" leads it."""
+    """After the literal at ``j``: closing parentheses, then the token that cuts the rest off (a
+    comment, `_closed_and_cut`), where the value starts the condition or a literal opened by "("
+    leads it."""
     if not (at_start or (has_left and tokens[left].kind in "ns" and all(tok.kind == "(" for tok in tokens[:left]))):
         return None
-    k = j + 1
-    while k < len(tokens) and tokens[k].kind == ")":
-        k += 1
-    return tokens[k] if k == len(tokens) - 1 and _cuts(tokens[k]) else None
+    return tokens[-1] if _closed_and_cut(tokens, j + 1) else None
 
 
 _BOOLEAN_WORDS = frozenset({"true", "false"})
