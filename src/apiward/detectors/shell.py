@@ -301,7 +301,7 @@ _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysn
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
-    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
+    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#])"  # a host or file name (a comment may follow)
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
     r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile
 )
@@ -420,10 +420,12 @@ def scan(text: str) -> list[Hit]:
         if glob is not None:
             keep(0.9, "cmdi.glob-path", glob[0], glob[1])
     if (best is None or best.score < 0.9) and "{" in text:
-        brace = _BRACE.search(text)
-        if brace is not None and any(
-            _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
-            keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+        for count, brace in enumerate(_BRACE.finditer(text)):
+            if count >= 8:
+                break
+            if _brace_command(brace.group(0)[1:-1].split(",")):
+                keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+                break
     if (best is None or best.score < 0.9) and "{" in text and "," in text:
         spelled = _word_brace(text)
         if spelled is not None:
@@ -468,6 +470,25 @@ def scan(text: str) -> list[Hit]:
     if best is not None:
         hits.append(best)
     return hits
+
+
+# an argument in a brace expansion's list: an option, a path, an address, a variable, a quoted word
+_BRACE_ARGUMENT = re.compile(r"[\-/~.$'\"\\<>]|[a-z0-9\-]{1,63}\.[a-z0-9]")
+
+
+def _brace_command(parts: list[str]) -> bool:
+    """``{cat,/etc/passwd}``, ``{ls,-la}``, ``{whoami}``-like lists: a command among the first
+    three words, an argument after it unless the command is a name no word shares ("{cat,dog}",
+    "{find,sort}" are lists of words)."""
+    for i, part in enumerate(parts[:3]):
+        if not part:
+            continue
+        name = _command_name(part)
+        if name not in DISTINCT_COMMANDS:
+            continue
+        if name not in COMMON_WORDS or any(_BRACE_ARGUMENT.match(arg) for arg in parts[i + 1 :] if arg):
+            return True
+    return False
 
 
 def _word_brace(text: str) -> tuple[int, int] | None:
@@ -642,6 +663,8 @@ _NAMED_IN_PROSE = frozenset(
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
 )
 # a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
+# a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
+_VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
@@ -1011,6 +1034,9 @@ def _command_at(
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         if args and _NUMBER_THEN_WORDS.fullmatch(rest) is not None:
             return None  # "ls 460 lexus", "sh 12 bus route": a model number or a route, then words
+        if (args and (name in _NAMED_IN_PROSE or name in _DEV_TOOLS) and raw == name
+                and _VERSION_QUERY.fullmatch(rest) is not None):
+            return None  # "perl -v", "python --version", "java -version": a developer's question, not a command
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS
