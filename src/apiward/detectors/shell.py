@@ -59,7 +59,7 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts gwmi gcim usleep ulimit expr whereis""".split()
+    ionice taskset chrt run-parts gwmi gcim usleep expr whereis""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
