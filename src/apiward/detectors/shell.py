@@ -956,7 +956,9 @@ def _command_at(
         after = _WORDS.match(rest.lstrip())
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in ("eval", "exec")
     ends = (not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
-            or rest.startswith(("\\n", "%0a", "%0d")))  # ";id\\n", "id%0a": a newline, escaped or encoded
+            or rest.startswith(("\\n", "%0a", "%0d"))  # ";id\\n", "id%0a": a newline, escaped or encoded
+            # "x\nwhoami\ny": a line of its own holding a program no prose names
+            or (rest[:1] in ("\n", "\r") and _program_no_prose_names(name)))
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if (separator == ";" and not args and rest.lstrip()[:1] in (";", ")")
             and _in_product_comment(text, pos - len(separator))):
