@@ -250,7 +250,9 @@ _CODE = linear(
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
-    r"|\b[oc]:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"  # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...")
+    # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...", and "O:+4:" whose sign old
+    # unserialize() accepts where a filter looks for "O:<digit>")
+    r"|\b[oc]:\+?[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
     # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
