@@ -986,6 +986,12 @@ def _command_at(
             # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
             # ends whatever command it was pasted into; ordinary values do not start with one
             return (0.85, "cmdi.opening-separator", pos, end)
+        if (separator in (";", "&", "|", "&&", "||") and not lead and name in _BARE_AMP_COMMANDS
+                and rest[:1] in (" ", "\t") and text.split("(", 1)[0].count(separator[0]) == len(separator)):
+            # ";id Mozilla/5.0 (...)", "& dir <the rest of a header>": the value's one separator (a
+            # product comment's aside) opens it, before a command of the short probe set, whatever
+            # text of the application follows
+            return (0.85, "cmdi.opening-separator", pos, end)
         if separator == "&" and not args and rest.strip() == "&" and pos >= 2 and text[pos - 2].isalnum():
             return (0.85, "cmdi.background-command", pos, end)  # "a&id&": run in the background, value ends
         if separator in ("&",) and not args:
