@@ -212,7 +212,8 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
                 continue  # only SQL names and Java serialization marks are spelled with word characters alone
             for hit in analyser.scan(lowered):
                 _keep(best, hit)
-    if len(views) > 1 and ("&" in raw or "%26" in raw) and BARE_ENTITY_CHARS.search(views[1]) is not None:
+    if (len(views) > 1 and ("&" in raw or "%26" in raw or "%2526" in raw)
+            and BARE_ENTITY_CHARS.search(views[1]) is not None):
         # "x&regsvr32 /s ...", "8.8.8.8%26copy \\\\h\\s\\x.exe": decoding read "&reg" / "&copy" as a
         # reference without its ";" (as HTML text does); a shell reads a separator and a program
         shell_view = decode_closed_references(raw)
