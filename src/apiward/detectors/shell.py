@@ -59,7 +59,7 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts gwmi gcim usleep expr whereis""".split()
+    ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -167,6 +167,8 @@ _STRONG = linear(
     # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
     # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
     r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b|['\"]\{[0-9]\})"
+    # the call operator on a command looked up by a wildcard ("&(gcm *ke-e*) 'whoami'", ". (Get-Command i?x)")
+    r"|[&.][\s]{0,4}\([\s]{0,4}(?:gcm|get-command|gal|get-alias)[\s]{1,4}[^()]{0,40}[*?]"
     # an alias made for the expression runner ("sal x iex; x whoami", "Set-Alias run Invoke-Expression")
     r"|\b(?:sal|set-alias|nal|new-alias)[\s]{1,8}[a-z0-9_\-]{1,20}[\s]{1,8}(?:iex|invoke-expression)\b"
     r"|\$(?:pshome|shellid|env:comspec|verbosepreference(?:\.tostring\(\))?)\[[\s]{0,4}[0-9]{1,2}[\s]{0,4}[,\]]"
