@@ -838,6 +838,8 @@ def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> b
     return glued_left or glued_right  # "|", "||", "&&"
 
 
+# a User-Agent's product token after a blank: "mozilla/5.0", "curl/7.68.0"
+_PRODUCT_TOKEN = re.compile(r"[\s]{1,4}[a-z][a-z0-9._\-]{0,40}/[0-9][a-z0-9._+\-]{0,30}(?:$|[\s])")
 # the opening of a User-Agent's comment: "mozilla/5.0 (", "dalvik/2.1.0 (" (a product and its version)
 _PRODUCT_COMMENT = re.compile(r"[a-z][a-z0-9._\-]{0,40}/[0-9][a-z0-9._+\-]{0,30} \($")
 
@@ -988,11 +990,12 @@ def _command_at(
             # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
             # ends whatever command it was pasted into; ordinary values do not start with one
             return (0.85, "cmdi.opening-separator", pos, end)
-        if (separator in (";", "&", "|", "&&", "||") and not lead and name in _BARE_AMP_COMMANDS
-                and rest[:1] in (" ", "\t") and text.split("(", 1)[0].count(separator[0]) == len(separator)):
-            # ";id Mozilla/5.0 (...)", "& dir <the rest of a header>": the value's one separator (a
-            # product comment's aside) opens it, before a command of the short probe set, whatever
-            # text of the application follows
+        if (separator in (";", "&", "|", "&&", "||") and not lead and name in _BARE_AMP_COMMANDS and raw == name
+                and _PRODUCT_TOKEN.match(rest) is not None
+                and text.split("(", 1)[0].count(separator[0]) == len(separator)):
+            # ";id Mozilla/5.0 (...)", "& dir curl/7.68.0": the value's one separator (a product
+            # comment's aside) opens it, before a command of the short probe set, and the header's
+            # own product token follows
             return (0.85, "cmdi.opening-separator", pos, end)
         if separator == "&" and not args and rest.strip() == "&" and pos >= 2 and text[pos - 2].isalnum():
             return (0.85, "cmdi.background-command", pos, end)  # "a&id&": run in the background, value ends
