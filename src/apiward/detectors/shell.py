@@ -303,6 +303,8 @@ _WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 # a command word's only "argument" a number, and words after it to the value's end: prose that
 # names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
+# the value's rest after its first word: "&" and plain words ("touch & go", "ls & ms")
+_AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20}){0,3}[\s]{0,4}")
 _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
@@ -1053,6 +1055,10 @@ def _command_at(
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         if args and _NUMBER_THEN_WORDS.fullmatch(rest) is not None:
             return None  # "ls 460 lexus", "sh 12 bus route": a model number or a route, then words
+        if args and rest.lstrip()[:1] == "&" and (name in COMMON_WORDS or name in _ENGLISH_COMMANDS or len(name) <= 2):
+            joined = _AMP_WORDS.fullmatch(rest)
+            if joined is not None and joined.group(1) not in _COMMAND_WORDS:
+                return None  # "touch & go", "Ls & Ms": two words joined by "&", neither a program only (not "whoami & go")
         if (args and (name in _NAMED_IN_PROSE or name in _DEV_TOOLS) and raw == name
                 and _VERSION_QUERY.fullmatch(rest) is not None):
             return None  # "perl -v", "python --version", "java -version": a developer's question, not a command
