@@ -242,6 +242,10 @@ _CODE = linear(
     # Ruby's backtick method called by name ("Kernel.`('id')"), a Function built by reflection
     # ("Reflect.construct(Function, ['return process'])"), Python's builtins indexed ("__builtins__['eval']")
     r"|\bkernel\.`|\breflect\.construct[\s]{0,4}\([\s]{0,4}function\b|\b__builtins__[\s]{0,4}(?:\[[\s]{0,4}['\"]|\.[\s]{0,4}__)"
+    # Python's importer looked up by name ("vars(__builtins__)['__import__']"), Deno's and Bun's
+    # process runners, Ruby's and Perl's runners called without parentheses ("system 'id'")
+    r"|\[[\s]{0,4}['\"]__import__['\"][\s]{0,4}\]|\bdeno\.(?:run|command)[\s]{0,4}\(|\bbun\.spawn(?:sync)?[\s]{0,4}\("
+    r"|\b(?:system|exec|spawn)[\s]{1,4}['\"](?:/[a-z]|(?:id|whoami|uname|cat|ls|pwd|curl|wget|nc|bash|sh|ping|sleep|nslookup)\b)[^'\"\n]{0,60}['\"][\s]{0,4}(?:$|[;)\n])"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
