@@ -906,6 +906,8 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if raw[-1:] == "." and raw[:-1] == name and name in COMMON_WORDS:
+        return None  # "Vol. 2 | Greatest Hits", "Ver. 1.2": an abbreviation's period, not a command
     if separator in ("(", "{") and text[: pos - 1].rstrip()[-1:] in (";", "|", "&"):
         # "; (id)", ";{ id; }": a subshell or a command group where a command begins, read like
         # the separator before it (a "(" or "{" in prose or code follows a word)
