@@ -978,3 +978,14 @@ def test_basic_credentials_read_for_lookups_and_function_definitions(credentials
     token = base64.b64encode(credentials.encode()).decode()
     found = blocking(stage().findings(request(headers=[*BROWSER, ("authorization", "Basic " + token)])))
     assert ("header.authorization" in found) is flagged, found
+
+
+def test_percent_encoded_header_line_in_a_body_is_not_weakened() -> None:
+    """A break typed into a textarea arrives decoded; one still written "%0d%0a" after the body's
+    own decoding was written for a header the value is copied into."""
+    headers = [("host", "shop.example"), ("content-type", "application/x-www-form-urlencoded")]
+    typed = b"note=Dear%20team%0D%0ALocation:%20Berlin%20office"
+    assert blocking(stage().findings(request("POST", "/contact", headers=headers, body=typed))) == {}
+    for injected in (b"lang=en%250d%250aCache-Control:%20public", b"lang=x%25E5%2598%258A%25E5%2598%258DHeader-Test:%20x"):
+        found = blocking(stage().findings(request("POST", "/contact", headers=headers, body=injected)))
+        assert found.get("body.lang") is Category.CRLF, injected

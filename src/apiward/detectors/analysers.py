@@ -138,6 +138,8 @@ def plain(value: str) -> bool:
     return len(value) < 8 or template.encoded_gadget(value) is None
 
 
+# a host or address at a value's start, then a path or a port (`ssrf` reads it as a URL without its scheme)
+_BARE_HOST = re.compile(r"[a-z0-9.\-]{3,64}[:/]")
 # schemes a client fetches even when written without "//" ("http:/2852039166")
 _FETCH_SCHEMES = frozenset({"http", "https"}) | ssrf.ODD_SCHEMES
 
@@ -158,6 +160,8 @@ def inert(value: str) -> bool:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
+    if _BARE_HOST.match(text) is not None and ssrf.scan(text):
+        return False  # "0x7f000001/admin", "instance-data/latest": an internal host without its scheme
     if _GADGET_OR_VERSION.search(text) is not None:
         return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
     if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))

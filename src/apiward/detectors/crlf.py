@@ -106,7 +106,7 @@ def scan(text: str) -> list[Hit]:
         other = _line_breaks(text) if "\\" in text or not text.isascii() else None
         if other is None:
             return []
-        m = _HEADER.search(other)
+        m = _HEADER.search(other) or _LEADING_HEADER.match(other) or _SPLIT_BODY.match(other)
         if m is None:
             return _header_lines(other)  # (escaped breaks before a mail header: "x\\r\\nbcc: ...")
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]

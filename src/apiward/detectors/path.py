@@ -143,6 +143,9 @@ _WRAPPER = linear(
     # slashes after it, and no URL or file name is spelled so
     r"|\bphp:/(?:filter|input|stdin|fd)\b"
 )
+# a data: URI whose base64 content starts "<?" (PHP's open tag; not "<?xml", an SVG's declaration):
+# include() runs it as code the request carried ("data:;base64,PD9waHAg...")
+_DATA_PHP = re.compile(r"\bdata:(?://)?(?:[a-z]{1,12}/[a-z0-9.+\-]{1,40})?(?:;[a-z0-9=.\-]{1,40}){0,3};base64,pd(?:9(?!4bwwg)|8)")
 # control bytes other than NUL, tab and line breaks, raw or written as \xNN
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]|\\x(?:0[1-9a-f]|1[0-9a-f])")
 _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
@@ -215,7 +218,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$")
+_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -332,6 +335,10 @@ def scan(text: str) -> list[Hit]:
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
+    if "base64,pd" in norm:
+        data = _DATA_PHP.search(norm)
+        if data is not None:
+            keep(0.9, "traversal.data-php", data.start(), data.end())
     if (best is None or best.score < 0.85) and "//" in norm and _SYSTEM_HINT.search(norm) is not None:
         glued = _GLUED_SYSTEM_PATH.search(norm)
         if glued is not None and glued.group(1).startswith("/dev/") and not glued.group(1).startswith(_DEV_FILES):

@@ -47,6 +47,17 @@ _TRAILING_QUERY = re.compile(
     # becomes that parameter's value (a site's own script with "?id=" is a link, a text file is no script)
     r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:txt|inc)\?{1,2}(?:[a-z0-9_]{1,20}=)?&?$"
 )
+# A remote file's URL (a script, a text file, or an image that hides one) called the ways an
+# inclusion is: cut with "&" (what the application appends becomes another parameter), followed
+# by "?.jpg" / "?.png" (an extension check satisfied by the query), or given a web shell's command
+# parameter ("x.txt?cmd=id", "x.gif?&cmd=ls"). A command word is required: "?cmd=_s-xclick" is a
+# payment button's link.
+_SCRIPT_CALL = re.compile(
+    r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py|gif|jpe?g|png)"
+    r"(?:&|\?\.(?:jpe?g|png|gif|html?)"
+    r"|\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?(?:cmd|exec|command|execute|shell)=(?:id|ls|whoami|uname|pwd|dir|ipconfig|ifconfig"
+    r"|netstat|ps|cat|echo|phpinfo)(?:[\s+;&%][^#\s]{0,200})?)$"
+)
 # a server-side script's source saved under a name the remote server will not run ("x.php.txt",
 # "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
 _SCRIPT_SOURCE = re.compile(
@@ -58,7 +69,9 @@ _GLUED_URL = re.compile(
     r"[a-z0-9/_.\-]{1,16}?((?:https?|ftps?|gopher|dict|file|ldaps?|tftp|sftp|jar|netdoc|smb)://|(?:https?|jar):|//|\\\\)"
 )
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
-_ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}://)")
+# (or a URL in the spellings clients also accept: scheme-relative "//host", "http:/host", or a bare
+# host with a path or port, "0x7f000001/admin", judged as in `_scan`)
+_ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}:/|//|[a-z0-9.\-]{3,64}[:/])")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
 _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)|^\\\\")
@@ -209,7 +222,7 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
         # forwards or splits itself) holds the URL it fetches; only an internal target counts
         inner = _scan(value[assigned.end() :], nesting)
-        if not inner or inner[0].score < 0.8:
+        if not inner or inner[0].score < (0.7 if inner[0].rule.startswith("rfi.") else 0.8):
             return []
         offset = max(0, text.find(value)) + assigned.end()
         return [Hit(Category.SSRF, inner[0].score, inner[0].rule, text, offset, min(len(text), offset + inner[0].end))]
@@ -231,11 +244,19 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             return [Hit(Category.SSRF, 0.6, "rfi.unc-host", text, 0, min(len(text), unc.end()))]
         return []
     slashes = _BACKSLASH_URL.match(value)
+    if slashes is not None and slashes.group(0) != slashes.group(1) + "://":
+        odd = _odd_slashes_include(value, slashes.end())
+        if odd is not None:
+            return [Hit(Category.SSRF, 0.7, "rfi.odd-slashes", text, 0, min(len(text), odd))]
     if slashes is not None and "\\" in slashes.group(0):
         value = slashes.group(1) + "://" + value[slashes.end() :]
     bare = _BARE_LOCAL.match(value)
     if bare is not None and bare.group(1) in LOCAL_HOSTS:
         return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
+    if bare is not None and not value.startswith(bare.group(1) + ":/"):
+        judged = _bare_internal(bare.group(1), value[len(bare.group(1)) :])
+        if judged is not None:
+            return [Hit(Category.SSRF, judged[0], judged[1], text, 0, bare.end())]
     m = _URL.match(value)
     scheme = ""
     host_start = 0
@@ -245,6 +266,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             host_start = m.end()  # past "//" (scheme-relative) or "scheme://"
             if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
                 return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
+            if ("?" in value or value.endswith("&")) and _SCRIPT_CALL.fullmatch(value) is not None:
+                return [Hit(Category.SSRF, 0.75, "rfi.script-call", text, 0, len(text))]
         elif scheme in ODD_SCHEMES and _URL.match(value, m.end()) is not None:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), m.end() + 40))]  # jar:http://
         elif scheme in ("http", "https") and value[m.end() : m.end() + 1] in ("/", "0", "1", "2", "3", "4", "5", "6",
@@ -295,7 +318,9 @@ def _scan(text: str, nesting: int) -> list[Hit]:
 REDIRECT_PARAMS = frozenset({"redirect_uri", "redirect_url", "post_logout_redirect_uri", "return_to", "returnto",
                              "return_url", "returnurl", "callback_url", "callbackurl"})
 # a URL as a query parameter of another URL: "http://site/redirect?url=http://127.0.0.1/"
-_NESTED_URL = re.compile(r"=([a-z][a-z0-9+.\-]{1,15}:/)")
+# ("to=http:\\\\127.0.0.1/": backslashes, which clients read as the slashes of a special scheme)
+# (or a bare host with a path or port, "/proxy?url=127.0.0.1.nip.io/admin", read by `_bare_internal`)
+_NESTED_URL = re.compile(r"=([a-z][a-z0-9+.\-]{1,15}:[/\\]|//|[a-z0-9.\-]{3,64}[:/])")
 
 
 def _nested_url(text: str, value: str, start: int, nesting: int) -> list[Hit]:
@@ -388,6 +413,50 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         return None
     score, rule = judged
     return (score, rule, hm.end())
+
+
+# the first segment of a bare host's path: a name ("/latest/meta-data", "/admin", "/_cat"), not a
+# prefix length ("10.0.0.0/8") or a date
+_BARE_PATH = re.compile(r"/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])|:[0-9]{1,5}(?:$|/)")
+
+
+def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
+    """An internal address (or a metadata service's name) written without a scheme and followed
+    by an endpoint's path or a port: "169.254.169.254/latest/meta-data/", "0x7f000001:6379",
+    "instance-data/latest": what a fetcher completes with "http://". A network with its prefix
+    length ("10.0.0.0/8") or a bare address is data and passes."""
+    if _BARE_PATH.match(rest) is None:
+        return None
+    if host in METADATA_HOSTS and ("." in host or "-" in host):
+        return (0.85, "ssrf.metadata")
+    addr = parse_host(host)
+    if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
+        addr = _embedded_address(host)
+    judged = _internal(addr) if addr is not None else None
+    if judged is None:
+        return None
+    if judged[1] == "ssrf.private" and _BARE_PATH.match(rest[rest.find("/") :]) is None:
+        return None  # "192.168.1.10:8080": a device's address in a settings form
+    return (min(judged[0], 0.85), judged[1])
+
+
+# a file's name at a path's end, or a query or NUL cut after it
+_FILE_TAIL = re.compile(r"/[^/?#\s]{0,80}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py|gif|jpe?g|png|html?)/?(?:$|[?&#%\x00])")
+
+
+def _odd_slashes_include(value: str, start: int) -> int | None:
+    """A remote file named by a URL whose slashes are spelled as no link is ("http:/host/x.txt",
+    "http:\\\\host/x.php", "http:///host/x"): clients and include() still fetch it, a filter
+    that looks for "://" does not see it. Returns where the file's name ends."""
+    hm = _HOST_CHARS.match(value, start)
+    if hm is None or "." not in hm.group(0) or hm.group(0)[:1].isdigit():
+        return None  # (an address is judged as a host by `_host_hit`)
+    tail = _FILE_TAIL.search(value, hm.end(), hm.end() + 300)
+    if tail is None:
+        return None
+    if "\\" not in value[:start] and tail.group(0).split("?", 1)[0].endswith((".gif", ".jpg", ".jpeg", ".png", ".htm", ".html")):
+        return None  # "/thumb/http:/cdn.example/a.png": a path that folded "//" holds an image proxy's source
+    return tail.end()
 
 
 def _in_zone(host: str, zones: tuple[str, ...]) -> bool:

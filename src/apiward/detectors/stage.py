@@ -166,6 +166,11 @@ _CONFIG_PATH = re.compile(r"(?:conf|config|cfg|settings)\[(?:path|dir|root|base)
 _INDEX = re.compile(r"\[[0-9]{1,9}\]")
 # a header line after a line break (`apiward.detectors.crlf`), however the break is spelled
 _HEADER_LINE_RULES = frozenset({"crlf.header", "crlf.encoded-header"})
+# a CR or LF percent-encoded once or twice, as "%u000a", as the UTF-8 of U+2028 or U+560A, or as
+# an escaped "\\n", in front of a header name
+_ENCODED_BREAK = re.compile(
+    r"%(?:25)?(?:0[ad]|u000[ad]|e2%80%a[89]|e5%98%8[ad]|5c[rn])[^\r\n]{0,12}[a-z][a-z0-9\-]{1,40}\s{0,4}:", re.I
+)
 # query parameters of a Referer read one by one (`DetectionStage._referer_query`)
 _REFERER_PARAMS = 32
 # a URL as a path segment: "/proxy/http://127.0.0.1/" (or "http:/127.0.0.1" once "//" is folded)
@@ -445,9 +450,12 @@ class DetectionStage:
         for hit in hits:
             if hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS:
                 continue
-            if hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES:
+            if (hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES
+                    and _ENCODED_BREAK.search(normalized.views[0]) is None):
                 # line breaks reach a response header from query, path, cookies and headers;
                 # a body (batch requests, multipart, mail text) holds header-like lines legitimately
+                # (as typed breaks: one still percent-encoded after the body's own decoding,
+                # "/%0d%0aSet-Cookie:", was written for a header the value is copied into)
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
             if (hit.category is Category.SSRF and hit.rule == "ssrf.loopback" and not header
                     and _last_name(fld.name) in ssrf.REDIRECT_PARAMS):
