@@ -32,6 +32,11 @@ _HEADER = linear(
 # text typed into a form does not start with a break; an injected header line does
 # (or after one short token, the value the application expected: "en%0aHeader-Test: x")
 _LEADING_HEADER = re.compile(r"[^\s]{0,40}[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{1,30}-[a-z0-9\-]{1,40}[\s]{0,4}:")
+# The whole value: at most one short token (the value the application expected, or punctuation),
+# a line break, and one "name:value" pair of any single-word name with no blank in it
+# ("/%0aheader:header", "en%0d%0afoo:bar"): the shape of a header line injected to test for the
+# hole. Typed text puts a blank after a label's colon ("Note: bring snacks") and words before it.
+_BARE_HEADER = re.compile(r"[^\s]{0,40}[\r\n]{1,4}[\t ]{0,4}(?!https?:|ftps?:|mailto:|tel:|urn:|data:)[a-z][a-z0-9_]{1,30}:[^\s:]{1,60}")
 # a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
 # ended and a body of the attacker's written into the response
 # (or a JSON document: a forged API answer, '{"admin":true}')
@@ -69,8 +74,10 @@ _WIDE_BREAK = re.compile(
     # servers that split on Unicode line boundaries)
     "[\u560a\u560d\u2028\u2029]"
     # Latin extended letters only as a CR-LF pair ("čĊ", "č" is Czech): no word spells one
-    # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B)
+    # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B); a lone "Ċ" (Maltese) only right before
+    # a response header's name, as no Maltese word is spelled
     + "|[\u010d\u020d][\u010a\u010b\u020a\u020b]"
+    + "|[\u010a\u010b](?=(?:set-cookie|location|content-type|content-length|refresh|x-[a-z\\-]{1,30})[\\s]{0,4}:)"
 )
 
 
@@ -106,11 +113,11 @@ def scan(text: str) -> list[Hit]:
         other = _line_breaks(text) if "\\" in text or not text.isascii() else None
         if other is None:
             return []
-        m = _HEADER.search(other) or _LEADING_HEADER.match(other) or _SPLIT_BODY.match(other)
+        m = _HEADER.search(other) or _LEADING_HEADER.match(other) or _SPLIT_BODY.match(other) or _BARE_HEADER.fullmatch(other)
         if m is None:
             return _header_lines(other)  # (escaped breaks before a mail header: "x\\r\\nbcc: ...")
         return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
-    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
+    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text) or _BARE_HEADER.fullmatch(text.strip(" "))
     if m is not None:
         score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
         return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]

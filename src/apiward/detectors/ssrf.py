@@ -24,7 +24,7 @@ ODD_SCHEMES = frozenset({"gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netd
 # Names that resolve to the machine itself or to its container / cluster network.
 LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4",
                          "localhost6", "localhost6.localdomain6", "ip6-localhost", "ip6-loopback",
-                         "ipv6-localhost", "ipv6-loopback", "localtest.me", "lvh.me",
+                         "ipv6-localhost", "ipv6-loopback", "localtest.me", "lvh.me", "localh.st",
                          "host.docker.internal", "gateway.docker.internal", "kubernetes.docker.internal",
                          "host.containers.internal", "kubernetes.default.svc.cluster.local"})
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.azure.com",
@@ -51,10 +51,11 @@ _TRAILING_QUERY = re.compile(
 # inclusion is: cut with "&" (what the application appends becomes another parameter), followed
 # by "?.jpg" / "?.png" (an extension check satisfied by the query), or given a web shell's command
 # parameter ("x.txt?cmd=id", "x.gif?&cmd=ls"). A command word is required: "?cmd=_s-xclick" is a
-# payment button's link.
+# payment button's link. (The "&" cut after a script or text file only: a shop's image URL with
+# an empty query, "swatch.jpg?&", is common; the look-behind excludes the image extensions' last letters.)
 _SCRIPT_CALL = re.compile(
     r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py|gif|jpe?g|png)"
-    r"(?:&|\?\.(?:jpe?g|png|gif|html?)"
+    r"(?:(?<![gfn])&|\?\.(?:jpe?g|png|gif|html?)"
     r"|\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?(?:cmd|exec|command|execute|shell)=(?:id|ls|whoami|uname|pwd|dir|ipconfig|ifconfig"
     r"|netstat|ps|cat|echo|phpinfo)(?:[\s+;&%][^#\s]{0,200})?)$"
 )
@@ -417,26 +418,26 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
 
 # the first segment of a bare host's path: a name ("/latest/meta-data", "/admin", "/_cat"), not a
 # prefix length ("10.0.0.0/8") or a date
-_BARE_PATH = re.compile(r"/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])|:[0-9]{1,5}(?:$|/)")
+# (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
+_BARE_PATH = re.compile(r"(?::[0-9]{1,5})?/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])")
+_BARE_PORT = re.compile(r":[0-9]{1,5}/?$")
 
 
 def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
     """An internal address (or a metadata service's name) written without a scheme and followed
-    by an endpoint's path or a port: "169.254.169.254/latest/meta-data/", "0x7f000001:6379",
+    by an endpoint's path: "169.254.169.254/latest/meta-data/", "0x7f000001:6379/info",
     "instance-data/latest": what a fetcher completes with "http://". A network with its prefix
-    length ("10.0.0.0/8") or a bare address is data and passes."""
+    length ("10.0.0.0/8") or an address with its port (a device, a report's server) is data."""
+    if host in METADATA_HOSTS and ("." in host or "-" in host) and (_BARE_PATH.match(rest) or _BARE_PORT.match(rest)):
+        return (0.85, "ssrf.metadata")
     if _BARE_PATH.match(rest) is None:
         return None
-    if host in METADATA_HOSTS and ("." in host or "-" in host):
-        return (0.85, "ssrf.metadata")
     addr = parse_host(host)
     if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
         addr = _embedded_address(host)
     judged = _internal(addr) if addr is not None else None
     if judged is None:
         return None
-    if judged[1] == "ssrf.private" and _BARE_PATH.match(rest[rest.find("/") :]) is None:
-        return None  # "192.168.1.10:8080": a device's address in a settings form
     return (min(judged[0], 0.85), judged[1])
 
 
