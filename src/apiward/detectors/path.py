@@ -300,6 +300,10 @@ def scan(text: str) -> list[Hit]:
         end = first.end()
         if target is not None and target.start() - first.end() < 200:
             keep(0.97, "traversal.sensitive-file", first.start(), target.end())
+        elif steps <= 2 and "%" not in text and "\\" not in text and _relative_asset(norm, first.end()):
+            # "../img/logo.png", "url('../../fonts/a.woff')": a relative link from a page or a
+            # style sheet to an image, font or script beside it (what CMS content is full of)
+            keep(0.3, "traversal.relative-asset", first.start(), end + 12)
         elif steps >= 3:
             keep(0.93, "traversal.climb", first.start(), end + 12)
         elif steps == 2:
@@ -450,6 +454,19 @@ def _repeated_step(text: str) -> tuple[int, int] | None:
     if unit.isascii() and not any(c in unit for c in "./\\%0"):
         return None
     return m.start(), m.end()
+
+
+# a web asset's relative path after the parent steps, to the end of the link (a quote, a
+# parenthesis, a blank, a query or the value's end)
+_ASSET_AFTER_STEPS = re.compile(
+    r"(?:\.\./){0,1}[a-z0-9_\-]{1,40}(?:/[a-z0-9_\-]{1,40}){0,6}\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|mjs|woff2?|ttf|eot|otf"
+    r"|mp4|webm|mp3|pdf|md|html?)(?=$|[\s'\")?#,;])"
+)
+
+
+def _relative_asset(norm: str, end: int) -> bool:
+    """True when the parent steps that end at ``end`` lead to a web asset ("../img/x.png")."""
+    return _ASSET_AFTER_STEPS.match(norm, end) is not None
 
 
 def _resolve(text: str) -> str:
