@@ -51,6 +51,8 @@ STRICT = (
     "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
     "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
+    # CMS and shop configuration by their conventional paths (Drupal, Magento 1 and 2)
+    "sites/default/settings.php", "app/etc/local.xml", "app/etc/env.php",
     # version-control metadata left in a web root, and macOS system preferences
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
     # framework secrets by their conventional paths (Symfony, Rails)

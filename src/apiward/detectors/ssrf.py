@@ -106,6 +106,10 @@ _SERVICE_NAME = re.compile(r"[a-z][a-z0-9\-_]{0,62}")
 _SHELL_FILE = re.compile(
     r"/(?:shell|c99|r57|c100|webshell|backdoor|wso|b374k|phpshell|cmdshell|reverse-shell|revshell)[0-9_\-]{0,4}"
     r"\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|jspx|cgi|pl|py|sh)(?:$|[?%#;])"
+    # and the names inclusion tests give the file they serve: a command runner, a probe, a payload
+    r"|/(?:cmd|inj|inject|injection|rfi|evil|exploit|xpl|hack|hacked|pwn|pwned|payload|pbot|spy)[0-9_\-]{0,4}"
+    # (scripts and text only: "uploads/2024/03/Inject.png" is a blog's picture)
+    r"\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|jspx|cgi|pl|py|sh)(?:$|[?%#;])"
 )
 # "http:\\host", "http:/\\host": special schemes whose slashes a browser or client reads backslashes as
 _BACKSLASH_URL = re.compile(r"(https?|ftp|file|wss?):[\\/]{1,3}")
