@@ -425,6 +425,11 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
 # (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
 _BARE_PATH = re.compile(r"(?::[0-9]{1,5})?/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])")
 _BARE_PORT = re.compile(r":[0-9]{1,5}/?$")
+# ports of the services an SSRF probe knocks on (web, mail, directory, databases, caches, container
+# and cluster APIs); a local proxy's port ("127.0.0.1:8888", "127.0.0.1:8866" in browsers' network
+# reports) is not among them
+_SERVICE_PORTS = frozenset({"21", "22", "23", "25", "80", "110", "143", "389", "443", "445", "1433", "2375", "2376",
+                            "2379", "3306", "5432", "5984", "6379", "8500", "9200", "10250", "11211", "27017"})
 
 
 def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
@@ -434,13 +439,14 @@ def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
     length ("10.0.0.0/8") or an address with its port (a device, a report's server) is data."""
     if host in METADATA_HOSTS and ("." in host or "-" in host) and (_BARE_PATH.match(rest) or _BARE_PORT.match(rest)):
         return (0.85, "ssrf.metadata")
-    if _BARE_PATH.match(rest) is None:
+    port = _BARE_PORT.match(rest)
+    if _BARE_PATH.match(rest) is None and (port is None or rest.strip(":/") not in _SERVICE_PORTS):
         return None
     addr = parse_host(host)
     if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
         addr = _embedded_address(host)
     judged = _internal(addr) if addr is not None else None
-    if judged is None:
+    if judged is None or judged[1] == "ssrf.private" and _BARE_PATH.match(rest) is None:
         return None
     return (min(judged[0], 0.85), judged[1])
 
