@@ -506,7 +506,9 @@ def _confused_authority(value: str, start: int) -> int | None:
         # split on "@" step over; the authority runs on to the next slash
         slash = value.find("/", end, limit)
         tail = value[end + 1 : slash if slash >= 0 else limit]
-        if "@" in tail and " " not in tail:
+        # (or blanks around pieces that open with "&", "@" or "#", "http://1.1.1.1 &@127.0.0.1# @3.3.3.3/":
+        # urllib, requests and curl each take a different one for the host; prose has a word there)
+        if "@" in tail and (" " not in tail or tail[:1] in "&@#"):
             end += 1 + len(tail)
     authority = value[start:end]
     if "@" not in authority:

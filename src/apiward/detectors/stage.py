@@ -169,7 +169,7 @@ _HEADER_LINE_RULES = frozenset({"crlf.header", "crlf.encoded-header"})
 # a CR or LF percent-encoded once or twice, as "%u000a", as the UTF-8 of U+2028 or U+560A, or as
 # an escaped "\\n", in front of a header name
 _ENCODED_BREAK = re.compile(
-    r"%(?:25)?(?:0[ad]|u000[ad]|e2%80%a[89]|e5%98%8[ad]|5c[rn])[^\r\n]{0,12}[a-z][a-z0-9\-]{1,40}\s{0,4}:", re.I
+    r"%(?:25){0,2}(?:0[ad]|u000[ad]|e2%80%a[89]|e5%98%8[ad]|5c[rn])[^\r\n]{0,12}[a-z][a-z0-9\-]{1,40}\s{0,4}:", re.I
 )
 # query parameters of a Referer read one by one (`DetectionStage._referer_query`)
 _REFERER_PARAMS = 32
