@@ -53,6 +53,8 @@ STRICT = (
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
     # CMS and shop configuration by their conventional paths (Drupal, Magento 1 and 2)
     "sites/default/settings.php", "app/etc/local.xml", "app/etc/env.php",
+    # (CodeIgniter's and Yii's database settings, osCommerce's and Zen Cart's shop configuration)
+    "application/config/database.php", "protected/config/main.php", "includes/configure.php",
     # version-control metadata left in a web root, and macOS system preferences
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
     # framework secrets by their conventional paths (Symfony, Rails)
@@ -156,7 +158,7 @@ _NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
 # prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
-    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home)/[^\s'\"<>?#]{1,200}"
+    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|xampp|wamp64|wamp|lampp|programdata|appserv)/[^\s'\"<>?#]{1,200}"
     # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
     r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
@@ -213,14 +215,14 @@ _SENSITIVE_FILE = linear(
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
 # (RE2 on long text: the stdlib engine tries "[a-z]:/" at every letter)
-_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
+_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev|xampp|wamp64|wamp|lampp|programdata|appserv)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev)/[^\s'\"<>?#]{1,200})")
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd")
+_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
