@@ -72,7 +72,7 @@ _GLUED_URL = re.compile(
 # a raw "name=" in front of a URL ("url=http://...", "dest=gopher://...")
 # (or a URL in the spellings clients also accept: scheme-relative "//host", "http:/host", or a bare
 # host with a path or port, "0x7f000001/admin", judged as in `_scan`)
-_ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}:/|//|[a-z0-9.\-]{3,64}[:/])")
+_ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}:/|//|\\\\|[a-z0-9.\-]{3,64}[:/])")
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
 _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)|^\\\\")
