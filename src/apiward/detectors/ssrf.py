@@ -425,6 +425,7 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
 # (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
 _BARE_PATH = re.compile(r"(?::[0-9]{1,5})?/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])")
 _BARE_PORT = re.compile(r":[0-9]{1,5}/?$")
+_DOTTED_QUAD = re.compile(r"(?:[1-9][0-9]{0,2}|0)(?:\.(?:[1-9][0-9]{0,2}|0)){3}")
 # ports of the services an SSRF probe knocks on (web, mail, directory, databases, caches, container
 # and cluster APIs); a local proxy's port ("127.0.0.1:8888", "127.0.0.1:8866" in browsers' network
 # reports) is not among them
@@ -446,7 +447,11 @@ def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
     if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
         addr = _embedded_address(host)
     judged = _internal(addr) if addr is not None else None
-    if judged is None or judged[1] == "ssrf.private" and _BARE_PATH.match(rest) is None:
+    if judged is None:
+        return None
+    if judged[1] == "ssrf.private" and (_BARE_PATH.match(rest) is None or _DOTTED_QUAD.fullmatch(host) is not None):
+        # "192.168.1.1/admin" is what people type to reach their router (and search for); only an
+        # address in a notation nobody types ("0xc0a80001/admin", "012.0.0.1/x") counts
         return None
     return (min(judged[0], 0.85), judged[1])
 
