@@ -35,9 +35,10 @@ _LEADING_HEADER = re.compile(r"[^\s]{0,40}[\s]{0,4}[\r\n][\s]{0,4}[a-z][a-z0-9]{
 # The whole value: at most one short token (the value the application expected, or punctuation),
 # a line break, and one "name:value" pair of any single-word name with no blank in it
 # ("/%0aheader:header", "en%0d%0afoo:bar"): the shape of a header line injected to test for the
-# hole. Typed text puts a blank after a label's colon ("Note: bring snacks") and words before it.
+# hole. Typed text puts a blank after a label's colon ("Note: bring snacks") and words before it,
+# or ends the first line with a label ("TODO:\nfix:bug").
 _BARE_HEADER = re.compile(
-    r"[^\s]{0,40}(?:[\r\n]{1,4}[\t ]{0,4}(?!https?:|ftps?:|mailto:|tel:|urn:|data:)[a-z][a-z0-9_]{1,30}:[^\s:]{1,60}){1,4}[\r\n]{0,4}"
+    r"[^\s]{0,40}(?<!:)(?:[\r\n]{1,4}[\t ]{0,4}(?!https?:|ftps?:|mailto:|tel:|urn:|data:)[a-z][a-z0-9_]{1,30}:[^\s:]{1,60}){1,4}[\r\n]{0,4}"
 )
 # a value of one token, then an empty line and a document ("en\r\n\r\n<html>"): the header block
 # ended and a body of the attacker's written into the response
