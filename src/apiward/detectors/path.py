@@ -36,6 +36,10 @@ SENSITIVE = (
     "application.properties", "web-inf/", "meta-inf/", "localsettings.php", "usr/local/",
     "apache2/conf", "httpd.conf", "php.ini", "my.cnf", "my.ini", "docker-compose", ".aws/credentials",
     "sys/class", "sys/kernel", "dev/null", "tmp/sess_", "usr/bin/", "bin/sh", "bin/bash",
+    # CMS and shop configuration by their conventional paths (Drupal, Magento 1 and 2, CodeIgniter,
+    # Yii, osCommerce / Zen Cart): named in support questions, read through a traversal
+    "sites/default/settings.php", "app/etc/local.xml", "app/etc/env.php", "application/config/database.php",
+    "protected/config/main.php", "includes/configure.php",
 )
 # Files whose very name in a path is an attack (nobody links to them); the rest of SENSITIVE
 # counts only at the end of a traversal.
@@ -51,10 +55,6 @@ STRICT = (
     "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
     "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
-    # CMS and shop configuration by their conventional paths (Drupal, Magento 1 and 2)
-    "sites/default/settings.php", "app/etc/local.xml", "app/etc/env.php",
-    # (CodeIgniter's and Yii's database settings, osCommerce's and Zen Cart's shop configuration)
-    "application/config/database.php", "protected/config/main.php", "includes/configure.php",
     # version-control metadata left in a web root, and macOS system preferences
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
     # framework secrets by their conventional paths (Symfony, Rails)
@@ -304,7 +304,8 @@ def scan(text: str) -> list[Hit]:
         end = first.end()
         if target is not None and target.start() - first.end() < 200:
             keep(0.97, "traversal.sensitive-file", first.start(), target.end())
-        elif steps <= 2 and "%" not in text and "\\" not in text and _relative_asset(norm, first.end()):
+        elif (steps <= 2 and "%" not in text and "\\" not in text and _relative_asset(norm, first.end())
+              and not _is_url_path(norm, first.start())):  # (a URL's own path is judged below, as before)
             # "../img/logo.png", "url('../../fonts/a.woff')": a relative link from a page or a
             # style sheet to an image, font or script beside it (what CMS content is full of)
             keep(0.3, "traversal.relative-asset", first.start(), end + 12)
