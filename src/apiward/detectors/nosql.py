@@ -31,7 +31,10 @@ STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$n
 KEY_ONLY = frozenset({"$mod", "$size", "$all"})
 # (also the update operators and aggregation stages of `_MONGO_KEY`, which a value holds only to
 # smuggle an update or a pipeline: '{"$inc": {"balance": 1}}', '[{"$match": {}}]')
-_KEY_ONLY_NAMES = "mod|size|all|inc|push|pull|pullall|addtoset|rename|setoninsert|currentdate|match|graphlookup|unionwith"
+# (and the pipeline stages that reshape or write out what a query returns: '[{"$project": {"pw":
+# "$password"}}]', '{"$group": {"_id": "$role"}}', '{"$out": "x"}')
+_KEY_ONLY_NAMES = ("mod|size|all|inc|push|pull|pullall|addtoset|rename|setoninsert|currentdate|match|graphlookup|unionwith|"
+                   "project|group|unwind|out|addfields|replaceroot|replacewith|facet|sortbycount|bucket")
 _OBJECT_OPERATOR = re.compile(
     rf"\{{[\s]{{0,4}}['\"]?(\$(?:{_KEY_ONLY_NAMES}))['\"]?[\s]{{0,4}}:|[a-z0-9_\]]\[(\$(?:{_KEY_ONLY_NAMES}))\]"
 )
@@ -77,7 +80,9 @@ _BREAKOUT = re.compile(
     # a declaration spliced in ("'; var d=new Date(); do{...}while(...); '": a busy-wait timer),
     # or the bare assignment that starts the same timer ("';it=new Date();do{...}")
     r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b)"
-    r"|[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}new[\s]{1,4}date\b)"
+    r"|[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}new[\s]{1,4}date\b"
+    # an endless loop spliced in, the timer without a clock ("';for(;;){};'", "'; while(1){}; '")
+    r"|for[\s]{0,4}\([\s]{0,4};[\s]{0,4};[\s]{0,4}\))"
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
 # (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")

@@ -197,6 +197,7 @@ _TRIGGER = linear(
     r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
+    r"|[0-9](?:or|and|xor)\b"
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
 _STACKABLE = {
@@ -362,7 +363,7 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
 # whether a clause parses. Each needs a number, NULL or a closing quote/parenthesis before it
 # (not a word: "credit union", "workers' union" are names), so the shapes are syntax, not prose.
 # None of them occurs in wcp's 95k legit requests. Bounded, no nested quantifiers (fullmatch).
-_HEAD = r"""(?:-?[0-9]{1,10}['")]{0,3}|null|-?[0-9]{0,10}['"]\){0,2}|\){1,2})"""
+_HEAD = r"""(?:-?[0-9]{1,10}(?:\.[0-9]{1,6})?['")]{0,3}|null|-?[0-9]{0,10}['"]\){0,2}|\){1,2})"""
 _CUT = r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
 _FRAGMENT = re.compile(
     # "1 union", "' union all--", "1 and 0 union": a union with its select left to the query
@@ -390,6 +391,11 @@ _FRAGMENT = re.compile(
     rf"|{_HEAD}[\s]{{1,3}}(?:having|where|offset|not[\s]{{1,3}}between[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}and"
     rf"|fetch[\s]{{1,3}}first)[\s]{{1,3}}-?[0-9]{{1,10}}(?:[\s]{{1,3}}rows?[\s]{{1,3}}only)?{_CUT}"
     rf"|{_HEAD}[\s]{{1,3}}(?:is(?:[\s]{{1,3}}not)?[\s]{{1,3}}null|like[\s]{{1,3}}0x[0-9a-f]{{1,16}}){_CUT}"
+    # "1 limit 1 offset 0", "1 limit 0,1": the number and the LIMIT clause a query ends with
+    rf"|{_HEAD}[\s]{{1,3}}limit[\s]{{1,3}}[0-9]{{1,10}}(?:[\s]{{0,2}},[\s]{{0,2}}[0-9]{{1,10}}|[\s]{{1,3}}offset[\s]{{1,3}}[0-9]{{1,10}})?{_CUT}"
+    # "1*1", "42 * 1", "1/*": a number times one (the numeric-context probe: the same row if the value
+    # is computed) or a number that opens a comment ("2*3", "1920*1080" are sizes and sums, and pass)
+    r"|-?[0-9]{1,10}[\s]{0,2}\*[\s]{0,2}1|1[\s]{0,2}\*[\s]{0,2}[0-9]{1,10}|-?[0-9]{1,10}['\")]{0,3}/\*"
     # "from users--": a table named and the rest of the query cut
     r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
     # "'and'", "'or'": an operator between two empty strings
@@ -418,13 +424,24 @@ FRAGMENT_HEADS: tuple[str, ...] = (
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
 # text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
 _HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
+# "username,password from users--", "* from users#": the column list of a select whose value is a
+# column name (a sort or field parameter) goes on with the table and cuts the rest off (a list or a
+# star: "made from wood --" is prose)
+_COLUMNS_FROM = re.compile(
+    r"(?:\*|[a-z_][a-z0-9_.]{0,30}(?:[\s]{0,2},[\s]{0,2}[a-z_*][a-z0-9_.]{0,30}){1,8})[\s]{1,3}from[\s]{1,3}"
+    r"[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
+)
 
 
 def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
     body = text.strip()
-    if not body or len(body) > FRAGMENT_MAX or not body.startswith(FRAGMENT_HEADS):
+    if not body or len(body) > FRAGMENT_MAX:
+        return None
+    if " from" in body and _COLUMNS_FROM.fullmatch(body) is not None:
+        return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
+    if not body.startswith(FRAGMENT_HEADS):
         return None
     if _FRAGMENT.fullmatch(body) is not None:
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
@@ -794,6 +811,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         if u.value == "if" and any(tok.value in ("waitfor", "select") for tok in rest[i + 2 :]):
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "'; if not(select ..) waitfor delay"
+        if u.value == "values" and w is not None and w.kind == "(":
+            return (0.9, "sqli.break-stacked", qpos, w.end)  # "'; values(1)--": a row constructor as a statement
         admin = _admin_statement(rest, i + 1)
         if admin is not None:
             return (0.9, "sqli.break-stacked", qpos, admin)  # "'; use master--", "'); flush privileges#"
@@ -814,8 +833,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if sub is not None:
             return (0.9, "sqli.break-subquery", qpos, sub)  # "'+(select 1)+'": "+" reads as a space
     if t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS):
-        if u is not None and (u.value == "not" or (u.value == "binary" and w is not None and w.kind == "s")):
-            u, w = w, _at(rest, i + 3)  # ("' or binary 'a'='a": MySQL's BINARY casts the string after it)
+        if u is not None and (u.value == "not" or (u.value == "binary" and w is not None and w.kind == "s")
+                              or (t.value == "sounds" and u.value == "like")):
+            # ("' or binary 'a'='a": MySQL's BINARY casts the string after it; "' sounds like 'a" is
+            # MySQL's one comparison of two words)
+            u, w = w, _at(rest, i + 3)
         if u is None:
             return None
         if u.kind in "f(" or u.value == "select":
@@ -864,6 +886,12 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
                               or u.value == "select" or (u.kind == "v" and u.value.startswith("@@") and len(u.value) > 3)):
             return (0.9, "sqli.break-expression", qpos, u.end)  # "'+@@version+'": a server variable spliced in
+        if u is not None and u.kind in "ns" and w is not None and w.kind == "&" and i + 2 < len(rest):
+            # "x' div 0 or '1", "x'*1 and '1": the closed string takes an operand, then the condition
+            # goes on as it would right after the break
+            after = _judge_break_head(text, qpos, rest[i + 2 :])
+            if after is not None and after[0] >= 0.9:
+                return after
         return _trailing_comment(rest, i, qpos)
     if t.kind in "kE":
         clause = _clause(rest, i)
@@ -1583,7 +1611,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     left = i - 1
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
-    has_left = left >= 0 and tokens[left].kind in "nsbv"
+    has_left = left >= 0 and (tokens[left].kind in "nsbv" or (
+        # "user)) or 1=1--": a word the grammar calls a keyword, closed in parentheses like a value
+        left < i - 1 and tokens[left].kind == "k" and tokens[left].value in LITERALS))
     if has_left and left >= 1 and tokens[i].value == "and" and tokens[left - 1].value == "between":
         return None  # "between 5 and 10": the range's own "and", not a condition joined
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
