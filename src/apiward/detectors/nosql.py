@@ -41,7 +41,7 @@ _OBJECT_OPERATOR = re.compile(
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
-    r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
+    r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|[<>]=?[\s]{0,4}[0-9'\"]|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
     r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
     # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1" (a $where on a number)
     r"|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
@@ -69,7 +69,8 @@ _MONGO_OBJECT = linear(
 # what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"(?:['\"]|^[0-9]{1,12}|^true)[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    r"(?:['\"]\){0,2}|^[0-9]{1,12}|^true)[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|db\.|[0-9]{1,8}[\s]{0,4}[=!<>]|!)"
+    r"|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
     # a map-reduce emit or a thrown error carrying the document ("'; emit(this._id, this.password); '",
     # "';throw new Error(JSON.stringify(this));'")
     r"|emit[\s]{0,4}\([\s]{0,4}this\b|throw[\s]{1,4}new[\s]{1,4}error[\s]{0,4}\([^)]{0,40}\bthis\b"
@@ -141,8 +142,16 @@ def _quoted_sleep(text: str, start: int, end: int) -> bool:
             and start > 0 and text[start - 1].isspace() and text[start + 1 : end].lstrip().startswith("sleep("))
 
 
+# the metacharacter probe of NoSQL scanners ('"\;{}', "{}';\""): only the characters that break a
+# JavaScript string, a statement and a document, to see which one the server chokes on
+_META_PROBE = re.compile(r"[\s'\"\\;{}$]{4,16}")
+
+
 def scan(text: str) -> list[Hit]:
     """NoSQL evidence in one lower-case view (a value, or a key path)."""
+    if len(text) <= 16 and "{" in text and "}" in text and _META_PROBE.fullmatch(text) is not None and (
+            ("'" in text or '"' in text) and (";" in text or "\\" in text)):
+        return [Hit(Category.NOSQLI, 0.75, "nosqli.metacharacter-probe", text, 0, len(text))]
     if _TRIGGER.search(text) is None and (text[-1:] not in ("'", '"') or ";" not in text):
         return []  # (a splice ends by reopening a string, see `_SPLICE`)
     best: Hit | None = None

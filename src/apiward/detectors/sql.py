@@ -546,7 +546,16 @@ def scan(text: str) -> list[Hit]:
     if best is not None:
         score, rule, start, end = best
         hits.append(Hit(Category.SQLI, score, rule, text, start, end))
+    if (best is None or best[0] < 0.9) and ("\\'" in text or '\\"' in text):
+        # "admin\' or \'1\'=\'1": quotes escaped once, as a value that went through addslashes or
+        # a JSON string and is unescaped again (stripslashes, a second decode) before it is quoted
+        found = [h for h in scan(_ESCAPED_QUOTE.sub(r"\1", text)) if h.score >= 0.9]
+        if found:
+            return [Hit(Category.SQLI, found[0].score, "sqli.unescaped-quote", text, 0, len(text))]
     return hits
+
+
+_ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 
 
 Judgement = tuple[float, str, int, int]
