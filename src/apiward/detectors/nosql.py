@@ -43,8 +43,9 @@ _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
     r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|[<>]=?[\s]{0,4}[0-9'\"]|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
     r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
-    # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1" (a $where on a number)
-    r"|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
+    # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1", "true || ''=='" (a $where
+    # on a number or a boolean)
+    r"|^(?:[0-9]{1,12}|true)[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
 )
 # the mongo shell's database methods and collection calls ("db.getCollection('users').find()",
 # "db.getSiblingDB('admin')", "db.users.deleteMany({})"); map-reduce code ("mapReduce(function(){emit(1,1)}, ...)")
@@ -87,7 +88,16 @@ _BREAKOUT = re.compile(
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
 # (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)|emit[\s]{0,4}\(|throw[\s]{1,4}new")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|^(?:[0-9]{1,12}|true)[\s]{0,4}(?:\|\||&&)"
+                  r"|emit[\s]{0,4}\(|throw[\s]{1,4}new|new[\s]{1,4}date\b|for[\s]{0,4}\(|\}[\s]{0,4},[\s]{0,4}\{")
+# a string or a document of the query closed and the next member written by the value: an operator
+# key ("' } ], $comment:'x'", "', $or: [ {}, {'a':'a") or a document matching a regex literal
+# ("}, { password : /.*/ }"), the query object literal of server-side code completed from inside (the
+# key unquoted and the regex literal are JavaScript: a JSON document, a JSON schema's '"$comment":', has neither)
+_OBJECT_BREAK = linear(
+    r"['\"][\s]{0,4}[}\]][\s}\]]{0,8},[\s]{0,4}\$[a-z]{2,16}[\s]{0,4}:"
+    r"|\}[\s]{0,4},[\s]{0,4}\{[\s]{0,4}['\"]?[a-z_][a-z0-9_.]{0,30}['\"]?[\s]{0,4}:[\s]{0,4}/[^/\n]{1,40}/[gimsx]{0,4}[\s]{0,4}\}"
+)
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These
@@ -173,7 +183,7 @@ def scan(text: str) -> list[Hit]:
     if js is not None and _quoted_sleep(text, js.start(), js.end()):
         js = None
     js = (js or (_BREAKOUT.search(text) if ";" in text or "||" in text or "&&" in text else None)
-          or _SHELL.search(text) or _SPLICE.search(text))
+          or _SHELL.search(text) or _SPLICE.search(text) or (_OBJECT_BREAK.search(text) if "," in text else None))
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
     return [best] if best is not None else []

@@ -394,8 +394,8 @@ _FRAGMENT = re.compile(
     # "1 limit 1 offset 0", "1 limit 0,1": the number and the LIMIT clause a query ends with
     rf"|{_HEAD}[\s]{{1,3}}limit[\s]{{1,3}}[0-9]{{1,10}}(?:[\s]{{0,2}},[\s]{{0,2}}[0-9]{{1,10}}|[\s]{{1,3}}offset[\s]{{1,3}}[0-9]{{1,10}})?{_CUT}"
     # "1*1", "42 * 1", "1/*": a number times one (the numeric-context probe: the same row if the value
-    # is computed) or a number that opens a comment ("2*3", "1920*1080" are sizes and sums, and pass)
-    r"|-?[0-9]{1,10}[\s]{0,2}\*[\s]{0,2}1|1[\s]{0,2}\*[\s]{0,2}[0-9]{1,10}|-?[0-9]{1,10}['\")]{0,3}/\*"
+    # is computed) or a number that opens a comment ("2*3", "1920*1080" are sizes, "1*12" a pack, and pass)
+    r"|-?[0-9]{1,10}[\s]{0,2}\*[\s]{0,2}1|-?[0-9]{1,10}['\")]{0,3}/\*"
     # "from users--": a table named and the rest of the query cut
     r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
     # "'and'", "'or'": an operator between two empty strings
