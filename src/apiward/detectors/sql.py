@@ -431,6 +431,12 @@ _COLUMNS_FROM = re.compile(
     r"(?:\*|[a-z_][a-z0-9_.]{0,30}(?:[\s]{0,2},[\s]{0,2}[a-z_*][a-z0-9_.]{0,30}){1,8})[\s]{1,3}from[\s]{1,3}"
     r"[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
 )
+# "name asc limit 1", "id desc limit 0,1": a sort parameter's column and direction, then the LIMIT the
+# query would end with (a sort value is a column and a direction alone)
+_ORDER_LIMIT = re.compile(
+    r"[a-z_][a-z0-9_.]{0,30}[\s]{1,3}(?:asc|desc)[\s]{1,3}limit[\s]{1,3}[0-9]{1,10}"
+    r"(?:[\s]{0,2},[\s]{0,2}[0-9]{1,10}|[\s]{1,3}offset[\s]{1,3}[0-9]{1,10})?(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+)
 
 
 def fragment(text: str) -> Hit | None:
@@ -439,7 +445,8 @@ def fragment(text: str) -> Hit | None:
     body = text.strip()
     if not body or len(body) > FRAGMENT_MAX:
         return None
-    if " from" in body and _COLUMNS_FROM.fullmatch(body) is not None:
+    if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None) or (
+            " limit" in body and _ORDER_LIMIT.fullmatch(body) is not None):
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
     if not body.startswith(FRAGMENT_HEADS):
         return None
@@ -1054,6 +1061,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return w.end
     if v == "shutdown" and (w is None or w.kind in "c;"):
         return u.end if u.kind in "c;" else t.end
+    if v == "shutdown" and u.value == "with" and w is not None and w.value == "nowait":
+        return w.end  # SQL Server's "shutdown with nowait": the server stopped without a checkpoint
     if v == "update" and u.kind == "b" and w is not None and w.value == "set":
         return w.end
     if v == "copy" and w is not None:
@@ -1520,6 +1529,13 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
         return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"
+    if 5 <= n <= 24 and tokens[0].kind == "f" and tokens[0].value in SQL_FUNCTIONS and tokens[1].kind == "(" and (
+            tokens[-1].kind == ")" and _group_end(tokens, 1) == tokens[-1].end
+            and all(tok.kind in "fnsk()," for tok in tokens)
+            and any(_identity_call(tokens, k) for k in range(2, n - 2))):
+        # "ascii(substring(version(),1,1))", "length(database())": the whole value is calls around the
+        # database's own version, user or name (an expression for an ORDER BY or a column parameter)
+        return (0.85, "sqli.db-function", tokens[0].start, tokens[-1].end)
     if n >= 2 and tokens[0].kind == ";":
         u = tokens[1]
         if (u.kind == "E" and u.value in _LEADING_STATEMENTS
