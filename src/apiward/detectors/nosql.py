@@ -41,7 +41,7 @@ _OBJECT_OPERATOR = re.compile(
 _OPERATOR = re.compile(r"(?:^|[\[{,\"'\s.])(\$[a-z]{2,16})(?:$|[\]}\"'\s:=])")
 _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
-    r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|[<>]=?[\s]{0,4}[0-9'\"]|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
+    r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
     r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
     # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1", "true || ''=='" (a $where
     # on a number or a boolean)

@@ -1420,6 +1420,13 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     last = tokens[_index_after(tokens, end) - 1]
                     prose = tokens[i - 1].kind == "b" and last.kind == "b" and end == tokens[-1].end
                     # "you can order by phone": words on both sides and nothing cut off: prose
+                    # 'project = "X" and assignee = currentuser() order by created desc': a search
+                    # language's whole query (Jira's JQL), a field compared first, sorted by a field and
+                    # nothing cut off; an injected clause follows a number or a break, or sorts by a number
+                    prose = prose or (t.value == "order" and _at(tokens, i + 2) is not None and tokens[i + 2].kind == "b"
+                                      and tokens[0].kind == "b" and tokens[1].kind == "o"
+                                      and tokens[1].value in COMPARISONS and end == tokens[-1].end
+                                      and not any(tok.kind in "c;" for tok in tokens))
                     keep((0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
         elif kind == "&":
             found = _tautology(tokens, i)
