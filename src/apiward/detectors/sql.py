@@ -398,6 +398,8 @@ _FRAGMENT = re.compile(
     # "1*1", "42 * 1", "1/*": a number times one (the numeric-context probe: the same row if the value
     # is computed) or a number that opens a comment ("2*3", "1920*1080" are sizes, "1*12" a pack, and pass)
     r"|-?[0-9]{1,10}[\s]{0,2}\*[\s]{0,2}1|-?[0-9]{1,10}['\")]{0,3}/\*"
+    # "' or", "') and", "1\" ||": a string closed and a logic operator left for the query to complete
+    r"|-?[0-9]{0,10}['\"]\){0,2}[\s]{0,3}(?:or|and|xor|\|\||&&)"
     # "from users--": a table named and the rest of the query cut
     r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
     # "'and'", "'or'": an operator between two empty strings
@@ -559,6 +561,15 @@ def scan(text: str) -> list[Hit]:
         # "admin\' or \'1\'=\'1": quotes escaped once, as a value that went through addslashes or
         # a JSON string and is unescaped again (stripslashes, a second decode) before it is quoted
         found = [h for h in scan(_ESCAPED_QUOTE.sub(r"\1", text)) if h.score >= 0.9]
+        if found:
+            return [Hit(Category.SQLI, found[0].score, "sqli.unescaped-quote", text, 0, len(text))]
+    if (best is None or best[0] < 0.9) and '""' in text:
+        # '"hi"") or (""a""=""a"': double quotes doubled, as a CSV export or a quoted-string
+        # escape writes them and its reader undoes
+        single = text
+        while '""' in single:
+            single = single.replace('""', '"')
+        found = [h for h in scan(single) if h.score >= 0.9]
         if found:
             return [Hit(Category.SQLI, found[0].score, "sqli.unescaped-quote", text, 0, len(text))]
     return hits
@@ -1703,6 +1714,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         end = _call_compared(tokens, j)
         if end is not None:
             return (0.9, "sqli.logic-function", start, end)  # "1 and greatest(1,2)=2", "1 and left(version(),1)='5'"
+        if at_start and j + 1 < len(tokens) and tokens[j + 1].kind == "(":
+            after = _index_after(tokens, _group_end(tokens, j + 1))
+            if after == len(tokens) - 1 and _cuts(tokens[after]):
+                # " or isnull(1/0) /*": the value opens with the operator, calls a function and cuts
+                # the rest off (the error or delay of the call is the answer)
+                return (0.85, "sqli.logic-function", start, tokens[after].end)
     if u.kind == "E" and u.value == "select" and not (has_left and tokens[left].kind == "b" and not _select_strong(tokens, j)):
         # after a word, the select must read as one ("start typing or select a destination" is prose)
         return (0.9, "sqli.logic-select", start, u.end)
