@@ -500,6 +500,9 @@ def scan(text: str) -> list[Hit]:
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
+    if len(text) <= 24 and _QUOTED_TAUTOLOGY.fullmatch(text) is not None:
+        # "'1'='1", '"a"="a': a literal compared to itself, the last quote left to the query's own
+        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
     if len(text) <= 40 and _PROBE_SHAPES.fullmatch(text) is not None:
         return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
     tokens = tokenize(text)
@@ -609,6 +612,7 @@ def _scan_split(text: str) -> list[Hit]:
     return [Hit(Category.SQLI, h.score, "sqli.split-keyword", text, 0, len(text)) for h in scan(joined) if h.score >= 0.9]
 
 
+_QUOTED_TAUTOLOGY = re.compile(r"(['\"])([a-z0-9]{1,8})\1[\s]{0,2}(?:=|<=>|like)[\s]{0,2}\1\2")
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|['\"][-+][|&]{2}[0-9]{1,3}['\"]")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
