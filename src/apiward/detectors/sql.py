@@ -429,10 +429,11 @@ FRAGMENT_HEADS: tuple[str, ...] = (
 # text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
 _HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
 # "username,password from users--", "* from users#": the column list of a select whose value is a
-# column name (a sort or field parameter) goes on with the table and cuts the rest off (a list or a
-# star: "made from wood --" is prose)
+# column name (a sort or field parameter) goes on with the table and cuts the rest off (a list, a star or
+# an aggregate, "count(*) from users--": "made from wood --" is prose)
 _COLUMNS_FROM = re.compile(
-    r"(?:\*|[a-z_][a-z0-9_.]{0,30}(?:[\s]{0,2},[\s]{0,2}[a-z_*][a-z0-9_.]{0,30}){1,8})[\s]{1,3}from[\s]{1,3}"
+    r"(?:\*|[a-z_][a-z0-9_]{0,30}\([\s]{0,2}(?:\*|[a-z0-9_]{1,30})[\s]{0,2}\)"
+    r"|[a-z_][a-z0-9_.]{0,30}(?:[\s]{0,2},[\s]{0,2}[a-z_*][a-z0-9_.]{0,30}){1,8})[\s]{1,3}from[\s]{1,3}"
     r"[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
 )
 # "name asc limit 1", "id desc limit 0,1": a sort parameter's column and direction, then the LIMIT the
@@ -449,7 +450,8 @@ def fragment(text: str) -> Hit | None:
     body = text.strip()
     if not body or len(body) > FRAGMENT_MAX:
         return None
-    if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None) or (
+    if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None and (
+            "(" not in body or body.partition("(")[0] in SQL_FUNCTIONS)) or (
             " limit" in body and _ORDER_LIMIT.fullmatch(body) is not None):
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
     if not body.startswith(FRAGMENT_HEADS):
