@@ -77,6 +77,9 @@ def test_query_attack_is_located() -> None:
         ("id=%27%01or%011=1--", True),
         ("id=%27%01or%011=1--%C3%A9", True),  # one letter beyond ASCII does not make it binary
         ("id=1%01union%01select%01password%01from%01users%C3%A9", True),
+        ("id=1%a0union%a0select%a01,2", True),  # a raw latin-1 no-break space, no UTF-8: U+FFFD
+        ("id=%27%a0or%a01=1--", True),
+        ("blob=%ff%feor%fd%fc%fb%fa%f9%f8", False),  # a word between undecodable bytes alone is no SQL
         ("id=%0c%0b%0c%0b", False),  # blank with odd spaces: nothing to read
         ("blob=%01%02%03%04%05%06%07%08abcdefgh", False),  # binary: still skipped, nothing flagged
     ],

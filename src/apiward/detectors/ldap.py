@@ -42,6 +42,10 @@ _ESCAPE = re.compile(r"\\(2a|28|29|7c|26|21)")
 _ESCAPED = {"2a": "*", "28": "(", "29": ")", "7c": "|", "26": "&", "21": "!"}
 # the metacharacter probe of fuzzers ("*()|&'"): no word, only filter syntax
 _META_ONLY = re.compile(r"[*()|&!='\"\s%0-9]{4,24}")
+# the shortest probes, whole values of two or three metacharacters: a wildcard with a filter closed and
+# reopened or an operator glued ("*)(", "*|", "*&"), the wildcard node and attribute steps of a
+# directory's XPath view ("//*", "@*")
+_SHORT_PROBE = re.compile(r"\*\)\(|\*[|&]|//\*|@\*")
 
 
 # a name or wildcard and the parentheses that close the application's filter: with a NUL after them
@@ -69,6 +73,8 @@ def scan(text: str) -> list[Hit]:
 
 
 def _scan(text: str) -> list[Hit]:
+    if len(text) <= 3 and _SHORT_PROBE.fullmatch(text) is not None:
+        return [Hit(Category.LDAPI, 0.7, "ldapi.metacharacter-probe", text, 0, len(text))]
     if len(text) <= 60 and "(" in text and _OPEN_FILTER.fullmatch(text) is not None:
         return [Hit(Category.LDAPI, 0.8, "ldapi.open-filter", text, 0, len(text))]
     if _TRIGGER.search(text) is None or "(" not in text and "*)" not in text:

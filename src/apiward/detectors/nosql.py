@@ -31,7 +31,10 @@ STRONG = frozenset({"$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$n
 KEY_ONLY = frozenset({"$mod", "$size", "$all"})
 # (also the update operators and aggregation stages of `_MONGO_KEY`, which a value holds only to
 # smuggle an update or a pipeline: '{"$inc": {"balance": 1}}', '[{"$match": {}}]')
-_KEY_ONLY_NAMES = "mod|size|all|inc|push|pull|pullall|addtoset|rename|setoninsert|currentdate|match|graphlookup|unionwith"
+# (and the pipeline stages that reshape or write out what a query returns: '[{"$project": {"pw":
+# "$password"}}]', '{"$group": {"_id": "$role"}}', '{"$out": "x"}')
+_KEY_ONLY_NAMES = ("mod|size|all|inc|push|pull|pullall|addtoset|rename|setoninsert|currentdate|match|graphlookup|unionwith|"
+                   "project|group|unwind|out|addfields|replaceroot|replacewith|facet|sortbycount|bucket")
 _OBJECT_OPERATOR = re.compile(
     rf"\{{[\s]{{0,4}}['\"]?(\$(?:{_KEY_ONLY_NAMES}))['\"]?[\s]{{0,4}}:|[a-z0-9_\]]\[(\$(?:{_KEY_ONLY_NAMES}))\]"
 )
@@ -40,8 +43,9 @@ _JS = linear(
     r"(?:^|['\"];?|['\"][\s]{0,4}(?:&&|\|\|))[\s]{0,8}(?:return[\s]{1,8}(?:true|1|this)"
     r"|this\.[a-z_]{1,32}[\s]{0,4}(?:===?|!==?|\.match|\[|\.length\b|\.startswith\(|\.indexof\()"
     r"|sleep\([0-9]{1,8}\)|db\.[a-z_]{1,32}\.(?:find|drop|insert|remove))"
-    # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1" (a $where on a number)
-    r"|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
+    # a number and a JavaScript equality joined to it, the whole value: "1 || 1==1", "true || ''=='" (a $where
+    # on a number or a boolean)
+    r"|^(?:[0-9]{1,12}|true)[\s]{0,4}(?:\|\||&&)[\s]{0,4}[0-9a-z'\"]{1,12}[\s]{0,4}===?"
 )
 # the mongo shell's database methods and collection calls ("db.getCollection('users').find()",
 # "db.getSiblingDB('admin')", "db.users.deleteMany({})"); map-reduce code ("mapReduce(function(){emit(1,1)}, ...)")
@@ -66,7 +70,8 @@ _MONGO_OBJECT = linear(
 # what $where and mapReduce code shows when a value is spliced into it (a number after "return" only
 # in a comparison: "'The Hobbit'; return 2 copies" is prose)
 _BREAKOUT = re.compile(
-    r"(?:['\"]|^[0-9]{1,12}|^true)[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|[0-9]{1,8}[\s]{0,4}[=!<>]|!)|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
+    r"(?:['\"]\){0,2}|^[0-9]{1,12}|^true)[\s]{0,4}(?:;|\|\||&&)[\s]{0,8}(?:return[\s]{1,8}(?:['\"]|true\b|false\b|this\b|db\.|[0-9]{1,8}[\s]{0,4}[=!<>]|!)"
+    r"|db\.[a-z_]{1,32}[\s]{0,4}[.(]|sleep[\s]{0,4}\(|while[\s]{0,4}\("
     # a map-reduce emit or a thrown error carrying the document ("'; emit(this._id, this.password); '",
     # "';throw new Error(JSON.stringify(this));'")
     r"|emit[\s]{0,4}\([\s]{0,4}this\b|throw[\s]{1,4}new[\s]{1,4}error[\s]{0,4}\([^)]{0,40}\bthis\b"
@@ -77,11 +82,22 @@ _BREAKOUT = re.compile(
     # a declaration spliced in ("'; var d=new Date(); do{...}while(...); '": a busy-wait timer),
     # or the bare assignment that starts the same timer ("';it=new Date();do{...}")
     r"|(?:var|let|const)[\s]{1,4}[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}(?:new[\s]{1,4}[a-z]|this\b|db\.|function\b)"
-    r"|[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}new[\s]{1,4}date\b)"
+    r"|[a-z_$][a-z0-9_$]{0,30}[\s]{0,4}=[\s]{0,4}new[\s]{1,4}date\b"
+    # an endless loop spliced in, the timer without a clock ("';for(;;){};'", "'; while(1){}; '")
+    r"|for[\s]{0,4}\([\s]{0,4};[\s]{0,4};[\s]{0,4}\))"
 )
 # (RE2 on long text: the stdlib engine tries the branches at every "r", "t", "s", "d", "m")
 # (";var": a declaration spliced after a number, "0;var d=new Date(); do{...}while(...)")
-_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|^[0-9]{1,12}[\s]{0,4}(?:\|\||&&)|emit[\s]{0,4}\(|throw[\s]{1,4}new")
+_TRIGGER = linear(r"\$[a-z]|return|this\.|sleep|db\.|mapreduce|;[\s]{0,8}(?:var|let|const)[\s]|^(?:[0-9]{1,12}|true)[\s]{0,4}(?:\|\||&&)"
+                  r"|emit[\s]{0,4}\(|throw[\s]{1,4}new|new[\s]{1,4}date\b|for[\s]{0,4}\(|\}[\s]{0,4},[\s]{0,4}\{")
+# a string or a document of the query closed and the next member written by the value: an operator
+# key ("' } ], $comment:'x'", "', $or: [ {}, {'a':'a") or a document matching a regex literal
+# ("}, { password : /.*/ }"), the query object literal of server-side code completed from inside (the
+# key unquoted and the regex literal are JavaScript: a JSON document, a JSON schema's '"$comment":', has neither)
+_OBJECT_BREAK = linear(
+    r"['\"][\s]{0,4}[}\]][\s}\]]{0,8},[\s]{0,4}\$[a-z]{2,16}[\s]{0,4}:"
+    r"|\}[\s]{0,4},[\s]{0,4}\{[\s]{0,4}['\"]?[a-z_][a-z0-9_.]{0,30}['\"]?[\s]{0,4}:[\s]{0,4}/[^/\n]{1,40}/[gimsx]{0,4}[\s]{0,4}\}"
+)
 # Mongo-only operators as a key in a field's name: a JSON document a value carries is read leaf
 # by leaf (`apiward.http.embedded_json`), so '{"$size": 0}' in a parameter, or '{"$inc":
 # {"balance": 1000}}' in a JSON string, arrives as the field "q.$size" or "note.$inc.balance". These
@@ -136,8 +152,16 @@ def _quoted_sleep(text: str, start: int, end: int) -> bool:
             and start > 0 and text[start - 1].isspace() and text[start + 1 : end].lstrip().startswith("sleep("))
 
 
+# the metacharacter probe of NoSQL scanners ('"\;{}', "{}';\""): only the characters that break a
+# JavaScript string, a statement and a document, to see which one the server chokes on
+_META_PROBE = re.compile(r"[\s'\"\\;{}$]{4,16}")
+
+
 def scan(text: str) -> list[Hit]:
     """NoSQL evidence in one lower-case view (a value, or a key path)."""
+    if len(text) <= 16 and "{" in text and "}" in text and _META_PROBE.fullmatch(text) is not None and (
+            ("'" in text or '"' in text) and (";" in text or "\\" in text)):
+        return [Hit(Category.NOSQLI, 0.75, "nosqli.metacharacter-probe", text, 0, len(text))]
     if _TRIGGER.search(text) is None and (text[-1:] not in ("'", '"') or ";" not in text):
         return []  # (a splice ends by reopening a string, see `_SPLICE`)
     best: Hit | None = None
@@ -159,7 +183,7 @@ def scan(text: str) -> list[Hit]:
     if js is not None and _quoted_sleep(text, js.start(), js.end()):
         js = None
     js = (js or (_BREAKOUT.search(text) if ";" in text or "||" in text or "&&" in text else None)
-          or _SHELL.search(text) or _SPLICE.search(text))
+          or _SHELL.search(text) or _SPLICE.search(text) or (_OBJECT_BREAK.search(text) if "," in text else None))
     if js is not None and (best is None or best.score < 0.85):
         best = Hit(Category.NOSQLI, 0.85, "nosqli.javascript", text, js.start(), js.end())
     return [best] if best is not None else []

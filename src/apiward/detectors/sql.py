@@ -40,11 +40,13 @@ class Token(NamedTuple):
     end: int
 
 
+# (U+FFFD is whitespace: a byte that is no UTF-8, "%a0" sent raw in a URL, is decoded to it, and
+# MySQL's latin-1 reading of that byte is a no-break space between keywords: "1%a0union%a0select")
 _MASTER = re.compile(
-    r"(?P<ws>[\s\x00-\x1f\xa0+]+)"
+    r"(?P<ws>[\s\x00-\x1f\xa0+\ufffd]+)"
     r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+|\\n)"
     r"|(?P<var>@@?[a-z_0-9$.]*)"
-    r"|(?P<word>[a-z_$\u00c0-\uffff][a-z0-9_$\u00c0-\uffff]*)"
+    r"|(?P<word>[a-z_$\u00c0-\ufffc\ufffe\uffff][a-z0-9_$\u00c0-\ufffc\ufffe\uffff]*)"
     r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|->>|->|[=<>!\-*/%^|&~:])"
     r"|(?P<punct>[(),;.])"
 )
@@ -197,6 +199,7 @@ _TRIGGER = linear(
     r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
     r"|\b[a-z_]{2,20}[\s]{0,4}\([\s]{0,4}$"
+    r"|[0-9](?:or|and|xor)\b"
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
 _STACKABLE = {
@@ -362,7 +365,7 @@ def _at(tokens: Sequence[Token], i: int) -> Token | None:
 # whether a clause parses. Each needs a number, NULL or a closing quote/parenthesis before it
 # (not a word: "credit union", "workers' union" are names), so the shapes are syntax, not prose.
 # None of them occurs in wcp's 95k legit requests. Bounded, no nested quantifiers (fullmatch).
-_HEAD = r"""(?:-?[0-9]{1,10}['")]{0,3}|null|-?[0-9]{0,10}['"]\){0,2}|\){1,2})"""
+_HEAD = r"""(?:-?[0-9]{1,10}(?:\.[0-9]{1,6})?['")]{0,3}|null|-?[0-9]{0,10}['"]\){0,2}|\){1,2})"""
 _CUT = r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
 _FRAGMENT = re.compile(
     # "1 union", "' union all--", "1 and 0 union": a union with its select left to the query
@@ -390,6 +393,13 @@ _FRAGMENT = re.compile(
     rf"|{_HEAD}[\s]{{1,3}}(?:having|where|offset|not[\s]{{1,3}}between[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}and"
     rf"|fetch[\s]{{1,3}}first)[\s]{{1,3}}-?[0-9]{{1,10}}(?:[\s]{{1,3}}rows?[\s]{{1,3}}only)?{_CUT}"
     rf"|{_HEAD}[\s]{{1,3}}(?:is(?:[\s]{{1,3}}not)?[\s]{{1,3}}null|like[\s]{{1,3}}0x[0-9a-f]{{1,16}}){_CUT}"
+    # "1 limit 1 offset 0", "1 limit 0,1": the number and the LIMIT clause a query ends with
+    rf"|{_HEAD}[\s]{{1,3}}limit[\s]{{1,3}}[0-9]{{1,10}}(?:[\s]{{0,2}},[\s]{{0,2}}[0-9]{{1,10}}|[\s]{{1,3}}offset[\s]{{1,3}}[0-9]{{1,10}})?{_CUT}"
+    # "1*1", "42 * 1", "1/*": a number times one (the numeric-context probe: the same row if the value
+    # is computed) or a number that opens a comment ("2*3", "1920*1080" are sizes, "1*12" a pack, and pass)
+    r"|-?[0-9]{1,10}[\s]{0,2}\*[\s]{0,2}1|-?[0-9]{1,10}['\")]{0,3}/\*"
+    # "' or", "') and", "1\" ||": a string closed and a logic operator left for the query to complete
+    r"|-?[0-9]{0,10}['\"]\){0,2}[\s]{0,3}(?:or|and|xor|\|\||&&)"
     # "from users--": a table named and the rest of the query cut
     r"|from[\s]{1,3}[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
     # "'and'", "'or'": an operator between two empty strings
@@ -418,13 +428,33 @@ FRAGMENT_HEADS: tuple[str, ...] = (
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
 # text are read again as SQL (wallet addresses and hashes decode to binary and stay data)
 _HEX_LITERAL = re.compile(r"0x((?:[0-9a-f]{2}){3,64})")
+# "username,password from users--", "* from users#": the column list of a select whose value is a
+# column name (a sort or field parameter) goes on with the table and cuts the rest off (a list, a star or
+# an aggregate, "count(*) from users--": "made from wood --" is prose)
+_COLUMNS_FROM = re.compile(
+    r"(?:\*|[a-z_][a-z0-9_]{0,30}\([\s]{0,2}(?:\*|[a-z0-9_]{1,30})[\s]{0,2}\)"
+    r"|[a-z_][a-z0-9_.]{0,30}(?:[\s]{0,2},[\s]{0,2}[a-z_*][a-z0-9_.]{0,30}){1,8})[\s]{1,3}from[\s]{1,3}"
+    r"[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
+)
+# "name asc limit 1", "id desc limit 0,1": a sort parameter's column and direction, then the LIMIT the
+# query would end with (a sort value is a column and a direction alone)
+_ORDER_LIMIT = re.compile(
+    r"[a-z_][a-z0-9_.]{0,30}[\s]{1,3}(?:asc|desc)[\s]{1,3}limit[\s]{1,3}[0-9]{1,10}"
+    r"(?:[\s]{0,2},[\s]{0,2}[0-9]{1,10}|[\s]{1,3}offset[\s]{1,3}[0-9]{1,10})?(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+)
 
 
 def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
     body = text.strip()
-    if not body or len(body) > FRAGMENT_MAX or not body.startswith(FRAGMENT_HEADS):
+    if not body or len(body) > FRAGMENT_MAX:
+        return None
+    if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None and (
+            "(" not in body or body.partition("(")[0] in SQL_FUNCTIONS)) or (
+            " limit" in body and _ORDER_LIMIT.fullmatch(body) is not None):
+        return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
+    if not body.startswith(FRAGMENT_HEADS):
         return None
     if _FRAGMENT.fullmatch(body) is not None:
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
@@ -471,6 +501,9 @@ def scan(text: str) -> list[Hit]:
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, 3)]
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
+        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
+    if len(text) <= 24 and _QUOTED_TAUTOLOGY.fullmatch(text) is not None:
+        # "'1'='1", '"a"="a': a literal compared to itself, the last quote left to the query's own
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
     if len(text) <= 40 and _PROBE_SHAPES.fullmatch(text) is not None:
         return [Hit(Category.SQLI, 0.75, "sqli.break-probe", text, 0, len(text))]
@@ -529,7 +562,25 @@ def scan(text: str) -> list[Hit]:
     if best is not None:
         score, rule, start, end = best
         hits.append(Hit(Category.SQLI, score, rule, text, start, end))
+    if (best is None or best[0] < 0.9) and ("\\'" in text or '\\"' in text):
+        # "admin\' or \'1\'=\'1": quotes escaped once, as a value that went through addslashes or
+        # a JSON string and is unescaped again (stripslashes, a second decode) before it is quoted
+        found = [h for h in scan(_ESCAPED_QUOTE.sub(r"\1", text)) if h.score >= 0.9]
+        if found:
+            return [Hit(Category.SQLI, found[0].score, "sqli.unescaped-quote", text, 0, len(text))]
+    if (best is None or best[0] < 0.9) and '""' in text:
+        # '"hi"") or (""a""=""a"': double quotes doubled, as a CSV export or a quoted-string
+        # escape writes them and its reader undoes
+        single = text
+        while '""' in single:
+            single = single.replace('""', '"')
+        found = [h for h in scan(single) if h.score >= 0.9]
+        if found:
+            return [Hit(Category.SQLI, found[0].score, "sqli.unescaped-quote", text, 0, len(text))]
     return hits
+
+
+_ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 
 
 Judgement = tuple[float, str, int, int]
@@ -563,6 +614,7 @@ def _scan_split(text: str) -> list[Hit]:
     return [Hit(Category.SQLI, h.score, "sqli.split-keyword", text, 0, len(text)) for h in scan(joined) if h.score >= 0.9]
 
 
+_QUOTED_TAUTOLOGY = re.compile(r"(['\"])([a-z0-9]{1,8})\1[\s]{0,2}(?:=|<=>|like)[\s]{0,2}\1\2")
 _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|['\"][-+][|&]{2}[0-9]{1,3}['\"]")
 # whole values that only probe how a string break parses, each with syntax no data has:
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
@@ -794,6 +846,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "';select ..." closes and starts a statement
         if u.value == "if" and any(tok.value in ("waitfor", "select") for tok in rest[i + 2 :]):
             return (0.9, "sqli.break-stacked", qpos, u.end)  # "'; if not(select ..) waitfor delay"
+        if u.value == "values" and w is not None and w.kind == "(":
+            return (0.9, "sqli.break-stacked", qpos, w.end)  # "'; values(1)--": a row constructor as a statement
         admin = _admin_statement(rest, i + 1)
         if admin is not None:
             return (0.9, "sqli.break-stacked", qpos, admin)  # "'; use master--", "'); flush privileges#"
@@ -814,8 +868,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if sub is not None:
             return (0.9, "sqli.break-subquery", qpos, sub)  # "'+(select 1)+'": "+" reads as a space
     if t.kind == "&" or (t.kind == "o" and t.value in COMPARISONS):
-        if u is not None and (u.value == "not" or (u.value == "binary" and w is not None and w.kind == "s")):
-            u, w = w, _at(rest, i + 3)  # ("' or binary 'a'='a": MySQL's BINARY casts the string after it)
+        if u is not None and (u.value == "not" or (u.value == "binary" and w is not None and w.kind == "s")
+                              or (t.value == "sounds" and u.value == "like")):
+            # ("' or binary 'a'='a": MySQL's BINARY casts the string after it; "' sounds like 'a" is
+            # MySQL's one comparison of two words)
+            u, w = w, _at(rest, i + 3)
         if u is None:
             return None
         if u.kind in "f(" or u.value == "select":
@@ -864,6 +921,12 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u is not None and (u.kind in "(" or (u.kind == "f" and u.value in ATTACK_FUNCTIONS)
                               or u.value == "select" or (u.kind == "v" and u.value.startswith("@@") and len(u.value) > 3)):
             return (0.9, "sqli.break-expression", qpos, u.end)  # "'+@@version+'": a server variable spliced in
+        if u is not None and u.kind in "ns" and w is not None and w.kind == "&" and i + 2 < len(rest):
+            # "x' div 0 or '1", "x'*1 and '1": the closed string takes an operand, then the condition
+            # goes on as it would right after the break
+            after = _judge_break_head(text, qpos, rest[i + 2 :])
+            if after is not None and after[0] >= 0.9:
+                return after
         return _trailing_comment(rest, i, qpos)
     if t.kind in "kE":
         clause = _clause(rest, i)
@@ -1017,6 +1080,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return w.end
     if v == "shutdown" and (w is None or w.kind in "c;"):
         return u.end if u.kind in "c;" else t.end
+    if v == "shutdown" and u.value == "with" and w is not None and w.value == "nowait":
+        return w.end  # SQL Server's "shutdown with nowait": the server stopped without a checkpoint
     if v == "update" and u.kind == "b" and w is not None and w.value == "set":
         return w.end
     if v == "copy" and w is not None:
@@ -1374,6 +1439,13 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     last = tokens[_index_after(tokens, end) - 1]
                     prose = tokens[i - 1].kind == "b" and last.kind == "b" and end == tokens[-1].end
                     # "you can order by phone": words on both sides and nothing cut off: prose
+                    # 'project = "X" and assignee = currentuser() order by created desc': a search
+                    # language's whole query (Jira's JQL), a field compared first, sorted by a field and
+                    # nothing cut off; an injected clause follows a number or a break, or sorts by a number
+                    prose = prose or (t.value == "order" and _at(tokens, i + 2) is not None and tokens[i + 2].kind == "b"
+                                      and tokens[0].kind == "b" and tokens[1].kind == "o"
+                                      and tokens[1].value in COMPARISONS and end == tokens[-1].end
+                                      and not any(tok.kind in "c;" for tok in tokens))
                     keep((0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
         elif kind == "&":
             found = _tautology(tokens, i)
@@ -1483,6 +1555,13 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
         return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"
+    if 5 <= n <= 24 and tokens[0].kind == "f" and tokens[0].value in SQL_FUNCTIONS and tokens[1].kind == "(" and (
+            tokens[-1].kind == ")" and _group_end(tokens, 1) == tokens[-1].end
+            and all(tok.kind in "fnsk()," for tok in tokens)
+            and any(_identity_call(tokens, k) for k in range(2, n - 2))):
+        # "ascii(substring(version(),1,1))", "length(database())": the whole value is calls around the
+        # database's own version, user or name (an expression for an ORDER BY or a column parameter)
+        return (0.85, "sqli.db-function", tokens[0].start, tokens[-1].end)
     if n >= 2 and tokens[0].kind == ";":
         u = tokens[1]
         if (u.kind == "E" and u.value in _LEADING_STATEMENTS
@@ -1583,7 +1662,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     left = i - 1
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
-    has_left = left >= 0 and tokens[left].kind in "nsbv"
+    has_left = left >= 0 and (tokens[left].kind in "nsbv" or (
+        # "user)) or 1=1--": a word the grammar calls a keyword, closed in parentheses like a value
+        left < i - 1 and tokens[left].kind == "k" and tokens[left].value in LITERALS))
     if has_left and left >= 1 and tokens[i].value == "and" and tokens[left - 1].value == "between":
         return None  # "between 5 and 10": the range's own "and", not a condition joined
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
@@ -1639,6 +1720,12 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         end = _call_compared(tokens, j)
         if end is not None:
             return (0.9, "sqli.logic-function", start, end)  # "1 and greatest(1,2)=2", "1 and left(version(),1)='5'"
+        if at_start and j + 1 < len(tokens) and tokens[j + 1].kind == "(":
+            after = _index_after(tokens, _group_end(tokens, j + 1))
+            if after == len(tokens) - 1 and _cuts(tokens[after]):
+                # " or isnull(1/0) /*": the value opens with the operator, calls a function and cuts
+                # the rest off (the error or delay of the call is the answer)
+                return (0.85, "sqli.logic-function", start, tokens[after].end)
     if u.kind == "E" and u.value == "select" and not (has_left and tokens[left].kind == "b" and not _select_strong(tokens, j)):
         # after a word, the select must read as one ("start typing or select a destination" is prose)
         return (0.9, "sqli.logic-select", start, u.end)

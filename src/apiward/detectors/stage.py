@@ -1002,6 +1002,10 @@ def _binary(value: str) -> bool:
             # "gopher://127.0.0.1:3306/_%a3%00%00%01": a raw-protocol URL whose path is the bytes it
             # sends (a MySQL or Redis packet); the text before them names where they go
             return False
+        if odd > 0.1 * len(sample) and len(value) <= 800 and _FFFD_SPACED.search(value) is not None:
+            # "1%a0union%a0select%a01": a raw "%a0" is no UTF-8 and became U+FFFD, the blank MySQL
+            # reads between keywords (its latin-1 no-break space); text, read by the SQL analyser so
+            return False
     return odd > 0.1 * len(sample)
 
 
@@ -1013,6 +1017,8 @@ _JAVA_STREAM_MAGIC = ("\xac\xed\x00\x05", "\ufffd\ufffd\x00\x05")
 # JavaScript read them as spaces, so a short payload spaced with them ("1%0cunion%0cselect%0c1")
 # is text, not binary
 _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+# a SQL keyword between two undecodable bytes (see `_binary`)
+_FFFD_SPACED = re.compile("(?i)\ufffd(?:union|select|or|and|xor|from|where|having|order|sleep|drop|exec|waitfor)\ufffd")
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
 _RAW_PROTOCOL_URL = re.compile(r"(?i)(?:gopher|dict|tftp|ldap|telnet)://[a-z0-9.\-\[\]:]{1,80}/")
 # the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
