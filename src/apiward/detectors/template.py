@@ -71,6 +71,8 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
+    # (and a variable declared in an action: "{{ $x := "id" }}")
+    r"|\{\{-?[\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}:="
     # Jinja's print statement and Liquid's assignment ("{% print config %}", "{% assign x = 7 %}")
     r"|\{%-?[\s]{0,4}print[\s(]{1,4}[a-z0-9_('\"]|\{%-?[\s]{0,4}assign[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # a Velocity / JSP reference calling a method of the servlet objects ("$request.getSession()")
@@ -135,6 +137,8 @@ _EXPRESSION = linear(
     # functions that dump the context or read PHP constants ("{{ dump() }}", "{{ constant('X') }}")
     r"|\b(?:passthru|shell_exec|proc_open|pcntl_exec|call_user_func(?:_array)?|file_get_contents|file_put_contents|readfile)\b"
     r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
+    # Thymeleaf's expression objects and SpEL's root ("${#ctx.getVariable('x')}", "${#vars}")
+    r"|(?:^|[^.a-z0-9_])#(?:ctx|vars|execinfo|root)\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
