@@ -268,7 +268,9 @@ def scan(text: str) -> list[Hit]:
                 # a harmless element (<div dir="rtl">, <br>, <b>) is not evidence: below the 0.2
                 # floor, so a note app's rich text does not lend weight to a model guess
                 keep(0.15, "xss.tag", m.start(), m.end())
-            if "position" in rest and "/" not in text[m.start() : m.start(1)] and _overlay(rest.split(">", 1)[0], text[: m.start()]):
+            if ("position" in rest and len(text) <= 2000 and "/" not in text[m.start() : m.start(1)]
+                    and _overlay(rest.split(">", 1)[0], text[: m.start()])):
+                # (a short value: a whole page a session recorder sends lays out its own dialogs)
                 keep(0.8, "xss.overlay", m.start(), m.end())
             elif name in _SWALLOWING and text.strip() == m.group(0).strip() and m.group(0).endswith(">"):
                 # the whole value one bare tag of an element whose content is raw text ("<textarea>",
@@ -667,6 +669,7 @@ _COVER = re.compile(
     r"|inset[\s]{0,4}:[\s]{0,4}0|z-index[\s]{0,4}:[\s]{0,4}[0-9]{3,}"
     r"|opacity[\s]{0,4}:[\s]{0,4}0?(?:\.0{1,3})?(?:[\s;\"'`}]|$))"
 )
+_HIDDEN = re.compile(r"display[\s]{0,4}:[\s]{0,4}none|visibility[\s]{0,4}:[\s]{0,4}hidden")
 _HIDE_PAGE = re.compile(
     r"(?:^|[>}\s,])(?:html|body|\*)[\s]{0,4}\{[^{}]{0,200}(?:display[\s]{0,4}:[\s]{0,4}none|visibility[\s]{0,4}:[\s]{0,4}hidden)"
 )
@@ -674,11 +677,11 @@ _HIDE_PAGE = re.compile(
 
 def _overlay(style: str, before: str) -> bool:
     """A tag's attributes or a sheet (``style``) lay a box over the page: ``position: fixed`` that
-    covers, stacks on top or is invisible (`_COVER`: a phishing form or a clickjacking link over
+    covers, stacks on top or is transparent (`_COVER`: a phishing form or a clickjacking link over
     the site), or ``position: absolute`` doing so with no positioned container in the value before
-    it (``before``); editors and mail clients never write either."""
-    if _COVER.search(style) is None:
-        return False
+    it (``before``), and the box is not hidden; editors and mail clients never write either."""
+    if _COVER.search(style) is None or _HIDDEN.search(style) is not None:
+        return False  # (a hidden box, "display:none": a page's closed dialog, covers nothing)
     if _FIXED.search(style) is not None:
         return True
     return _ABSOLUTE.search(style) is not None and _CONTAINER.search(before) is None
