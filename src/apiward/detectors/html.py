@@ -79,6 +79,12 @@ _SINK = linear(
     # an optional call ("alert?.(1)"), which a filter's "alert(" misses
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}\?\.[\s]{0,4}[(`]"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # an object whose conversion to a primitive is a sink, coerced by an operator ("'+{valueOf:alert}+'")
+    r"|[{,][\s]{0,4}(?:valueof|tostring)[\s]{0,4}:[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}[},]"
+    # CSS that reads a field's value a character at a time and reports it by fetching a URL
+    # ("input[value^=a]{background:url(//x/a)}"): a selector on the value attribute's prefix,
+    # suffix or part, and a url() in its rule
+    r"|\[[\s]{0,4}value[\s]{0,4}[\^$*~|]=[^\]{}]{0,60}\][^{}]{0,100}\{[^{}]{0,100}url[\s]{0,4}\("
     # IE's data binding: an element that renders another element's data as HTML (<span datasrc=#i
     # datafld=c dataformatas=html>)
     r"|\bdataformatas[\s]{0,4}=|\bdatasrc[\s]{0,4}="
@@ -120,7 +126,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|valueof|tostring|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
