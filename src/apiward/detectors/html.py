@@ -25,14 +25,14 @@ from apiward.detectors.linear import linear
 # Elements that execute script or load active content on their own.
 ACTIVE_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base",
-     "meta", "link", "style", "xss", "template", "portal", "isindex", "vmlframe", "import",
+     "meta", "link", "style", "xss", "template", "portal", "fencedframe", "isindex", "vmlframe", "import",
      "xml", "animate", "set", "handler", "listener", "video", "audio", "form", "noscript", "layer",
      "ilayer", "bgsound", "marquee", "xmp", "plaintext", "image", "img", "body", "input", "textarea",
      "select", "keygen", "button", "details", "dialog", "html", "head", "title", "a"}
 )
 STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
-     "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
+     "portal", "fencedframe", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
 _OBSOLETE_TAGS = frozenset({"marquee", "plaintext", "xmp", "listing", "blink"})
 _TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?|:[a-z][a-z0-9\-_]{0,24})([ \t\n\r/>\"'=+]|$)")
@@ -278,7 +278,12 @@ def scan(text: str) -> list[Hit]:
                     and _overlay(rest.split(">", 1)[0], text[: m.start()])):
                 # (a short value: a whole page a session recorder sends lays out its own dialogs)
                 keep(0.8, "xss.overlay", m.start(), m.end())
-            elif name in _SWALLOWING and text.strip() == m.group(0).strip() and m.group(0).endswith(">"):
+            elif name == "dialog" and _OPEN_ATTRIBUTE.search(rest.split(">", 1)[0]) is not None and "/" not in text[m.start() : m.start(1)]:
+                # a dialog shown as the page loads ("<dialog open>Session expired, sign in</dialog>"):
+                # a box over the page that no editor writes
+                keep(0.6, "xss.overlay", m.start(), m.end())
+            elif ((name in _SWALLOWING or (name in _BARE_PROBES and "/" not in m.group(0)))
+                  and text.strip() == m.group(0).strip() and m.group(0).endswith(">")):
                 # the whole value one bare tag of an element whose content is raw text ("<textarea>",
                 # "<noscript>"): injected, it turns the rest of the page into its text (a dangling-markup
                 # probe); its end tag alone ("</textarea>") tests a break out of one
@@ -665,6 +670,10 @@ _INJECTION_MARKER = re.compile(
 
 # the elements whose content the parser reads as raw text up to their end tag
 _SWALLOWING = frozenset({"textarea", "title", "noscript", "noembed", "noframes", "style"})
+# elements a lone complete tag of probes the page with ("<form>", "<svg>": nesting a form, a
+# switch of the parser's namespace); as the whole value, never data
+_BARE_PROBES = frozenset({"form", "input", "keygen", "button", "select", "svg", "math"})
+_OPEN_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`])open(?:[\s/=]|$)")
 # a box laid over the page: fixed to the viewport, or absolute outside a positioned container of
 # the value (a responsive embed's "position:relative" wrapper); and what makes it cover or hide
 _FIXED = re.compile(r"position[\s]{0,4}:[\s]{0,4}fixed")
