@@ -77,9 +77,14 @@ _PROBE = linear(
     r"|\{%-?[\s]{0,4}print[\s(]{1,4}[a-z0-9_('\"]|\{%-?[\s]{0,4}assign[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # a Velocity / JSP reference calling a method of the servlet objects ("$request.getSession()")
     r"|\$!?\{?(?:request|response|application|servletcontext|class)\.[a-z_][a-z0-9_]{1,40}[\s]{0,4}\("
-    r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
+    r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key|url_for|get_flashed_messages)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
+    # Template Toolkit loading a plugin or running Perl ("[% USE dir = Directory('/etc') %]",
+    # "[% PERL %]"), FreeMarker's directives that define, loop or load ("<#list 1..3 as i>")
+    r"|\[%-?[\s]{0,4}(?:use[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}(?:=|\(|%\])|perl[\s]{0,4}-?%\]|rawperl\b)"
+    r"|<#(?:assign|list|include|import|macro|function|setting|attempt|global|local)[\s]{1,4}[^>]{1,200}>"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
-    r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # (and Cheetah's, without the parentheses: "#set $x = 7*7")
+    r"|#set[\s]{0,4}\(?[\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # Twig's environment and context reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}",
     # "{{ _context|json_encode }}"), and a PHP filter callback named as an option ("{'options':'system'}")
     r"|\b_self\.env\.|registerundefinedfiltercallback|\{\{[\s]{0,4}(?:dump\([\s]{0,4})?_context\b"
