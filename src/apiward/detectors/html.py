@@ -193,7 +193,7 @@ def scan(text: str) -> list[Hit]:
                     keep(0.15, "xss.tag", m.start(), m.end())  # a closing </style>, </svg>: ends, opens nothing
                 elif name == "style" and _SINK.search(rest) is not None:
                     keep(0.93, "xss.style", m.start(), m.end())
-                elif name == "style" and (_HIDE_PAGE.search(rest) is not None or ("position" in rest and _overlay(rest, text[: m.start()]))):
+                elif name == "style" and _restyles_page(rest):
                     # a sheet that hides the page or lays a box over it: defacement, a fake page on top
                     keep(0.8, "xss.style-overlay", m.start(), m.end())
                 elif name == "style" and "</style" in rest and "url" not in rest and "@" not in rest:
@@ -685,9 +685,22 @@ _COVER = re.compile(
     r"|opacity[\s]{0,4}:[\s]{0,4}0?(?:\.0{1,3})?(?:[\s;\"'`}]|$))"
 )
 _HIDDEN = re.compile(r"display[\s]{0,4}:[\s]{0,4}none|visibility[\s]{0,4}:[\s]{0,4}hidden")
-_HIDE_PAGE = re.compile(
-    r"(?:^|[>}\s,])(?:html|body|\*)[\s]{0,4}\{[^{}]{0,200}(?:display[\s]{0,4}:[\s]{0,4}none|visibility[\s]{0,4}:[\s]{0,4}hidden)"
-)
+# a rule for the whole page: the root, the body, every element, or content generated before or
+# after one of them (its declarations in group 1)
+_PAGE_RULE = re.compile(r"(?:^|[>}\s,])(?:html|body|\*)(?:::?(?:before|after))?[\s]{0,4}\{([^{}]{0,300})")
+
+
+def _restyles_page(sheet: str) -> bool:
+    """A style sheet (``sheet``) hides the whole page or lays a box over it from a rule for the
+    page itself (`_PAGE_RULE`: "body{display:none}", "body::before{content:'..';position:fixed;
+    inset:0}"); a site's own rules style its classes (".overlay{position:fixed}")."""
+    for count, m in enumerate(_PAGE_RULE.finditer(sheet[:2000])):
+        if count >= 8:
+            break
+        rule = m.group(1)
+        if _HIDDEN.search(rule) is not None or ("position" in rule and _overlay(rule, "")):
+            return True
+    return False
 
 
 def _overlay(style: str, before: str) -> bool:
