@@ -79,6 +79,9 @@ _SINK = linear(
     # an optional call ("alert?.(1)"), which a filter's "alert(" misses
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}\?\.[\s]{0,4}[(`]"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # the page's stored tokens read out ("'-localStorage.getItem('token')-'"): a sink only after a
+    # break (`_WEAK_SINK`), code that reads its own storage is no evidence
+    r"|\b(?:localstorage|sessionstorage)[\s]{0,4}(?:\.[\s]{0,4}getitem[\s]{0,4}\(|\[[\s]{0,4}['\"`])"
     # an object whose conversion to a primitive is a sink, coerced by an operator ("'+{valueOf:alert}+'")
     r"|[{,][\s]{0,4}(?:valueof|tostring)[\s]{0,4}:[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}[},]"
     # CSS that reads a field's value a character at a time and reports it by fetching a URL
@@ -95,7 +98,7 @@ _SINK = linear(
 )
 _NAMED_PROPERTY = re.compile(r"(?:document|window|top|self|parent|opener)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
-_WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob)[\s(`]")
+_WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob)[\s(`]|(?:local|session)storage")
 # A value that opens as a named JavaScript function is a script's source sent as data (a bot
 # detector's fingerprint of the page's own functions, an error report, an editor's content): its
 # calls and DOM use are the program's, not a break-out. It runs only inside a tag (other rules) or
@@ -126,7 +129,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|valueof|tostring|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|valueof|tostring|storage|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
