@@ -71,8 +71,10 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
-    # (and a variable declared in an action: "{{ $x := "id" }}")
+    # (and a variable declared in an action: "{{ $x := "id" }}"; the request, the environment or
+    # a secret read from the context's root: "{{ .Request.Header }}", "{{.Env}}")
     r"|\{\{-?[\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}:="
+    r"|\{\{-?[\s]{0,4}\.(?:env|request|os|secrets?|password)(?:[\s.}\-]|$)"
     # Jinja's print statement and Liquid's assignment ("{% print config %}", "{% assign x = 7 %}")
     r"|\{%-?[\s]{0,4}print[\s(]{1,4}[a-z0-9_('\"]|\{%-?[\s]{0,4}assign[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # a Velocity / JSP reference calling a method of the servlet objects ("$request.getSession()")
