@@ -85,6 +85,14 @@ class GatewaySettings(_Section):
     tls_key: Path | None = None
     client_ca: Path | None = None
     client_cert_required: bool = False
+    # TLS to an https:// upstream. Its certificate is verified against the system trust store, or
+    # against upstream_ca (PEM bundle) for an internal CA; upstream_verify: false turns
+    # verification off (a lab upstream with a self-signed certificate; logged as a warning at
+    # start-up). upstream_client_cert/key: the certificate presented to an upstream requiring mTLS.
+    upstream_ca: Path | None = None
+    upstream_verify: bool = True
+    upstream_client_cert: Path | None = None
+    upstream_client_key: Path | None = None
 
     _check_listen = field_validator("listen", "admin")(lambda v: _host_port(v))
 
@@ -110,6 +118,14 @@ class GatewaySettings(_Section):
             raise ValueError("client_ca needs tls_cert and tls_key (TLS terminated here)")
         if self.client_cert_required and self.client_ca is None:
             raise ValueError("client_cert_required needs client_ca")
+        if (self.upstream_client_cert is None) != (self.upstream_client_key is None):
+            raise ValueError("upstream_client_cert and upstream_client_key go together")
+        if self.upstream_ca is not None and not self.upstream_verify:
+            raise ValueError("upstream_ca is unused with upstream_verify: false; set one or the other")
+        tls_upstream = (self.upstream_ca is not None or not self.upstream_verify
+                        or self.upstream_client_cert is not None)
+        if tls_upstream and self.upstream is not None and not self.upstream.startswith("https://"):
+            raise ValueError("upstream_ca / upstream_verify / upstream_client_cert need an https:// upstream")
         return self
 
 

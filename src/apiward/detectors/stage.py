@@ -972,6 +972,8 @@ def _binary(value: str) -> bool:
     or undecodable characters. Injection payloads are text; such values go uninspected."""
     if value.isascii() and value.isprintable():
         return False
+    if value.startswith(_JAVA_STREAM_MAGIC):
+        return False  # a Java serialization stream (its magic, or what UTF-8 decoding left of it): the gadget
     if value[-1:] == "\x00" and value.rstrip("\x00").isprintable():
         return False  # text cut short by a NUL ("*))%00", "shell.php%00"): C string truncation
     sample = value[:2048]
@@ -995,6 +997,9 @@ def _binary(value: str) -> bool:
     return odd > 0.1 * len(sample)
 
 
+# the first bytes of a Java serialization stream, read as Latin-1 or (its two high bytes
+# undecodable) as UTF-8
+_JAVA_STREAM_MAGIC = ("\xac\xed\x00\x05", "\ufffd\ufffd\x00\x05")
 # control characters other than tab and line breaks, DEL and the C1 block, and U+FFFD (what
 # undecodable bytes became). Vertical tab and form feed count as line breaks: SQL, shells and
 # JavaScript read them as spaces, so a short payload spaced with them ("1%0cunion%0cselect%0c1")

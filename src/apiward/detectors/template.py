@@ -189,8 +189,12 @@ _PROTOTYPE = re.compile(
 )
 # Spring4Shell / Struts: the class loader reached through bean properties
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
-_SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
-_TRIGGER = linear(r"[$#*@~%]\{|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
+# (and the stream's magic bytes themselves, percent-encoded: "%ac%ed%00%05sr..." decodes, as Latin-1
+# and without its NUL, to "\xac\xed\x05" and a type code (object, block data, string, array); a
+# query parser that reads UTF-8 leaves two replacement characters of the magic; .NET BinaryFormatter's
+# header in base64, "AAEAAAD/////AQAAAAAAAAA", the first bytes of every ysoserial.net payload)
+_SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|aaeaaad/////aqaaaaaaaaa|\\xac\\xed\\x00\\x05|(?:\xac\xed|\ufffd\ufffd)\x00?\x05[srtuw]")
+_TRIGGER = linear(r"[$#*@~%]\{|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
@@ -328,7 +332,8 @@ def scan(text: str) -> list[Hit]:
             strong_context = java_context and (touched or not weak)
             keep(0.45 if weak and not strong_context else 0.85, "ssti.java-gadget", gadget.start(), gadget.end())
     # (the literals every `_SERIAL` match holds, found faster than its "\b" is tried at each letter)
-    serial = _SERIAL.search(text) if "ro0ab" in text or "aced" in text or "\\xac" in text else None
+    serial = (_SERIAL.search(text) if "ro0ab" in text or "aced" in text or "aaeaaad/////" in text or "\\xac" in text or "\xac\xed" in text
+              or "\ufffd\ufffd\x05" in text else None)
     if serial is not None:
         keep(0.9, "ssti.java-serialized", serial.start(), serial.end())
     if best is not None:

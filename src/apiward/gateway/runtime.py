@@ -20,7 +20,7 @@ from apiward.gateway.forwarding import ProxyTrust
 from apiward.gateway.metrics import Metrics
 from apiward.gateway.recorder import EventRecorder
 from apiward.gateway.stack import build_pipeline, decision_policy
-from apiward.gateway.upstream import Upstream
+from apiward.gateway.upstream import Upstream, tls_context
 from apiward.identity.mtls import MtlsIdentifier
 from apiward.pipeline import Pipeline, ResponseObserver, Stage
 from apiward.settings import Settings
@@ -72,7 +72,10 @@ class Runtime:
                 connect_timeout=gw.connect_timeout,
                 read_timeout=gw.read_timeout,
                 keepalive_timeout=gw.upstream_keepalive,
+                tls=tls_context(gw),
             )
+            if gw.upstream.startswith("https://") and not gw.upstream_verify:
+                log.warning("upstream TLS certificate verification is OFF (gateway.upstream_verify: false)")
         self._with_events = with_events and bool(settings.events.store)
         self.store: EventStore | None = None
         self.writer: EventWriter | None = None

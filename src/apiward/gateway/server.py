@@ -47,6 +47,7 @@ from apiward.gateway.metrics import MULTIPROC_ENV, Metrics
 from apiward.gateway.runtime import probe_tcp
 from apiward.gateway.stack import build_pipeline
 from apiward.gateway.threaded import ServerStartError, start_in_thread
+from apiward.gateway.upstream import tls_context
 from apiward.identity.mtls import uvicorn_tls_options
 from apiward.settings import AdminSettings, Settings, build_settings
 from apiward.store import EventStore, open_store
@@ -215,6 +216,7 @@ def tls_options(settings: Settings) -> dict[str, Any]:
 def proxy_config(settings: Settings, workers: int, app: object = "apiward.gateway.server:worker_app") -> uvicorn.Config:
     gw = settings.gateway
     host, port = split_host_port(gw.listen)
+    tls_context(gw)  # unreadable upstream TLS files stop start-up here, before any worker starts
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         factory=isinstance(app, str),

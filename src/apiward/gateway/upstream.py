@@ -11,16 +11,39 @@ pooled keep-alive connection turns out to have been closed by the upstream.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Sequence
 
 import aiohttp
 from yarl import URL
 
-from apiward.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from apiward.errors import ConfigError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from apiward.settings import GatewaySettings
 
 IDEMPOTENT: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _SKIP_AUTO = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+
+
+def tls_context(gw: GatewaySettings) -> ssl.SSLContext | None:
+    """The TLS context for an https:// upstream (None for http://): verified against the system
+    trust store or ``gateway.upstream_ca``, unverified only with ``upstream_verify: false``, with
+    ``upstream_client_cert`` presented for mTLS. Unreadable files raise `ConfigError` naming the key,
+    so a bad path stops start-up instead of failing every request."""
+    if not (gw.upstream or "").startswith("https://"):
+        return None
+    key = "gateway.upstream_ca"
+    try:
+        context = ssl.create_default_context(cafile=str(gw.upstream_ca) if gw.upstream_ca else None)
+        if not gw.upstream_verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if gw.upstream_client_cert is not None and gw.upstream_client_key is not None:
+            key = "gateway.upstream_client_cert"
+            context.load_cert_chain(str(gw.upstream_client_cert), str(gw.upstream_client_key))
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot load the upstream TLS files: {exc}", key) from exc
+    return context
 
 
 class Upstream:
@@ -34,8 +57,10 @@ class Upstream:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         keepalive_timeout: float = 4.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._tls = tls
         self._pool_size = pool_size
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=read_timeout
@@ -53,6 +78,7 @@ class Upstream:
             keepalive_timeout=self._keepalive_timeout,
             ttl_dns_cache=60,
             enable_cleanup_closed=False,
+            ssl=self._tls if self._tls is not None else True,  # True: aiohttp's default verification
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -96,6 +122,9 @@ class Upstream:
                 raise UpstreamUnavailable(f"upstream closed the connection: {exc}") from exc
             except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
                 raise UpstreamTimeout("upstream did not answer in time") from exc
+            except aiohttp.ClientSSLError as exc:
+                # an untrusted or mismatched upstream certificate: never retried, never bypassed
+                raise UpstreamUnavailable(f"upstream TLS failed: {exc}") from exc
             except aiohttp.ClientError as exc:
                 raise UpstreamUnavailable(f"upstream unreachable: {type(exc).__name__}") from exc
             except OSError as exc:

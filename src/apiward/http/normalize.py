@@ -96,6 +96,31 @@ def _unescape(text: str) -> str:
     return _CHARREF.sub(_charref_replace, text)
 
 
+# what a named reference written without its ";" decodes to (all Latin-1: "&reg" "®", "&copy" "©",
+# "&not" "¬"), NFKC-normalised and lower-cased as a view holds it: where a decoded view holds one,
+# a "&" may have been a separator in front of a word ("x&regsvr32 ...", "a&copy \\\\h\\s\\x.exe")
+BARE_ENTITY_CHARS = re.compile("[" + "".join(sorted({
+    _c for _name, _text in html5.items() if not _name.endswith(";") and not _text.isascii()
+    for _c in unicodedata.normalize("NFKC", _text).lower() if not _c.isascii()})) + "]")
+
+
+_CLOSED_CHARREF = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_closed_references(value: str) -> str:
+    """URL decoding (``%XX``, ``%uXXXX``, repeated as in `normalize_value`) and the character
+    references closed by ";" (``&copy;``), in the canonical form of a view (NFKC, no NULs, lower
+    case); a "&" before a word without ";" ("&copy 2024", "&regsvr32") stays a "&"."""
+    for _ in range(MAX_DEPTH):
+        step = _PERCENT.sub(_percent_replace, value) if "%" in value else value
+        if "&" in step:
+            step = _CLOSED_CHARREF.sub(lambda m: html.unescape(m.group(0)), step)
+        if step == value:
+            break
+        value = step[:MAX_VIEW_CHARS]
+    return _canonical(value)
+
+
 def _charref_replace(match: re.Match[str]) -> str:
     name = match.group(1)
     if name[0] == "#":
