@@ -154,7 +154,8 @@ def inert(value: str) -> bool:
         return False  # "1-- -", "0x27206f7220313d31", "current_user": whole-value SQL fragments
     # (":/" and not only "://": a path folds "/proxy/http://127.0.0.1/" to "/proxy/http:/127.0.0.1/")
     # ("//" anywhere: a scheme-relative URL glued to a value, "abc//127.0.0.1/")
-    if ".." in text or ":/" in text or "//" in text or "@@" in text:
+    # ("@system.": a Razor expression reaching .NET, "@System.Environment.MachineName", is words and dots)
+    if ".." in text or ":/" in text or "//" in text or "@@" in text or "@system." in text:
         return False
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"

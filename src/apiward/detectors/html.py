@@ -25,14 +25,14 @@ from apiward.detectors.linear import linear
 # Elements that execute script or load active content on their own.
 ACTIVE_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base",
-     "meta", "link", "style", "xss", "template", "portal", "isindex", "vmlframe", "import",
+     "meta", "link", "style", "xss", "template", "portal", "fencedframe", "isindex", "vmlframe", "import",
      "xml", "animate", "set", "handler", "listener", "video", "audio", "form", "noscript", "layer",
      "ilayer", "bgsound", "marquee", "xmp", "plaintext", "image", "img", "body", "input", "textarea",
      "select", "keygen", "button", "details", "dialog", "html", "head", "title", "a"}
 )
 STRONG_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xss",
-     "portal", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
+     "portal", "fencedframe", "isindex", "vmlframe", "bgsound", "layer", "ilayer", "handler", "listener"}
 )
 _OBSOLETE_TAGS = frozenset({"marquee", "plaintext", "xmp", "listing", "blink"})
 _TAG = linear(r"<[ \t\n/]{0,4}([a-z][a-z0-9\-_]{0,24}(?::[a-z][a-z0-9\-_]{0,24})?|:[a-z][a-z0-9\-_]{0,24})([ \t\n\r/>\"'=+]|$)")
@@ -79,6 +79,15 @@ _SINK = linear(
     # an optional call ("alert?.(1)"), which a filter's "alert(" misses
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}\?\.[\s]{0,4}[(`]"
     r"|\+adw-|\+ad4-|\bnavigation\.navigate"
+    # the page's stored tokens read out ("'-localStorage.getItem('token')-'"): a sink only after a
+    # break (`_WEAK_SINK`), code that reads its own storage is no evidence
+    r"|\b(?:localstorage|sessionstorage)[\s]{0,4}(?:\.[\s]{0,4}getitem[\s]{0,4}\(|\[[\s]{0,4}['\"`])"
+    # an object whose conversion to a primitive is a sink, coerced by an operator ("'+{valueOf:alert}+'")
+    r"|[{,][\s]{0,4}(?:valueof|tostring)[\s]{0,4}:[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}[},]"
+    # CSS that reads a field's value a character at a time and reports it by fetching a URL
+    # ("input[value^=a]{background:url(//x/a)}"): a selector on the value attribute's prefix,
+    # suffix or part, and a url() in its rule
+    r"|\[[\s]{0,4}value[\s]{0,4}[\^$*~|]=[^\]{}]{0,60}\][^{}]{0,100}\{[^{}]{0,100}url[\s]{0,4}\("
     # IE's data binding: an element that renders another element's data as HTML (<span datasrc=#i
     # datafld=c dataformatas=html>)
     r"|\bdataformatas[\s]{0,4}=|\bdatasrc[\s]{0,4}="
@@ -89,7 +98,7 @@ _SINK = linear(
 )
 _NAMED_PROPERTY = re.compile(r"(?:document|window|top|self|parent|opener)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
-_WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob)[\s(`]")
+_WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob)[\s(`]|(?:local|session)storage")
 # A value that opens as a named JavaScript function is a script's source sent as data (a bot
 # detector's fingerprint of the page's own functions, an error report, an editor's content): its
 # calls and DOM use are the program's, not a break-out. It runs only inside a tag (other rules) or
@@ -120,7 +129,7 @@ EVENTS = frozenset(
     onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart
     onwebkittransitionend onwheel oncommand""".split()
 )
-_TRIGGER = linear("[<>]|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
+_TRIGGER = linear("[<>]|valueof|tostring|storage|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
@@ -187,6 +196,9 @@ def scan(text: str) -> list[Hit]:
                     keep(0.15, "xss.tag", m.start(), m.end())  # a closing </style>, </svg>: ends, opens nothing
                 elif name == "style" and _SINK.search(rest) is not None:
                     keep(0.93, "xss.style", m.start(), m.end())
+                elif name == "style" and _restyles_page(rest):
+                    # a sheet that hides the page or lays a box over it: defacement, a fake page on top
+                    keep(0.8, "xss.style-overlay", m.start(), m.end())
                 elif name == "style" and "</style" in rest and "url" not in rest and "@" not in rest:
                     # a whole stylesheet that fetches nothing and runs nothing (".btn{color:red}")
                     keep(0.15, "xss.tag", m.start(), m.end())
@@ -240,6 +252,11 @@ def scan(text: str) -> list[Hit]:
                     # HTML-injection probe (the image that fails to load, without its onerror yet);
                     # an editor's image names a file, a path or a URL
                     keep(0.6, "xss.placeholder-source", m.start(), m.end())
+                elif name in _MEDIA_ELEMENTS and _action_source(rest.split(">", 1)[0]):
+                    # an image whose source is an action of a site's application ("<img
+                    # src=/admin/delete.php?user=7>"): the browser requests it with the reader's
+                    # cookies (cross-site request forgery through a rendered image)
+                    keep(0.6, "xss.action-source", m.start(), m.end())
                 elif (len(text) <= 256 and ">" not in rest and _ATTRIBUTE.match(rest) is not None
                       and (m.start() == 0 or text[m.start() - 1] in "\"'`>=")):
                     # a short value that opens an element with an attribute and never closes it,
@@ -260,6 +277,20 @@ def scan(text: str) -> list[Hit]:
                 # a harmless element (<div dir="rtl">, <br>, <b>) is not evidence: below the 0.2
                 # floor, so a note app's rich text does not lend weight to a model guess
                 keep(0.15, "xss.tag", m.start(), m.end())
+            if ("position" in rest and len(text) <= 2000 and "/" not in text[m.start() : m.start(1)]
+                    and _overlay(rest.split(">", 1)[0], text[: m.start()])):
+                # (a short value: a whole page a session recorder sends lays out its own dialogs)
+                keep(0.8, "xss.overlay", m.start(), m.end())
+            elif name == "dialog" and _OPEN_ATTRIBUTE.search(rest.split(">", 1)[0]) is not None and "/" not in text[m.start() : m.start(1)]:
+                # a dialog shown as the page loads ("<dialog open>Session expired, sign in</dialog>"):
+                # a box over the page that no editor writes
+                keep(0.6, "xss.overlay", m.start(), m.end())
+            elif ((name in _SWALLOWING or (name in _BARE_PROBES and "/" not in m.group(0)))
+                  and text.strip() == m.group(0).strip() and m.group(0).endswith(">")):
+                # the whole value one bare tag of an element whose content is raw text ("<textarea>",
+                # "<noscript>"): injected, it turns the rest of the page into its text (a dangling-markup
+                # probe); its end tag alone ("</textarea>") tests a break out of one
+                keep(0.55, "xss.bare-tag", m.start(), m.end())
             if best is not None and best.score >= 0.97:
                 return [best]
         brk = _ATTRIBUTE_BREAK.match(text) or _ELEMENT_BREAK.match(text)
@@ -282,6 +313,12 @@ def scan(text: str) -> list[Hit]:
             # <a href="http://0x42.0x0000066.0x7.0x93/">: a link whose host is spelled in hex,
             # octal or as one number hides where it goes from a filter; no page writes one
             keep(0.6, "xss.obfuscated-host", numeric.start(), numeric.end())
+        spread = _spread_address(text) if ("//" in text or "%" in text) else None
+        if spread is not None:
+            # <a href="h\ntt\tp://6\t6.000146.0x7.147/">, <a href="http://%77%77%77.x.tld">: a link's
+            # scheme or host broken by blanks the browser drops, or its host percent-encoded, to
+            # pass a filter's URL check; no page writes one
+            keep(0.6, "xss.obfuscated-host", spread, spread + 4)
         deceptive = _DECEPTIVE_URL.search(text) if "//" in text else None
         if deceptive is not None:
             # <a href="http://trusted.example@evil.example">: a link whose host hides behind user
@@ -497,6 +534,33 @@ _DECEPTIVE_URL = linear(
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
+# a quoted address in a tag's attribute, blanks and control characters included (the browser drops
+# tabs and line breaks from a URL before it reads it)
+_QUOTED_ADDRESS = linear(
+    r"<[^<>]{0,200}[\s/\"'`](?:href|src|action|data|formaction|background|poster)[\s]{0,4}=[\s]{0,4}[\"'`]([^\"'`<>]{1,200})"
+)
+_BLANKS = re.compile(r"[\s\x00-\x1f]")
+
+
+def _spread_address(text: str) -> int | None:
+    """Where a tag's quoted address (`_QUOTED_ADDRESS`) names a web host with blanks inside its
+    scheme or host, or with its host percent-encoded (``h\ttp://x``, ``http://%78%37.tld``), or
+    None."""
+    for count, m in enumerate(_QUOTED_ADDRESS.finditer(text)):
+        if count >= 8:
+            break
+        value = m.group(1).strip()
+        scheme, colon, rest = value.partition(":")
+        if colon and _BLANKS.sub("", scheme) in ("http", "https") and rest.lstrip(" \t\n\r").startswith("//"):
+            host = rest.lstrip(" \t\n\r")[2:].split("/", 1)[0]
+            if scheme != _BLANKS.sub("", scheme) or _BLANKS.search(host) is not None or "%" in host.split("@")[-1]:
+                return m.start(1)
+            if _obfuscated_host(host.split("@")[-1].split(":")[0]) if host and all(
+                    c in "0123456789abcdefx.:@" for c in host.split("@")[-1]) else False:
+                return m.start(1)
+        elif value.startswith("//") and "%" in value[2:].split("/", 1)[0]:
+            return m.start(1)
+    return None
 
 
 def _obfuscated_host(host: str) -> bool:
@@ -561,6 +625,29 @@ def _plain_attributes(attributes: str) -> bool:
 _MEDIA_ELEMENTS = frozenset({"img", "image", "video", "audio", "source", "input"})
 # a source of one or two letters or digits, quoted or not: no file, path or address
 _PLACEHOLDER_SOURCE = re.compile(r"(?:^|[\s/\"'`])src[\s]{0,4}=[\s]{0,4}([\"'`]?)[a-z0-9]{1,2}\1(?:[\s/]|$)")
+_SOURCE_VALUE = re.compile(r"(?:^|[\s/\"'`])src[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{1,300})")
+# a state-changing action named in a URL's path or query ("/admin/delete.php?id=7", "?action=logout")
+_ACTION_WORD = re.compile(
+    r"(?:^|[/?&=_.\-])(?:delete|remove|logout|logoff|signout|transfer|withdraw|deactivate|destroy|grant|promote"
+    r"|make_?admin|set_?admin|add_?admin|add_?user|change_?password|reset_?password|change_?email|unsubscribe)(?:$|[/?&=_.])"
+)
+_MEDIA_FILE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|ico|bmp|avif|mp[34]|webm|ogg|wav)$")
+_SCRIPT_FILE = re.compile(r"\.(?:php[0-9]?|aspx?|jsp|cgi|pl|do|action|cfm)$")
+
+
+def _action_source(attributes: str) -> bool:
+    """A media element's source (``src=``) is a request to an application's action: an action
+    word (`_ACTION_WORD`) in a script's path or with a query, not a media file."""
+    m = _SOURCE_VALUE.search(attributes)
+    if m is None:
+        return False
+    path, _, query = m.group(1).partition("?")
+    if _MEDIA_FILE.search(path) is not None or (not query and _SCRIPT_FILE.search(path) is None):
+        return False
+    return _ACTION_WORD.search(path.split("//", 1)[-1].partition("/")[2] if "//" in path else path) is not None or (
+        _ACTION_WORD.search(query) is not None)
+
+
 # markup written out of an attribute: the value opens (after at most a short token: "1", "abc",
 # an e-mail) with a quote that closes the attribute and a ">" that closes the tag, then a new
 # element ('"><h1>', "'><b>", '" /><p>'); rich text and captured pages open with their own tag
@@ -576,10 +663,59 @@ _ELEMENT_BREAK = re.compile(
 # a value that is one element and only the word an injection test shows ("<h1>XSS</h1>",
 # "<b>pwned</b>"), alone or appended to a value's token ("1<h1>XSS</h1>", "/page<b>pwned</b>"):
 # the proof that markup is rendered; rich text says more than that word
+# (inside up to three elements, "<center><b>hacked</b></center>"; a defacer's signature, "hacked by x")
 _INJECTION_MARKER = re.compile(
-    r"[^<>\s]{0,40}<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test)"
-    r"[\s!.:1-9]{0,4}</[a-z][a-z0-9]{0,10}[\s]{0,4}>"
+    r"[^<>\s]{0,40}(?:<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}){1,3}"
+    r"(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test|(?:hacked|defaced)[\s]{1,4}by[\s]{1,4}[a-z0-9_\-]{1,20}(?: [a-z0-9_\-]{1,20}){0,2})"
+    r"[\s!.:1-9]{0,4}(?:</[a-z][a-z0-9]{0,10}[\s]{0,4}>[\s]{0,4}){1,3}"
 )
+
+
+# the elements whose content the parser reads as raw text up to their end tag
+_SWALLOWING = frozenset({"textarea", "title", "noscript", "noembed", "noframes", "style"})
+# elements a lone complete tag of probes the page with ("<form>", "<svg>": nesting a form, a
+# switch of the parser's namespace); as the whole value, never data
+_BARE_PROBES = frozenset({"form", "input", "keygen", "button", "select", "svg", "math"})
+_OPEN_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`])open(?:[\s/=]|$)")
+# a box laid over the page: fixed to the viewport, or absolute outside a positioned container of
+# the value (a responsive embed's "position:relative" wrapper); and what makes it cover or hide
+_FIXED = re.compile(r"position[\s]{0,4}:[\s]{0,4}fixed")
+_ABSOLUTE = re.compile(r"position[\s]{0,4}:[\s]{0,4}absolute")
+_CONTAINER = re.compile(r"position[\s]{0,4}:[\s]{0,4}(?:relative|absolute|sticky)")
+_COVER = re.compile(
+    r"(?:^|[\s;\"'`{])(?:(?:width|height)[\s]{0,4}:[\s]{0,4}(?:100(?:\.0{1,3})?%|100v[wh]|[0-9]{4,5}px)"
+    r"|inset[\s]{0,4}:[\s]{0,4}0|z-index[\s]{0,4}:[\s]{0,4}[0-9]{3,}"
+    r"|opacity[\s]{0,4}:[\s]{0,4}0?(?:\.0{1,3})?(?:[\s;\"'`}]|$))"
+)
+_HIDDEN = re.compile(r"display[\s]{0,4}:[\s]{0,4}none|visibility[\s]{0,4}:[\s]{0,4}hidden")
+# a rule for the whole page: the root, the body, every element, or content generated before or
+# after one of them (its declarations in group 1)
+_PAGE_RULE = re.compile(r"(?:^|[>}\s,])(?:html|body|\*)(?:::?(?:before|after))?[\s]{0,4}\{([^{}]{0,300})")
+
+
+def _restyles_page(sheet: str) -> bool:
+    """A style sheet (``sheet``) hides the whole page or lays a box over it from a rule for the
+    page itself (`_PAGE_RULE`: "body{display:none}", "body::before{content:'..';position:fixed;
+    inset:0}"); a site's own rules style its classes (".overlay{position:fixed}")."""
+    for count, m in enumerate(_PAGE_RULE.finditer(sheet[:2000])):
+        if count >= 8:
+            break
+        rule = m.group(1)
+        if _HIDDEN.search(rule) is not None or ("position" in rule and _overlay(rule, "")):
+            return True
+    return False
+
+
+def _overlay(style: str, before: str) -> bool:
+    """A tag's attributes or a sheet (``style``) lay a box over the page: ``position: fixed`` that
+    covers, stacks on top or is transparent (`_COVER`: a phishing form or a clickjacking link over
+    the site), or ``position: absolute`` doing so with no positioned container in the value before
+    it (``before``), and the box is not hidden; editors and mail clients never write either."""
+    if _COVER.search(style) is None or _HIDDEN.search(style) is not None:
+        return False  # (a hidden box, "display:none": a page's closed dialog, covers nothing)
+    if _FIXED.search(style) is not None:
+        return True
+    return _ABSOLUTE.search(style) is not None and _CONTAINER.search(before) is None
 
 
 def _quote_break(before: str) -> bool:

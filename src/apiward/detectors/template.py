@@ -71,13 +71,22 @@ _PROBE = linear(
     r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
+    # (and a variable declared in an action: "{{ $x := "id" }}"; the request, the environment or
+    # a secret read from the context's root: "{{ .Request.Header }}", "{{.Env}}")
+    r"|\{\{-?[\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}:="
+    r"|\{\{-?[\s]{0,4}\.(?:env|request|os|secrets?|password)(?:[\s.}\-]|$)"
     # Jinja's print statement and Liquid's assignment ("{% print config %}", "{% assign x = 7 %}")
     r"|\{%-?[\s]{0,4}print[\s(]{1,4}[a-z0-9_('\"]|\{%-?[\s]{0,4}assign[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # a Velocity / JSP reference calling a method of the servlet objects ("$request.getSession()")
     r"|\$!?\{?(?:request|response|application|servletcontext|class)\.[a-z_][a-z0-9_]{1,40}[\s]{0,4}\("
-    r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
+    r"|\{\{[\s]{0,4}(?:config|self|_self|request|settings\.secret_key|url_for|get_flashed_messages)[\s]{0,4}\}\}|\$\{\{<%|<%\[%|\{\{<%"
+    # Template Toolkit loading a plugin or running Perl ("[% USE dir = Directory('/etc') %]",
+    # "[% PERL %]"), FreeMarker's directives that define, loop or load ("<#list 1..3 as i>")
+    r"|\[%-?[\s]{0,4}(?:use[\s]{1,4}[a-z_][a-z0-9_]{0,30}[\s]{0,4}(?:=|\(|%\])|perl[\s]{0,4}-?%\]|rawperl\b)"
+    r"|<#(?:assign|list|include|import|macro|function|setting|attempt|global|local)[\s]{1,4}[^>]{1,200}>"
     # a Velocity assignment (``#set($x=7*7)$x``): template code, never text
-    r"|#set[\s]{0,4}\([\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
+    # (and Cheetah's, without the parentheses: "#set $x = 7*7")
+    r"|#set[\s]{0,4}\(?[\s]{0,4}\$[a-z_][a-z0-9_]{0,30}[\s]{0,4}="
     # Twig's environment and context reached from a template ("{_self.env.registerUndefinedFilterCallback('exec')}",
     # "{{ _context|json_encode }}"), and a PHP filter callback named as an option ("{'options':'system'}")
     r"|\b_self\.env\.|registerundefinedfiltercallback|\{\{[\s]{0,4}(?:dump\([\s]{0,4})?_context\b"
@@ -107,6 +116,14 @@ _PROBE = linear(
     r"|\(#[a-z_]{1,20}=['\"]multipart/form-data"
     # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
     r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
+    # Smarty: a string or variable handed to a PHP function as its modifier ("{'id'|system}",
+    # "{$x|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
+    r"|\{[\s]{0,4}(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
+    r"(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file_get_contents|readfile|file)[\s]{0,4}[}:]"
+    r"|\{[\s]{0,4}math[\s]{1,4}equation[\s]{0,4}="
+    # Tornado: its request handler reached from a template (the application and its settings:
+    # "{{handler.settings}}", the cookie secret), its raw-output switch and UI-module call
+    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}none|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
 )
 _EXPRESSION = linear(
     r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
@@ -127,6 +144,8 @@ _EXPRESSION = linear(
     # functions that dump the context or read PHP constants ("{{ dump() }}", "{{ constant('X') }}")
     r"|\b(?:passthru|shell_exec|proc_open|pcntl_exec|call_user_func(?:_array)?|file_get_contents|file_put_contents|readfile)\b"
     r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
+    # Thymeleaf's expression objects and SpEL's root ("${#ctx.getVariable('x')}", "${#vars}")
+    r"|(?:^|[^.a-z0-9_])#(?:ctx|vars|execinfo|root)\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -175,7 +194,7 @@ _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\
 # query parser that reads UTF-8 leaves two replacement characters of the magic; .NET BinaryFormatter's
 # header in base64, "AAEAAAD/////AQAAAAAAAAA", the first bytes of every ysoserial.net payload)
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|aaeaaad/////aqaaaaaaaaa|\\xac\\xed\\x00\\x05|(?:\xac\xed|\ufffd\ufffd)\x00?\x05[srtuw]")
-_TRIGGER = linear(r"[$#*@~%]\{|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
+_TRIGGER = linear(r"[$#*@~%]\{|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
