@@ -390,7 +390,7 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
         # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
         # a call, an operator or a quote around it
-        return 0.4
+        return 0.15
     return 0.85 if broken else 0.6
 
 

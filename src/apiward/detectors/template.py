@@ -169,6 +169,26 @@ _PROTOTYPE = re.compile(
     r"|constructor['\"][\s]{0,4}:[\s]{0,4}\{[\s]{0,4}['\"]prototype['\"][\s]{0,4}:"  # {"constructor":{"prototype":..}}
 )
 # Spring4Shell / Struts: the class loader reached through bean properties
+# the full dotted name from a package match on ("org.springframework.web.httprequestmethodnotsupportedexception")
+_DOTTED_NAME = re.compile(r"[a-z0-9_$]{1,60}(?:\.[a-z0-9_$]{1,60}){0,12}")
+# where a class name is put to use rather than reported: SpEL's T(...), a constructor call, a
+# deserialiser's type key ("@type": fastjson's expect-class bypasses name java.lang.Exception)
+_CLASS_USED = re.compile(r"(?:\bt[\s]{0,4}\(|\bnew[\s]{1,4}|@type|\$type|class[\s]{0,4}[=:])[\s\"':=]{0,8}$")
+
+
+def _thrown_class(text: str, start: int) -> bool:
+    """The Java name at ``start`` is an exception or error class named in an error message, a stack
+    trace or a search ("java.lang.OutOfMemoryError: Java heap space"), and nothing uses it as a
+    class: a throwable named in prose constructs nothing (gadgets that are exceptions excepted)."""
+    name = _DOTTED_NAME.match(text, start)
+    if name is None:
+        return False
+    last = name.group(0).rsplit(".", 1)[-1]
+    if not last.endswith(("exception", "error")) or GADGETS.search(last) is not None:
+        return False
+    return _CLASS_USED.search(text, max(0, start - 40), start) is None
+
+
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 _SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|\\xac\\xed\\x00\\x05")
 _TRIGGER = linear(r"[$#*@~%]\{|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
@@ -286,6 +306,10 @@ def scan(text: str) -> list[Hit]:
         if loader is not None:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
+    for _ in range(8):
+        if java is None or not _thrown_class(text, java.start()):
+            break
+        java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
     # ("javascript" is no Java context: a browser SDK's '"runtime":"browser"' tag is not a gadget)
