@@ -246,6 +246,46 @@ def _i18n_placeholder(body: str) -> bool:
     return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 
+# Liquid / Jinja / Django control tags that only branch or loop over data ("{% if product.available
+# %}", "{% for item in cart.items limit:4 %}"): a condition of names, literals and comparisons
+_LOGIC_TAG = re.compile(
+    r"\{%-?[\s]{0,8}(?:if|elsif|elif|else|endif|unless|endunless|for|endfor|case|when|endcase)\b"
+    r"([a-z0-9_.\s'\"=<>!,:\-]{0,200})-?%\}"
+)
+_LITERAL_WORDS = frozenset({"true", "false", "none", "nil", "null", "and", "or", "not", "in", "contains", "is",
+                            "limit", "offset", "reversed", "blank", "empty"})
+_LOGIC_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}")
+
+
+def _plain_logic(text: str) -> bool:
+    """Every statement tag of the value branches or loops on plain data, and every output tag is a
+    placeholder (`_i18n_placeholder`): a shop's or a mail editor's template ("{% if
+    product.available %}In stock{% else %}Sold out{% endif %}"). No call, index, filter argument,
+    dunder, engine global or secret appears: a condition on ``config.secret_key`` could still
+    leak it a bit at a time, so a name that `_i18n_placeholder` would refuse is refused here."""
+    tags = list(_LOGIC_TAG.finditer(text))
+    if not tags or len(tags) != text.count("{%") or len(tags) > 32:
+        return False
+    dotted = False
+    for tag in tags:
+        condition = tag.group(1)
+        if "__" in condition:
+            return False
+        names = [n for n in _LOGIC_NAME.findall(condition) if n not in _LITERAL_WORDS]
+        if not names and condition.strip() and tag.group(0).lstrip("{%- ").startswith(("if", "elsif", "elif", "unless", "when")):
+            return False  # "{% if True %}49{% endif %}": a constant condition probes the engine
+        for name in names:
+            if name.split(".", 1)[0] in _ENGINE_NAMES or _SECRET_PATH.search(name) is not None:
+                return False
+            dotted = dotted or "." in name
+    outputs = re.findall(r"\{\{[^{}]{0,200}\}\}", text)
+    if text.count("{{") != len(outputs) or not all(_i18n_placeholder(out) for out in outputs):
+        return False
+    # a template reads its data's fields ("product.available", "item.title"); "{% for x in y
+    # %}{{x}}{% endfor %}" with bare letters is a probe of the engine
+    return dotted or any("." in out for out in outputs)
+
+
 def scan(text: str) -> list[Hit]:
     """Log4Shell / SSTI / Java expression and gadget evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
@@ -295,7 +335,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.88, "ssti.probe", probe.start(), probe.end())
     if ("{%" in text or "<%" in text or "{{#" in text or "#end" in text or "#{end" in text) and (best is None or best.score < 0.85):
         block = _BLOCK.search(text)
-        if block is not None:
+        if block is not None and not _plain_logic(text):
             keep(0.85, "ssti.template-block", block.start(), block.end())
     if "proto" in text:
         proto = _PROTOTYPE.search(text)
