@@ -62,7 +62,12 @@ _URI = linear(
 _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
 _SINK = linear(
     r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
-    r"import|fetch|function|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
+    r"fetch|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
+    # keywords, not functions: a template literal after them is a syntax error, not a tagged call
+    # ("`TypeError: undefined is not a function`" in a chat message), unless the word is the
+    # Function constructor (this view is lower-case) where an expression puts it: after an
+    # operator, a bracket, a dot or "new"
+    r"|\b(?:import|function)[\s]{0,8}\(|(?:^|[^\sa-z0-9_$])function[\s]{0,8}`|\bnew[\s]{1,4}function[\s]{0,4}`"
     r"|\bdocument[\s]{0,4}\.[\s]{0,4}(?:cookie|write|domain|location|body|forms|queryselector|getelementby|createelement)"
     r"|\bnew[\s]{1,4}function[\s]{0,4}\("
     r"|\bwindow[\s]{0,4}\.[\s]{0,4}(?:location|name|open)|\b(?:top|self|parent|opener)[\s]{0,4}\.[\s]{0,4}location\b|\.innerhtml|\.outerhtml|\blocation\.href"
@@ -422,7 +427,7 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
         # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
         # a call, an operator or a quote around it
-        return 0.4
+        return 0.15
     return 0.85 if broken else 0.6
 
 

@@ -437,6 +437,8 @@ def scan(text: str) -> list[Hit]:
         for count, brace in enumerate(_BRACE.finditer(text)):
             if count >= 8:
                 break
+            if _glued_brace(text, brace.start()):
+                continue
             if _brace_command(brace.group(0)[1:-1].split(",")):
                 keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
                 break
@@ -859,13 +861,45 @@ def _in_product_comment(text: str, at: int) -> bool:
     return _PRODUCT_COMMENT.search(text, max(0, opening - 80), opening + 1) is not None
 
 
+def _glued_brace(text: str, at: int) -> bool:
+    """The brace at ``at`` follows a word ("owner{id,name}") or a call on one ("posts.limit(10){id,
+    message}"), as in a Graph API field list: bash glues the word in front to every item
+    ("ownerid ownername"), and reads no "(" inside a word, so no item runs by its own name."""
+    if at == 0:
+        return False
+    before = text[at - 1]
+    if before == ")":
+        opening = text.rfind("(", max(0, at - 24), at - 1)
+        return opening > 0 and (text[opening - 1].isalnum() or text[opening - 1] == "_") and (
+            text[opening + 1 : at - 1].isalnum())
+    return before.isalnum() or before == "_"
+
+
+def _command_position(text: str, at: int) -> bool:
+    """``text[at]`` starts a command: nothing but blanks before it, or a separator."""
+    before = text[:at].rstrip(" \t")
+    return not before or before[-1] in ";|&(\n{`"
+
+
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
     best: tuple[float, str, int, int] | None = None
     count = 0
+    backticks = 0
+    opener = 0
     for sep in _SEPARATOR.finditer(text):
         count += 1
         if count > 64:
             break
+        if sep.group(0) == "`":
+            backticks += 1
+            if backticks % 2 == 1:
+                opener = sep.start()
+            elif not _command_position(text, opener):
+                # backticks pair in order: this one closes a substitution that stands in an
+                # argument ("the `select` query"); its output is a word, and the next word an
+                # argument. Where the substitution is the command ("`x` id", "``id"), an empty
+                # output leaves the word after it to run, so that word is read as a command
+                continue
         found = _command_at(text, sep.end(), separator=sep.group(0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], found[1], sep.start(), found[3])

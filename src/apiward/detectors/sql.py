@@ -175,6 +175,9 @@ CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isa
 # (RE2 on long text: the stdlib engine tries the trie at every position)
 _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
 # an e-mail address, whole: no quote, space, comment or parenthesis, so no SQL but the keyword's name
+# a server variable's name (@@version, @@global.sql_mode, @@servername): letters and underscores;
+# "@@uchpw5n$t6ep9raisy" with digits and dollars is a generated password, not a variable
+_SYSTEM_VARIABLE = re.compile(r"@@(?:(?:global|session|local)\.)?[a-z_]{2,64}")
 _EMAIL = re.compile(r"[a-z0-9._+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}")
 # keywords written into themselves ("uniunionon", "selselectect"): a filter that deletes the keyword
 # once, without repeating, leaves the keyword itself. No word of prose contains one.
@@ -519,6 +522,8 @@ def scan(text: str) -> list[Hit]:
             best = found
     for quote in ("'", '"', "`"):
         qpos = text.find(quote)
+        if quote == "`":
+            qpos = _past_code_spans(text, qpos)
         if qpos < 0:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
@@ -584,6 +589,21 @@ _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 
 
 Judgement = tuple[float, str, int, int]
+
+
+def _past_code_spans(text: str, qpos: int) -> int:
+    """The first backtick from ``qpos`` that does not open a Markdown code span. A backtick at the
+    start or after a blank, right before a word and closed later ("the query `select count(*)
+    from t` took 9s") cannot end an identifier the application quoted: that name would end in a
+    blank, or be empty, and MySQL refuses both. The break is looked for after the span."""
+    for _ in range(8):
+        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or not text[qpos + 1 : qpos + 2].isalnum():
+            return qpos
+        close = text.find("`", qpos + 2)
+        if close < 0:
+            return qpos
+        qpos = text.find("`", close + 1)
+    return qpos
 
 
 def _scan_nested(text: str) -> list[Hit]:
@@ -892,7 +912,7 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         if u.kind in "nsv" or u.value in LITERALS:
             if t.value.isalpha() and u.kind == "s" and _prose_string(u, u.start == t.end) and not (
                     w is not None and w.kind == "o" and w.value in COMPARISONS):
-                return _trailing_comment(rest, i, qpos)  # "the 'and' vs 'or' debate", "cafe 'or'"
+                return _trailing_comment(rest, i, qpos, text[qpos])  # "the 'and' vs 'or' debate", "cafe 'or'"
             if _closing(w):
                 return (0.93, "sqli.break-logic", qpos, end)
             if u.kind == "s" and w is not None and w is rest[-1] and w.value == text[qpos] and (
@@ -900,7 +920,7 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
                 # "' or '' '", "\" or \"1\" \"": a literal and the quote that reopens the query's own
                 # string, which the database joins to it ('' '' is '')
                 return (0.9, "sqli.break-logic", qpos, w.end)
-            return _trailing_comment(rest, i, qpos)
+            return _trailing_comment(rest, i, qpos, text[qpos])
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)
@@ -911,7 +931,7 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         sub = _subquery(rest, i)
         if sub is not None:
             return (0.92, "sqli.break-subquery", qpos, sub)
-        return _trailing_comment(rest, i, qpos)
+        return _trailing_comment(rest, i, qpos, text[qpos])
     if t.kind == "v" and joined and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
             u is None or u.kind in "s&o;c"):
         return (0.9, "sqli.break-expression", qpos, t.end)  # "'+@@version+'": "+" reads as a space
@@ -927,12 +947,12 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             after = _judge_break_head(text, qpos, rest[i + 2 :])
             if after is not None and after[0] >= 0.9:
                 return after
-        return _trailing_comment(rest, i, qpos)
+        return _trailing_comment(rest, i, qpos, text[qpos])
     if t.kind in "kE":
         clause = _clause(rest, i)
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
-    return _trailing_comment(rest, i, qpos)
+    return _trailing_comment(rest, i, qpos, text[qpos])
 
 
 def _union_rows(tokens: Sequence[Token], k: int) -> int | None:
@@ -970,7 +990,7 @@ def _subquery(tokens: Sequence[Token], i: int) -> int | None:
 _COMMENT_TAIL = re.compile(r"[a-z0-9 +\-#;*/()]*")
 
 
-def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | None:
+def _trailing_comment(rest: Sequence[Token], i: int, qpos: int, quote: str) -> Judgement | None:
     """``x'&email--``, ``user'collate nocase--``: after the break, a short SQL expression (an
     operator or keyword among at most six tokens) and a comment that cuts the original query."""
     tail = rest[i : i + 13]
@@ -983,6 +1003,10 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int) -> Judgement | N
         # token's double dash (sqlmap's comment is "-- xyBn", "--+", "-- -")
         return None
     marker = 2 if tail[-1].value.startswith("--") else 1
+    if tail[-1].value.startswith("/*") and "*/" not in tail[-1].value and quote in tail[-1].value:
+        # 'url.path:"/api/orders/*" and status >= 400' (Kibana), "path:'/docs/*'": an unclosed
+        # "comment" holding the quote that opened the value's string is a glob inside that string
+        return None
     if not tail[-1].value.startswith("/*") and _COMMENT_TAIL.fullmatch(tail[-1].value[marker:]) is None:
         return None  # "property 'call' of object '#<Object>'": markup after a hash
     body = tail[:-1]
@@ -1232,6 +1256,36 @@ def _values_statement(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+def _balanced(tokens: Sequence[Token], i: int) -> bool:
+    """Every parenthesis before ``tokens[i]`` closes one opened before it, and none is left open."""
+    depth = 0
+    for tok in tokens[:i]:
+        depth += (tok.kind == "(") - (tok.kind == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _named_sort_to_end(tokens: Sequence[Token], k: int) -> bool:
+    """From ``tokens[k]`` to the end: sort keys that are names (``rank``, ``t.created``), each
+    optionally ``asc`` / ``desc``, separated by commas; no number, call, comment or clause."""
+    n = len(tokens)
+    while k < n:
+        if tokens[k].kind != "b":
+            return False
+        k += 1
+        while k + 1 < n and tokens[k].kind == "." and tokens[k + 1].kind == "b":
+            k += 2
+        if k < n and tokens[k].value in ("asc", "desc"):
+            k += 1
+        if k == n:
+            return True
+        if tokens[k].kind != ",":
+            return False
+        k += 1
+    return False
+
+
 def _clause_chain(tokens: Sequence[Token], end: int) -> int:
     """Extends a clause ending at ``end`` over a number list and the clauses that follow it:
     ``order by 1,2,3``, ``group by 1 having 1=1``, ``order by 1 desc limit 1``."""
@@ -1446,14 +1500,21 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                                       and tokens[0].kind == "b" and tokens[1].kind == "o"
                                       and tokens[1].value in COMPARISONS and end == tokens[-1].end
                                       and not any(tok.kind in "c;" for tok in tokens))
-                    keep((0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
+                    # "project = WEB AND status in (a, b) ORDER BY created DESC": a filter language's
+                    # sort (JQL, admin list filters) by named fields that ends the value inside
+                    # balanced parentheses breaks out of nothing; column numbers ("1 order by 5")
+                    # probe a query's width and keep counting, and a value that opens with a number
+                    # ("1 order by name") is the tail of a numeric parameter
+                    label = t.value == "order" and tokens[_past_sign(tokens, 0)].kind != "n" and (
+                        _balanced(tokens, i) and _named_sort_to_end(tokens, i + 2))
+                    keep((0.15 if label else 0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
         elif kind == "&":
             found = _tautology(tokens, i)
             if found is not None:
                 keep(found)
         elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind in "s)" and _at(tokens, i + 1) is not None and tokens[i + 1].value in CAST_TYPES:
             keep((0.8, "sqli.cast", tokens[i - 1].start, tokens[i + 1].end))
-        elif kind == "v" and t.value.startswith("@@") and len(t.value) > 3 and t.value[2].isalpha() and (
+        elif kind == "v" and t.value.startswith("@@") and _SYSTEM_VARIABLE.fullmatch(t.value) is not None and (
             t.start == 0 or not text[t.start - 1].isalnum()) and not text.startswith("@@", t.end):  # @@macro@@
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:

@@ -188,6 +188,26 @@ _PROTOTYPE = re.compile(
     r"|constructor['\"][\s]{0,4}:[\s]{0,4}\{[\s]{0,4}['\"]prototype['\"][\s]{0,4}:"  # {"constructor":{"prototype":..}}
 )
 # Spring4Shell / Struts: the class loader reached through bean properties
+# the full dotted name from a package match on ("org.springframework.web.httprequestmethodnotsupportedexception")
+_DOTTED_NAME = re.compile(r"[a-z0-9_$]{1,60}(?:\.[a-z0-9_$]{1,60}){0,12}")
+# where a class name is put to use rather than reported: SpEL's T(...), a constructor call, a
+# deserialiser's type key ("@type": fastjson's expect-class bypasses name java.lang.Exception)
+_CLASS_USED = re.compile(r"(?:\bt[\s]{0,4}\(|\bnew[\s]{1,4}|@type|\$type|class[\s]{0,4}[=:])[\s\"':=]{0,8}$")
+
+
+def _thrown_class(text: str, start: int) -> bool:
+    """The Java name at ``start`` is an exception or error class named in an error message, a stack
+    trace or a search ("java.lang.OutOfMemoryError: Java heap space"), and nothing uses it as a
+    class: a throwable named in prose constructs nothing (gadgets that are exceptions excepted)."""
+    name = _DOTTED_NAME.match(text, start)
+    if name is None:
+        return False
+    last = name.group(0).rsplit(".", 1)[-1]
+    if not last.endswith(("exception", "error")) or GADGETS.search(last) is not None:
+        return False
+    return _CLASS_USED.search(text, max(0, start - 40), start) is None
+
+
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 # (and the stream's magic bytes themselves, percent-encoded: "%ac%ed%00%05sr..." decodes, as Latin-1
 # and without its NUL, to "\xac\xed\x05" and a type code (object, block data, string, array); a
@@ -249,6 +269,46 @@ def _i18n_placeholder(body: str) -> bool:
     return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 
+# Liquid / Jinja / Django control tags that only branch or loop over data ("{% if product.available
+# %}", "{% for item in cart.items limit:4 %}"): a condition of names, literals and comparisons
+_LOGIC_TAG = re.compile(
+    r"\{%-?[\s]{0,8}(?:if|elsif|elif|else|endif|unless|endunless|for|endfor|case|when|endcase)\b"
+    r"([a-z0-9_.\s'\"=<>!,:\-]{0,200})-?%\}"
+)
+_LITERAL_WORDS = frozenset({"true", "false", "none", "nil", "null", "and", "or", "not", "in", "contains", "is",
+                            "limit", "offset", "reversed", "blank", "empty"})
+_LOGIC_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}")
+
+
+def _plain_logic(text: str) -> bool:
+    """Every statement tag of the value branches or loops on plain data, and every output tag is a
+    placeholder (`_i18n_placeholder`): a shop's or a mail editor's template ("{% if
+    product.available %}In stock{% else %}Sold out{% endif %}"). No call, index, filter argument,
+    dunder, engine global or secret appears: a condition on ``config.secret_key`` could still
+    leak it a bit at a time, so a name that `_i18n_placeholder` would refuse is refused here."""
+    tags = list(_LOGIC_TAG.finditer(text))
+    if not tags or len(tags) != text.count("{%") or len(tags) > 32:
+        return False
+    dotted = False
+    for tag in tags:
+        condition = tag.group(1)
+        if "__" in condition:
+            return False
+        names = [n for n in _LOGIC_NAME.findall(condition) if n not in _LITERAL_WORDS]
+        if not names and condition.strip() and tag.group(0).lstrip("{%- ").startswith(("if", "elsif", "elif", "unless", "when")):
+            return False  # "{% if True %}49{% endif %}": a constant condition probes the engine
+        for name in names:
+            if name.split(".", 1)[0] in _ENGINE_NAMES or _SECRET_PATH.search(name) is not None:
+                return False
+            dotted = dotted or "." in name
+    outputs = re.findall(r"\{\{[^{}]{0,200}\}\}", text)
+    if text.count("{{") != len(outputs) or not all(_i18n_placeholder(out) for out in outputs):
+        return False
+    # a template reads its data's fields ("product.available", "item.title"); "{% for x in y
+    # %}{{x}}{% endfor %}" with bare letters is a probe of the engine
+    return dotted or any("." in out for out in outputs)
+
+
 def scan(text: str) -> list[Hit]:
     """Log4Shell / SSTI / Java expression and gadget evidence in one lower-case view."""
     if _TRIGGER.search(text) is None:
@@ -298,7 +358,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.88, "ssti.probe", probe.start(), probe.end())
     if ("{%" in text or "<%" in text or "{{#" in text or "#end" in text or "#{end" in text) and (best is None or best.score < 0.85):
         block = _BLOCK.search(text)
-        if block is not None:
+        if block is not None and not _plain_logic(text):
             keep(0.85, "ssti.template-block", block.start(), block.end())
     if "proto" in text:
         proto = _PROTOTYPE.search(text)
@@ -309,6 +369,10 @@ def scan(text: str) -> list[Hit]:
         if loader is not None:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
+    for _ in range(8):
+        if java is None or not _thrown_class(text, java.start()):
+            break
+        java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
         keep(0.9, "ssti.java-class", java.start(), java.end())
     # ("javascript" is no Java context: a browser SDK's '"runtime":"browser"' tag is not a gadget)
