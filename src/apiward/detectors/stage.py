@@ -196,9 +196,13 @@ class DetectionStage:
         settings: DetectionSettings,
         model: AttackModel | None,
         *,
-        cache_size: int = 65536,
+        cache_size: int = 131072,
         cache_chars: int = 16 << 20,
     ) -> None:
+        # (the character budget bounds the caches' memory; the entry count is a second cap. At
+        # 65,536 entries it bound first, at ~60 % of the budget, on a stream of distinct benign
+        # requests, and the values and fields evicted early were analysed again: 131,072 entries
+        # measured +7 % CPU req/s on `apiward bench`'s stream for +19 MB peak RSS)
         self.settings = settings
         self.model = model
         self._skip_headers = STRUCTURAL_HEADERS | frozenset(h.lower() for h in settings.skip_headers)
