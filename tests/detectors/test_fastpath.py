@@ -57,6 +57,9 @@ def test_fast_paths_run_on_real_cases() -> None:
         assert not inert(value) and scan_value(value), value
     # PowerShell's New-Object with an argument the shell analyser reads as a command line
     assert not inert("new-object 0") and scan_value("new-object 0")
+    # a catalog only ever named whole (found by the property test: it was no trigger word)
+    for value in ("ALL_TAB_COLUMNS", "all_tab_columns"):
+        assert not plain(value) and not inert(value) and scan_value(value), value
 
 
 def _literal_cases() -> st.SearchStrategy[tuple[list[str], str]]:

@@ -170,7 +170,7 @@ SOLE_CATALOGS = frozenset(
      "sys.tables", "sys.columns", "sys.databases", "dba_users", "all_tab_columns"}
 )
 # the catalog names spelled with word characters alone (the fast path must know them as words)
-CATALOG_WORDS = frozenset(name for name in CATALOGS if name.replace("_", "").isalnum())
+CATALOG_WORDS = frozenset(name for name in (*CATALOGS, *SOLE_CATALOGS) if name.replace("_", "").isalnum())
 # whether any catalog name occurs at all: one pass instead of a find per name
 # (RE2 on long text: the stdlib engine tries the trie at every position)
 _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
