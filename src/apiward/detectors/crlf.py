@@ -74,8 +74,9 @@ _MAIL = linear(
 _ESCAPED_BREAK = re.compile(r"\\[rn]")
 _WIDE_BREAK = re.compile(
     # (U+2028 / U+2029, the line and paragraph separators, end a line for JavaScript and for
-    # servers that split on Unicode line boundaries)
-    "[\u560a\u560d\u2028\u2029]"
+    # servers that split on Unicode line boundaries; so does U+0085, NEL, for Python's splitlines and
+    # Java's regex line terminators)
+    "[\u560a\u560d\u2028\u2029\x85]"
     # Latin extended letters only as a CR-LF pair ("čĊ", "č" is Czech): no word spells one
     # (a lower-case view reads "Ċ" U+010A as "ċ" U+010B); a lone "Ċ" (Maltese) only right before
     # a response header's name, as no Maltese word is spelled
@@ -101,7 +102,7 @@ def _as_break(match: re.Match[str]) -> str:
     found = match.group(0)
     if len(found) == 2:
         return "\r\n"
-    if found in "\u2028\u2029":
+    if found in "\u2028\u2029\x85":
         return "\n"
     return "\n" if ord(found) & 0xFF == 0x0A else "\r"
 

@@ -34,6 +34,12 @@ INFO_LOOKUPS = frozenset(
      "web", "bundle", "jvmrunargs", "log4j", "marker", "event", "base64", "k8s", "hostname"}
 )
 _LOOKUP_OPEN = re.compile(r"\$\{")
+# Apache Commons Text's interpolators that read a URL or a file or run a script (CVE-2022-42889,
+# "Text4Shell"): "${url:UTF-8:http://...}", "${file:UTF-8:/etc/passwd}", "${script:js:...}". The
+# name, then a charset or an engine, then a second colon: a shell's "${url:-default}" or
+# "${file:0:3}" has a default or an offset there
+TEXT_LOOKUPS = frozenset({"url", "file", "script"})
+_TEXT_LOOKUP_ARG = re.compile(r"[a-z][a-z0-9_\-]{1,20}:")
 # a case or default-value lookup and what it resolves to; a default may end in "$" that joins the
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
 _CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}(?::[^${}:]{0,40}){1,3}:-)([^${}]{0,40}?\$?)'?\}")
@@ -482,7 +488,8 @@ def _log4shell(text: str) -> Hit | None:
         colon = compact.find(":", start + 2, start + 2 + MAX_RESOLVE)
         if colon > 0:
             name = compact[start + 2 : colon]
-            if name in LOOKUPS or name.endswith("jndi"):
+            if name in LOOKUPS or name.endswith("jndi") or (
+                    name in TEXT_LOOKUPS and _TEXT_LOOKUP_ARG.match(compact, colon + 1) is not None):
                 raw_start = text.find("${")
                 return Hit(Category.LOG4SHELL, 0.99, "log4shell.jndi", text, raw_start, min(len(text), raw_start + 60))
             if name in INFO_LOOKUPS and ("${" in compact[colon : colon + 80] or compact[start:].count("${") >= 2):
