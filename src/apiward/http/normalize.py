@@ -111,14 +111,7 @@ def decode_closed_references(value: str) -> str:
     """URL decoding (``%XX``, ``%uXXXX``, repeated as in `normalize_value`) and the character
     references closed by ";" (``&copy;``), in the canonical form of a view (NFKC, no NULs, lower
     case); a "&" before a word without ";" ("&copy 2024", "&regsvr32") stays a "&"."""
-    for _ in range(MAX_DEPTH):
-        step = _PERCENT.sub(_percent_replace, value) if "%" in value else value
-        if "&" in step:
-            step = _CLOSED_CHARREF.sub(lambda m: html.unescape(m.group(0)), step)
-        if step == value:
-            break
-        value = step[:MAX_VIEW_CHARS]
-    return _canonical(value)
+    return _canonical(_decode(value, closed_references_only=True))
 
 
 def _charref_replace(match: re.Match[str]) -> str:
@@ -223,15 +216,19 @@ def _add(views: list[str], view: str, indexes: list[int]) -> None:
         indexes.append(index)
 
 
-def _decode(value: str) -> str:
-    """URL / entity / escape decoding until nothing changes, at most MAX_DEPTH rounds."""
+def _decode(value: str, *, closed_references_only: bool = False) -> str:
+    """URL / entity / escape decoding until nothing changes, at most MAX_DEPTH rounds; with
+    ``closed_references_only``, URL decoding and only the references closed by ";" (no escapes)."""
     for _ in range(MAX_DEPTH):
         step = value
         if "%" in step:
             step = _PERCENT.sub(_percent_replace, step)
         if "&" in step:
-            step = _unescape(_LOOSE_ENTITY.sub(_loose_entity_replace, step))
-        if "\\" in step:
+            if closed_references_only:
+                step = _CLOSED_CHARREF.sub(lambda m: html.unescape(m.group(0)), step)
+            else:
+                step = _unescape(_LOOSE_ENTITY.sub(_loose_entity_replace, step))
+        if "\\" in step and not closed_references_only:
             step = _BACKSLASH.sub(_backslash_replace, step)
         if step == value:
             break
