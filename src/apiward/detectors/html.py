@@ -556,12 +556,14 @@ def _spread_address(text: str) -> int | None:
             break
         value = m.group(1).strip()
         scheme, colon, rest = value.partition(":")
-        if colon and _BLANKS.sub("", scheme) in ("http", "https") and rest.lstrip(" \t\n\r").startswith("//"):
-            host = rest.lstrip(" \t\n\r")[2:].split("/", 1)[0]
-            if scheme != _BLANKS.sub("", scheme) or _BLANKS.search(host) is not None or "%" in host.split("@")[-1]:
+        address = rest.lstrip(" \t\n\r")
+        if colon and _BLANKS.sub("", scheme) in ("http", "https") and address.startswith("//"):
+            host = address[2:].split("/", 1)[0]
+            hostname = host.split("@")[-1]  # (after a user name)
+            if scheme != _BLANKS.sub("", scheme) or _BLANKS.search(host) is not None or "%" in hostname:
                 return m.start(1)
-            if _obfuscated_host(host.split("@")[-1].split(":")[0]) if host and all(
-                    c in "0123456789abcdefx.:@" for c in host.split("@")[-1]) else False:
+            if (hostname and all(c in "0123456789abcdefx.:" for c in hostname)
+                    and _obfuscated_host(hostname.split(":")[0])):
                 return m.start(1)
         elif value.startswith("//") and "%" in value[2:].split("/", 1)[0]:
             return m.start(1)

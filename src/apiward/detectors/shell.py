@@ -305,10 +305,10 @@ _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
-# a command word's only "argument" a number, and words after it to the value's end: prose that
-# names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
 # the value's rest after its first word: "&" and plain words ("touch & go", "ls & ms")
 _AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20}){0,3}[\s]{0,4}")
+# a command word's only "argument" a number, and words after it to the value's end: prose that
+# names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
 _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
@@ -678,9 +678,9 @@ _NAMED_IN_PROSE = frozenset(
     apt-get openssl gpg whois ping dig netstat nmap crontab awk sed grep curl wget jshell irb ansible knife
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
 )
-# a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
 # a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
 _VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
+# a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",

@@ -438,10 +438,11 @@ def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
     by an endpoint's path: "169.254.169.254/latest/meta-data/", "0x7f000001:6379/info",
     "instance-data/latest": what a fetcher completes with "http://". A network with its prefix
     length ("10.0.0.0/8") or an address with its port (a device, a report's server) is data."""
-    if host in METADATA_HOSTS and ("." in host or "-" in host) and (_BARE_PATH.match(rest) or _BARE_PORT.match(rest)):
-        return (0.85, "ssrf.metadata")
+    path = _BARE_PATH.match(rest) is not None
     port = _BARE_PORT.match(rest)
-    if _BARE_PATH.match(rest) is None and (port is None or rest.strip(":/") not in _SERVICE_PORTS):
+    if host in METADATA_HOSTS and ("." in host or "-" in host) and (path or port is not None):
+        return (0.85, "ssrf.metadata")
+    if not path and (port is None or rest.strip(":/") not in _SERVICE_PORTS):
         return None
     addr = parse_host(host)
     if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
@@ -449,7 +450,7 @@ def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
     judged = _internal(addr) if addr is not None else None
     if judged is None:
         return None
-    if judged[1] == "ssrf.private" and (_BARE_PATH.match(rest) is None or _DOTTED_QUAD.fullmatch(host) is not None):
+    if judged[1] == "ssrf.private" and (not path or _DOTTED_QUAD.fullmatch(host) is not None):
         # "192.168.1.1/admin" is what people type to reach their router (and search for); only an
         # address in a notation nobody types ("0xc0a80001/admin", "012.0.0.1/x") counts
         return None
