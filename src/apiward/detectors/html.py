@@ -173,7 +173,10 @@ def scan(text: str) -> list[Hit]:
         return whole[0] or _plain_markup(text[:end])
 
     if "<" in text:
+        data_end = -1
         for m in _TAG.finditer(text):
+            if m.start() < data_end:
+                continue
             name = m.group(1)
             if ":" in name:
                 name = name.split(":", 1)[1] or name  # <v:vmlframe>, <x:script>
@@ -187,6 +190,11 @@ def scan(text: str) -> list[Hit]:
             elif name == "iframe" and (_video_embed(rest) if "/" not in text[m.start() : m.start(1)] else _embeds_only(text)):
                 # a CMS's embedded video or map (the player a video site gives to paste), and its end
                 keep(0.15, "xss.tag", m.start(), m.end())
+            elif name == "script" and "/" not in text[m.start() : m.start(1)] and _DATA_SCRIPT.match(text, m.end(1)) is not None:
+                # structured data a CMS puts in a page (schema.org JSON-LD): a type no browser runs
+                # (its end tag is read past)
+                keep(0.15, "xss.data-script", m.start(), m.end())
+                data_end = _DATA_SCRIPT.match(text, m.end(1)).end()  # type: ignore[union-attr]
             elif name in STRONG_TAGS:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
@@ -779,8 +787,19 @@ _PLAIN_ELEMENTS = _RICH_TEXT | {"title", "body", "html", "head"}
 
 # the players video and map sites give to paste into a page (https only, their embed paths)
 _EMBED_SRC = re.compile(
-    r"https://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|google\.com/maps/embed\b)"
-    r"[a-z0-9_\-/?=&;.%!:]{0,400}$"  # (a map's "pb=!1m18!...!1s0x89c2%3a0xd1..." parameter, decoded too)
+    r"https://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|google\.com/maps/embed\b"
+    # (audio and other video players: SoundCloud, Spotify, Dailymotion, Apple Music, Bandcamp, OpenStreetMap)
+    r"|w\.soundcloud\.com/player/|open\.spotify\.com/embed/|dailymotion\.com/embed/video/|geo\.dailymotion\.com/player"
+    r"|embed\.music\.apple\.com/|bandcamp\.com/embeddedplayer/|openstreetmap\.org/export/embed\.html)"
+    r"[a-z0-9_\-/?=&;.%!:#,+]{0,400}$"  # (a map's "pb=!1m18!...!1s0x89c2%3a0xd1..." parameter, decoded too)
+)
+
+
+# a script element of a data type (JSON-LD, JSON), its one attribute the type (an id may
+# follow), holding no markup up to its end tag: browsers do not run it, and ignore a src on it
+_DATA_SCRIPT = re.compile(
+    r"[\s]{1,4}type[\s]{0,4}=[\s]{0,4}([\"']?)application/(?:ld\+)?json\1(?:[\s]{1,4}id[\s]{0,4}=[\s]{0,4}[\"']?[a-z0-9_\-]{1,40}[\"']?)?"
+    r"[\s]{0,4}>[^<]{0,8000}</script[\s]{0,4}>"
 )
 
 

@@ -318,7 +318,12 @@ def scan(text: str) -> list[Hit]:
             two = norm[first.end() - 3 : first.end() - 1] == ".." and norm[first.end() - 4 : first.end() - 3] != "."
             if two and not _is_url_path(norm, first.start()) and (first.start() == 0 or norm[first.start()] in "=:;'\""):
                 if rest[:1].isalnum() and _VERSION_SIBLING.match(rest) is None:
-                    keep(0.55, "traversal.step", first.start(), end + 12)
+                    if _LINK_ATTRIBUTE.search(norm, max(0, first.start() - 12), first.start() + 1) is not None:
+                        # '<a href="../archive/2023/">': a page's link to a sibling section (markup
+                        # a CMS or a mail holds), not a file name an application opens
+                        keep(0.3, "traversal.relative-link", first.start(), end + 12)
+                    else:
+                        keep(0.55, "traversal.step", first.start(), end + 12)
                 elif rest[:1] == "." and rest[1:2].isalpha():
                     # "../.history", "../.env": one step up to a hidden file, where secrets live
                     keep(0.85, "traversal.step-hidden", first.start(), end + 12)
@@ -465,8 +470,12 @@ def _repeated_step(text: str) -> tuple[int, int] | None:
 # parenthesis, a blank, a query or the value's end)
 _ASSET_AFTER_STEPS = re.compile(
     r"(?:\.\./){0,1}[a-z0-9_\-]{1,40}(?:/[a-z0-9_\-]{1,40}){0,6}\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|mjs|woff2?|ttf|eot|otf"
-    r"|mp4|webm|mp3|pdf|md|html?)(?=$|[\s'\")?#,;])"
+    r"|mp4|webm|mp3|pdf|md|html?|docx?|xlsx?|pptx?|odt|ods|odp)(?=$|[\s'\")?#,;])"
 )
+
+
+# a link attribute of markup whose quoted value starts where a parent step does
+_LINK_ATTRIBUTE = re.compile(r"[\s\"'](?:href|src)[\s]{0,4}=[\s]{0,4}[\"']$")
 
 
 def _relative_asset(norm: str, end: int) -> bool:

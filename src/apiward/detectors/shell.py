@@ -310,6 +310,8 @@ _AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20
 # a command word's only "argument" a number, and words after it to the value's end: prose that
 # names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
 _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
+# the rest of a parenthesis after its first word: a count, its unit (a word or two) and the ")"
+_PARENTHESISED_COUNT = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,3}[\s]{0,4}\)")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
 _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
@@ -378,6 +380,88 @@ def _command_name(word: str) -> str:
 
 def scan(text: str) -> list[Hit]:
     """Command-injection / Shellshock / code-execution evidence in one lower-case view."""
+    if "`" in text and len(text) <= 20000:
+        masked = _markdown_code_masked(text)
+        if masked is not None:
+            # prose with Markdown code ("`ls -la` shows root owns it", a fenced block between
+            # sentences): a chat or issue comment that names commands. Its prose is read as it
+            # stands and its code as blanks; a reverse shell, a pipe to a shell and the like
+            # (`_STRONG`) are evidence wherever they are
+            hits = [Hit(h.category, h.score, h.rule, text, h.start, h.end) for h in _scan(masked)]
+            strong = _STRONG.search(text)
+            if strong is not None and not any(h.category is Category.CMDI and h.score >= 0.95 for h in hits):
+                hits = [h for h in hits if h.category is not Category.CMDI]
+                hits.append(Hit(Category.CMDI, 0.95, "cmdi.shell-syntax", text, strong.start(), strong.end()))
+            return hits
+    return _scan(text)
+
+
+# Markdown code in prose: an inline span opens at the start, after a blank or an opening
+# bracket or quote, and closes before a blank, the end or punctuation; a fence is a line of
+# three backticks (and a language name) to a line that starts with three
+_SPAN_OPENS_AFTER = frozenset(" \t\n(\"'[")
+_SPAN_CLOSES_BEFORE = frozenset(" \t\n.,;:!?)\"']")
+_FENCE_INFO = re.compile(r"[a-z0-9+#\-]{0,20}[ \t]{0,4}[\s]")
+_FENCE_CLOSE = re.compile(r"[\s]```(?=$|[\s])")
+_PROSE_WORD = re.compile(r"[a-z]{2,30}")
+
+
+def _markdown_code_masked(text: str) -> str | None:
+    """``text`` with its Markdown code (backticks included) blanked, when it is prose around
+    code: at least one span or fence, every backtick in one, and three words or more outside
+    that hold no shell syntax (no "|", "&", "$", "<", ">", no ";" glued to what follows);
+    None otherwise ("`id`", ";`id`", "a`id`b" have no prose, or a backtick in no span)."""
+    out = list(text)
+    n = len(text)
+    i = 0
+    spans = 0
+    while i < n:
+        j = text.find("`", i)
+        if j < 0:
+            break
+        if text.startswith("```", j) and (j == 0 or text[j - 1] in " \t\n"):
+            # (a view with its line breaks folded to blanks keeps the fence's blanks)
+            info = _FENCE_INFO.match(text, j + 3)
+            if info is None:
+                return None
+            close = _FENCE_CLOSE.search(text, info.end() - 1)
+            if close is None:
+                return None
+            end = close.end()
+        else:
+            if not (j == 0 or text[j - 1] in _SPAN_OPENS_AFTER) or j + 1 >= n or text[j + 1] in " `\n":
+                return None
+            close = text.find("`", j + 1)
+            if close < 0 or close - j > 200 or "\n" in text[j + 1 : close] or text[close - 1] == " ":
+                return None
+            end = close + 1
+            if end < n and text[end] not in _SPAN_CLOSES_BEFORE:
+                return None
+        for k in range(j, end):
+            if out[k] != "\n":
+                out[k] = " "
+        spans += 1
+        i = end
+    if not spans:
+        return None
+    masked = "".join(out)
+    if any(ch in masked for ch in "|&$<") or len(_PROSE_WORD.findall(masked)) < 3:
+        return None
+    quoted = masked.find(">")
+    while quoted >= 0:
+        # a quoted line's marker ("> On macOS: ..."), at a line's start or between blanks once folded
+        if not (quoted == 0 or masked[quoted - 1] in " \t\n") or masked[quoted + 1 : quoted + 2] not in (" ", ""):
+            return None
+        quoted = masked.find(">", quoted + 1)
+    semicolon = masked.find(";")
+    while semicolon >= 0:
+        if masked[semicolon + 1 : semicolon + 2] not in (" ", "\n", ""):
+            return None
+        semicolon = masked.find(";", semicolon + 1)
+    return masked
+
+
+def _scan(text: str) -> list[Hit]:
     if "\\\n" in text:
         text = text.replace("\\\n", "")  # "i\\<newline>d": bash joins a line continuation into one word
     stripped = text.lstrip()
@@ -983,6 +1067,10 @@ def _command_at(
         return (0.8, "cmdi.substitution", pos, end)
     args = (_ARG_LIKE.match(rest) is not None or (rest[:1] in ("<", ">") and _GLUED_REDIRECT.match(rest) is not None)
             or (name in _OWN_OPTIONS and _OWN_OPTIONS[name].match(rest) is not None))
+    if args and separator == "(" and name in COMMON_WORDS and _PARENTHESISED_COUNT.match(rest) is not None:
+        # "addresses (last 3 years)", "sales (top 10 stores)": a "(" after a word opens no subshell (bash
+        # refuses it there); a count and its unit inside a parenthesis are prose
+        args = False
     if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None and _IPV4_ARG.match(rest) is None:
         args = False  # "python 3 tutorial", "java 8", "gcc 12.2": a tool and its version, named in prose
     if not args and name in _TOOL_PREFIXES:
@@ -1102,6 +1190,9 @@ def _command_at(
         if (args and (name in _NAMED_IN_PROSE or name in _DEV_TOOLS) and raw == name
                 and _VERSION_QUERY.fullmatch(rest) is not None):
             return None  # "perl -v", "python --version", "java -version": a developer's question, not a command
+        if (args and name in _NAMED_IN_PROSE and raw == name and rest.lstrip()[:1] in ("|", ";")
+                and _tag_list(text, rest.lstrip()[0])):
+            return None  # "Python | Django | Flask", "java; spring; hibernate": a list of tags that opens with one
         return (0.85, "cmdi.command", pos, end) if args else None  # a lone word is not a command line
     if not (args or ends or obfuscated):
         if (separator in (";", "|", "||", "&&", "&") and name not in _NAMED_IN_PROSE and name not in _ENGLISH_COMMANDS

@@ -524,6 +524,8 @@ def scan(text: str) -> list[Hit]:
         qpos = text.find(quote)
         if quote == "`":
             qpos = _past_code_spans(text, qpos)
+        elif qpos >= 0:
+            qpos = _past_quoted_symbols(text, qpos, quote)
         if qpos < 0:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
@@ -603,6 +605,25 @@ def _past_code_spans(text: str, qpos: int) -> int:
         if close < 0:
             return qpos
         qpos = text.find("`", close + 1)
+    return qpos
+
+
+# one symbol in quotes, as prose and error messages name a character ("Unexpected token '<'",
+# "expected ')' after argument list", "use ',' or ';' between items")
+_QUOTED_SYMBOLS = frozenset("<>(){}[],.:;")
+
+
+def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
+    """The first ``quote`` from ``qpos`` that does not open a quoted symbol: a blank (or the
+    value's start, or "(") before it, one symbol of `_QUOTED_SYMBOLS`, the same quote, then a blank,
+    the end or a closing punctuation. Read as a break, such a quote closes the application's
+    string and the quote two characters on opens another, which holds what follows up to the
+    next quote: that next one is where a break could be."""
+    for _ in range(8):
+        if (qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or text[qpos + 1 : qpos + 2] not in _QUOTED_SYMBOLS
+                or text[qpos + 2 : qpos + 3] != quote or text[qpos + 3 : qpos + 4] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";")):
+            return qpos
+        qpos = text.find(quote, qpos + 3)
     return qpos
 
 
@@ -1286,6 +1307,25 @@ def _named_sort_to_end(tokens: Sequence[Token], k: int) -> bool:
     return False
 
 
+def _named_sort_list(tokens: Sequence[Token], k: int) -> bool:
+    """``tokens[k:]`` is the whole rest: "by" and then columns by name, each with an optional
+    direction, split by commas ("by price asc, name")."""
+    n = len(tokens)
+    if k - 1 < 0 or k - 1 >= n or tokens[k - 1].value != "by" or k >= n or n - k > 24:
+        return False
+    while k < n:
+        if tokens[k].kind != "b":
+            return False
+        k += 1
+        if k < n and tokens[k].value in ("asc", "desc"):
+            k += 1
+        if k < n:
+            if tokens[k].kind != "," or k + 1 >= n:
+                return False
+            k += 1
+    return True
+
+
 def _clause_chain(tokens: Sequence[Token], end: int) -> int:
     """Extends a clause ending at ``end`` over a number list and the clauses that follow it:
     ``order by 1,2,3``, ``group by 1 having 1=1``, ``order by 1 desc limit 1``."""
@@ -1478,6 +1518,11 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
                     if t.value in ("order", "group") and n == i + 3 and tokens[i + 2].kind == "b":
                         score = 0.45  # "order by date", "group by category": a sort label
+                    if t.value in ("order", "group") and i == 0 and _named_sort_list(tokens, 2):
+                        # "ORDER BY price ASC", "order by date desc, name": a value that is only a sort
+                        # by named columns is a UI's sort expression; spliced into a query it ends no
+                        # string and runs nothing ("1 order by 3--" counts columns with a number)
+                        score = 0.15
                     keep((score, "sqli.statement", t.start, end))
             elif t.value in ("order", "group", "having", "limit", "procedure", "into") and tokens[i - 1].kind in "nsb)":
                 end = _clause(tokens, i)
