@@ -132,6 +132,8 @@ _FRAMEWORK_VARIABLES = frozenset(
 # the probe an injection scanner sends to see PHP run: a hash of a constant printed ("die(md5(1));")
 _HASH_PROBE = linear(r"(?:^|[^a-z0-9_$>.])(?:echo|print|die|exit|var_dump|print_r)[\s(]{1,4}(?:md5|sha1|crc32)" + _COMMENT + r"\(")
 _TRIGGER = linear(r"\(|\$|<\?")
+# what follows a function's empty call in PHP's warnings and errors
+_ERROR_MESSAGE = re.compile(r"\)(?::? expects |: argument #| has been disabled | is deprecated)")
 
 
 def scan(text: str) -> list[Hit]:
@@ -148,7 +150,13 @@ def scan(text: str) -> list[Hit]:
     if "(" in text:
         m = _DANGEROUS_CALL.search(text)
         if m is not None:
-            keep(0.9, "php.function-call", m.start(), m.end())
+            if _ERROR_MESSAGE.match(text, m.end()) is not None or text[max(0, m.start() - 20) : m.start() + 1].rstrip().endswith("undefined function"):
+                # PHP's own error text naming a function ("mysql_fetch_array() expects parameter 1",
+                # "Call to undefined function mysql_connect() in /var/www/db.php"): pasted into a
+                # support form or reported by a page, it names the call and passes it nothing
+                keep(0.3, "php.error-message", m.start(), m.end())
+            else:
+                keep(0.9, "php.function-call", m.start(), m.end())
         if "'" in text or '"' in text:
             m = _QUOTED_CALL.search(text)
             if m is not None:

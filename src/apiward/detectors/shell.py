@@ -959,6 +959,21 @@ def _glued_brace(text: str, at: int) -> bool:
     return before.isalnum() or before == "_"
 
 
+# the reserved words after which a "(" does open a subshell ("if (id)", "! (x)", "time (sleep 5)")
+_SUBSHELL_AFTER = frozenset({"if", "then", "else", "elif", "do", "while", "until", "time", "!", "in"})
+
+
+def _after_word(text: str, at: int) -> bool:
+    """``text[at]`` (a "(") follows a clause of prose: three words or more and no shell syntax
+    before it, the last one ending in a letter or digit and no reserved word. (PowerShell does
+    evaluate "(...)" in an argument, "iex (whoami)": a command line in front is no prose.)"""
+    before = text[:at].rstrip(" \t")
+    if not before or not before[-1].isalnum() or any(ch in before for ch in ";|&`$<>\n"):
+        return False
+    word = before.rsplit(None, 1)[-1]
+    return word not in _SUBSHELL_AFTER and len(_PROSE_WORD.findall(before[-200:])) >= 3
+
+
 def _command_position(text: str, at: int) -> bool:
     """``text[at]`` starts a command: nothing but blanks before it, or a separator."""
     before = text[:at].rstrip(" \t")
@@ -1030,6 +1045,10 @@ def _command_at(
         # "; (id)", ";{ id; }": a subshell or a command group where a command begins, read like
         # the separator before it (a "(" or "{" in prose or code follows a word)
         separator = ";"
+    elif separator == "(" and text[pos - 2 : pos - 1] in (" ", "\t") and _after_word(text, pos - 1):
+        # "port 3000 (lsof -i :3000)", "the fix (rm the cache)": a "(" after a word and a blank opens
+        # no subshell (bash refuses it there; cmd.exe reads it as a character of an argument)
+        return None
     if (separator in (";", "|", "||", "&&", "`", "$(", "\n", "%0a") and raw.startswith("./") and len(raw) >= 3
             and raw[2:3].isalpha() and m.start(1) - pos <= 2
             and not (separator in (";", "&&") and _BUILD_STEPS.fullmatch(text, 0, pos - len(separator)) is not None)):

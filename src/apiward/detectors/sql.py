@@ -874,6 +874,8 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
     if t.kind == "c":
         if t.value.startswith("#") and len(t.value) > 1 and t.value[1].isalnum():
             return (0.4, "sqli.break-comment", qpos, t.end)  # "#id": a hashtag or CSS selector
+        if t.value.startswith("#{") and 2 < t.value.find("}", 2, 40) and t.value[2:3].isalpha() and qpos + 1 == t.start:
+            return (0.4, "sqli.break-comment", qpos, t.end)  # '"#{name} is #{age}"': Ruby's interpolation in a string
         if t.value.startswith("--") and len(t.value[2:].split()) > 1:
             return (0.4, "sqli.break-comment", qpos, t.end)  # he's 6'2" -- or so: a dash before words
         return (0.92, "sqli.break-comment", qpos, t.end)
