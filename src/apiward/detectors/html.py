@@ -836,10 +836,20 @@ def _in_document(text: str) -> bool:
 _DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
 
 
+# a closed HTML comment holding no markup, not a conditional comment
+_HTML_COMMENT = re.compile(r"<!--(?!\[)[^<>]{0,200}-->")
+
+
 def rich_text(text: str) -> bool:
     """A lower-case view that is rich text and nothing more (`_plain_markup`), with no sink but
     one named in a text node whose text is no script ("<a ...>document.cookie docs</a>"). Such a
-    value cannot run script, whatever a statistical model makes of its shape."""
+    value cannot run script, whatever a statistical model makes of its shape. HTML comments
+    (an editor's "<!--more-->", a block editor's "<!-- wp:paragraph -->", a draft note) are read
+    as blanks; a conditional comment ("<!--[if IE]>") is not one."""
+    if "<!--" in text:
+        text = _HTML_COMMENT.sub(" ", text)
+        if "<" not in text:
+            return True
     if not _plain_markup(text):
         return False
     sink = _SINK.search(text)

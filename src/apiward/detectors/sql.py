@@ -1108,6 +1108,8 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v == "select":
         return _select(tokens, i)
     if v in _STACKABLE and u.value in _STACKABLE[v]:
+        if v == "insert" and i == 0 and _insert_prose(tokens, i + 2):
+            return None  # "insert into the toaster", "insert into slot 2": no row to insert, no statement
         if w is not None and w.kind == "&":
             return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
         if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
@@ -1307,6 +1309,16 @@ def _named_sort_to_end(tokens: Sequence[Token], k: int) -> bool:
             return False
         k += 1
     return False
+
+
+def _insert_prose(tokens: Sequence[Token], k: int) -> bool:
+    """``tokens[k:]`` (what follows "insert into" at a value's start) are a few words and numbers
+    to the end: no column list, no VALUES, SELECT, SET or DEFAULT, no comment, no ";" (the
+    statement needs a row; without one it is an instruction in prose)."""
+    rest = tokens[k:]
+    return 1 <= len(rest) <= 8 and all(
+        tok.kind in "bn" or (tok.kind == "k" and tok.value not in ("values", "value", "select", "set", "default", "output"))
+        for tok in rest)
 
 
 def _named_sort_list(tokens: Sequence[Token], k: int) -> bool:
@@ -1552,6 +1564,13 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     # balanced parentheses breaks out of nothing; column numbers ("1 order by 5")
                     # probe a query's width and keep counting, and a value that opens with a number
                     # ("1 order by name") is the tail of a numeric parameter
+                    # "results having p<0.05", "cases having fever>38": a word, "having" and a named
+                    # measure compared to a number, ending the value: a report's prose ("1 having 1=1"
+                    # compares numbers after a number)
+                    prose = prose or (t.value == "having" and tokens[i - 1].kind == "b" and _at(tokens, i + 1) is not None
+                                      and tokens[i + 1].kind == "b" and end == tokens[-1].end
+                                      and tokens[_past_sign(tokens, 0)].kind != "n"
+                                      and not any(tok.kind in "c;" for tok in tokens))
                     label = t.value == "order" and tokens[_past_sign(tokens, 0)].kind != "n" and (
                         _balanced(tokens, i) and _named_sort_to_end(tokens, i + 2))
                     keep((0.15 if label else 0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))
