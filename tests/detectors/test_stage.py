@@ -154,6 +154,28 @@ def test_nosql_operator_key_in_json_and_query() -> None:
     assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found)
 
 
+FILTER_PARAMETERS = [
+    # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
+    ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),
+    ("filters[slug][$eq]=my-first-post&populate=*", False),
+    ("filters[date][$gte]=2024-01-01", False),
+    # a login's operator, a filter's empty or code value, an operator that runs code or a pattern,
+    # an operator with no field before it
+    ("user=admin&password[$ne]=x", True),
+    ("filters[password][$ne]=", True),
+    ("filters[price][$regex]=.*", True),
+    ("filters[price][$where]=1", True),
+    ("filters[$ne]=x", True),
+    ("filters[price][$gt]={}", True),
+]
+
+
+@pytest.mark.parametrize(("query", "flagged"), FILTER_PARAMETERS)
+def test_filter_parameters_compare_named_fields(query: str, flagged: bool) -> None:
+    found = stage().findings(request(path="/api/products", query=query, headers=[]))
+    assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found) is flagged, found
+
+
 MONGO_OBJECTS_IN_A_VALUE = [
     ('{"$size":0}', True),
     ('{"$jsonSchema":{}}', True),

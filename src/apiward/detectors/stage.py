@@ -325,8 +325,13 @@ class DetectionStage:
         in by `_score_model`) the model's probabilities for it."""
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
         source, name, value = fld
+        filter_comparison = "$" in name and _filter_comparison(name.lower(), value)
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
-            self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
+            if not filter_comparison:
+                # (not "filters[price][$gte]=10" (Strapi), "where.price.$gte" (Parse): a list API's
+                # filter parameter comparing a named field with a number, a date or a word; no weak
+                # finding either, which the model would raise: only its own certainty blocks there)
+                self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
         elif "$" in name and nosql.mongo_key(name.lower(), value):
             self._add(scored, fld.location, Category.NOSQLI, 0.85, "nosqli.operator-key", _short(name))
         if source is not _COOKIE and source is not _HEADER and "__" in name:
@@ -347,6 +352,10 @@ class DetectionStage:
                 # most names are plain (a remembered skip): their location is not built
                 named = self._analyse_value(text)
                 if named is not None:
+                    if "$" in text and _filter_comparison(text.lower() + "#key", ""):
+                        # the operators of a filter parameter's name ("filters[price][$gte]"): its value
+                        # is judged with them (`_filter_comparison`); the other families still read it
+                        named = (named[0], tuple(h for h in named[1] if h.category is not Category.NOSQLI))
                     self._add_name_hits(named, fld.location + "#key", scored)
         if not value:
             return _plan(scored)
@@ -386,6 +395,10 @@ class DetectionStage:
                     self._filename_rules(fld.location, value, scored)
             return _plan(scored)
         normalized, hits = analysed
+        if filter_comparison and ("&" in value or name.endswith("#key")):
+            # a filter's name read as a key, or its scalar read again with the raw filter pairs
+            # after it (`_split_commands`): the operators were judged with the scalar
+            hits = tuple(h for h in hits if h.category is not Category.NOSQLI)
         for hit in self._located(fld, hits, normalized):
             self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
         if source is _HEADER and name == "referer" and "?" in value:
@@ -789,6 +802,48 @@ def _inert_markup(value: str) -> bool:
     views = normalize_value(value).analysed
     return (link and all(html.noop_link(view) for view in views)) or (
         markup and all(html.rich_text(view) for view in views))
+
+
+# the parameters list APIs filter by (Strapi's "filters[...]", JSON:API's "filter[...]", Parse's
+# "where={...}") and the operators that only compare or combine there; not $where, $regex, $expr,
+# $function: those run code or patterns whatever the parameter
+_FILTER_ROOTS = ("filters[", "filter[", "where[", "filters.", "filter.", "where.")
+_FILTER_OPERATOR = re.compile(r"\$(?:eq|ne|gt|gte|lt|lte|in|nin|or|and|not|null|notnull|between|containsi?|notcontainsi?|startswith|endswith)$")
+# what such a comparison compares with: a number, a date or time, a word or slug, true/false/null
+_FILTER_SCALAR = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[t ][0-9:.]{5,15}z?)?|[a-z0-9][a-z0-9 _.\-]{0,60}")
+
+
+def _filter_comparison(name: str, value: str) -> bool:
+    """A lower-case field name ``filters[price][$gte]`` / ``where.price.$gte`` (a filter root, a
+    field, then comparison or logic operators, each a whole segment) holding a plain scalar. A
+    login's ``password[$ne]=`` has no filter root; an operator straight under the root compares
+    no field."""
+    key_only = name.endswith("#key")  # the key read alone: its value is judged with the value's field
+    name = name.split("#", 1)[0]
+    if not name.startswith(_FILTER_ROOTS):
+        return False
+    if not key_only:
+        # (a value read again with the raw pairs after it, `_split_commands`: each of them a
+        # filter's or a plain parameter holding a scalar too)
+        head, *pairs = value.split("&", 16)
+        if _FILTER_SCALAR.fullmatch(head.strip().lower()) is None:
+            return False
+        for pair in pairs:
+            key, eq, scalar = pair.partition("=")
+            if not eq or _FILTER_SCALAR.fullmatch(scalar.strip().lower()) is None or not (
+                    is_plain_name(key) or (key.lower().startswith(_FILTER_ROOTS) and _filter_comparison(key.lower() + "#key", ""))):
+                return False
+    segments = [seg for seg in re.split(r"[\[\].]+", name) if seg][1:]
+    if not segments:
+        return False
+    fields = 0
+    for seg in segments:
+        if seg.startswith("$"):
+            if _FILTER_OPERATOR.match(seg) is None:
+                return False
+        elif not seg.isdigit():
+            fields += 1
+    return fields >= 1
 
 
 def _leaf_texts(source: Source, text: str) -> list[str]:
