@@ -1014,3 +1014,17 @@ def test_percent_encoded_header_line_in_a_body_is_not_weakened() -> None:
     for injected in (b"lang=en%250d%250aCache-Control:%20public", b"lang=x%25E5%2598%258A%25E5%2598%258DHeader-Test:%20x"):
         found = blocking(stage().findings(request("POST", "/contact", headers=headers, body=injected)))
         assert found.get("body.lang") is Category.CRLF, injected
+
+
+def test_a_label_below_the_log_threshold_is_no_evidence_for_the_model() -> None:
+    """An analyser's reading below the log threshold ("order by date": a sort label, 0.15) is not
+    weak evidence the model may raise: the model is judged there as it is alone (a block needs
+    ``model_alone``), while a reading at or above the log threshold is raised as before."""
+    sure = 0.99   # above model_alone (0.95): blocks alone
+    unsure = 0.9  # maps above the block threshold, below model_alone
+    label = request(path="/api/search", query="sort=order+by+date", headers=[])
+    assert blocking(DetectionStage(DetectionSettings(), _FixedModel(unsure)).findings(label)) == {}  # type: ignore[arg-type]
+    assert blocking(DetectionStage(DetectionSettings(), _FixedModel(sure)).findings(label)) == {"query.sort": Category.SQLI}  # type: ignore[arg-type]
+    weak = request(path="/api/search", query="q=results+having+p%3C0.05", headers=[])  # sqli.clause 0.45: weak evidence
+    found = DetectionStage(DetectionSettings(), _FixedModel(unsure)).findings(weak)  # type: ignore[arg-type]
+    assert any(f.category is Category.SQLI and f.score >= 0.5 for f in found)

@@ -703,6 +703,11 @@ class DetectionStage:
                 score = _on_policy_scale(p, thresholds[j], policy)
                 key = (location, category)
                 current = scored.get(key)
+                if current is not None and current[1] != "model" and current[0] < self._report_at and not current[1].endswith("+model"):
+                    # an analyser's reading below the log threshold is a label ("order by date" a sort,
+                    # a video embed, a quoted symbol): no evidence for the model to raise, so the model
+                    # is judged as it is alone there
+                    current = None
                 if current is not None and current[1] != "model":
                     lex = current[0]
                     if current[1].endswith("+model"):  # raised by the model once already
