@@ -815,6 +815,29 @@ def _in_document(text: str) -> bool:
 # the frame of a whole HTML mail or page around rich text; its <meta> only the charset
 # (`_META_CHARSET`)
 _DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
+# HTML's, SVG's and MathML's other elements: forms and their controls, maps, canvases, slots,
+# the ruby and obsolete elements, and the drawing elements that animate, load or nest HTML
+_HTML_OTHER = frozenset(
+    """area map canvas label option optgroup fieldset legend output progress meter datalist noembed
+    noframes slot menu menuitem command search selectedcontent nobr ruby rt rp rb rtc listing blink element
+    content shadow spacer multicol nextid foreignobject animatemotion animatetransform animatecolor discard
+    mpath feimage annotation annotation-xml semantics maction mtext mglyph malignmark""".split()
+)
+
+_PREFIXED_PLAIN = (_RICH_TEXT | _DOCUMENT) - {"meta"}
+
+
+def _data_element(name: str) -> bool:
+    """An element of an XML data vocabulary (``<note>``, ``<entry key=...>``, ``<soap:envelope>``,
+    ``<w:t>``): no element HTML, SVG or MathML defines under that local name, and no custom
+    element's hyphenated name (a page may define one); a browser renders it as inert text, so
+    only its attributes (handlers, addresses: read by `_plain_markup`) could act. (``<param>``
+    only configures an ``<object>``, itself active: XML-RPC's ``<param>`` is data.)"""
+    prefix, _, local = name.rpartition(":")
+    if prefix and local in _PREFIXED_PLAIN:
+        return True  # "<w:body>", "<w:p>": prefixed names are unknown elements to HTML, plain ones to XHTML
+    return ("-" not in local and local not in ACTIVE_TAGS and local not in STRONG_TAGS and local not in _OBSOLETE_TAGS
+            and local not in _RICH_TEXT and local not in _DRAWING and local not in _DOCUMENT and local not in _HTML_OTHER)
 
 
 def rich_text(text: str) -> bool:
@@ -852,7 +875,7 @@ def _plain_markup(text: str) -> bool:
         return False
     drawing = any(n in ("svg", "math") for n in names)
     if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT and n != "iframe"
-           for n in names):
+           and not _data_element(n) for n in names):
         return False
     if "iframe" in names and not _embeds_only(text):
         return False
