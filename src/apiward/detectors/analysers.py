@@ -99,7 +99,7 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
-     "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
+     "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "ac ed 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
      "livescript",
      # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
      "innerhtml", "outerhtml",
@@ -226,6 +226,10 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             for hit in shell.scan(shell_view):
                 _keep(best, hit)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
+    if encoded is None and "%2" in raw and len(raw) <= 4096:
+        # a cookie is sent as written: its base64 percent-encoded ("/wEy...AAQAAAP%2F%2F%2F%2F8B..."),
+        # which hides the spellings that hold a "/" or "+"
+        encoded = template.encoded_gadget(unquote(raw))
     if encoded is not None:
         _keep(best, encoded)
     if raw.startswith("\\\\") or ":\\\\" in raw[:12] or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:
