@@ -120,7 +120,12 @@ _STRONG = linear(
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:%[^%\s]{1,32}%|\[[^\]]{0,20}\])[\s]{0,4}=="
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?\"[^\"]{0,40}\"[\s]{0,4}==[\s]{0,4}\""
     r"|\bif[\s]{1,12}/i[\s]{1,12}(?:not[\s]{1,12})?[^\s=]{1,40}[\s]{0,4}=="
-    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
+    # cmd.exe's tests with a batch-shaped operand: a file or path ("if exist c:\\x.txt", 'if not exist
+    # "%temp%\\x"'), a variable and a command ("if defined x echo", "if defined %v%"), a number
+    # ("if errorlevel 1"); not prose ("the price, if defined by the user", "check if exist any rows")
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist[\s]{1,12}(?:[\"%\\]|[a-z]:|[^\s]{1,80}[\\/%]|[^\s]{1,80}\.[a-z0-9])"
+    r"|defined[\s]{1,12}(?:%|[a-z_][a-z0-9_]{0,40}[\s]{1,12}(?:\(|(?:echo|set|goto|call|del|copy|start|cmd|type|exit|dir)\b))"
+    r"|(?:errorlevel|cmdextversion)[\s]{1,12}[0-9])"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
     # cmd.exe conditions of any operand shape followed by a batch command: "if /i "%v%" geq "1" echo",
     # "if x%1==x/? goto help", "if (2 geq 15) echo", "if not {%1} == {} ("
