@@ -18,7 +18,9 @@ value is base64), and the serialization stream magic (``rO0AB``, ``aced0005``).
 from __future__ import annotations
 
 import base64
+import binascii
 import re
+import zlib
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
@@ -230,6 +232,18 @@ GADGET_CLASS = re.compile(
 # the same type key written inside a text (JSON in a path segment, a header, a log line):
 # '"$type":"System.Diagnostics.Process, System"', "'@type': 'com.sun.rowset.JdbcRowSetImpl'"
 _TYPE_KEY_TEXT = re.compile(r"(?:\$type|@type|__type|@class)[\\]{0,2}['\"]?[\s]{0,4}:[\s]{0,4}[\\]{0,2}['\"]")
+def _named_collection(text: str, start: int, end: int) -> bool:
+    """The Java name at ``start:end`` is a ``java.util`` class named, not used: a search or a
+    question ("java.util.HashMap", "type=java.util.ArrayList"). The collections package holds no
+    class that runs code by itself; one put to use is a constructor or SpEL's T(...), a type key,
+    an XStream element ("<java.util.PriorityQueue serialization=...>") or a method called on it."""
+    if not text.startswith("java.util.", start):
+        return False
+    if text[start - 1 : start] == "<" or text[end : end + 1] in ("(", ">", "@", "$") or "serialization" in text:
+        return False
+    return _CLASS_USED.search(text, max(0, start - 40), start) is None
+
+
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 # (and the stream's magic bytes themselves, percent-encoded: "%ac%ed%00%05sr..." decodes, as Latin-1
 # and without its NUL, to "\xac\xed\x05" and a type code (object, block data, string, array); a
@@ -396,7 +410,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
-        if java is None or not _thrown_class(text, java.start()):
+        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
@@ -504,6 +518,35 @@ def encoded_gadget(raw: str) -> Hit | None:
     if m is None:
         return None
     return Hit(Category.SSTI, 0.88, "ssti.java-base64", raw, m.start(), m.end())
+
+
+# the first bytes of a serialized object once a gzip-compressed base64 value ("H4sI...") is
+# inflated: Java's stream magic, .NET BinaryFormatter's header, a pickle importing a function
+# that runs code, a Ruby Marshal object (a JSF ViewState or a cookie gzipped before base64)
+_INFLATED_SERIAL = re.compile(
+    rb"^(?:\xac\xed\x00\x05|\x00\x01\x00\x00\x00\xff\xff\xff\xff\x01|\x04\x08o:)"
+    rb"|(?:posix|\nos|^cos|\nnt|^cnt|subprocess|__builtin__|builtins)\n(?:system|popen|check_output|call|run|eval|exec)\n"
+    rb"|\x8c\x05posix\x94|\x8c\x02os\x94|\x8c\nsubprocess\x94"
+)
+GZIP_BASE64 = "H4sI"  # the base64 of gzip's magic and deflate method (1f 8b 08)
+_INFLATE_MAX = 512
+
+
+def compressed_gadget(raw: str) -> Hit | None:
+    """A serialized object (`_INFLATED_SERIAL`) inside a gzip-compressed base64 value: the value
+    is decoded (at most 4,096 characters) and its first 512 bytes inflated."""
+    token = raw.strip()
+    if not token.startswith(GZIP_BASE64):
+        return None
+    token = token[:4096].replace("-", "+").replace("_", "/")
+    token = token[: len(token) // 4 * 4]
+    try:
+        inflated = zlib.decompressobj(31).decompress(base64.b64decode(token), _INFLATE_MAX)
+    except (binascii.Error, zlib.error, ValueError):
+        return None
+    if _INFLATED_SERIAL.search(inflated) is None:
+        return None
+    return Hit(Category.SSTI, 0.9, "ssti.compressed-serialized", raw, 0, min(len(raw), 40))
 
 
 def _log4shell(text: str) -> Hit | None:
