@@ -104,7 +104,9 @@ ATTACK_FUNCTIONS = frozenset(
      "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name",
      # MySQL's lock wait times a query like sleep(); SQLite's extension loader runs a shared
      # library, and its rowid/option calls fingerprint it; conv() spells numbers in any base
-     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv"}
+     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv",
+     # Oracle's URI type fetches a URL (out-of-band exfiltration: "httpuritype('http://'||user).getclob()")
+     "httpuritype"}
 )
 # SQL functions: a value that is only ``name(`` is a fragment of a query being built.
 SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
@@ -120,7 +122,17 @@ SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
      "utc_time", "last_day", "makedate", "extract", "weekday", "dayname", "monthname", "get_lock",
      "release_lock", "is_free_lock", "master_pos_wait", "load_file", "json_object", "json_array",
      # SQL Server's string lengths ("1 and len(user)>0": the boolean-blind probe of a name's length)
-     "len", "datalength"}
+     "len", "datalength",
+     # the JSON functions of MySQL, PostgreSQL, SQLite and SQL Server: a condition on a JSON literal
+     # ("1 or json_depth('{}') != 2511", "1 and isjson('{}')=1") is the WAF bypass that hides a
+     # tautology in JSON syntax older rule sets do not parse
+     "json_length", "json_depth", "json_valid", "json_type", "json_contains", "json_contains_path",
+     "json_search", "json_overlaps", "json_unquote", "json_quote", "json_pretty", "json_storage_size",
+     "json_set", "json_insert", "json_replace", "json_remove", "json_merge_patch", "json_merge_preserve",
+     "json_array_append", "json_array_insert", "json_array_length", "json_typeof", "json_each", "json_tree",
+     "json_patch", "json_modify", "isjson", "openjson", "jsonb_array_length", "jsonb_typeof", "jsonb_exists",
+     "jsonb_path_exists", "jsonb_path_query", "jsonb_path_match", "jsonb_set", "jsonb_insert",
+     "jsonb_object_keys", "json_object_keys", "to_json", "to_jsonb", "row_to_json", "array_to_json"}
 )
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
@@ -145,7 +157,7 @@ STRONG_FUNCTIONS = frozenset(
      "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
      "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
-     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension"}
+     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension", "httpuritype"}
 )
 # Oracle packages whose procedures time or exfiltrate (``dbms_pipe.receive_message(``,
 # ``utl_inaddr.get_host_name(``): ``name.`` after a string break is a call of one
@@ -197,7 +209,7 @@ _TRIGGER = linear(
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
     r"host_name|uncompress|i?if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
-    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
+    r"current_setting|query_to_xml|inet_server_addr|httpuritype)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
     r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
@@ -950,6 +962,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         return _trailing_comment(rest, i, qpos, text[qpos])
     if t.kind in "kE":
         clause = _clause(rest, i)
+        if clause is None and t.value == "as" and u is not None and u.kind == "b" and w is not None and (
+                w.value in ("where", "having")):
+            # "1')) as abc where 8123=8123 and ((('x'='x": the closed sub-query named as a derived
+            # table, and a condition on it
+            clause = _clause(rest, i + 2)
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
     return _trailing_comment(rest, i, qpos, text[qpos])
