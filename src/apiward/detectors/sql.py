@@ -1102,8 +1102,10 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v == "select":
         return _select(tokens, i)
     if v in _STACKABLE and u.value in _STACKABLE[v]:
-        if w is not None and w.kind == "&":
-            return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
+        if w is not None and (w.kind == "&" or w.value in ("?", "!")):
+            # "drop table or desk", "Drop table? No, a drop-leaf table.": the object a statement needs
+            # is missing, a logic word or a sentence's end follows
+            return None
         if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
                 len(w.value) < 2 or w.value[-1] != w.value[0]):
             # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
@@ -1629,7 +1631,10 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         return (0.75, "sqli.terminate", tokens[0].start, tokens[-1].end)
     lead = 1 if n and tokens[0].kind == "," else 0  # ", find_in_set('22', category)": a continued column list
     if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(" and not (
-            n - lead > 3 and tokens[lead + 2].kind in "ns" and tokens[lead + 3].kind == "b"):  # "Sleep(5 hours) tracker"
+            n - lead > 3 and tokens[lead + 2].kind in "ns" and tokens[lead + 3].kind == "b") and not (  # "Sleep(5 hours) tracker"
+            # "Database (SQL) administrator": a word in parentheses after a blank, and words going on
+            n - lead > 4 and tokens[lead + 1].start > tokens[lead].end and tokens[lead + 2].kind == "b"
+            and tokens[lead + 3].kind == ")" and tokens[lead + 4].kind == "b"):
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
         return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"
