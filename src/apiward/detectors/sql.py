@@ -132,7 +132,11 @@ SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
      "json_array_append", "json_array_insert", "json_array_length", "json_typeof", "json_each", "json_tree",
      "json_patch", "json_modify", "isjson", "openjson", "jsonb_array_length", "jsonb_typeof", "jsonb_exists",
      "jsonb_path_exists", "jsonb_path_query", "jsonb_path_match", "jsonb_set", "jsonb_insert",
-     "jsonb_object_keys", "json_object_keys", "to_json", "to_jsonb", "row_to_json", "array_to_json"}
+     "jsonb_object_keys", "json_object_keys", "to_json", "to_jsonb", "row_to_json", "array_to_json",
+     # SQLite's own functions, which fingerprint it in a boolean probe ("1 and typeof(1)='integer'",
+     # "1 and total_changes()>=0")
+     "typeof", "total_changes", "changes", "sqlite_source_id", "zeroblob", "likelihood", "likely", "unlikely",
+     "printf", "sqlite_offset"}
 )
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
@@ -386,7 +390,8 @@ _FRAGMENT = re.compile(
     # "1 union", "' union all--", "1 and 0 union": a union with its select left to the query
     rf"{_HEAD}(?:[\s]{{1,3}}(?:and|or)[\s]{{1,3}}-?[0-9]{{1,3}})?[\s]{{0,3}}union(?:[\s]{{1,3}}(?:all|distinct))?{_CUT}"
     # "1 into @a", "1 into @,@,@": MySQL assigns the selected columns to variables
-    rf"|{_HEAD}[\s]{{1,3}}into[\s]{{0,3}}@[@a-z0-9_, ]{{0,60}}{_CUT}"
+    # (after the LIMIT that keeps one row: "1 limit 1 into @a,@b")
+    rf"|{_HEAD}(?:[\s]{{1,3}}limit[\s]{{1,3}}[0-9]{{1,10}}(?:[\s]{{0,2}},[\s]{{0,2}}[0-9]{{1,10}})?)?[\s]{{1,3}}into[\s]{{0,3}}@[@a-z0-9_, ]{{0,60}}{_CUT}"
     # "1 with rollup", "1 group by 1 with rollup"
     rf"|{_HEAD}(?:[\s]{{1,3}}group[\s]{{1,3}}by[\s]{{1,3}}[0-9a-z_,]{{1,20}})?[\s]{{1,3}}with[\s]{{1,3}}rollup{_CUT}"
     # "1 or 1 div 1", "1 rlike 1", "2 sounds like 1": MySQL-only operators between numbers
