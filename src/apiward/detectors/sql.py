@@ -136,7 +136,12 @@ SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
      # SQLite's own functions, which fingerprint it in a boolean probe ("1 and typeof(1)='integer'",
      # "1 and total_changes()>=0")
      "typeof", "total_changes", "changes", "sqlite_source_id", "zeroblob", "likelihood", "likely", "unlikely",
-     "printf", "sqlite_offset"}
+     "printf", "sqlite_offset",
+     # the privilege and clock functions that fingerprint PostgreSQL, SQL Server and Oracle in the same
+     # probe ("1 and has_table_privilege('users','select')", "1 and is_member('db_owner')=1", "1 and getdate()>0")
+     "has_table_privilege", "has_database_privilege", "has_schema_privilege", "has_column_privilege", "pg_has_role",
+     "is_member", "is_rolemember", "permissions", "getdate", "getutcdate", "sysdatetime", "newid", "sys_guid",
+     "st_astext", "st_geomfromtext", "point"}
 )
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
@@ -1111,6 +1116,9 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             # "drop table or desk", "Drop table? No, a drop-leaf table.": the object a statement needs
             # is missing, a logic word or a sentence's end follows
             return None
+        last = _at(tokens, i + 3)
+        if w is not None and w.kind == "b" and last is not None and last.value in ("?", "!") and _at(tokens, i + 4) is None:
+            return None  # "Delete from cart?": the statement's words as a question, nothing after it
         if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
                 len(w.value) < 2 or w.value[-1] != w.value[0]):
             # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
