@@ -89,7 +89,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
 _SCRIPT_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "asp", "aspx", "jsp", "jspx", "cgi", "pl"}
 )
-_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\[\].\"'}#])")
 # ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
 # query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
 _ORM_LOOKUP = re.compile(
