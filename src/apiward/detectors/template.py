@@ -74,7 +74,8 @@ _PROBE = linear(
     r"|(?:\{[#=!]{1,2}|\[%[=\-]?)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
     # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
     # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
-    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
+    # (or through a filter without one: "{{ 99|string|length }}")
+    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}(?::[\s]{0,4}['\"]?[0-9]|\||\}\})"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
     # (and a variable declared in an action: "{{ $x := "id" }}"; the request, the environment or
@@ -123,13 +124,13 @@ _PROBE = linear(
     # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
     r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
     # Smarty: a string or variable handed to a PHP function as its modifier ("{'id'|system}",
-    # "{$x|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
-    r"|\{[\s]{0,4}(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
+    # "{$x|passthru}", "{$x='id'|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
+    r"|\{[\s]{0,4}(?:\$[a-z_][a-z0-9_]{0,40}[\s]{0,4}=[\s]{0,4})?(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
     r"(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file_get_contents|readfile|file)[\s]{0,4}[}:]"
     r"|\{[\s]{0,4}math[\s]{1,4}equation[\s]{0,4}="
     # Tornado: its request handler reached from a template (the application and its settings:
     # "{{handler.settings}}", the cookie secret), its raw-output switch and UI-module call
-    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}none|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
+    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}(?:none|false|off)\b|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
     # FreeMarker's directives in its square-bracket syntax ("[#assign x=7*7]", "[#list 1..3 as i]")
     r"|\[#(?:assign|list|include|import|macro|function|setting|attempt|global|local)[\s]{1,4}[^\]]{1,200}\]"
     # Mako binding a Python module as a namespace ("<%namespace name='x' module='os'/>")
@@ -141,7 +142,7 @@ _PROBE = linear(
     r"|\b(?:global|root|globalthis)[\s]{0,4}\.[\s]{0,4}process\b|\bprocess[\s]{0,4}\.[\s]{0,4}mainmodule\b"
 )
 _EXPRESSION = linear(
-    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?-?[0-9]|['\"][\s]{0,4}\*[\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
@@ -169,6 +170,8 @@ _EXPRESSION = linear(
     # a method called on a string literal ("{{ 'x'.upper() }}", "#{'a'.toUpperCase()}"): which
     # language evaluates the expression, probed; a placeholder names data, it calls nothing on a literal
     r"|['\"][\s]{0,4}\.[\s]{0,4}[a-z_][a-z0-9_]{1,30}[\s]{0,4}\("
+    # (Ruby's calls need no parentheses: "#{'abc'.upcase}", "<%= 'x'.class %>")
+    r"|['\"][\s]{0,4}\.[\s]{0,4}(?:upcase|downcase|swapcase|capitalize|reverse|class|inspect)[\s]{0,4}(?:[}%]|$)"
     # a list literal multiplied ("{{[7]*7}}"), Twig's own template object as an argument
     # ("{{ attribute(_self, 'env') }}"), Ruby's binding ("<%= binding %>")
     # ... or from characters formatted out of their codes ("'%c'%95", '"%c%c"|format(95,95)') or
