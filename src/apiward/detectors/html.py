@@ -194,6 +194,10 @@ def scan(text: str) -> list[Hit]:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
                     # these elements do nothing without a source attribute
                     _inert_tag(keep, text, m)
+                elif _named_in_prose(text, m.start(), rest, m.end(1)):
+                    # "Why does <script async> load out of order?", "the <iframe> tag (see MDN)": an
+                    # element named in a sentence, with no source, no content and no end tag
+                    keep(0.3, "xss.tag-in-prose", m.start(), m.end())
                 else:
                     keep(0.95, "xss.active-tag", m.start(), m.end())
             elif _tag_uri(rest):
@@ -497,6 +501,23 @@ _PROSE_TAIL = re.compile(
 )
 
 
+# a tag token with at most a few bare attributes ("<script async>"): no value, so no source
+_BARE_TAG_TOKEN = re.compile(r"(?:[\s]{1,4}[a-z][a-z\-]{0,20}){0,3}[\s]{0,4}>")
+
+
+def _named_in_prose(text: str, start: int, rest: str, end: int) -> bool:
+    """The tag at ``start`` (its name ending at ``end``) is a bare token (`_BARE_TAG_TOKEN`) between
+    words: prose before it ending in a word and a blank (`_PROSE_TEXT`) and a sentence after it
+    (`_PROSE_TAIL`), with no end tag and no sink anywhere in the value."""
+    token = _BARE_TAG_TOKEN.match(rest)
+    if token is None or start < 3 or "</" in text or _SINK.search(text) is not None:
+        return False
+    before = text[:start]
+    if not before.endswith(" ") or not before[-2:-1].isalpha() or _PROSE_TEXT.fullmatch(before) is None:
+        return False
+    return _prose_tail(text, end + token.end())
+
+
 def _prose_tail(text: str, pos: int) -> bool:
     """Words after a scheme at ``pos`` (`_PROSE_TAIL`) that are no script (`_returns_name`)."""
     return _PROSE_TAIL.match(text, pos) is not None and not _returns_name(text, pos)
@@ -694,7 +715,11 @@ def _action_source(attributes: str) -> bool:
 # markup written out of an attribute: the value opens (after at most a short token: "1", "abc",
 # an e-mail) with a quote that closes the attribute and a ">" that closes the tag, then a new
 # element ('"><h1>', "'><b>", '" /><p>'); rich text and captured pages open with their own tag
-_ATTRIBUTE_BREAK = re.compile(r"[^<>\"'`]{0,40}[\"'`][\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]")
+# (or opens with a run of symbols holding two quotes, the breakers of every context tried at once
+# before the tag: "';\"`--><x>", "'\")--><b>")
+_ATTRIBUTE_BREAK = re.compile(
+    r"[^<>\"'`]{0,40}(?:[\"'`]|[\"'`][^<>a-z0-9]{0,12}[\"'`][^<>a-z0-9]{0,12})[\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]"
+)
 # the same out of an element whose content is text (a title, a text area, a style or script
 # block): its end tag, then a new element ("</title><h1>", "</textarea><b>", "</option></select><p>")
 _ELEMENT_BREAK = re.compile(
