@@ -76,7 +76,8 @@ _PROBE = linear(
     r"|(?:\{[#=!]{1,2}|\[%[=\-]?)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
     # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
     # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
-    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
+    # (or through a filter without one: "{{ 99|string|length }}")
+    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}(?::[\s]{0,4}['\"]?[0-9]|\||\}\})"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
     # (and a variable declared in an action: "{{ $x := "id" }}"; the request, the environment or
@@ -125,22 +126,31 @@ _PROBE = linear(
     # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
     r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
     # Smarty: a string or variable handed to a PHP function as its modifier ("{'id'|system}",
-    # "{$x|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
-    r"|\{[\s]{0,4}(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
+    # "{$x|passthru}", "{$x='id'|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
+    r"|\{[\s]{0,4}(?:\$[a-z_][a-z0-9_]{0,40}[\s]{0,4}=[\s]{0,4})?(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
     r"(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file_get_contents|readfile|file)[\s]{0,4}[}:]"
     r"|\{[\s]{0,4}math[\s]{1,4}equation[\s]{0,4}="
     # Tornado: its request handler reached from a template (the application and its settings:
     # "{{handler.settings}}", the cookie secret), its raw-output switch and UI-module call
-    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}none|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
+    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}(?:none|false|off)\b|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
+    # FreeMarker's directives in its square-bracket syntax ("[#assign x=7*7]", "[#list 1..3 as i]")
+    r"|\[#(?:assign|list|include|import|macro|function|setting|attempt|global|local)[\s]{1,4}[^\]]{1,200}\]"
+    # Mako binding a Python module as a namespace ("<%namespace name='x' module='os'/>")
+    r"|<%namespace[\s][^>]{0,200}\bmodule[\s]{0,4}="
+    # JSP EL reading a cookie's value ("${cookie.JSESSIONID.value}"): a session id read out
+    r"|[$#]\{[\s]{0,4}cookie[\s]{0,4}\.[\s]{0,4}[a-z0-9_\-]{1,60}[\s]{0,4}\.[\s]{0,4}value[\s]{0,4}\}"
+    # Node's process reached through the global object ("root.process", "global.process.mainModule"):
+    # the way out of a Pug / EJS / Handlebars template to child_process
+    r"|\b(?:global|root|globalthis)[\s]{0,4}\.[\s]{0,4}process\b|\bprocess[\s]{0,4}\.[\s]{0,4}mainmodule\b"
 )
 _EXPRESSION = linear(
-    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?-?[0-9]|['\"][\s]{0,4}\*[\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
-    r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
+    r"|request\.environ|request\.(?:args|form|values|cookies|headers|files|meta)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
     # FreeMarker's special variables and evaluating built-ins ("${.data_model}", "x?api", "s?eval")
     r"|\$\{[\s]{0,4}\.[a-z_]{2,30}|[\s(]\.(?:data_model|globals|vars|main|namespace)\b|\?(?:api|eval|interpret|new)\b"
     # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
@@ -154,6 +164,22 @@ _EXPRESSION = linear(
     r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
     # Thymeleaf's expression objects and SpEL's root ("${#ctx.getVariable('x')}", "${#vars}")
     r"|(?:^|[^.a-z0-9_])#(?:ctx|vars|execinfo|root)\b"
+    # ... and the servlet scopes as OGNL / Thymeleaf context variables ("%{#application}", "${#session}")
+    r"|(?:^|[^.a-z0-9_&])#(?:application|session|parameters|servletcontext)\b"
+    # a dunder name assembled from quoted pieces ("request['__cl'+'ass__']", "'_'*2"): the filter on
+    # "__class__" is the reason to split it
+    r"|['\"]__[a-z]{0,20}['\"][\s]{0,4}[+~]|[+~][\s]{0,4}['\"][a-z]{0,20}__['\"]|['\"]_['\"][\s]{0,4}\*[\s]{0,4}2\b"
+    # a method called on a string literal ("{{ 'x'.upper() }}", "#{'a'.toUpperCase()}"): which
+    # language evaluates the expression, probed; a placeholder names data, it calls nothing on a literal
+    r"|['\"][\s]{0,4}\.[\s]{0,4}[a-z_][a-z0-9_]{1,30}[\s]{0,4}\("
+    # (Ruby's calls need no parentheses: "#{'abc'.upcase}", "<%= 'x'.class %>")
+    r"|['\"][\s]{0,4}\.[\s]{0,4}(?:upcase|downcase|swapcase|capitalize|reverse|class|inspect)[\s]{0,4}(?:[}%]|$)"
+    # a list literal multiplied ("{{[7]*7}}"), Twig's own template object as an argument
+    # ("{{ attribute(_self, 'env') }}"), Ruby's binding ("<%= binding %>")
+    # ... or from characters formatted out of their codes ("'%c'%95", '"%c%c"|format(95,95)') or
+    # a dict's keys joined ("dict(__cla=1,ss__=1)|join")
+    r"|['\"](?:%c){1,8}['\"][\s]{0,4}(?:%|\|[\s]{0,4}format\b)|\bdict[\s]{0,4}\([\s]{0,4}_"
+    r"|(?:^|[{(\s,])\[[\s]{0,4}[0-9]{1,4}[\s]{0,4}\][\s]{0,4}\*[\s]{0,4}[0-9]|\(_self\b|^<%[=-]?[\s]{0,4}binding\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -254,7 +280,7 @@ _SERIAL = re.compile(
     # a Ruby Marshal 4.8 stream with an object ("\x04\x08o:" and the length byte of its class name)
     r"|\x04\x08o:[\x05-\x7f][a-z]"
 )
-_TRIGGER = linear(r"[$#*@~%]\{|\$type|@type|__type|@class|ac ed 00 05|\x04\x08o:|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
+_TRIGGER = linear(r"\[#|\$!\{|\.[\s]{0,4}process\b|mainmodule|[$#*@~%]\{|\$type|@type|__type|@class|ac ed 00 05|\x04\x08o:|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
