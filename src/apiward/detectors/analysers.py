@@ -99,7 +99,7 @@ _GADGET_PARTS: tuple[str, ...] = tuple(
 ) + ("child_process", "__import__", "subprocess", "getruntime", "invoke-", "encodedcommand",
      "downloadstring", "information_schema", "xp_cmdshell", "sp_executesql", "sysobjects",
      "pg_sleep", "waitfor", "dbms_", "utl_", "sqlite_master", "pg_catalog", "jndi", "ognl", "aced0005",
-     "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
+     "ro0ab", "kztaau", "cs7qaf", "aced 00 05", "ac ed 00 05", "__proto__", "prototype", "_$$nd_func$$_", "javascript", "vbscript",
      "livescript",
      # the HTML sinks ".innerHTML" / ".outerHTML" match inside a longer word (".innerhtml7z")
      "innerhtml", "outerhtml",
@@ -135,7 +135,7 @@ def plain(value: str) -> bool:
         return False  # "0x2e0x2e0x2fetc0x2fpasswd": parent steps spelled as hex literals, all letters and digits
     if (text.startswith("0x") or text.endswith("_user")) and sql.fragment(text) is not None:
         return False  # "0x27206f7220313d31" (MySQL's hex for "' or 1=1"), "session_user"
-    return len(value) < 8 or template.encoded_gadget(value) is None
+    return len(value) < 8 or (template.encoded_gadget(value) is None and not value.startswith(template.GZIP_BASE64))
 
 
 # a host or address at a value's start, then a path or a port (`ssrf` reads it as a URL without its scheme)
@@ -184,8 +184,8 @@ def inert(value: str) -> bool:
             ):
                 return False
     # last: the one search over the whole value (the checks above are pure, so their order
-    # does not change the answer)
-    return len(value) < 8 or template.encoded_gadget(value) is None
+    # does not change the answer); a gzip-compressed base64 value is inflated by `scan_views`
+    return len(value) < 8 or (template.encoded_gadget(value) is None and not value.startswith(template.GZIP_BASE64))
 
 
 _WORD_ANALYSERS = frozenset({"sql", "template"})
@@ -226,6 +226,12 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
             for hit in shell.scan(shell_view):
                 _keep(best, hit)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
+    if encoded is None and "%2" in raw and len(raw) <= 4096:
+        # a cookie is sent as written: its base64 percent-encoded ("/wEy...AAQAAAP%2F%2F%2F%2F8B..."),
+        # which hides the spellings that hold a "/" or "+"
+        encoded = template.encoded_gadget(unquote(raw))
+    if encoded is None and template.GZIP_BASE64 in raw[:16]:
+        encoded = template.compressed_gadget(unquote(raw) if "%" in raw else raw)
     if encoded is not None:
         _keep(best, encoded)
     if raw.startswith("\\\\") or ":\\\\" in raw[:12] or "%2f@" in raw or "%5c@" in raw or "%2F@" in raw or "%5C@" in raw:

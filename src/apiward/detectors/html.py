@@ -100,6 +100,8 @@ _SINK = linear(
     r"|\.[\s]{0,4}[a-z]{2,20}[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,)]"
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
+    # a sink taken out of an array literal and called: "[alert][0](1)", "[eval].pop()`x`"
+    r"|\[[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\][\s]{0,4}(?:\[[\s]{0,4}0[\s]{0,4}\]|\.[\s]{0,4}(?:pop|shift)[\s]{0,4}\([\s]{0,4}\))[\s]{0,4}[(`]"
 )
 _NAMED_PROPERTY = re.compile(r"(?:document|window|top|self|parent|opener)[\s]{0,4}\.|\.(?:inner|outer)html|location\.href")
 _CODE_AROUND = re.compile(r"[()=+`'\";{}\[\]<>]")
@@ -200,6 +202,10 @@ def scan(text: str) -> list[Hit]:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
                     # these elements do nothing without a source attribute
                     _inert_tag(keep, text, m)
+                elif _named_in_prose(text, m.start(), rest, m.end(1)):
+                    # "Why does <script async> load out of order?", "the <iframe> tag (see MDN)": an
+                    # element named in a sentence, with no source, no content and no end tag
+                    keep(0.3, "xss.tag-in-prose", m.start(), m.end())
                 else:
                     keep(0.95, "xss.active-tag", m.start(), m.end())
             elif _tag_uri(rest):
@@ -235,6 +241,11 @@ def scan(text: str) -> list[Hit]:
                         keep(0.7, "xss.link", m.start(), m.end())
                 elif name == "form" and _same_site(rest.split(">", 1)[0], _ACTION_VALUE):
                     keep(0.15, "xss.tag", m.start(), m.end())  # <form method="post" action="/checkout">
+                elif (name == "form" and "password" in text and _ACTION_VALUE.search(rest.split(">", 1)[0]) is not None
+                      and _PASSWORD_FIELD.search(text, m.end()) is not None):
+                    # a form that posts to another site and asks for a password: credentials
+                    # harvested through injected markup (a login box drawn into the page)
+                    keep(0.75, "xss.credential-form", m.start(), m.end())
                 elif name in ("svg", "math") and _inert_drawing(text):
                     # an icon or a formula: shapes and layout elements only, no handler, no
                     # script URI, links only to fragments or web pages
@@ -290,6 +301,12 @@ def scan(text: str) -> list[Hit]:
                 # a harmless element (<div dir="rtl">, <br>, <b>) is not evidence: below the 0.2
                 # floor, so a note app's rich text does not lend weight to a model guess
                 keep(0.15, "xss.tag", m.start(), m.end())
+            if ("=" in rest and "/" not in text[m.start() : m.start(1)]
+                    and _CLOBBER_METHOD.search(rest.split(">", 1)[0]) is not None):
+                # an element named after a DOM method or node property ("<img name=getElementById>",
+                # "<form id=x><input id=attributes>"... the weak names stay with `_CLOBBER`): DOM
+                # clobbering, which breaks or redirects the page's own script; no form field is named so
+                keep(0.6, "xss.dom-clobbering", m.start(), m.end())
             if ("position" in rest and len(text) <= 2000 and "/" not in text[m.start() : m.start(1)]
                     and _overlay(rest.split(">", 1)[0], text[: m.start()])):
                 # (a short value: a whole page a session recorder sends lays out its own dialogs)
@@ -341,6 +358,14 @@ def scan(text: str) -> list[Hit]:
         pi = _IMPORT_PI.search(text) if "implementation" in text else None
         if pi is not None:
             keep(0.9, "xss.import-behaviour", pi.start(), pi.end())
+    if "}" in text and "url" in text:
+        css = _CSS_BREAK.match(text)
+        if css is not None:
+            # "red}*{background:url(//x/leak)}", "{}body{background:url(https://x/t)}": the value
+            # closes the rule it is written into and opens one of its own that fetches from another
+            # host (a beacon, or attribute values read out by selectors); a stylesheet a style
+            # picker or an editor sends opens with its selector, not with a closing brace
+            keep(0.7, "xss.css-break", css.start(), css.end())
     if "hx-" in text and "<" in text:
         htmx = _HTMX.search(text)
         if htmx is not None:
@@ -484,6 +509,23 @@ _PROSE_TAIL = re.compile(
 )
 
 
+# a tag token with at most a few bare attributes ("<script async>"): no value, so no source
+_BARE_TAG_TOKEN = re.compile(r"(?:[\s]{1,4}[a-z][a-z\-]{0,20}){0,3}[\s]{0,4}>")
+
+
+def _named_in_prose(text: str, start: int, rest: str, end: int) -> bool:
+    """The tag at ``start`` (its name ending at ``end``) is a bare token (`_BARE_TAG_TOKEN`) between
+    words: prose before it ending in a word and a blank (`_PROSE_TEXT`) and a sentence after it
+    (`_PROSE_TAIL`), with no end tag and no sink anywhere in the value."""
+    token = _BARE_TAG_TOKEN.match(rest)
+    if token is None or start < 3 or "</" in text or _SINK.search(text) is not None:
+        return False
+    before = text[:start]
+    if not before.endswith(" ") or not before[-2:-1].isalpha() or _PROSE_TEXT.fullmatch(before) is None:
+        return False
+    return _prose_tail(text, end + token.end())
+
+
 def _prose_tail(text: str, pos: int) -> bool:
     """Words after a scheme at ``pos`` (`_PROSE_TAIL`) that are no script (`_returns_name`)."""
     return _PROSE_TAIL.match(text, pos) is not None and not _returns_name(text, pos)
@@ -618,6 +660,21 @@ _CLOBBER = re.compile(
     r"innerhtml|outerhtml|cookie|appendchild|setattribute|getattribute|baseuri|implementation|__proto__|constructor|"
     r"prototype|defaultconfig)"
 )
+# a value that closes a CSS rule (after at most a short token or an empty rule) and opens its own,
+# whose declarations fetch from another host (`scan`)
+_CSS_BREAK = re.compile(
+    r"(?:[^{}<>\"'`]{0,40}[\"']?|[\s]{0,4}\{)[\s]{0,4}\}[\s]{0,4}[a-z0-9*#.:\[\]=\-_>+~,\"' ()]{1,80}\{[^{}]{0,200}"
+    r"url[\s]{0,4}\([\s'\"]{0,4}(?:https?:)?//"
+)
+# the names of `_CLOBBER` that are DOM methods or node properties, never a form field's or an
+# anchor's name (a field may be called "cookie", "attributes" or "title")
+_CLOBBER_METHOD = re.compile(
+    r"(?:^|[\s/\"'`])(?:id|name)[\s]{0,4}=[\s]{0,4}[\"'`]?(?:getelementsby|getelementby|queryselector|createelement|"
+    r"currentscript|documentelement|defaultview|ownerdocument|parentnode|firstchild|appendchild|setattribute|"
+    r"getattribute|baseuri|nodename|nodetype|innerhtml|outerhtml|__proto__)"
+)
+# a password field ("<input name=p type=password>"), read after a form's opening tag
+_PASSWORD_FIELD = re.compile(r"<[\s]{0,4}input\b[^<>]{0,200}\btype[\s]{0,4}=[\s]{0,4}[\"'`]?password")
 # attributes a client-side framework reads as code or as an address it fetches (htmx, Alpine, Vue,
 # AngularJS, Knockout): "hx-get=", "x-init=", "v-html=", ":href=", "@click=", "ng-init=", "data-bind=";
 # with the prefixes they also accept ("data-hx-", Alpine's "data-x-", AngularJS's "x-ng-",
@@ -666,7 +723,11 @@ def _action_source(attributes: str) -> bool:
 # markup written out of an attribute: the value opens (after at most a short token: "1", "abc",
 # an e-mail) with a quote that closes the attribute and a ">" that closes the tag, then a new
 # element ('"><h1>', "'><b>", '" /><p>'); rich text and captured pages open with their own tag
-_ATTRIBUTE_BREAK = re.compile(r"[^<>\"'`]{0,40}[\"'`][\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]")
+# (or opens with a run of symbols holding two quotes, the breakers of every context tried at once
+# before the tag: "';\"`--><x>", "'\")--><b>")
+_ATTRIBUTE_BREAK = re.compile(
+    r"[^<>\"'`]{0,40}(?:[\"'`]|[\"'`][^<>a-z0-9]{0,12}[\"'`][^<>a-z0-9]{0,12})[\s/]{0,4}>[\s]{0,8}<[\s/]{0,4}[a-z!]"
+)
 # the same out of an element whose content is text (a title, a text area, a style or script
 # block): its end tag, then a new element ("</title><h1>", "</textarea><b>", "</option></select><p>")
 _ELEMENT_BREAK = re.compile(
@@ -681,7 +742,7 @@ _ELEMENT_BREAK = re.compile(
 # (inside up to three elements, "<center><b>hacked</b></center>"; a defacer's signature, "hacked by x")
 _INJECTION_MARKER = re.compile(
     r"[^<>\s]{0,40}(?:<[a-z][a-z0-9]{0,10}(?:[\s/][^<>]{0,100})?>[\s]{0,4}){1,3}"
-    r"(?:xss|pwned|pwnd|hacked|injected|html[\s\-_]?injection|xss[\s\-_]?test|(?:hacked|defaced)[\s]{1,4}by[\s]{1,4}[a-z0-9_\-]{1,20}(?: [a-z0-9_\-]{1,20}){0,2})"
+    r"(?:xss|pwned|pwnd|pwn3d|hacked|h4ck3d|h4cked|hack3d|0wn3d|injected|html[\s\-_]?injection|xss[\s\-_]?test|(?:hacked|defaced)[\s]{1,4}by[\s]{1,4}[a-z0-9_\-]{1,20}(?: [a-z0-9_\-]{1,20}){0,2})"
     r"[\s!.:1-9]{0,4}(?:</[a-z][a-z0-9]{0,10}[\s]{0,4}>[\s]{0,4}){1,3}"
 )
 
@@ -834,6 +895,29 @@ def _in_document(text: str) -> bool:
 # the frame of a whole HTML mail or page around rich text; its <meta> only the charset
 # (`_META_CHARSET`)
 _DOCUMENT = frozenset({"html", "head", "body", "title", "meta"})
+# HTML's, SVG's and MathML's other elements: forms and their controls, maps, canvases, slots,
+# the ruby and obsolete elements, and the drawing elements that animate, load or nest HTML
+_HTML_OTHER = frozenset(
+    """area map canvas label option optgroup fieldset legend output progress meter datalist noembed
+    noframes slot menu menuitem command search selectedcontent nobr ruby rt rp rb rtc listing blink element
+    content shadow spacer multicol nextid foreignobject animatemotion animatetransform animatecolor discard
+    mpath feimage annotation annotation-xml semantics maction mtext mglyph malignmark""".split()
+)
+
+_PREFIXED_PLAIN = (_RICH_TEXT | _DOCUMENT) - {"meta"}
+
+
+def _data_element(name: str) -> bool:
+    """An element of an XML data vocabulary (``<note>``, ``<entry key=...>``, ``<soap:envelope>``,
+    ``<w:t>``): no element HTML, SVG or MathML defines under that local name, and no custom
+    element's hyphenated name (a page may define one); a browser renders it as inert text, so
+    only its attributes (handlers, addresses: read by `_plain_markup`) could act. (``<param>``
+    only configures an ``<object>``, itself active: XML-RPC's ``<param>`` is data.)"""
+    prefix, _, local = name.rpartition(":")
+    if prefix and local in _PREFIXED_PLAIN:
+        return True  # "<w:body>", "<w:p>": prefixed names are unknown elements to HTML, plain ones to XHTML
+    return ("-" not in local and local not in ACTIVE_TAGS and local not in STRONG_TAGS and local not in _OBSOLETE_TAGS
+            and local not in _RICH_TEXT and local not in _DRAWING and local not in _DOCUMENT and local not in _HTML_OTHER)
 
 
 # a closed HTML comment holding no markup, not a conditional comment
@@ -881,7 +965,7 @@ def _plain_markup(text: str) -> bool:
         return False
     drawing = any(n in ("svg", "math") for n in names)
     if any(n not in _RICH_TEXT and not (drawing and n in _DRAWING) and n not in _DOCUMENT and n != "iframe"
-           for n in names):
+           and not _data_element(n) for n in names):
         return False
     if "iframe" in names and not _embeds_only(text):
         return False

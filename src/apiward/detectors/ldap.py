@@ -7,6 +7,13 @@ wildcards and operators; a value that is one whole filter (``(cn=*)``, ``|(uid=*
 same written with RFC 4515 escapes (``\\2a\\29\\28uid=\\2a``) for an application that unescapes
 first; the metacharacter probe ``*()|&'``. Parenthesised prose ("(see above) (and below)",
 "(n=5)") has no ``attr=`` with a wildcard or a directory attribute.
+
+XPath injection, the same attack on an XML document's query (reported with the directory
+family): a predicate or string closed and a node set joined to the query's (``'] | //* | a['``),
+a step taken from a closed predicate (``']/../*['``), an axis (``/descendant::*``), a function
+of the document's nodes (``count(/*)``, ``name(//*[1])``), and a string closed and a condition
+on the document added (``' or true() or '``, ``' or //user[1]/pass or '``). Each needs XPath's
+own syntax (``//``, ``::``, ``][``, ``()``): prose and code name the functions without a path.
 """
 
 from __future__ import annotations
@@ -47,6 +54,42 @@ _META_ONLY = re.compile(r"[*()|&!='\"\s%0-9]{4,24}")
 # directory's XPath view ("//*", "@*")
 _SHORT_PROBE = re.compile(r"\*\)\(|\*[|&]|//\*|@\*")
 
+_XPATH_AXES = (r"(?:ancestor|ancestor-or-self|attribute|child|descendant|descendant-or-self|following|following-sibling"
+               r"|namespace|parent|preceding|preceding-sibling|self)")
+# a relative or absolute location path with a predicate somewhere: "/users/user[1]", "//*"
+_XPATH_PATH = r"(?://[a-z_*@]|/\*[\]/\[)]|/[a-z_][a-z0-9_\-]{0,40}(?:/[a-z_*@][a-z0-9_\-]{0,40}){0,6}\[)"
+_XPATH = linear(
+    # a predicate (or a string in one) closed and a node set joined to the query's with "|"
+    r"(?:['\"]\)?|[0-9])\][\s]{0,4}\|[\s]{0,4}(?:/|\(|[a-z_*][a-z0-9_\-]{0,40}[\s]{0,4}\[)"
+    # a string and its predicate closed and a step taken from there: "']/../*['", "']//*"
+    r"|['\"]\)?\][\s]{0,2}/{1,2}[\s]{0,2}(?:\.\.|\*|@\*|node\(\)|text\(\))"
+    # a node-set function of the document itself: "count(/*)", "name(//*[1])", "string(/a/b[1])"
+    r"|\b(?:count|name|local-name|namespace-uri|string|string-length|normalize-space|boolean|number|sum|contains"
+    rf"|starts-with|substring|substring-before|substring-after|translate|concat|not)\([\s]{{0,2}}{_XPATH_PATH}"
+    # a string closed and a condition on the document: "' or true() or '", "' or name()='x", "' or //user"
+    r"|['\"][\s]{0,4}\)?[\s]{0,4}(?:or|and)[\s]{1,4}(?:not[\s]{0,2}\()?(?:(?:true|false|position|last)\([\s]{0,2}\)[\s]{0,4}(?:or\b|and\b|[=<>!\]'\"]|$)"
+    rf"|(?:name|local-name|count|string-length|contains|starts-with|normalize-space|boolean|translate)\(|{_XPATH_PATH})"
+    # a condition on the node's position, after a number: "1 or position()=1"
+    r"|[0-9][\s]{1,4}(?:or|and)[\s]{1,4}(?:position|last)\(\)[\s]{0,2}(?:=|<|>|!=)"
+)
+# an axis to any node ("/descendant::*", "ancestor::node()"): selectors that scrapers and browsers
+# write name their nodes ("//th/following-sibling::td[1]"); a probe walks the whole document
+_XPATH_AXIS = linear(rf"(?:^|[/(|\s]){_XPATH_AXES}::(?:\*|node\(\)|text\(\))")
+
+
+def xpath(text: str) -> Hit | None:
+    """XPath injection in one lower-case view (see the module's docstring). A value that is a
+    whole location path ("//div[@class='x'] | //h2", Chrome's "//*[@id='main']/div[2]") is a
+    selector that a scraping or monitoring tool takes as data; only its walk of every node counts."""
+    if "/" not in text and "(" not in text and "]" not in text and "::" not in text:
+        return None
+    m = _XPATH_AXIS.search(text) if "::" in text else None
+    if m is None and not text.lstrip().startswith("/"):
+        m = _XPATH.search(text)
+    if m is None or random_blob(text):
+        return None
+    return Hit(Category.LDAPI, 0.85, "xpathi.query-break", text, m.start(), m.end())
+
 
 # a name or wildcard and the parentheses that close the application's filter: with a NUL after them
 # (which normalisation removes) a C directory client reads the filter as ending there
@@ -73,6 +116,9 @@ def scan(text: str) -> list[Hit]:
 
 
 def _scan(text: str) -> list[Hit]:
+    found = xpath(text)
+    if found is not None:
+        return [found]
     if len(text) <= 3 and _SHORT_PROBE.fullmatch(text) is not None:
         return [Hit(Category.LDAPI, 0.7, "ldapi.metacharacter-probe", text, 0, len(text))]
     if len(text) <= 60 and "(" in text and _OPEN_FILTER.fullmatch(text) is not None:

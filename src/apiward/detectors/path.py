@@ -395,7 +395,10 @@ def scan(text: str) -> list[Hit]:
         if system is not None and not _is_url_path(norm, system.start()) and "/fakepath/" not in norm:
             # (browsers send an uploaded file's name as "c:\\fakepath\\name")
             if _system_file(system.group(1)):
-                keep(0.85, "traversal.system-path", system.start(1), system.end(1))
+                if _in_prose(norm, system.start(1), system.end(1)):
+                    keep(0.45, "traversal.sensitive-file-prose", system.start(1), system.end(1))
+                else:
+                    keep(0.85, "traversal.system-path", system.start(1), system.end(1))
             elif " " in norm and system.group(1)[1:3] == ":/":
                 value = norm.strip()
                 spaced = _SPACED_WINDOWS_PATH.fullmatch(value, value.find(system.group(1)))
@@ -521,16 +524,21 @@ def _wildcard_file(text: str) -> tuple[int, int] | None:
 
 def _in_prose(text: str, start: int, end: int) -> bool:
     """A system file named inside a sentence ("where does /etc/hosts live on macOS?", "edit
-    /etc/hosts with any editor"): two words before it, a word after it, and nothing in the text
-    a shell, a template, markup or a query would need. An inclusion reads a whole value as the
-    path; a command that reads the file is the shell analyser's."""
+    /etc/hosts with any editor", "see /etc/hosts on your own machine"): two words before it and a
+    word after it, or one word before it and three after, and nothing in the text a shell, a
+    template, markup or a query would need. An inclusion reads a whole value as the path; a
+    command that reads the file is the shell analyser's. (The words after are read past the rest
+    of the path's own token: "my config is in /etc/nginx/sites-available/default, how do I...")"""
     head = text[:start].rstrip("/")
     if not head.endswith(" ") or _CODE_CHARS.search(text) is not None:
         return False
     before = head.split()
-    after = text[end:].split()
-    return (len(before) >= 2 and bool(after) and before[-1].isalpha() and before[-2].isalpha()
-            and after[0].rstrip("?.,!").isalpha())
+    blank = text.find(" ", end)
+    after = text[blank:].split() if blank >= 0 else []
+    words = [w.rstrip("?.,!") for w in after[:3]]
+    if not before or not before[-1].isalpha() or not words or not words[0].isalpha():
+        return False
+    return (len(before) >= 2 and before[-2].isalpha()) or (len(words) == 3 and all(w.isalpha() for w in words))
 
 
 def _system_file(found: str) -> bool:

@@ -59,7 +59,8 @@ DISTINCT_COMMANDS = frozenset(
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
-    ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis""".split()
+    ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis
+    odbcconf mavinject ieexec msdt presentationhost syncappvpublishingserver winrs psexec psexec64 dnscmd msxsl xwizard""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -119,7 +120,12 @@ _STRONG = linear(
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:%[^%\s]{1,32}%|\[[^\]]{0,20}\])[\s]{0,4}=="
     r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?\"[^\"]{0,40}\"[\s]{0,4}==[\s]{0,4}\""
     r"|\bif[\s]{1,12}/i[\s]{1,12}(?:not[\s]{1,12})?[^\s=]{1,40}[\s]{0,4}=="
-    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist|defined|errorlevel|cmdextversion)[\s]{1,12}\S"
+    # cmd.exe's tests with a batch-shaped operand: a file or path ("if exist c:\\x.txt", 'if not exist
+    # "%temp%\\x"'), a variable and a command ("if defined x echo", "if defined %v%"), a number
+    # ("if errorlevel 1"); not prose ("the price, if defined by the user", "check if exist any rows")
+    r"|\bif[\s]{1,12}(?:/i[\s]{1,12})?(?:not[\s]{1,12})?(?:exist[\s]{1,12}(?:[\"%\\]|[a-z]:|[^\s]{1,80}[\\/%]|[^\s]{1,80}\.[a-z0-9])"
+    r"|defined[\s]{1,12}(?:%|[a-z_][a-z0-9_]{0,40}[\s]{1,12}(?:\(|(?:echo|set|goto|call|del|copy|start|cmd|type|exit|dir)\b))"
+    r"|(?:errorlevel|cmdextversion)[\s]{1,12}[0-9])"
     r"|\bif[\s]{1,12}(?:not[\s]{1,12})?%[a-z0-9_]{1,32}%[\s]{1,12}(?:==|equ|neq|lss|leq|gtr|geq)\b"
     # cmd.exe conditions of any operand shape followed by a batch command: "if /i "%v%" geq "1" echo",
     # "if x%1==x/? goto help", "if (2 geq 15) echo", "if not {%1} == {} ("
@@ -980,6 +986,34 @@ def _command_position(text: str, at: int) -> bool:
     return not before or before[-1] in ";|&(\n{`"
 
 
+# Markdown's inline code in a sentence ("How do I use `cat` to join two files?"): the prose
+# around the backticks, with none of a shell's separators, redirections or expansions
+_PROSE_WORD = re.compile(r"[a-z]{2,}(?:'[a-z]{1,2})?")
+_SHELL_OUTSIDE = re.compile(r"[;|&<>$\n\r{}\\]")
+
+
+def _markdown_code(text: str, opener: int) -> bool:
+    """The backtick at ``opener`` opens inline code in prose: a word boundary on both sides of
+    the span, no shell syntax outside the backtick spans, and four or more words of prose around
+    them, one before the span. An injected "`id`" stands alone or glued to a value
+    ("127.0.0.1`id`", "`whoami`.x.oast.example"), not inside a sentence."""
+    if text.count("`") % 2 or text.count("`") > 8:
+        return False
+    closer = text.find("`", opener + 1)
+    if closer < 0 or closer - opener > 60:
+        return False
+    before = text[opener - 1 : opener]
+    after = text[closer + 1 : closer + 3]
+    if before not in ("", " ", "(", '"') or not (after == "" or after[:1] == " " or (after[:1] in ".,?!:)" and after[1:2] in ("", " "))):
+        return False
+    outside = "".join(text.split("`")[0::2])
+    if _SHELL_OUTSIDE.search(outside) is not None:
+        return False
+    words = _PROSE_WORD.findall(outside)
+    lead = _PROSE_WORD.findall(text[:opener])
+    return len(words) >= 4 and len(lead) >= 1 and sum(word not in _COMMAND_WORDS for word in words) >= 3
+
+
 def _after_separator(text: str) -> tuple[float, str, int, int] | None:
     best: tuple[float, str, int, int] | None = None
     count = 0
@@ -993,6 +1027,8 @@ def _after_separator(text: str) -> tuple[float, str, int, int] | None:
             backticks += 1
             if backticks % 2 == 1:
                 opener = sep.start()
+                if _markdown_code(text, opener):
+                    continue  # "what does `ls -la` do?": a sentence quoting a command, not running it
             elif not _command_position(text, opener):
                 # backticks pair in order: this one closes a substitution that stands in an
                 # argument ("the `select` query"); its output is a word, and the next word an

@@ -104,7 +104,9 @@ ATTACK_FUNCTIONS = frozenset(
      "last_insert_id", "connection_id", "suser_name", "user_name", "host_name", "object_name",
      # MySQL's lock wait times a query like sleep(); SQLite's extension loader runs a shared
      # library, and its rowid/option calls fingerprint it; conv() spells numbers in any base
-     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv"}
+     "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv",
+     # Oracle's URI type fetches a URL (out-of-band exfiltration: "httpuritype('http://'||user).getclob()")
+     "httpuritype"}
 )
 # SQL functions: a value that is only ``name(`` is a fragment of a query being built.
 SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
@@ -120,7 +122,26 @@ SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
      "utc_time", "last_day", "makedate", "extract", "weekday", "dayname", "monthname", "get_lock",
      "release_lock", "is_free_lock", "master_pos_wait", "load_file", "json_object", "json_array",
      # SQL Server's string lengths ("1 and len(user)>0": the boolean-blind probe of a name's length)
-     "len", "datalength"}
+     "len", "datalength",
+     # the JSON functions of MySQL, PostgreSQL, SQLite and SQL Server: a condition on a JSON literal
+     # ("1 or json_depth('{}') != 2511", "1 and isjson('{}')=1") is the WAF bypass that hides a
+     # tautology in JSON syntax older rule sets do not parse
+     "json_length", "json_depth", "json_valid", "json_type", "json_contains", "json_contains_path",
+     "json_search", "json_overlaps", "json_unquote", "json_quote", "json_pretty", "json_storage_size",
+     "json_set", "json_insert", "json_replace", "json_remove", "json_merge_patch", "json_merge_preserve",
+     "json_array_append", "json_array_insert", "json_array_length", "json_typeof", "json_each", "json_tree",
+     "json_patch", "json_modify", "isjson", "openjson", "jsonb_array_length", "jsonb_typeof", "jsonb_exists",
+     "jsonb_path_exists", "jsonb_path_query", "jsonb_path_match", "jsonb_set", "jsonb_insert",
+     "jsonb_object_keys", "json_object_keys", "to_json", "to_jsonb", "row_to_json", "array_to_json",
+     # SQLite's own functions, which fingerprint it in a boolean probe ("1 and typeof(1)='integer'",
+     # "1 and total_changes()>=0")
+     "typeof", "total_changes", "changes", "sqlite_source_id", "zeroblob", "likelihood", "likely", "unlikely",
+     "printf", "sqlite_offset",
+     # the privilege and clock functions that fingerprint PostgreSQL, SQL Server and Oracle in the same
+     # probe ("1 and has_table_privilege('users','select')", "1 and is_member('db_owner')=1", "1 and getdate()>0")
+     "has_table_privilege", "has_database_privilege", "has_schema_privilege", "has_column_privilege", "pg_has_role",
+     "is_member", "is_rolemember", "permissions", "getdate", "getutcdate", "sysdatetime", "newid", "sys_guid",
+     "st_astext", "st_geomfromtext", "point"}
 )
 # Database procedures and providers: the name alone, as a value, is a probe of the server.
 PROCEDURES = frozenset(
@@ -145,7 +166,7 @@ STRONG_FUNCTIONS = frozenset(
      "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
      "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
-     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension"}
+     "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension", "httpuritype"}
 )
 # Oracle packages whose procedures time or exfiltrate (``dbms_pipe.receive_message(``,
 # ``utl_inaddr.get_host_name(``): ``name.`` after a string break is a call of one
@@ -197,7 +218,7 @@ _TRIGGER = linear(
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
     r"host_name|uncompress|i?if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
-    r"current_setting|query_to_xml|inet_server_addr)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
+    r"current_setting|query_to_xml|inet_server_addr|httpuritype)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
     r"|;[\s]{0,4}(?:use|bulk|backup|kill|reconfigure|dbcc|lock|flush|show|describe|replace|rename|pragma|merge)\b"
     r"|\bprepare[\s]{1,8}[a-z_0-9]{1,30}[\s]{1,8}from\b|\bas\b[^&]{1,40}\bfrom\b|\bfrom\b[^&]{1,60}\b(?:where|by)\b"
@@ -374,7 +395,8 @@ _FRAGMENT = re.compile(
     # "1 union", "' union all--", "1 and 0 union": a union with its select left to the query
     rf"{_HEAD}(?:[\s]{{1,3}}(?:and|or)[\s]{{1,3}}-?[0-9]{{1,3}})?[\s]{{0,3}}union(?:[\s]{{1,3}}(?:all|distinct))?{_CUT}"
     # "1 into @a", "1 into @,@,@": MySQL assigns the selected columns to variables
-    rf"|{_HEAD}[\s]{{1,3}}into[\s]{{0,3}}@[@a-z0-9_, ]{{0,60}}{_CUT}"
+    # (after the LIMIT that keeps one row: "1 limit 1 into @a,@b")
+    rf"|{_HEAD}(?:[\s]{{1,3}}limit[\s]{{1,3}}[0-9]{{1,10}}(?:[\s]{{0,2}},[\s]{{0,2}}[0-9]{{1,10}})?)?[\s]{{1,3}}into[\s]{{0,3}}@[@a-z0-9_, ]{{0,60}}{_CUT}"
     # "1 with rollup", "1 group by 1 with rollup"
     rf"|{_HEAD}(?:[\s]{{1,3}}group[\s]{{1,3}}by[\s]{{1,3}}[0-9a-z_,]{{1,20}})?[\s]{{1,3}}with[\s]{{1,3}}rollup{_CUT}"
     # "1 or 1 div 1", "1 rlike 1", "2 sounds like 1": MySQL-only operators between numbers
@@ -973,6 +995,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
         return _trailing_comment(rest, i, qpos, text[qpos])
     if t.kind in "kE":
         clause = _clause(rest, i)
+        if clause is None and t.value == "as" and u is not None and u.kind == "b" and w is not None and (
+                w.value in ("where", "having")):
+            # "1')) as abc where 8123=8123 and ((('x'='x": the closed sub-query named as a derived
+            # table, and a condition on it
+            clause = _clause(rest, i + 2)
         if clause is not None:
             return (0.9, "sqli.break-clause", qpos, clause)
     return _trailing_comment(rest, i, qpos, text[qpos])
@@ -1110,8 +1137,13 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if v == "insert" and i == 0 and _insert_prose(tokens, i + 2):
             return None  # "insert into the toaster", "insert into slot 2": no row to insert, no statement
-        if w is not None and w.kind == "&":
-            return None  # "drop table or desk": the object a statement needs is missing, a logic word follows
+        if w is not None and (w.kind == "&" or w.value in ("?", "!")):
+            # "drop table or desk", "Drop table? No, a drop-leaf table.": the object a statement needs
+            # is missing, a logic word or a sentence's end follows
+            return None
+        last = _at(tokens, i + 3)
+        if w is not None and w.kind == "b" and last is not None and last.value in ("?", "!") and _at(tokens, i + 4) is None:
+            return None  # "Delete from cart?": the statement's words as a question, nothing after it
         if v in _NAMED_OBJECT_STATEMENTS and w is not None and w.kind == "s" and (
                 len(w.value) < 2 or w.value[-1] != w.value[0]):
             # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
@@ -1678,7 +1710,10 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
         return (0.75, "sqli.terminate", tokens[0].start, tokens[-1].end)
     lead = 1 if n and tokens[0].kind == "," else 0  # ", find_in_set('22', category)": a continued column list
     if 1 < n - lead <= 8 and tokens[lead].value in DB_ONLY_FUNCTIONS and tokens[lead + 1].kind == "(" and not (
-            n - lead > 3 and tokens[lead + 2].kind in "ns" and tokens[lead + 3].kind == "b"):  # "Sleep(5 hours) tracker"
+            n - lead > 3 and tokens[lead + 2].kind in "ns" and tokens[lead + 3].kind == "b") and not (  # "Sleep(5 hours) tracker"
+            # "Database (SQL) administrator": a word in parentheses after a blank, and words going on
+            n - lead > 4 and tokens[lead + 1].start > tokens[lead].end and tokens[lead + 2].kind == "b"
+            and tokens[lead + 3].kind == ")" and tokens[lead + 4].kind == "b"):
         return (0.88, "sqli.db-function", tokens[lead].start, tokens[lead + 1].end)
     if n == 3 and tokens[0].value in ("version", "user") and tokens[1].kind == "(" and tokens[2].kind == ")":
         return (0.8, "sqli.db-function", tokens[0].start, tokens[2].end)  # "version()", "user()"

@@ -73,6 +73,7 @@ _GLUED_URL = re.compile(
 # (or a URL in the spellings clients also accept: scheme-relative "//host", "http:/host", or a bare
 # host with a path or port, "0x7f000001/admin", judged as in `_scan`)
 _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}:/|//|\\\\|[a-z0-9.\-]{3,64}[:/])")
+_ASSIGNED_AT_07 = frozenset({"ssrf.remote-include", "ssrf.internal-name"})
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
 _TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^[a-z0-9.\-]{3,64}(?::[0-9]{1,5}|/)|^\\\\")
@@ -180,6 +181,9 @@ def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     return ipaddress.IPv4Address(value)
 
 
+_SHARED_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
+
+
 def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[float, str] | None:
     if str(addr) in ("169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2"):
         return (0.97, "ssrf.metadata")
@@ -188,6 +192,10 @@ def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[floa
     if addr.is_link_local:
         return (0.93, "ssrf.link-local")
     if addr.is_private or addr.is_reserved or (isinstance(addr, ipaddress.IPv6Address) and addr.is_site_local):
+        return (0.8, "ssrf.private")
+    if isinstance(addr, ipaddress.IPv4Address) and addr in _SHARED_SPACE:
+        # 100.64.0.0/10, carrier-grade NAT's shared space, which clouds and overlay networks use
+        # inside (Alibaba's metadata service at 100.100.100.200, cluster pod ranges, VPN meshes)
         return (0.8, "ssrf.private")
     return None
 
@@ -217,7 +225,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
                 hit = inner[0]
                 return [Hit(Category.SSRF, hit.score, hit.rule, text, shift + hit.start, shift + hit.end)]
     if _TRIGGER.search(value) is None:
-        assigned = _ASSIGNED_URL.match(value)
+        # ("?dest=http://...", "&url=//..."): the pair copied with the query's own separator
+        assigned = _ASSIGNED_URL.match(value, 1 if value[:1] in "?&" else 0)
         if assigned is None:
             if value[:1] == "/" and "?" in value and "=" in value and nesting < _MAX_NESTING:
                 # "/redirect?url=http://127.0.0.1/": a link to the application's own redirect or
@@ -226,8 +235,11 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             return []
         # "url=http://169.254.169.254/": a raw "name=" pair in one value (a query the application
         # forwards or splits itself) holds the URL it fetches; only an internal target counts
+        # (a script or text file from a bare address, "inc=//203.0.113.7/x.txt", is an include as
+        # well, and a name only the server's own network resolves, "url=http://api.svc.cluster.local/",
+        # a fetch inside as it is without the name)
         inner = _scan(value[assigned.end() :], nesting)
-        if not inner or inner[0].score < (0.7 if inner[0].rule.startswith("rfi.") else 0.8):
+        if not inner or inner[0].score < (0.7 if inner[0].rule.startswith("rfi.") or inner[0].rule in _ASSIGNED_AT_07 else 0.8):
             return []
         offset = max(0, text.find(value)) + assigned.end()
         return [Hit(Category.SSRF, inner[0].score, inner[0].rule, text, offset, min(len(text), offset + inner[0].end))]
@@ -269,6 +281,16 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         scheme = (m.group(1) or "").lower()
         if m.group(0) == "//" or m.group(2):
             host_start = m.end()  # past "//" (scheme-relative) or "scheme://"
+            if scheme in ("http", "https") and value[host_start : host_start + 1] == "/":
+                # "http:///127.0.0.1/", "https:////host": browsers and curl skip the extra slashes
+                # of a special scheme and read the host after them (only an internal address or
+                # name counts there: "http:///admin/x" is also what a template with an empty host writes)
+                while host_start < min(len(value), m.end() + 4) and value[host_start] == "/":
+                    host_start += 1
+                extra = _host_hit(value, host_start, scheme)
+                if extra is not None and extra[0] >= 0.8:
+                    return [Hit(Category.SSRF, extra[0], extra[1], text, 0, min(len(text), extra[2]))]
+                host_start = m.end()
             if ("?" in value or value.endswith("#")) and _TRAILING_QUERY.fullmatch(value) is not None:
                 return [Hit(Category.SSRF, 0.8, "rfi.trailing-query", text, 0, len(text))]
             if ("?" in value or value.endswith("&")) and _SCRIPT_CALL.fullmatch(value) is not None:

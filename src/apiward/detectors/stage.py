@@ -43,6 +43,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
+from apiward.detectors.template import GADGET_CLASS
 from apiward.http.body import FORM
 from apiward.http.charset import sniff_charset
 from apiward.http.embedded_json import embedded_fields
@@ -88,7 +89,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
 _SCRIPT_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "asp", "aspx", "jsp", "jspx", "cgi", "pl"}
 )
-_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\].\"'}#])")
+_OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\[\].\"'}#])")
 # ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
 # query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
 _ORM_LOOKUP = re.compile(
@@ -127,16 +128,6 @@ _MODEL_ALONE_CATEGORIES = frozenset(
 # ("com.shop.model.Order", "MyApp.Models.Order, MyApp"), Java collections ("java.util.ArrayList"),
 # .NET ones ("System.Collections.Generic.List`1[...]") and schema.org's "@type": "Product" pass.
 _TYPE_KEYS = frozenset({"@type", "$type", "@class", "__type"})
-_GADGET_CLASS = re.compile(
-    r"[\s]{0,4}(?:(?:java\.(?!util\.)|javax\.|jdk\.|sun\.|com\.sun\.|org\.apache\.|org\.springframework\.|com\.mysql\.|org\.postgresql\."
-    r"|oracle\.|org\.h2\.|ch\.qos\.|com\.zaxxer\.|com\.mchange\.|org\.hibernate\.|org\.codehaus\.|groovy\.|bsh\.|org\.mozilla\."
-    r"|com\.alibaba\.|org\.jboss\.|com\.ibatis\.|org\.eclipse\.|net\.sf\.|com\.caucho\.|org\.aspectj\.|com\.fasterxml\.|org\.yaml\."
-    r"|com\.thoughtworks\.|org\.slf4j\.|com\.ibm\.|weblogic\.)[a-z0-9_$.]{1,120}"
-    r"|\[{1,4}[a-z_$][a-z0-9_$.]{2,120}|l[a-z_$][a-z0-9_$]{0,40}(?:\.[a-z_$][a-z0-9_$]{0,60}){1,8};"
-    r"|(?:system\.(?:windows|diagnostics|data\.services|configuration\.install|security|web\.(?:security|ui)|identitymodel"
-    r"|runtime\.remoting|workflow|management|activities|io\.(?:file|directory)|xml\.xmldocument|codedom)"
-    r"|microsoft\.(?:visualstudio|exchange|powershell|build|sharepoint|ie))\.[a-z0-9_.`]{1,120}(?:[\s]{0,4},[^/]{0,200})?)[\s]{0,4}"
-)
 # one tag token and nothing else ("<svg:svg", "<META>"): an active one ("<script>") is the
 # analysers' to flag, any other does nothing without attributes or content
 _LONE_TAG = re.compile(r"</?[A-Za-z][\w:.-]{0,64}/?>?")
@@ -359,7 +350,7 @@ class DetectionStage:
                     self._add_name_hits(named, fld.location + "#key", scored)
         if not value:
             return _plan(scored)
-        if "." in value and len(value) <= 400 and _last_name(name) in _TYPE_KEYS and _GADGET_CLASS.fullmatch(value.lower()):
+        if "." in value and len(value) <= 400 and _last_name(name) in _TYPE_KEYS and GADGET_CLASS.fullmatch(value.lower()):
             # {"@type": "com.sun.rowset.JdbcRowSetImpl", ...}: the request picks the class the server
             # instantiates (the gadget of a deserialisation attack, whatever its name)
             self._add(scored, fld.location, Category.SSTI, 0.85, "ssti.polymorphic-type", _short(value))

@@ -18,7 +18,9 @@ value is base64), and the serialization stream magic (``rO0AB``, ``aced0005``).
 from __future__ import annotations
 
 import base64
+import binascii
 import re
+import zlib
 
 from apiward.core import Category
 from apiward.detectors.hit import Hit
@@ -74,7 +76,8 @@ _PROBE = linear(
     r"|(?:\{[#=!]{1,2}|\[%[=\-]?)[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}['\"]?[0-9]{1,4}['\"]?[\s]{0,4}(?:[#=!]{0,2}\}|%\])"
     # a number piped into a filter with an argument (Liquid's "{{ 7 | times: 7 }}", Django's
     # "{{7|add:7}}"): arithmetic by filters; a message's placeholder filters a name, never a number
-    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}:[\s]{0,4}['\"]?[0-9]"
+    # (or through a filter without one: "{{ 99|string|length }}")
+    r"|\{\{[\s]{0,4}['\"]?[0-9]{1,6}['\"]?[\s]{0,4}\|[\s]{0,4}[a-z_]{2,20}[\s]{0,4}(?::[\s]{0,4}['\"]?[0-9]|\||\}\})"
     # Go's text/template actions: a template defined or called by name, the whole context printed
     r"|\{\{-?[\s]{0,4}(?:define|template|block)[\s]{1,4}\"[^\"{}]{0,40}\"|\{\{-?[\s]{0,4}\.[\s]{0,4}-?\}\}"
     # (and a variable declared in an action: "{{ $x := "id" }}"; the request, the environment or
@@ -123,22 +126,31 @@ _PROBE = linear(
     # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
     r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
     # Smarty: a string or variable handed to a PHP function as its modifier ("{'id'|system}",
-    # "{$x|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
-    r"|\{[\s]{0,4}(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
+    # "{$x|passthru}", "{$x='id'|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
+    r"|\{[\s]{0,4}(?:\$[a-z_][a-z0-9_]{0,40}[\s]{0,4}=[\s]{0,4})?(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
     r"(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file_get_contents|readfile|file)[\s]{0,4}[}:]"
     r"|\{[\s]{0,4}math[\s]{1,4}equation[\s]{0,4}="
     # Tornado: its request handler reached from a template (the application and its settings:
     # "{{handler.settings}}", the cookie secret), its raw-output switch and UI-module call
-    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}none|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
+    r"|\{\{[\s]{0,4}handler[\s]{0,4}\.[\s]{0,4}(?:settings|application)\b|\{%-?[\s]{0,4}(?:autoescape[\s]{1,4}(?:none|false|off)\b|module[\s]{1,4}[a-z_]{1,40}[\s]{0,4}\()"
+    # FreeMarker's directives in its square-bracket syntax ("[#assign x=7*7]", "[#list 1..3 as i]")
+    r"|\[#(?:assign|list|include|import|macro|function|setting|attempt|global|local)[\s]{1,4}[^\]]{1,200}\]"
+    # Mako binding a Python module as a namespace ("<%namespace name='x' module='os'/>")
+    r"|<%namespace[\s][^>]{0,200}\bmodule[\s]{0,4}="
+    # JSP EL reading a cookie's value ("${cookie.JSESSIONID.value}"): a session id read out
+    r"|[$#]\{[\s]{0,4}cookie[\s]{0,4}\.[\s]{0,4}[a-z0-9_\-]{1,60}[\s]{0,4}\.[\s]{0,4}value[\s]{0,4}\}"
+    # Node's process reached through the global object ("root.process", "global.process.mainModule"):
+    # the way out of a Pug / EJS / Handlebars template to child_process
+    r"|\b(?:global|root|globalthis)[\s]{0,4}\.[\s]{0,4}process\b|\bprocess[\s]{0,4}\.[\s]{0,4}mainmodule\b"
 )
 _EXPRESSION = linear(
-    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
+    r"[0-9]['\"]?[\s]{0,4}(?:[*+\-/%]|//|\*\*)[\s]{0,4}['\"]?-?[0-9]|['\"][\s]{0,4}\*[\s]{0,4}[0-9]|__[a-z]{2,20}__|\.class\b|getclass|forname|runtime|processbuilder"
     r"|\bexec\b|\bnew[\s]{1,4}[a-z]{1,40}\(|\bt\([\s]{0,4}java|@java|java\.|javax\.|\bjndi\b|request\.(?:get|application|session|servlet)|response\.|application\.|config\.(?:items|__class__)|\bconfig\.[a-z_]{2,30}[\s]{0,4}\(|%x[\s]{0,4}[(\[{|]"
     r"|self\.|lipsum|cycler|joiner|namespace|popen|subprocess|\bimport\b|\bos\.|\bsystem\b|\bgetruntime|\bmro\b|subclasses"
     r"|\beval\b|\bexecute\b|constructor|\bprocess\b|\brequire\b|#_memberaccess|#context|#request|#attr|ognl|@ognl"
     r"|\.getwriter|\.getparameter|\.invoke|\bclassloader\b|\|[\s]{0,4}attr\b|~[\s]{0,4}['\"]"
     # JSP/JSF expression language: scopes and attribute access
-    r"|request\.environ|request\.(?:args|form|values|cookies|headers|files)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
+    r"|request\.environ|request\.(?:args|form|values|cookies|headers|files|meta)\b|\bdir\.(?:entries|glob|children)|\bio\.(?:popen|readlines|read)\b|app\.request\b|\bdump\([\s]{0,4}app\b|protectiondomain|objectconstructor|\?new\(\)"
     # FreeMarker's special variables and evaluating built-ins ("${.data_model}", "x?api", "s?eval")
     r"|\$\{[\s]{0,4}\.[a-z_]{2,30}|[\s(]\.(?:data_model|globals|vars|main|namespace)\b|\?(?:api|eval|interpret|new)\b"
     # Ruby's process environment and kernel ("<%= ENV.to_h %>", "<%= Kernel.system('id') %>")
@@ -152,6 +164,22 @@ _EXPRESSION = linear(
     r"|\b(?:dump|constant)[\s]{0,4}\(|\b_context\b"
     # Thymeleaf's expression objects and SpEL's root ("${#ctx.getVariable('x')}", "${#vars}")
     r"|(?:^|[^.a-z0-9_])#(?:ctx|vars|execinfo|root)\b"
+    # ... and the servlet scopes as OGNL / Thymeleaf context variables ("%{#application}", "${#session}")
+    r"|(?:^|[^.a-z0-9_&])#(?:application|session|parameters|servletcontext)\b"
+    # a dunder name assembled from quoted pieces ("request['__cl'+'ass__']", "'_'*2"): the filter on
+    # "__class__" is the reason to split it
+    r"|['\"]__[a-z]{0,20}['\"][\s]{0,4}[+~]|[+~][\s]{0,4}['\"][a-z]{0,20}__['\"]|['\"]_['\"][\s]{0,4}\*[\s]{0,4}2\b"
+    # a method called on a string literal ("{{ 'x'.upper() }}", "#{'a'.toUpperCase()}"): which
+    # language evaluates the expression, probed; a placeholder names data, it calls nothing on a literal
+    r"|['\"][\s]{0,4}\.[\s]{0,4}[a-z_][a-z0-9_]{1,30}[\s]{0,4}\("
+    # (Ruby's calls need no parentheses: "#{'abc'.upcase}", "<%= 'x'.class %>")
+    r"|['\"][\s]{0,4}\.[\s]{0,4}(?:upcase|downcase|swapcase|capitalize|reverse|class|inspect)[\s]{0,4}(?:[}%]|$)"
+    # a list literal multiplied ("{{[7]*7}}"), Twig's own template object as an argument
+    # ("{{ attribute(_self, 'env') }}"), Ruby's binding ("<%= binding %>")
+    # ... or from characters formatted out of their codes ("'%c'%95", '"%c%c"|format(95,95)') or
+    # a dict's keys joined ("dict(__cla=1,ss__=1)|join")
+    r"|['\"](?:%c){1,8}['\"][\s]{0,4}(?:%|\|[\s]{0,4}format\b)|\bdict[\s]{0,4}\([\s]{0,4}_"
+    r"|(?:^|[{(\s,])\[[\s]{0,4}[0-9]{1,4}[\s]{0,4}\][\s]{0,4}\*[\s]{0,4}[0-9]|\(_self\b|^<%[=-]?[\s]{0,4}binding\b"
 )
 JAVA_PACKAGES = linear(
     r"\b(?:java\.(?:lang|io|net|util|rmi|beans|nio|security|sql|awt|applet|text|time|math|naming|evil)|javax|jdk\.(?:internal|jshell|nashorn)|"
@@ -214,13 +242,45 @@ def _thrown_class(text: str, start: int) -> bool:
     return _CLASS_USED.search(text, max(0, start - 40), start) is None
 
 
+# a class a polymorphic deserialiser's type key names (see `apiward.detectors.stage`'s `_TYPE_KEYS`):
+# the platform's and the gadget libraries' packages, fastjson's descriptor spellings, .NET's
+# gadget namespaces with their assembly
+GADGET_CLASS = re.compile(
+    r"[\s]{0,4}(?:(?:java\.(?!util\.)|javax\.|jdk\.|sun\.|com\.sun\.|org\.apache\.|org\.springframework\.|com\.mysql\.|org\.postgresql\."
+    r"|oracle\.|org\.h2\.|ch\.qos\.|com\.zaxxer\.|com\.mchange\.|org\.hibernate\.|org\.codehaus\.|groovy\.|bsh\.|org\.mozilla\."
+    r"|com\.alibaba\.|org\.jboss\.|com\.ibatis\.|org\.eclipse\.|net\.sf\.|com\.caucho\.|org\.aspectj\.|com\.fasterxml\.|org\.yaml\."
+    r"|com\.thoughtworks\.|org\.slf4j\.|com\.ibm\.|weblogic\.)[a-z0-9_$.]{1,120}"
+    r"|\[{1,4}[a-z_$][a-z0-9_$.]{2,120}|l[a-z_$][a-z0-9_$]{0,40}(?:\.[a-z_$][a-z0-9_$]{0,60}){1,8};"
+    r"|(?:system\.(?:windows|diagnostics|data\.services|configuration\.install|security|web\.(?:security|ui)|identitymodel"
+    r"|runtime\.remoting|workflow|management|activities|io\.(?:file|directory)|xml\.xmldocument|codedom)"
+    r"|microsoft\.(?:visualstudio|exchange|powershell|build|sharepoint|ie))\.[a-z0-9_.`]{1,120}(?:[\s]{0,4},[^/]{0,200})?)[\s]{0,4}"
+)
+# the same type key written inside a text (JSON in a path segment, a header, a log line):
+# '"$type":"System.Diagnostics.Process, System"', "'@type': 'com.sun.rowset.JdbcRowSetImpl'"
+_TYPE_KEY_TEXT = re.compile(r"(?:\$type|@type|__type|@class)[\\]{0,2}['\"]?[\s]{0,4}:[\s]{0,4}[\\]{0,2}['\"]")
+def _named_collection(text: str, start: int, end: int) -> bool:
+    """The Java name at ``start:end`` is a ``java.util`` class named, not used: a search or a
+    question ("java.util.HashMap", "type=java.util.ArrayList"). The collections package holds no
+    class that runs code by itself; one put to use is a constructor or SpEL's T(...), a type key,
+    an XStream element ("<java.util.PriorityQueue serialization=...>") or a method called on it."""
+    if not text.startswith("java.util.", start):
+        return False
+    if text[start - 1 : start] == "<" or text[end : end + 1] in ("(", ">", "@", "$") or "serialization" in text:
+        return False
+    return _CLASS_USED.search(text, max(0, start - 40), start) is None
+
+
 _CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
 # (and the stream's magic bytes themselves, percent-encoded: "%ac%ed%00%05sr..." decodes, as Latin-1
 # and without its NUL, to "\xac\xed\x05" and a type code (object, block data, string, array); a
 # query parser that reads UTF-8 leaves two replacement characters of the magic; .NET BinaryFormatter's
 # header in base64, "AAEAAAD/////AQAAAAAAAAA", the first bytes of every ysoserial.net payload)
-_SERIAL = re.compile(r"\bro0ab|aced0005|aced 00 05|aaeaaad/////aqaaaaaaaaa|\\xac\\xed\\x00\\x05|(?:\xac\xed|\ufffd\ufffd)\x00?\x05[srtuw]")
-_TRIGGER = linear(r"[$#*@~%]\{|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
+_SERIAL = re.compile(
+    r"\bro0ab|aced0005|aced 00 05|\bac ed 00 05\b|aaeaaad/////aqaaaaaaaaa|\\xac\\xed\\x00\\x05|(?:\xac\xed|\ufffd\ufffd)\x00?\x05(?:[srtuw]|$)"
+    # a Ruby Marshal 4.8 stream with an object ("\x04\x08o:" and the length byte of its class name)
+    r"|\x04\x08o:[\x05-\x7f][a-z]"
+)
+_TRIGGER = linear(r"\[#|\$!\{|\.[\s]{0,4}process\b|mainmodule|[$#*@~%]\{|\$type|@type|__type|@class|ac ed 00 05|\x04\x08o:|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
@@ -376,7 +436,7 @@ def scan(text: str) -> list[Hit]:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
-        if java is None or not _thrown_class(text, java.start()):
+        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
@@ -402,22 +462,32 @@ def scan(text: str) -> list[Hit]:
             strong_context = java_context and (touched or not weak)
             keep(0.45 if weak and not strong_context else 0.85, "ssti.java-gadget", gadget.start(), gadget.end())
     # (the literals every `_SERIAL` match holds, found faster than its "\b" is tried at each letter)
-    serial = (_SERIAL.search(text) if "ro0ab" in text or "aced" in text or "aaeaaad/////" in text or "\\xac" in text or "\xac\xed" in text
-              or "\ufffd\ufffd\x05" in text else None)
+    serial = (_SERIAL.search(text) if "ro0ab" in text or "aced" in text or "ac ed" in text or "aaeaaad/////" in text or "\\xac" in text
+              or "\xac\xed" in text or "\ufffd\ufffd\x05" in text or "\x04\x08o:" in text else None)
     if serial is not None:
         keep(0.9, "ssti.java-serialized", serial.start(), serial.end())
+    if "type" in text or "@class" in text:
+        for count, key in enumerate(_TYPE_KEY_TEXT.finditer(text)):
+            if count >= 8:
+                break
+            named_class = GADGET_CLASS.match(text, key.end())
+            if named_class is not None and "." in named_class.group(0):
+                keep(0.85, "ssti.polymorphic-type", key.start(), named_class.end())
+                break
     if best is not None:
         hits.append(best)
     return hits
 
 
-def _encodings(words: tuple[str, ...]) -> tuple[str, ...]:
+def _encodings(words: tuple[str | bytes, ...]) -> tuple[str, ...]:
     """The base64 spellings of ``words`` at the three byte alignments (the stable middle part),
-    so a gadget name is found inside a base64 blob without decoding it."""
+    so a gadget name is found inside a base64 blob without decoding it (a text word also in its
+    capitalised and upper-case spellings; a bytes word as it is)."""
     out: set[str] = set()
     for word in words:
-        for variant in {word, word.capitalize(), word.upper()}:
-            raw = variant.encode()
+        variants = {word} if isinstance(word, bytes) else {word, word.capitalize(), word.upper()}
+        for variant in variants:
+            raw = variant if isinstance(variant, bytes) else variant.encode()
             for shift in range(3):
                 enc = base64.b64encode(b"\x00" * shift + raw).decode()
                 # keep the characters whose six bits all come from the word (the first starts at
@@ -447,10 +517,23 @@ ENCODED_GADGET_WORDS = (
     "ObjectDataProvider", "TypeConfuseDelegate", "TextFormattingRunProperties", "System.Diagnostics",
     "Microsoft.PowerShell", "System.Windows.Data", "ActivitySurrogateSelector", "ActiveSupport",
     "Gem::Installer", "Gem::Requirement", "subprocess",
+    # a pickle's imports of a function that runs code: the GLOBAL opcode's "module\nname\n" of
+    # protocols 0-3 ("cposix\nsystem\n", "c__builtin__\neval"), and protocol 4's short strings
+    # before the MEMOIZE opcode ("\x8c\x05posix\x94\x8c\x06system\x94")
+    b"posix\nsystem\n", b"\nos\nsystem\n", b"cos\nsystem\n", b"\nnt\nsystem\n", b"cnt\nsystem\n",
+    b"\nsubprocess\n", b"csubprocess\n", b"__builtin__\neval", b"__builtin__\nexec", b"builtins\neval", b"builtins\nexec",
+    b"\x8c\x05posix\x94", b"\x8c\x02os\x94", b"\x8c\x02nt\x94", b"\x8c\nsubprocess\x94", b"\x8c\x06system\x94",
+    b"\x8c\x08builtins\x94", b"\x8c\x04eval\x94", b"\x8c\x04exec\x94",
+    # the header of a .NET BinaryFormatter stream (SerializationHeaderRecord: record 0, root id 1,
+    # header id -1, version 1.0) at any alignment: inside a ViewState ("/wEy" and a length first)
+    b"\x00\x01\x00\x00\x00\xff\xff\xff\xff\x01\x00\x00\x00\x00\x00\x00\x00",
 )
 # the serialization stream magic (ac ed 00 05) at the three alignments
 # (and the fixed headers of a .NET BinaryFormatter stream, "AAEAAAD/////", and of a pickle of protocol 4, "gASV")
-_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF|AAEAAAD/////|^gASV")
+_ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGET_WORDS)) + r"|rO0AB|KztAAU|Cs7QAF|AAEAAAD/////|^gASV"
+    # a Ruby Marshal 4.8 stream whose root is an object ("\x04\x08o:" and the class name's length):
+    # a Rails cookie session's root is a hash ("BAh7")
+    r"|^BAhvO")
 
 
 def encoded_gadget(raw: str) -> Hit | None:
@@ -461,6 +544,35 @@ def encoded_gadget(raw: str) -> Hit | None:
     if m is None:
         return None
     return Hit(Category.SSTI, 0.88, "ssti.java-base64", raw, m.start(), m.end())
+
+
+# the first bytes of a serialized object once a gzip-compressed base64 value ("H4sI...") is
+# inflated: Java's stream magic, .NET BinaryFormatter's header, a pickle importing a function
+# that runs code, a Ruby Marshal object (a JSF ViewState or a cookie gzipped before base64)
+_INFLATED_SERIAL = re.compile(
+    rb"^(?:\xac\xed\x00\x05|\x00\x01\x00\x00\x00\xff\xff\xff\xff\x01|\x04\x08o:)"
+    rb"|(?:posix|\nos|^cos|\nnt|^cnt|subprocess|__builtin__|builtins)\n(?:system|popen|check_output|call|run|eval|exec)\n"
+    rb"|\x8c\x05posix\x94|\x8c\x02os\x94|\x8c\nsubprocess\x94"
+)
+GZIP_BASE64 = "H4sI"  # the base64 of gzip's magic and deflate method (1f 8b 08)
+_INFLATE_MAX = 512
+
+
+def compressed_gadget(raw: str) -> Hit | None:
+    """A serialized object (`_INFLATED_SERIAL`) inside a gzip-compressed base64 value: the value
+    is decoded (at most 4,096 characters) and its first 512 bytes inflated."""
+    token = raw.strip()
+    if not token.startswith(GZIP_BASE64):
+        return None
+    token = token[:4096].replace("-", "+").replace("_", "/")
+    token = token[: len(token) // 4 * 4]
+    try:
+        inflated = zlib.decompressobj(31).decompress(base64.b64decode(token), _INFLATE_MAX)
+    except (binascii.Error, zlib.error, ValueError):
+        return None
+    if _INFLATED_SERIAL.search(inflated) is None:
+        return None
+    return Hit(Category.SSTI, 0.9, "ssti.compressed-serialized", raw, 0, min(len(raw), 40))
 
 
 def _log4shell(text: str) -> Hit | None:

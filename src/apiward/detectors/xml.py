@@ -26,7 +26,7 @@ _SCHEMA = re.compile(r"xsi:schemalocation|xsi:nonamespaceschemalocation|<xsl:|xm
 # instruction calling what reads files, the processor's identity or host code (RE2: each "<xsl:"
 # of a long document is followed by a 200-character window, which a backtracking engine re-reads)
 _XSLT = linear(
-    r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?[a-z][a-z0-9+.\-]{0,10}:"
+    r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?(?:[a-z][a-z0-9+.\-]{0,10}:|//|\\\\)"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
 # The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with: a
