@@ -117,18 +117,33 @@ def scan(text: str) -> list[Hit]:
         other = _line_breaks(text) if "\\" in text or not text.isascii() else None
         if other is None:
             return []
-        m = _HEADER.search(other) or _LEADING_HEADER.match(other) or _SPLIT_BODY.match(other) or _BARE_HEADER.fullmatch(other)
-        if m is None:
+        span = _injected_header(other)
+        if span is None:
             return _header_lines(other)  # (escaped breaks before a mail header: "x\\r\\nbcc: ...")
-        return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, m.start(), m.end())]
-    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text) or _BARE_HEADER.fullmatch(text.strip(" "))
-    if m is not None:
-        score = 0.95 if "\r" in m.group(0) or ":" in m.group(0) else 0.8
-        return [Hit(Category.CRLF, score, "crlf.header", text, m.start(), m.end())]
+        return [Hit(Category.CRLF, 0.9, "crlf.encoded-header", text, span[0], span[1])]
+    span = _injected_header(text)
+    if span is not None:
+        found = text[span[0] : span[1]]
+        score = 0.95 if "\r" in found or ":" in found else 0.8
+        return [Hit(Category.CRLF, score, "crlf.header", text, span[0], span[1])]
     mail = _MAIL.search(text)
     if mail is not None:
         return [Hit(Category.CRLF, 0.85, "crlf.mail-command", text, mail.start(), mail.end())]
     return _header_lines(text)
+
+
+def _injected_header(text: str) -> tuple[int, int] | None:
+    """Where ``text`` holds a line break then a header line, a request / status line or a split
+    body, or None."""
+    m = _HEADER.search(text) or _LEADING_HEADER.match(text) or _SPLIT_BODY.match(text)
+    if m is not None:
+        return m.start(), m.end()
+    value = text.strip(" ")
+    m = _BARE_HEADER.fullmatch(value)
+    if m is None:
+        return None
+    lead = len(text) - len(text.lstrip(" "))
+    return lead + m.start(), lead + m.end()
 
 
 def _header_lines(text: str) -> list[Hit]:
