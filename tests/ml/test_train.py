@@ -123,3 +123,19 @@ def test_fold_models_score_each_site_with_the_model_that_never_saw_it(tmp_path: 
     # and a directory without fold models is a clear error
     empty = CliRunner().invoke(app, ["eval", str(data / "wcp-legit-dev.jsonl.gz"), "--fold-models", str(tmp_path)])
     assert empty.exit_code == 2 and "fold" in empty.output
+
+
+def test_sample_keeps_every_value_the_model_is_asked_about() -> None:
+    from apiward.ml.labelling import model_reads
+    from apiward.ml.training import _sample_read_first
+
+    asked = [f"<b>{i}</b>" for i in range(50)] + ["text/html,application/xml;q=0.9,*/*;q=0.8"]
+    plain = [f"word{i}" for i in range(500)]
+    reads = {v: model_reads(v) for v in asked + plain}
+    assert all(reads[v] for v in asked) and not any(reads[v] for v in plain)
+    picked = _sample_read_first(random.Random(3), plain + asked, 120, reads)
+    assert len(picked) == 120 and set(asked) <= set(picked)
+    assert len(set(picked)) == 120  # no value twice
+    # more asked-about values than room: a sample of them, still no plain value
+    only = _sample_read_first(random.Random(3), plain + asked, 20, reads)
+    assert len(only) == 20 and set(only) <= set(asked)

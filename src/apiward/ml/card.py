@@ -51,8 +51,8 @@ def write_card(path: Path, header: Mapping[str, Any], metrics: Mapping[str, Any]
             + f", sha256 `{str(d.get('sha256'))[:16]}…`" + (f" (first {d.get('limit')} only)" if d.get("limit") else ""))
     tv = header.get("training_values", {})
     real = int(tv.get("real_attack") or 0)
-    add(f"- Training values (deduplicated): {tv.get('total')} — {tv.get('benign')} benign (sample of {cfg.get('max_benign_values')} "
-        f"real-traffic values + all csic2010-train values + {cfg.get('generated_benign')} generated tricky-benign), "
+    add(f"- Training values (deduplicated): {tv.get('total')} — {tv.get('benign')} benign ({cfg.get('max_benign_values')} "
+        f"real-traffic values: every one the stage asks the model about, the rest a random sample of the plain ones + all csic2010-train values + {cfg.get('generated_benign')} generated tricky-benign), "
         f"{tv.get('attack')} attacks: {int(tv.get('attack') or 0) - real} generated ({cfg.get('attacks_per_category')} per "
         f"category requested)" + (f" and {real} real payload values" if real else "") + ".")
     if real:
