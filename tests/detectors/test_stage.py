@@ -611,6 +611,12 @@ def _with_referer(referer: str) -> list[tuple[str, str]]:
         ("https://shop.example/list?page=http%3A%2F%2Fevil.example%2Fshell.txt%3F", Category.SSRF),
         # a JSON parameter is read leaf by leaf, as in the request's own query
         ("https://shop.example/list?f=%7B%22id%22%3A%221%20or%201%3D1%22%7D", Category.SQLI),
+        # a lone parameter read on its own still holds what a query value would
+        ("https://shop.example/?q=how%20do%20I%20use%20window.location%3D%27javascript%3Aalert(1)%27", Category.XSS),
+        ("https://shop.example/?q=%22%20autofocus%20onfocus%3Dalert(1)%20x%3D%22", Category.XSS),
+        ("https://shop.example/?q=%3Csvg%2Fonload%3Dalert(1)%3E", Category.XSS),
+        # a payload in the parameter's name is outside the value its own reading sees
+        ("https://shop.example/?%3Csvg%2Fonload%3Dalert(1)%3E=1", Category.XSS),
     ],
 )
 def test_referer_query_values_are_read_as_query_values(referer: str, category: Category) -> None:
@@ -628,6 +634,9 @@ def test_referer_query_values_are_read_as_query_values(referer: str, category: C
         "https://shop.example/a/../b?x=1",
         "https://shop.example/go?next=https%3A%2F%2Fpartner.example%2Fdocs%2Freadme.txt",
         "https://shop.example/list?f=%7B%22sort%22%3A%22price%22%2C%22page%22%3A2%7D",
+        # a sentence in a lone parameter is judged as the query value it is, not as code after "="
+        "https://shop.example/?x=How%20do%20I%20use%20window.location%20to%20redirect%20after%20login%3F",
+        "https://shop.example/?x=Error%3A%20document.cookie%20is%20undefined%20in%20the%20test%20environment",
     ],
 )
 def test_ordinary_referer_queries_pass(referer: str) -> None:

@@ -550,6 +550,8 @@ def _system_file(found: str) -> bool:
         return _SENSITIVE_FILE.search(found) is not None
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
+    if found.startswith(_DOC_ROOTS) and _WEB_ASSET.search(found) is not None and _SENSITIVE_FILE.search(found) is None:
+        return False  # "/var/www/uploads/avatar.png": a page's picture or sheet, what a site serves anyway
     if found[1:3] == ":/" and found.endswith((".exe", ".dll")) and _CONFIG_FILE.search(found) is None:
         # "c:/program files/git/bin/bash.exe" (an editor's terminal setting): a program by its
         # path is no file read, and "bin/bash" inside it is not Unix's shell

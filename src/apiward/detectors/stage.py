@@ -164,6 +164,8 @@ _ENCODED_BREAK = re.compile(
 )
 # query parameters of a Referer read one by one (`DetectionStage._referer_query`)
 _REFERER_PARAMS = 32
+# the name of a Referer's lone query parameter, written plainly ("?q=", "?search_term=")
+_PLAIN_PARAM_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 # a URL as a path segment: "/proxy/http://127.0.0.1/" (or "http:/127.0.0.1" once "//" is folded)
 _PATH_URL = re.compile(r"/([a-z][a-z0-9+.\-]{1,15}:/)")
 EVIDENCE_CHARS = 80
@@ -390,7 +392,10 @@ class DetectionStage:
             # a filter's name read as a key, or its scalar read again with the raw filter pairs
             # after it (`_split_commands`): the operators were judged with the scalar
             hits = tuple(h for h in hits if h.category is not Category.NOSQLI)
-        for hit in self._located(fld, hits, normalized):
+        located = self._located(fld, hits, normalized)
+        if source is _HEADER and name == "referer" and "?" in value:
+            located = _outside_lone_parameter(value, located)
+        for hit in located:
             self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
         if source is _HEADER and name == "referer" and "?" in value:
             self._referer_query(fld, value, scored)
@@ -840,6 +845,28 @@ def _filter_comparison(name: str, value: str) -> bool:
         elif not seg.isdigit():
             fields += 1
     return fields >= 1
+
+
+def _outside_lone_parameter(value: str, hits: Sequence[Hit]) -> Sequence[Hit]:
+    """A Referer's hits less those inside the value of its query's lone parameter, which
+    `DetectionStage._referer_query` reads on its own, as the query value it is. Inside the whole
+    URL the prose tests see a link around it ("?x=how do I use window.location ..." reads as code
+    after "="). Only a query of one plainly named parameter with a plain path before it, where that
+    value in the decoded views starts after the first "=" that follows the first "?"."""
+    head, _, query = value.partition("?")
+    name, eq, _ = query.partition("=")
+    if (not eq or "%" in head or "&" in query or ";" in query or "#" in query or len(query) > 8192
+            or _PLAIN_PARAM_NAME.fullmatch(name) is None):
+        return hits
+    kept = []
+    for hit in hits:
+        mark = hit.text.find("?")
+        start = hit.text.find("=", mark) if mark >= 0 else -1
+        # (a hit the lone value's own reading drops, SSRF but remote inclusion, stays as it was)
+        covered = hit.category is not Category.SSRF or hit.rule.startswith("rfi.")
+        if start < 0 or hit.start <= start or not covered:
+            kept.append(hit)
+    return kept
 
 
 def _leaf_texts(source: Source, text: str) -> list[str]:
