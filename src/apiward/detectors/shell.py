@@ -770,6 +770,8 @@ _NAMED_IN_PROSE = frozenset(
 )
 # a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
 _VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
+# the rest of a Python traceback's frame line after "File": ' "app/views.py", line 44, in get'
+_TRACEBACK_FRAME = re.compile(r' "[^"\n]{1,300}", line [0-9]{1,7}(?:,|$|\n)')
 # a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
@@ -1108,6 +1110,8 @@ def _command_at(
     rest = text[end : end + 80]
     if rest[:1] in ("=", ":", ".", "-", "_") and not rest.startswith(("-", "..")):
         return None  # a parameter, key or dotted name, not a command
+    if name == "file" and separator in ("\n", "\r") and _TRACEBACK_FRAME.match(rest) is not None:
+        return None  # '\n  File "views.py", line 44, in get': a frame line of a Python traceback
     inner = raw.strip("{}[](),'\"")
     bare = raw.strip("{}[](),")
     obfuscated = name != inner and (
