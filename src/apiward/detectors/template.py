@@ -335,6 +335,26 @@ def _i18n_placeholder(body: str) -> bool:
     return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 
+# a wiki's template call ("{{cite web |url=https://example.org |title=Paris}}", "{{birth date|1815|12|10}}"):
+# a name of plain words, then "|" parameters with no call, index or brace
+_WIKI_CALL = re.compile(r"\{\{[\s]{0,4}([a-z][a-z0-9_\-]{0,30}(?: [a-z0-9_\-]{1,30}){0,4})[\s]{0,4}((?:\|[^{}|()\[\]]{0,300}){1,60})\}\}")
+# a named parameter of one ("|last=Smith"); a filter never has "=" after its name ("|last == x" compares)
+_WIKI_PARAMETER = re.compile(r"[\s]{0,4}[a-z0-9_\-]{1,30}[\s]{0,4}=(?!=)")
+
+
+def _wiki_call(body: str) -> bool:
+    """A MediaWiki template call: a name of two words or more, or a named parameter, which no
+    Jinja / Twig expression can be ("cite journal" puts two names side by side, "|last=Smith"
+    assigns in an expression); no engine global or dunder is named."""
+    m = _WIKI_CALL.fullmatch(body)
+    if m is None or "__" in body:
+        return False
+    head = m.group(1)
+    if any(word in _ENGINE_NAMES for word in head.split()):
+        return False
+    return " " in head or any(_WIKI_PARAMETER.match(part) is not None for part in m.group(2).split("|")[1:])
+
+
 # Liquid / Jinja / Django control tags that only branch or loop over data ("{% if product.available
 # %}", "{% for item in cart.items limit:4 %}"): a condition of names, literals and comparisons
 _LOGIC_TAG = re.compile(
@@ -407,6 +427,10 @@ def scan(text: str) -> list[Hit]:
 
     for m in _TEMPLATE.finditer(text):
         body = m.group(0)
+        if "|" in body and _wiki_call(body):
+            # "{{cite journal |title=Import rules |pages=1-10}}": a wiki page's template, which no
+            # template engine parses (its words are not read as an expression)
+            continue
         expr = _EXPRESSION.search(body)
         if expr is not None:
             keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
