@@ -475,11 +475,22 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         return 0.3  # "use the `alert()` function for debugging"
     if not broken and _prose_call(text, start):
         return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
-    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
+    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(_url_parameter(text, start)) is None:
         # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
         # a call, an operator or a quote around it
         return 0.15
     return 0.85 if broken else 0.6
+
+
+def _url_parameter(text: str, start: int) -> str:
+    """The value of the query parameter of a URL (a Referer: "https://site.example/?q=window.open
+    popup") that holds ``start``, or the whole text when it is no URL's query."""
+    cut = max(text.rfind("?", 0, start), text.rfind("&", 0, start))
+    if cut < 0 or not text.startswith(("http://", "https://")) or text.find("?") > cut:
+        return text
+    piece = text[cut + 1 :].split("&", 1)[0]
+    eq = piece.find("=")
+    return piece[eq + 1 :] if 0 <= eq < start - cut - 1 else piece
 
 
 def _code_span_call(text: str, start: int) -> bool:
