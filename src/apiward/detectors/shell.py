@@ -254,7 +254,7 @@ _CODE = linear(
     r"|\b(?:system|exec|spawn)[\s]{1,4}['\"](?:/[a-z]|(?:id|whoami|uname|cat|ls|pwd|curl|wget|nc|bash|sh|ping|sleep|nslookup)\b)[^'\"\n]{0,60}['\"][\s]{0,4}(?:$|[;)\n])"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
-    r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
+    r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.(?:run|call|popen|check_output|check_call|getoutput|getstatusoutput)\b|runtime\.getruntime|\bgetruntime\(\)"
     r"|<!--#[\s]{0,4}(?:exec|include|echo|printenv|config|fsize|flastmod|set)[\s]{1,8}[a-z]{2,8}[\s]{0,4}="  # server-side includes
     r"|<!--#[\s]{0,4}printenv[\s]{0,4}-->"
     # Perl's and Ruby's backtick operators spelled out ("qx{id}", "%x(whoami)"), .NET starting a process

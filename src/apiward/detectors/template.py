@@ -242,6 +242,32 @@ def _thrown_class(text: str, start: int) -> bool:
     return _CLASS_USED.search(text, max(0, start - 40), start) is None
 
 
+# a frame line of a JVM stack trace: "at" (and a module, "java.base/") before the method's
+# qualified name, its source file and line (or "Native Method") after it
+_FRAME_BEFORE = re.compile(r"(?:^|[\s])at[ \t]{1,4}(?:[a-z0-9_.\-@]{1,60}/){0,2}$")
+_FRAME_AFTER = re.compile(r"\((?:[a-z0-9_$]{1,80}\.(?:java|kt|scala|groovy|clj):[0-9]{1,6}|native method|unknown source)\)")
+
+
+def _stack_frame(text: str, start: int) -> bool:
+    """The Java name at ``start`` is the method of a stack trace's frame ("\\tat
+    java.base/java.lang.Thread.run(Thread.java:833)"): an error report names where code ran,
+    it runs nothing."""
+    name = _DOTTED_NAME.match(text, start)
+    return (name is not None and _FRAME_AFTER.match(text, name.end()) is not None
+            and _FRAME_BEFORE.search(text, max(0, start - 80), start) is not None)
+
+
+def _in_stack_frame(text: str, pos: int) -> bool:
+    """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)."""
+    begin = pos
+    while begin > 0 and pos - begin < 200 and (text[begin - 1] in _NAME_CHARS):
+        begin -= 1
+    return _stack_frame(text, begin)
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
+
+
 # a class a polymorphic deserialiser's type key names (see `apiward.detectors.stage`'s `_TYPE_KEYS`):
 # the platform's and the gadget libraries' packages, fastjson's descriptor spellings, .NET's
 # gadget namespaces with their assembly
@@ -460,7 +486,8 @@ def scan(text: str) -> list[Hit]:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
-        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())):
+        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())
+                                or _stack_frame(text, java.start())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
@@ -472,6 +499,8 @@ def scan(text: str) -> list[Hit]:
         if count >= 16:
             break
         word = gadget.group(0)
+        if "at" in text and _in_stack_frame(text, gadget.start()):
+            continue  # "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)"
         named.add(word)
         if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
             keep(0.85, "ssti.java-gadget", gadget.start(), gadget.end())  # "runtime.forclosure": gadgets chained
