@@ -258,11 +258,13 @@ def _stack_frame(text: str, start: int) -> bool:
 
 
 def _in_stack_frame(text: str, pos: int) -> bool:
-    """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)."""
+    """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)
+    or of a thrown class named in the report (`_thrown_class`: "org.springframework.beans.
+    BeanCreationException: ...")."""
     begin = pos
     while begin > 0 and pos - begin < 200 and (text[begin - 1] in _NAME_CHARS):
         begin -= 1
-    return _stack_frame(text, begin)
+    return _stack_frame(text, begin) or (begin < pos and _thrown_class(text, begin))
 
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
@@ -499,7 +501,7 @@ def scan(text: str) -> list[Hit]:
         if count >= 16:
             break
         word = gadget.group(0)
-        if "at" in text and _in_stack_frame(text, gadget.start()):
+        if _in_stack_frame(text, gadget.start()):
             continue  # "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)"
         named.add(word)
         if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
