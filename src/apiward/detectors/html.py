@@ -139,6 +139,19 @@ EVENTS = frozenset(
 _TRIGGER = linear("[<>]|valueof|tostring|storage|1\u20444|\u00bc|" r"\\0{0,2}74[a-z/]|p[\x00-\x1f]{0,8}t[\x00-\x1f]{0,8}:|p[\s]{1,4}t[\s]{0,4}:|on[a-z]{3,48}[\s\x00-\x1f+]{0,16}=|script|data:|\(|`|document|window|\.[\s]{0,4}location|\[|@import|-moz-|behavior|formaction|srcdoc|xlink|innerhtml|\+ad[w4]-")
 
 
+# the conditional comment that opens an Office mail's settings block: "<!--[if gte mso 9]>"
+_MSO_CONDITION = re.compile(r"<!--\[if [a-z0-9 !()&|]{0,40}\bmso\b[a-z0-9 !()&|]{0,40}\][ \t\r\n]{0,8}>[ \t\r\n]{0,8}$")
+# what an Office settings block holds: prefixed elements (<o:AllowPNG/>, <w:WordDocument>) and text
+_OFFICE_XML = re.compile(r"(?:[ \t\r\n]{0,8}</?[a-z]{1,3}:[a-z]{1,40}[ \t\r\n]{0,4}/?>[^<>]{0,40}){1,40}[ \t\r\n]{0,8}</xml>")
+
+
+def _office_settings(text: str, start: int, rest: str) -> bool:
+    """An <xml> element right after an Office conditional comment ("<!--[if gte mso 9]>") that holds
+    only prefixed elements without attributes, up to its end tag."""
+    return (_MSO_CONDITION.search(text[max(0, start - 60) : start]) is not None
+            and rest[:1] == ">" and _OFFICE_XML.match(rest, 1) is not None)
+
+
 def _inert_tag(keep: Callable[[float, str, int, int], None], text: str, m: Any) -> None:
     """An element that does nothing without attributes or content. A value that is only its tag
     token (``<meta``, ``<svg:svg``: the tag names of a session-replay DOM capture) is data about a
@@ -261,6 +274,11 @@ def scan(text: str) -> list[Hit]:
                 # <marquee>, <plaintext>, <xmp>: elements no editor writes any more; injected,
                 # they take over how the rest of the page renders (plaintext swallows it whole)
                 keep(0.8, "xss.obsolete-tag", m.start(), m.end())
+            elif name == "xml" and ("/" in text[m.start() : m.start(1)] or _office_settings(text, m.start(), rest)):
+                # <!--[if gte mso 9]><xml><o:OfficeDocumentSettings>...: the settings block Outlook
+                # and Word put in every HTML mail, hidden from every browser by its conditional
+                # comment; a closing </xml> ends, opens nothing
+                keep(0.15, "xss.tag", m.start(), m.end())
             elif name in ACTIVE_TAGS:
                 sink = _SINK.search(rest)
                 if sink is not None and ">" in rest[: sink.start()]:
@@ -457,11 +475,22 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         return 0.3  # "use the `alert()` function for debugging"
     if not broken and _prose_call(text, start):
         return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
-    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(text) is None:
+    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(_url_parameter(text, start)) is None:
         # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
         # a call, an operator or a quote around it
         return 0.15
     return 0.85 if broken else 0.6
+
+
+def _url_parameter(text: str, start: int) -> str:
+    """The value of the query parameter of a URL (a Referer: "https://site.example/?q=window.open
+    popup") that holds ``start``, or the whole text when it is no URL's query."""
+    cut = max(text.rfind("?", 0, start), text.rfind("&", 0, start))
+    if cut < 0 or not text.startswith(("http://", "https://")) or text.find("?") > cut:
+        return text
+    piece = text[cut + 1 :].split("&", 1)[0]
+    eq = piece.find("=")
+    return piece[eq + 1 :] if 0 <= eq < start - cut - 1 else piece
 
 
 def _code_span_call(text: str, start: int) -> bool:

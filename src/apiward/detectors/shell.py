@@ -254,7 +254,7 @@ _CODE = linear(
     r"|\b(?:system|exec|spawn)[\s]{1,4}['\"](?:/[a-z]|(?:id|whoami|uname|cat|ls|pwd|curl|wget|nc|bash|sh|ping|sleep|nslookup)\b)[^'\"\n]{0,60}['\"][\s]{0,4}(?:$|[;)\n])"
     r"|\$_(?:get|post|request|cookie|server|files|env|session)\b|child_process|process\.(?:env|mainmodule|binding|exit|kill)"
     r"|require[\s]{0,4}\([\s]{0,4}['\"`](?:child_process|fs|net|os|vm)|global\.process|\bprocess\[|\.constructor\.constructor"
-    r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.|runtime\.getruntime|\bgetruntime\(\)"
+    r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.(?:run|call|popen|check_output|check_call|getoutput|getstatusoutput)\b|runtime\.getruntime|\bgetruntime\(\)"
     r"|<!--#[\s]{0,4}(?:exec|include|echo|printenv|config|fsize|flastmod|set)[\s]{1,8}[a-z]{2,8}[\s]{0,4}="  # server-side includes
     r"|<!--#[\s]{0,4}printenv[\s]{0,4}-->"
     # Perl's and Ruby's backtick operators spelled out ("qx{id}", "%x(whoami)"), .NET starting a process
@@ -770,6 +770,8 @@ _NAMED_IN_PROSE = frozenset(
 )
 # a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
 _VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
+# the rest of a Python traceback's frame line after "File": ' "app/views.py", line 44, in get'
+_TRACEBACK_FRAME = re.compile(r' "[^"\n]{1,300}", line [0-9]{1,7}(?:,|$|\n)')
 # a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
@@ -1108,6 +1110,8 @@ def _command_at(
     rest = text[end : end + 80]
     if rest[:1] in ("=", ":", ".", "-", "_") and not rest.startswith(("-", "..")):
         return None  # a parameter, key or dotted name, not a command
+    if name == "file" and separator in ("\n", "\r") and _TRACEBACK_FRAME.match(rest) is not None:
+        return None  # '\n  File "views.py", line 44, in get': a frame line of a Python traceback
     inner = raw.strip("{}[](),'\"")
     bare = raw.strip("{}[](),")
     obfuscated = name != inner and (

@@ -966,6 +966,10 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
                 # string, which the database joins to it ('' '' is '')
                 return (0.9, "sqli.break-logic", qpos, w.end)
             return _trailing_comment(rest, i, qpos, text[qpos])
+        if (t.value == "<" and t.start == qpos + 1 and u.kind == "b" and u.start == t.end and u.value.isalpha()
+                and len(u.value) >= 3 and w is not None and w.value == ">" and w.start == u.end
+                and text[w.end : w.end + 1] == text[qpos]):
+            return None  # 'File "<stdin>", line 1': a name in angle brackets inside quotes (a traceback's pseudo-file)
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)

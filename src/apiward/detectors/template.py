@@ -242,6 +242,34 @@ def _thrown_class(text: str, start: int) -> bool:
     return _CLASS_USED.search(text, max(0, start - 40), start) is None
 
 
+# a frame line of a JVM stack trace: "at" (and a module, "java.base/") before the method's
+# qualified name, its source file and line (or "Native Method") after it
+_FRAME_BEFORE = re.compile(r"(?:^|[\s])at[ \t]{1,4}(?:[a-z0-9_.\-@]{1,60}/){0,2}$")
+_FRAME_AFTER = re.compile(r"\((?:[a-z0-9_$]{1,80}\.(?:java|kt|scala|groovy|clj):[0-9]{1,6}|native method|unknown source)\)")
+
+
+def _stack_frame(text: str, start: int) -> bool:
+    """The Java name at ``start`` is the method of a stack trace's frame ("\\tat
+    java.base/java.lang.Thread.run(Thread.java:833)"): an error report names where code ran,
+    it runs nothing."""
+    name = _DOTTED_NAME.match(text, start)
+    return (name is not None and _FRAME_AFTER.match(text, name.end()) is not None
+            and _FRAME_BEFORE.search(text, max(0, start - 80), start) is not None)
+
+
+def _in_stack_frame(text: str, pos: int) -> bool:
+    """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)
+    or of a thrown class named in the report (`_thrown_class`: "org.springframework.beans.
+    BeanCreationException: ...")."""
+    begin = pos
+    while begin > 0 and pos - begin < 200 and (text[begin - 1] in _NAME_CHARS):
+        begin -= 1
+    return _stack_frame(text, begin) or (begin < pos and _thrown_class(text, begin))
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
+
+
 # a class a polymorphic deserialiser's type key names (see `apiward.detectors.stage`'s `_TYPE_KEYS`):
 # the platform's and the gadget libraries' packages, fastjson's descriptor spellings, .NET's
 # gadget namespaces with their assembly
@@ -335,6 +363,26 @@ def _i18n_placeholder(body: str) -> bool:
     return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
 
 
+# a wiki's template call ("{{cite web |url=https://example.org |title=Paris}}", "{{birth date|1815|12|10}}"):
+# a name of plain words, then "|" parameters with no call, index or brace
+_WIKI_CALL = re.compile(r"\{\{[\s]{0,4}([a-z][a-z0-9_\-]{0,30}(?: [a-z0-9_\-]{1,30}){0,4})[\s]{0,4}((?:\|[^{}|()\[\]]{0,300}){1,60})\}\}")
+# a named parameter of one ("|last=Smith"); a filter never has "=" after its name ("|last == x" compares)
+_WIKI_PARAMETER = re.compile(r"[\s]{0,4}[a-z0-9_\-]{1,30}[\s]{0,4}=(?!=)")
+
+
+def _wiki_call(body: str) -> bool:
+    """A MediaWiki template call: a name of two words or more, or a named parameter, which no
+    Jinja / Twig expression can be ("cite journal" puts two names side by side, "|last=Smith"
+    assigns in an expression); no engine global or dunder is named."""
+    m = _WIKI_CALL.fullmatch(body)
+    if m is None or "__" in body:
+        return False
+    head = m.group(1)
+    if any(word in _ENGINE_NAMES for word in head.split()):
+        return False
+    return " " in head or any(_WIKI_PARAMETER.match(part) is not None for part in m.group(2).split("|")[1:])
+
+
 # Liquid / Jinja / Django control tags that only branch or loop over data ("{% if product.available
 # %}", "{% for item in cart.items limit:4 %}"): a condition of names, literals and comparisons
 _LOGIC_TAG = re.compile(
@@ -407,6 +455,10 @@ def scan(text: str) -> list[Hit]:
 
     for m in _TEMPLATE.finditer(text):
         body = m.group(0)
+        if "|" in body and _wiki_call(body):
+            # "{{cite journal |title=Import rules |pages=1-10}}": a wiki page's template, which no
+            # template engine parses (its words are not read as an expression)
+            continue
         expr = _EXPRESSION.search(body)
         if expr is not None:
             keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
@@ -436,7 +488,8 @@ def scan(text: str) -> list[Hit]:
             keep(0.9, "ssti.class-loader", loader.start(), loader.end())
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
-        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())):
+        if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())
+                                or _stack_frame(text, java.start())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
@@ -448,6 +501,8 @@ def scan(text: str) -> list[Hit]:
         if count >= 16:
             break
         word = gadget.group(0)
+        if _in_stack_frame(text, gadget.start()):
+            continue  # "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)"
         named.add(word)
         if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
             keep(0.85, "ssti.java-gadget", gadget.start(), gadget.end())  # "runtime.forclosure": gadgets chained
