@@ -878,6 +878,8 @@ _ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost
 # (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
 # "rundll32 javascript:...", "rundll32 x.dll,Entry")
 _OWN_OPTIONS = {
+    # "usleep 5000000": a time-based probe counted in microseconds (more digits than other counts)
+    "usleep": re.compile(r"[\s]{1,4}[0-9]{4,10}(?:$|[\s;|&#'\"])"),
     "ps": re.compile(r"[\s]{1,4}-?(?:aux[wf]{0,2}|axjf|ax|elf|ef)(?:$|[\s;|&'\"#)])"),
     "wmic": re.compile(r"[\s]{1,4}(?:process|os|useraccount|group|service|qfe|product|startup|share|nicconfig|"
                        r"logicaldisk|computersystem|shadowcopy|/node:)"),

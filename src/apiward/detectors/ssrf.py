@@ -190,7 +190,9 @@ _SHARED_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
 
 
 def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[float, str] | None:
-    if str(addr) in ("169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2"):
+    # 168.63.129.16: Azure's WireServer (VM agent, extension settings), public but answering only inside
+    if str(addr) in ("169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2",
+                     "168.63.129.16"):
         return (0.97, "ssrf.metadata")
     if addr.is_loopback or addr.is_unspecified:
         return (0.93, "ssrf.loopback")
