@@ -1946,6 +1946,11 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             # "choose 'yes' or 'no'", "Pick 1 or 2", 'I said "yes" or "no" -- nothing else': a choice
             # in words, nothing cut off (a dash before words is prose, not a comment)
             return None
+        if (w is None and has_left and left == 0 and tokens[0].kind == u.kind == "n"
+                and tokens[i].value != "xor" and tokens[0].value != u.value and u.value not in ("0", "1")):
+            # "1 or 2", "10 and 20": a count or a range in words, the whole value; the probe
+            # repeats its number or answers with a bit ("1 or 1", "1 and 0") or cuts the rest off
+            return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
     if u.kind in "ns" and w is not None and w.kind == ")":
