@@ -519,11 +519,11 @@ def scan(text: str) -> list[Hit]:
         found = _judge_lookalike(text, lookalike)
         return [] if found is None else [Hit(Category.SQLI, found[0], found[1], text, found[2], found[3])]
     hits: list[Hit] = []
-    if len(text) == 3 and text[0] == text[2] and (
+    if 3 <= len(text) <= 4 and text[0] == text[2] and text[3:] in ("", text[0]) and (
             (text[0] == "'" and text[1] in "-+&^*|") or (text[0] == '"' and text[1] in "-+&^|")):
         # "'-'", "'&'": the value closes the string and applies an operator to the empty strings
-        # on either side ("user=''-''" is true in MySQL)
-        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, 3)]
+        # on either side ("user=''-''" is true in MySQL); "'-''" doubles the closing quote
+        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
