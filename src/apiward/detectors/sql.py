@@ -519,11 +519,11 @@ def scan(text: str) -> list[Hit]:
         found = _judge_lookalike(text, lookalike)
         return [] if found is None else [Hit(Category.SQLI, found[0], found[1], text, found[2], found[3])]
     hits: list[Hit] = []
-    if len(text) == 3 and text[0] == text[2] and (
+    if 3 <= len(text) <= 4 and text[0] == text[2] and text[3:] in ("", text[0]) and (
             (text[0] == "'" and text[1] in "-+&^*|") or (text[0] == '"' and text[1] in "-+&^|")):
         # "'-'", "'&'": the value closes the string and applies an operator to the empty strings
-        # on either side ("user=''-''" is true in MySQL)
-        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, 3)]
+        # on either side ("user=''-''" is true in MySQL); "'-''" doubles the closing quote
+        return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
     if len(text) <= 12 and _QUOTED_ARITHMETIC.fullmatch(text) is not None:
         # "'-0-'", "'-0||'", "'+1+'": the same with a number between two operators
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
@@ -1949,6 +1949,11 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         if has_left and not at_start and (w is None or w.kind == "c" and not _cuts(w)) and _prose_pair(tokens, left, u):
             # "choose 'yes' or 'no'", "Pick 1 or 2", 'I said "yes" or "no" -- nothing else': a choice
             # in words, nothing cut off (a dash before words is prose, not a comment)
+            return None
+        if (w is None and has_left and left == 0 and tokens[0].kind == u.kind == "n"
+                and tokens[i].value != "xor" and tokens[0].value != u.value and u.value not in ("0", "1")):
+            # "1 or 2", "10 and 20": a count or a range in words, the whole value; the probe
+            # repeats its number or answers with a bit ("1 or 1", "1 and 0") or cuts the rest off
             return None
         if at_start or (has_left and tokens[left].kind in "ns"):
             return (0.75, "sqli.logic-literal", start, u.end)
