@@ -21,7 +21,7 @@ def train_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generators, sampling and SGD.")] = 1,
     folds: Annotated[int, typer.Option("--folds", help="Site-held-out validation folds (0: skip validation).")] = 3,
     attacks_per_category: Annotated[int, typer.Option("--attacks-per-category", help="Generated attack values per category.")] = 6000,
-    max_benign_values: Annotated[int, typer.Option("--max-benign", help="Real-traffic values sampled into the final model.")] = 120000,
+    max_benign_values: Annotated[int, typer.Option("--max-benign", help="Real-traffic values in the final model: every one the stage asks the model about, then a sample of the plain ones.")] = 120000,
     fold_models: Annotated[Path | None, typer.Option("--fold-models", help="Also keep the site-fold models here (for `apiward eval --fold-models`).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Read only the first N requests of each corpus (quick runs).")] = None,
 ) -> None:

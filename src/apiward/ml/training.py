@@ -64,7 +64,7 @@ class TrainConfig:
     seed: int = 1
     attacks_per_category: int = 8000
     generated_benign: int = 40000
-    max_benign_values: int = 160000  # real-traffic values in the final model (random sample)
+    max_benign_values: int = 160000  # real-traffic values in the final model (`_sample_read_first`)
     folds: int = 3
     fold_max_benign: int = 60000
     fold_attacks_per_category: int = 3000
