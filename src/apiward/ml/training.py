@@ -146,8 +146,8 @@ def _fit(
     rng = np.random.default_rng(config.seed)
     n = len(values)
     occurrences = counts_of or {}
-    # A benign value seen in several requests is always fitted, never only calibrated on: a
-    # browser's Accept header left to the calibration slice is one the model has never learned
+    # A benign value seen in several requests is always fitted, never only calibrated on: one left
+    # to the calibration slice is never learned as benign, however many requests send it
     order = rng.permutation(n)
     n_cal = max(n // 10, 1)
     eligible = np.array([labels[i] != BENIGN or occurrences.get(values[i], 1) < 2 for i in order])
