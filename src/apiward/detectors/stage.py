@@ -393,11 +393,12 @@ class DetectionStage:
             # after it (`_split_commands`): the operators were judged with the scalar
             hits = tuple(h for h in hits if h.category is not Category.NOSQLI)
         located = self._located(fld, hits, normalized)
-        if source is _HEADER and name == "referer" and "?" in value:
+        referer_query = source is _HEADER and name == "referer" and "?" in value
+        if referer_query:
             located = _outside_lone_parameter(value, located)
         for hit in located:
             self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
-        if source is _HEADER and name == "referer" and "?" in value:
+        if referer_query:
             self._referer_query(fld, value, scored)
         if source is _PATH or source is _HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)

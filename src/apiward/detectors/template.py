@@ -257,6 +257,10 @@ def _stack_frame(text: str, start: int) -> bool:
             and _FRAME_BEFORE.search(text, max(0, start - 80), start) is not None)
 
 
+# the characters of a qualified Java name (the views are lower-case)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
+
+
 def _in_stack_frame(text: str, pos: int) -> bool:
     """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)
     or of a thrown class named in the report (`_thrown_class`: "org.springframework.beans.
@@ -265,9 +269,6 @@ def _in_stack_frame(text: str, pos: int) -> bool:
     while begin > 0 and pos - begin < 200 and (text[begin - 1] in _NAME_CHARS):
         begin -= 1
     return _stack_frame(text, begin) or (begin < pos and _thrown_class(text, begin))
-
-
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
 
 
 # a class a polymorphic deserialiser's type key names (see `apiward.detectors.stage`'s `_TYPE_KEYS`):
