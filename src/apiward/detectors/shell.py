@@ -273,10 +273,11 @@ _CODE = linear(
     r"|\bchr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\([\s]{0,4}[0-9]{2,3}[\s]{0,4}\)[\s]{0,4}[.+][\s]{0,4}chr[\s]{0,4}\("
     # a command runner handed a decoded string: "system(urldecode('%69%64'))", "eval(atob('...'))"
     r"|\b(?:system|exec|passthru|shell_exec|popen|assert|eval)[\s]{0,4}\([\s]{0,4}(?:urldecode|rawurldecode|base64_decode|hex2bin|str_rot13|strrev|gzinflate|gzuncompress|convert_uudecode|pack|implode|atob|decodeuricomponent|unescape|string\.fromcharcode|buffer\.from)[\s]{0,4}\("
-    # server-side JavaScript: an endless loop, console calls, module and require tricks, flight-protocol gadgets
+    # server-side JavaScript: an endless loop, console calls (with an argument: "console.log()" named
+    # in prose prints nothing), module and require tricks, flight-protocol gadgets
     r"|(?:^|[;{(\s])while\((?:[^()]{0,30}|\([^()]{0,20}\)){1,2}\)[\s]{0,4}(?:;|\{|\)|$)"
     r"|(?:^|[;{(])[\s]{0,4}while[\s]{1,4}\([\s]{0,4}(?:!|true|1|[+-]?infinity)[^()]{0,12}\)[\s]{0,4}(?:;|\{)"
-    r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\(|\.call\b|\.apply\b)"
+    r"|\bconsole[\s]{0,4}(?:\.[\s]{0,4}(?:log|info|warn|error|debug|trace|dir|table)|\[[\s]{0,4}['\"][a-z]{2,10}['\"][\s]{0,4}\])[\s]{0,4}(?:\([\s]{0,4}[^)\s]|\.call\b|\.apply\b)"
     # Ruby's process helpers and dynamic dispatch to a command runner ("Open3.capture2('id')",
     # "send(:system, 'id')"), deserialisers of native objects handed data ("Marshal.load(Base64...)",
     # "pickle.loads(b64decode(...))"), PHP reflection calling a command runner

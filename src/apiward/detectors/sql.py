@@ -226,6 +226,8 @@ _TRIGGER = linear(
     r"|[0-9](?:or|and|xor)\b"
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
+# words after a function call that continue a query ("sleep(5) from dual", "sleep(5) union select")
+_QUERY_GOES_ON = frozenset({"union", "select", "from", "where", "order", "group", "having", "limit", "into", "and", "or", "xor", "then", "else", "end"})
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
                        "schema", "trigger", "column", "login"}),
@@ -1141,6 +1143,10 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if v == "insert" and i == 0 and _insert_prose(tokens, i + 2):
             return None  # "insert into the toaster", "insert into slot 2": no row to insert, no statement
+        if v == "waitfor" and w is not None and w.kind in "bko":
+            # "waitfor delay is used to pause a batch": the statement takes a time string or a
+            # variable ("waitfor delay '0:0:5'", "waitfor delay @t"); a word after it is prose
+            return None
         if w is not None and (w.kind == "&" or w.value in ("?", "!")):
             # "drop table or desk", "Drop table? No, a drop-leaf table.": the object a statement needs
             # is missing, a logic word or a sentence's end follows
@@ -1534,6 +1540,12 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 arg, word = _at(tokens, i + 2), _at(tokens, i + 3)
                 # "Sleep(5 hours) tracker": a number and a word side by side is a unit in prose, no argument
                 prose = arg is not None and arg.kind in "ns" and word is not None and word.kind == "b"
+                if not prose and i > 0 and tokens[i - 1].kind == "b" and word is not None and word.kind == ")":
+                    # "the sleep(5) call in my script": the call named between two words of a sentence
+                    # (two words after it, neither a clause a query goes on with)
+                    prose = all(
+                        after is not None and after.kind in "bEko" and after.value not in _QUERY_GOES_ON
+                        for after in (_at(tokens, i + 4), _at(tokens, i + 5)))
                 keep((0.45 if prose else 0.92, "sqli.function", t.start, t.end + 1))
             elif t.value in HEX_WRAPPERS and i + 2 < n and tokens[i + 1].kind == "(" and _hex_literal(tokens[i + 2]):
                 keep((0.88, "sqli.hex-call", t.start, tokens[i + 2].end))  # concat(0x7e,version())
