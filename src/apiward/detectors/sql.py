@@ -409,6 +409,9 @@ _FRAGMENT = re.compile(
     # the comment forms sqlmap uses ("1--" and "1#" alone are ranges and tags, and pass)
     r"|-?[0-9]{1,10}['\"]?[\s]{0,2}--(?: -| \+|\+-?)"
     r"|-?[0-9]{1,10}\){1,3};?[\s]{0,2}(?:--[ +]?-?|#|/\*)"
+    # "1);", "1))": a number that closes the query's parentheses, and its statement ("1)" alone is
+    # a list item, and passes)
+    r"|-?[0-9]{1,10}(?:\){1,3};|\){2,3})"
     # "1=1--", "where 1=1": the tautology with a cut or its clause
     rf"|(?:where[\s]{{1,3}})?-?[0-9]{{1,10}}[\s]{{0,2}}=[\s]{{0,2}}-?[0-9]{{1,10}}(?:--[ +]?-?|#|/\*|;)"
     r"|where[\s]{1,3}-?[0-9]{1,10}[\s]{0,2}=[\s]{0,2}-?[0-9]{1,10}"
@@ -521,8 +524,10 @@ def scan(text: str) -> list[Hit]:
         found = _judge_lookalike(text, lookalike)
         return [] if found is None else [Hit(Category.SQLI, found[0], found[1], text, found[2], found[3])]
     hits: list[Hit] = []
-    if 3 <= len(text) <= 4 and text[0] == text[2] and text[3:] in ("", text[0]) and (
-            (text[0] == "'" and text[1] in "-+&^*|") or (text[0] == '"' and text[1] in "-+&^|")):
+    # (spaced as a concatenation is written, "' + '", "\" || \"")
+    compact = text.replace(" ", "") if len(text) <= 8 and text[:1] in "'\"" else text
+    if 3 <= len(compact) <= 4 and compact[0] == compact[2] and compact[3:] in ("", compact[0]) and (
+            (compact[0] == "'" and compact[1] in "-+&^*|") or (compact[0] == '"' and compact[1] in "-+&^|")):
         # "'-'", "'&'": the value closes the string and applies an operator to the empty strings
         # on either side ("user=''-''" is true in MySQL); "'-''" doubles the closing quote
         return [Hit(Category.SQLI, 0.8, "sqli.break-operator", text, 0, len(text))]
