@@ -227,7 +227,8 @@ _TRIGGER = linear(
     r"|^[\s]{0,4}(?:[a-z0-9_]{1,20},)?[\s]{0,4}[0-9]{1,10}[\s]{0,4}(?:=|<=>|<>|!=|like\b|is\b)"
 )
 # words after a function call that continue a query ("sleep(5) from dual", "sleep(5) union select")
-_QUERY_GOES_ON = frozenset({"union", "select", "from", "where", "order", "group", "having", "limit", "into", "and", "or", "xor", "then", "else", "end"})
+_QUERY_GOES_ON = frozenset({"union", "select", "from", "where", "order", "group", "having", "limit", "into",
+                            "and", "or", "xor", "then", "else", "end"})
 _STACKABLE = {
     "drop": frozenset({"table", "database", "procedure", "view", "user", "function", "index",
                        "schema", "trigger", "column", "login"}),
