@@ -245,12 +245,8 @@ class DetectionStage:
                     cache.put_new(key, plan, _field_cost(key, plan))  # (`_field_plan` reads only the value cache)
             else:
                 plan = self._field_plan(fld)
-            adds = plan[0]
-            if adds:
-                for location, category, score, rule, evidence in adds:
-                    current = scored.get((location, category))
-                    if current is None or score > current[0]:
-                        scored[(location, category)] = (score, rule, evidence)
+            for location, category, score, rule, evidence in plan[0]:  # (empty for most fields)
+                self._add(scored, location, category, score, rule, evidence)
             if plan[1] is not None:
                 batch.append((fld, plan))
         rejoined: list[Field] = []
@@ -276,9 +272,7 @@ class DetectionStage:
             # model included: it weighs an analyser's hit there as it does on any field)
             plan = self._field_plan(fld)
             for location, category, score, rule, evidence in plan[0]:
-                current = scored.get((location, category))
-                if current is None or score > current[0]:
-                    scored[(location, category)] = (score, rule + "+split", evidence)
+                self._add(scored, location, category, score, rule + "+split", evidence)
             if plan[1] is not None:
                 batch.append((fld, plan))
         for header_name, header_value in request.headers:
