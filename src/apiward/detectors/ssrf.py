@@ -48,7 +48,7 @@ _TRAILING_QUERY = re.compile(
     r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:txt|inc)\?{1,2}(?:[a-z0-9_]{1,20}=)?&?$"
     # a paste site's raw file (no extension needed: the raw view serves any paste as text), which is
     # where an inclusion's payload is hosted, never a page a site links with an empty query
-    r"|(?:(?:https?):)?//(?:pastebin\.com/raw|raw\.githubusercontent\.com|gist\.githubusercontent\.com"
+    r"|(?:https?:)?//(?:pastebin\.com/raw|raw\.githubusercontent\.com|gist\.githubusercontent\.com"
     r"|paste\.ee/r|hastebin\.com/raw|rentry\.co/[a-z0-9_\-]{1,40}/raw|dpaste\.com|termbin\.com|ix\.io|sprunge\.us)"
     r"/[^?#\s]{1,200}(?:\?{1,3}|\?{0,2}#)$"
 )

@@ -266,7 +266,7 @@ def _in_stack_frame(text: str, pos: int) -> bool:
     or of a thrown class named in the report (`_thrown_class`: "org.springframework.beans.
     BeanCreationException: ...")."""
     begin = pos
-    while begin > 0 and pos - begin < 200 and (text[begin - 1] in _NAME_CHARS):
+    while begin > 0 and pos - begin < 200 and text[begin - 1] in _NAME_CHARS:
         begin -= 1
     return _stack_frame(text, begin) or (begin < pos and _thrown_class(text, begin))
 
