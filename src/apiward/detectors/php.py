@@ -88,6 +88,9 @@ _VARIABLE_CALL = linear(
     r"\$[a-z_][a-z0-9_]{0,40}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))+" + _COMMENT + r"\("
     r"|\$[\s]{0,16}\{[^{}]{1,40}\}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))*" + _COMMENT + r"\("
 )
+# a template placeholder before an aside in parentheses ("${price} (excl. VAT)"): spaced from its "(",
+# a call's argument opens with a variable, a string or nothing, not with a word
+_PLACEHOLDER_ASIDE = re.compile(r"\$\{[a-z_][a-z0-9_]{0,40}\}[\s]{1,8}\([\s]{0,4}[a-z0-9]")
 _VARIABLE_VARIABLE = linear(
     r"\$[\s]{0,16}\{[\s]{0,16}(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\$[a-z_]|@)|(?:^|[^a-z0-9])\$[\s]{1,16}\{[\s]{0,16}[a-z_][a-z0-9_]{0,30}[\s]{0,16}\}[\s]{0,4}(?:$|[;(\[])"
 )
@@ -166,7 +169,7 @@ def scan(text: str) -> list[Hit]:
                 keep(0.9, "php.callback", m.start(), m.end())
         if "$" in text:
             m = _VARIABLE_CALL.search(text)
-            if m is not None:
+            if m is not None and _PLACEHOLDER_ASIDE.match(text, m.start()) is None:
                 keep(0.9, "php.variable-function", m.start(), m.end())
             elif best is None:
                 for count, m in enumerate(_VAR_ARG_CALL.finditer(text)):

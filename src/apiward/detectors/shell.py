@@ -261,7 +261,10 @@ _CODE = linear(
     r"|(?:\bqx|%x)[\s]{0,2}[{(\[/|!][\s]{0,4}(?:/[a-z]|(?:id|whoami|uname|cat|ls|dir|ping|curl|wget|nc|ncat|bash|sh|sleep|echo|pwd|env|ps|cmd|powershell|nslookup|ifconfig|ipconfig|hostname)\b)"
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
-    r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}[\s]{0,4}\("
+    # PHP's variable functions ("${'sys'.'tem'}('id')", "$f($_GET[1]);"); spaced from its "(", a
+    # call's argument opens with a variable, a string or nothing (a placeholder before an aside,
+    # "${price} (excl. VAT)", is text)
+    r"|\$[a-z_][a-z0-9_]{0,20}(?:\[[^\]\s]{0,20}\]){0,3}[\s]{0,4}\([^)]{0,40}\)[\s]{0,4}(?:;|$)|\$\{[^}\s]{1,30}\}(?:\(|[\s]{1,4}\([\s]{0,4}[$'\")])"
     # PHP serialized objects ("O:4:...", "C:11:\"ArrayObject\"...", and "O:+4:" whose sign old
     # unserialize() accepts where a filter looks for "O:<digit>")
     r"|\b[oc]:\+?[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"
