@@ -187,9 +187,10 @@ _STRONG = linear(
     # an editor or pager told to run a shell command: "vi -c ':!id'", "vim -c '!sh'"
     r"|\b(?:vim?|nvim|ex)[\s]{1,8}-c[\s]{1,8}['\"]?:?!"
     # argument injection: an option that makes ssh, git, tar or rsync run a program
-    # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh")
+    # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh",
+    # rsync's "--rsh=sh x.sh", nodemon's and watch's "--exec=id")
     r"|(?:^|[\s'\"`])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
-    r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsync-path|info-script|new-volume-script)[\s]{0,4}="
+    r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec)[\s]{0,4}="
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
     r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}<<<|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
