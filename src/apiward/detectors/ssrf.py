@@ -32,9 +32,11 @@ METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.az
                             "kubernetes.default.svc", "metadata.packet.net", "metadata.tencentyun.com",
                             "rancher-metadata"})
 _URL = re.compile(r"([a-z][a-z0-9+._\-]{1,15}):(//)?|//")
-# "localhost/", "host.docker.internal:8080/admin": a local host name written without a scheme
-# (an IPv6 address in its brackets too, "[::1]:25": a colon inside them tells it from "[11]", an index)
-_BARE_LOCAL = re.compile(r"([a-z0-9.\-]{3,64}|\[[0-9a-f]{0,4}:[0-9a-f:.]{1,44}\])(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)")
+# a host written without a scheme: a name or address, or an IPv6 address in its brackets ("[::1]";
+# a colon inside them tells it from "[11]", an index)
+_BARE_HOST = r"(?:[a-z0-9.\-]{3,64}|\[[0-9a-f]{0,4}:[0-9a-f:.]{1,44}\])"
+# "localhost/", "host.docker.internal:8080/admin", "[::1]:25": a local host followed by a port or a path
+_BARE_LOCAL = re.compile("(" + _BARE_HOST + r")(?::[0-9]{1,5}|(?::[0-9]{1,5})?/)")
 # a script or text file's URL that ends in "?": whatever the application appends becomes a query string
 # (remote include). A site's own page URL with an empty query ("https://shop.example?") is common in
 # analytics beacons, so the file name is required.
@@ -82,7 +84,7 @@ _ASSIGNED_URL = re.compile(r"[a-z_][a-z0-9_.\-]{0,30}=(?=[a-z][a-z0-9+.\-]{1,15}
 _ASSIGNED_AT_07 = frozenset({"ssrf.remote-include", "ssrf.internal-name"})
 _HOST_CHARS = re.compile(r"[^/?#\s\\]{1,255}")
 _SCRIPT_TAIL = re.compile(r"\.(?:php[0-9]?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|inc)(?:$|\?)|\?$")
-_TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^(?:[a-z0-9.\-]{3,64}|\[[0-9a-f]{0,4}:[0-9a-f:.]{1,44}\])(?::[0-9]{1,5}|/)|^\\\\")
+_TRIGGER = re.compile(r"^[a-z][a-z0-9+._\-]{1,15}:|^//|^url:|^" + _BARE_HOST + r"(?::[0-9]{1,5}|/)|^\\\\")
 # Wildcard DNS zones that answer with the address written in the name (127.0.0.1.nip.io,
 # 10-0-0-1.sslip.io, 7f000001.nip.io): judged by the embedded address.
 WILDCARD_ZONES = ("nip.io", "xip.io", "sslip.io", "xip.name", "nip.direct", "traefik.me", "localtest.me",
