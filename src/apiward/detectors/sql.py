@@ -1103,6 +1103,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
     if u is None:
         return None
     v = t.value
+    if v in ("order", "group") and u.value == "by" and w is not None and w.kind == "(":
+        sub = _at(tokens, i + 3)
+        # "' order by (select 1)", "order by (case when ... end)": a subquery or a condition as
+        # the sort key, read to its closing parenthesis
+        return _group_end(tokens, i + 2) if sub is not None and sub.value in ("select", "case") else None
     if v in ("order", "group") and u.value == "by" and w is not None and w.kind in "nbf":
         k = i + 3
         while w.kind == "b" and k + 1 < len(tokens) and tokens[k].kind == "." and tokens[k + 1].kind == "b":
@@ -1149,6 +1154,13 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
         return u.end
     if v == "select":
         return _select(tokens, i)
+    if v in ("create", "alter") and u.value == "or" and w is not None and w.value in ("replace", "alter"):
+        # PostgreSQL's "create or replace function", SQL Server's "create or alter procedure": the
+        # object's kind follows the two words
+        kind = _at(tokens, i + 3)
+        if kind is not None and kind.value in _STACKABLE["create"] and _at(tokens, i + 4) is not None:
+            return kind.end
+        return None
     if v in _STACKABLE and u.value in _STACKABLE[v]:
         if v == "insert" and i == 0 and _insert_prose(tokens, i + 2):
             return None  # "insert into the toaster", "insert into slot 2": no row to insert, no statement
