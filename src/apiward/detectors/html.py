@@ -78,6 +78,8 @@ _SINK = linear(
     r"|(?:^|[:;{=\"'/*])[\s]{0,4}expression[\s]{0,8}\(|\bexpression\(|-moz-binding"
     r"|\bbehavior[\s]{0,4}:[\s]{0,4}url[\s]{0,4}\(|@import[\s]{0,8}(?:url[\s]{0,4}\(|['\"])|url[\s]{0,4}\([\s'\"]{0,4}javascript"
     r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}['\"`]"
+    # the key spelled from regex literals' sources ("top[/al/.source+/ert/.source]")
+    r"|\b(?:top|self|this|window|document|parent|frames|content|globalthis)[\s)]{0,4}\[[\s]{0,4}/[^/\]\n]{1,20}/[a-z]{0,4}[\s]{0,4}\.[\s]{0,4}source"
     r"|\bglobalthis\b|!!\[\]|!\[\]|\+\[\]|\[\]\[|\]\(\)|\[\][\s]{0,4}\.[\s]{0,4}[a-z]{2,12}[\s]{0,4}\."
     r"|\.[\s]{0,4}(?:call|apply|bind|sort|map|filter|reduce|constructor|navigate)[\s]{0,4}`"
     r"|\b(?:alert|prompt|confirm|eval|print)[\s]{0,4}`|\$\{[\s]{0,4}(?:alert|prompt|confirm|eval)"
@@ -100,6 +102,8 @@ _SINK = linear(
     r"|\.[\s]{0,4}[a-z]{2,20}[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,)]"
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
+    # a sink stored under another name, then called by it: "a=alert,a(1)", "x=eval;x`...`"
+    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;][\s]{0,4}[a-z_$][\w$]{0,20}[\s]{0,4}[(`]"
     # a sink taken out of an array literal and called: "[alert][0](1)", "[eval].pop()`x`"
     r"|\[[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\][\s]{0,4}(?:\[[\s]{0,4}0[\s]{0,4}\]|\.[\s]{0,4}(?:pop|shift)[\s]{0,4}\([\s]{0,4}\))[\s]{0,4}[(`]"
 )
@@ -469,6 +473,8 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     broken = _BREAK.search(prefix[-40:]) is not None
     if _WEAK_SINK.match(sink.group(0)) is not None:
         return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+    if _RENAMED_SINK.match(sink.group(0)) is not None and not _renamed_sink_called(prefix, sink.group(0)):
+        return 0.3  # "mode=alert; show(x)": a setting's value, then another name's call
     if _NAMED_FUNCTION.match(text) is not None:
         return 0.3
     if _code_span_call(text, start):
@@ -480,6 +486,19 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         # a call, an operator or a quote around it
         return 0.15
     return 0.85 if broken else 0.6
+
+
+_RENAMED_SINK = re.compile(r"=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]")
+_ASSIGNED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}$")
+_CALLED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}[(`]$")
+
+
+def _renamed_sink_called(prefix: str, sink: str) -> bool:
+    """``a=alert,a(1)``: the name the sink was assigned to (the end of ``prefix``) is the name
+    called at the end of ``sink`` (RE2 has no back-references, so `_SINK` cannot say it)."""
+    assigned = _ASSIGNED_NAME.search(prefix[-30:])
+    called = _CALLED_NAME.search(sink)
+    return assigned is not None and called is not None and assigned.group(1) == called.group(1)
 
 
 def _url_parameter(text: str, start: int) -> str:
