@@ -302,12 +302,12 @@ _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2
 _GLUED_REDIRECT = re.compile(r"<<<|>>|[<>]\(|>&[0-9]|>/|</(?:etc|tmp|proc|dev|var|home|root|usr|bin)/|<\.{1,2}/")
 # a separator right after the command, then more: "whoami;0", "id|base64"
 _GLUED_SEPARATOR = re.compile(r"(?:;|\|\|?|&&)[\s]{0,4}(?![a-z0-9_\-]{1,30}=)\S")
-# a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), ``$@``, ``${x}a``,
+# a letter then a quote / backslash / ``$`` expansion (``w'h``, ``c\\at``, ``wh$@o``), an empty pair (``en``v``), ``$@``, ``${x}a``,
 # ``$()a``, ``^a``; every branch starts at the punctuation (the letter before it is a lookbehind),
 # so the search skips the letters of long text: the same matches, found about twice as fast
 # (the punctuation is one leading class, so the regex engine skips to it: no branch is tried elsewhere)
 _OBFUSCATION = re.compile(
-    r"['\"\\$^](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"])['\"]|(?<=[a-z]\$)[*!?\-_$0-9][a-z/]"
+    r"['\"\\$^`](?:(?<=[a-z]['\"\\])[a-z]|(?<=[a-z]['\"`])['\"`]|(?<=[a-z]\$)[*!?\-_$0-9][a-z/]"
     r"|(?<=\$)@|(?<=\$)\{[a-z0-9_]{0,16}\}[a-z]|(?<=\$)\([\s]{0,2}\)[a-z]|(?<=\^)[a-z])"
 )
 # cmd.exe's escape character inside a word ("c^a^l^c", "who^ami"): dropped before the command runs
@@ -328,7 +328,7 @@ _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysn
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
-    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#])"  # a host or file name (a comment may follow)
+    r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#'\"])"  # a host or file name (a comment or the quote a probe reopens may follow)
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
     r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile
 )
