@@ -851,6 +851,13 @@ def test_the_model_alone_does_not_block_one_character(value: str, blocked: bool)
     assert (_json_leaf_finding(_FixedModel(0.99), "key", value) is Category.SQLI) is blocked
 
 
+@pytest.mark.parametrize(("value", "blocked"), [(":'(", False), (":-(", False), (";(", False), ("(:", False),
+                                                ("'(", True), ("x'(", True)])
+def test_the_model_alone_does_not_block_an_emoticon(value: str, blocked: bool) -> None:
+    """A reaction or a chat message of one emoticon: its quote and parenthesis break no string."""
+    assert (_json_leaf_finding(_FixedModel(0.99), "message", value) is Category.SQLI) is blocked
+
+
 class _FixedTraversalModel(_FixedModel):
     categories = (Category.TRAVERSAL,)  # type: ignore[assignment]
     thresholds = {Category.TRAVERSAL: 0.5}  # type: ignore[assignment]

@@ -499,8 +499,15 @@ def fragment(text: str) -> Hit | None:
     return None
 
 
+# a value that is one emoticon (":'(", ":'-(", ";(", "(:"): a reaction, not a string break
+# (`apiward.detectors.stage` keeps the model alone from blocking it too)
+EMOTICON = re.compile(r">?[:;=][',]{0,2}-?[()\[\]|/\\*]{1,3}|[()]{1,3}-?[:;]")
+
+
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
+    if len(text) <= 6 and EMOTICON.fullmatch(text) is not None:
+        return []
     if len(text) <= 26 and text.strip() in SOLE_CATALOGS:
         return [Hit(Category.SQLI, 0.7, "sqli.sole-catalog", text, 0, len(text))]
     if len(text) <= FRAGMENT_MAX:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
-from apiward.detectors import html, nosql, ssrf, xml
+from apiward.detectors import html, nosql, sql, ssrf, xml
 from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
@@ -714,6 +714,7 @@ class DetectionStage:
                     # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
                             or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2
+                            or (len(fld.value) <= 6 and sql.EMOTICON.fullmatch(fld.value) is not None)
                             or (category is Category.XSS and score >= policy and _inert_markup(fld.value))):
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
                         # formatting, with no handler, script URI or sink, cannot run script;
