@@ -27,6 +27,9 @@ DECODED = [
     ("UNION%2520SELECT", "union select"),  # double URL encoding
     ("%u003cscript%u003e", "<script>"),
     ("%c0%af..%c0%afetc", "/../etc"),  # overlong UTF-8
+    ("..%c1%1c..%c1%1cboot.ini", "..\\..\\boot.ini"),  # a lead byte before ASCII, masked as old IIS did ...
+    ("..%c0%5c..%c0%5cetc", "..\\..\\etc"),  # ... or dropped, as other lax decoders do
+    ("caf%C0%20bar", "caf\u00e0 bar"),  # (a Latin-1 letter before a blank: kept, Latin-1 text)
     ("&lt;script&gt;", "<script>"),
     ("&#60;img&#62;", "<img>"),
     ("&#x3c;svg&#x3E;", "<svg>"),

@@ -317,6 +317,8 @@ def _bytes_to_text(raw: bytes) -> str:
         return raw.decode("ascii")
     if b"\xc0" in raw or b"\xc1" in raw or b"\xe0" in raw or b"\xf0" in raw:
         raw = OVERLONG.sub(_overlong_replace, raw)
+        if b"\xc0" in raw or b"\xc1" in raw:
+            raw = _LAX_OVERLONG.sub(_lax_overlong_replace, raw)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -336,6 +338,22 @@ def overlong_char(seq: bytes) -> str:
 
 def _overlong_replace(match: re.Match[bytes]) -> bytes:
     return overlong_char(match.group(0)).encode("utf-8")
+
+
+# A lead byte no UTF-8 has (0xC0, 0xC1) before an ASCII byte: no continuation follows, yet lax
+# decoders read one. Old IIS masked the second byte ("%c1%1c": 0x40 | 0x1c, a backslash); others
+# drop the lead byte ("%c0%5c": the backslash after it). Both spellings smuggle a path separator
+# or a dot, and only those are read so; any other pair stays as it was (Latin-1 text, binary cookies).
+_LAX_OVERLONG = re.compile(rb"[\xc0\xc1][\x00-\x7f]")
+_PATH_BYTES = frozenset(b"./\\")
+
+
+def _lax_overlong_replace(match: re.Match[bytes]) -> bytes:
+    pair = match.group(0)
+    masked = ((pair[0] & 0x1F) << 6) | (pair[1] & 0x3F)
+    if masked in _PATH_BYTES:
+        return bytes((masked,))
+    return pair[1:] if pair[1] in _PATH_BYTES else pair
 
 
 def _backslash_replace(match: re.Match[str]) -> str:
