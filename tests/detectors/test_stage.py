@@ -133,6 +133,29 @@ def test_only_a_step_shape_makes_odd_bytes_text(value: str, binary: bool) -> Non
     assert _binary(value) is binary
 
 
+_XXE = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+
+
+@pytest.mark.parametrize(
+    ("value", "flagged"),
+    [
+        ("\xff\xfe" + "\x00".join(_XXE) + "\x00", True),  # UTF-16LE with its byte-order mark
+        ("\x00" + "\x00".join(_XXE), True),  # UTF-16BE without one
+        ("\xff\xfe" + "\x00".join("<r>order 42, size M</r>") + "\x00", False),  # a harmless UTF-16 document
+    ],
+)
+def test_utf16_text_is_read_not_skipped_as_binary(value: str, flagged: bool) -> None:
+    """An XML document declared UTF-16 (a NUL beside every character as bytes) hides its DOCTYPE
+    from a filter that skips binary; normalisation drops the NULs, the analysers read the rest."""
+    from apiward.detectors.stage import _binary
+
+    assert _binary(value) is False
+    body = json.dumps({"doc": value}).encode()
+    headers = [("host", "shop.example"), ("content-type", "application/json")]
+    found = blocking(stage().findings(request("POST", "/api", headers=headers, body=body)))
+    assert bool(found) is flagged, found
+
+
 def test_shellshock_in_a_header() -> None:
     headers = [*BROWSER, ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'")]
     found = stage().findings(request(headers=headers))

@@ -1053,6 +1053,23 @@ def load_model(settings: DetectionSettings) -> AttackModel | None:
     return AttackModel.load(settings.model or default_model_path())
 
 
+def _utf16_text(sample: str) -> bool:
+    """Printable ASCII text in UTF-16 read byte by byte: a NUL beside every character (after an
+    optional byte-order mark, "\xff\xfe" or "\xfe\xff" as Latin-1 reads it)."""
+    if sample[:2] in ("\xff\xfe", "\xfe\xff"):
+        sample = sample[2:]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    if not odd.strip("\x00"):
+        text = even
+    elif not even.strip("\x00"):
+        text = odd
+    else:
+        return False
+    return text.isascii() and text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable()
+
+
 def _binary(value: str) -> bool:
     """Binary data decoded as text (uploads, protobuf, compressed beacons): more than 10 % control
     or undecodable characters. Injection payloads are text; such values go uninspected."""
@@ -1063,6 +1080,8 @@ def _binary(value: str) -> bool:
     if value[-1:] == "\x00" and value.rstrip("\x00").isprintable():
         return False  # text cut short by a NUL ("*))%00", "shell.php%00"): C string truncation
     sample = value[:2048]
+    if "\x00" in sample[:8] and _utf16_text(sample):
+        return False  # UTF-16 text (an XML document declared UTF-16 to hide its DOCTYPE): normalisation drops the NULs
     # one C-level pass instead of a Python test per character (exactly the same characters)
     odd = len(_ODD_CHAR.findall(sample))
     if odd > 0.1 * len(sample):
