@@ -636,7 +636,10 @@ def _past_code_spans(text: str, qpos: int) -> int:
     from t` took 9s") cannot end an identifier the application quoted: that name would end in a
     blank, or be empty, and MySQL refuses both. The break is looked for after the span."""
     for _ in range(8):
-        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or not text[qpos + 1 : qpos + 2].isalnum():
+        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or not (
+                text[qpos + 1 : qpos + 2].isalnum()
+                # or one symbol in a span of its own ("escape `<` and `>`"), as `_past_quoted_symbols`
+                or (text[qpos + 1 : qpos + 2] in _QUOTED_SYMBOLS and text[qpos + 2 : qpos + 3] == "`")):
             return qpos
         close = text.find("`", qpos + 2)
         if close < 0:
@@ -1496,6 +1499,8 @@ _ADMIN_SHAPES: dict[str, tuple[tuple[frozenset[str] | None, ...], bool]] = {
     # MySQL's HANDLER reads a table row by row without a select ("1;handler users open as h")
     "handler": ((None, frozenset({"open", "read", "close"})), False),
     "truncate": ((None,), True),
+    # H2's script runner, fetching the statements it runs ("'; runscript from 'http://x/p.sql'")
+    "runscript": ((frozenset({"from"}),), False),
 }
 _BREAK_ONLY_ADMIN = frozenset({"describe", "truncate"})
 
