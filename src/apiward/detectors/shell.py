@@ -189,8 +189,12 @@ _STRONG = linear(
     # argument injection: an option that makes ssh, git, tar or rsync run a program
     # ("-oProxyCommand=id", "--upload-pack=touch /tmp/x", "--checkpoint-action=exec=sh x.sh",
     # rsync's "--rsh=sh x.sh", nodemon's and watch's "--exec=id")
-    r"|(?:^|[\s'\"`])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
-    r"|(?:^|[\s'\"])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec)[\s]{0,4}="
+    r"|(?:^|[\s'\"`=])-o[\s]{0,4}['\"]?(?:proxycommand|localcommand)[\s]{0,4}="
+    # sendmail told to log the message into a script ("-X/var/www/x.php") or to queue it elsewhere
+    # ("-OQueueDirectory=/tmp", "-oQ/tmp/"): the mail-function argument injection of PHPMailer's kind
+    r"|(?:^|[\s'\"=])-(?:oqueuedirectory=|oq)[\s]{0,2}/"
+    r"|(?:^|[\s'\"=])-x[\s]{0,2}/[^\s'\"]{1,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
+    r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec)[\s]{0,4}="
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
     r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}<<<|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
