@@ -52,6 +52,8 @@ STRICT = (
     ".bash_history", ".htpasswd", ".git/config", ".git/head", "boot.ini", "win.ini", "system.ini",
     "system32/config", "drivers/etc/hosts", "config/sam", "repair/sam", "web-inf/web.xml",
     ".aws/credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "sys/class/", "sys/kernel/",
+    # Google Cloud's client credentials in a home directory
+    "gcloud/credentials.db", "gcloud/access_tokens.db", "gcloud/application_default_credentials.json",
     "tmp/sess_", "wp-config.php", "etc/environment", "etc/ssl/private", "tomcat-users.xml", "web-inf/classes",
     "web-inf/lib", "etc/nsswitch.conf", "etc/ld.so.preload", "etc/sysconfig/", "var/spool/cron",
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
@@ -121,7 +123,8 @@ _STRICT = linear(
     r"|(?:^|[\s='\"(])[a-z]:/(?:autoexec\.bat|config\.sys)"
     r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
-_NTFS_STREAM = re.compile(r"[a-z0-9_\-]\.[a-z0-9]{1,8}::\$(?:data|index_allocation|bitmap)\b|[a-z0-9_\-]::\$index_allocation")
+_NTFS_STREAM = re.compile(r"[a-z0-9_\-]\.[a-z0-9]{1,8}::\$(?:data|index_allocation|bitmap)\b|[a-z0-9_\-]::\$index_allocation"
+                          r"|[a-z0-9_\-]:\$i30:\$index_allocation")  # IIS reads "web.config:$i30:$index_allocation" as the directory
 # Win32 device namespace ("\\\\?\\c:\\", "\\\\.\\pipe\\x", "\\\\?\\unc\\host\\share"), backslashes
 # read as slashes: a path that skips Windows' own name checks, which no form or API value is
 _DEVICE_PATH = re.compile(r"(?:^|[\s='\"(])//[?.]/(?:[a-z]:|unc/|globalroot|pipe/|physicaldrive|volume\{|harddisk|device/)")
@@ -222,7 +225,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"\.sock|unattend|smsosd|filezilla|secrets/|::\$|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
+_TRIGGER = linear(r"^msl:|^ephemeral:|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -339,6 +342,11 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
+    coder = "vid:msl:" if norm.startswith("vid:msl:") else norm[: norm.find(":") + 1]
+    if coder in ("msl:", "ephemeral:", "vid:msl:") and norm[len(coder) : len(coder) + 1] == "/":
+        # ImageMagick's coders by their prefix: "msl:/tmp/x.msl" runs an uploaded script of image
+        # operations (writes files), "ephemeral:/var/www/x" reads a file and deletes it
+        keep(0.85, "traversal.image-coder", 0, len(coder))
     wrapper = _WRAPPER.search(norm) if "://" in norm or "php:/" in norm else None  # (all but PHP's spelled with "://")
     if wrapper is not None:
         name = wrapper.group(0)
@@ -359,7 +367,7 @@ def scan(text: str) -> list[Hit]:
             glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
-    if "::$" in norm:
+    if "::$" in norm or ":$i30:" in norm:
         stream = _NTFS_STREAM.search(norm)
         if stream is not None:
             # "web.config::$data", "index.php::$DATA": a file's NTFS default stream by name; IIS
