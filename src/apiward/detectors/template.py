@@ -299,7 +299,8 @@ def _named_collection(text: str, start: int, end: int) -> bool:
     return _CLASS_USED.search(text, max(0, start - 40), start) is None
 
 
-_CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b|\bclass\[[\s'\"]{0,4}classloader")
+_CLASS_LOADER = re.compile(r"(?:^|[^a-z0-9_])class(?:\.module)?\.classloader\b"
+                           r"|\bclass\[[\s'\"]{0,4}(?:module[\s'\"]{0,4}\][\s]{0,4}\[[\s'\"]{0,4})?classloader")
 # (and the stream's magic bytes themselves, percent-encoded: "%ac%ed%00%05sr..." decodes, as Latin-1
 # and without its NUL, to "\xac\xed\x05" and a type code (object, block data, string, array); a
 # query parser that reads UTF-8 leaves two replacement characters of the magic; .NET BinaryFormatter's
