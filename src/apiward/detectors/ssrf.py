@@ -21,6 +21,8 @@ ODD_SCHEMES = frozenset({"gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netd
                          "jndi", "dns", "iiop", "ssh", "telnet", "smb", "imap", "pop3", "smtp",
                          "redis", "memcache", "mysql", "postgres", "mongodb", "rsync", "svn", "git",
                          "ftp", "ftps", "expect", "ogg", "rtsp", "nntp", "local_file", "phar", "glob"})
+# schemes judged by their host (an internal one is a probe), not by their name alone
+_HOST_JUDGED_SCHEMES = frozenset({"ftp", "ftps", "git", "svn", "rtsp", "ssh", "postgres", "mysql", "mongodb", "redis"})
 # Names that resolve to the machine itself or to its container / cluster network.
 LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4",
                          "localhost6", "localhost6.localdomain6", "ip6-localhost", "ip6-loopback",
@@ -337,7 +339,10 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         if source is not None:
             return [Hit(Category.SSRF, 0.7, "rfi.script-source", text, 0, min(len(text), source.end()))]
     if scheme in ODD_SCHEMES:
-        if scheme not in ("ftp", "ftps", "git", "svn", "rtsp", "ssh") or found is not None and found[0] >= 0.8:
+        # (a database's connection URL names where an application connects, not what a fetcher
+        # reads: "postgres://db.example.com:5432/orders" is configuration; to an internal host it
+        # is still a probe, as for the version-control and file-transfer schemes)
+        if scheme not in _HOST_JUDGED_SCHEMES or found is not None and found[0] >= 0.8:
             return [Hit(Category.SSRF, 0.9, "ssrf.scheme", text, 0, min(len(text), host_start + 40))]
         if scheme in ("ftp", "ftps") and found is None:
             hm = _HOST_CHARS.match(value, host_start)
