@@ -881,6 +881,14 @@ def test_the_model_alone_does_not_block_an_emoticon(value: str, blocked: bool) -
     assert (_json_leaf_finding(_FixedModel(0.99), "message", value) is Category.SQLI) is blocked
 
 
+@pytest.mark.parametrize(("value", "blocked"), [("'yes' or 'no'", False), ("Is it 'on' or 'off'?", False),
+                                                ("it's either \"red\" or \"blue\"", False),
+                                                ("'yes' or 1", True), ("'a'='a' or 'b'", True)])
+def test_the_model_alone_does_not_block_quoted_alternatives(value: str, blocked: bool) -> None:
+    """Quoted words offered as a choice compare nothing: a question, not a tautology."""
+    assert (_json_leaf_finding(_FixedModel(0.99), "q", value) is Category.SQLI) is blocked
+
+
 class _FixedTraversalModel(_FixedModel):
     categories = (Category.TRAVERSAL,)  # type: ignore[assignment]
     thresholds = {Category.TRAVERSAL: 0.5}  # type: ignore[assignment]

@@ -502,6 +502,12 @@ def fragment(text: str) -> Hit | None:
 # a value that is one emoticon (":'(", ":'-(", ";(", "(:"): a reaction, not a string break
 # (`apiward.detectors.stage` keeps the model alone from blocking it too)
 EMOTICON = re.compile(r">?[:;=][',]{0,2}-?[()\[\]|/\\*]{1,3}|[()]{1,3}-?[:;]")
+# quoted words offered as alternatives in a sentence ("'yes' or 'no'", "is it 'on' or 'off'?"):
+# no comparison, comment or parenthesis, only words in the quotes (apostrophes inside words
+# around them: "it's"); a question about a choice, which the model alone does not block
+QUOTED_ALTERNATIVES = re.compile(
+    r"(?:[a-z0-9 ,.?!]|(?<=[a-z])'(?=[a-z])){0,60}(['\"])[a-z][a-z ]{0,20}\1[\s]{1,3}(?:or|and|vs\.?)[\s]{1,3}"
+    r"(['\"])[a-z][a-z ]{0,20}\2(?:[a-z0-9 ,.?!]|(?<=[a-z])'(?=[a-z])){0,60}", re.IGNORECASE)
 
 
 def scan(text: str) -> list[Hit]:

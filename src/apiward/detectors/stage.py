@@ -715,6 +715,8 @@ class DetectionStage:
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
                             or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2
                             or (len(fld.value) <= 6 and sql.EMOTICON.fullmatch(fld.value) is not None)
+                            or (category is Category.SQLI and len(fld.value) <= 200
+                                and sql.QUOTED_ALTERNATIVES.fullmatch(fld.value) is not None)
                             or (category is Category.XSS and score >= policy and _inert_markup(fld.value))):
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
                         # formatting, with no handler, script URI or sink, cannot run script;
