@@ -285,7 +285,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         if port_only is None or value[len(bare.group(1)) :].strip(":/") in _SERVICE_PORTS:
             return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
         # "localhost:3000": a developer's server by its port alone, as "127.0.0.1:3000" (a database's or
-        # mail server's port, or a path after it, is still a probe)
+        # mail server's port, or a path after it, is still a probe); a label below the log threshold
+        return [Hit(Category.SSRF, 0.15, "ssrf.loopback-port", text, 0, bare.end())]
     if bare is not None and not value.startswith(bare.group(1) + ":/"):
         judged = _bare_internal(bare.group(1), value[len(bare.group(1)) :])
         if judged is not None:
