@@ -60,6 +60,8 @@ _URI = linear(
     "|" + "[\\s]{1,4}".join("javascript") + "[\\s]{0,4}:"
 )
 _DATA_URI = linear(r"data:[\s]{0,4}(?:text/html|text/xml|image/svg|application/x?html|text/javascript|application/javascript|[a-z/+-]{0,30};base64,|,)")
+# a sink assigned to another name ("a=alert,"); `_SINK` reads the call by that name after it
+_RENAMING = r"=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
 _SINK = linear(
     r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|"
     r"fetch|constructor|print|write|writeln|open)[\s]{0,8}(?:\(|`)"
@@ -103,7 +105,7 @@ _SINK = linear(
     # a sink called through parentheses or a comma expression: "(alert)(1)", "(0,eval)`x`"
     r"|\([\s]{0,4}(?:[^()]{0,20},[\s]{0,4})?(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
     # a sink stored under another name, then called by it: "a=alert,a(1)", "x=eval;x`...`"
-    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;][\s]{0,4}[a-z_$][\w$]{0,20}[\s]{0,4}[(`]"
+    r"|" + _RENAMING + r"[\s]{0,4}[a-z_$][\w$]{0,20}[\s]{0,4}[(`]"
     # a sink taken out of an array literal and called: "[alert][0](1)", "[eval].pop()`x`"
     r"|\[[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\][\s]{0,4}(?:\[[\s]{0,4}0[\s]{0,4}\]|\.[\s]{0,4}(?:pop|shift)[\s]{0,4}\([\s]{0,4}\))[\s]{0,4}[(`]"
 )
@@ -488,7 +490,7 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     return 0.85 if broken else 0.6
 
 
-_RENAMED_SINK = re.compile(r"=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]")
+_RENAMED_SINK = re.compile(_RENAMING)
 _ASSIGNED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}$")
 _CALLED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}[(`]$")
 

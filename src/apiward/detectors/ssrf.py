@@ -281,8 +281,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         value = slashes.group(1) + "://" + value[slashes.end() :]
     bare = _BARE_LOCAL.match(value)
     if bare is not None and bare.group(1) in LOCAL_HOSTS:
-        port_only = _BARE_PORT.match(value, len(bare.group(1)))
-        if port_only is None or value[len(bare.group(1)) :].strip(":/") in _SERVICE_PORTS:
+        rest = value[len(bare.group(1)) :]
+        if _BARE_PORT.match(rest) is None or rest.strip(":/") in _SERVICE_PORTS:
             return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
         # "localhost:3000": a developer's server by its port alone, as "127.0.0.1:3000" (a database's or
         # mail server's port, or a path after it, is still a probe); a label below the log threshold
