@@ -538,7 +538,8 @@ def _scan(text: str) -> list[Hit]:
                 break
             if _glued_brace(text, brace.start()):
                 continue
-            if _brace_command(brace.group(0)[1:-1].split(",")):
+            parts = brace.group(0)[1:-1].split(",")
+            if _brace_command(parts) or (_after_shell_separator(text, brace.start()) and _brace_runs(parts)):
                 keep(0.92, "cmdi.brace-expansion", brace.start(), brace.end())
                 break
     if (best is None or best.score < 0.9) and "{" in text and "," in text:
@@ -604,6 +605,19 @@ def _brace_command(parts: list[str]) -> bool:
         if name not in COMMON_WORDS or any(_BRACE_ARGUMENT.match(arg) for arg in parts[i + 1 :] if arg):
             return True
     return False
+
+
+def _after_shell_separator(text: str, at: int) -> bool:
+    """``text[at]`` follows a command separator or opens a substitution (``;{``, ``|{``, ``&{``,
+    a line break, ``$({``, `` `{ ``), blanks allowed between: where a shell reads a command."""
+    before = text[:at].rstrip(" \t")
+    return before[-1:] in (";", "|", "&", "\n", "`") or before.endswith("$(")
+
+
+def _brace_runs(parts: list[str]) -> bool:
+    """``{sleep,5}``, ``{echo,x}``, ``{ps,aux}`` in command position: a command word first, then
+    an argument (any word: after a separator the list is no field list of a query language)."""
+    return len(parts) >= 2 and bool(parts[1]) and bool(parts[0]) and _command_name(parts[0]) in _COMMAND_WORDS
 
 
 def _word_brace(text: str) -> tuple[int, int] | None:
