@@ -118,6 +118,10 @@ _WEAK_SINK = re.compile(r"(?:function|print|open|writeln|write|import|fetch|atob
 # after a break from a string, which a value opening with the program does not have.
 _NAMED_FUNCTION = re.compile(r"[\s]{0,4}function[\s]{1,4}[a-z_$][\w$]{0,40}[\s]{0,4}\([\w$, ]{0,100}\)[\s]{0,4}\{")
 _BREAK = re.compile(r"['\"`>][\s]{0,8}[;,+)\]}]{0,3}[\s]{0,8}$|['\"`>]|</|;|\)")
+# what must come right before a weak sink ("print(", "open(") for it to be script, after a break
+# (`_BREAK`) in front: an operator or a separator ("';print()", "'-open(", "1;print()"); code
+# posted as text has quotes and calls in front of its "print(" too ("f('a')\nprint(x)")
+_TIGHT_BREAK = re.compile(r"[;,+\-*/|&(][\s]{0,8}$")
 EVENTS = frozenset(
     """onabort onactivate onafterprint onafterscriptexecute onafterupdate onanimationcancel
     onanimationend onanimationiteration onanimationstart onauxclick onbeforeactivate
@@ -474,7 +478,8 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
     prefix = text[:start]
     broken = _BREAK.search(prefix[-40:]) is not None
     if _WEAK_SINK.match(sink.group(0)) is not None:
-        return 0.7 if broken else 0.3  # "the function(x) returns", "print(page)"
+        # "the function(x) returns", "print(page)"; after a break only right in front of it
+        return 0.7 if broken and _TIGHT_BREAK.search(prefix[-12:]) is not None else 0.3
     if _RENAMED_SINK.match(sink.group(0)) is not None and not _renamed_sink_called(prefix, sink.group(0)):
         return 0.3  # "mode=alert; show(x)": a setting's value, then another name's call
     if _NAMED_FUNCTION.match(text) is not None:
