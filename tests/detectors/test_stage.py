@@ -539,6 +539,24 @@ def test_a_json_value_is_judged_by_its_leaves(shipped_model) -> None:  # type: i
     assert blocking(stage.findings(benign)) == {}
 
 
+def test_a_json_filter_parameter_compares_named_fields(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """A ``where`` document (Parse's REST API) comparing named fields with ids is a filter: its
+    operator keys are judged with their scalars, not by the model alone; an empty comparison
+    (a login's ``$ne: ""``) still blocks."""
+    import json
+    import urllib.parse
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+
+    def where(doc: object) -> RequestView:
+        return request(query="where=" + urllib.parse.quote(json.dumps(doc), safe=""))
+
+    benign = where({"status": "published", "author": {"$in": ["u_12", "u_97"]}})
+    assert blocking(stage.findings(benign)) == {}
+    login = where({"password": {"$ne": ""}})
+    assert Category.NOSQLI in blocking(stage.findings(login)).values()
+
+
 def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shipped_model) -> None:  # type: ignore[no-untyped-def]
     import urllib.parse
 

@@ -397,10 +397,12 @@ class DetectionStage:
         if source is _PATH or source is _HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
         if (self.model is not None and (hits or _has_syntax(value))
-                and _LONE_TAG.fullmatch(value.strip()) is None):
+                and _LONE_TAG.fullmatch(value.strip()) is None
+                and not (filter_comparison and name.endswith("#key"))):
             # the model reads values with code syntax or weak lexical evidence; URLs, dates,
             # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone, and so
-            # is a value that is only one inert tag token (``<svg:svg``: nothing else is in it)
+            # is a value that is only one inert tag token (``<svg:svg``: nothing else is in it),
+            # and a filter's operator read as a key (``where.author.$in``: judged with its scalars)
             return _plan(scored, normalized)
         return _plan(scored)
 
