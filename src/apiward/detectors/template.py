@@ -46,7 +46,9 @@ _TEXT_LOOKUP_ARG = re.compile(r"[a-z][a-z0-9_\-]{1,20}:")
 # next brace: "${:1337:-x$}{jndi:...}" resolves to "x${jndi:...}"
 _CASE = re.compile(r"\$\{(?:lower:|upper:|::-|[^${}:\s]{0,16}:-|date:'?|[^${}:\s]{0,16}(?::[^${}:]{0,40}){1,3}:-)([^${}]{0,40}?\$?)'?\}")
 # a lookup whose name is itself built by a lookup: "${${base64:JHtqbmRp}}", "${${env:x:-j}ndi..."
-_NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:lower|upper|::-|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):")
+# (``${::-x}``, a default value with an empty key, has no colon after its ``::-``: "${${::-${::-$${::-j}}}}",
+# the recursion of CVE-2021-45105)
+_NESTED_LOOKUP = re.compile(r"\$\{[\s]{0,4}\$\{[\s]{0,4}(?:::-|(?:lower|upper|env|sys|date|base64|main|java|k8s|sd|ctx|web|bundle|spring|docker):)")
 # an information lookup on its own: "${env:AWS_SECRET_ACCESS_KEY}", "${sys:java.version}"
 # ``${base64:...}`` decodes to text that Log4j substitutes again (a hidden "${jndi:...}"), and
 # ``${ctx:...}`` reads the thread context: both spelled only by Log4j
@@ -287,6 +289,15 @@ GADGET_CLASS = re.compile(
 # the same type key written inside a text (JSON in a path segment, a header, a log line):
 # '"$type":"System.Diagnostics.Process, System"', "'@type': 'com.sun.rowset.JdbcRowSetImpl'"
 _TYPE_KEY_TEXT = re.compile(r"(?:\$type|@type|__type|@class)[\\]{0,2}['\"]?[\s]{0,4}:[\s]{0,4}[\\]{0,2}['\"]")
+def _named_util_class(text: str, start: int, end: int) -> bool:
+    """The gadget word at ``start:end`` ends a qualified ``java.util`` name that is only named
+    (`_named_collection`)."""
+    begin = start
+    while begin > 0 and start - begin < 80 and text[begin - 1] in _NAME_CHARS:
+        begin -= 1
+    return begin < start and _named_collection(text, begin, end)
+
+
 def _named_collection(text: str, start: int, end: int) -> bool:
     """The Java name at ``start:end`` is a ``java.util`` class named, not used: a search or a
     question ("java.util.HashMap", "type=java.util.ArrayList"). The collections package holds no
@@ -505,6 +516,8 @@ def scan(text: str) -> list[Hit]:
         word = gadget.group(0)
         if _in_stack_frame(text, gadget.start()):
             continue  # "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)"
+        if _named_util_class(text, gadget.start(), gadget.end()):
+            continue  # "java.util.concurrent.ConcurrentHashMap": a collection named (a search, a docs page)
         named.add(word)
         if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
             keep(0.85, "ssti.java-gadget", gadget.start(), gadget.end())  # "runtime.forclosure": gadgets chained
