@@ -189,6 +189,8 @@ def inert(value: str) -> bool:
 
 
 _WORD_ANALYSERS = frozenset({"sql", "template"})
+# a "%" before a letter that opens no escape ("%S", "%u" without four hex digits)
+_LONE_PERCENT = re.compile(r"%(?=[g-z]|[a-f](?![0-9a-f])|u(?![0-9a-f]{4}))", re.IGNORECASE)
 # a copyright line written with a bare "&copy" ("Acme&copy 2024"): the sign, not "& copy 2024"
 _COPYRIGHT_YEAR = re.compile(r"&copy[\s]{0,2}(?:19|20)[0-9]{2}\b")
 
@@ -225,6 +227,15 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         if _COPYRIGHT_YEAR.search(shell_view) is None:
             for hit in shell.scan(shell_view):
                 _keep(best, hit)
+    if "%" in raw and len(raw) <= 4096:
+        # "1 %U%N%I%O%N %S%E%L%E%C%T 1,2,3": ASP drops a "%" that opens no escape, so each letter
+        # of a keyword can carry one (read again with them dropped, by the analysers only)
+        decoded = views[-1]
+        if len(_LONE_PERCENT.findall(decoded)) >= 3:
+            dropped = _LONE_PERCENT.sub("", decoded).lower()
+            for analyser in analysers:
+                for hit in analyser.scan(dropped):
+                    _keep(best, hit)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
     if encoded is None and "%2" in raw and len(raw) <= 4096:
         # a cookie is sent as written: its base64 percent-encoded ("/wEy...AAQAAAP%2F%2F%2F%2F8B..."),

@@ -1619,6 +1619,8 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
                     if t.value in ("order", "group") and n == i + 3 and tokens[i + 2].kind == "b":
                         score = 0.45  # "order by date", "group by category": a sort label
+                    if t.value in ("drop", "truncate", "create") and i == 0 and _ddl_then_prose(tokens):
+                        score = 0.45  # "drop table reservations for friday": a sentence goes on
                     if t.value in ("order", "group") and i == 0 and _named_sort_list(tokens, 2):
                         # "ORDER BY price ASC", "order by date desc, name": a value that is only a sort
                         # by named columns is a UI's sort expression; spliced into a query it ends no
@@ -1674,10 +1676,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             keep((0.9, "sqli.catalog", t.start, t.end))
     # a "-" or "/" comment token is only ever cut at a "--" or "/*": the text test skips the
     # token loop exactly when it could find none
-    if (best is None or best[0] < 0.9) and ("--" in text or "/*" in text) and any(
-            tok.kind == "c" and tok.value[:1] in "-/" for tok in tokens[:-1]):
-        # "1--x\nand--y\n9227=9227": comments standing in for spaces
-        bare = [tok for tok in tokens if not (tok.kind == "c" and tok.value[:1] in "-/")]
+    if (best is None or best[0] < 0.9) and ("--" in text or "/*" in text or "#" in text) and any(
+            _spacer_comment(text, tok) for tok in tokens[:-1]):
+        # "1--x\nand--y\n9227=9227", "1#x\nand#y\n1=1": comments standing in for spaces
+        bare = [tok for tok in tokens if not _spacer_comment(text, tok)]
         for i, t in enumerate(bare):
             if t.kind == "&":
                 found = _tautology(bare, i)
@@ -2024,6 +2026,28 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         if cut is not None:
             return (0.8, "sqli.logic-literal", start, cut.end)
     return None
+
+
+_DROP_OPTIONS = frozenset({"cascade", "restrict", "purge", "constraints"})
+_DDL_OBJECTS = frozenset({"table", "database", "schema", "view", "index"})
+
+
+def _ddl_then_prose(tokens: Sequence[Token]) -> bool:
+    """``drop table <name>`` (or ``truncate``, ``create``) opening the value, then a word that no
+    such statement has after its name ("drop table reservations for friday", "create table in
+    google docs", "truncate table logs now"): a sentence."""
+    if len(tokens) < 4 or tokens[1].value not in _DDL_OBJECTS:
+        return False
+    name, after = tokens[2], tokens[3]
+    return (name.kind == "b" or (name.kind == "o" and name.value.isalpha())) and (
+        after.kind == "b" and after.value not in _DROP_OPTIONS and after.value != "if")
+
+
+def _spacer_comment(text: str, tok: Token) -> bool:
+    """A ``--`` or ``/*`` comment, or a ``#`` comment after some text that a line break ends
+    (MySQL's, not a hashtag that ends the value or opens a list), where the tokenizer put it."""
+    return tok.kind == "c" and (tok.value[:1] in "-/" or (
+        tok.value[:1] == "#" and tok.start > 0 and text[tok.end : tok.end + 1] in ("\n", "\r")))
 
 
 def _closed_then_cut(tokens: Sequence[Token], j: int, left: int, has_left: bool, at_start: bool) -> Token | None:
