@@ -330,9 +330,13 @@ _JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?):/")
 
 # a placeholder of a message or a page template: a dotted name or a quoted message key, through
 # word filters ("{{ user.firstName }}", "{{ 'welcome.title' | translate }}", "{{ x | upper }}")
+# (a filter may take literal arguments after a colon, as Liquid writes them: "| date: "%d.%m.%Y"",
+# "| truncate: 20"; Jinja and Twig take theirs in parentheses, which stay refused)
+_FILTER_ARGUMENT = r"(?:\"[^\"{}()\\]{0,40}\"|'[^'{}()\\]{0,40}'|-?[0-9]{1,6})"
 _PLACEHOLDER = re.compile(
     r"\{\{[\s]{0,8}([a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}|'[a-z0-9_. \-]{1,80}'|\"[a-z0-9_. \-]{1,80}\")"
-    r"[\s]{0,8}(?:\|[\s]{0,8}[a-z_][a-z0-9_]{0,30}[\s]{0,8}){0,4}\}\}"
+    r"[\s]{0,8}(?:\|[\s]{0,8}[a-z_][a-z0-9_]{0,30}"
+    r"(?:[\s]{0,4}:[\s]{0,4}" + _FILTER_ARGUMENT + r"(?:[\s]{0,4},[\s]{0,4}" + _FILTER_ARGUMENT + r"){0,3})?[\s]{0,8}){0,4}\}\}"
 )
 # the names a template engine's globals, request and configuration are reached by
 _ENGINE_NAMES = frozenset(
