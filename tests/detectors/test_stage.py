@@ -572,6 +572,24 @@ def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shippe
         assert blocking(with_model.findings(request(query="q=" + urllib.parse.quote(value, safe="")))) == {}, value
 
 
+@pytest.mark.parametrize(
+    ("path", "blocked"),
+    [
+        ("/.env", True),
+        ("/app/.bashrc", True),
+        ("/blob/.bashrc", True),  # no repository ref in front: no code host's file page
+        # a code host's page of a repository's dot-file (GitHub, GitLab, Gitea)
+        ("/acme/dotfiles/blob/main/.bashrc", False),
+        ("/acme/dotfiles/-/tree/v1.2/.config/", False),
+        ("/acme/dotfiles/src/branch/main/.zshrc", False),
+    ],
+)
+def test_a_dot_file_on_a_code_host_page_is_shown_not_served(shipped_model, path: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    found = blocking(stage.findings(request(path=path)))
+    assert (Category.TRAVERSAL in found.values()) is blocked, found
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""

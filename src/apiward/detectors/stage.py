@@ -295,6 +295,9 @@ class DetectionStage:
             self._score_model(self.model, batch, scored)
         if not scored:
             return []
+        if "/." in request.path and ("/blob/" in request.path or "/tree/" in request.path or "/raw/" in request.path
+                                     or "/blame/" in request.path or "/src/" in request.path):
+            _code_browsing(request.path, scored)
         path_for_route = route or request.path
         out: list[Finding] = []
         for (location, category), (score, rule, evidence) in scored.items():
@@ -1039,6 +1042,21 @@ def _adds_cost(adds: tuple[tuple[str, Category, float, str, str], ...]) -> int:
 def _digest(value: str) -> bytes:
     """A collision-resistant key for a long value (the value itself is not kept)."""
     return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+# a code host's page of one file of a repository ("/acme/dotfiles/blob/main/.bashrc", GitLab's
+# "/-/blob/", Gitea's and Bitbucket's "/src/"): a dot-file there is a file of the repository shown,
+# not the site's own configuration
+_CODE_BROWSING = re.compile(r"/(?:blob|tree|raw|blame|src)/[^/]{1,100}/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}/?$")
+
+
+def _code_browsing(path: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+    """A hidden-file finding on a segment of a code host's file page is logged, not blocked."""
+    if _CODE_BROWSING.search(path) is None:
+        return
+    for key, (score, rule, evidence) in scored.items():
+        if rule.startswith("traversal.hidden-file") and key[0].startswith("path."):
+            scored[key] = (min(score, 0.45), rule, evidence)
 
 
 def _hidden_file(segment: str) -> bool:
