@@ -590,6 +590,28 @@ def test_a_dot_file_on_a_code_host_page_is_shown_not_served(shipped_model, path:
     assert (Category.TRAVERSAL in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("text", "blocked"),
+    [
+        ("Why does my DELETE FROM orders take so long?", False),
+        ("create table in google docs", False),
+        ("-1 or true or '", True),
+        ("1' and sleep(5)-- -", True),
+    ],
+)
+def test_an_encoded_cookie_is_judged_as_the_same_text_in_a_query(shipped_model, text: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    """A cookie arrives percent-encoded as the client wrote it; the model reads its text as it
+    reads the same text sent (decoded) in a query parameter."""
+    import urllib.parse
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    encoded = urllib.parse.quote(text, safe="")
+    in_cookie = blocking(stage.findings(request(headers=[*BROWSER, ("cookie", f"sid=abc123; pref={encoded}")])))
+    in_query = blocking(stage.findings(request(query=f"pref={encoded}")))
+    assert bool(in_cookie) is blocked, in_cookie
+    assert bool(in_query) is blocked, in_query
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""

@@ -139,6 +139,13 @@ MODEL_SYNTAX = _SYNTAX
 _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 
 
+def _model_reads(value: str, hits: Sequence[Hit]) -> bool:
+    """Whether the model reads a value the analysers did: one with code syntax or weak lexical
+    evidence. URLs, dates, ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers'
+    alone, and so is a value that is only one inert tag token (``<svg:svg``: nothing else is in it)."""
+    return bool(hits or _has_syntax(value)) and _LONE_TAG.fullmatch(value.strip()) is None
+
+
 def _has_syntax(value: str) -> bool:
     """``_SYNTAX.search(value) is not None``."""
     return ".." in value or _SYNTAX_CHAR.search(value) is not None
@@ -399,13 +406,20 @@ class DetectionStage:
             self._referer_query(fld, value, scored)
         if source is _PATH or source is _HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
-        if (self.model is not None and (hits or _has_syntax(value))
-                and _LONE_TAG.fullmatch(value.strip()) is None
-                and not (filter_comparison and name.endswith("#key"))):
-            # the model reads values with code syntax or weak lexical evidence; URLs, dates,
-            # ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers' alone, and so
-            # is a value that is only one inert tag token (``<svg:svg``: nothing else is in it),
-            # and a filter's operator read as a key (``where.author.$in``: judged with its scalars)
+        if self.model is None or (filter_comparison and name.endswith("#key")):
+            # (a filter's operator read as a key, ``where.author.$in``, is judged with its scalars)
+            return _plan(scored)
+        if source is _COOKIE and "%" in value:
+            decoded = unquote(value)
+            if decoded != value:
+                # a cookie is sent as written, its text percent-encoded ("Why%20does%20my%20DELETE"):
+                # the model reads it as the same text sent in a query, decoded once (it would read
+                # "%20" between SQL words as the encoded payloads it learned)
+                as_sent = self._analyse_value(decoded)
+                if as_sent is not None and _model_reads(decoded, hits or as_sent[1]):
+                    return _plan(scored, as_sent[0])
+                return _plan(scored)
+        if _model_reads(value, hits):
             return _plan(scored, normalized)
         return _plan(scored)
 
