@@ -85,6 +85,8 @@ _STRICT = linear(
     r"|(?:^|/)sys/(?:class|kernel|devices|firmware|module|block|bus|power)(?:$|/)"
     r"|(?:^|/)proc/(?:self|thread-self)(?:$|/)|(?:^|/)proc/[0-9]{1,7}/(?:environ|cmdline|maps|fd|root|cwd|status|mem|cgroup|mountinfo|mounts|limits|stat|task/|net/)"
     r"|(?:^|/)run/secrets(?:$|/)"
+    # the process's own directory reached from its descriptors ("/dev/fd/../environ": /proc/self)
+    r"|(?:^|/)dev/fd/\.\./(?:environ|cmdline|maps|status|mem|cwd|root|mountinfo|cgroup)"
     # a server's access-control file named by its absolute path ("/.htaccess"; the bare name is a word)
     r"|/\.htaccess$"
     r"|(?:^|/)\.docker/(?:secrets|config\.json)|(?:^|/)\.kube/config|(?:^|/)\.npmrc$|(?:^|/)\.pgpass$"

@@ -194,6 +194,8 @@ _STRONG = linear(
     # ("-OQueueDirectory=/tmp", "-oQ/tmp/"): the mail-function argument injection of PHPMailer's kind
     r"|(?:^|[\s'\"=])-(?:oqueuedirectory=|oq)[\s]{0,2}/"
     r"|(?:^|[\s'\"=])-x[\s]{0,2}/[^\s'\"]{1,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
+    # curl's or wget's output sent into a script ("-o /var/www/html/x.php http://...", "--output-document=x.jsp")
+    r"|(?:^|[\s'\"=])(?:-o|-O|--output|--output-document)[\s=]{0,4}[^\s'\"]{0,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
     r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec)[\s]{0,4}="
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
@@ -820,6 +822,8 @@ _SLEEP_ARGUMENT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?[smhd]?[\s]{0,4}(?:[;&
 _WINDOWS_PATH_ARGUMENT = re.compile(r"(?:/[a-z][\s]{1,4}){0,3}['\"]?(?:[a-z]:\\|%[a-z_]{2,20}%\\|\\\\[a-z0-9])")
 _PATH_ARGUMENT = re.compile(r"(?:-{1,2}[a-z]{1,12}[\s]{1,4}){0,3}(?:(?:/[a-z0-9_.\\\-]{1,40}){2}|~/|\.\./)")
 
+# cmd.exe variables expanded where a program's name goes: "%x%%y%", "%comspec%"
+_CMD_VARIABLES = re.compile(r"(?:%[a-z_][a-z0-9_]{0,30}(?::~[0-9\-,]{1,8})?%){1,4}(?:$|[\s&|])")
 _BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 # a program by its absolute Windows path, its last segment the name (".exe" optional): "c:\\windows\\system32\\whoami"
 _WINDOWS_PROGRAM = re.compile(r"[\s]{0,4}['\"]?[a-z]:[\\/](?:[a-z0-9_ .()\-]{1,40}[\\/]){1,8}([a-z0-9_\-]{2,40})(?:\.exe)?['\"]?(?=$|[\s;&|'\"])")
@@ -1163,7 +1167,8 @@ def _command_at(
     elif not args and name in ("call", "start") and separator in ("&", "|", "||", "&&", "\n"):
         after = _WORDS.match(rest.lstrip())  # "& call whoami", "& start cmd": cmd.exe running a program
         word = after.group(0) if after is not None else ""
-        args = word in _SHELLS or _program_no_prose_names(word)
+        # (or a program named by variables: "& set x=who& set y=ami& call %x%%y%")
+        args = word in _SHELLS or _program_no_prose_names(word) or _CMD_VARIABLES.match(rest.lstrip()) is not None
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
         args = after is not None and _program_no_prose_names(after.group(0))
