@@ -152,6 +152,18 @@ def _quoted_sleep(text: str, start: int, end: int) -> bool:
             and start > 0 and text[start - 1].isspace() and text[start + 1 : end].lstrip().startswith("sleep("))
 
 
+# three words after a call: a sentence goes on ("sleep(5) in a python loop blocks my app")
+_PROSE_AFTER = re.compile(r"[\s]{1,4}([a-z]{1,20})[\s]{1,4}[a-z]{1,20}[\s]{1,4}[a-z]{1,20}\b")
+
+
+def _sleep_opens_prose(text: str, start: int, end: int) -> bool:
+    """`_JS` matched a ``sleep(n)`` opening the value and a sentence follows it, no splice."""
+    if start != 0 or not text.startswith("sleep(", start):
+        return False
+    after = _PROSE_AFTER.match(text, end)
+    return after is not None and after.group(1) not in ("and", "or", "return", "if", "while", "for")
+
+
 # the metacharacter probe of NoSQL scanners ('"\;{}', "{}';\""): only the characters that break a
 # JavaScript string, a statement and a document, to see which one the server chokes on
 _META_PROBE = re.compile(r"[\s'\"\\;{}$]{4,16}")
@@ -180,7 +192,7 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.NOSQLI, 0.85, "nosqli.operator", text, mongo.start(), mongo.end())
     # (every `_BREAKOUT` match holds ";", "||" or "&&": its stdlib search tries each quote of long text)
     js = _JS.search(text)
-    if js is not None and _quoted_sleep(text, js.start(), js.end()):
+    if js is not None and (_quoted_sleep(text, js.start(), js.end()) or _sleep_opens_prose(text, js.start(), js.end())):
         js = None
     js = (js or (_BREAKOUT.search(text) if ";" in text or "||" in text or "&&" in text else None)
           or _SHELL.search(text) or _SPLICE.search(text) or (_OBJECT_BREAK.search(text) if "," in text else None))

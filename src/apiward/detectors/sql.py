@@ -644,6 +644,8 @@ def _past_code_spans(text: str, qpos: int) -> int:
     for _ in range(8):
         if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or not (
                 text[qpos + 1 : qpos + 2].isalnum()
+                # or a tag ("press `<kbd>Ctrl</kbd> + <kbd>C</kbd>`", "the `<div>` element")
+                or (text[qpos + 1 : qpos + 2] == "<" and text[qpos + 2 : qpos + 3].isalpha())
                 # or one symbol in a span of its own ("escape `<` and `>`"), as `_past_quoted_symbols`
                 or (text[qpos + 1 : qpos + 2] in _QUOTED_SYMBOLS and text[qpos + 2 : qpos + 3] == "`")):
             return qpos
@@ -1585,6 +1587,13 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                     prose = all(
                         after is not None and after.kind in "bEko" and after.value not in _QUERY_GOES_ON
                         for after in (_at(tokens, i + 4), _at(tokens, i + 5)))
+                elif not prose and i == 0 and word is not None and word.kind == ")":
+                    # "sleep(5) in a Python loop blocks my app": the call opening a sentence (three
+                    # words after it, none a clause a query goes on with)
+                    prose = all(
+                        after is not None and after.kind in "bEko" and after.value.isalpha()
+                        and after.value not in _QUERY_GOES_ON
+                        for after in (_at(tokens, i + 4), _at(tokens, i + 5), _at(tokens, i + 6)))
                 keep((0.45 if prose else 0.92, "sqli.function", t.start, t.end + 1))
             elif t.value in HEX_WRAPPERS and i + 2 < n and tokens[i + 1].kind == "(" and _hex_literal(tokens[i + 2]):
                 keep((0.88, "sqli.hex-call", t.start, tokens[i + 2].end))  # concat(0x7e,version())

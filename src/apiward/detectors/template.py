@@ -377,7 +377,14 @@ def _i18n_placeholder(body: str) -> bool:
     head = m.group(1)
     if head[0] not in "'\"" and _SECRET_PATH.search(head) is not None:
         return False
-    return head[0] in "'\"" or head.split(".", 1)[0] not in _ENGINE_NAMES
+    if head[0] in "'\"":
+        return True
+    parts = head.split(".")
+    if parts[0] == "this" and len(parts) > 1:
+        # "{{this.name}}" in a Handlebars or Vue loop: the item's field, unless it walks on to the
+        # engine ("{{this.constructor.constructor}}")
+        return not any(part in _ENGINE_NAMES or part == "prototype" for part in parts[1:])
+    return parts[0] not in _ENGINE_NAMES
 
 
 # a wiki's template call ("{{cite web |url=https://example.org |title=Paris}}", "{{birth date|1815|12|10}}"):
