@@ -182,6 +182,7 @@ FILTER_PARAMETERS = [
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),
     ("filters[slug][$eq]=my-first-post&populate=*", False),
     ("filters[date][$gte]=2024-01-01", False),
+    ("filters[tags][$all]=vip&filters[tags][$size]=2", False),
     # a login's operator, a filter's empty or code value, an operator that runs code or a pattern,
     # an operator with no field before it
     ("user=admin&password[$ne]=x", True),

@@ -449,8 +449,10 @@ def scan(text: str) -> list[Hit]:
     for _ in range(8):
         if sink is None:
             break
-        if _fragment_link(text, sink):
-            sink = _SINK.search(text, sink.end())  # <use xlink:href="#icon-star"/>: a reference inside the document
+        if _fragment_link(text, sink) or _array_field_name(text, sink):
+            # <use xlink:href="#icon-star"/>: a reference inside the document; "items[][name]": a
+            # form field's array marker
+            sink = _SINK.search(text, sink.end())
             continue
         node = _text_node(text, sink, plain_before)
         if node is None:
@@ -1043,6 +1045,18 @@ def _plain_markup(text: str) -> bool:
 
 
 _ANY_HANDLER = re.compile(r"(on[a-z]{3,48})[\s\x00-\x1f+]{0,16}=")
+
+
+def _array_field_name(text: str, sink: Any) -> bool:
+    """``variables[][key]``: the empty index of a form field's name (Rails', PHP's arrays of
+    records) glued to the name, not JSFuck's ``[][`` (an array literal where an expression begins)."""
+    start = sink.start()
+    return (sink.group(0).startswith("[][") and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+            and _FIELD_KEY.match(text, sink.end()) is not None)
+
+
+# the key after an array marker: a name and its closing bracket ("[][secret_value]")
+_FIELD_KEY = re.compile(r"[a-z_][a-z0-9_\-]{0,60}\]")
 
 
 def _fragment_link(text: str, sink: Any) -> bool:

@@ -329,7 +329,7 @@ class DetectionStage:
                 # filter parameter comparing a named field with a number, a date or a word; no weak
                 # finding either, which the model would raise: only its own certainty blocks there)
                 self._add(scored, fld.location, Category.NOSQLI, 0.92, "nosqli.operator-key", _short(name))
-        elif "$" in name and nosql.mongo_key(name.lower(), value):
+        elif "$" in name and not filter_comparison and nosql.mongo_key(name.lower(), value):
             self._add(scored, fld.location, Category.NOSQLI, 0.85, "nosqli.operator-key", _short(name))
         if source is not _COOKIE and source is not _HEADER and "__" in name:
             orm = _ORM_LOOKUP.search(name.lower())
@@ -829,7 +829,7 @@ def _inert_markup(value: str) -> bool:
 # "where={...}") and the operators that only compare or combine there; not $where, $regex, $expr,
 # $function: those run code or patterns whatever the parameter
 _FILTER_ROOTS = ("filters[", "filter[", "where[", "filters.", "filter.", "where.")
-_FILTER_OPERATOR = re.compile(r"\$(?:eq|ne|gt|gte|lt|lte|in|nin|or|and|not|null|notnull|between|containsi?|notcontainsi?|startswith|endswith)$")
+_FILTER_OPERATOR = re.compile(r"\$(?:eq|ne|gt|gte|lt|lte|in|nin|all|size|or|and|not|null|notnull|between|containsi?|notcontainsi?|startswith|endswith)$")
 # what such a comparison compares with: a number, a date or time, a word or slug, true/false/null
 _FILTER_SCALAR = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[t ][0-9:.]{5,15}z?)?|[a-z0-9][a-z0-9 _.\-]{0,60}")
 
