@@ -561,8 +561,10 @@ _HTMX = linear(
 )
 # a title or a sentence after the scheme ("JavaScript: The Good Parts", "javascript: a beginner's
 # guide"), not code: words only (an apostrophe inside a word, never a quote that opens a string)
+# (a bare tag of no attribute named again among the words: "<script> tags at the end of <body> or ...")
 _PROSE_TAIL = re.compile(
-    r" {1,3}[a-z][a-z0-9 ,\-]{0,80}(?:'[a-z][a-z0-9 ,\-]{0,80}){0,3}(?: \([a-z0-9 ,\-]{1,40}\))?[.!?]?$"
+    r" {1,3}[a-z](?:[a-z0-9 ,\-]|<[a-z]{1,10}>){0,80}(?:'[a-z](?:[a-z0-9 ,\-]|<[a-z]{1,10}>){0,80}){0,3}"
+    r"(?: \([a-z0-9 ,\-]{1,40}\))?[.!?]?$"
 )
 
 
