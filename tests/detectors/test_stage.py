@@ -613,6 +613,15 @@ def test_an_encoded_cookie_is_judged_as_the_same_text_in_a_query(shipped_model, 
     assert bool(in_query) is blocked, in_query
 
 
+@pytest.mark.parametrize(("value", "blocked"), [("<%= @order.id %>", False), ("<%= 7*7 %>", True), ("<%= name %>", True)])
+def test_an_erb_field_alone_is_not_blocked_by_the_model(shipped_model, value: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    import urllib.parse
+
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    found = blocking(stage.findings(request(query="q=" + urllib.parse.quote(value, safe=""))))
+    assert bool(found) is blocked, found
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""

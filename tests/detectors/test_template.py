@@ -47,3 +47,17 @@ def test_message_placeholders_are_not_evidence() -> None:
                   "{{ user.password }}", "{{ handler.settings.cookie_secret }}", "{{ messages.storages.0.signer.key }}",
                   "{{ current_user.api_key | safe }}"]:
         assert ssti(value) >= 0.2, value
+
+
+def test_an_erb_field_is_an_instance_variable_read() -> None:
+    """`erb_field`: a whole value that only outputs an instance variable's attribute; a bare name
+    (a Kernel method such as ``sleep`` or ``exit`` runs), an engine name or a secret is no field."""
+    from apiward.detectors.template import erb_field
+
+    assert erb_field("<%= @user.name %>")
+    assert erb_field("<%- @order.id -%>")
+    assert not erb_field("<%= name %>")
+    assert not erb_field("<%= sleep %>")
+    assert not erb_field("<%= @user.password %>")
+    assert not erb_field("<%= @config.secret_key %>")
+    assert not erb_field("<%= @user.name %> <%= 7*7 %>")

@@ -43,7 +43,7 @@ from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
-from apiward.detectors.template import GADGET_CLASS
+from apiward.detectors.template import GADGET_CLASS, erb_field
 from apiward.http.body import FORM
 from apiward.http.charset import sniff_charset
 from apiward.http.embedded_json import embedded_fields
@@ -739,6 +739,7 @@ class DetectionStage:
                             or (len(fld.value) <= 6 and sql.EMOTICON.fullmatch(fld.value) is not None)
                             or (category is Category.SQLI and len(fld.value) <= 200
                                 and sql.QUOTED_ALTERNATIVES.fullmatch(fld.value) is not None)
+                            or (category is Category.SSTI and len(fld.value) <= 200 and erb_field(fld.value))
                             or (category is Category.XSS and score >= policy and _inert_markup(fld.value))):
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
                         # formatting, with no handler, script URI or sink, cannot run script;

@@ -387,6 +387,21 @@ def _i18n_placeholder(body: str) -> bool:
     return parts[0] not in _ENGINE_NAMES
 
 
+# a Rails view's output of an instance variable's attribute, the whole value ("<%= @user.name %>",
+# a mail editor's placeholder): no call, no operator, nothing but the object's field
+_ERB_FIELD = re.compile(r"[\s]{0,4}<%=?-?[\s]{0,8}@[a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}[\s]{0,8}-?%>[\s]{0,4}")
+
+
+def erb_field(value: str) -> bool:
+    """The whole value is one ERB output tag of an instance variable or its attributes, naming no
+    secret (``<%= @user.name %>``)."""
+    text = value.lower()
+    if _ERB_FIELD.fullmatch(text) is None or "__" in text:
+        return False
+    name = text.split("@", 1)[1].split("%", 1)[0].strip().rstrip("-").strip()
+    return _SECRET_PATH.search(name) is None and not any(part in _ENGINE_NAMES for part in name.split("."))
+
+
 # a wiki's template call ("{{cite web |url=https://example.org |title=Paris}}", "{{birth date|1815|12|10}}"):
 # a name of plain words, then "|" parameters with no call, index or brace
 _WIKI_CALL = re.compile(r"\{\{[\s]{0,4}([a-z][a-z0-9_\-]{0,30}(?: [a-z0-9_\-]{1,30}){0,4})[\s]{0,4}((?:\|[^{}|()\[\]]{0,300}){1,60})\}\}")
