@@ -622,6 +622,26 @@ def test_an_erb_field_alone_is_not_blocked_by_the_model(shipped_model, value: st
     assert bool(found) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [("id=%27", True), ("id=%22", True), ("id=%2527", True), ("id=%27%29", True),
+     ("id=%27%27", False), ("id=%22%22", False), ("id=21128%27", False), ("q=O%27Brien", False)],
+)
+def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.SQLI in found.values()) is blocked, found
+
+
+def test_a_quote_in_a_json_array_is_a_character_table_entry() -> None:
+    """A bot-detection sensor posts the keyboard layout as pairs ("Quote", "'"): an array's
+    element; the same character in a named field is the probe."""
+    headers = [("content-type", "application/json")]
+    table = json.dumps({"navigator": {"keyboard": {"layoutMap": [["Quote", "'"], ["Backquote", "`"]]}}}).encode()
+    assert blocking(stage().findings(request("POST", "/sensor", headers=headers, body=table))) == {}
+    field = json.dumps({"username": "'"}).encode()
+    assert Category.SQLI in blocking(stage().findings(request("POST", "/login", headers=headers, body=field))).values()
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""

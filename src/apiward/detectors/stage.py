@@ -139,6 +139,11 @@ MODEL_SYNTAX = _SYNTAX
 _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 
 
+# a value that is only a quote, or quotes with the parenthesis a probe closes (after decoding);
+# not a doubled quote ("''", '""': an empty string literal, common in JSON and forms)
+_QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "\\'", '\\"', "`)"})
+
+
 def _model_reads(value: str, hits: Sequence[Hit]) -> bool:
     """Whether the model reads a value the analysers did: one with code syntax or weak lexical
     evidence. URLs, dates, ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers'
@@ -392,6 +397,12 @@ class DetectionStage:
                     self._filename_rules(fld.location, value, scored)
             return _plan(scored)
         normalized, hits = analysed
+        if len(value) <= 12 and normalized.views[-1].strip() in _QUOTE_PROBES and not (
+                source is Source.BODY and name.endswith("]")):
+            # the value is only a quote, the error probe of every SQL injection scanner and list
+            # ("'", "%22", "')"); not an element of a JSON array: a character table's entry (a
+            # keyboard layout map of a bot-detection sensor, a list of separators)
+            self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
         if filter_comparison and ("&" in value or name.endswith("#key")):
             # a filter's name read as a key, or its scalar read again with the raw filter pairs
             # after it (`_split_commands`): the operators were judged with the scalar
