@@ -632,14 +632,15 @@ def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     assert (Category.SQLI in found.values()) is blocked, found
 
 
-def test_a_quote_in_a_json_array_is_a_character_table_entry() -> None:
-    """A bot-detection sensor posts the keyboard layout as pairs ("Quote", "'"): an array's
-    element; the same character in a named field is the probe."""
+def test_a_quote_in_a_json_document_is_a_character_table_entry() -> None:
+    """A bot-detection sensor posts the keyboard layout as JSON ("Quote": "'"), an export its CSV
+    quote character: a JSON document's leaves; the same character in a form field is the probe."""
     headers = [("content-type", "application/json")]
     table = json.dumps({"navigator": {"keyboard": {"layoutMap": [["Quote", "'"], ["Backquote", "`"]]}}}).encode()
     assert blocking(stage().findings(request("POST", "/sensor", headers=headers, body=table))) == {}
-    field = json.dumps({"username": "'"}).encode()
-    assert Category.SQLI in blocking(stage().findings(request("POST", "/login", headers=headers, body=field))).values()
+    form = [("content-type", "application/x-www-form-urlencoded")]
+    found = blocking(stage().findings(request("POST", "/login", headers=form, body=b"username=%27&password=x")))
+    assert Category.SQLI in found.values()
 
 
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]

@@ -144,6 +144,13 @@ _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 _QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "\\'", '\\"', "`)"})
 
 
+def _quote_probe(value: str) -> bool:
+    """`_QUOTE_PROBES`, as sent or once decoded (``%27``, ``%2527``, ``%u0027``)."""
+    if value in _QUOTE_PROBES:
+        return True
+    return "%" in value and normalize_value(value).views[-1].strip() in _QUOTE_PROBES
+
+
 def _model_reads(value: str, hits: Sequence[Hit]) -> bool:
     """Whether the model reads a value the analysers did: one with code syntax or weak lexical
     evidence. URLs, dates, ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers'
@@ -244,8 +251,14 @@ class DetectionStage:
         memo = cache.data
         max_chars = self._cache_max_chars
         header = Source.HEADER
+        json_body = request.body_kind is BodyKind.JSON
         for fld in embedded_fields(request.fields):
             source, name, value = fld
+            if len(value) <= 12 and _quote_probe(value) and not (json_body and source is Source.BODY):
+                # the value is only a quote, the error probe of every SQL injection scanner and list
+                # ("'", "%22", "')"); not a JSON document's leaf: character tables live there (a
+                # bot-detection sensor's keyboard layout map, a CSV export's quote setting)
+                self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
             if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
                 continue
             if len(name) <= _FIELD_NAME_MAX:
@@ -397,12 +410,6 @@ class DetectionStage:
                     self._filename_rules(fld.location, value, scored)
             return _plan(scored)
         normalized, hits = analysed
-        if len(value) <= 12 and normalized.views[-1].strip() in _QUOTE_PROBES and not (
-                source is Source.BODY and name.endswith("]")):
-            # the value is only a quote, the error probe of every SQL injection scanner and list
-            # ("'", "%22", "')"); not an element of a JSON array: a character table's entry (a
-            # keyboard layout map of a bot-detection sensor, a list of separators)
-            self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
         if filter_comparison and ("&" in value or name.endswith("#key")):
             # a filter's name read as a key, or its scalar read again with the raw filter pairs
             # after it (`_split_commands`): the operators were judged with the scalar
