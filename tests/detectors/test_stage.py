@@ -970,6 +970,16 @@ def test_the_model_alone_does_not_block_an_emoticon(value: str, blocked: bool) -
     assert (_json_leaf_finding(_FixedModel(0.99), "message", value) is Category.SQLI) is blocked
 
 
+@pytest.mark.parametrize(("value", "blocked"), [(":'(", False), (";(", False), ("'(", True)])
+def test_an_emoticon_in_an_encoded_cookie_is_judged_decoded(value: str, blocked: bool) -> None:
+    import urllib.parse
+
+    stage = DetectionStage(DetectionSettings(), _FixedModel(0.99))  # type: ignore[arg-type]
+    cookie = ("cookie", "mood=" + urllib.parse.quote(value, safe=""))
+    found = blocking(stage.findings(request(headers=[("host", "shop.example"), cookie])))
+    assert (found.get("cookie.mood") is Category.SQLI) is blocked, found
+
+
 @pytest.mark.parametrize(("value", "blocked"), [("'yes' or 'no'", False), ("Is it 'on' or 'off'?", False),
                                                 ("it's either \"red\" or \"blue\"", False),
                                                 ("'yes' or 1", True), ("'a'='a' or 'b'", True)])

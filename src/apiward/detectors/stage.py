@@ -752,13 +752,15 @@ class DetectionStage:
                     scored[key] = (score, current[1] + "+model", current[2])
                 elif score >= self._report_at:
                     # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
+                    # (a cookie's text is judged as the model read it: decoded once)
+                    text = unquote(fld.value) if fld.source is _COOKIE and "%" in fld.value else fld.value
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
-                            or location in _NO_MODEL_ALONE_LOCATIONS or len(fld.value) < 2
-                            or (len(fld.value) <= 6 and sql.EMOTICON.fullmatch(fld.value) is not None)
-                            or (category is Category.SQLI and len(fld.value) <= 200
-                                and sql.QUOTED_ALTERNATIVES.fullmatch(fld.value) is not None)
-                            or (category is Category.SSTI and len(fld.value) <= 200 and erb_field(fld.value))
-                            or (category is Category.XSS and score >= policy and _inert_markup(fld.value))):
+                            or location in _NO_MODEL_ALONE_LOCATIONS or len(text) < 2
+                            or (len(text) <= 6 and sql.EMOTICON.fullmatch(text) is not None)
+                            or (category is Category.SQLI and len(text) <= 200
+                                and sql.QUOTED_ALTERNATIVES.fullmatch(text) is not None)
+                            or (category is Category.SSTI and len(text) <= 200 and erb_field(text))
+                            or (category is Category.XSS and score >= policy and _inert_markup(text))):
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
                         # formatting, with no handler, script URI or sink, cannot run script;
                         # nor on a no-op "javascript: void(0)" link)
