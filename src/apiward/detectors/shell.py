@@ -521,8 +521,10 @@ def _scan(text: str) -> list[Hit]:
         code = _GROOVY_EXECUTE.search(text)
     if code is not None:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
-        # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag
-        keep(0.45 if short_tag and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
+        # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag; so is
+        # Perl's "@{[" (an encoded polyline of a map's route is letters and "@[\\]^_`{|}~")
+        chance = short_tag or text.startswith("@{", code.start())
+        keep(0.45 if chance and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
     # (no separator: nothing for `_after_separator` to read, whatever the words)
     if (best is None or best.score < 0.95) and _has_separator(text) and _may_name_command(text):
         found = _after_separator(text)

@@ -1102,11 +1102,18 @@ def _trailing_comment(rest: Sequence[Token], i: int, qpos: int, quote: str) -> J
 _SYMBOLS = frozenset("!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+# Google's encoded polyline alphabet (ASCII 63-126: no digit, blank, quote, parenthesis, "$", "/")
+_POLYLINE = re.compile(r"[?-~]+")
+_POLYLINE_SYMBOLS = frozenset("?@[\\]^_`{|}~")
+
+
 def random_blob(text: str) -> bool:
     """A long value without spaces whose characters are spread like random data (tokens,
     bot-sensor blobs): SQL or shell there is a coincidence of characters, not a statement.
     Payloads repeat their syntax (``/**/``, ``__``, quotes): in their first 128 characters
     they use fewer than 32 distinct characters, random blobs more."""
+    if 20 <= len(text) <= 65536 and _POLYLINE.fullmatch(text) is not None and len(_POLYLINE_SYMBOLS.intersection(text)) >= 4:
+        return True  # an encoded polyline (a map route): characters "?" to "~" only, symbols spread among letters
     if len(text) < 48 or text.count(" ") > len(text) // 24:
         return False
     head = text[:128]
