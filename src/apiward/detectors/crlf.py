@@ -146,6 +146,11 @@ def _injected_header(text: str) -> tuple[int, int] | None:
     return lead + m.start(), lead + m.end()
 
 
+# the opening of a code or preformatted block (Jira's "{noformat}" / "{code}", Markdown's fence, a
+# forum's "[code]"): the log lines after it are pasted, not forged
+_BLOCK_MARKER = re.compile(r"(?:\{noformat\}|\{code(?::[a-z0-9=|]{1,30})?\}|```[a-z0-9+#\-]{0,20}|<pre>|<code>|\[code\])[\s]{0,2}[\r\n]")
+
+
 def _header_lines(text: str) -> list[Hit]:
     """A one-token value whose second line is a mail header or a forged log line (an injected
     line or two, not a pasted mail or log of many lines)."""
@@ -157,7 +162,7 @@ def _header_lines(text: str) -> list[Hit]:
     if header is not None:
         return [Hit(Category.CRLF, 0.8, "crlf.mail-header", text, offset, offset + header.end())]
     forged = _LOG_LINE.match(value)
-    if forged is not None:
+    if forged is not None and _BLOCK_MARKER.match(value) is None:
         return [Hit(Category.CRLF, 0.7, "crlf.log-forging", text, offset, offset + forged.end())]
     return []
 

@@ -395,8 +395,20 @@ def _command_name(word: str) -> str:
     return versioned.group(1) if versioned is not None else word
 
 
+# a date variable offset by a duration (Directus' "$NOW(-7 days)", "$NOW(+1 month)"), the whole call
+_DYNAMIC_DATE = re.compile(r"\$now\([\s]{0,2}[+\-]?[0-9]{1,5}[\s]{0,2}(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)[\s]{0,2}\)(?:$|[\s,&])")
+# the ";"-separated header names a request signature covers (AWS SigV4's "SignedHeaders=" in an
+# Authorization header, "X-Amz-SignedHeaders=content-type;host" in a presigned URL, Google's and
+# Azure's alike): "host" there is a header's name, not the DNS tool; the list ends the value or its
+# field (a program or an argument after it, "content-type;host;id", "...;host x.example", is still read)
+_HEADER_NAME = r"(?:host|date|range|expect|origin|content-[a-z0-9\-]{1,30}|x-(?:amz|goog|ms)-[a-z0-9\-]{1,40}|if-[a-z\-]{1,20})"
+_SIGNED_HEADERS = re.compile(r"(?<![a-z0-9\-])(?:" + _HEADER_NAME + r";){1,30}" + _HEADER_NAME + r"(?=$|[,&])")
+
+
 def scan(text: str) -> list[Hit]:
     """Command-injection / Shellshock / code-execution evidence in one lower-case view."""
+    if ";host" in text:
+        text = _SIGNED_HEADERS.sub(lambda m: " " * len(m.group(0)), text)
     if "`" in text and len(text) <= 20000:
         masked = _markdown_code_masked(text)
         if masked is not None:
@@ -517,6 +529,8 @@ def _scan(text: str) -> list[Hit]:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
+    if code is not None and text[code.start() : code.start() + 1] == "$" and _DYNAMIC_DATE.match(text, code.start()) is not None:
+        code = None  # "$NOW(-7 days)": a headless CMS's dynamic date in a filter, not a variable function
     if code is None and "execute" in text:
         code = _GROOVY_EXECUTE.search(text)
     if code is not None:
