@@ -8,6 +8,8 @@ over its normalised views; `lexical_features(value)` returns the analysers' nume
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -195,6 +197,54 @@ _LONE_PERCENT = re.compile(r"%(?=[g-z]|[a-f](?![0-9a-f])|u(?![0-9a-f]{4}))", re.
 _COPYRIGHT_YEAR = re.compile(r"&copy[\s]{0,2}(?:19|20)[0-9]{2}\b")
 
 
+# characters no parser reads as one but some applications strip: zero-width spaces and joiners,
+# the word joiner, the BOM, the soft hyphen, the Mongolian vowel separator ("UNI\u200cON")
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+_HEX_TOKEN = re.compile(r"(?:0x)?((?:[0-9a-f]{2}){6,2048})", re.IGNORECASE)
+_B64_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{8,8192}={0,2}")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\t\n\r]+")
+
+
+def _hidden_texts(raw: str, views: Sequence[str]) -> list[str]:
+    """What a value holds for an application that decodes it further than normalisation does:
+    zero-width characters dropped, a hex string's bytes ("27204f52..."), a base64 token whose
+    text is dense in symbols ("Jy8qKl8qKi9BTkQv...": normalisation keeps only word-like text, as
+    random tokens decode to symbols too). The decoded text must be printable ASCII throughout,
+    which random bytes of six or more almost never are; each new text, lower-cased."""
+    out: list[str] = []
+    last = views[-1]
+    if _ZERO_WIDTH.search(last) is not None:
+        out.append(_ZERO_WIDTH.sub("", last))
+    token = raw.strip()
+    if "%" in token and len(token) <= 8192:
+        token = unquote(unquote(token))
+    if 12 <= len(token) <= 8192 and " " not in token:
+        hexed = _HEX_TOKEN.fullmatch(token)
+        if hexed is not None:
+            data: bytes | None = bytes.fromhex(hexed.group(1))
+        elif _B64_TOKEN.fullmatch(token) is not None and len(token.rstrip("=")) % 4 != 1:
+            data = _strict_b64(token)
+        else:
+            data = None
+        if data is not None and len(data) >= 6:
+            text = data.decode("ascii", "replace")
+            if _PRINTABLE_ASCII.fullmatch(text) is not None:
+                out.append(text.lower())
+    return [text for text in out if text not in views]
+
+
+def _strict_b64(token: str) -> bytes | None:
+    body = token.rstrip("=").replace("-", "+").replace("_", "/")
+    head = body[:16]
+    try:
+        # (the head first: a random token's bytes are not printable, and most fail in 12 bytes)
+        if _PRINTABLE_ASCII.fullmatch(base64.b64decode(head[: len(head) // 4 * 4] or "AAAA").decode("latin-1")) is None:
+            return None
+        return base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
 def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:
     """Every analyser over every analysed view; the strongest hit per category."""
     best: dict[object, Hit] = {}
@@ -267,6 +317,13 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         nul_filter = ldap.null_terminated_filter(views[-1])  # "admin))%00", "*))%00"
         if nul_filter is not None:
             _keep(best, nul_filter)
+    if all(hit.score < 0.5 for hit in best.values()):
+        for hidden in _hidden_texts(raw, views):
+            # a value that shows no attack as normalised: the text only an application's own further
+            # decoding shows (analysers only: the model reads the views normalisation gives)
+            for analyser in analysers:
+                for hit in analyser.scan(hidden):
+                    _keep(best, hit)
     return list(best.values())
 
 
