@@ -643,6 +643,23 @@ def test_a_quote_in_a_json_document_is_a_character_table_entry() -> None:
     assert Category.SQLI in found.values()
 
 
+@pytest.mark.parametrize(
+    ("value", "blocked"),
+    [
+        # a symbol-dense payload in base64 of letters and digits only, and in hex: plain to the fast paths
+        ("Jy8qKl8qKi9BTkQvKipfKiovZXh0cmFjdHZhbHVlKDEsY29uY2F0KDB4N2UsKFNFTEVDVC8qKl8qKi91c2VyKCkpKSktLS8qKl8qKi8t", True),
+        ("27204f5220545255452d2d202d", True),
+        # a number that is also valid hex ("g1e`dd"), a digest, base64 of plain text
+        ("673165606464", False),
+        ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", False),
+        ("dGhpcyBpcyBhIG5vcm1hbCB0ZXh0IHRva2Vu", False),
+    ],
+)
+def test_a_plain_token_is_read_as_its_decoding_shows_it(value: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=f"data={value}")))
+    assert bool(found) is blocked, found
+
+
 def test_field_cache_gives_the_same_findings_as_no_cache(shipped_model) -> None:  # type: ignore[no-untyped-def]
     """The per-field memo is keyed by source, name and value: a repeated request, and the same
     value under another source or name, score exactly as a stage without any cache does."""

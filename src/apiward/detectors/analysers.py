@@ -218,8 +218,9 @@ def _hidden_texts(raw: str, views: Sequence[str]) -> list[str]:
     token = raw.strip()
     if "%" in token and len(token) <= 8192:
         token = unquote(unquote(token))
-    if 12 <= len(token) <= 8192 and " " not in token:
-        hexed = _HEX_TOKEN.fullmatch(token)
+    if 12 <= len(token) <= 8192 and " " not in token and not token.isdigit():
+        # (a number is no encoding: "673165606464", a product id, is valid hex of "g1e`dd")
+        hexed = _HEX_TOKEN.fullmatch(token) if len(token) >= 16 else None
         if hexed is not None:
             data: bytes | None = bytes.fromhex(hexed.group(1))
         elif _B64_TOKEN.fullmatch(token) is not None and len(token.rstrip("=")) % 4 != 1:
@@ -332,6 +333,19 @@ def _keep(best: dict[object, Hit], hit: Hit) -> None:
     current = best.get(hit.category)
     if current is None or hit.score > current.score:
         best[hit.category] = hit
+
+
+def hidden_hits(value: str, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:
+    """The strong hits (>= 0.5) in what a value's further decoding shows (`_hidden_texts`): for a
+    value the fast paths skip unread (a hex string, a base64 token of letters and digits only),
+    which normalisation leaves as it is."""
+    best: dict[object, Hit] = {}
+    for hidden in _hidden_texts(value, (value,)):
+        for analyser in analysers:
+            for hit in analyser.scan(hidden):
+                if hit.score >= 0.5:
+                    _keep(best, hit)
+    return list(best.values())
 
 
 def scan_value(value: str) -> list[Hit]:

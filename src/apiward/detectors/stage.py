@@ -39,7 +39,7 @@ from urllib.parse import unquote, unquote_plus
 
 from apiward.core import BodyKind, Category, Context, Field, Finding, RequestView, Source
 from apiward.detectors import html, nosql, sql, ssrf, xml
-from apiward.detectors.analysers import ANALYSERS, inert, plain, scan_views
+from apiward.detectors.analysers import ANALYSERS, hidden_hits, inert, plain, scan_views
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
@@ -455,6 +455,12 @@ class DetectionStage:
                 return cached  # type: ignore[no-any-return]
         if plain(value) or inert(value) or value.isspace() or _binary(value):
             result: tuple[Normalized, tuple[Hit, ...]] | None = None
+            if len(value) >= 12 and " " not in value:
+                # a hex string or a base64 token of letters and digits is plain to the fast paths;
+                # an application that decodes it gets what it holds (only strong evidence counts)
+                hidden = hidden_hits(value)
+                if hidden:
+                    result = (Normalized((value,)), tuple(hidden))
         else:
             normalized = normalize_value(value)
             result = (normalized, tuple(scan_views(normalized, ANALYSERS)))
