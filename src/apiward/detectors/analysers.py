@@ -283,10 +283,7 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         # of a keyword can carry one (read again with them dropped, by the analysers only)
         decoded = views[-1]
         if len(_LONE_PERCENT.findall(decoded)) >= 3:
-            dropped = _LONE_PERCENT.sub("", decoded).lower()
-            for analyser in analysers:
-                for hit in analyser.scan(dropped):
-                    _keep(best, hit)
+            _keep_all(best, _LONE_PERCENT.sub("", decoded).lower(), analysers)
     encoded = template.encoded_gadget(raw) if len(raw) <= 4096 else None
     if encoded is None and "%2" in raw and len(raw) <= 4096:
         # a cookie is sent as written: its base64 percent-encoded ("/wEy...AAQAAAP%2F%2F%2F%2F8B..."),
@@ -322,9 +319,7 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         for hidden in _hidden_texts(raw, views):
             # a value that shows no attack as normalised: the text only an application's own further
             # decoding shows (analysers only: the model reads the views normalisation gives)
-            for analyser in analysers:
-                for hit in analyser.scan(hidden):
-                    _keep(best, hit)
+            _keep_all(best, hidden, analysers)
     return list(best.values())
 
 
@@ -333,6 +328,13 @@ def _keep(best: dict[object, Hit], hit: Hit) -> None:
     current = best.get(hit.category)
     if current is None or hit.score > current.score:
         best[hit.category] = hit
+
+
+def _keep_all(best: dict[object, Hit], text: str, analysers: Sequence[Analyser]) -> None:
+    """Every analyser's hits in ``text``, the strongest per category kept in ``best``."""
+    for analyser in analysers:
+        for hit in analyser.scan(text):
+            _keep(best, hit)
 
 
 def hidden_hits(value: str, analysers: Sequence[Analyser] = ANALYSERS) -> list[Hit]:

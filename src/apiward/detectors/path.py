@@ -294,10 +294,11 @@ def scan(text: str) -> list[Hit]:
     if "\xe0" in norm or "\xe1" in norm or "\ufffd" in norm:
         norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
     if ".." in norm:
-        if norm[:1] == "/" and _ALIAS_STEP.match(norm) is not None:
+        alias = _ALIAS_STEP.match(norm) if norm[:1] == "/" else None
+        if alias is not None:
             # "/static../settings.py": a location without its trailing slash aliased to a directory
             # (nginx's "location /static { alias /app/static/; }") serves the directory's parent
-            keep(0.85, "traversal.alias-step", 0, _ALIAS_STEP.match(norm).end())  # type: ignore[union-attr]
+            keep(0.85, "traversal.alias-step", 0, alias.end())
         loose = _LOOSE_STEP.search(norm)
         if loose is not None:
             norm = _LOOSE_STEP.sub("../", norm)

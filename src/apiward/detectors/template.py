@@ -263,13 +263,19 @@ def _stack_frame(text: str, start: int) -> bool:
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
 
 
+def _name_start(text: str, pos: int, limit: int) -> int:
+    """Where the qualified Java name that ``pos`` lies in starts (at most ``limit`` back)."""
+    begin = pos
+    while begin > 0 and pos - begin < limit and text[begin - 1] in _NAME_CHARS:
+        begin -= 1
+    return begin
+
+
 def _in_stack_frame(text: str, pos: int) -> bool:
     """The word at ``pos`` is part of the qualified method name of a stack frame (`_stack_frame`)
     or of a thrown class named in the report (`_thrown_class`: "org.springframework.beans.
     BeanCreationException: ...")."""
-    begin = pos
-    while begin > 0 and pos - begin < 200 and text[begin - 1] in _NAME_CHARS:
-        begin -= 1
+    begin = _name_start(text, pos, 200)
     return _stack_frame(text, begin) or (begin < pos and _thrown_class(text, begin))
 
 
@@ -289,12 +295,12 @@ GADGET_CLASS = re.compile(
 # the same type key written inside a text (JSON in a path segment, a header, a log line):
 # '"$type":"System.Diagnostics.Process, System"', "'@type': 'com.sun.rowset.JdbcRowSetImpl'"
 _TYPE_KEY_TEXT = re.compile(r"(?:\$type|@type|__type|@class)[\\]{0,2}['\"]?[\s]{0,4}:[\s]{0,4}[\\]{0,2}['\"]")
+
+
 def _named_util_class(text: str, start: int, end: int) -> bool:
     """The gadget word at ``start:end`` ends a qualified ``java.util`` name that is only named
     (`_named_collection`)."""
-    begin = start
-    while begin > 0 and start - begin < 80 and text[begin - 1] in _NAME_CHARS:
-        begin -= 1
+    begin = _name_start(text, start, 80)
     return begin < start and _named_collection(text, begin, end)
 
 
@@ -389,16 +395,16 @@ def _i18n_placeholder(body: str) -> bool:
 
 # a Rails view's output of an instance variable's attribute, the whole value ("<%= @user.name %>",
 # a mail editor's placeholder): no call, no operator, nothing but the object's field
-_ERB_FIELD = re.compile(r"[\s]{0,4}<%=?-?[\s]{0,8}@[a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6}[\s]{0,8}-?%>[\s]{0,4}")
+_ERB_FIELD = re.compile(r"[\s]{0,4}<%=?-?[\s]{0,8}@([a-z_][a-z0-9_]{0,40}(?:\.[a-z_][a-z0-9_]{0,40}){0,6})[\s]{0,8}-?%>[\s]{0,4}")
 
 
 def erb_field(value: str) -> bool:
     """The whole value is one ERB output tag of an instance variable or its attributes, naming no
     secret (``<%= @user.name %>``)."""
-    text = value.lower()
-    if _ERB_FIELD.fullmatch(text) is None or "__" in text:
+    field = _ERB_FIELD.fullmatch(value.lower())
+    if field is None or "__" in field.group(1):
         return False
-    name = text.split("@", 1)[1].split("%", 1)[0].strip().rstrip("-").strip()
+    name = field.group(1)
     return _SECRET_PATH.search(name) is None and not any(part in _ENGINE_NAMES for part in name.split("."))
 
 
