@@ -625,7 +625,10 @@ def test_an_erb_field_alone_is_not_blocked_by_the_model(shipped_model, value: st
 @pytest.mark.parametrize(
     ("query", "blocked"),
     [("id=%27", True), ("id=%22", True), ("id=%2527", True), ("id=%27%29", True),
-     ("id=%27%27", False), ("id=%22%22", False), ("id=21128%27", False), ("q=O%27Brien", False)],
+     ("id=1%27", True), ("id=-1%27", True), ("id=1%2527", True), ("id=1%2522", True), ("id=-1%22", True),
+     ("id=7%27%29", True), ("id=21128%27", True),
+     ("id=%27%27", False), ("id=%22%22", False), ("q=O%27Brien", False), ("size=27%22", False),
+     ("id=1%27%27", False), ("v=12345678901%27", False)],
 )
 def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     found = blocking(stage().findings(request(query=query)))

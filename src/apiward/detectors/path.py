@@ -186,6 +186,9 @@ _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
     r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$|/catalina\.out$|\.evtx$"
+    # PEAR's and PECL's command-line installers, which an included copy runs with the request's
+    # query as arguments ("config-create" writes a file the attacker names): inclusion to code
+    r"|/(?:pearcmd|peclcmd)\.php$"
 )
 # a user's shell, editor and client histories and settings, by their absolute path (under /home/
 # only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")

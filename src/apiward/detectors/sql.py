@@ -163,7 +163,7 @@ DB_ONLY_FUNCTIONS = frozenset(
 STRONG_FUNCTIONS = frozenset(
     {"sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "group_concat",
      "xp_cmdshell", "name_const", "sys_eval", "sys_exec", "lo_import", "lo_export",
-     "pg_read_file", "pg_ls_dir", "randomblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
+     "pg_read_file", "pg_ls_dir", "randomblob", "zeroblob", "sqlite_version", "dbms_pipe", "utl_inaddr",
      "utl_http", "dbms_xmlgen", "xmltype", "gtid_subset", "openrowset", "opendatasource",
      "is_srvrolemember", "has_dbaccess", "dbms_lock", "sys_context", "query_to_xml",
      "inet_server_addr", "current_setting", "make_set", "concat_ws", "load_extension", "httpuritype"}
@@ -216,7 +216,7 @@ _TRIGGER = linear(
     r"sp_[a-z_]{6,30}|msdasql|sqloledb)\b|::|\b(?:"
     r"database|db_name|schema_name|current_user|session_user|system_user|xmltype|unhex|name_const|"
     r"sysdate|current_database|pg_backend_pid|last_insert_id|connection_id|suser_s?name|is_member|"
-    r"host_name|uncompress|i?if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|sqlite_version|"
+    r"host_name|uncompress|i?if|lo_get|find_in_set|concat|n?char|chr|unhex|version|user|randomblob|zeroblob|sqlite_version|"
     r"lo_import|lo_export|pg_read_file|pg_ls_dir|gtid_subset|is_srvrolemember|has_dbaccess|sys_eval|sys_exec|"
     r"current_setting|query_to_xml|inet_server_addr|httpuritype)[\s]{0,4}\(|\b(?:except|intersect)\b|[0-9]\.e\("
     r"|\bwhen\b[^&]{1,40}\bthen\b|;[\s]{0,4}set[\s]{1,4}(?:@|global\b|session\b|persist\b)"
@@ -403,9 +403,10 @@ _FRAGMENT = re.compile(
     # "1 with rollup", "1 group by 1 with rollup"
     rf"|{_HEAD}(?:[\s]{{1,3}}group[\s]{{1,3}}by[\s]{{1,3}}[0-9a-z_,]{{1,20}})?[\s]{{1,3}}with[\s]{{1,3}}rollup{_CUT}"
     # "1 or 1 div 1", "1 rlike 1", "2 sounds like 1": MySQL-only operators between numbers
-    # ("10 mod 3", "7 div 2" alone are homework arithmetic, and pass)
+    # ("10 mod 3", "7 div 2" alone are homework arithmetic, and pass), and compared ("1 and 2 div 2=1")
     rf"|{_HEAD}[\s]{{1,3}}(?:(?:and|or|xor)[\s]{{1,3}}-?[0-9]{{1,10}}[\s]{{1,3}}(?:div|mod|rlike|regexp)"
-    rf"|rlike|regexp|sounds[\s]{{1,3}}like)[\s]{{1,3}}-?(?:0x[0-9a-f]{{1,16}}|[0-9]{{1,10}}){_CUT}"
+    rf"|rlike|regexp|sounds[\s]{{1,3}}like)[\s]{{1,3}}-?(?:0x[0-9a-f]{{1,16}}|[0-9]{{1,10}})"
+    rf"(?:[\s]{{0,3}}(?:=|<>|!=|<=?|>=?)[\s]{{0,3}}-?[0-9]{{1,10}})?{_CUT}"
     # "1-- -", "1 --+", "1)#", "1);--": a number that ends the statement and cuts the rest with
     # the comment forms sqlmap uses ("1--" and "1#" alone are ranges and tags, and pass)
     r"|-?[0-9]{1,10}['\"]?[\s]{0,2}--(?: -| \+|\+-?)"
@@ -1205,6 +1206,11 @@ def _clause(tokens: Sequence[Token], i: int) -> int | None:
             # '"drop table" meme t-shirt': a quoted phrase, then a string that never closes where the
             # statement needs an object's name ("waitfor delay '" takes a string, and one cut short)
             return None
+        if v in _NAMED_OBJECT_STATEMENTS and u.value not in ("user", "login") and w is not None and (
+                w.kind == "s" and w.value[:1] == "'"):
+            # "'drop table' is the nerdiest pickup line": the words quoted, then text; no dialect
+            # names a table in single quotes (a user is: "drop user 'bob'@'%'")
+            return None
         return u.end
     if v in ("exec", "execute") and (u.value.startswith(("xp_", "sp_", "master")) or u.kind == "("):
         return u.end
@@ -1295,13 +1301,15 @@ def _select(tokens: Sequence[Token], i: int) -> int | None:
     if u.value == "*" and w is not None and w.value == "from" and all(
             tok is not None and tok.kind == "b" for tok in (_at(tokens, i + 3), _at(tokens, i + 4), _at(tokens, i + 5))):
         return None  # "select * from the menu below": three words after "from" are a sentence
-    if u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version"):
+    # "Select Start (band)": a word no SQL dialect calls, its parenthesis apart, is a title's word
+    worded = u.kind == "f" and w is not None and w.start > u.end and u.value not in SQL_FUNCTIONS
+    if (u.kind in "nfv(" or u.value in ("*", "null", "top", "case", "@@version")) and not worded:
         return u.end
     if u.value in _KEYWORD_CALLS and w is not None and w.kind == "(" and w.start == u.end:
         return w.end  # "(select user())", "select database()": keyword-named calls ("select left(hand)" is prose)
     if u.kind == "s" and _closing(_at(tokens, i + 2)) and not _prose_string(u) and u.value[1:].strip(";"):
         return u.end
-    if u.kind == "b" or u.value == "user":
+    if u.kind == "b" or u.value == "user" or worded:
         j = i + 2
         while j < len(tokens) and tokens[j].kind in "b," and j < i + 12:
             j += 1
@@ -1932,10 +1940,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         j += 2
     start = tokens[left].start if has_left else tokens[i].start
     if has_left and left >= 2 and tokens[left - 1].kind == "o" and tokens[left - 1].value in COMPARISONS and (
-            tokens[i].value == "and" and not _parameter_value(tokens, left) and not (
+            tokens[i].value in ("and", "&&") and not _parameter_value(tokens, left) and not (
                 left >= 3 and tokens[left - 3].value in ("having", "where") and tokens[left].kind in "ns"
                 and tokens[left - 2].kind in "ns" and u.kind == "s")):
-        # "3 < 5 and 7 > 2", "5 > 3 and 'a' < 'b'": a chain of comparisons (maths), not a condition
+        # "3 < 5 and 7 > 2", "5 > 3 && 'a' < 'b'": a chain of comparisons (maths), not a condition
         # added to a query (after a clause's own literal condition a quoted one is: "1) having 1=1
         # and '1'='1"; "rated 5 where 5 = best and 1 = worst" is prose)
         return None

@@ -259,6 +259,27 @@ def _stack_frame(text: str, start: int) -> bool:
             and _FRAME_BEFORE.search(text, max(0, start - 80), start) is not None)
 
 
+# Android's NullPointerException message, in every crash report of that kind: "Attempt to invoke
+# virtual method 'int java.lang.String.length()' on a null object reference" (or "read from field
+# 'int x.y.z'"); the return type before the method is a qualified name too
+_NULL_REFERENCE_BEFORE = re.compile(
+    r"(?:invoke[\s]{1,4}(?:virtual|interface|static|direct|super)[\s]{1,4}method|(?:read[\s]{1,4}from|write[\s]{1,4}to)"
+    r"[\s]{1,4}field)[\s]{1,4}'(?:[a-z0-9_$.\[\]]{1,120}[\s]{1,4})?$"
+)
+_NULL_REFERENCE_AFTER = re.compile(
+    r"(?:[\s]{1,4}[a-z0-9_$.]{1,200})?(?:\([a-z0-9_$.\[\], ]{0,200}\))?'[\s]{1,4}on[\s]{1,4}a[\s]{1,4}null[\s]{1,4}object"
+    r"[\s]{1,4}reference"
+)
+
+
+def _null_reference(text: str, start: int) -> bool:
+    """The Java name at ``start`` is the method (or its return type) or the field that Android's
+    NullPointerException message says was reached through a null reference: a crash report."""
+    name = _DOTTED_NAME.match(text, start)
+    return (name is not None and _NULL_REFERENCE_AFTER.match(text, name.end()) is not None
+            and _NULL_REFERENCE_BEFORE.search(text, max(0, start - 160), start) is not None)
+
+
 # the characters of a qualified Java name (the views are lower-case)
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$.")
 
@@ -534,7 +555,7 @@ def scan(text: str) -> list[Hit]:
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
         if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())
-                                or _stack_frame(text, java.start())):
+                                or _stack_frame(text, java.start()) or _null_reference(text, java.start())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
