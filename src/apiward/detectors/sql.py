@@ -1887,6 +1887,20 @@ def _inside_word(text: str, name: str, pos: int) -> bool:
                 or (name[-1].isalnum() and (after.isalnum() or after == "_")))
 
 
+# OData's comparison operators, words where SQL has symbols ("$filter=length(Name) gt 5")
+_ODATA_COMPARISONS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
+
+
+def _odata_compared(tokens: Sequence[Token], j: int) -> bool:
+    """The call at ``tokens[j]`` (a function both languages have, none that only an attack calls)
+    is compared with an OData operator word: a filter of an OData service ("year(BirthDate) eq
+    1985 and length(LastName) gt 5"), which SQL would refuse."""
+    if tokens[j].value in STRONG_FUNCTIONS or j + 1 >= len(tokens) or tokens[j + 1].kind != "(":
+        return False
+    after = _at(tokens, _index_after(tokens, _group_end(tokens, j + 1)))
+    return after is not None and after.kind == "b" and after.value in _ODATA_COMPARISONS
+
+
 def _index_after(tokens: Sequence[Token], end: int) -> int:
     for k, tok in enumerate(tokens):
         if tok.start >= end:
@@ -1947,7 +1961,7 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
         # added to a query (after a clause's own literal condition a quoted one is: "1) having 1=1
         # and '1'='1"; "rated 5 where 5 = best and 1 = worst" is prose)
         return None
-    if u.kind == "f" and u.value in ATTACK_FUNCTIONS:
+    if u.kind == "f" and u.value in ATTACK_FUNCTIONS and not _odata_compared(tokens, j):
         return (0.92, "sqli.logic-function", start, u.end + 1)
     if u.value in _KEYWORD_CALLS and (
             at_start or (has_left and tokens[left].kind in "ns")) and j + 2 < len(tokens) and (

@@ -142,8 +142,7 @@ _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 # a value that is only a quote, or quotes with the parenthesis a probe closes (after decoding);
 # not a doubled quote ("''", '""': an empty string literal, common in JSON and forms)
 _QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "\\'", '\\"', "`)"})
-
-
+_PROBE_ENDS = frozenset(probe[-1] for probe in _QUOTE_PROBES)
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
 
@@ -155,7 +154,12 @@ def _quote_probe(value: str) -> bool:
     negative number, is the probe."""
     if value in _QUOTE_PROBES:
         return True
-    decoded = normalize_value(value).views[-1].strip() if "%" in value else value
+    if "%" not in value:
+        if value[-1:] not in _PROBE_ENDS:
+            return False  # (most values: every probe ends with a quote or a parenthesis)
+        decoded = value
+    else:
+        decoded = normalize_value(value).views[-1].strip()
     if decoded in _QUOTE_PROBES:
         return True
     after = _NUMBER_THEN.fullmatch(decoded)
