@@ -59,10 +59,16 @@ _LOG_LINE = re.compile(
     r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}[\s]{1,2}-[\s]{1,2}[^\s]{1,40}[\s]{1,2}\["
     r"|\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[ t][0-9]{2}:[0-9]{2}:[0-9]{2}[0-9.,:+\-z\]]{0,14}[\s]{1,2}\[?" + _LEVEL + r"\b)"
 )
-# IMAP / POP3 commands after a line break (tagged: "a001 select inbox")
+# IMAP / POP3 / SMTP commands after a line break. An IMAP command is tagged, and a tag holds a
+# digit ("a001 select inbox", "v100 capability"); a word before the command's name is a sentence
+# ("Order status shows pending", "then close the ticket", "my list: eggs"), unless the line is the
+# command alone or names the inbox. POP3's commands take their own argument shapes (a message
+# number, "top 1 10", a user name) on the value's last line; SMTP's envelope an address in "<>".
 _MAIL = linear(
-    r"[\r\n][\s]{0,4}(?:[a-z][a-z0-9]{0,7}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
-    r"|(?:user|pass|retr|dele|stat|list|top|uidl|quit)[\s]{1,4}[a-z0-9]{1,40}[\s]{0,4}$|(?:helo|ehlo|help|quit|data|rset|noop)[\s]{0,4}(?:[\r\n]|$)|(?:mail[\s]{1,4}from|rcpt[\s]{1,4}to)[\s]{0,4}:)"
+    r"[\r\n][\s]{0,4}(?:[a-z]{0,4}[0-9]{1,6}[\s]{1,4}(?:uid[\s]{1,4})?(?:select|examine|create|delete|rename|login|logout|fetch|store|copy|search|append|status|list|lsub|capability|noop|authenticate|starttls|expunge|close)\b"
+    r"|[a-z]{1,4}[\s]{1,4}(?:(?:capability|noop|logout|expunge|starttls)[\s]{0,4}(?:[\r\n]|$)|(?:select|examine|status)[\s]{1,4}(?:inbox\b|\"))"
+    r"|(?:(?:retr|dele|list|uidl)[\s]{1,4}[0-9]{1,6}|top[\s]{1,4}[0-9]{1,6}[\s]{1,4}[0-9]{1,6}|(?:user|pass)[\s]{1,4}[a-z0-9._@\-]{1,40})[\s]{0,4}$"
+    r"|(?:helo|ehlo|quit|data|rset|noop)[\s]{0,4}(?:[\r\n]|$)|(?:mail[\s]{1,4}from|rcpt[\s]{1,4}to)[\s]{0,4}:[\s]{0,4}<)"
 )
 
 
