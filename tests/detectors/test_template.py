@@ -19,11 +19,23 @@ def test_base64_gadget_spellings_survive_any_neighbours() -> None:
 
     @settings(max_examples=300, deadline=None)
     @given(st.binary(max_size=5), st.sampled_from(["InvokerTransformer", "TemplatesImpl", "ProcessBuilder",
-                                                   "runtime", "_$$ND_FUNC$$_"]), st.binary(max_size=5))
+                                                   "java/lang/Runtime", " runtime", "_$$ND_FUNC$$_"]), st.binary(max_size=5))
     def found(before: bytes, word: str, after: bytes) -> None:
         assert encoded_gadget(base64.b64encode(before + word.encode() + after).decode()) is not None
 
     found()
+
+
+def test_base64_runtime_inside_a_longer_word_is_text() -> None:
+    """"runtime" ends other words ("appruntime"): in base64 text that decodes so, it is no gadget."""
+    import base64
+
+    from apiward.detectors.template import encoded_gadget
+
+    for text in [b"loadTimescsiappruntime", b'{"appRuntime":"node"}', b"serverruntime=1"]:
+        assert encoded_gadget(base64.b64encode(text).decode()) is None, text
+    for text in [b"runtime", b"x java.lang.Runtime y", b"appruntime; Runtime.exec"]:
+        assert encoded_gadget(base64.b64encode(text).decode()) is not None, text
 
 
 def test_message_placeholders_are_not_evidence() -> None:

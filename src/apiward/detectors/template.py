@@ -659,11 +659,50 @@ _ENCODED_GADGET = linear("|".join(re.escape(p) for p in _encodings(ENCODED_GADGE
     r"|^BAhvO")
 
 
+# "runtime" (java.lang.Runtime, and the word alone in CRS's probe) also ends other words in
+# base64 text: a bot-detection sensor's "loadTimescsiappruntime", a config's "appRuntime"
+_RUNTIME_SPELLINGS = frozenset(_encodings(("runtime",)))
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+_WORD_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_RUNTIME_DECODE_MAX = 8192
+
+
+def _runtime_inside_words(raw: str, start: int, end: int) -> bool:
+    """The base64 token around ``raw[start:end]`` decodes to text in which "runtime" only ends a
+    longer word. (A token that does not decode keeps the finding.)"""
+    left = start
+    while left > 0 and raw[left - 1] in _BASE64_CHARS:
+        left -= 1
+    right = end
+    while right < len(raw) and raw[right] in _BASE64_CHARS:
+        right += 1
+    right += len(raw[right : right + 2]) - len(raw[right : right + 2].lstrip("="))  # its padding
+    if right - left > _RUNTIME_DECODE_MAX:
+        return False
+    token = raw[left:right].replace("-", "+").replace("_", "/")
+    try:
+        decoded = base64.b64decode(token[: len(token) // 4 * 4]).lower()
+    except (binascii.Error, ValueError):
+        return False
+    at = decoded.find(b"runtime")
+    if at < 0:
+        return False
+    while at >= 0:
+        if at == 0 or decoded[at - 1] not in _WORD_CHARS:
+            return False
+        at = decoded.find(b"runtime", at + 7)
+    return True
+
+
 def encoded_gadget(raw: str) -> Hit | None:
     """A Java gadget name or serialization header inside a base64 value (raw, case kept)."""
     if len(raw) < 5 or raw == raw.lower():
         return None  # every spelling holds an upper-case letter (checked by a test)
     m = _ENCODED_GADGET.search(raw)
+    for _ in range(4):
+        if m is None or m.group(0) not in _RUNTIME_SPELLINGS or not _runtime_inside_words(raw, m.start(), m.end()):
+            break
+        m = _ENCODED_GADGET.search(raw, m.end())
     if m is None:
         return None
     return Hit(Category.SSTI, 0.88, "ssti.java-base64", raw, m.start(), m.end())
