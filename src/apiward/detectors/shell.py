@@ -1187,7 +1187,13 @@ def _command_at(
         args = word in _SHELLS or _program_no_prose_names(word) or _CMD_VARIABLES.match(rest.lstrip()) is not None
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
-        args = after is not None and _program_no_prose_names(after.group(0))
+        if after is not None and after.group(0) in ("eval", "exec", "command", "builtin"):
+            # "; builtin eval id", "; command exec whoami": a second prefix (no sentence says that)
+            # before the program, which may be a word ("id")
+            after = _WORDS.match(rest.lstrip()[after.end() :].lstrip())
+            args = after is not None and after.group(0) in _COMMAND_WORDS
+        else:
+            args = after is not None and _program_no_prose_names(after.group(0))
     elif not args and name in ("powershell", "pwsh"):
         after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE
