@@ -144,7 +144,10 @@ _STRONG = linear(
     # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
     r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
-    r"|\bchmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})\b|\brm[\s]{1,8}-[rf]{1,3}\b|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
+    # (with its target: a path, a glob, a variable or a file's name; "rm -rf meaning", "chmod 777
+    # vs 755" are searches)
+    r"|\b(?:chmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})|rm[\s]{1,8}-[rf]{1,3})[\s]{1,8}(?:[/~.*$'\"\\]|[a-z0-9_\-]{1,40}\.[a-z0-9]{1,5}\b)"
+    r"|>[\s]{0,4}/(?:tmp|dev|var|etc)/"
     # bash arithmetic as code: "$[2+2]", "$((7*7))", "$(($() 42))"
     r"|\$\[[\s]{0,4}[0-9]{1,12}[\s]{0,4}[+*/%][\s]{0,4}[0-9]{1,12}[\s]{0,4}\]"
     r"|\$\(\([^()]{0,40}(?:\([^()]{0,20}\)[^()]{0,40})?\)\)"
@@ -334,6 +337,7 @@ _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysn
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
+    r"|[a-z0-9_\-]{1,40}[\s]{0,2}>{1,2}[\s]{0,2}(?:/|\.{1,2}/|~/)"  # a word written to a file: "echo x>/var/www/t.txt"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#'\"])"  # a host or file name (a comment or the quote a probe reopens may follow)
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
     r"|\.(?:env|htaccess|htpasswd|bash_history|bashrc|profile|ssh/|git/|aws/|npmrc|netrc|pgpass|docker/)(?:$|[\s;|&]))"  # a dotfile

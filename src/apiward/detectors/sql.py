@@ -203,7 +203,7 @@ _EMAIL = re.compile(r"[a-z0-9._+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})
 # keywords written into themselves ("uniunionon", "selselectect"): a filter that deletes the keyword
 # once, without repeating, leaves the keyword itself. No word of prose contains one.
 _NESTABLE = ("union", "select", "from", "where", "insert", "update", "delete", "drop", "sleep", "benchmark",
-             "concat", "information_schema")
+             "concat", "information_schema", "and", "or")
 NESTED_FORMS = {word[:k] + word + word[k:]: word for word in _NESTABLE for k in range(1, len(word))}
 _NESTED_ANY = linear(literal_trie(tuple(NESTED_FORMS)), short_text=SHORT_TEXT)
 _TRIGGER = linear(
@@ -678,12 +678,12 @@ def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
 
 def _scan_nested(text: str) -> list[Hit]:
     """``1 uniunionon selselectect 1``: the value read as the filter that strips each keyword once
-    leaves it; an injection there (at 0.9 or more) is one here."""
+    leaves it; an injection there (at 0.85 or more) is one here."""
     plain = text
     for form, word in NESTED_FORMS.items():
         if form in plain:
             plain = plain.replace(form, word)
-    found = [h for h in scan(plain) if h.score >= 0.9] if _NESTED_ANY.search(plain) is None else []
+    found = [h for h in scan(plain) if h.score >= 0.85] if _NESTED_ANY.search(plain) is None else []
     return [Hit(Category.SQLI, h.score, "sqli.nested-keyword", text, 0, len(text)) for h in found]
 
 # ("'-||0'": a sign and a concatenation before the number, the closing operator left out)
