@@ -139,9 +139,11 @@ MODEL_SYNTAX = _SYNTAX
 _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 
 
-# a value that is only a quote, or quotes with the parenthesis a probe closes (after decoding);
-# not a doubled quote ("''", '""': an empty string literal, common in JSON and forms)
-_QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "'`", "`'", '"`', '`"', "\\'", '\\"', "`)"})
+# a value that is only a quote, or quotes with the parenthesis a probe closes (after decoding), a
+# backslash (which escapes the query's closing quote) or the parentheses alone; not a doubled
+# quote ("''", '""': an empty string literal, common in JSON and forms)
+_QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "'`", "`'", '"`', '`"', "\\'", '\\"', "`)",
+                           "\\", "))"})
 _PROBE_ENDS = frozenset(probe[-1] for probe in _QUOTE_PROBES)
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
