@@ -659,8 +659,16 @@ def _word_brace(text: str) -> tuple[int, int] | None:
     return None
 
 
+# a probe's command that is also a word ("id", "set"), and the separator after which the
+# application's own arguments would run as another command: the whole value ("id;", "set|")
+_WORD_COMMAND_CUT = re.compile(r"(?:id|ps|env|set|pwd|who|ver|dir|hostname)[\s]{0,2}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,2}")
+
+
 def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | None:
     """A value (``stripped``, a suffix of ``text``) that starts with a command line."""
+    if len(stripped) <= 16 and _WORD_COMMAND_CUT.fullmatch(stripped) is not None:
+        offset = len(text) - len(stripped)
+        return (0.85, "cmdi.command", offset, len(text))
     if not _starts_with_command(stripped):
         return None
     offset = len(text) - len(stripped)
