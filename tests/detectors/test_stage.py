@@ -636,6 +636,23 @@ def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     assert (Category.SQLI in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("value", "category"),
+    [("4096),.)()'),(", Category.SQLI), ("laptop..('''.\".'", Category.SQLI), ("2022-11-30')", Category.SQLI),
+     ("shoes\")", Category.SQLI), ("310/*comment*/", Category.SQLI), ("3'onsGXa<'\">ecwzLO", Category.XSS),
+     ("thanks :')", None), ("Call me ('maybe').", None), ("Mozilla/5.0 (X11; Linux x86_64)", None),
+     ("the end...", None), ("(see 'intro')", None), ("O'Brien's", None)],
+)
+def test_an_injection_testers_break_characters_are_a_probe(value: str, category: Category | None) -> None:
+    """The random quotes, parentheses, dots and commas a tester appends to break a query, the
+    marker it sends to find its reflection, a number cut off by a comment; not prose that ends in
+    an emoticon or a closed parenthesis."""
+    import urllib.parse
+
+    found = blocking(stage().findings(request(query="q=" + urllib.parse.quote(value, safe=""))))
+    assert (category in found.values()) if category else not found, found
+
+
 def test_a_quote_in_a_json_document_is_a_character_table_entry() -> None:
     """A bot-detection sensor posts the keyboard layout as JSON ("Quote": "'"), an export its CSV
     quote character: a JSON document's leaves; the same character in a form field is the probe."""

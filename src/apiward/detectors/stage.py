@@ -170,6 +170,37 @@ def _quote_probe(value: str) -> bool:
     return after.group(1)[0] != '"' or decoded != value or decoded[0] == "-"
 
 
+# The characters automated SQL injection testers append at random to a value to break its
+# query ("4096),.)()'),(", "laptop..('''.\".'"), the reflection marker they send with it
+# ("3'onsGXa<'\">ecwzLO"), and a number cut off by a comment ("310/*comment*/")
+_BREAK_CHARS = frozenset("\"'(),.")
+_PROBE_TAIL_ENDS = frozenset("\"'(),./")
+_NUMBER_COMMENT = re.compile(r"-?[0-9]{1,10}[\s]{0,2}/\*[^*]{0,40}\*/")
+
+
+def _scanner_probe(value: str) -> tuple[Category, str] | None:
+    """A value that ends in the break characters an injection tester appends (six or more of
+    ``"'(),.`` with a quote and a parenthesis among them, or a quote closed by a parenthesis that
+    nothing in the value opened, after a word or a number: "2022-11-30')", not "thanks :')"),
+    carries its reflection marker ``<'">``, or is a number and a comment."""
+    if "<'\">" in value:
+        return Category.XSS, "xss.scanner-marker"
+    if value[-1:] not in _PROBE_TAIL_ENDS:
+        return None
+    if value[-1] == "/":
+        return (Category.SQLI, "sqli.comment-probe") if _NUMBER_COMMENT.fullmatch(value) is not None else None
+    start = len(value)
+    while start > 0 and value[start - 1] in _BREAK_CHARS and len(value) - start < 40:
+        start -= 1
+    run = value[start:]
+    if len(run) >= 6 and ("'" in run or '"' in run) and ("(" in run or ")" in run):
+        return Category.SQLI, "sqli.break-probe"
+    closed = run.rstrip(")")
+    if closed != run and closed[-1:] in ("'", '"') and "(" not in value and value[start - 1 : start].isalnum():
+        return Category.SQLI, "sqli.quote-probe"
+    return None
+
+
 def _model_reads(value: str, hits: Sequence[Hit]) -> bool:
     """Whether the model reads a value the analysers did: one with code syntax or weak lexical
     evidence. URLs, dates, ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers'
@@ -280,6 +311,13 @@ class DetectionStage:
                 # whose template appends a stray quote to a revision number, "21128'", is blocked too:
                 # one site's bug in wcp-legit-dev, 18 of its 95,167 requests.)
                 self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
+            else:
+                # (a cookie arrives percent-encoded as the client wrote it: read decoded once)
+                tail = unquote(value) if source is Source.COOKIE and "%" in value and len(value) <= 200 else value
+                if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail:
+                    probe = _scanner_probe(tail)
+                    if probe is not None:
+                        self._add(scored, fld.location, probe[0], 0.8, probe[1], _short(value))
             if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
                 continue
             if len(name) <= _FIELD_NAME_MAX:
