@@ -127,6 +127,8 @@ _BACKSLASH_URL = re.compile(r"(https?|ftp|file|wss?):[\\/]{1,3}")
 _UNC = re.compile(r"\\\\([^\\/\s]{1,255})[\\/]")
 # a UNC host that is a domain name ("evil.example", "x.attacker.net@ssl"), not a NetBIOS name
 _UNC_DOMAIN = re.compile(r"(?:[a-z0-9\-]{1,63}\.){1,8}[a-z]{2,24}(?:@ssl)?(?:@[0-9]{1,5})?")
+# a scheme-relative address whose first two slashes mix "/" and "\\" (and a host name after them)
+_MIXED_SLASH_HOST = re.compile(r"(?:/\\|\\/)[/\\]{0,2}(?:[a-z0-9\-]{1,63}\.){1,8}[a-z]{2,24}(?::[0-9]{1,5})?(?:[/\\?#]|$)")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
@@ -236,6 +238,12 @@ def _scan(text: str, nesting: int) -> list[Hit]:
             if inner and inner[0].score >= 0.7:
                 hit = inner[0]
                 return [Hit(Category.SSRF, hit.score, hit.rule, text, shift + hit.start, shift + hit.end)]
+    if value[:2] in ("/\\", "\\/") and not value.startswith("\\/\\/"):  # (JSON's escaped "//" is no trick)
+        mixed = _MIXED_SLASH_HOST.match(value)
+        if mixed is not None:
+            # "/\\evil.example/x.js": browsers (and the URL parsers that follow them) read it as
+            # "//evil.example/", another site's address spelled so that a check for "//" misses it
+            return [Hit(Category.SSRF, 0.75, "ssrf.mixed-slashes", text, 0, min(len(text), mixed.end()))]
     if _TRIGGER.search(value) is None:
         # ("?dest=http://...", "&url=//..."): the pair copied with the query's own separator
         assigned = _ASSIGNED_URL.match(value, 1 if value[:1] in "?&" else 0)
