@@ -199,6 +199,19 @@ _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
 # a server variable's name (@@version, @@global.sql_mode, @@servername): letters and underscores;
 # "@@uchpw5n$t6ep9raisy" with digits and dollars is a generated password, not a variable
 _SYSTEM_VARIABLE = re.compile(r"@@(?:(?:global|session|local)\.)?[a-z_]{2,64}")
+# the keywords after which a server variable glued to them is still read ("between@@port")
+_GLUED_BEFORE_VARIABLE = frozenset({"between", "and", "or", "xor", "not", "select", "where", "having", "like", "union"})
+# Syntax only SQL has: a MySQL user variable assigned, opening the value or a parenthesis
+# ("(@a:=1)"), a character set introducer before a string ("_binary'admin'"), a sub-select opened
+# without a blank ("(select!0)", "(select`1`)"), InnoDB's shared read lock, ODBC's date, time and
+# outer-join escapes
+_SQL_ONLY_SYNTAX = re.compile(
+    r"(?:^|\()[\s]{0,2}@[a-z_][a-z0-9_$]{0,30}[\s]{0,2}:=[\s]{0,2}[0-9a-z@('\"]"
+    r"|(?:^|[^a-z0-9_])_(?:binary|utf8mb4|utf8|latin1|ascii|ucs2|utf16|utf32)[\s]{0,2}'"
+    r"|\(select[!`~@(0-9'\"]"
+    r"|\block[\s]{1,4}in[\s]{1,4}share[\s]{1,4}mode\b"
+    r"|\{(?:ts|t|d)[\s]{1,4}'[0-9]|\{oj[\s]"
+)
 _EMAIL = re.compile(r"[a-z0-9._+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}")
 # keywords written into themselves ("uniunionon", "selselectect"): a filter that deletes the keyword
 # once, without repeating, leaves the keyword itself. No word of prose contains one.
@@ -523,6 +536,10 @@ def scan(text: str) -> list[Hit]:
             return [frag]
     if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text) is not None:
         return []  # "select@example.com": a mailbox named like a keyword, "@example.com" is no variable
+    if ":=" in text or "'" in text or "(select" in text or "{" in text or " share " in text:
+        syntax = _SQL_ONLY_SYNTAX.search(text)
+        if syntax is not None:
+            return [Hit(Category.SQLI, 0.85, "sqli.syntax", text, syntax.start(), syntax.end())]
     if _NESTED_ANY.search(text) is not None:
         hits = _scan_nested(text)
         if hits:
@@ -1694,7 +1711,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
         elif kind == "o" and t.value == "::" and i > 0 and tokens[i - 1].kind in "s)" and _at(tokens, i + 1) is not None and tokens[i + 1].value in CAST_TYPES:
             keep((0.8, "sqli.cast", tokens[i - 1].start, tokens[i + 1].end))
         elif kind == "v" and t.value.startswith("@@") and _SYSTEM_VARIABLE.fullmatch(t.value) is not None and (
-            t.start == 0 or not text[t.start - 1].isalnum()) and not text.startswith("@@", t.end):  # @@macro@@
+            t.start == 0 or not text[t.start - 1].isalnum()
+            # (or glued to a keyword: "1 between@@port and@@port")
+            or (i > 0 and tokens[i - 1].value in _GLUED_BEFORE_VARIABLE and tokens[i - 1].end == t.start)
+        ) and not text.startswith("@@", t.end):  # @@macro@@
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))
