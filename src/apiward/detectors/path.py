@@ -102,7 +102,13 @@ _STRICT = linear(
     r"|(?:^|/)etc/(?:hostname|resolv\.conf|php[0-9.]{0,4}/)|(?:^|/)var/lib/(?:mysql|php/sess|php5?/sessions)/"
     r"|(?:^|/)(?:tomcat[0-9]{0,2}|catalina)/conf/[a-z_\-]{1,30}\.(?:xml|properties|policy)$"
     # a git directory's index, logs and refs, and client secrets, at a path's end
-    r"|(?:^|/)\.git/(?:index$|logs/|refs/|packed-refs$|orig_head$|fetch_head$|commit_editmsg$)|(?:^|/)\.bzr/(?:branch|checkout|repository)/"
+    r"|(?:^|/)\.git/(?:index$|logs/|refs/|objects/|packed-refs$|orig_head$|fetch_head$|commit_editmsg$)|(?:^|/)\.bzr/(?:branch|checkout|repository)/"
+    # CVS' metadata, ASP.NET's private data folder
+    r"|(?:^|/)cvs/(?:root|entries|repository)$|(?:^|[/~])app_data/"
+    # macOS' version file (the first file a read on a Mac is tried with), PowerShell's command
+    # history, CI runners' and sync tools' credentials in a home directory
+    r"|/system/library/coreservices/systemversion\.plist|/psreadline/consolehost_history\.txt"
+    r"|/\.gitlab-runner/config\.toml|/\.config/rclone/rclone\.conf"
     r"|/\.(?:htaccess|htpasswd)\.(?:bak|old|orig|save|txt|swp|backup)$"
     # root's own dot-files, certificates' private keys, the system's backups and login settings
     r"|(?:^|/)root/\.(?:ssh|bash|zsh|mysql_history|psql_history|viminfo|lesshst|netrc|docker|kube|aws|gnupg|python_history|rediscli)"
@@ -230,7 +236,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|^ephemeral:|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
+_TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
