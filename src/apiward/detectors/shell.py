@@ -144,6 +144,16 @@ _STRONG = linear(
     # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
     r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
+    # argument injection: an option that makes the tool run a program (Ghostscript's "%pipe%",
+    # ssh's ProxyCommand, git's configuration given on its command line, a shell as an option's
+    # value) or write its output where it runs or is served ("-write /var/www/html/x.php",
+    # "--template=/tmp/x", "-X/tmp/log")
+    r"|%pipe%|proxycommand[\s]{0,4}=|(?:^|[\s])(?:--config[=\s]|-c[\s]{1,4})[a-z][a-z0-9_\-]{0,30}\.[a-z0-9_.\-]{1,60}=[^\s]"
+    # (the options open the value, or follow the one word the field expects and other options:
+    # "eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh"; not "shell commands: ls -la /tmp/")
+    r"|(?:^|[\s])--(?:upload-pack|receive-pack)[=\s]"
+    r"|^(?:[^\s]{1,80}[\s]{1,4})?(?:-{1,2}[a-z0-9][^\s]{0,60}[\s]{1,4}(?:[a-z0-9][^\s\-]{0,20}[\s]{1,4})?){0,4}-{1,2}[a-z][a-z0-9\-]{0,30}"
+    r"(?:[=\s]{1,4}(?:ba|da|z|k)?sh(?:$|[\s])|[=\s]{0,4}(?:/tmp/|/var/tmp/|/dev/shm/|/var/www/|/srv/www/|/usr/share/nginx/html|c:[\\/]inetpub[\\/]))"
     # (with its target: a path, a glob, a variable or a file's name; "rm -rf meaning", "chmod 777
     # vs 755" are searches)
     r"|\b(?:chmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})|rm[\s]{1,8}-[rf]{1,3})[\s]{1,8}(?:[/~.*$'\"\\]|[a-z0-9_\-]{1,40}\.[a-z0-9]{1,5}\b)"
@@ -333,7 +343,7 @@ _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,
 # the rest of a parenthesis after its first word: a count, its unit (a word or two) and the ")"
 _PARENTHESISED_COUNT = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,3}[\s]{0,4}\)")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|proxycommand|--config|-c |-pack|/var/www|/srv/www|nginx/html|inetpub|sh$|sh |module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
