@@ -58,6 +58,7 @@ DISTINCT_COMMANDS = frozenset(
     mysqldump pg_dump redis-cli mongo mongosh kubectl docker podman crictl nsenter chroot unshare
     setcap getcap regedit pip2 pip3 bsdtar lwp-download lwp-request lwp-mirror
     netsh nltest dsquery dsget fsutil auditpol cmdkey gpresult driverquery getmac wevtutil esentutl
+    telnetd utelnetd nvram synoservicectl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
     ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis
     odbcconf mavinject ieexec msdt presentationhost syncappvpublishingserver winrs psexec psexec64 dnscmd msxsl xwizard""".split()
@@ -148,6 +149,8 @@ _STRONG = linear(
     # ssh's ProxyCommand, git's configuration given on its command line, a shell as an option's
     # value) or write its output where it runs or is served ("-write /var/www/html/x.php",
     # "--template=/tmp/x", "-X/tmp/log")
+    # a command substitution that passes an option ("$(synoservicectl --status)"; "$(document)" passes none)
+    r"|\$\([\s]{0,2}[a-z][a-z0-9_.\-]{1,30}[\s]{1,4}-{1,2}[a-z][^()]{0,60}\)"
     r"|%pipe%|proxycommand[\s]{0,4}=|(?:^|[\s])(?:--config[=\s]|-c[\s]{1,4})[a-z][a-z0-9_\-]{0,30}\.[a-z0-9_.\-]{1,60}=[^\s]"
     # (the options open the value, or follow the one word the field expects and other options:
     # "eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh"; not "shell commands: ls -la /tmp/")
