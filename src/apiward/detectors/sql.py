@@ -208,7 +208,7 @@ _GLUED_BEFORE_VARIABLE = frozenset({"between", "and", "or", "xor", "not", "selec
 _SQL_ONLY_SYNTAX = re.compile(
     r"(?:^|\()[\s]{0,2}@[a-z_][a-z0-9_$]{0,30}[\s]{0,2}:=[\s]{0,2}[0-9a-z@('\"]"
     r"|(?:^|[^a-z0-9_])_(?:binary|utf8mb4|utf8|latin1|ascii|ucs2|utf16|utf32)[\s]{0,2}'"
-    r"|\(select[!`~@(0-9'\"]"
+    r"|\(select[!`~@0-9'\"]"  # (not "(select(": SQLAlchemy's "execute(select(Invoice))")
     r"|\block[\s]{1,4}in[\s]{1,4}share[\s]{1,4}mode\b"
     r"|\{(?:ts|t|d)[\s]{1,4}'[0-9]|\{oj[\s]"
 )
