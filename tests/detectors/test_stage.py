@@ -1212,3 +1212,17 @@ def test_a_label_below_the_log_threshold_is_no_evidence_for_the_model() -> None:
     weak = request(path="/api/search", query="q=results+having+p%3C0.05", headers=[])  # sqli.clause 0.45: weak evidence
     found = DetectionStage(DetectionSettings(), _FixedModel(unsure)).findings(weak)  # type: ignore[arg-type]
     assert any(f.category is Category.SQLI and f.score >= 0.5 for f in found)
+
+
+def test_a_python_traceback_quoting_sqlalchemy_passes() -> None:
+    """A bug report with a traceback whose frame calls SQLAlchemy's ``select(Invoice)`` (no SQL
+    sub-select opened without a blank: `apiward.detectors.sql`'s syntax rule)."""
+    report = (
+        "Seeing this on staging after the upgrade:\n```\nTraceback (most recent call last):\n"
+        '  File "/app/worker/tasks.py", line 41, in process_batch\n'
+        "    rows = session.execute(select(Invoice).where(Invoice.status == 'open')).scalars()\n"
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) server closed the connection unexpectedly\n```"
+    )
+    headers = [("content-type", "application/json")]
+    body = json.dumps({"note": report}).encode()
+    assert blocking(stage().findings(request("POST", "/issues", headers=headers, body=body))) == {}
