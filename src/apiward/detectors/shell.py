@@ -146,17 +146,12 @@ _STRONG = linear(
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
     r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
     # argument injection: an option that makes the tool run a program (Ghostscript's "%pipe%",
-    # ssh's ProxyCommand, git's configuration given on its command line, a shell as an option's
-    # value) or write its output where it runs or is served ("-write /var/www/html/x.php",
-    # "--template=/tmp/x", "-X/tmp/log")
+    # ssh's ProxyCommand, git's configuration given on its command line)
     # a command substitution that passes an option ("$(synoservicectl --status)"; "$(document)" passes none)
     r"|\$\([\s]{0,2}[a-z][a-z0-9_.\-]{1,30}[\s]{1,4}-{1,2}[a-z][^()]{0,60}\)"
     r"|%pipe%|proxycommand[\s]{0,4}=|(?:^|[\s])(?:--config[=\s]|-c[\s]{1,4})[a-z][a-z0-9_\-]{0,30}\.[a-z0-9_.\-]{1,60}=[^\s]"
-    # (the options open the value, or follow the one word the field expects and other options:
-    # "eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh"; not "shell commands: ls -la /tmp/")
+    # (and `_OPTION_RUN`: a shell or a /tmp or web-root path as an option's value)
     r"|(?:^|[\s])--(?:upload-pack|receive-pack)[=\s]"
-    r"|^(?:[^\s]{1,80}[\s]{1,4})?(?:-{1,2}[a-z0-9][^\s]{0,60}[\s]{1,4}(?:[a-z0-9][^\s\-]{0,20}[\s]{1,4})?){0,4}-{1,2}[a-z][a-z0-9\-]{0,30}"
-    r"(?:[=\s]{1,4}(?:ba|da|z|k)?sh(?:$|[\s])|[=\s]{0,4}(?:/tmp/|/var/tmp/|/dev/shm/|/var/www/|/srv/www/|/usr/share/nginx/html|c:[\\/]inetpub[\\/]))"
     # (with its target: a path, a glob, a variable or a file's name; "rm -rf meaning", "chmod 777
     # vs 755" are searches)
     r"|\b(?:chmod[\s]{1,8}(?:[+][xs]|[0-7]{3,4})|rm[\s]{1,8}-[rf]{1,3})[\s]{1,8}(?:[/~.*$'\"\\]|[a-z0-9_\-]{1,40}\.[a-z0-9]{1,5}\b)"
@@ -338,6 +333,24 @@ _CARET = re.compile(r"(?<=[a-z0-9])\^(?=[a-z0-9.])")
 _TRAILING_SEPARATOR = re.compile(r"[\s]{0,4}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,4}")
 _WORD_START = re.compile(r"[a-z/.\\$'\"{~]|\^[a-z]")
 _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
+# Argument injection into a field passed to a tool as one argument: options that open the value,
+# or follow the one word the field expects and other options, the last given a shell or a path
+# where the tool's output runs or is served ("eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh",
+# "--template=/tmp/x", "-X/tmp/log"; not "shell commands: ls -la /tmp/"). Tokens alternate with
+# blanks and each starts with a different character class, so the match backtracks at most one
+# step; it is tried only on short values holding a target (`_option_run`).
+_OPTION_RUN = re.compile(
+    r"(?:[^\s]{1,80}[\s]{1,4})?(?:-{1,2}[a-z0-9][^\s]{0,60}[\s]{1,4}(?:[a-z0-9][^\s\-]{0,20}[\s]{1,4})?){0,4}-{1,2}[a-z][a-z0-9\-]{0,30}"
+    r"(?:[=\s]{1,4}(?:ba|da|z|k)?sh(?:$|[\s])|[=\s]{0,4}(?:/tmp/|/var/tmp/|/dev/shm/|/var/www/|/srv/www/|/usr/share/nginx/html|c:[\\/]inetpub[\\/]))"
+)
+_OPTION_TARGETS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/var/www/", "/srv/www/", "nginx/html", "inetpub", "sh")
+
+
+def _option_run(text: str) -> re.Match[str] | None:
+    """`_OPTION_RUN` at the start of a value of at most 400 characters with an option and a target."""
+    if len(text) > 400 or not (text[:1] == "-" or " -" in text) or not any(t in text for t in _OPTION_TARGETS):
+        return None
+    return _OPTION_RUN.match(text)
 # the value's rest after its first word: "&" and plain words ("touch & go", "ls & ms")
 _AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20}){0,3}[\s]{0,4}")
 # a command word's only "argument" a number, and words after it to the value's end: prose that
@@ -346,7 +359,7 @@ _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,
 # the rest of a parenthesis after its first word: a count, its unit (a word or two) and the ")"
 _PARENTHESISED_COUNT = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,3}[\s]{0,4}\)")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|proxycommand|--config|-c |-pack|/var/www|/srv/www|nginx/html|inetpub|sh$|sh |module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|proxycommand|--config|(?:^|\s)-c [a-z]|-pack|/var/www|/srv/www|nginx/html|inetpub|\s-{1,2}[a-z]{1,20}[= ]{1,4}[a-z]{0,2}sh\b|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
@@ -542,6 +555,10 @@ def _scan(text: str) -> list[Hit]:
         code = _CODE.search(text)
     else:
         code = m
+    if best is None:
+        option = _option_run(text)
+        if option is not None:
+            keep(0.95, "cmdi.shell-syntax", option.start(), option.end())
     if "()" in text and "{" in text:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
