@@ -145,10 +145,10 @@ _STRONG = linear(
     # a script sourced with "." after a separator ("; . /tmp/x.sh"), find running a program per file
     r"|(?:[;&|`\n]|%0a)[\s]{0,4}\.[\s]{1,4}(?:/|\./|~/)[^\s;|&]{1,80}"
     r"|\bfind[\s]{1,4}[./~$'\"\-][^\n;|&]{0,120}[\s]-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s]"  # (a path or an option first: not "find the file -exec ...")
-    # argument injection: an option that makes the tool run a program (Ghostscript's "%pipe%",
-    # ssh's ProxyCommand, git's configuration given on its command line)
     # a command substitution that passes an option ("$(synoservicectl --status)"; "$(document)" passes none)
     r"|\$\([\s]{0,2}[a-z][a-z0-9_.\-]{1,30}[\s]{1,4}-{1,2}[a-z][^()]{0,60}\)"
+    # argument injection: an option that makes the tool run a program (Ghostscript's "%pipe%",
+    # ssh's ProxyCommand, git's configuration given on its command line)
     r"|%pipe%|proxycommand[\s]{0,4}=|(?:^|[\s])(?:--config[=\s]|-c[\s]{1,4})[a-z][a-z0-9_\-]{0,30}\.[a-z0-9_.\-]{1,60}=[^\s]"
     # (and `_OPTION_RUN`: a shell or a /tmp or web-root path as an option's value)
     r"|(?:^|[\s])--(?:upload-pack|receive-pack)[=\s]"
@@ -337,8 +337,8 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 # or follow the one word the field expects and other options, the last given a shell or a path
 # where the tool's output runs or is served ("eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh",
 # "--template=/tmp/x", "-X/tmp/log"; not "shell commands: ls -la /tmp/"). Tokens alternate with
-# blanks and each starts with a different character class, so the match backtracks at most one
-# step; it is tried only on short values holding a target (`_option_run`).
+# blanks and an option starts with "-" where the word between options cannot, so the match has
+# little to undo; it is tried only on short values that hold a target (`_option_run`).
 _OPTION_RUN = re.compile(
     r"(?:[^\s]{1,80}[\s]{1,4})?(?:-{1,2}[a-z0-9][^\s]{0,60}[\s]{1,4}(?:[a-z0-9][^\s\-]{0,20}[\s]{1,4})?){0,4}-{1,2}[a-z][a-z0-9\-]{0,30}"
     r"(?:[=\s]{1,4}(?:ba|da|z|k)?sh(?:$|[\s])|[=\s]{0,4}(?:/tmp/|/var/tmp/|/dev/shm/|/var/www/|/srv/www/|/usr/share/nginx/html|c:[\\/]inetpub[\\/]))"

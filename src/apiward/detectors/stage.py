@@ -171,8 +171,8 @@ def _quote_probe(value: str) -> bool:
 
 
 # The characters automated SQL injection testers append at random to a value to break its
-# query ("4096),.)()'),(", "laptop..('''.\".'"), the reflection marker they send with it
-# ("3'onsGXa<'\">ecwzLO"), and a number cut off by a comment ("310/*comment*/")
+# query (4096),.)()'),( and laptop..('''.".' as sent), the reflection marker they send with it
+# (3'onsGXa<'">ecwzLO), and a number cut off by a comment ("310/*comment*/")
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
 _NUMBER_COMMENT = re.compile(r"-?[0-9]{1,10}[\s]{0,2}/\*[^*]{0,40}\*/")
