@@ -343,11 +343,8 @@ def hidden_hits(value: str, analysers: Sequence[Analyser] = ANALYSERS) -> list[H
     which normalisation leaves as it is."""
     best: dict[object, Hit] = {}
     for hidden in _hidden_texts(value, (value,)):
-        for analyser in analysers:
-            for hit in analyser.scan(hidden):
-                if hit.score >= 0.5:
-                    _keep(best, hit)
-    return list(best.values())
+        _keep_all(best, hidden, analysers)
+    return [hit for hit in best.values() if hit.score >= 0.5]
 
 
 def scan_value(value: str) -> list[Hit]:

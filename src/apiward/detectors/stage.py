@@ -201,6 +201,12 @@ def _scanner_probe(value: str) -> tuple[Category, str] | None:
     return None
 
 
+def _read_text(source: Source, value: str) -> str:
+    """The text a value is read as: a cookie arrives percent-encoded as the client wrote it and is
+    read decoded once, as a query value is; any other value as it is."""
+    return unquote(value) if source is Source.COOKIE and "%" in value else value
+
+
 def _model_reads(value: str, hits: Sequence[Hit]) -> bool:
     """Whether the model reads a value the analysers did: one with code syntax or weak lexical
     evidence. URLs, dates, ids and prose (only ``?=&%:/.,+-_@#`` and words) are the analysers'
@@ -312,8 +318,7 @@ class DetectionStage:
                 # one site's bug in wcp-legit-dev, 18 of its 95,167 requests.)
                 self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
             else:
-                # (a cookie arrives percent-encoded as the client wrote it: read decoded once)
-                tail = unquote(value) if source is Source.COOKIE and "%" in value and len(value) <= 200 else value
+                tail = _read_text(source, value) if len(value) <= 200 else value
                 if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail:
                     probe = _scanner_probe(tail)
                     if probe is not None:
@@ -486,8 +491,8 @@ class DetectionStage:
         if self.model is None or (filter_comparison and name.endswith("#key")):
             # (a filter's operator read as a key, ``where.author.$in``, is judged with its scalars)
             return _plan(scored)
-        if source is _COOKIE and "%" in value:
-            decoded = unquote(value)
+        if source is _COOKIE:
+            decoded = _read_text(source, value)
             if decoded != value:
                 # a cookie is sent as written, its text percent-encoded ("Why%20does%20my%20DELETE"):
                 # the model reads it as the same text sent in a query, decoded once (it would read
@@ -818,7 +823,7 @@ class DetectionStage:
                 elif score >= self._report_at:
                     # (nor on one character: "`" in a keyboard-layout map has no grammar to read)
                     # (a cookie's text is judged as the model read it: decoded once)
-                    text = unquote(fld.value) if fld.source is _COOKIE and "%" in fld.value else fld.value
+                    text = _read_text(fld.source, fld.value)
                     if (p < self._model_alone or category not in _MODEL_ALONE_CATEGORIES
                             or location in _NO_MODEL_ALONE_LOCATIONS or len(text) < 2
                             or (len(text) <= 6 and sql.EMOTICON.fullmatch(text) is not None)
