@@ -102,6 +102,8 @@ def test_control_character_spaces_are_text_not_binary(query: str, flagged: bool)
         ("file=%e0%40%ae%e0%40%ae/%e0%40%ae%e0%40%ae/etc/passwd", True),  # U+FFFD-heavy, ends in a proof file
         ("file=%c0%2e%c0%2e/%c0%2e%c0%2e/%c0%2e%c0%2e/boot.ini", True),
         ("file=%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2fapp/settings.yml", True),
+        ("file=.%00./", True),  # a NUL between the two dots of a step, alone
+        ("file=%c0%2e%c0%2e%5C%c0%2e%c0%2e%5C%c0%2e%c0%2e%5C", True),  # U+FFFD before each dot, backslashes
         ("file=0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd", True),  # letters and digits only: past the plain fast path
         ("u=gopher://127.0.0.1:3306/_%a3%00%00%01%85%a6%ff%01%00%00%00%01%21%00%00%00", True),  # a MySQL packet's bytes
         ("blob=..%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4%f3%f2", False),  # binary that starts with dots
@@ -123,6 +125,8 @@ def test_malformed_parent_steps_are_text_not_binary(query: str, flagged: bool) -
         ("..\ufffd/..\ufffd/etc\ufffdpasswd", False),  # after both dots
         ("\ufffd.\ufffd./\ufffd.\ufffd./\ufffd.\ufffd./boot.in", False),  # one before each of two dots
         ("/..\x00/..\x00/..\x00/var/www", False),
+        (".\x00./", False),  # between the two dots of a step
+        ("\ufffd.\x00.a\ufffd\ufffd.b\ufffd\ufffd", True),  # a NUL between dots, no slash after
     ],
 )
 def test_only_a_step_shape_makes_odd_bytes_text(value: str, binary: bool) -> None:

@@ -303,7 +303,7 @@ def scan_views(normalized: Normalized, analysers: Sequence[Analyser] = ANALYSERS
         # the same spellings percent-encoded, as a cookie carries them ("http%3A%5C%5C127.0.0.1%5C")
         for hit in ssrf.scan(unquote(raw).lower()):
             _keep(best, hit)
-    null = path.null_byte(raw) if ("%00" in raw or "\x00" in raw or "\\0" in raw) else None
+    null = path.null_byte(raw) if ("%00" in raw or "%2500" in raw or "\x00" in raw or "\\0" in raw) else None
     if null is not None:
         _keep(best, null)
     if len(views) > 1 and len(raw) <= 256 and ("%00" in raw or "\x00" in raw or "%2500" in raw):

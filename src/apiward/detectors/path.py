@@ -28,7 +28,7 @@ SENSITIVE = (
     "etc/subuid", "etc/subgid", "etc/gshadow", "etc/master.passwd", "etc/pam.d", "etc/environment",
     "proc/self/", "proc/version", "proc/cmdline", "proc/mounts", "proc/net/", "proc/cpuinfo",
     "proc/meminfo", "proc/interrupts", "proc/[0-9]", "var/log/", "var/run/secrets", "var/lib/mysql",
-    "root/.", "home/", ".ssh/id_", ".ssh/authorized_keys", ".bash_history", ".htpasswd",
+    "root/.", "home/", ".ssh/id_", ".ssh/authorized_keys", ".ssh/known_hosts", ".ssh/config", ".bash_history", ".htpasswd",
     ".htaccess", ".git/config", ".git/head", ".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
     "boot.ini", "win.ini", "system.ini", "windows/system32", "windows/win.ini", "winnt/",
     "inetpub/", "system32/", "config/sam", "repair/sam", "system32/drivers/etc/hosts",
@@ -163,7 +163,7 @@ _WRAPPER = linear(
 _DATA_PHP = re.compile(r"\bdata:(?://)?(?:[a-z]{1,12}/[a-z0-9.+\-]{1,40})?(?:;[a-z0-9=.\-]{1,40}){0,3};base64,pd(?:9(?!4bwwg)|8)")
 # control bytes other than NUL, tab and line breaks, raw or written as \xNN
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]|\\x(?:0[1-9a-f]|1[0-9a-f])")
-_NULL_RAW = re.compile(r"(?:%00|\\0|\\x00|\\u0000|\x00)")
+_NULL_RAW = re.compile(r"(?:%00|%2500|\\0|\\x00|\\u0000|\x00)")
 # An absolute file-system path given as a value (``file=/var/log/apache2/access.log``,
 # ``c:\\inetpub\\wwwroot\\web.config``), at its start or after ``=`` or a quote (not inside
 # prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
@@ -195,6 +195,10 @@ _CONFIG_FILE = re.compile(
     # PEAR's and PECL's command-line installers, which an included copy runs with the request's
     # query as arguments ("config-create" writes a file the attacker names): inclusion to code
     r"|/(?:pearcmd|peclcmd)\.php$"
+    # YAML settings, PHP includes and encrypted credentials ("config/credentials.yml.enc"), a
+    # server's log by its rotated name ("logs/localhost_access_log.2023-01-01.txt") and PHP's
+    # session files ("/tmp/sess_<id>"), which a log or session inclusion runs as code
+    r"|\.ya?ml$|\.inc(?:\.php)?$|\.yml\.enc$|/logs?/[a-z0-9_.\-]{1,80}\.(?:txt|out)$|/sess_[a-z0-9,\-]{20,64}$"
 )
 # a user's shell, editor and client histories and settings, by their absolute path (under /home/
 # only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
@@ -205,6 +209,9 @@ _HOME_SECRET = re.compile(
 # Windows folders of local web / database stacks and of the system's shared data
 _WINDOWS_STACKS = ("xampp/", "wamp/", "wamp64/", "programdata/", "appserv/", "uwamp/")
 _DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
+_PUBLIC_HTML = re.compile(r"/home/[a-z0-9_.\-]{1,32}/(?:public_html|www|htdocs)/")
+# a DOS 8.3 short name ("progra~1", "docume~1") as one folder of a drive path
+_SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
 # A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
@@ -236,7 +243,8 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
+_TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+                  "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -245,7 +253,7 @@ _TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_d
 # 5- or 6-byte form "%f8%80%80%80%af" is a run of U+FFFD), an escape that is no escape ("..%bg%qf", never valid hex), or a control byte
 # or space between the dots and the slash that a filter or file API drops ("..%01/", "..%20/").
 _LOOSE_STEP = re.compile(
-    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{1,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%])|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
+    r"\.\.(?:(?:%c[01]|[\xe0\xe1\ufffd])(?:%[0-9a-z]{2}|[/\\\x01-\x1f])|\ufffd{1,6}(?=\.\.)|%(?:[g-z][0-9a-z]|[0-9a-f][g-z])%[0-9a-z]{2}(?=[a-z0-9._%]|$)|%[0-9a-f]{2}%(?:[g-z][0-9a-z]|[0-9a-f][g-z])|[\x01-\x20]{1,3}(?=[/\\]))"
 )
 # the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
 # and slashes of a path: a loose decoder reads the pair as the ASCII character alone
@@ -277,6 +285,7 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 
 
 # a path's first segment glued to a parent step: "/static../", "/assets../"
+_STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
 
 
@@ -350,6 +359,10 @@ def scan(text: str) -> list[Hit]:
                 elif rest[:1] == "." and rest[1:2].isalpha():
                     # "../.history", "../.env": one step up to a hidden file, where secrets live
                     keep(0.85, "traversal.step-hidden", first.start(), end + 12)
+    if best is None and ".." in norm and _STEPS_ONLY.fullmatch(norm.strip()) is not None:
+        # "../", "..%c0%af", "/..\\": a value of parent steps alone, as fuzzers send them to find
+        # which spelling the application resolves; no name, link or sentence is only steps
+        keep(0.85, "traversal.steps-only", 0, len(norm))
     if "0x" in norm:
         hexed = _HEX_STEP.search(norm)
         if hexed is not None:
@@ -528,7 +541,7 @@ def _resolve(text: str) -> str:
 
 # An absolute path with shell wildcards ("/etc/pa*wd", "/e?c/sh*"): a shell, glob() or an
 # inclusion that expands them opens the file the pattern names
-_WILD_PATH = re.compile(r"(?:^|[\s='\"(;|`])(/[a-z0-9_.*?/\-]{4,60})")
+_WILD_PATH = re.compile(r"(?:^|[\s='\"(;|`+])(/[a-z0-9_.*?/\-]{4,60})")
 _GLOB_TARGETS = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/sudoers",
                  "/etc/hostname", "/proc/self/environ", "/proc/self/cmdline", "/proc/version",
                  "/root/.ssh/id_rsa", "/root/.bash_history")
@@ -575,7 +588,11 @@ def _system_file(found: str) -> bool:
     if _HOME_SECRET.search(found) is not None:
         return True
     if found.startswith("/home/"):
+        if _PUBLIC_HTML.match(found) is not None and _CONFIG_FILE.search(found) is not None:
+            return True  # "/home/user/public_html/includes/settings.inc.php": a shared host's site tree
         return _SENSITIVE_FILE.search(found) is not None
+    if found[1:3] == ":/" and _SHORT_NAME.search(found) is not None:
+        return True  # "c:/docume~1/admini~1/locals~1/temp/": Windows' 8.3 names, no page or upload has them
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
     if found.startswith(_DOC_ROOTS) and _WEB_ASSET.search(found) is not None and _SENSITIVE_FILE.search(found) is None:

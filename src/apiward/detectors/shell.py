@@ -110,9 +110,9 @@ _STRONG = linear(
     r"|(?:[;&|\n]|%0a)[\s]{0,4}\"[a-z]:[\\/][^\"\n;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr)\""
     r"|(?:[;&|\n]|%0a)[\s]{0,4}['\"]?\\\\[a-z0-9.\-]{1,63}\\[^\s;&|<>]{0,120}\.(?:exe|bat|cmd|ps1|vbs|hta|scr|dll)\b"
     # cmd.exe's substring expansion ("%ProgramData:~0,1%"), spelling a command out of a variable's letters,
-    # and a Windows variable echoed where a command begins ("echo %PATH%")
+    # and a Windows variable echoed where a command begins ("echo %PATH%", after a marker: "echo 8a7f%USERNAME%")
     r"|%[a-z_()]{1,30}:~-?[0-9]{1,3}(?:,-?[0-9]{1,3})?%"
-    r"|(?:^|[;&|\n])[\s]{0,4}echo[\s]{1,4}%(?:path|username|userprofile|computername|userdomain|temp|tmp|windir"
+    r"|(?:^|[;&|\n])[\s]{0,4}echo[\s]{1,4}[a-z0-9]*%(?:path|username|userprofile|computername|userdomain|temp|tmp|windir"
     r"|systemroot|cd|os|appdata|localappdata|homepath|homedrive|programfiles|comspec|logonserver|processor_architecture)%"
     r"|%comspec%|\bfor[\s]{1,8}/[fdlr][\s]{1,8}(?:(?:\"[^\"]{0,80}\"|[^%\s]{1,60})[\s]{1,8}){0,2}%%?[a-z0-9]|\bfor[\s]{1,8}%%?[a-z0-9\-~_]{1,32}[\s]{1,8}in[\s]{0,8}\("
     # cmd.exe comparisons: batch operators, or "==" between batch-shaped operands (a script's

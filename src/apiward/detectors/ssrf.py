@@ -465,6 +465,11 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             return (0.7, "ssrf.remote-include", hm.end())  # http://203.0.113.7/shell.php: code from a bare IP
         if scheme in ("ftp", "ftps", "tftp"):
             return (0.7, "rfi.ip-host", hm.end())  # ftp://198.51.100.7: a file fetched from a bare address
+        if scheme in ("http", "https") and isinstance(addr, ipaddress.IPv4Address) and tail.strip("/"):
+            # "http://45.33.32.156/x?cmd=id": a resource on a bare public address handed to the
+            # application as data; sites link by name (none of the recorded traffic's values holds
+            # one), payloads are served from a throwaway host's address
+            return (0.6, "rfi.ip-host", hm.end())
         return None
     score, rule = judged
     return (score, rule, hm.end())

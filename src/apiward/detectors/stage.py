@@ -1249,9 +1249,10 @@ _FFFD_SPACED = re.compile("(?i)\ufffd(?:union|select|or|and|xor|from|where|havin
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
 _RAW_PROTOCOL_URL = re.compile(r"(?i)(?:gopher|dict|tftp|ldap|telnet)://[a-z0-9.\-\[\]:]{1,80}/")
 # the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
-# dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e"); an odd byte merely beside a dot is no
+# dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e") or between the two (".%00./"); an odd byte merely beside a dot is no
 # step (random binary has dots: 1 byte in 256, and odd bytes about every other)
-_STEP_ODD = re.compile("\\.\\.[\x00-\x08\x0e-\x1f\ufffd]{1,6}|(?:[\x00-\x08\x0e-\x1f\ufffd]{1,6}\\.){2}")
+_STEP_ODD = re.compile("\\.\\.[\x00-\x08\x0e-\x1f\ufffd]{1,6}|(?:[\x00-\x08\x0e-\x1f\ufffd]{1,6}\\.){2}"
+                       "|\\.[\x00\ufffd]{1,6}\\.(?=[/\\\\])")
 # a control character standing between two visible ASCII characters, where a space would be
 _SPACER_CHAR = re.compile("(?<=[!-~])[\x01-\x08\x0e-\x1f](?=[!-~])")
 
