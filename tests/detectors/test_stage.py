@@ -587,6 +587,8 @@ def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shippe
         ("/acme/dotfiles/blob/main/.bashrc", False),
         ("/acme/dotfiles/-/tree/v1.2/.config/", False),
         ("/acme/dotfiles/src/branch/main/.zshrc", False),
+        ("/acme/web-app/blob/main/.github/workflows/ci.yml", False),  # a file under a dot-directory
+        ("/app/.git/config", True),
     ],
 )
 def test_a_dot_file_on_a_code_host_page_is_shown_not_served(shipped_model, path: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
@@ -633,7 +635,9 @@ def test_an_erb_field_alone_is_not_blocked_by_the_model(shipped_model, value: st
      ("id=7%27%29", True), ("id=21128%27", True), ("id=%27%60", True), ("id=%5C", True), ("id=1%5C", True),
      ("id=%29%29", True), ("id=1%29", False), ("path=a%5C", False),
      ("id=%27%27", False), ("id=%22%22", False), ("q=O%27Brien", False), ("size=27%22", False),
-     ("id=1%27%27", False), ("v=12345678901%27", False)],
+     ("id=1%27%27", False), ("v=12345678901%27", False),
+     # a multibyte charset's lead byte before the quote (GBK / Big5 swallow the escaping backslash)
+     ("id=%bf%27", True), ("id=%25bf%27", True), ("id=%25df%255c%2527", True), ("name=%C3%9F%27", False)],
 )
 def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     found = blocking(stage().findings(request(query=query)))

@@ -220,6 +220,9 @@ def scan(text: str) -> list[Hit]:
                 # (its end tag is read past)
                 keep(0.15, "xss.data-script", m.start(), m.end())
                 data_end = _DATA_SCRIPT.match(text, m.end(1)).end()  # type: ignore[union-attr]
+            elif name == "script" and "/" not in text[m.start() : m.start(1)] and _embed_script(text, m.end(1)):
+                keep(0.15, "xss.embed-script", m.start(), m.end())  # a social network's embed loader
+                data_end = _EMBED_SCRIPT.match(text, m.end(1)).end()  # type: ignore[union-attr]
             elif name in STRONG_TAGS:
                 if name not in ("script", "xss") and _BARE_ELEMENT.match(rest) is not None:
                     # "#<Object>" (a V8 error message), a lone "<iframe" token of a page recording:
@@ -917,6 +920,21 @@ _EMBED_SRC = re.compile(
 
 # a script element of a data type (JSON-LD, JSON), its one attribute the type (an id may
 # follow), holding no markup up to its end tag: browsers do not run it, and ignore a src on it
+# the empty script element a social network gives to paste beside an embedded post (X/Twitter,
+# Instagram, TikTok, Reddit, Imgur, Facebook, LinkedIn, Pinterest): its only source the network's
+# own loader, which a CMS article carries wherever a post is quoted; a script from anywhere else,
+# or one with a body or a handler, is read as before
+_EMBED_SCRIPT = re.compile(
+    r"(?:[\s]{1,4}(?:async|defer|charset=([\"']?)utf-8\1|crossorigin=([\"']?)anonymous\2|nonce=([\"']?)[a-z0-9+/=]{1,40}\3"
+    r"|src=([\"']?)(?:https:)?//(?:platform\.twitter\.com/widgets\.js|www\.instagram\.com/embed\.js|www\.tiktok\.com/embed\.js"
+    r"|embed\.reddit\.com/widgets\.js|s\.imgur\.com/min/embed\.js|connect\.facebook\.net/[a-z_]{2,5}/sdk\.js(?:#[a-z0-9=&.]{0,60})?"
+    r"|platform\.linkedin\.com/in\.js|assets\.pinterest\.com/js/pinit\.js)\4)){1,6}[\s]{0,4}>[\s]{0,4}</script[\s]{0,4}>"
+)
+def _embed_script(text: str, pos: int) -> bool:
+    found = _EMBED_SCRIPT.match(text, pos)
+    return found is not None and "src=" in found.group(0)
+
+
 _DATA_SCRIPT = re.compile(
     r"[\s]{1,4}type[\s]{0,4}=[\s]{0,4}([\"']?)application/(?:ld\+)?json\1(?:[\s]{1,4}id[\s]{0,4}=[\s]{0,4}[\"']?[a-z0-9_\-]{1,40}[\"']?)?"
     r"[\s]{0,4}>[^<]{0,8000}</script[\s]{0,4}>"

@@ -256,6 +256,18 @@ _EMPTY_BRACE = re.compile(r"\{,[^{}\s]{1,80}\}|\{[^{}\s]{1,80},\}")
 _SHELLSHOCK = re.compile(r"\([\s]{0,8}\)[\s]{0,8}\{")
 # a shell loop's head ("for x in ; do", "while :; do"): no JavaScript function body has one
 _SHELL_LOOP = re.compile(r"\b(?:for|select|while|until)\b[^;{}]{0,200};[\s]{0,8}do\b")
+def _named_in_link(text: str, start: int, end: int) -> bool:
+    """The name at ``start:end`` is a word of an http(s) URL's path or fragment: no call (no
+    parenthesis, quote or "$" in the name) and nothing but URL characters back to "://"."""
+    scheme = text.rfind("://", 0, start)
+    if scheme < 4 or not text[max(0, scheme - 5) : scheme].endswith(("http", "https")):
+        return False
+    if _URL_WORD.fullmatch(text, scheme + 3, end) is None:
+        return False
+    return "?" not in text[scheme:start]  # (a parameter's value is data the application reads)
+
+
+_URL_WORD = re.compile(r"[a-z0-9_.\-/#%~]{1,300}")
 _CODE = linear(
     r"<\?(?:php|=|[\s])|\b(?:shell_exec|passthru|proc_open|pcntl_exec|"
     r"create_function|call_user_func(?:_array)?|preg_replace|include_once|"
@@ -572,7 +584,12 @@ def _scan(text: str) -> list[Hit]:
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag; so is
         # Perl's "@{[" (an encoded polyline of a map's route is letters and "@[\\]^_`{|}~")
         chance = short_tag or text.startswith("@{", code.start())
-        keep(0.45 if chance and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
+        if _named_in_link(text, code.start(), code.end()):
+            # "https://docs.python.org/3/library/subprocess.html#subprocess.run": a documentation
+            # link naming the function (its page or anchor), no call
+            keep(0.3, "cmdi.code-name-in-link", code.start(), code.end())
+        else:
+            keep(0.45 if chance and random_blob(text) else 0.92, "cmdi.code-execution", code.start(), code.end())
     # (no separator: nothing for `_after_separator` to read, whatever the words)
     if (best is None or best.score < 0.95) and _has_separator(text) and _may_name_command(text):
         found = _after_separator(text)

@@ -145,6 +145,7 @@ _SYNTAX_CHAR = re.compile(r"[<>'\"`;|$(){}\[\]\\*!^~\n\r\x80-\U0010ffff]")
 _QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "'`", "`'", '"`', '`"', "\\'", '\\"', "`)",
                            "\\", "))"})
 _PROBE_ENDS = frozenset(probe[-1] for probe in _QUOTE_PROBES)
+_WIDE_BYTE_QUOTES = frozenset({"'", '"', "\\'", '\\"'})
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
 
@@ -163,6 +164,11 @@ def _quote_probe(value: str) -> bool:
     else:
         decoded = normalize_value(value).views[-1].strip()
     if decoded in _QUOTE_PROBES:
+        return True
+    if decoded[1:] in _WIDE_BYTE_QUOTES and (decoded[:1] == "\ufffd" or decoded != value and "\x80" <= decoded[:1] <= "\xff"):
+        # "%bf%27", "%df'", "%bf%5c%27": a lone byte of a multibyte charset's lead range before the
+        # quote, which a GBK or Big5 connection reads as one character with the escaping backslash
+        # (the byte as the parser left it, U+FFFD, or still encoded: "ß'" typed is UTF-8, no probe)
         return True
     after = _NUMBER_THEN.fullmatch(decoded)
     if after is None or after.group(1) not in _QUOTE_PROBES:
@@ -1153,9 +1159,10 @@ def _digest(value: str) -> bytes:
 
 
 # a code host's page of one file of a repository ("/acme/dotfiles/blob/main/.bashrc", GitLab's
-# "/-/blob/", Gitea's and Bitbucket's "/src/"): a dot-file there is a file of the repository shown,
+# "/-/blob/", Gitea's and Bitbucket's "/src/"), or a file under a dot-directory of it
+# ("/blob/main/.github/workflows/ci.yml"): a dot-file there is a file of the repository shown,
 # not the site's own configuration
-_CODE_BROWSING = re.compile(r"/(?:blob|tree|raw|blame|src)/[^/]{1,100}/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}/?$")
+_CODE_BROWSING = re.compile(r"/(?:blob|tree|raw|blame|src)/[^/]{1,100}/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}(?:/[^/]{1,200}){0,30}/?$")
 
 
 def _code_browsing(path: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
