@@ -181,6 +181,20 @@ def test_nosql_operator_key_in_json_and_query() -> None:
     assert any(f.category is Category.NOSQLI and f.score >= 0.5 for f in found)
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ("q=user/password&name[%23post_render][]=passthru&name[%23type]=markup&name[%23markup]=id", True),
+        ("mail[%23lazy_builder][0]=shell_exec&mail[%23lazy_builder][1][]=id", True),
+        ("filter[tags][]=post_render&section=process", False),  # the words as values, no render property
+    ],
+)
+def test_a_render_array_callback_in_a_parameter_name(query: str, blocked: bool) -> None:
+    """Drupal turns "name[#post_render][]" into a render-array property whose callback it calls."""
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.CMDI in found.values()) is blocked, found
+
+
 FILTER_PARAMETERS = [
     # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),

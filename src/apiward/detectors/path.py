@@ -76,7 +76,7 @@ STRICT = (
     "winnt/system32/", "winnt/win.ini", "winnt/repair/", "winnt/php.ini", "windows/php.ini", "documents and settings/administrator",
     # Java archives' descriptors, which a container never serves (only a read through the
     # application reaches them)
-    "meta-inf/manifest.mf", "meta-inf/context.xml", "meta-inf/persistence.xml",
+    "meta-inf/manifest.mf", "meta-inf/context.xml", "meta-inf/persistence.xml", "meta-inf/maven/",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(

@@ -105,6 +105,8 @@ _CONFIG_DOTFILE = re.compile(
     r"fabric|n8n|junie|ai|copilot|gemini|mcp)"
     r"|(?:rc|ignore|history|env|secrets?|credentials|config|passwd|token)$"
 )
+# the properties of a Drupal render array that name a callback the renderer calls
+_RENDER_CALLBACK = re.compile(r"\[#(?:post_render|pre_render|lazy_builder|access_callback|value_callback|process|after_build|element_validate|submit|validate)\]")
 # Enum members as module globals: a class attribute look-up of an enum member (``Source.PATH``)
 # costs several times a global's, and the per-field code tests the source several times
 _PATH, _HEADER, _COOKIE = Source.PATH, Source.HEADER, Source.COOKIE
@@ -423,6 +425,10 @@ class DetectionStage:
             orm = _ORM_LOOKUP.search(name.lower())
             if orm is not None:
                 self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
+        if "[#" in name and not name.endswith("#key") and _RENDER_CALLBACK.search(name.lower()) is not None:
+            # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
+            # property of a Drupal render array, whose callbacks the renderer calls with its markup
+            self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.render-callback", _short(name))
         if source in _NAMED_SOURCES and name and "#key" not in name:
             # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
             # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by
