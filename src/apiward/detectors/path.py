@@ -628,6 +628,9 @@ def null_byte(raw: str) -> Hit | None:
     m = _NULL_RAW.search(raw)
     if m is None:
         return None
+    if m.group(0) == "\\0" and (m.start() == 0 or not (raw[m.start() - 1].isalnum() or raw[m.start() - 1] in "./")):
+        # ('lexer: handle "\\0"'): an escape named in text; the cut follows a file name's last character
+        return None
     before = raw[max(0, m.start() - 64) : m.start()].lower()
     if random_blob(raw[:400]):
         return None
