@@ -195,6 +195,16 @@ def test_a_render_array_callback_in_a_parameter_name(query: str, blocked: bool) 
     assert (Category.CMDI in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [("id=1;select", True), ("id=1%3Bdrop--", True), ("page=5;%20waitfor", True),
+     ("ids=1;2;3", False), ("v=1;selection", False), ("q=3;%20update%20me%20later", False)],
+)
+def test_an_id_and_a_second_statements_first_word_is_the_stacked_probe(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.SQLI in found.values()) is blocked, found
+
+
 FILTER_PARAMETERS = [
     # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),

@@ -183,6 +183,9 @@ def _quote_probe(value: str) -> bool:
 # (3'onsGXa<'">ecwzLO), and a number cut off by a comment ("310/*comment*/")
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
+_STACKED_PROBE = re.compile(
+    r"[0-9]{1,10}[\s]{0,2};[\s]{0,2}(?:select|drop|insert|update|delete|exec|execute|declare|shutdown|waitfor|truncate)"
+    r"[\s]{0,2}(?:--[\s-]{0,2}|#|;|/\*)?", re.IGNORECASE)
 _NUMBER_COMMENT = re.compile(r"-?[0-9]{1,10}[\s]{0,2}/\*[^*]{0,40}\*/")
 
 
@@ -331,6 +334,10 @@ class DetectionStage:
                     probe = _scanner_probe(tail)
                     if probe is not None:
                         self._add(scored, fld.location, probe[0], 0.8, probe[1], _short(value))
+                elif len(tail) <= 40 and tail[:1].isdigit() and ";" in tail and _STACKED_PROBE.fullmatch(tail) is not None:
+                    # "1;select", "5; drop--": an id followed by the first word of a second statement,
+                    # the probe for stacked queries (what follows is the query the tester sends next)
+                    self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.stacked-probe", _short(value))
             if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
                 continue
             if len(name) <= _FIELD_NAME_MAX:
