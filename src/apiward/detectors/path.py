@@ -77,6 +77,9 @@ STRICT = (
     # Java archives' descriptors, which a container never serves (only a read through the
     # application reaches them)
     "meta-inf/manifest.mf", "meta-inf/context.xml", "meta-inf/persistence.xml", "meta-inf/maven/",
+    # appliances' configuration (pfSense's, FortiOS's session table), the Active Directory database,
+    # a remote-desktop manager's saved connections
+    "cf/conf/config.xml", "/conf/config.xml", "dev/cmdb/", "windows/ntds/", "ntds.dit", "mremoteng/confcons.xml",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -169,7 +172,7 @@ _NULL_RAW = re.compile(r"(?:%00|%2500|\\0|\\x00|\\u0000|\x00)")
 # prose: "my site lives in /var/www"): counted when it names a sensitive file, a configuration /
 # key / log file, or lies under a directory no web page lives in.
 _SYSTEM_PATH = linear(
-    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|xampp|wamp64|wamp|lampp|programdata|appserv)/[^\s'\"<>?#]{1,200}"
+    r"(?:^|[='\"(])(/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|xampp|wamp64|wamp|lampp|programdata|appserv|u01|etc_ro|mnt/mtd)/[^\s'\"<>?#]{1,200}"
     # (Windows' two system folders whose names hold spaces: "c:/program files/mysql/my.ini")
     r"|[a-z]:/(?:program files(?: \(x86\))?/|documents and settings/)?[a-z][^\s'\"<>?#]{0,200}|~[a-z0-9_\-]{0,32}/[^\s'\"<>?#]{1,200})"
 )
@@ -184,7 +187,7 @@ _GLUED_DRIVE = re.compile(
     r"|users|documents and settings|php[0-9]{0,2}|mysql|apache[0-9]{0,2}|boot\.ini)(?:/|$)[^\s'\"<>?#]{0,200})"
 )
 # a process's descriptors and streams and bash's sockets (not /dev/null, the empty file)
-_DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/")
+_DEV_FILES = ("/dev/fd/", "/dev/std", "/dev/tcp/", "/dev/udp/", "/dev/cmdb/")
 _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/", "/var/lib/", "/var/mail/", "/var/spool/", "/var/www/", "/var/backups/",
                 "/root/", "/usr/local/etc/", "/etc/ssl/", "/etc/php", "/etc/postgresql/", "/etc/redis",
                 "/etc/systemd/", "/etc/sysconfig/", "/etc/init.d/", "/etc/cron", "/etc/ld.so", "/etc/nsswitch",
@@ -198,7 +201,7 @@ _CONFIG_FILE = re.compile(
     # YAML settings, PHP includes and encrypted credentials ("config/credentials.yml.enc"), a
     # server's log by its rotated name ("logs/localhost_access_log.2023-01-01.txt") and PHP's
     # session files ("/tmp/sess_<id>"), which a log or session inclusion runs as code
-    r"|\.ya?ml$|\.inc(?:\.php)?$|\.yml\.enc$|/logs?/[a-z0-9_.\-]{1,80}\.(?:txt|out)$|/sess_[a-z0-9,\-]{20,64}$"
+    r"|\.ya?ml$|\.inc(?:\.php)?$|\.yml\.enc$|\.secret$|\.(?:mdf|ldf)$|/logs?/[a-z0-9_.\-]{1,80}\.(?:txt|out)$|/sess_[a-z0-9,\-]{20,64}$"
 )
 # a user's shell, editor and client histories and settings, by their absolute path (under /home/
 # only these count: a web page may live at "/home/...", never at "/home/x/.bashrc")
@@ -209,6 +212,13 @@ _HOME_SECRET = re.compile(
 # Windows folders of local web / database stacks and of the system's shared data
 _WINDOWS_STACKS = ("xampp/", "wamp/", "wamp64/", "programdata/", "appserv/", "uwamp/")
 _DOC_ROOTS = ("/var/www/", "/srv/www/", "/srv/http/")
+# where packaged servers and appliances keep their trees (application servers, Oracle's /u01,
+# routers' read-only /etc_ro and flash /mnt/mtd): a path three folders deep there is the
+# server's own file, which no page names
+_PRODUCT_ROOTS = ("/opt/", "/u01/", "/etc_ro/", "/mnt/mtd/", "/var/opt/", "/var/atlassian/", "/usr/local/", "/usr/share/")
+# a script under an image's name in a site's tree ("images/cmd.php.jpg"): the upload an
+# inclusion runs
+_SCRIPT_AS_IMAGE = re.compile(r"\.(?:php[0-9]?|phtml|phar|asp|aspx|jsp)\.(?:jpe?g|png|gif|bmp|ico)$")
 _PUBLIC_HTML = re.compile(r"/home/[a-z0-9_.\-]{1,32}/(?:public_html|www|htdocs)/")
 # a DOS 8.3 short name ("progra~1", "docume~1") as one folder of a drive path
 _SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
@@ -236,7 +246,7 @@ _SENSITIVE_FILE = linear(
 )
 _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.0x2e[/]")
 # (RE2 on long text: the stdlib engine tries "[a-z]:/" at every letter)
-_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev|xampp|wamp64|wamp|lampp|programdata|appserv)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
+_SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev|xampp|wamp64|wamp|lampp|programdata|appserv|u01|etc_ro|mnt)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
 _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev)/[^\s'\"<>?#]{1,200})")
@@ -244,7 +254,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
 _TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
-                  "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
+                  "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
 # A parent step whose slash a loose decoder reads out of a malformed escape: a lone overlong
@@ -390,6 +400,12 @@ def scan(text: str) -> list[Hit]:
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
+    if norm.startswith(("classpath:", "classpath*:")):
+        resource = norm.split(":", 1)[1].strip()
+        if "../" in resource or resource.endswith((".properties", ".yml", ".yaml", ".xml", ".key", ".jks", ".p12")):
+            # "classpath:/application-prod.properties", "classpath:/templates/../x": a Spring resource
+            # location handed over as data, naming the application's own settings or climbing out
+            keep(0.85, "traversal.classpath", 0, min(len(norm), 80))
     if "base64,pd" in norm:
         data = _DATA_PHP.search(norm)
         if data is not None:
@@ -593,6 +609,11 @@ def _system_file(found: str) -> bool:
         return _SENSITIVE_FILE.search(found) is not None
     if found[1:3] == ":/" and _SHORT_NAME.search(found) is not None:
         return True  # "c:/docume~1/admini~1/locals~1/temp/": Windows' 8.3 names, no page or upload has them
+    if found.startswith(_DOC_ROOTS) and _SCRIPT_AS_IMAGE.search(found) is not None:
+        return True
+    if found.startswith(_PRODUCT_ROOTS) and found.count("/") >= 4 and not found.endswith("/") and ":" not in found and (
+            "." in found.rsplit("/", 1)[-1] or not found.startswith("/usr/")):
+        return True  # (not a PATH list, "/usr/local/bin:/usr/bin", nor a program's folder under /usr)
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
     if found.startswith(_DOC_ROOTS) and _WEB_ASSET.search(found) is not None and _SENSITIVE_FILE.search(found) is None:
