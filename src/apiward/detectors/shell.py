@@ -236,6 +236,8 @@ _VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-
 # ";${x:-id}", "|${u:=whoami}": an unset variable's default (or assigned) value run as the command
 _DEFAULT_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{[a-z_][a-z0-9_]{0,20}:?[-=]([a-z/][a-z0-9_./\-]{0,30})\}")
 # ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
+_SPELLED_DEFAULTS = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}(?:\$\{[a-z_][a-z0-9_]{0,20}:?[-=][a-z0-9/._\-]{1,10}\}){2,8}")
+_DEFAULT_PIECE = re.compile(r":?[-=]([a-z0-9/._\-]{1,10})\}")
 _VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
 _ALIAS = re.compile(
     r"(?:^(?:[a-z_][a-z0-9_.\-]{0,30}=)?|[;&|`\n]|\$\()[\s]{0,4}alias[\s]{1,8}(?:[-+][a-z]{1,4}[+]?[\s]{1,8}){0,3}['\"]?[a-z_.][a-z0-9_.\-]{0,20}['\"]?="
@@ -300,6 +302,9 @@ _CODE = linear(
     r"|\b[oc]:\+?[0-9]{1,4}:\"[a-z_\\][a-z0-9_\\]{0,64}\":[0-9]{1,6}:\{"
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
+    r"|(?:^|[\n(.]|\\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\\n"  # (the same with escaped newlines)
+    # Ghostscript's sandbox switched off, Perl's -M option loading a module with code ("-M-ne,system(q(id))")
+    r"|(?:^|\s)-dnosafer\b|(?:^|\s)-m-?[a-z]{0,12}[,=][\s]{0,2}(?:system|exec|qx|`)"
     # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
     r"|\bjdbc:h2:[^\s'\"]{0,120};[\s]{0,4}init[\s]{0,4}=|\bcreate[\s]{1,8}alias[\s]{1,8}[a-z_][a-z0-9_]{0,30}[\s]{1,8}as[\s]{1,8}\$\$"
     # a string spelled from character codes, PHP or Python ("chr(115).chr(121).chr(115)", "chr(105)+chr(100)")
@@ -323,7 +328,7 @@ _CODE = linear(
 # Groovy runs a string as a command line: "'id'.execute()", "\"cat /etc/passwd\".execute().text"
 # (its own pattern, tried when "execute" is in the text: inside `_CODE` its quoted run made the
 # combined automaton track a state per open quote, and every value paid for it)
-_GROOVY_EXECUTE = linear(r"['\"][^'\"\n]{1,120}['\"][\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)")
+_GROOVY_EXECUTE = linear(r"['\"][^'\"\n]{1,120}['\"][\s]{0,4}\]?[\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)")
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 # an option two or three words after a command: "ansible all -m ping", "chef-run all x -t"
 _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2}[a-z][a-z0-9\-]{0,20}(?:$|[\s=])")
@@ -627,6 +632,11 @@ def _scan(text: str) -> list[Hit]:
         default = _DEFAULT_COMMAND.search(text)
         if default is not None and _command_name(default.group(1)) in _COMMAND_WORDS:
             keep(0.9, "cmdi.variable-default", default.start(), default.end())
+        elif default is not None:
+            spelled = _SPELLED_DEFAULTS.match(text, default.start())
+            if spelled is not None and _command_name("".join(_DEFAULT_PIECE.findall(spelled.group(0)))) in _COMMAND_WORDS:
+                # ";${x:-i}${y:-d}": a command spelled from the defaults of unset variables
+                keep(0.9, "cmdi.variable-default", spelled.start(), spelled.end())
     if (best is None or best.score < 0.85) and "alias" in text:
         alias = _ALIAS.search(text)
         if alias is not None:
@@ -1246,7 +1256,11 @@ def _command_at(
         args = word in _SHELLS or _program_no_prose_names(word) or _CMD_VARIABLES.match(rest.lstrip()) is not None
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
-        if after is not None and after.group(0) in ("eval", "exec", "command", "builtin"):
+        if name in ("exec", "builtin") and after is not None and after.group(0) in DISTINCT_COMMANDS:
+            # "; exec id": the builtin that replaces the shell with its argument; a program no
+            # sentence names after it ("exec summary" is prose)
+            args = True
+        elif after is not None and after.group(0) in ("eval", "exec", "command", "builtin"):
             # "; builtin eval id", "; command exec whoami": a second prefix (no sentence says that)
             # before the program, which may be a word ("id")
             after = _WORDS.match(rest.lstrip()[after.end() :].lstrip())
