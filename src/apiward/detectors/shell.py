@@ -37,7 +37,7 @@ DISTINCT_COMMANDS = frozenset(
     csh tcsh dash busybox python python2 python3 perl ruby php lua node nodejs powershell pwsh
     cmd cmd.exe chmod chown chgrp passwd useradd usermod crontab nohup telnet ssh scp rsync
     tftp ftp xterm base64 xxd hexdump od strace ltrace gdb nmap socat certutil bitsadmin
-    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1
+    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1 conhost uci
     schtasks vssadmin bcdedit bcdboot icacls takeown mkfifo mknod ls cat id pwd env printenv
     ps uptime hostname dig host traceroute tracert ping sleep timeout echo printf rm mv cp
     touch mkdir rmdir chattr lsattr tar gzip gunzip zip unzip bzip2 7z awk gawk sed grep egrep
@@ -236,6 +236,7 @@ _VAR_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{?([a-z_][a-
 # ";${x:-id}", "|${u:=whoami}": an unset variable's default (or assigned) value run as the command
 _DEFAULT_COMMAND = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}\$\{[a-z_][a-z0-9_]{0,20}:?[-=]([a-z/][a-z0-9_./\-]{0,30})\}")
 # ";$a cat /etc/passwd", "|$u wget x": an (empty) variable in front of a command word
+_NUL_REDIRECT = re.compile(r"(?:^|&|\|)[\s]{0,4}[a-z][a-z0-9_.]{1,20}(?:[\s]{1,4}[^&|<>\s]{1,30}){0,6}[\s]{1,4}[12]?>[\s]{0,2}nul(?:$|[\s&|])")
 _SPELLED_DEFAULTS = re.compile(r"(?:^|;|&&|\|\||\||\n|`|\$\()[\s]{0,4}(?:\$\{[a-z_][a-z0-9_]{0,20}:?[-=][a-z0-9/._\-]{1,10}\}){2,8}")
 _DEFAULT_PIECE = re.compile(r":?[-=]([a-z0-9/._\-]{1,10})\}")
 _VAR_PREFIX = re.compile(r"(?:^|;|&&|\|\||\||\n)[\s]{0,4}\$[a-z_][a-z0-9_]{0,10}[\s]{1,4}([a-z][a-z0-9_\-]{1,20})")
@@ -576,6 +577,11 @@ def _scan(text: str) -> list[Hit]:
         option = _option_run(text)
         if option is not None:
             keep(0.95, "cmdi.shell-syntax", option.start(), option.end())
+    if best is None and "nul" in text and ">" in text:
+        silenced = _NUL_REDIRECT.search(text)
+        if silenced is not None:
+            # "& choice /t 8 /d y >nul": a cmd.exe command after "&" with its output sent to NUL
+            keep(0.9, "cmdi.shell-syntax", silenced.start(), silenced.end())
     if "()" in text and "{" in text:
         ss = _SHELLSHOCK.search(text)
         if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
