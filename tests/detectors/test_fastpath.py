@@ -55,6 +55,9 @@ def test_fast_paths_run_on_real_cases() -> None:
     # the stripped value and its dotted segments
     for value in (",.PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", " PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg "):
         assert not inert(value) and scan_value(value), value
+    # options of a program the value is appended to, naming a file to run or write
+    for value in ("-be -C/tmp/evil.cf", "-config /tmp/x.config"):
+        assert not inert(value) and scan_value(value), value
     # PowerShell's New-Object with an argument the shell analyser reads as a command line
     assert not inert("new-object 0") and scan_value("new-object 0")
     # a catalog only ever named whole (found by the property test: it was no trigger word)

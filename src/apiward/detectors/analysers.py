@@ -163,6 +163,9 @@ def inert(value: str) -> bool:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
         return False
+    if text[:1] == "-" or " -" in text:
+        if shell.option_run(text) is not None:
+            return False  # "-be -C/tmp/evil.cf": options of a program the value is appended to, a file to run
     if _BARE_HOST.match(text) is not None and ssrf.scan(text):
         return False  # "0x7f000001/admin", "instance-data/latest": an internal host without its scheme
     if _GADGET_OR_VERSION.search(text) is not None:

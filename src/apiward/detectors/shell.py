@@ -356,7 +356,7 @@ _STRONG_OR_CODE = linear("(" + _STRONG.pattern + ")|(?:" + _CODE.pattern + ")")
 # where the tool's output runs or is served ("eth0 -w /var/www/html/x.pcap", "any -n -c 1 -z sh",
 # "--template=/tmp/x", "-X/tmp/log"; not "shell commands: ls -la /tmp/"). Tokens alternate with
 # blanks and an option starts with "-" where the word between options cannot, so the match has
-# little to undo; it is tried only on short values that hold a target (`_option_run`).
+# little to undo; it is tried only on short values that hold a target (`option_run`).
 _OPTION_RUN = re.compile(
     r"(?:[^\s]{1,80}[\s]{1,4})?(?:-{1,2}[a-z0-9][^\s]{0,60}[\s]{1,4}(?:[a-z0-9][^\s\-]{0,20}[\s]{1,4})?){0,4}-{1,2}[a-z][a-z0-9\-]{0,30}"
     r"(?:[=\s]{1,4}(?:ba|da|z|k)?sh(?:$|[\s])|[=\s]{0,4}(?:/tmp/|/var/tmp/|/dev/shm/|/var/www/|/srv/www/|/usr/share/nginx/html|c:[\\/]inetpub[\\/]))"
@@ -364,7 +364,7 @@ _OPTION_RUN = re.compile(
 _OPTION_TARGETS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/var/www/", "/srv/www/", "nginx/html", "inetpub", "sh")
 
 
-def _option_run(text: str) -> re.Match[str] | None:
+def option_run(text: str) -> re.Match[str] | None:
     """`_OPTION_RUN` at the start of a value of at most 400 characters with an option and a target."""
     if len(text) > 400 or not (text[:1] == "-" or " -" in text) or not any(t in text for t in _OPTION_TARGETS):
         return None
@@ -574,7 +574,7 @@ def _scan(text: str) -> list[Hit]:
     else:
         code = m
     if best is None:
-        option = _option_run(text)
+        option = option_run(text)
         if option is not None:
             keep(0.95, "cmdi.shell-syntax", option.start(), option.end())
     if best is None and "nul" in text and ">" in text:
