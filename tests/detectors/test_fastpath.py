@@ -56,7 +56,9 @@ def test_fast_paths_run_on_real_cases() -> None:
     for value in (",.PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", " PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg "):
         assert not inert(value) and scan_value(value), value
     # options of a program the value is appended to, naming a file to run or write
-    for value in ("-be -C/tmp/evil.cf", "-config /tmp/x.config"):
+    # (and a Spring resource location, parent steps and a file in hex)
+    for value in ("-be -C/tmp/evil.cf", "-config /tmp/x.config", "classpath:application.properties",
+                  "2e2e2f2e2e2f2e2e2f6574632f706173737764"):
         assert not inert(value) and scan_value(value), value
     # PowerShell's New-Object with an argument the shell analyser reads as a command line
     assert not inert("new-object 0") and scan_value("new-object 0")

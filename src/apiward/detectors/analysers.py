@@ -93,7 +93,7 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
                  "navigation", "reflect", "function", "print", "open", "write", "writeln", "fetch",
                  "atob", "href", "queryselector", "getelementbyid", "createelement", "adw", "ad4"})
     | frozenset({"localhost", "localhost4", "localhost6", "localdomain", "localtest", "lvh", "internal", "loopback",
-                 "kubernetes", "metadata"})
+                 "kubernetes", "metadata", "classpath"})
 )
 # Literals the analysers match inside longer words: every Java gadget name, and a few more.
 _GADGET_PARTS: tuple[str, ...] = tuple(
@@ -133,8 +133,9 @@ def plain(value: str) -> bool:
     text = value.lower()
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
-    if "0x2e" in text:
-        return False  # "0x2e0x2e0x2fetc0x2fpasswd": parent steps spelled as hex literals, all letters and digits
+    if "0x2e" in text or "2e2e2f" in text or "2e2e5c" in text:
+        # "0x2e0x2e0x2fetc0x2fpasswd", "2e2e2f2e2e2f6574...": parent steps spelled in hex, all letters and digits
+        return False
     if (text.startswith("0x") or text.endswith("_user")) and sql.fragment(text) is not None:
         return False  # "0x27206f7220313d31" (MySQL's hex for "' or 1=1"), "session_user"
     return len(value) < 8 or (template.encoded_gadget(value) is None and not value.startswith(template.GZIP_BASE64))
@@ -159,6 +160,8 @@ def inert(value: str) -> bool:
     # ("@system.": a Razor expression reaching .NET, "@System.Environment.MachineName", is words and dots)
     if ".." in text or ":/" in text or "//" in text or "@@" in text or "@system." in text:
         return False
+    if "2e2e2f" in text or "2e2e5c" in text:
+        return False  # parent steps spelled in hex ("2e2e2f6574632f706173737764"), which `scan_views` decodes
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)):
