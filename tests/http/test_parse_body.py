@@ -253,6 +253,15 @@ def multipart(*parts: tuple[str, bytes], boundary: str = "XyZ") -> bytes:
 MP = "multipart/form-data; boundary=XyZ"
 
 
+def test_a_quoted_filename_is_also_read_with_its_backslashes() -> None:
+    """Quoted-string rules drop backslashes ("..\\..\\win.ini" becomes "....win.ini"); PHP, browsers
+    and many servers keep them, so the name is read both ways."""
+    body = multipart(('Content-Disposition: form-data; name="f"; filename="..\\..\\WINDOWS\\win.ini"\r\nContent-Type: text/plain', b"x"))
+    assert body_fields(post(body, MP)) == [("f#filename", "....WINDOWSwin.ini"), ("f#filename", "..\\..\\WINDOWS\\win.ini"), ("f", "x")]
+    body = multipart(('Content-Disposition: form-data; name="f"; filename="report.pdf"\r\nContent-Type: text/plain', b"x"))
+    assert body_fields(post(body, MP)) == [("f#filename", "report.pdf"), ("f", "x")]
+
+
 def test_multipart_fields_and_filenames() -> None:
     body = multipart(
         ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import binascii
 import logging
+import re
 from urllib.parse import unquote
 
 from python_multipart.exceptions import FormParserError
@@ -148,6 +149,17 @@ def _split_parts(data: bytes, boundary: str, out: FieldList) -> list[_Part]:
     return parts
 
 
+_QUOTED_FILENAME = re.compile(r'(?:^|;)[ \t]*filename[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
+
+
+def _raw_filename(disposition: str) -> str | None:
+    """The quoted file name as written, its backslashes kept; None when it has none."""
+    if "\\" not in disposition:
+        return None
+    found = _QUOTED_FILENAME.search(disposition)
+    return found.group(1) if found is not None else None
+
+
 def _rfc5987(value: str) -> str:
     """``UTF-8''na%C3%AFve.txt`` -> ``naïve.txt`` (charset other than UTF-8 read as UTF-8)."""
     _, _, encoded = value.partition("''")
@@ -205,6 +217,11 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
         is_file = bool(filename) or bool(filename_star)
         if filename:
             items.append(Field(Source.BODY, name + "#filename", filename))
+            raw_name = _raw_filename(part.headers.get("content-disposition", ""))
+            if raw_name is not None and raw_name != filename:
+                # 'filename="..\\..\\windows\\win.ini"': backslashes a quoted string's rules
+                # drop, which PHP, browsers and many servers keep (a Windows path's separators)
+                items.append(Field(Source.BODY, name + "#filename", raw_name))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
         if not content and filename is not None:
