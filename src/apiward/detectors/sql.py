@@ -40,11 +40,12 @@ class Token(NamedTuple):
     end: int
 
 
+# (a number may carry Oracle's binary-double / -float suffix where a keyword is glued to it: "1dunion")
 # (U+FFFD is whitespace: a byte that is no UTF-8, "%a0" sent raw in a URL, is decoded to it, and
 # MySQL's latin-1 reading of that byte is a no-break space between keywords: "1%a0union%a0select")
 _MASTER = re.compile(
     r"(?P<ws>[\s\x00-\x1f\xa0+\ufffd]+)"
-    r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+|\\n)"
+    r"|(?P<num>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?(?:[df](?=union))?|\.\d+|\\n)"
     r"|(?P<var>@@?[a-z_0-9$.]*)"
     r"|(?P<word>[a-z_$\u00c0-\ufffc\ufffe\uffff][a-z0-9_$\u00c0-\ufffc\ufffe\uffff]*)"
     r"|(?P<op><=>|!=|<>|<=|>=|\|\||&&|::|:=|!<|!>|->>|->|[=<>!\-*/%^|&~:])"
