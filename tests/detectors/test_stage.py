@@ -205,6 +205,24 @@ def test_an_id_and_a_second_statements_first_word_is_the_stacked_probe(query: st
     assert (Category.SQLI in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        # Socrata's open-data API: SoQL in "$where"
+        ("$where=created_date%20between%20%272024-03-01%27%20and%20%272024-03-31%27&$limit=10", False),
+        ("$where=magnitude%20%3E%203.0&$order=time%20DESC", False),
+        # a MongoDB $where: JavaScript
+        ("$where=this.password.match(/%5Ea/)", True),
+        ("$where=1%3D%3D1", True),
+        ("$where=sleep(100)", True),
+        ("user[$where]=1", True),
+    ],
+)
+def test_a_where_parameter_is_soql_unless_it_is_javascript(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.NOSQLI in found.values() or Category.SQLI in found.values()) is blocked, found
+
+
 FILTER_PARAMETERS = [
     # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),

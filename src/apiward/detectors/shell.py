@@ -727,6 +727,9 @@ def _word_brace(text: str) -> tuple[int, int] | None:
 _WORD_COMMAND_CUT = re.compile(r"(?:id|ps|env|set|pwd|who|ver|dir|hostname)[\s]{0,2}(?:;|\|\|?|&&?|%0a|\\n)[\s]{0,2}")
 
 
+_CODE_AND_NUMBER = re.compile(r"[a-z0-9]{2,3}[\s]{1,2}[0-9]{1,5}[a-z]?")
+
+
 def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | None:
     """A value (``stripped``, a suffix of ``text``) that starts with a command line."""
     if len(stripped) <= 16 and _WORD_COMMAND_CUT.fullmatch(stripped) is not None:
@@ -734,6 +737,8 @@ def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | Non
         return (0.85, "cmdi.command", offset, len(text))
     if not _starts_with_command(stripped):
         return None
+    if _CODE_AND_NUMBER.fullmatch(stripped) is not None:
+        return None  # "sh 412", "nc 1234": a flight or a route, an airline's code and a number
     offset = len(text) - len(stripped)
     head = stripped.split(" ", 1)[0]
     if head in _PREFIXES and stripped[len(head) :].strip():

@@ -200,6 +200,10 @@ _CATALOG_ANY = linear(literal_trie(CATALOGS), short_text=SHORT_TEXT)
 # a server variable's name (@@version, @@global.sql_mode, @@servername): letters and underscores;
 # "@@uchpw5n$t6ep9raisy" with digits and dollars is a generated password, not a variable
 _SYSTEM_VARIABLE = re.compile(r"@@(?:(?:global|session|local)\.)?[a-z_]{2,64}")
+# JavaScript's well-known symbols as documentation names them ("Symbol/@@iterator" on MDN)
+_JS_SYMBOLS = frozenset({"@@iterator", "@@asynciterator", "@@toprimitive", "@@hasinstance", "@@species",
+                         "@@tostringtag", "@@unscopables", "@@match", "@@matchall", "@@replace", "@@search",
+                         "@@split", "@@isconcatspreadable"})
 # the keywords after which a server variable glued to them is still read ("between@@port")
 _GLUED_BEFORE_VARIABLE = frozenset({"between", "and", "or", "xor", "not", "select", "where", "having", "like", "union"})
 # Syntax only SQL has: a MySQL user variable assigned, opening the value or a parenthesis
@@ -1715,7 +1719,7 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
             t.start == 0 or not text[t.start - 1].isalnum()
             # (or glued to a keyword: "1 between@@port and@@port")
             or (i > 0 and tokens[i - 1].value in _GLUED_BEFORE_VARIABLE and tokens[i - 1].end == t.start)
-        ) and not text.startswith("@@", t.end):  # @@macro@@
+        ) and not text.startswith("@@", t.end) and t.value not in _JS_SYMBOLS:  # @@macro@@
             keep((0.85, "sqli.system-variable", t.start, t.end))
         elif kind == "b" and t.value == "information_schema" and n >= 2:
             keep((0.9, "sqli.catalog", t.start, t.end))

@@ -90,6 +90,8 @@ _SCRIPT_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "asp", "aspx", "jsp", "jspx", "cgi", "pl"}
 )
 _OPERATOR_KEY = re.compile(r"(?:^|[.\[#{\"'])\$(?:ne|gt|gte|lt|lte|nin|regex|where|exists|expr|or|nor|not|function|accumulator|elemmatch)(?:$|[\[\].\"'}#])")
+# what a MongoDB $where clause is written in (JavaScript) and SoQL has no use for
+_JS_WHERE = re.compile(r"this\.|this\[|function|return|sleep\(|==|;|\|\||&&|while|match\(|\bobj\.|\$\{|=>|\{")
 # ORM filter lookups in parameter names (Django-style ``field__lookup``): a client choosing the
 # query operator, e.g. ``password__startswith=a`` or ``user__is_staff``.
 _ORM_LOOKUP = re.compile(
@@ -421,8 +423,17 @@ class DetectionStage:
         scored: dict[tuple[str, Category], tuple[float, str, str]] = {}
         source, name, value = fld
         filter_comparison = "$" in name and _filter_comparison(name.lower(), value)
+        # "?$where=created_date between '2024-03-01' and ...": Socrata's open-data API (SoQL), whose
+        # query parameters are "$where", "$select", "$order"; a MongoDB $where is JavaScript
+        # ("this.x", "sleep(", "==", "return"), judged as before. The parameter's name read as a
+        # key ("$where#key") is judged with its value, as a filter's is
+        soql = name == "$where" and source is Source.QUERY and _JS_WHERE.search(value.lower()) is None
+        if name == "$where#key" and source is Source.QUERY:
+            filter_comparison = True
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
-            if not filter_comparison:
+            if soql:
+                pass
+            elif not filter_comparison:
                 # (not "filters[price][$gte]=10" (Strapi), "where.price.$gte" (Parse): a list API's
                 # filter parameter comparing a named field with a number, a date or a word; no weak
                 # finding either, which the model would raise: only its own certainty blocks there)
@@ -451,7 +462,7 @@ class DetectionStage:
                 # most names are plain (a remembered skip): their location is not built
                 named = self._analyse_value(text)
                 if named is not None:
-                    if "$" in text and _filter_comparison(text.lower() + "#key", ""):
+                    if soql or "$" in text and _filter_comparison(text.lower() + "#key", ""):
                         # the operators of a filter parameter's name ("filters[price][$gte]"): its value
                         # is judged with them (`_filter_comparison`); the other families still read it
                         named = (named[0], tuple(h for h in named[1] if h.category is not Category.NOSQLI))
