@@ -223,6 +223,19 @@ def test_a_where_parameter_is_soql_unless_it_is_javascript(query: str, blocked: 
     assert (Category.NOSQLI in found.values() or Category.SQLI in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ("s=index/think%5Capp/invokefunction&function=call_user_func_array&vars[0]=phpinfo&vars[1][]=-1", True),
+        ("s=whoami&_method=__construct&method=POST&filter[]=system", True),
+        ("theme=system&function=search&filter=md5&mode=exec", False),
+    ],
+)
+def test_thinkphps_dispatcher_handed_a_php_function(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.CMDI in found.values()) is blocked, found
+
+
 FILTER_PARAMETERS = [
     # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),

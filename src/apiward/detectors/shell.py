@@ -306,6 +306,8 @@ _CODE = linear(
     r"|(?:^|[\n(.]|\\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\\n"  # (the same with escaped newlines)
     # Ghostscript's sandbox switched off, Perl's -M option loading a module with code ("-M-ne,system(q(id))")
     r"|(?:^|\s)-dnosafer\b|(?:^|\s)-m-?[a-z]{0,12}[,=][\s]{0,2}(?:system|exec|qx|`)"
+    # Groovy's Grape annotations fetching a jar from a repository the value names (Jenkins' script check)
+    r"|@grab(?:resolver|config)?[\s]{0,4}\([\s]{0,4}(?:group|name|root|disablechecksums|'|\")"
     # an H2 database URL that runs a script or Java code when connected ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM '...'")
     r"|\bjdbc:h2:[^\s'\"]{0,120};[\s]{0,4}init[\s]{0,4}=|\bcreate[\s]{1,8}alias[\s]{1,8}[a-z_][a-z0-9_]{0,30}[\s]{1,8}as[\s]{1,8}\$\$"
     # a string spelled from character codes, PHP or Python ("chr(115).chr(121).chr(115)", "chr(105)+chr(100)")

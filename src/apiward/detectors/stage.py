@@ -448,6 +448,10 @@ class DetectionStage:
             # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
             # property of a Drupal render array, whose callbacks the renderer calls with its markup
             self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.render-callback", _short(name))
+        if source in _NAMED_SOURCES and value and len(value) <= 120 and _php_callable(name, value):
+            # "function=call_user_func_array&vars[0]=system", "_method=__construct&filter[]=system":
+            # ThinkPHP's request dispatch handed a PHP function to call, by name
+            self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.php-callable", _short(value))
         if source in _NAMED_SOURCES and name and "#key" not in name:
             # parameter, cookie and JSON key names reach applications too (``java.lang.Runtime=x``);
             # a name that is a whole JSON document (a JSON body posted as a form) is read leaf by
@@ -1197,6 +1201,26 @@ def _code_browsing(path: str, scored: dict[tuple[str, Category], tuple[float, st
     for key, (score, rule, evidence) in scored.items():
         if rule.startswith("traversal.hidden-file") and key[0].startswith("path."):
             scored[key] = (min(score, 0.45), rule, evidence)
+
+
+# PHP functions that call what they are given, or run commands, as a parameter's whole value: no
+# form field holds one; the English words among PHP's runners count only in the parameters
+# ThinkPHP's exploits fill ("vars[0]=system", "filter[]=exec")
+_PHP_INVOKERS = frozenset({"call_user_func_array", "call_user_func", "create_function", "shell_exec", "passthru",
+                           "proc_open", "pcntl_exec", "phpinfo", "__construct", "invokefunction"})
+_PHP_RUNNERS = frozenset({"system", "exec", "assert", "popen", "eval", "file_put_contents", "base64_decode", "md5"})
+_CALLABLE_PARAMS = frozenset({"vars[0]", "vars[]", "filter[]", "filter[0]"})
+# ThinkPHP's routes to its own dispatcher, the "s" parameter of its RCE exploits
+_THINKPHP_ROUTE = re.compile(r"think/(?:app|container|request|template/driver/file|view/driver/php)/(?:invokefunction|input|write|display)")
+
+
+def _php_callable(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _PHP_INVOKERS:
+        return True
+    if lowered in _PHP_RUNNERS and name.lower() in _CALLABLE_PARAMS:
+        return True
+    return "think" in lowered and _THINKPHP_ROUTE.search(lowered.replace("\\", "/")) is not None
 
 
 def _hidden_file(segment: str) -> bool:
