@@ -295,7 +295,7 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 
 
 # a path's first segment glued to a parent step: "/static../", "/assets../"
-_STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}")
+_STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}|\.\.")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
 
 
@@ -370,8 +370,9 @@ def scan(text: str) -> list[Hit]:
                     # "../.history", "../.env": one step up to a hidden file, where secrets live
                     keep(0.85, "traversal.step-hidden", first.start(), end + 12)
     if best is None and ".." in norm and _STEPS_ONLY.fullmatch(norm.strip()) is not None:
-        # "../", "..%c0%af", "/..\\": a value of parent steps alone, as fuzzers send them to find
-        # which spelling the application resolves; no name, link or sentence is only steps
+        # "../", "..%c0%af", "/..\\", "..": a value of parent steps alone, as fuzzers send them to
+        # find which spelling the application resolves (and Cisco ASA's "platform=.." exploit); no
+        # name, link or sentence is only steps (an ellipsis has three dots)
         keep(0.85, "traversal.steps-only", 0, len(norm))
     if "0x" in norm:
         hexed = _HEX_STEP.search(norm)
