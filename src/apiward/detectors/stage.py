@@ -431,9 +431,7 @@ class DetectionStage:
         if name == "$where#key" and source is Source.QUERY:
             filter_comparison = True
         if "$" in name and _OPERATOR_KEY.search(name.lower()) is not None:
-            if soql:
-                pass
-            elif not filter_comparison:
+            if not (soql or filter_comparison):
                 # (not "filters[price][$gte]=10" (Strapi), "where.price.$gte" (Parse): a list API's
                 # filter parameter comparing a named field with a number, a date or a word; no weak
                 # finding either, which the model would raise: only its own certainty blocks there)
@@ -1203,9 +1201,10 @@ def _code_browsing(path: str, scored: dict[tuple[str, Category], tuple[float, st
             scored[key] = (min(score, 0.45), rule, evidence)
 
 
-# PHP functions that call what they are given, or run commands, as a parameter's whole value: no
-# form field holds one; the English words among PHP's runners count only in the parameters
-# ThinkPHP's exploits fill ("vars[0]=system", "filter[]=exec")
+# PHP functions that call what they are given or run commands, and the ThinkPHP method names its
+# exploits dispatch to ("__construct", "invokefunction"), as a parameter's whole value: no form
+# field holds one; the English words among PHP's runners count only in the parameters ThinkPHP's
+# exploits fill ("vars[0]=system", "filter[]=exec")
 _PHP_INVOKERS = frozenset({"call_user_func_array", "call_user_func", "create_function", "shell_exec", "passthru",
                            "proc_open", "pcntl_exec", "phpinfo", "__construct", "invokefunction"})
 _PHP_RUNNERS = frozenset({"system", "exec", "assert", "popen", "eval", "file_put_contents", "base64_decode", "md5"})
@@ -1304,9 +1303,10 @@ _ODD_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _FFFD_SPACED = re.compile("(?i)\ufffd(?:union|select|or|and|xor|from|where|having|order|sleep|drop|exec|waitfor)\ufffd")
 _PROOF_END = re.compile(r"(?i)(?:passwd|shadow|issue|hosts|\.ini)$")
 _RAW_PROTOCOL_URL = re.compile(r"(?i)(?:gopher|dict|tftp|ldap|telnet)://[a-z0-9.\-\[\]:]{1,80}/")
-# the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/") or one before each
-# dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e") or between the two (".%00./"); an odd byte merely beside a dot is no
-# step (random binary has dots: 1 byte in 256, and odd bytes about every other)
+# the odd bytes of a malformed step: after both its dots ("..\ufffd/", "..\x00/"), one before each
+# dot of two in a row ("\ufffd.\ufffd." of "%c0%2e%c0%2e") or a NUL between the two before a slash
+# (".%00./"); an odd byte merely beside a dot is no step (random binary has dots: 1 byte in 256,
+# and odd bytes about every other)
 _STEP_ODD = re.compile("\\.\\.[\x00-\x08\x0e-\x1f\ufffd]{1,6}|(?:[\x00-\x08\x0e-\x1f\ufffd]{1,6}\\.){2}"
                        "|\\.[\x00\ufffd]{1,6}\\.(?=[/\\\\])")
 # a control character standing between two visible ASCII characters, where a space would be
