@@ -120,6 +120,11 @@ _GADGET_RE = linear(literal_trie(sorted(set(_GADGET_PARTS))), short_text=32)
 _GADGET_OR_VERSION = linear(_GADGET_RE.pattern + "|" + shell.VERSION_HINT.pattern, short_text=32)
 
 
+def _hex_steps(text: str) -> bool:
+    """A parent step spelled as hex bytes ("../" is 2e2e2f, "..\\" 2e2e5c): `scan_views` decodes hex."""
+    return "2e2e2f" in text or "2e2e5c" in text
+
+
 def plain(value: str) -> bool:
     """The first fast path: `apiward.http.normalize.is_plain` (letters, digits, ``_``, ``-``),
     and no trigger word, gadget name or base64-spelled gadget in it."""
@@ -133,7 +138,7 @@ def plain(value: str) -> bool:
     text = value.lower()
     if not TRIGGER_WORDS.isdisjoint(_WORDS.findall(text)) or _GADGET_RE.search(text) is not None:
         return False
-    if "0x2e" in text or "2e2e2f" in text or "2e2e5c" in text:
+    if "0x2e" in text or _hex_steps(text):
         # "0x2e0x2e0x2fetc0x2fpasswd", "2e2e2f2e2e2f6574...": parent steps spelled in hex, all letters and digits
         return False
     if (text.startswith("0x") or text.endswith("_user")) and sql.fragment(text) is not None:
@@ -160,7 +165,7 @@ def inert(value: str) -> bool:
     # ("@system.": a Razor expression reaching .NET, "@System.Environment.MachineName", is words and dots)
     if ".." in text or ":/" in text or "//" in text or "@@" in text or "@system." in text:
         return False
-    if "2e2e2f" in text or "2e2e5c" in text:
+    if _hex_steps(text):
         return False  # parent steps spelled in hex ("2e2e2f6574632f706173737764"), which `scan_views` decodes
     if ":" in text and text.partition(":")[0] in _FETCH_SCHEMES:
         return False  # "http:127.0.0.1", "http:/2852039166": clients accept a URL without its "//"

@@ -66,10 +66,11 @@ _TRAILING_QUERY = re.compile(
 _SCRIPT_CALL = re.compile(
     r"(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\.(?:php[0-9]?|phtml|txt|inc|asp|aspx|jsp|pl|cgi|sh|py|gif|jpe?g|png)"
     r"(?:(?<![gfn])&|\?\.(?:jpe?g|png|gif|html?)"
-    r"|\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?(?:cmd|exec|command|execute|shell)=(?:id|ls|whoami|uname|pwd|dir|ipconfig|ifconfig"
-    r"|netstat|ps|cat|echo|phpinfo)(?:[\s+;&%][^#\s]{0,200})?"
+    r"|\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?"
+    r"(?:(?:cmd|exec|command|execute|shell)=(?:id|ls|whoami|uname|pwd|dir|ipconfig|ifconfig|netstat|ps|cat|echo|phpinfo)"
     # a web shell's one-letter parameter ("c99.txt?c=whoami"), with a command no listing sorts by
-    r"|\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?c=(?:whoami|uname|ipconfig|ifconfig|netstat|phpinfo)(?:[\s+;&%][^#\s]{0,200})?)$"
+    r"|c=(?:whoami|uname|ipconfig|ifconfig|netstat|phpinfo))"
+    r"(?:[\s+;&%][^#\s]{0,200})?)$"
 )
 # a server-side script's source saved under a name the remote server will not run ("x.php.txt",
 # "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output

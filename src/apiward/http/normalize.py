@@ -157,10 +157,12 @@ def is_plain(value: str) -> bool:
     """True for values no analyser can flag: only ``[A-Za-z0-9_-]`` and not base64 of text."""
     if _PLAIN.fullmatch(value) is None:
         return False
-    if len(value) < MIN_BASE64_CHARS or _base64_text(value) is not None:
-        return len(value) < MIN_BASE64_CHARS
-    volume = _VOLUME_PREFIX.match(value)
-    return volume is None or _base64_text(value[volume.end() :]) is None
+    if len(value) < MIN_BASE64_CHARS:
+        return True
+    if _base64_text(value) is not None:
+        return False
+    path = _volume_path(value)
+    return path is None or _base64_text(path) is None
 
 
 def window(value: str) -> tuple[str, bool]:
@@ -379,6 +381,12 @@ def _backslash_replace(match: re.Match[str]) -> str:
 _VOLUME_PREFIX = re.compile(r"[a-z]{1,2}[0-9]{1,2}_(?=[a-z0-9\-_]{8})", re.IGNORECASE)
 
 
+def _volume_path(value: str) -> str | None:
+    """What follows a file manager's volume id ("l1_Li4vZXRj..." -> "Li4vZXRj..."), or None."""
+    volume = _VOLUME_PREFIX.match(value)
+    return value[volume.end() :] if volume is not None else None
+
+
 def _base64_payloads(value: str) -> list[str]:
     """Text hidden in base64: the whole value, or the segments of a dotted token (JWT)."""
     found: list[str] = []
@@ -391,9 +399,9 @@ def _base64_payloads(value: str) -> list[str]:
         candidates.append(stripped[data.end() :])  # what an include() or a browser would run
     if "." in stripped and stripped.count(".") <= 4:
         candidates.extend(part for part in stripped.split(".") if len(part) >= MIN_BASE64_CHARS)
-    volume = _VOLUME_PREFIX.match(stripped)
-    if volume is not None:
-        candidates.append(stripped[volume.end() :])  # "l1_Li4vZXRj...": a file manager's volume id and base64 path
+    path = _volume_path(stripped)
+    if path is not None:
+        candidates.append(path)  # "l1_Li4vZXRj...": a file manager's volume id and base64 path
     for candidate in candidates:
         text = _base64_text(candidate)
         if text is not None:
