@@ -1289,3 +1289,17 @@ def test_a_python_traceback_quoting_sqlalchemy_passes() -> None:
     headers = [("content-type", "application/json")]
     body = json.dumps({"note": report}).encode()
     assert blocking(stage().findings(request("POST", "/issues", headers=headers, body=body))) == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "blocked"),
+    [
+        ("/%2577ebui_wsma_HTTP", "", True),  # Cisco IOS XE's web UI, its "w" encoded twice
+        ("/search", "q=%2573%2563ript", True),
+        ("/go", "url=https%3A%2F%2Fshop.example%2Fa%253Fb%253D1%2520c", False),  # a nested URL's reserved characters
+        ("/sale", "q=50%2525%20off", False),
+    ],
+)
+def test_a_letter_encoded_twice_in_the_url(path: str, query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(path=path, query=query)))
+    assert (Category.PROTOCOL in found.values()) is blocked, found

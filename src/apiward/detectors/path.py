@@ -59,6 +59,8 @@ STRICT = (
     "etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/debian_version", "etc/machine-id",
     # version-control metadata left in a web root, and macOS system preferences
     ".svn/entries", ".svn/wc.db", ".hg/hgrc", "library/preferences/",
+    # macOS' keychains and its local directory service (the users' password hashes), a zsh history
+    "library/keychains/", "var/db/dslocal/", ".zsh_history",
     # framework secrets by their conventional paths (Symfony, Rails)
     "app/config/parameters.yml", "config/database.yml", "config/master.key", "config/secrets.yml",
     # Unix files whose only reader is the system: accounts, mounts, network and daemon configuration
@@ -222,6 +224,9 @@ _SCRIPT_AS_IMAGE = re.compile(r"\.(?:php[0-9]?|phtml|phar|asp|aspx|jsp)\.(?:jpe?
 _PUBLIC_HTML = re.compile(r"/home/[a-z0-9_.\-]{1,32}/(?:public_html|www|htdocs)/")
 # a DOS 8.3 short name ("progra~1", "docume~1") as one folder of a drive path
 _SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
+# a short name that IIS resolves to the long one ("/web-in~1/web.xml", "/global~1.asa", "/aspnet~1/"):
+# a folder, or a file with its three-letter extension, where a path starts or after a slash
+_IIS_SHORT_NAME = re.compile(r"(?:^|/)[a-z][a-z0-9_\-]{1,5}~[1-9](?:/|\.[a-z0-9]{1,3}(?:$|[/?#;]))")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
 # A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
@@ -253,7 +258,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -423,6 +428,11 @@ def scan(text: str) -> list[Hit]:
             # "web.config::$data", "index.php::$DATA": a file's NTFS default stream by name; IIS
             # maps the handler by the whole name and serves a script's source as a static file
             keep(0.85, "traversal.ntfs-stream", stream.start(), stream.end())
+    if "~" in norm:
+        short = _IIS_SHORT_NAME.search(norm)
+        if short is not None:
+            # the rules that guard the long name ("web-inf/", "global.asa") never see it
+            keep(0.85, "traversal.short-name", short.start(), short.end())
     if "//?/" in norm or "//./" in norm:
         device = _DEVICE_PATH.search(norm)
         if device is not None:

@@ -207,12 +207,20 @@ _STRONG = linear(
     r"|(?:^|[\s'\"=])-x[\s]{0,2}/[^\s'\"]{1,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
     # curl's or wget's output sent into a script ("-o /var/www/html/x.php http://...", "--output-document=x.jsp")
     r"|(?:^|[\s'\"=])(?:-o|-O|--output|--output-document)[\s=]{0,4}[^\s'\"]{0,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
-    r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec)[\s]{0,4}="
+    r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec|unzip-command)[\s]{0,4}="
+    # zip's test command ("-TT 'sh #' -T"): the archive "tested" by a shell
+    r"|(?:^|[\s'\"=])-tt[\s=]{1,4}['\"][\s]{0,2}(?:ba|z|k|da)?sh\b"
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
     # the shell fed a here-string ("$0<<<$'\\x69\\x64'", "bash<<<id"), a command spelled in ANSI-C escapes
-    r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}<<<|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
+    r"|(?:\$(?:0|\{0\})|\b(?:ba|z|k|da)?sh)[\s]{0,4}(?:<<<|<<-?[\s]{0,2}['\"]?[a-z_][a-z0-9_]{0,20}['\"]?[\s]{0,4}\n)"
+    r"|\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}){2,}'"
+    # (and a here-document: "sh<<EOT\nid\nEOT")
+    # a spreadsheet formula's DDE call of a program ("=cmd|' /c calc'!a0"): what a CSV export runs
+    r"|\b(?:cmd|powershell|pwsh|mshta|rundll32|regsvr32|certutil|wscript|cscript|msexcel)[\s]{0,2}\|[\s]{0,2}'[^'\n]{0,200}'[\s]{0,2}!"
     # find's per-file program without "find" in front: "-exec id \\;", "-execdir sh -c x {} +"
     r"|(?:^|[\s;|&])-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s;|&][^\n]{0,120}(?:\\;|\{\}[\s]{0,4}\+)"
+    # (a value that is the option itself may end it with a bare ";": "-exec id ;")
+    r"|^-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s;|&][^\n]{0,120}[\s];$"
 )
 _GLOB_PATH = re.compile(r"(?:/[a-z0-9?*\[\]!^\-]{1,16}){2,6}")
 _SENSITIVE_PATH = linear("|".join(re.escape(s) for s in STRICT))
@@ -277,7 +285,14 @@ _CODE = linear(
     r"require_once|file_put_contents|file_get_contents|highlight_file|show_source|"
     r"phpinfo|base64_decode|gzinflate|gzuncompress|str_rot13|zlib_decode|move_uploaded_file|"
     r"spawnsync|execsync|execfile)[\s]{0,8}\("
-    r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}(?:['\"$`]|\[[\s]{0,4}['\"])"
+    r"|\b(?:system|include|require|exec|assert|spawn|fork|popen|fopen|readfile|unserialize)[\s]{0,4}\([\s]{0,4}(?:['\"$`]|\[[\s]{0,4}['\"]|qq?[{(\[/|!])"
+    # Perl's open of a pipe ("open(my $f, \"id|\")", "open(F, '|sh')"); a scanner's marker printed
+    # from injected PHP (".print(md5(31337))."); ThinkPHP's dispatcher named in a URL ("invokefunction&function=")
+    r"|\bopen[\s]{0,4}\([\s]{0,4}(?:my[\s]{1,4})?[$a-z_][a-z0-9_]{0,20}[\s]{0,4},[\s]{0,4}['\"](?:[\s]{0,2}\|[^'\"\n]{1,80}|[^'\"\n|]{1,80}\|[\s]{0,2})['\"]"
+    r"|\b(?:print|echo|die|printf|var_dump|print_r)[\s]{0,4}\(?[\s]{0,4}md5[\s]{0,4}\("
+    r"|\binvokefunction&function=|\bcall_user_func(?:_array)?&vars\[[0-9]\]="
+    # a Drupal render array's callback set by a query nested in a value ("destination=node?q[#post_render][]=passthru")
+    r"|\[#(?:post_render|pre_render|lazy_builder|access_callback)\](?:\[[0-9]{0,3}\])?="
     # Ruby's backtick method called by name ("Kernel.`('id')"), a Function built by reflection
     # ("Reflect.construct(Function, ['return process'])"), Python's builtins indexed ("__builtins__['eval']")
     r"|\bkernel\.`|\breflect\.construct[\s]{0,4}\([\s]{0,4}function\b|\b__builtins__[\s]{0,4}(?:\[[\s]{0,4}['\"]|\.[\s]{0,4}__)"
@@ -379,7 +394,7 @@ _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,
 # the rest of a parenthesis after its first word: a count, its unit (a word or two) and the ")"
 _PARENTHESISED_COUNT = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,3}[\s]{0,4}\)")
 _PROSE_FOLLOW = re.compile(r"[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}[\s]{1,4}[a-z]{2,20}")
-_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|proxycommand|--config|(?:^|\s)-c [a-z]|-pack|/var/www|/srv/www|nginx/html|inetpub|\s-{1,2}[a-z]{1,20}[= ]{1,4}[a-z]{0,2}sh\b|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
+_TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|-tt[\s=]|proxycommand|--config|(?:^|\s)-c [a-z]|-pack|/var/www|/srv/www|nginx/html|inetpub|\s-{1,2}[a-z]{1,20}[= ]{1,4}[a-z]{0,2}sh\b|module\.exports|system32|syswow64|sysnative|/bin|/usr|/dev|/tmp|%comspec|\bfor\b|\bif\b|\bcmd\b|powershell|invoke-|iex|wget|curl|python|perl|ruby|php|chmod|\brm\b|child_process|process|__import__|\bos\.|subprocess|runtime|\bo:|\ba:")
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"

@@ -487,10 +487,12 @@ _COLUMNS_FROM = re.compile(
     r"[a-z_][a-z0-9_.]{0,30}[\s]{0,2}(?:--[ +]?-?|#|/\*)"
 )
 # "name asc limit 1", "id desc limit 0,1": a sort parameter's column and direction, then the LIMIT the
-# query would end with (a sort value is a column and a direction alone)
+# query would end with, or a comment (a sort value is a column and a direction alone)
 _ORDER_LIMIT = re.compile(
     r"[a-z_][a-z0-9_.]{0,30}[\s]{1,3}(?:asc|desc)[\s]{1,3}limit[\s]{1,3}[0-9]{1,10}"
     r"(?:[\s]{0,2},[\s]{0,2}[0-9]{1,10}|[\s]{1,3}offset[\s]{1,3}[0-9]{1,10})?(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
+    # "name asc--", "2 desc/*": the direction, and the rest of the query cut off after it
+    r"|[a-z0-9_][a-z0-9_.]{0,30}[\s]{1,3}(?:asc|desc)[\s]{0,2}(?:--[ +]?-?|#|/\*)"
 )
 
 
@@ -502,7 +504,7 @@ def fragment(text: str) -> Hit | None:
         return None
     if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None and (
             "(" not in body or body.partition("(")[0] in SQL_FUNCTIONS)) or (
-            " limit" in body and _ORDER_LIMIT.fullmatch(body) is not None):
+            (" limit" in body or " asc" in body or " desc" in body) and _ORDER_LIMIT.fullmatch(body) is not None):
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
     if not body.startswith(FRAGMENT_HEADS):
         return None
@@ -682,19 +684,38 @@ def _past_code_spans(text: str, qpos: int) -> int:
 # one symbol in quotes, as prose and error messages name a character ("Unexpected token '<'",
 # "expected ')' after argument list", "use ',' or ';' between items")
 _QUOTED_SYMBOLS = frozenset("<>(){}[],.:;")
+# SQL's words in quotes, as a search quotes them to find them together ('"union all" vs "union"',
+# '"select * from" meme'): letters and blanks, a star among them, a statement's keyword among the
+# words (other quoted words, "property 'call' of", are judged as the first quote, as before)
+_QUOTED_PHRASE = re.compile(r"[a-z][a-z ]{0,40}(?:\*[a-z ]{1,40})?")
+_PHRASE_KEYWORDS = frozenset({"union", "select", "from", "where", "drop", "insert", "delete", "update", "table",
+                              "join", "into", "values", "exec"})
+# what makes the quote after such words a break after all ("'x' or 1=1--", "'a';--")
+_LOGIC_AFTER = re.compile(r"[\s)]{0,8}(?:or\b|and\b|xor\b|\|\||&&|union\b|[;=<>!]|--|#|/\*)")
 
 
 def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
-    """The first ``quote`` from ``qpos`` that does not open a quoted symbol: a blank (or the
-    value's start, or "(") before it, one symbol of `_QUOTED_SYMBOLS`, the same quote, then a blank,
-    the end or a closing punctuation. Read as a break, such a quote closes the application's
-    string and the quote two characters on opens another, which holds what follows up to the
+    """The first ``quote`` from ``qpos`` that does not open a quoted symbol or phrase: a blank (or
+    the value's start, or "(") before it, one symbol of `_QUOTED_SYMBOLS` or words
+    (`_QUOTED_PHRASE`), the same quote, then a blank, the end or a closing punctuation, and no
+    logic operator, comparison or comment after it. Read as a break, such a quote closes the
+    application's string and the next one opens another, which holds what follows up to the
     next quote: that next one is where a break could be."""
     for _ in range(8):
-        if (qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(") or text[qpos + 1 : qpos + 2] not in _QUOTED_SYMBOLS
-                or text[qpos + 2 : qpos + 3] != quote or text[qpos + 3 : qpos + 4] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";")):
+        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n("):
             return qpos
-        qpos = text.find(quote, qpos + 3)
+        if text[qpos + 1 : qpos + 2] in _QUOTED_SYMBOLS and text[qpos + 2 : qpos + 3] == quote:
+            close = qpos + 2
+        else:
+            phrase = _QUOTED_PHRASE.match(text, qpos + 1)
+            if phrase is None or text[phrase.end() : phrase.end() + 1] != quote or text[phrase.end() - 1] == " " or (
+                    _PHRASE_KEYWORDS.isdisjoint(phrase.group(0).split())):
+                return qpos
+            close = phrase.end()
+        if text[close + 1 : close + 2] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";") or (
+                _LOGIC_AFTER.match(text, close + 1) is not None):
+            return qpos
+        qpos = text.find(quote, close + 1)
     return qpos
 
 
@@ -1513,8 +1534,10 @@ def _stacked(tokens: Sequence[Token], i: int) -> int | None:
     if t.value == "desc" and u is not None and u.kind == "b" and (w is None or w.kind in "c;"):
         return u.end  # "'; desc users; --"
     if t.value == "set" and u is not None and w is not None and (
-            u.kind == "v" or (u.value in ("global", "session", "persist") and w.kind == "b")):
-        return w.end  # "'; set global general_log=1--", "; set @q=0x..": a server or session variable written
+            u.kind == "v" or (u.value in ("global", "session", "persist", "role") and w.kind == "b")):
+        # "'; set global general_log=1--", "; set @q=0x..": a server or session variable written;
+        # "'; set role postgres--": PostgreSQL's session taking another role's rights
+        return w.end
     if t.kind != "E":
         return None  # "sort: newest; order by price": a clause is not a statement
     return _clause(tokens, i)

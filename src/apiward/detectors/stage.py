@@ -362,6 +362,11 @@ class DetectionStage:
         if request.content_type == FORM and b"&" in request.body and len(request.body) <= 65536:
             self._split_commands(request.body.decode("utf-8", "replace"), Source.BODY, scored, rejoined)
         raw_path = request.raw_path
+        if "%25" in raw_path or "%25" in request.query_string:
+            double = _DOUBLE_ENCODED_ALNUM.search(raw_path) or _DOUBLE_ENCODED_ALNUM.search(request.query_string)
+            if double is not None:
+                where = "path" if double.string is raw_path else "query"
+                self._add(scored, where, Category.PROTOCOL, 0.85, "protocol.double-encoded-alnum", double.group(0))
         if ":" in raw_path:
             drive = _DRIVE_SEGMENT.search(raw_path)
             if drive is not None:
@@ -1042,6 +1047,11 @@ _SPLIT_FLAG_SCORE = 0.85
 
 # a path segment that is a Windows drive (``c:`` then a slash), not at the path's start
 _DRIVE_SEGMENT = re.compile(r"/([A-Za-z]:(?:/|\\|%2[fF]|%5[cC]))")
+# a letter or digit percent-encoded twice ("/%2577ebui_wsma_HTTP", "%2573%2563ript"): no encoder
+# escapes an unreserved character even once, and a URL nested in another escapes only its
+# reserved ones ("%253F", "%2520"); the second layer hides the word from a filter that decodes
+# once (none of wcp-legit-dev's or crs-regression's legitimate requests has one)
+_DOUBLE_ENCODED_ALNUM = re.compile(r"%25(?:3[0-9]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])", re.IGNORECASE)
 
 
 def _plain_piece(piece: str) -> bool:

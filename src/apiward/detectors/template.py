@@ -525,6 +525,10 @@ def scan(text: str) -> list[Hit]:
             # "{{cite journal |title=Import rules |pages=1-10}}": a wiki page's template, which no
             # template engine parses (its words are not read as an expression)
             continue
+        if body.startswith("@(?"):
+            # "[a-z]+@(?:[a-z0-9-]+\\.)+": a regular expression's group after an "@", where no
+            # Razor expression can start ("?" opens none in C#)
+            continue
         expr = _EXPRESSION.search(body)
         if expr is not None:
             keep(0.45 if random_blob(text) else 0.93, "ssti.expression", m.start(), m.end())
