@@ -55,6 +55,8 @@ def test_fast_paths_run_on_real_cases() -> None:
     # the stripped value and its dotted segments
     for value in (",.PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", " PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg "):
         assert not inert(value) and scan_value(value), value
+    # a file manager's volume id before its base64 path, unpadded as elFinder sends it
+    assert not inert("l1_Li4vLi4vLi4vLi4vZXRjL3Bhc3N3ZA") and scan_value("l1_Li4vLi4vLi4vLi4vZXRjL3Bhc3N3ZA")
     # options of a program the value is appended to, naming a file to run or write
     # (and a Spring resource location, parent steps and a file in hex)
     for value in ("-be -C/tmp/evil.cf", "-config /tmp/x.config", "classpath:application.properties",

@@ -26,6 +26,7 @@ from apiward.http.normalize import (
     decode_closed_references,
     is_plain,
     normalize_value,
+    volume_path,
 )
 
 
@@ -188,7 +189,11 @@ def inert(value: str) -> bool:
         # without a dot is its own one segment: decoded once, not twice); a token with a space
         # or comma is no base64, but a segment after ",." can be
         stripped = value.strip()  # (as `normalize_value` strips it)
-        for token in (stripped, *stripped.split(".")) if "." in stripped else (stripped,):
+        tokens = [stripped, *stripped.split(".")] if "." in stripped else [stripped]
+        volume = volume_path(stripped)
+        if volume is not None:
+            tokens.append(volume)  # "l1_Li4vZXRj...": a file manager's volume id and base64 path, unpadded
+        for token in tokens:
             if (
                 len(token) >= MIN_BASE64_CHARS
                 and " " not in token

@@ -166,6 +166,8 @@ _STRONG = linear(
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:##?|%%?|//?)(?:\{\}|[^{}\s]{0,20}\*)"
     r"|\$\{(?:path|home|pwd|oldpwd|shell|user|hostname|ls_colors|ps[1-4]|bash|shlvl|random|seconds)(?:##?|%%?|//?|:[0-9])"
     r"|\$\{[a-z_][a-z0-9_]{0,30}(?:,,|\^\^)\}"
+    # pattern substitution, which rebuilds a command from a decoy ("x=wXoami;${x/X/h}")
+    r"|\$\{[a-z_][a-z0-9_]{0,30}//?[^{}/\s]{1,20}/[^{}\s]{0,20}\}"
     # windows: "net user", "net localgroup administrators" after a separator
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:(?:user|users|localgroup|group|view|share|session|accounts|config)"
     r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"

@@ -161,7 +161,7 @@ def is_plain(value: str) -> bool:
         return True
     if _base64_text(value) is not None:
         return False
-    path = _volume_path(value)
+    path = volume_path(value)
     return path is None or _base64_text(path) is None
 
 
@@ -381,7 +381,7 @@ def _backslash_replace(match: re.Match[str]) -> str:
 _VOLUME_PREFIX = re.compile(r"[a-z]{1,2}[0-9]{1,2}_(?=[a-z0-9\-_]{8})", re.IGNORECASE)
 
 
-def _volume_path(value: str) -> str | None:
+def volume_path(value: str) -> str | None:
     """What follows a file manager's volume id ("l1_Li4vZXRj..." -> "Li4vZXRj..."), or None."""
     volume = _VOLUME_PREFIX.match(value)
     return value[volume.end() :] if volume is not None else None
@@ -399,7 +399,7 @@ def _base64_payloads(value: str) -> list[str]:
         candidates.append(stripped[data.end() :])  # what an include() or a browser would run
     if "." in stripped and stripped.count(".") <= 4:
         candidates.extend(part for part in stripped.split(".") if len(part) >= MIN_BASE64_CHARS)
-    path = _volume_path(stripped)
+    path = volume_path(stripped)
     if path is not None:
         candidates.append(path)  # "l1_Li4vZXRj...": a file manager's volume id and base64 path
     for candidate in candidates:
