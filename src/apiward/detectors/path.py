@@ -137,6 +137,9 @@ _STRICT = linear(
     r"|(?:^|[\s='\"(])/dev/(?:fd/[0-9]|std(?:in|out|err)(?:$|[\s'\"])|tcp/|udp/|k?mem(?:$|[\s'\"]))"
 )
 _NTFS_STREAM = re.compile(r"[a-z0-9_\-]\.[a-z0-9]{1,8}::\$(?:data|index_allocation|bitmap)\b|[a-z0-9_\-]::\$index_allocation"
+                          # a named stream of a script or configuration file ("web.config:.txt",
+                          # "shell.php:.jpg"): Windows writes or reads the file, a filter sees another extension
+                          r"|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.[a-z0-9]{1,8}$"
                           r"|[a-z0-9_\-]:\$i30:\$index_allocation")  # IIS reads "web.config:$i30:$index_allocation" as the directory
 # Win32 device namespace ("\\\\?\\c:\\", "\\\\.\\pipe\\x", "\\\\?\\unc\\host\\share"), backslashes
 # read as slashes: a path that skips Windows' own name checks, which no form or API value is
@@ -258,7 +261,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -422,7 +425,7 @@ def scan(text: str) -> list[Hit]:
             glued = None  # "/files//dev/null": the empty file, not a read
         if glued is not None and _system_file(glued.group(1)) and not _is_url_path(norm, glued.start(1)):
             keep(0.85, "traversal.system-path", glued.start(1), glued.end(1))
-    if "::$" in norm or ":$i30:" in norm:
+    if "::$" in norm or ":$i30:" in norm or ":." in norm:
         stream = _NTFS_STREAM.search(norm)
         if stream is not None:
             # "web.config::$data", "index.php::$DATA": a file's NTFS default stream by name; IIS
@@ -625,6 +628,8 @@ def _system_file(found: str) -> bool:
     if found.startswith(_PRODUCT_ROOTS) and found.count("/") >= 4 and not found.endswith("/") and ":" not in found and (
             "." in found.rsplit("/", 1)[-1] or not found.startswith("/usr/")):
         return True  # (not a PATH list, "/usr/local/bin:/usr/bin", nor a program's folder under /usr)
+    if found.startswith("/var/lib/") and found.rstrip("/").count("/") == 3 and _SENSITIVE_FILE.search(found) is None:
+        return False  # "/var/lib/postgresql", "/var/lib/docker/": a service's data directory, as a mount point names it
     if found.startswith(_DOC_ROOTS) and "." not in found.rsplit("/", 1)[-1] and _SENSITIVE_FILE.search(found) is None:
         return False  # "/var/www/html": a site's document root, what a hosting panel's form asks for
     if found.startswith(_DOC_ROOTS) and _WEB_ASSET.search(found) is not None and _SENSITIVE_FILE.search(found) is None:

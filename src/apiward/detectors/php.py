@@ -83,6 +83,9 @@ _BUILTIN_PREFIXES = (
 _WHOLE_CALL = re.compile(
     r"[\s]{0,8}@?([a-z_][a-z0-9_]{1,60})" + _COMMENT + r"\([^()]{0,80}\)?[\s]{0,8}(?:;|\[[0-9]{1,3}\])?[\s]{0,8}"
 )
+# "range(address='A1:F20')": an argument assigned by name (OData's and Microsoft Graph's
+# addressing in a path), which no PHP call is written with
+_NAMED_ARGUMENT = re.compile(r"[\s]{0,4}[a-z_][a-z0-9_]{0,40}[\s]{0,4}=(?!=)")
 _VAR_ARG_CALL = linear(r"(?:^|[^a-z0-9_$.])[a-z_][a-z0-9_]{1,40}" + _COMMENT + r"\([\s]{0,8}\$[a-z_][a-z0-9_]{0,30}[\s]{0,8}[,)\[]")
 _VARIABLE_CALL = linear(
     r"\$[a-z_][a-z0-9_]{0,40}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))+" + _COMMENT + r"\("
@@ -191,7 +194,8 @@ def scan(text: str) -> list[Hit]:
             m = _WHOLE_CALL.fullmatch(text)
             if m is not None:
                 name = m.group(1)
-                if name in BUILTINS or name.startswith(_BUILTIN_PREFIXES):
+                if (name in BUILTINS or name.startswith(_BUILTIN_PREFIXES)) and _NAMED_ARGUMENT.match(
+                        text, text.find("(") + 1) is None:
                     keep(0.6, "php.value-is-call", m.start(1), m.end())
     if "$" in text and "{" in text and (best is None or best.score < 0.88):
         m = _VARIABLE_VARIABLE.search(text)

@@ -914,6 +914,8 @@ _VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-he
 _TRACEBACK_FRAME = re.compile(r' "[^"\n]{1,300}", line [0-9]{1,7}(?:,|$|\n)')
 # a version number after a tool's name ("python 3", "php 8.2", "java 17 download")
 _VERSION_ARG = re.compile(r"[\s]{1,8}v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}(?:$|[\s,])")
+# a dotted version, bare or in parentheses, and nothing of a command line after it
+_RUNTIME_VERSION = re.compile(r"[\s]{1,8}(?:\([\s]{0,2}v?[0-9]{1,4}(?:\.[0-9]{1,4}){1,3}[\s]{0,2}\)|v?[0-9]{1,4}(?:\.[0-9]{1,4}){1,3})(?:$|[;,)]|[\s]{1,4}[a-z(])")
 # developer tools whose command lines people paste into search boxes ("docker run -it ubuntu bash")
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
                         "node", "java", "gcc", "clang", "apt-get", "yum", "dnf", "brew"})
@@ -1274,6 +1276,8 @@ def _command_at(
         # "addresses (last 3 years)", "sales (top 10 stores)": a "(" after a word opens no subshell (bash
         # refuses it there); a count and its unit inside a parenthesis are prose
         args = False
+    if name in _NAMED_IN_PROSE and _RUNTIME_VERSION.match(rest) is not None and _IPV4_ARG.match(rest) is None:
+        return None  # "; Python (3.11.6)", "; python 3.11.6": a runtime and its version, as SDKs' User-Agents name them
     if args and name in _NAMED_IN_PROSE and _VERSION_ARG.match(rest) is not None and _IPV4_ARG.match(rest) is None:
         args = False  # "python 3 tutorial", "java 8", "gcc 12.2": a tool and its version, named in prose
     if not args and name in _TOOL_PREFIXES:

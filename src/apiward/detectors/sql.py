@@ -702,8 +702,8 @@ def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
     application's string and the next one opens another, which holds what follows up to the
     next quote: that next one is where a break could be."""
     for _ in range(8):
-        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n("):
-            return qpos
+        if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(:"):
+            return qpos  # (":" before a search field's phrase: 'title:"drop table"')
         if text[qpos + 1 : qpos + 2] in _QUOTED_SYMBOLS and text[qpos + 2 : qpos + 3] == quote:
             close = qpos + 2
         else:

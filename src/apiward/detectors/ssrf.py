@@ -20,7 +20,8 @@ from apiward.detectors.hit import Hit
 ODD_SCHEMES = frozenset({"gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "rmi",
                          "jndi", "dns", "iiop", "ssh", "telnet", "smb", "imap", "pop3", "smtp",
                          "redis", "memcache", "mysql", "postgres", "mongodb", "rsync", "svn", "git",
-                         "ftp", "ftps", "expect", "ogg", "rtsp", "nntp", "local_file", "phar", "glob"})
+                         "ftp", "ftps", "expect", "ogg", "rtsp", "nntp", "local_file", "phar", "glob",
+                         "dav", "davs", "webdav"})
 # schemes judged by their host (an internal one is a probe), not by their name alone
 _HOST_JUDGED_SCHEMES = frozenset({"ftp", "ftps", "git", "svn", "rtsp", "ssh", "postgres", "mysql", "mongodb", "redis"})
 # Names that resolve to the machine itself or to its container / cluster network.
@@ -231,6 +232,12 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     value = text.strip()
     if len(value) > 2048:
         return []
+    if "\\" in value and "\\/" not in value and value.startswith(("http:", "https:")) and "/" not in value[8:]:
+        # "http://evil.example\\shell.txt", "http:\\\\evil.example\\x.txt": a web URL whose path has
+        # only backslashes, which browsers and the URL parsers that follow WHATWG read as slashes
+        # (JSON's escaped "\\/" is a slash already; "http://a\\@169.254.169.254/" is left to the
+        # rules for parser confusion)
+        value = value.replace("\\", "/")
     if nesting < _MAX_NESTING and ("//" in value[1:40] or ":/" in value[1:40] or "\\\\" in value[1:40]):
         glued = _GLUED_URL.match(value)
         if glued is not None:
