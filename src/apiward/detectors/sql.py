@@ -690,6 +690,8 @@ _QUOTED_SYMBOLS = frozenset("<>(){}[],.:;")
 _QUOTED_PHRASE = re.compile(r"[a-z][a-z ]{0,40}(?:\*[a-z ]{1,40})?")
 _PHRASE_KEYWORDS = frozenset({"union", "select", "from", "where", "drop", "insert", "delete", "update", "table",
                               "join", "into", "values", "exec"})
+# a search's boolean operator and its next quoted phrase ('"drop table" OR selftext:"union all"')
+_NEXT_PHRASE = re.compile(r"[\s]{1,4}(?:or|and|not)[\s]{1,4}(?:-?[a-z_]{1,30}:)?['\"][a-z]")
 # what makes the quote after such words a break after all ("'x' or 1=1--", "'a';--")
 _LOGIC_AFTER = re.compile(r"[\s)]{0,8}(?:or\b|and\b|xor\b|\|\||&&|union\b|[;=<>!]|--|#|/\*)")
 
@@ -713,7 +715,7 @@ def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
                 return qpos
             close = phrase.end()
         if text[close + 1 : close + 2] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";") or (
-                _LOGIC_AFTER.match(text, close + 1) is not None):
+                _LOGIC_AFTER.match(text, close + 1) is not None and _NEXT_PHRASE.match(text, close + 1) is None):
             return qpos
         qpos = text.find(quote, close + 1)
     return qpos
