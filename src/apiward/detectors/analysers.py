@@ -179,9 +179,9 @@ def inert(value: str) -> bool:
         return False  # "0x7f000001/admin", "instance-data/latest": an internal host without its scheme
     if _GADGET_OR_VERSION.search(text) is not None:
         return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
-    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".ini", ".php", ".config"))
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".php", ".config", *path.SECRET_NAME_ENDS))
             or text.startswith("web.config") or ":." in text) and path.scan(text):
-        # a path, a dot-file (".env"), "boot.ini", "wp-config.php", a saved-aside "web.config.bak",
+        # a path, a dot-file (".env"), "boot.ini", "server.key", "wp-config.php", a saved-aside "web.config.bak",
         # a script's named stream ("shell.php:.jpg") or hex-spelled steps ("0x2e0x2e0x2f")
         return False
     if len(value) >= MIN_BASE64_CHARS:

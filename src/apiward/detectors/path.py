@@ -200,6 +200,7 @@ _SYSTEM_DIRS = ("/inetpub/", "/var/log/", "/var/adm/", "/var/cpanel/", "/var/db/
 _CONFIG_FILE = re.compile(
     r"\.(?:conf|cnf|cfg|ini|config|key|pem|crt|p12|log|properties|myd|myi|sqlite3?|bak|old|swp|htpasswd)$"
     r"|tomcat-users\.xml$|/web\.xml$|/conf/[a-z0-9_\-]{1,40}\.xml$|/sam$|/credentials$|\.err$|/catalina\.out$|\.evtx$"
+    r"|/log/errorlog(?:\.[0-9]{1,2})?$"  # SQL Server's error log
     # PEAR's and PECL's command-line installers, which an included copy runs with the request's
     # query as arguments ("config-create" writes a file the attacker names): inclusion to code
     r"|/(?:pearcmd|peclcmd)\.php$"
@@ -224,6 +225,9 @@ _PRODUCT_ROOTS = ("/opt/", "/u01/", "/etc_ro/", "/mnt/mtd/", "/var/opt/", "/var/
 # a script under an image's name in a site's tree ("images/cmd.php.jpg"): the upload an
 # inclusion runs
 _SCRIPT_AS_IMAGE = re.compile(r"\.(?:php[0-9]?|phtml|phar|asp|aspx|jsp)\.(?:jpe?g|png|gif|bmp|ico)$")
+# a file inside a hidden directory of a home ("/home/u/.config/x", "/home/u/.mozilla/firefox/profiles.ini"),
+# where programs keep their settings and tokens, never a page
+_HOME_DOT_DIR = re.compile(r"/home/[a-z0-9_.\-]{1,32}/\.[a-z0-9_\-]{1,40}/[^/]")
 _PUBLIC_HTML = re.compile(r"/home/[a-z0-9_.\-]{1,32}/(?:public_html|www|htdocs)/")
 # a DOS 8.3 short name ("progra~1", "docume~1") as one folder of a drive path
 _SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
@@ -261,7 +265,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -279,6 +283,8 @@ _LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1\ufffd](?=[./])")
 # A parent step spelled to survive one pass of a filter that deletes "../" (or "./"): "....//",
 # "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
 _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")
+# how the names of `_DOTFILE_VALUE` that start with no dot end
+SECRET_NAME_ENDS: tuple[str, ...] = (".ini", ".key", ".sqlite3", ".swp", ".swo", ".old", ".bak", ".orig", ".save")
 # A whole value that names a secret dot-file of a web root or a home directory (".env",
 # ".git/config") or a Windows ini file ("boot.ini"): what an inclusion parameter is probed with; not macOS' ".DS_Store", which
 # folder uploads carry, nor ".htaccess", a word of every hosting help page.
@@ -295,6 +301,12 @@ _DOTFILE_VALUE = re.compile(
     r"|/?(?:\.htaccess|\.htpasswd|web\.config)(?:\.(?:bak|old|orig|save|txt|swp|backup|1)|~)"
     # and Windows' own ini files, the classic proof of a Windows file read
     r"|(?:[a-z]:/?)?(?:boot|win|system)\.ini"
+    # PHP's per-directory settings, a server's private key, PyPI's upload credentials, Django's
+    # default database, an editor's swap file of a script, a configuration saved aside: named alone,
+    # each is what a file-read parameter is probed with (not "php.ini", "authorized_keys", "id_rsa",
+    # "global.asax": what documentation is searched for)
+    r"|/?(?:\.user\.ini|server\.key|\.pypirc|db\.sqlite3"
+    r"|\.[a-z0-9_\-]{1,40}\.(?:php[0-9]?|aspx?|jspx?|inc)\.sw[op]|config\.(?:old|bak|orig|save))"
 )
 
 
@@ -493,7 +505,8 @@ def scan(text: str) -> list[Hit]:
             secret = None
         if secret is not None and not _is_url_path(value, secret.start()):
             keep(0.75, "traversal.app-config", secret.start(), secret.end())
-    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(".ini") or norm.lstrip("/").startswith("web.config")):
+    if best is None and (norm[:1] == "." or norm[:2] == "/." or norm.endswith(SECRET_NAME_ENDS)
+                         or norm.lstrip("/").startswith(("web.config", "config."))):
         dotfile = _DOTFILE_VALUE.fullmatch(norm.strip())
         if dotfile is not None:
             keep(0.75, "traversal.dotfile", 0, len(norm))
@@ -618,6 +631,8 @@ def _system_file(found: str) -> bool:
     if _HOME_SECRET.search(found) is not None:
         return True
     if found.startswith("/home/"):
+        if _HOME_DOT_DIR.match(found) is not None:
+            return True  # "/home/app/.pm2/dump.pm2", "/home/u/.config/code/user/settings.json": a user's hidden settings
         if _PUBLIC_HTML.match(found) is not None and _CONFIG_FILE.search(found) is not None:
             return True  # "/home/user/public_html/includes/settings.inc.php": a shared host's site tree
         return _SENSITIVE_FILE.search(found) is not None

@@ -72,7 +72,7 @@ COMMON_WORDS = frozenset(
     kill w who last call start copy del tree host route ip ss service ping find cut tr wc
     diff du df ln dd stat mount source export alias exec eval sudo su env test
     read help man open tee expect wish fish ash init halt query sc ver vol iex node dig host
-    timeout watch command nice cd perf ll pip rev
+    timeout watch command builtin nice cd perf ll pip rev
     net reg start copy more zip tar file finger last nc ln cp mv rm df du od ip id
     flock""".split()
 ) | _DESKTOP_PROGRAMS
@@ -182,6 +182,11 @@ _STRONG = linear(
     r"|\(\)[\s]{0,4}\{[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}\|[\s]{0,4}[a-z_:][a-z0-9_]{0,20}[\s]{0,4}&[\s]{0,4}\}"
     # cmd.exe reads "," ";" "=" as blanks and needs none after "cmd.exe": "cmd,/c,whoami", "cmd.exe/c id"
     r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b|(?:^|[;&|\n(@,]|%0a)[\s]{0,4}cmd/[ck][\s]"
+    # cmd.exe's "@" (no echo) before a program, after a separator ("&@whoami"); its timed wait
+    # ("choice /t 5 /d y"); a program run from a share after a separator ("&\\\\host\\share\\x")
+    r"|(?:[;&|\n(]|%0a)[\s]{0,4}@[\s]{0,2}(?:whoami|ipconfig|systeminfo|hostname|ver|tasklist|netstat|certutil|cmd|powershell|net1?)\b"
+    r"|\bchoice[\s]{1,4}/t[\s]{0,4}[0-9]{1,3}[\s]{1,4}/d[\s]{0,4}[a-z0-9]\b"
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}\\\\[a-z0-9][a-z0-9.\-]{2,254}\\[a-z0-9$_.\-]{1,80}\\"
     # PowerShell: the call operator ("&" or ".") where a command begins, run on a name built from
     # pieces: quoted parts joined ("&('i'+'ex')"), letters of an automatic variable
     # (". ($pshome[4]+$pshome[30]+'x')", "&($env:comspec[4,15,25]-join'')"), a "-join"
@@ -896,6 +901,7 @@ def _glob_path(text: str) -> tuple[int, int] | None:
     return None
 
 
+_SECOND_PREFIXES = frozenset({"eval", "exec", "command", "builtin"})
 _PREFIXES = frozenset({"time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "watch",
                        "xargs", "exec", "command", "builtin", "busybox", "stdbuf", "unbuffer", "setsid", "ionice",
                        "chrt"})
@@ -1290,11 +1296,12 @@ def _command_at(
         args = word in _SHELLS or _program_no_prose_names(word) or _CMD_VARIABLES.match(rest.lstrip()) is not None
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
-        if name in ("exec", "builtin") and after is not None and after.group(0) in DISTINCT_COMMANDS:
-            # "; exec id": the builtin that replaces the shell with its argument; a program no
-            # sentence names after it ("exec summary" is prose)
+        if name in ("exec", "builtin", "command") and after is not None and after.group(0) in DISTINCT_COMMANDS and (
+                after.group(0) not in _SECOND_PREFIXES):
+            # "; exec id": the builtin that replaces the shell with its argument, "; command id" the one
+            # that runs it bypassing functions; a program no sentence names after it ("exec summary" is prose)
             args = True
-        elif after is not None and after.group(0) in ("eval", "exec", "command", "builtin"):
+        elif after is not None and after.group(0) in _SECOND_PREFIXES:
             # "; builtin eval id", "; command exec whoami": a second prefix (no sentence says that)
             # before the program, which may be a word ("id")
             after = _WORDS.match(rest.lstrip()[after.end() :].lstrip())
