@@ -1303,3 +1303,21 @@ def test_a_python_traceback_quoting_sqlalchemy_passes() -> None:
 def test_a_letter_encoded_twice_in_the_url(path: str, query: str, blocked: bool) -> None:
     found = blocking(stage().findings(request(path=path, query=query)))
     assert (Category.PROTOCOL in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ("q=%27%27%27", True),  # a run of quotes
+        ("q=%27%09", True),  # the quote with the blank a wordlist line keeps
+        ("q=%EF%BC%87", True),  # the full-width quote NFKC turns into one
+        ("q=%27%22()%7B%7D%5B%5D%3C%3E%3B--%23%2F*", True),  # every breaking character, nothing else
+        ("q=it%27s", False),
+        ("q=%3A%27-)", False),  # an emoticon
+        ("q=-----", False),
+        ("q=%22%22", False),  # an empty JSON string
+    ],
+)
+def test_quote_and_punctuation_probes(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.SQLI in found.values()) is blocked, found

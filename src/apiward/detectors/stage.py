@@ -151,6 +151,9 @@ _QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "'`",
                            "\\", "))", "''"})
 _PROBE_ENDS = frozenset(probe[-1] for probe in _QUOTE_PROBES)
 _WIDE_BYTE_QUOTES = frozenset({"'", '"', "\\'", '\\"'})
+_TRAILING_BLANKS = frozenset(" \t\r\n")
+_FULLWIDTH_QUOTES = frozenset({"\uff07", "\uff02"})
+_QUOTE_SHAPES = frozenset({"'", "\uff07", "\uff02"})
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
 
@@ -162,6 +165,13 @@ def _quote_probe(value: str) -> bool:
     negative number, is the probe."""
     if value in _QUOTE_PROBES:
         return True
+    if value[-1:] in _TRAILING_BLANKS or value[:1] in _QUOTE_SHAPES:
+        core = value.strip()
+        if core in _QUOTE_PROBES or (len(core) >= 3 and core == "'" * len(core)):
+            # "'\t", "'\n": the probe with the blank a wordlist line keeps; "'''": a run of quotes
+            return True
+        if value in _FULLWIDTH_QUOTES:
+            return True  # "＇", "＂": NFKC's quote, what a normalising application turns it into
     if "%" not in value:
         if value[-1:] not in _PROBE_ENDS:
             return False  # (most values: every probe ends with a quote or a parenthesis)
@@ -186,6 +196,8 @@ def _quote_probe(value: str) -> bool:
 # (3'onsGXa<'">ecwzLO), and a number cut off by a comment ("310/*comment*/")
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
+_PUNCTUATION_ONLY = re.compile(r"[!-/:-@\[-`{-~\s]+")
+_SQL_MARKS = ("--", "#", "/*", ";", "(", ")")
 _STACKED_PROBE = re.compile(
     r"[0-9]{1,10}[\s]{0,2};[\s]{0,2}(?:select|drop|insert|update|delete|exec|execute|declare|shutdown|waitfor|truncate)"
     r"[\s]{0,2}(?:--[\s-]{0,2}|#|;|/\*)?", re.IGNORECASE)
@@ -199,6 +211,11 @@ def _scanner_probe(value: str) -> tuple[Category, str] | None:
     carries its reflection marker ``<'">``, or is a number and a comment."""
     if "<'\">" in value:
         return Category.XSS, "xss.scanner-marker"
+    if 6 <= len(value) <= 40 and "'" in value and '"' in value and _PUNCTUATION_ONLY.fullmatch(value) is not None and (
+            sum(mark in value for mark in _SQL_MARKS) >= 2):
+        # "'\"(){}[]<>;--#/*": every character that breaks a string, a statement or a comment, and
+        # nothing else (a fuzzer's first line; an emoticon or a separator line has no quote pair)
+        return Category.SQLI, "sqli.break-probe"
     if value[-1:] not in _PROBE_TAIL_ENDS:
         return None
     if value[-1] == "/":
@@ -333,7 +350,7 @@ class DetectionStage:
                 self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
             else:
                 tail = _read_text(source, value) if len(value) <= 200 else value
-                if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail:
+                if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail or (tail[:1] in "'\"" and len(tail) <= 40):
                     probe = _scanner_probe(tail)
                     if probe is not None:
                         self._add(scored, fld.location, probe[0], 0.8, probe[1], _short(value))
