@@ -755,7 +755,7 @@ _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|
 # - a word, a quote and an operator that joins it to a reopened string ("1'*'1", "1'or-1-'": the
 #   query reads '1'*'1' or '1'or-1-''), also with a number or an empty string between two
 #   operators ("1'-0-'", "1'*1*'", "'-''-'");
-# - a backslash and a quote, the escape-swallowing probe ("\'", "1\"");
+# - a backslash (or two) and a quote, the escape-swallowing probe ("\'", "1\"", "\\'");
 # - both quote kinds side by side, the terminator probe that breaks a string whichever quote the
 #   query uses ("'\"", "1'\"", "'\")", "\"';")
 # (a word and a quote alone, "21128'", "padding'", is what broken scripts send, and not read;
@@ -763,7 +763,7 @@ _QUOTED_ARITHMETIC = re.compile(r"'(?:[-+*^&]|\|\|)[0-9]{1,3}(?:[-+*^&=]|\|\|)'|
 _PROBE_SHAPES = re.compile(
     r"[a-z0-9_]{0,12}'(?:[-+*^&|/%]{1,2}|(?:or|and|xor|[-+*^&|]{1,2})-?[0-9]{1,3}(?:[-+*^&|]{1,2}|=)"
     r"|[-+*^&|]{1,2}''[-+*^&|]{1,2})'[a-z0-9_]{0,12}"
-    r"|[a-z0-9_]{0,12}\\['\"]"
+    r"|[a-z0-9_]{0,12}\\{1,2}['\"]"
     r"|[a-z0-9_]{0,12}(?:'[)]{0,2}\"|\"[)]{0,2}')[)`;]{0,2}"
 )
 

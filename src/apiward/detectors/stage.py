@@ -178,7 +178,7 @@ def _quote_probe(value: str) -> bool:
         decoded = value
     else:
         decoded = normalize_value(value).views[-1].strip()
-    if decoded in _QUOTE_PROBES:
+    if decoded in _QUOTE_PROBES or (len(decoded) >= 3 and decoded == "'" * len(decoded)):
         return True
     if decoded[1:] in _WIDE_BYTE_QUOTES and (decoded[:1] == "\ufffd" or decoded != value and "\x80" <= decoded[:1] <= "\xff"):
         # "%bf%27", "%df'", "%bf%5c%27": a lone byte of a multibyte charset's lead range before the
