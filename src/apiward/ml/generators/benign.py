@@ -188,6 +188,10 @@ def _markdown(rng: random.Random) -> str:
     ))
 
 
+def _word(rng: random.Random) -> str:
+    return pick(rng, _WORDS)
+
+
 def _search(rng: random.Random) -> str:
     return pick(rng, (
         f"\"{rand_word(rng)} {rand_word(rng)}\"", f"{rand_word(rng)} -{rand_word(rng)}", f"{rand_word(rng)} OR {rand_word(rng)}",
@@ -195,6 +199,10 @@ def _search(rng: random.Random) -> str:
         "price:[10 TO 50]", "tag:(red OR blue)", f"{rand_word(rng)} & {rand_word(rng)}", "how to select and drop in excel",
         "union station parking", "1=1 meaning", "what does ../ mean", "<3", "c++ vs c#", "100% cotton", "what is ${HOME}",
         f"{rand_word(rng)}'s {rand_word(rng)}", "sleep(5) python", "order by date desc", "null and void",
+        # words quoted to be found together, SQL's among them, with a search's own operators
+        f"\"{_word(rng)} * {_word(rng)}\" {rand_word(rng)}", f"\"{_word(rng)} {_word(rng)}\" vs \"{_word(rng)}\"",
+        f"title:\"{_word(rng)} {_word(rng)}\" OR selftext:\"{_word(rng)} {_word(rng)}\"",
+        f"[{rand_word(rng)}] \"{_word(rng)} {_word(rng)}\" is:answer",
     ))
 
 
