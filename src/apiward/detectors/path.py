@@ -82,6 +82,8 @@ STRICT = (
     # appliances' configuration (pfSense's, FortiOS's session table), the Active Directory database,
     # a remote-desktop manager's saved connections
     "cf/conf/config.xml", "/conf/config.xml", "dev/cmdb/", "windows/ntds/", "ntds.dit", "mremoteng/confcons.xml",
+    # BIG-IP's and NetScaler's configuration (with their accounts), a hosting panel's own database
+    "config/bigip.conf", "config/bigip_user.conf", "nsconfig/ns.conf", "server/panel/data/default.db",
 )
 _SENSITIVE = linear("|".join(re.escape(s) for s in SENSITIVE))
 _STRICT = linear(
@@ -265,7 +267,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
