@@ -463,9 +463,10 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         if judged is not None:
             return (min(judged[0], 0.9), judged[1], hm.end())
     if addr is None:
-        if userinfo and _HOSTLIKE_USERINFO.search(userinfo) is not None:
+        if userinfo and ("@" in userinfo or _HOSTLIKE_USERINFO.search(userinfo) is not None):
             # "http://trusted.example@evil.example/": the name before "@" is only a user name; a
-            # host-shaped one is there to mislead an allow-list or a reader
+            # host-shaped one is there to mislead an allow-list or a reader, and so is a second
+            # "@" ("http://a@evil.example@trusted.example/": parsers disagree on which one ends it)
             return (0.6, "rfi.userinfo-host", hm.end())
         return None
     judged = _internal(addr)

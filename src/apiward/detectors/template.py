@@ -110,6 +110,7 @@ _PROBE = linear(
     # and a Razor expression reaching .NET ("@System.Diagnostics.Process.Start(")
     r"|\[\[[\s]{0,4}[0-9]{1,4}[\s]{0,4}\*[\s]{0,4}[0-9]{1,4}[\s]{0,4}\]\]|\{%-?[\s]{0,4}load[\s]{1,4}[a-z_][a-z0-9_. ]{0,60}-?%\}"
     r"|@\(?[\s]{0,4}system\.(?:diagnostics|io|reflection|net|environment|runtime|management|web|activator)\."
+    r"|@\(?[\s]{0,4}environment\.(?:getenvironmentvariable|machinename|username|exit|currentdirectory|commandline)"
     # the implicit objects of JSP/JSF expression language: the page context and the request's
     # scopes named alone ("#{request}", "${pagecontext}") or read through ("${pagecontext.request}",
     # "${paramvalues[0]}"); "param", "header" and "cookie" read through are JavaScript template
@@ -127,6 +128,9 @@ _PROBE = linear(
     r"|\(#[a-z_]{1,20}=['\"]multipart/form-data"
     # YAML tags that make PyYAML, Psych or SnakeYAML build an object or call a function
     r"|!!python/(?:object|name|module)\b|![!]?ruby/(?:object|hash|struct|marshal|class|sym)\b|!!(?:php|perl)/object\b"
+    # jsonpickle's reduce and function tags, which call what they name on decode ("py/function": "os.system")
+    # (the key alone too: a JSON document's keys are read one by one)
+    r"|(?:^|\")py/reduce(?:\"|$)|\"py/function\"[\s]{0,4}:[\s]{0,4}\"(?:os|posix|nt|subprocess|builtins|__builtin__|pty|commands)\."
     # Smarty: a string or variable handed to a PHP function as its modifier ("{'id'|system}",
     # "{$x|passthru}", "{$x='id'|passthru}"), and its math function evaluating an equation ("{math equation='7*7'}")
     r"|\{[\s]{0,4}(?:\$[a-z_][a-z0-9_]{0,40}[\s]{0,4}=[\s]{0,4})?(?:'[^'{}]{0,100}'|\"[^\"{}]{0,100}\"|\$[a-z_][a-z0-9_.]{0,40})[\s]{0,4}\|[\s]{0,4}@?"
@@ -348,7 +352,7 @@ _SERIAL = re.compile(
     # a Ruby Marshal 4.8 stream with an object ("\x04\x08o:" and the length byte of its class name)
     r"|\x04\x08o:[\x05-\x7f][a-z]"
 )
-_TRIGGER = linear(r"\[#|\$!\{|\.[\s]{0,4}process\b|mainmodule|[$#*@~%]\{|\$type|@type|__type|@class|ac ed 00 05|\x04\x08o:|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
+_TRIGGER = linear(r"\[#|py/(?:reduce|function)|@environment\.|\$!\{|\.[\s]{0,4}process\b|mainmodule|[$#*@~%]\{|\$type|@type|__type|@class|ac ed 00 05|\x04\x08o:|\|[\s]{0,4}@?(?:system|passthru|exec|shell_exec|popen|proc_open|pcntl_exec|assert|file|readfile)|\{[\s]{0,4}math|\[=|\[%|\{[#=!]|#(?:if|foreach|elseif)\b|\$!?(?:request|response|application|servletcontext|class)\.|_self\.env|registerundefined|options'|#set|\{\{|\{%|<%|<#|\{[\s]{0,4}[0-9]|\{\$smarty|\{@|@\(|@system|\[\[|java|classloader|logback|hikari|caucho|openjpa|oracle\.|nqadmin|anteros|ibatis|jdom|axis|batik|jdk|sun\.|com\.|org\.|ognl|bsh\.|clojure|freemarker|weblogic|ro0ab|aced0005|proto|runtime|processbuilder|transformer|factory|closure|templatesimpl|rowsetimpl|invocationhandler|objectinputstream|xmldecoder|classloader|lookup|jndi|_memberaccess|methodaccessor|denymethodexecution|staticmethodaccess|ognlutil|multipart/form-data|!!|!ruby/|aaeaaad/////|\xac\xed|" "\ufffd\ufffd\x05" r"|objectdataprovider|expandedwrapper|textformatting|activitysurrogate|typeconfuse|assemblyinstaller")
 
 
 # a JNDI lookup URL by itself: the protocols Log4Shell's lookup fetches from
