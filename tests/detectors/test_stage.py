@@ -1321,3 +1321,19 @@ def test_a_letter_encoded_twice_in_the_url(path: str, query: str, blocked: bool)
 def test_quote_and_punctuation_probes(query: str, blocked: bool) -> None:
     found = blocking(stage().findings(request(query=query)))
     assert (Category.SQLI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("body", "blocked"),
+    [
+        ({"q": "'"}, True),  # the quote alone in a JSON leaf
+        ({"filter": {"name": "%27"}}, True),
+        ({"csv": {"quoteChar": "'", "escape": "\\"}}, False),  # a character setting
+        ({"layoutMap": [["Quote", "'"], ["Backslash", "\\"]]}, False),  # a keyboard map's table
+        ({"height": "6'"}, False),  # feet
+    ],
+)
+def test_a_quote_alone_in_a_json_leaf(body: dict, blocked: bool) -> None:
+    headers = [*BROWSER, ("content-type", "application/json")]
+    found = blocking(stage().findings(request("POST", "/api/search", headers=headers, body=json.dumps(body).encode())))
+    assert (Category.SQLI in found.values()) is blocked, found
