@@ -1189,6 +1189,8 @@ def _after_separator(text: str) -> tuple[float, str, int, int] | None:
                 # argument. Where the substitution is the command ("`x` id", "``id"), an empty
                 # output leaves the word after it to run, so that word is read as a command
                 continue
+        elif sep.group(0) == "{" and text[sep.start() - 1 : sep.start()] == "{" and "}}" in text[sep.end() : sep.end() + 120]:
+            continue  # "{{ $labels.service }}": a template's placeholder (Go, Jinja, Handlebars), no command group
         found = _command_at(text, sep.end(), separator=sep.group(0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], found[1], sep.start(), found[3])
