@@ -857,8 +857,13 @@ def _overlay(style: str, before: str) -> bool:
 
 
 def _quote_break(before: str) -> bool:
-    """The value opens with a quote before its first tag: markup written out of an attribute."""
-    return "<" not in before and any(q in before for q in "\"'`")
+    """The value opens with a quote before its first tag: markup written out of an attribute (a
+    quote left open, or closed right before a ">"; words quoted in pairs, 'any "Select" plan', are prose)."""
+    return "<" not in before and any(q in before for q in "\"'`") and (
+        any(before.count(q) % 2 for q in "\"'`") or _QUOTE_CLOSE.search(before) is not None)
+
+
+_QUOTE_CLOSE = re.compile(r"[\"'`][\s]{0,4}/?>")
 
 
 # what an icon or a formula is drawn with; not the elements that load, run, animate or restyle
