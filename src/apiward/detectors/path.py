@@ -263,7 +263,7 @@ _HEX_STEP = re.compile(r"(?:0x2e|\.)(?:0x2e|\.)0x(?:2f|5c)|0x2e(?:0x2e|\.)[/]|\.
 _SYSTEM_HINT = linear(r"/(?:etc|var|usr|opt|srv|root|boot|inetpub|home|dev|xampp|wamp64|wamp|lampp|programdata|appserv|u01|etc_ro|mnt)/|[a-z]:/|~[a-z0-9_\-]{0,32}/")
 # an absolute system path glued after a URL's own path by a doubled slash ("/files//usr/local/etc/php.ini"):
 # a path parameter the application joins to its root (a scheme's "://" is not one)
-_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev)/[^\s'\"<>?#]{1,200})")
+_GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|inetpub|dev|home)/[^\s'\"<>?#]{1,200})")
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
