@@ -147,6 +147,8 @@ def plain(value: str) -> bool:
     return len(value) < 8 or (template.encoded_gadget(value) is None and not value.startswith(template.GZIP_BASE64))
 
 
+# how a file name the path analyser reads alone ends ("wp-config.php", "web.config", "server.key")
+_FILE_NAME_ENDS: tuple[str, ...] = (".php", ".config", *path.SECRET_NAME_ENDS)
 # a host or address at a value's start, then a path or a port (`ssrf` reads it as a URL without its scheme)
 _BARE_HOST = re.compile(r"[a-z0-9.\-]{3,64}[:/]")
 # schemes a client fetches even when written without "//" ("http:/2852039166")
@@ -179,7 +181,7 @@ def inert(value: str) -> bool:
         return False  # "0x7f000001/admin", "instance-data/latest": an internal host without its scheme
     if _GADGET_OR_VERSION.search(text) is not None:
         return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
-    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith((".php", ".config", *path.SECRET_NAME_ENDS))
+    if ("/" in text or text[:1] == "." or "0x" in text or text.endswith(_FILE_NAME_ENDS)
             or text.startswith("web.config") or ":." in text) and path.scan(text):
         # a path, a dot-file (".env"), "boot.ini", "server.key", "wp-config.php", a saved-aside "web.config.bak",
         # a script's named stream ("shell.php:.jpg") or hex-spelled steps ("0x2e0x2e0x2f")

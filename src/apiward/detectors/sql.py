@@ -698,24 +698,28 @@ _LOGIC_AFTER = re.compile(r"[\s)]{0,8}(?:or\b|and\b|xor\b|\|\||&&|union\b|[;=<>!
 
 def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
     """The first ``quote`` from ``qpos`` that does not open a quoted symbol or phrase: a blank (or
-    the value's start, or "(") before it, one symbol of `_QUOTED_SYMBOLS` or words
-    (`_QUOTED_PHRASE`), the same quote, then a blank, the end or a closing punctuation, and no
-    logic operator, comparison or comment after it. Read as a break, such a quote closes the
-    application's string and the next one opens another, which holds what follows up to the
-    next quote: that next one is where a break could be."""
+    the value's start, "(" or ":") before it, one symbol of `_QUOTED_SYMBOLS` or words
+    (`_QUOTED_PHRASE`), the same quote, then a blank, the end or a closing punctuation (after
+    words, no logic operator, comparison or comment but one joining the next quoted phrase).
+    Read as a break, such a quote closes the application's string and the next one opens
+    another, which holds what follows up to the next quote: that next one is where a break
+    could be."""
     for _ in range(8):
         if qpos < 0 or not (qpos == 0 or text[qpos - 1] in " \t\n(:"):
             return qpos  # (":" before a search field's phrase: 'title:"drop table"')
         if text[qpos + 1 : qpos + 2] in _QUOTED_SYMBOLS and text[qpos + 2 : qpos + 3] == quote:
             close = qpos + 2
+            words = False
         else:
             phrase = _QUOTED_PHRASE.match(text, qpos + 1)
             if phrase is None or text[phrase.end() : phrase.end() + 1] != quote or text[phrase.end() - 1] == " " or (
                     _PHRASE_KEYWORDS.isdisjoint(phrase.group(0).split())):
                 return qpos
             close = phrase.end()
-        if text[close + 1 : close + 2] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";") or (
-                _LOGIC_AFTER.match(text, close + 1) is not None and _NEXT_PHRASE.match(text, close + 1) is None):
+            words = True
+        if text[close + 1 : close + 2] not in ("", " ", "\t", "\n", ")", ",", ".", ":", ";"):
+            return qpos
+        if words and _LOGIC_AFTER.match(text, close + 1) is not None and _NEXT_PHRASE.match(text, close + 1) is None:
             return qpos
         qpos = text.find(quote, close + 1)
     return qpos

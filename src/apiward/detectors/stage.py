@@ -381,11 +381,11 @@ class DetectionStage:
         if request.content_type == FORM and b"&" in request.body and len(request.body) <= 65536:
             self._split_commands(request.body.decode("utf-8", "replace"), Source.BODY, scored, rejoined)
         raw_path = request.raw_path
-        if "%25" in raw_path or "%25" in request.query_string:
-            double = _DOUBLE_ENCODED_ALNUM.search(raw_path) or _DOUBLE_ENCODED_ALNUM.search(request.query_string)
+        for where, target in (("path", raw_path), ("query", request.query_string)):
+            double = _DOUBLE_ENCODED_ALNUM.search(target) if "%25" in target else None
             if double is not None:
-                where = "path" if double.string is raw_path else "query"
                 self._add(scored, where, Category.PROTOCOL, 0.85, "protocol.double-encoded-alnum", double.group(0))
+                break
         if ":" in raw_path:
             drive = _DRIVE_SEGMENT.search(raw_path)
             if drive is not None:
@@ -1055,13 +1055,16 @@ def _unindexed(name: str) -> str:
     return text
 
 
-# the words of a name for a character setting ("quoteChar", "escape", "delimiter", "csv_separator")
-_CHARACTER_WORDS = ("quot", "escap", "delim", "char", "sep", "enclos", "symbol", "key", "mark", "punct")
+# the words of a name for a character setting ("quoteChar", "escape", "delimiter", "csv_separator"),
+# and the names a key press is recorded under ({"key": "'"}: KeyboardEvent.key; not "keyword")
+_CHARACTER_WORDS = ("quot", "escap", "delim", "char", "sep", "enclos", "symbol", "punct")
+_KEY_NAMES = frozenset({"key", "keys", "keycode", "pressed"})
 
 
 def _character_setting(name: str) -> bool:
     """A JSON leaf inside an array ("layoutMap[30][1]") or under a name for a character."""
-    return name.endswith("]") or any(word in _last_name(name) for word in _CHARACTER_WORDS)
+    last = _last_name(name)
+    return name.endswith("]") or last in _KEY_NAMES or any(word in last for word in _CHARACTER_WORDS)
 
 
 def _last_name(name: str) -> str:
