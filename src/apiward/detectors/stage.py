@@ -341,14 +341,13 @@ class DetectionStage:
         json_body = request.body_kind is BodyKind.JSON
         for fld in embedded_fields(request.fields):
             source, name, value = fld
-            if len(value) <= 12 and _quote_probe(value) and not (json_body and source is Source.BODY and (
-                    _character_setting(name) or _NUMBER_THEN.fullmatch(value) is not None)):
+            if len(value) <= 12 and _quote_probe(value) and not (json_body and source is Source.BODY):
                 # the value is only a quote, the error probe of every SQL injection scanner and list
-                # ("'", "%22", "')", "1'"); in a JSON document only the quote alone, and not in an
-                # array or under a name for a character: character tables live there (a bot-detection
-                # sensor's keyboard layout map, a CSV export's quote setting), and "6'" is a height.
-                # (A site whose template appends a stray quote to a revision number, "21128'", is
-                # blocked too: one site's bug in wcp-legit-dev, 18 of its 95,167 requests.)
+                # ("'", "%22", "')", "1'"); not a JSON document's leaf: character tables live there (a
+                # bot-detection sensor's keyboard layout map, a CSV export's quote setting, a key
+                # press), and so do chat messages of one quote. (A site whose template appends a
+                # stray quote to a revision number, "21128'", is blocked too: one site's bug in
+                # wcp-legit-dev, 18 of its 95,167 requests.)
                 self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
             else:
                 tail = _read_text(source, value) if len(value) <= 200 else value
@@ -1053,18 +1052,6 @@ def _unindexed(name: str) -> str:
     if name[0] == "[" and text[:1] == "." and text[1:2] != ".":
         return text[1:]
     return text
-
-
-# the words of a name for a character setting ("quoteChar", "escape", "delimiter", "csv_separator"),
-# and the names a key press is recorded under ({"key": "'"}: KeyboardEvent.key; not "keyword")
-_CHARACTER_WORDS = ("quot", "escap", "delim", "char", "sep", "enclos", "symbol", "punct")
-_KEY_NAMES = frozenset({"key", "keys", "keycode", "pressed"})
-
-
-def _character_setting(name: str) -> bool:
-    """A JSON leaf inside an array ("layoutMap[30][1]") or under a name for a character."""
-    last = _last_name(name)
-    return name.endswith("]") or last in _KEY_NAMES or any(word in last for word in _CHARACTER_WORDS)
 
 
 def _last_name(name: str) -> str:
