@@ -152,8 +152,8 @@ _QUOTE_PROBES = frozenset({"'", '"', "`", "')", '")', "'))", "'\"", "\"'", "'`",
 _PROBE_ENDS = frozenset(probe[-1] for probe in _QUOTE_PROBES)
 _WIDE_BYTE_QUOTES = frozenset({"'", '"', "\\'", '\\"'})
 _TRAILING_BLANKS = frozenset(" \t\r\n")
+# NFKC's quotes ("＇", "＂"), what a normalising application turns into the probe
 _FULLWIDTH_QUOTES = frozenset({"\uff07", "\uff02"})
-_QUOTE_SHAPES = frozenset({"'", "\uff07", "\uff02"})
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
 
@@ -163,22 +163,20 @@ def _quote_probe(value: str) -> bool:
     number. A double quote written after a number is an inch mark (``27"``, a monitor's size); the
     same mark percent-encoded once more than the rest of the request (``27%22``), or after a
     negative number, is the probe."""
-    if value in _QUOTE_PROBES:
+    if value in _QUOTE_PROBES or value in _FULLWIDTH_QUOTES:
         return True
-    if value[-1:] in _TRAILING_BLANKS or value[:1] in _QUOTE_SHAPES:
+    if value[-1:] in _TRAILING_BLANKS or value[:1] == "'":
+        # "'\t", "'\n": the probe with the blank a wordlist line keeps; "'''": a run of quotes
         core = value.strip()
-        if core in _QUOTE_PROBES or (len(core) >= 3 and core == "'" * len(core)):
-            # "'\t", "'\n": the probe with the blank a wordlist line keeps; "'''": a run of quotes
+        if core in _QUOTE_PROBES or _quote_run(core):
             return True
-        if value in _FULLWIDTH_QUOTES:
-            return True  # "＇", "＂": NFKC's quote, what a normalising application turns it into
     if "%" not in value:
         if value[-1:] not in _PROBE_ENDS:
             return False  # (most values: every probe ends with a quote or a parenthesis)
         decoded = value
     else:
         decoded = normalize_value(value).views[-1].strip()
-    if decoded in _QUOTE_PROBES or (len(decoded) >= 3 and decoded == "'" * len(decoded)):
+    if decoded in _QUOTE_PROBES or _quote_run(decoded):
         return True
     if decoded[1:] in _WIDE_BYTE_QUOTES and (decoded[:1] == "\ufffd" or decoded != value and "\x80" <= decoded[:1] <= "\xff"):
         # "%bf%27", "%df'", "%bf%5c%27": a lone byte of a multibyte charset's lead range before the
@@ -189,6 +187,11 @@ def _quote_probe(value: str) -> bool:
     if after is None or after.group(1) not in _QUOTE_PROBES or after.group(1) == "''":
         return False  # ("27''": inches written with two apostrophes)
     return after.group(1)[0] != '"' or decoded != value or decoded[0] == "-"
+
+
+def _quote_run(text: str) -> bool:
+    """Three or more single quotes and nothing else ("'''", "''''''")."""
+    return len(text) >= 3 and text == "'" * len(text)
 
 
 # The characters automated SQL injection testers append at random to a value to break its
