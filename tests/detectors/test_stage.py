@@ -643,6 +643,10 @@ def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shippe
         ("/acme/dotfiles/-/tree/v1.2/.config/", False),
         ("/acme/dotfiles/src/branch/main/.zshrc", False),
         ("/acme/web-app/blob/main/.github/workflows/ci.yml", False),  # a file under a dot-directory
+        # the same file read or written through the code host's REST API (GitHub, GitLab)
+        ("/api/v3/repos/acme/website/contents/.github/workflows/deploy.yml", False),
+        ("/api/v4/projects/42/repository/files/.gitlab-ci.yml", False),
+        ("/repos/.env", True),
         ("/app/.git/config", True),
     ],
 )

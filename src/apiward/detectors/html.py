@@ -493,9 +493,9 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
         return 0.3  # "use the `alert()` function for debugging"
     if not broken and _prose_call(text, start):
         return 0.3  # "the function alert(message) shows a dialog", "please confirm (yes/no)"
-    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and _CODE_AROUND.search(_url_parameter(text, start)) is None:
-        # "document.cookie" named in a docs path or a search: read, sent or assigned it needs
-        # a call, an operator or a quote around it
+    if not broken and _NAMED_PROPERTY.match(sink.group(0)) and not _code_around(_url_parameter(text, start), text, start, sink.end()):
+        # "document.cookie" named in a docs path or a search ("document.cookie SameSite=None;
+        # Secure"): read, sent or assigned it needs a call, an operator or a quote around it
         return 0.15
     return 0.85 if broken else 0.6
 
@@ -503,6 +503,27 @@ def _sink_score(text: str, start: int, sink: Any) -> float:
 _RENAMED_SINK = re.compile(_RENAMING)
 _ASSIGNED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}$")
 _CALLED_NAME = re.compile(r"([a-z_$][\w$]{0,20})[\s]{0,4}[(`]$")
+
+
+# what goes on from a named property: the rest of its member chain ("document.body.innerHTML"),
+# then blanks; and what stands before it, blanks skipped
+_MEMBER_TAIL = re.compile(r"[\w$.]{0,60}[\s]{0,4}")
+_BLANKS_BEFORE = re.compile(r"[\s]{0,4}$")
+
+
+def _code_around(parameter: str, text: str, start: int, end: int) -> bool:
+    """Code right around a named property: a call, an operator or a quote that touches it
+    ("alert(document.cookie)", "'+document.cookie", "document.location='//x'"), in the query
+    parameter that holds it. Code elsewhere in the sentence ("document.cookie SameSite=None;
+    Secure") is not about it."""
+    if _CODE_AROUND.search(parameter) is None:
+        return False
+    tail = _MEMBER_TAIL.match(text, end)
+    after = text[tail.end() : tail.end() + 1] if tail is not None else text[end : end + 1]
+    before = text[: start][-8:]
+    gap = _BLANKS_BEFORE.search(before)
+    before = before[: gap.start()] if gap is not None else before
+    return _CODE_AROUND.match(after) is not None or (before != "" and _CODE_AROUND.match(before[-1]) is not None)
 
 
 def _renamed_sink_called(prefix: str, sink: str) -> bool:
@@ -1114,7 +1135,8 @@ def _prose_call(text: str, start: int) -> bool:
     # the sentence may be one parameter of a URL (a Referer: "https://shop.example/?q=please confirm (yes/no)")
     before = _PARAM_START.split(text[max(0, start - 200) : start])[-1]
     after = text[call.end() : call.end() + 200].split("&", 1)[0]
-    if _PROSE_TEXT.fullmatch(before) is None or _PROSE_TEXT.fullmatch(after) is None:
+    # (other functions named with empty parentheses are words too: "eval() exec() globals locals")
+    if _PROSE_TEXT.fullmatch(before.replace("()", "")) is None or _PROSE_TEXT.fullmatch(after.replace("()", "")) is None:
         return False
     return _WORD_BEFORE.search(before) is not None or _WORD_AFTER.search(after) is not None
 

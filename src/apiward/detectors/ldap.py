@@ -77,6 +77,23 @@ _XPATH = linear(
 _XPATH_AXIS = linear(rf"(?:^|[/(|\s]){_XPATH_AXES}::(?:\*|node\(\)|text\(\))")
 
 
+# what opens a literal of an OData $filter ("address eq 'x'", "contains(subject,'x')"): a
+# comparison word or a string function's first argument, a property's name
+_ODATA_BEFORE_LITERAL = linear(
+    r"(?:\b(?:eq|ne|gt|ge|lt|le|has)[\s]{1,4}|\b(?:contains|startswith|endswith|substringof|indexof)"
+    r"\([\s]{0,2}[a-z_][a-z0-9_/.]{0,60}[\s]{0,2},[\s]{0,2})$")
+
+
+def _odata_literal_closed(text: str, quote: int) -> bool:
+    """The quote at ``quote`` closes an OData literal ("from/address eq 'a@b.example' and
+    contains(subject,'x')"): a query language's string ends there, none was broken out of."""
+    mark = text[quote : quote + 1]
+    if mark != "'":
+        return False
+    opening = text.rfind("'", max(0, quote - 200), quote)
+    return opening > 0 and _ODATA_BEFORE_LITERAL.search(text[max(0, opening - 80) : opening]) is not None
+
+
 def xpath(text: str) -> Hit | None:
     """XPath injection in one lower-case view (see the module's docstring). A value that is a
     whole location path ("//div[@class='x'] | //h2", Chrome's "//*[@id='main']/div[2]") is a
@@ -86,6 +103,10 @@ def xpath(text: str) -> Hit | None:
     m = _XPATH_AXIS.search(text) if "::" in text else None
     if m is None and not text.lstrip().startswith("/"):
         m = _XPATH.search(text)
+        for _ in range(4):
+            if m is None or not _odata_literal_closed(text, m.start()):
+                break
+            m = _XPATH.search(text, m.end())
     if m is None or random_blob(text):
         return None
     return Hit(Category.LDAPI, 0.85, "xpathi.query-break", text, m.start(), m.end())

@@ -962,6 +962,19 @@ def _concat_tail(text: str, qpos: int, rest: Sequence[Token]) -> Judgement | Non
     return None
 
 
+def _quoted_tag_end(text: str, qpos: int, rest: list[Token], k: int) -> bool:
+    """What follows a name in angle brackets right after a break ('"<select>' ...) is words
+    or the quote's end and words: no logic, comment or statement goes on from it ("x'<id>'--",
+    "x\"<id> or 1=1--" do)."""
+    nxt = _at(rest, k)
+    if nxt is None:
+        return True
+    if nxt.kind == "s" and nxt.value[:1] == text[qpos]:
+        tail = nxt.value[1:]
+        return tail[:1] in ("", " ", ",", ".", ":", "!", "?", ")") and "--" not in tail and "#" not in tail and ";" not in tail
+    return text[rest[k - 1].end : nxt.start] != "" and not any(tok.kind in "&c;" for tok in rest[k:])
+
+
 def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
     i = 0
     while i < len(rest) and rest[i].kind == ")":
@@ -1019,6 +1032,11 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
             u, w = w, _at(rest, i + 3)
         if u is None:
             return None
+        if (t.value == "<" and t.start == qpos + 1 and u.start == t.end and u.value.isalpha()
+                and w is not None and w.value == ">" and w.start == u.end and _quoted_tag_end(text, qpos, rest, i + 3)):
+            # 'File "<stdin>", line 1', 'the form says "<select> a reason"': a name in angle
+            # brackets right inside the quote (a traceback's pseudo-file, an HTML tag), no comparison
+            return None
         if u.kind in "f(" or u.value == "select":
             return (0.95, "sqli.break-logic", qpos, u.end)
         if u.value == "exists" and w is not None and w.kind == "(":
@@ -1045,10 +1063,6 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
                 # string, which the database joins to it ('' '' is '')
                 return (0.9, "sqli.break-logic", qpos, w.end)
             return _trailing_comment(rest, i, qpos, text[qpos])
-        if (t.value == "<" and t.start == qpos + 1 and u.kind == "b" and u.start == t.end and u.value.isalpha()
-                and len(u.value) >= 3 and w is not None and w.value == ">" and w.start == u.end
-                and text[w.end : w.end + 1] == text[qpos]):
-            return None  # 'File "<stdin>", line 1': a name in angle brackets inside quotes (a traceback's pseudo-file)
         if u.kind == "b" and w is not None and ((w.kind == "o" and w.value in COMPARISONS) or w.kind in "c;)" or (
             w.kind == "k" and w.value in ("not", "is", "in")) or w.value in ("notnull", "isnull")):
             return (0.9, "sqli.break-logic", qpos, w.end)

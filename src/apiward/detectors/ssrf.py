@@ -491,6 +491,8 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
 # (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
 _BARE_PATH = re.compile(r"(?::[0-9]{1,5})?/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])")
 _BARE_PORT = re.compile(r":[0-9]{1,5}/?$")
+# a DOI's prefix: the directory "10." and a registrant's code of four or more digits (a sub-code may follow)
+_DOI_PREFIX = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]{1,9}){0,3}")
 _DOTTED_QUAD = re.compile(r"(?:[1-9][0-9]{0,2}|0)(?:\.(?:[1-9][0-9]{0,2}|0)){3}")
 # ports of the services an SSRF probe knocks on (web, mail, directory, databases, caches, container
 # and cluster APIs); a local proxy's port ("127.0.0.1:8888", "127.0.0.1:8866" in browsers' network
@@ -510,6 +512,8 @@ def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:
         return (0.85, "ssrf.metadata")
     if not path and (port is None or rest.strip(":/") not in _SERVICE_PORTS):
         return None
+    if _DOI_PREFIX.fullmatch(host) is not None:
+        return None  # "10.4018/jdm.2024040107": a DOI (directory 10, a registrant's code), not 10.0.15.170
     addr = parse_host(host)
     if addr is None and "." in host and host.endswith(WILDCARD_ZONES) and _in_zone(host, WILDCARD_ZONES):
         addr = _embedded_address(host)

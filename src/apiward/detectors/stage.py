@@ -428,8 +428,7 @@ class DetectionStage:
             self._score_model(self.model, batch, scored)
         if not scored:
             return []
-        if "/." in request.path and ("/blob/" in request.path or "/tree/" in request.path or "/raw/" in request.path
-                                     or "/blame/" in request.path or "/src/" in request.path):
+        if "/." in request.path and any(part in request.path for part in _CODE_HOST_PARTS):
             _code_browsing(request.path, scored)
         path_for_route = route or request.path
         out: list[Finding] = []
@@ -1218,9 +1217,13 @@ def _digest(value: str) -> bytes:
 
 # a code host's page of one file of a repository ("/acme/dotfiles/blob/main/.bashrc", GitLab's
 # "/-/blob/", Gitea's and Bitbucket's "/src/"), or a file under a dot-directory of it
-# ("/blob/main/.github/workflows/ci.yml"): a dot-file there is a file of the repository shown,
-# not the site's own configuration
-_CODE_BROWSING = re.compile(r"/(?:blob|tree|raw|blame|src)/[^/]{1,100}/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}(?:/[^/]{1,200}){0,30}/?$")
+# ("/blob/main/.github/workflows/ci.yml"), or its REST API's file ("/repos/acme/web/contents/
+# .github/workflows/deploy.yml", GitLab's "/repository/files/.gitlab-ci.yml"): a dot-file there is
+# a file of the repository shown or edited, not the site's own configuration
+_CODE_HOST_PARTS = ("/blob/", "/tree/", "/raw/", "/blame/", "/src/", "/contents/", "/repository/files/")
+_CODE_BROWSING = re.compile(
+    r"(?:/(?:blob|tree|raw|blame|src)/[^/]{1,100}|/repos/[^/]{1,100}/[^/]{1,100}/contents|/repository/files)"
+    r"/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}(?:/[^/]{1,200}){0,30}/?$")
 
 
 def _code_browsing(path: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
