@@ -318,6 +318,7 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 
 # a path's first segment glued to a parent step: "/static../", "/assets../"
 _STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}|\.\.")
+_PUA_SLASH = re.compile("\\.\\.[\x00-\x20]{0,2}[\uf025\uefc8]")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
 
 
@@ -337,9 +338,10 @@ def scan(text: str) -> list[Hit]:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     if "%00" in norm:
         norm = norm.replace("%00", "")  # the same NUL still percent-encoded (decoded once more downstream)
-    if "..\uf025" in norm or "..\uefc8" in norm:
-        # "..%uF025..%uF025etc", "..%uEFC8": private-use code points an IIS best-fit mapping reads as
-        # "/" and "\\"; after a parent step they are its slash (icon fonts' glyphs never follow "..")
+    if ("\uf025" in norm or "\uefc8" in norm) and _PUA_SLASH.search(norm) is not None:
+        # "..%uF025..%uF025etc", "..%uEFC8", "..%20%uEFC8": private-use code points an IIS best-fit
+        # mapping reads as "/" and "\\"; after a parent step (and a blank or a control byte the
+        # loose steps below drop) they are its slash (icon fonts' glyphs never follow "..")
         norm = norm.replace("\uf025", "/").replace("\uefc8", "/")
     if "\xe0" in norm or "\xe1" in norm or "\ufffd" in norm:
         norm = _LONE_LEAD.sub("", norm)  # "à.à./": "%c0%2e%c0%2e%c0%af", a lone lead byte before '.' or '/'
