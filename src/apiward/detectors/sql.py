@@ -107,7 +107,9 @@ ATTACK_FUNCTIONS = frozenset(
      # library, and its rowid/option calls fingerprint it; conv() spells numbers in any base
      "get_lock", "load_extension", "last_insert_rowid", "sqlite_compileoption_used", "conv",
      # Oracle's URI type fetches a URL (out-of-band exfiltration: "httpuritype('http://'||user).getclob()")
-     "httpuritype"}
+     "httpuritype",
+     # Firebird's ascii() and char() (blind extraction: "1 and ascii_val(substring(... from 1 for 1))>96")
+     "ascii_val", "ascii_char"}
 )
 # SQL functions: a value that is only ``name(`` is a fragment of a query being built.
 SQL_FUNCTIONS = ATTACK_FUNCTIONS | frozenset(
@@ -987,6 +989,13 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
     end = (w or u or t).end
     if t.kind == "c":
         if t.value.startswith("#") and len(t.value) > 1 and t.value[1].isalnum():
+            if text[t.end : t.end + 1] == "\n" and i + 1 < len(rest):
+                # "'#RMOOWdaQ\nUNION#Qbp\nALL#k\nSELECT": MySQL's comments to the line's end in place
+                # of blanks (sqlmap's space2hash); what the break does is read without them
+                code = [tok for tok in rest[i + 1 :] if tok.kind != "c"]
+                after = _judge_break_head(text, qpos, code) if code else None
+                if after is not None and after[0] >= 0.9:
+                    return after
             return (0.4, "sqli.break-comment", qpos, t.end)  # "#id": a hashtag or CSS selector
         if t.value.startswith("#{") and 2 < t.value.find("}", 2, 40) and t.value[2:3].isalpha() and qpos + 1 == t.start:
             return (0.4, "sqli.break-comment", qpos, t.end)  # '"#{name} is #{age}"': Ruby's interpolation in a string
@@ -1842,7 +1851,7 @@ _BARE_CUTS = frozenset({"--", "-- -", "--+", "--+-", "-- +", "#", "/*"})
 # MySQL's if() with a literal condition, compared or as is ("if(1=1,", "if(1,sleep(5),0)")
 # (glued "if(1," only: "if (1, 2) fail" is a list in prose)
 # (and SQL Server's iif(): "iif(1=1,1,1/0)")
-_IF_COMPARISON = linear(r"\bi?if[\s]{0,4}\([\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bi?if\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
+_IF_COMPARISON = linear(r"\bi?if[\s]{0,4}\([\s]{0,4}\(?[\s]{0,4}[0-9]{1,12}[\s]{0,4}(?:=|<>|!=|<|>)|\bi?if\([0-9]{1,12},[\s]{0,4}[0-9a-z(]")
 
 
 def _constructs(text: str, tokens: list[Token]) -> Judgement | None:

@@ -192,8 +192,10 @@ def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     for v in nums[:-1]:
         value = (value << 8) | v
     value = (value << last_bits) | nums[-1]
-    if len(nums) == 1 and len(parts[0]) < 8 and not parts[0].startswith("0"):
-        return None  # a short plain number is not a host
+    if len(nums) == 1 and len(parts[0]) < 8 and not parts[0].startswith("0x") and parts[0] != "0":
+        # a short plain number is not a host, nor a short one with a leading zero ("0603/BJR", a
+        # car's type code: octal 0.0.1.131, where nothing listens); "0" is 0.0.0.0, this host
+        return None
     return ipaddress.IPv4Address(value)
 
 
