@@ -236,6 +236,56 @@ def test_thinkphps_dispatcher_handed_a_php_function(query: str, blocked: bool) -
     assert (Category.CMDI in found.values()) is blocked, found
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        # a web shell's command parameter given a first reconnaissance command
+        ("pwd=j&cmd=id", True),
+        ("cmd=whoami", True),
+        ("exec=uname%20-a", True),
+        # the same names as an application's action parameters
+        ("cmd=saveProject", False),
+        ("cmd=getThemes&id=7", False),
+        ("exec=not_bot", False),
+        ("q=whoami", False),  # the command's name searched for
+    ],
+)
+def test_a_shell_parameter_given_a_reconnaissance_command(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.CMDI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("header", "blocked"),
+    [
+        (("x-middleware-subrequest", "middleware:middleware:middleware:middleware:middleware"), True),
+        (("x-middleware-prefetch", "1"), False),  # what Next.js's own client sends when it prefetches
+    ],
+)
+def test_a_frameworks_internal_header_sent_by_a_client(header: tuple[str, str], blocked: bool) -> None:
+    found = blocking(stage().findings(request(headers=[*BROWSER, header])))
+    assert (Category.PROTOCOL in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("path", "blocked"),
+    [
+        ("/actuator/env", True),
+        ("/actuator/heapdump", True),
+        ("/api/actuator/gateway/routes", True),
+        ("/actuator/jolokia/exec/ch.qos.logback.classic:Name=default,Type=ch.qos.logback.classic.jmx.JMXConfigurator", True),
+        # what monitoring reads
+        ("/actuator/health", False),
+        ("/actuator/prometheus", False),
+        ("/actuator/info", False),
+        ("/docs/actuator/environment-variables", False),
+    ],
+)
+def test_actuator_endpoints_that_leak_or_control_the_process(path: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(path=path)))
+    assert (Category.TRAVERSAL in found.values()) is blocked, found
+
+
 FILTER_PARAMETERS = [
     # a list API's filters (Strapi, JSON:API): a named field compared with a scalar
     ("filters[price][$gte]=10&filters[price][$lte]=50&sort=price:asc", False),

@@ -235,7 +235,13 @@ _PUBLIC_HTML = re.compile(r"/home/[a-z0-9_.\-]{1,32}/(?:public_html|www|htdocs)/
 _SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
 # a short name that IIS resolves to the long one ("/web-in~1/web.xml", "/global~1.asa", "/aspnet~1/"):
 # a folder, or a file with its three-letter extension, where a path starts or after a slash
-_IIS_SHORT_NAME = re.compile(r"(?:^|/)[a-z][a-z0-9_\-]{1,5}~[1-9](?:/|\.[a-z0-9]{1,3}(?:$|[/?#;]))")
+_IIS_SHORT_NAME = re.compile(r"(?:^|/)[a-z][a-z0-9_\-]{1,5}~[1-9](?:/|\.[a-z0-9]{1,3}(?:$|[/?#;]))"
+                             # the short-name scanner's globs ("/ab*~1*/.aspx", "/a*~1.*/.aspx")
+                             r"|(?:^|/)[a-z0-9_\-]{0,6}\*~[1-9](?:\*|\.[a-z0-9*]{0,4})?(?:/|$)")
+# a path parameter that gives a resource the suffix a filter exempts ("/app/rest/users;.jsp",
+# "/admin;.css"): the servlet container drops ";..." and serves the resource, the filter saw a
+# page or a static file
+_SUFFIX_PARAMETER = re.compile(r"(?:^|/)[a-z0-9_\-.]{1,60};\.(?:jspx?|css|js|png|ico|gif|jpe?g|html?|wadl|do|action)(?:$|[/?#])")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
 # A site's own "/img/etc/2024/..." or "/assets/etc/icon.png" never starts a value with "/etc/";
@@ -267,7 +273,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|;\.|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -410,6 +416,10 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
+    if ";." in norm:
+        suffixed = _SUFFIX_PARAMETER.search(norm)
+        if suffixed is not None:
+            keep(0.85, "traversal.path-parameter", suffixed.start(), suffixed.end())
     coder = "vid:msl:" if norm.startswith("vid:msl:") else norm[: norm.find(":") + 1]
     if coder in ("msl:", "ephemeral:", "vid:msl:") and norm[len(coder) : len(coder) + 1] == "/":
         # ImageMagick's coders by their prefix: "msl:/tmp/x.msl" runs an uploaded script of image

@@ -254,6 +254,14 @@ def _has_syntax(value: str) -> bool:
 
 
 _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
+# Spring Boot's actuator endpoints that hand out the process's secrets or control it (environment
+# and configuration with credentials, a heap dump, JMX over HTTP, the routes of a gateway, a
+# shutdown); health, info and metrics are what monitoring reads
+_ACTUATOR_LEAK = re.compile(
+    r"/actuator/(?:env|heapdump|threaddump|jolokia|configprops|mappings|httptrace|trace|logfile|beans"
+    r"|gateway/routes|shutdown|restart|refresh|loggers/[^/]+)(?:/|$)")
+# headers a framework sets only between its own layers (never a client)
+_INTERNAL_HEADERS = frozenset({"x-middleware-subrequest"})
 # Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
 # and parameter names that hold a local include path.
 _REMOTE_URL = re.compile(r"(?i)(?:(?:https?|ftps?):)?//[^\s/?#]{1,253}")  # (or scheme-relative)
@@ -411,6 +419,16 @@ class DetectionStage:
         for header_name, header_value in request.headers:
             if header_name == "cookie" and ";" in header_value:
                 self._split_cookie(header_value, scored)
+            elif header_name in _INTERNAL_HEADERS:
+                # a framework's own header between its layers, sent from outside: Next.js skips
+                # its middleware (authorisation included) for a request that names itself a
+                # sub-request of it (CVE-2025-29927)
+                self._add(scored, f"header.{header_name}", Category.PROTOCOL, 0.9, "protocol.internal-header",
+                          _short(header_value))
+        if "/actuator/" in request.path:
+            exposed = _ACTUATOR_LEAK.search(request.path.lower())
+            if exposed is not None:
+                self._add(scored, "path", Category.TRAVERSAL, 0.85, "traversal.actuator-endpoint", exposed.group(0))
         if request.body_kind is BodyKind.TEXT:
             self._form_shaped_text(request, scored)
         if request.body:
@@ -471,6 +489,9 @@ class DetectionStage:
             # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
             # property of a Drupal render array, whose callbacks the renderer calls with its markup
             self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.render-callback", _short(name))
+        if source in _NAMED_SOURCES and value and len(value) <= 24 and _shell_parameter(name, value):
+            # "x.php?cmd=id": a web shell's command parameter given a reconnaissance command
+            self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.shell-parameter", _short(value))
         if source in _NAMED_SOURCES and value and len(value) <= 120 and _php_callable(name, value):
             # "function=call_user_func_array&vars[0]=system", "_method=__construct&filter[]=system":
             # ThinkPHP's request dispatch handed a PHP function to call, by name
@@ -1245,6 +1266,20 @@ _PHP_RUNNERS = frozenset({"system", "exec", "assert", "popen", "eval", "file_put
 _CALLABLE_PARAMS = frozenset({"vars[0]", "vars[]", "filter[]", "filter[0]"})
 # ThinkPHP's routes to its own dispatcher, the "s" parameter of its RCE exploits
 _THINKPHP_ROUTE = re.compile(r"think/(?:app|container|request|template/driver/file|view/driver/php)/(?:invokefunction|input|write|display)")
+
+
+# the parameters web shells and command-runner endpoints take their command in, and what an
+# attacker runs first through one (who am I, where, what is here); the same names as action
+# parameters hold action names ("cmd=saveProject", "exec=not_bot"), never these
+_SHELL_PARAMS = frozenset({"cmd", "command", "exec", "execute", "shell", "cmdline"})
+_RECON_COMMANDS = frozenset(
+    {"id", "whoami", "whoami /all", "whoami /priv", "uname", "uname -a", "pwd", "ls", "ls -la", "ls -l", "ls -al",
+     "dir", "ipconfig", "ipconfig /all", "ifconfig", "hostname", "ps", "ps aux", "ps -ef", "netstat -an",
+     "systeminfo", "ver", "net user", "cat /etc/passwd", "type c:\\windows\\win.ini", "echo %username%"})
+
+
+def _shell_parameter(name: str, value: str) -> bool:
+    return value.strip().lower() in _RECON_COMMANDS and _last_name(name) in _SHELL_PARAMS
 
 
 def _php_callable(name: str, value: str) -> bool:
