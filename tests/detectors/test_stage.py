@@ -256,6 +256,62 @@ def test_a_shell_parameter_given_a_reconnaissance_command(query: str, blocked: b
 
 
 @pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        # lookups that leak, secret fields, a walk through relations
+        ("username__startswith=p", True),
+        ("email__iendswith=example.com", True),
+        ("data__has_key=is_admin", True),
+        ("user__profile__icontains=x", True),
+        ("user__password__regex=%5Ea", True),
+        ("owner__is_superuser=1", True),
+        ("user[password__startswith]=a", True),
+        # Django admin's and django-filter's list filters on a model's own fields
+        ("status__exact=submitted", False),
+        ("price__gte=10&price__lte=50", False),
+        ("created__year=2024", False),
+        ("author__id__exact=5", False),
+        ("filter[author__id__exact]=5", False),
+        ("name__icontains=blue", False),
+    ],
+)
+def test_orm_lookups_that_probe_not_filter(query: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(query=query)))
+    assert (Category.NOSQLI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("body", "blocked"),
+    [
+        # JSF's and Struts 1's own parameters, named by their package
+        (b"javax.faces.partial.ajax=true&javax.faces.source=form%3Atable&javax.faces.partial.execute=form%3Atable"
+         b"&javax.faces.ViewState=-123%3A456", False),
+        (b"method=search&lastName=Kowalczyk&org.apache.struts.taglib.html.TOKEN=d164b2b2e1b54af65ac332fc162c1e95", False),
+        # a gadget class as a parameter's name
+        (b"java.lang.Runtime=x", True),
+        (b"javax.naming.InitialContext=x", True),
+    ],
+)
+def test_a_frameworks_own_parameter_names_are_no_gadget(body: bytes, blocked: bool) -> None:
+    form = [*BROWSER, ("content-type", "application/x-www-form-urlencoded")]
+    found = blocking(stage().findings(request("POST", "/app/claims/list.xhtml", headers=form, body=body)))
+    assert (Category.SSTI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("path", "blocked"),
+    [
+        # a quoted argument of an addressing function, slashes inside it (SharePoint's REST API)
+        ("/sites/hr/_api/web/GetFolderByServerRelativeUrl('/sites/hr/Shared%20Documents/Onboarding')/Files", False),
+        ("/files/report')", True),  # the probe: a quote closed that nothing opened
+    ],
+)
+def test_a_quoted_function_argument_across_path_segments(path: str, blocked: bool) -> None:
+    found = blocking(stage().findings(request(path=path)))
+    assert (Category.SQLI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
     ("header", "blocked"),
     [
         (("x-middleware-subrequest", "middleware:middleware:middleware:middleware:middleware"), True),

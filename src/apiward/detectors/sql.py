@@ -1990,9 +1990,26 @@ def _select_strong(tokens: Sequence[Token], i: int) -> bool:
     return u is not None and (u.kind != "b" or u.value[:1] == "`" or _select_complete(tokens, i))
 
 
+def _piped_record(tokens: Sequence[Token]) -> bool:
+    """Three or more ids and numbers joined by "||" and nothing else, no blank anywhere: a record
+    stored with "||" between its fields (WooCommerce's session cookie, "t_5f2c…||1709227378||
+    1708283805"), no condition ("1||1" is the probe's)."""
+    n = len(tokens)
+    if n < 5 or n % 2 == 0:
+        return False
+    for k, tok in enumerate(tokens):
+        if (tok.value != "||") if k % 2 else (tok.kind not in "nb"):
+            return False
+        if k and tokens[k - 1].end != tok.start:
+            return False
+    return True
+
+
 def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     """``X or Y = Z``, ``X and sleep(5)``, ``or 1=1`` at the start: a logic operator joining
     conditions that are SQL (comparisons, literals, calls), not words."""
+    if tokens[i].value == "||" and _piped_record(tokens):
+        return None
     left = i - 1
     while left >= 0 and tokens[left].kind == ")":
         left -= 1

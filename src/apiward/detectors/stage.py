@@ -97,7 +97,7 @@ _JS_WHERE = re.compile(r"this\.|this\[|function|return|sleep\(|==|;|\|\||&&|whil
 _ORM_LOOKUP = re.compile(
     r"[a-z0-9]__(?:i?exact|i?contains|in|gt|gte|lt|lte|i?startswith|i?endswith|range|isnull|i?regex|"
     r"has_keys?|has_any_keys|contained_by|overlap|search|date|year|month|day|week_day|is_staff|is_superuser|"
-    r"password|metadata)(?:$|__|\[|\.)"
+    r"password|metadata)(?:$|__|\[|\]|\.|#)"
 )
 # Dot-names of version control, shells, package managers, clouds, editors and agents.
 _CONFIG_DOTFILE = re.compile(
@@ -260,6 +260,11 @@ _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _ACTUATOR_LEAK = re.compile(
     r"/actuator/(?:env|heapdump|threaddump|jolokia|configprops|mappings|httptrace|trace|logfile|beans"
     r"|gateway/routes|shutdown|restart|refresh|loggers/[^/]+)(?:/|$)")
+# the request parameters web frameworks name by their own package: JSF's ("javax.faces.ViewState",
+# "javax.faces.partial.ajax", Jakarta's "jakarta.faces.source") and Struts 1's form token
+_FRAMEWORK_PARAMETER = re.compile(
+    r"(?:javax|jakarta)\.faces\.(?:viewstate|source|partial\.(?:ajax|execute|render|event)|behavior\.event"
+    r"|clientwindow|resetvalues|encodedurl)|org\.apache\.struts\.taglib\.html\.token")
 # headers a framework sets only between its own layers (never a client)
 _INTERNAL_HEADERS = frozenset({"x-middleware-subrequest"})
 # Remote file inclusion (see `DetectionStage._include_rules`): a URL an interpreter could include,
@@ -364,7 +369,11 @@ class DetectionStage:
                 tail = _read_text(source, value) if len(value) <= 200 else value
                 if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail or (tail[:1] in "'\"" and len(tail) <= 40):
                     probe = _scanner_probe(tail)
-                    if probe is not None:
+                    if probe is not None and not (source is Source.PATH and probe[1] == "sqli.quote-probe"
+                                                  and "('" in request.path):
+                        # (a path segment that closes a quoted argument opened in an earlier one is
+                        # the argument's end: SharePoint's and OData's "GetFolderByServerRelativeUrl(
+                        # '/sites/hr/Shared Documents/Onboarding')/Files")
                         self._add(scored, fld.location, probe[0], 0.8, probe[1], _short(value))
                 elif len(tail) <= 40 and tail[:1].isdigit() and ";" in tail and _STACKED_PROBE.fullmatch(tail) is not None:
                     # "1;select", "5; drop--": an id followed by the first word of a second statement,
@@ -483,7 +492,7 @@ class DetectionStage:
             self._add(scored, fld.location, Category.NOSQLI, 0.85, "nosqli.operator-key", _short(name))
         if source is not _COOKIE and source is not _HEADER and "__" in name:
             orm = _ORM_LOOKUP.search(name.lower())
-            if orm is not None:
+            if orm is not None and _orm_probe(name.lower()):
                 self._add(scored, fld.location, Category.NOSQLI, 0.8, "nosqli.orm-lookup", _short(name))
         if "[#" in name and not name.endswith("#key") and _RENDER_CALLBACK.search(name.lower()) is not None:
             # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
@@ -507,6 +516,8 @@ class DetectionStage:
             if not texts or texts == [name]:
                 texts = [_unindexed(name) if "[" in name else name]
             for text in texts:
+                if "." in text and _FRAMEWORK_PARAMETER.fullmatch(text.lower()) is not None:
+                    continue  # a web framework's own request parameter, named by its package
                 # most names are plain (a remembered skip): their location is not built
                 named = self._analyse_value(text)
                 if named is not None:
@@ -1280,6 +1291,34 @@ _RECON_COMMANDS = frozenset(
 
 def _shell_parameter(name: str, value: str) -> bool:
     return value.strip().lower() in _RECON_COMMANDS and _last_name(name) in _SHELL_PARAMS
+
+
+# the lookups that leak what they compare (a prefix or a suffix guessed one character at a time,
+# a pattern, a JSON document's keys), the fields nobody filters a list by, and the primary key a
+# relation is compared by (Django admin's "author__id__exact=5")
+_LEAKING_LOOKUPS = frozenset({"startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
+                              "has_key", "has_keys", "has_any_keys", "contained_by"})
+_SECRET_FIELD = re.compile(
+    r"(?:^|_)(?:pass(?:word|wd|code|phrase)?|secret|token|hash|salt|api_?key|is_staff|is_superuser|is_admin|otp"
+    r"|metadata)(?:_|$)")
+_RELATION_KEYS = frozenset({"id", "pk"})
+_KEY_SEPARATORS = re.compile(r"[\[\].#]")
+
+
+def _orm_probe(name: str) -> bool:
+    """A Django-style lookup in a parameter's name (``_ORM_LOOKUP``) that probes rather than
+    filters: a leaking lookup, a secret field, or a walk through a relation into another model's
+    fields (``user__profile__icontains``). A list filtered on its own field ("status__exact",
+    "price__gte", "created__year") is what Django admin and django-filter send."""
+    # (the lookup is the innermost key that has one: "roles__contained_by[0]", "filter[user__id__exact]")
+    keys = [key for key in _KEY_SEPARATORS.split(name) if "__" in key]
+    if not keys:
+        return False
+    parts = keys[-1].split("__")
+    if parts[-1] in _LEAKING_LOOKUPS or any(_SECRET_FIELD.search(part) is not None for part in parts):
+        return True
+    fields = [part for part in parts[:-1] if part]
+    return len(fields) >= 2 and fields[-1] not in _RELATION_KEYS
 
 
 def _php_callable(name: str, value: str) -> bool:
