@@ -143,6 +143,8 @@ _HOSTLIKE_USERINFO = re.compile(
     r"[a-z0-9\-]{1,63}\.(?:com|net|org|edu|gov|mil|int|io|co|info|biz|dev|app|xyz|me|us|uk|eu|de|fr|"
     r"ru|cn|jp|br|in|it|nl|au|ca|es|ch|se|pl|il|kr|tw)(?::[^@]{0,64})?$"
     r"|[a-z0-9\-]{1,63}\.[a-z]{2,24}(?:%2f|%5c|/|\\)"
+    # or a host with a web port ("https://target.example:443@evil.example/"): no password is one
+    r"|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}:(?:80|443|8080|8443)$"
 )
 
 
