@@ -311,6 +311,32 @@ def test_a_quoted_function_argument_across_path_segments(path: str, blocked: boo
     assert (Category.SQLI in found.values()) is blocked, found
 
 
+def _jwt(header: dict[str, object], signature: str = "c2lnbmF0dXJl") -> str:
+    import base64
+
+    def part(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    return f"{part(header)}.{part({'sub': '1042', 'role': 'user', 'iat': 1718172110})}.{signature}"
+
+
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [
+        ({"alg": "none", "typ": "JWT"}, Category.AUTHN),  # unsigned: trusted as it is
+        ({"alg": "NONE"}, Category.AUTHN),
+        ({"alg": "HS256", "kid": "../../../../../../dev/null"}, Category.TRAVERSAL),  # the key read from a file
+        ({"alg": "HS256", "kid": "key1' UNION SELECT 'secret'-- -"}, Category.SQLI),  # or a database row
+        ({"alg": "RS256", "kid": "a4248717a0cba5e6", "typ": "JWT"}, None),
+        ({"alg": "ES256", "kid": "2024-05-signing/key-1"}, None),
+    ],
+)
+def test_a_bearer_jwts_header_is_read(header: dict[str, object], category: Category | None) -> None:
+    token = _jwt(header, "" if header.get("alg", "").lower() == "none" else "c2lnbmF0dXJl")  # type: ignore[union-attr]
+    found = blocking(stage().findings(request(path="/api/v1/me", headers=[*BROWSER, ("authorization", f"Bearer {token}")])))
+    assert (set(found.values()) == {category}) if category else not found, found
+
+
 @pytest.mark.parametrize(
     ("header", "blocked"),
     [
@@ -1149,6 +1175,8 @@ def test_a_surrogate_half_in_any_spelling_does_not_stop_inspection(spelling: str
     [("client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback", False),
      ("next=https%3A%2F%2Fsso.example%2Fauthorize%3Fredirect_uri%3Dhttp%3A%2F%2Flocalhost%3A3000%2Fcb", False),
      ("redirect_uri=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F", True),
+     ("redirect_uri=http%3A%2F%2F127.0.0.1%3A6379%2F&state=xyz", True),  # Redis' port: no app listens there
+     ("next=https%3A%2F%2Fsso.example%2Fauthorize%3Fredirect_uri%3Dhttp%3A%2F%2Flocalhost%3A2375%2Fcontainers", True),
      ("url=http%3A%2F%2F127.0.0.1%3A8080%2Fadmin", True)],
 )
 def test_a_loopback_redirect_uri_is_where_a_browser_goes(shipped_model, query: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]

@@ -533,6 +533,9 @@ QUOTED_ALTERNATIVES = re.compile(
     r"(['\"])[a-z][a-z ]{0,20}\2(?:[a-z0-9 ,.?!]|(?<=[a-z])'(?=[a-z])){0,60}", re.IGNORECASE)
 
 
+_ODATA_TAUTOLOGY = re.compile(r"\b(?:or|and)[\s]{1,4}([0-9]{1,10}|'[^']{0,20}')[\s]{1,4}eq[\s]{1,4}([0-9]{1,10}|'[^']{0,20}')")
+
+
 def scan(text: str) -> list[Hit]:
     """SQL injection evidence in one lower-case view."""
     if len(text) <= 6 and EMOTICON.fullmatch(text) is not None:
@@ -549,6 +552,12 @@ def scan(text: str) -> list[Hit]:
         syntax = _SQL_ONLY_SYNTAX.search(text)
         if syntax is not None:
             return [Hit(Category.SQLI, 0.85, "sqli.syntax", text, syntax.start(), syntax.end())]
+    if " eq " in text:
+        same = _ODATA_TAUTOLOGY.search(text)
+        if same is not None and same.group(1) == same.group(2):
+            # "level eq 'error' or 1 eq 1": an OData filter's condition that is always true, joined
+            # to the application's own (a filter compares a property, never a literal with itself)
+            return [Hit(Category.SQLI, 0.9, "sqli.tautology", text, same.start(), same.end())]
     if _NESTED_ANY.search(text) is not None:
         hits = _scan_nested(text)
         if hits:

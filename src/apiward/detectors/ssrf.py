@@ -399,7 +399,8 @@ def _nested_url(text: str, value: str, start: int, nesting: int) -> list[Hit]:
         if count >= 4:
             break
         inner = _scan(value[m.start(1) :], nesting)
-        if inner and inner[0].rule == "ssrf.loopback" and _param_name(value, m.start()) in REDIRECT_PARAMS:
+        if (inner and inner[0].rule == "ssrf.loopback" and _param_name(value, m.start()) in REDIRECT_PARAMS
+                and not names_service_port(value[m.start(1) : m.start(1) + 200])):
             continue
         if inner:
             hit = inner[0]
@@ -503,6 +504,17 @@ _DOTTED_QUAD = re.compile(r"(?:[1-9][0-9]{0,2}|0)(?:\.(?:[1-9][0-9]{0,2}|0)){3}"
 # reports) is not among them
 _SERVICE_PORTS = frozenset({"21", "22", "23", "25", "80", "110", "143", "389", "443", "445", "1433", "2375", "2376",
                             "2379", "3306", "5432", "5984", "6379", "8500", "9200", "10250", "11211", "27017"})
+
+
+_LOOPBACK_PORT = re.compile(r"(?:127(?:\.[0-9]{1,3}){3}|localhost|\[::1\]):([0-9]{1,5})")
+
+
+def names_service_port(url: str) -> bool:
+    """A loopback URL on a port that a service listens on (Redis' 6379, a database's, Docker's
+    2375): what an SSRF probe knocks on, not a native app's redirect listener (RFC 8252 picks a
+    free ephemeral port)."""
+    m = _LOOPBACK_PORT.search(url)
+    return m is not None and m.group(1) in _SERVICE_PORTS
 
 
 def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:

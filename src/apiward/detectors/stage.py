@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -556,6 +557,8 @@ class DetectionStage:
                             continue
                         self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
                                   self._evidence(hit, decoded[0]))
+        if source is _HEADER and name == "authorization" and value[:7].lower() == "bearer " and value.count(".") == 2:
+            self._jwt_rules(fld.location, value[7:].strip(), scored)
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
@@ -597,6 +600,23 @@ class DetectionStage:
         if _model_reads(value, hits):
             return _plan(scored, normalized)
         return _plan(scored)
+
+    def _jwt_rules(self, location: str, token: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+        """A bearer JWT's header, which the server reads before it verifies anything: an unsigned
+        token ("alg": "none") asks to be trusted as it is, and the key id ("kid") is looked up
+        as a file or a database row by some servers, so a path or a query in it is the attack."""
+        header = _jwt_header(token)
+        if header is None:
+            return
+        alg = header.get("alg")
+        if isinstance(alg, str) and alg.strip().lower() == "none":
+            self._add(scored, location, Category.AUTHN, 0.9, "authn.jwt-unsigned", _short(f"alg={alg}"))
+        kid = header.get("kid")
+        if isinstance(kid, str) and kid and len(kid) <= 512:
+            analysed = self._analyse_value(kid)
+            for hit in analysed[1] if analysed is not None else ():
+                if hit.category in _KEY_ID_CATEGORIES:
+                    self._add(scored, location, hit.category, hit.score, hit.rule + "+jwt-kid", self._evidence(hit, analysed[0]))
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
         """Normalised views and lexical hits of one value, or None when a fast path skips it
@@ -666,7 +686,7 @@ class DetectionStage:
                 # "/%0d%0aSet-Cookie:", was written for a header the value is copied into)
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
             if (hit.category is Category.SSRF and hit.rule == "ssrf.loopback" and not header
-                    and _last_name(fld.name) in ssrf.REDIRECT_PARAMS):
+                    and _last_name(fld.name) in ssrf.REDIRECT_PARAMS and not ssrf.names_service_port(hit.text)):
                 # an OAuth / OIDC loopback redirect (RFC 8252: native apps listen on 127.0.0.1):
                 # the browser is sent there, the server fetches nothing
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
@@ -975,6 +995,22 @@ class DetectionStage:
             if glob_match(exclusion.location + ".*", location) or glob_match(exclusion.location + "[*", location):
                 return True
         return False
+
+
+# what a key id is used as: a file's name, a database key, a command's argument
+_KEY_ID_CATEGORIES = frozenset({Category.TRAVERSAL, Category.SQLI, Category.CMDI, Category.LDAPI, Category.NOSQLI})
+
+
+def _jwt_header(token: str) -> dict[str, Any] | None:
+    """The decoded JOSE header of a compact JWT ("eyJ…" "." payload "." signature), or None."""
+    head = token.split(".", 1)[0]
+    if not head.startswith("eyJ") or len(head) > 2048:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (binascii.Error, ValueError, RecursionError):  # (a header nested a thousand deep)
+        return None
+    return decoded if isinstance(decoded, dict) else None
 
 
 def _basic_credentials(token: str) -> str | None:
