@@ -437,7 +437,8 @@ def scan(text: str) -> list[Hit]:
             broken = any(c in text[max(0, m.start() - 2) : m.start() + 1] for c in "\"'`") or lead.isspace()
             keep(0.6 if ("(" in script or "`" in script or broken) else 0.3, "xss.handler-unknown", m.start(), m.end())
     uri = _URI.search(text) if ":" in text else None
-    if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))):
+    if uri is not None and (not _inert_uri(text, uri.end()) or _spread(uri.group(0))) and not (
+            uri.group(0).startswith("javascript:") and _GLIDE_CALL.match(text, uri.end()) is not None):
         if not _spread(uri.group(0)) and (_prose_tail(text, uri.end()) or _quoted_term(text, uri)):
             keep(0.3, "xss.script-uri", uri.start(), uri.end())  # "javascript: the good parts"
         elif _postback(text, uri.end()) and not _spread(uri.group(0)):
@@ -1231,6 +1232,15 @@ def noop_link(text: str) -> bool:
     """The whole lower-case view is a no-op link (``javascript: void(0)``, ``javascript:;``): the
     href of a link a page's script handles, which analytics beacons report."""
     return _NOOP_LINK.fullmatch(text) is not None
+
+
+# ServiceNow's dynamic filter values: "start_date>=javascript:gs.beginningOfThisWeek()^type=normal",
+# "assignment_group=javascript:getMyGroups()": a GlideSystem call the instance evaluates on its
+# server when it builds the list query, one call closed by a query separator; a browser has no
+# "gs" (and whatever comes after a break, ";alert(1)", is no separator)
+_GLIDE_CALL = re.compile(
+    r"[\s]{0,2}(?:gs\.[a-z_][a-z0-9_]{1,40}|getmygroups|getmyassignments|getmyapprovals|getmyinteractions)"
+    r"\([^()<>\"`;]{0,80}\)[\s]{0,2}(?:$|[\^@&,])")
 
 
 def _inert_uri(text: str, end: int) -> bool:

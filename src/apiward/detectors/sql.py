@@ -1999,6 +1999,20 @@ def _select_strong(tokens: Sequence[Token], i: int) -> bool:
     return u is not None and (u.kind != "b" or u.value[:1] == "`" or _select_complete(tokens, i))
 
 
+def _closes_call(tokens: Sequence[Token], k: int) -> bool:
+    """``tokens[k]`` is the ")" of a call opened in the value: a name glued to its "("."""
+    depth = 0
+    for m in range(k, max(-1, k - 64), -1):
+        kind = tokens[m].kind
+        if kind == ")":
+            depth += 1
+        elif kind == "(":
+            depth -= 1
+            if depth == 0:
+                return m > 0 and tokens[m - 1].kind in "bf" and tokens[m - 1].end == tokens[m].start
+    return False
+
+
 def _piped_record(tokens: Sequence[Token]) -> bool:
     """Three or more ids and numbers joined by "||" and nothing else, no blank anywhere: a record
     stored with "||" between its fields (WooCommerce's session cookie, "t_5f2c…||1709227378||
@@ -2022,6 +2036,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     left = i - 1
     while left >= 0 and tokens[left].kind == ")":
         left -= 1
+    # 'created >= startOfMonth(-1) and "Story Points" > 3' (JQL): a call's result before the
+    # operator and a double-quoted name after it compare a field, as a query language writes it
+    after_call = left < i - 1 and _closes_call(tokens, i - 1)
     has_left = left >= 0 and (tokens[left].kind in "nsbv" or (
         # "user)) or 1=1--": a word the grammar calls a keyword, closed in parentheses like a value
         left < i - 1 and tokens[left].kind == "k" and tokens[left].value in LITERALS))
@@ -2089,7 +2106,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.kind == "E" and u.value == "select" and not (has_left and tokens[left].kind == "b" and not _select_strong(tokens, j)):
         # after a word, the select must read as one ("start typing or select a destination" is prose)
         return (0.9, "sqli.logic-select", start, u.end)
-    if at_start or (has_left and tokens[left].kind in "ns"):
+    quoted_field = after_call and u.kind == "s" and u.value[:1] == '"'
+    if at_start or (has_left and tokens[left].kind in "ns" and not quoted_field):
         end = _literal_comparison(tokens, i + 1)
         if end is not None:
             return (0.9, "sqli.tautology", start, end)  # "(1)and(1)=(1)", "1 and 1 not in (2)", "null is null"
@@ -2116,6 +2134,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
+        if quoted_field:
+            return None
         logic = tokens[i].value
         if quoted_name and (at_start or (has_left and tokens[left].kind in "ns")) and x.kind in "nsv":
             return (0.9, "sqli.tautology", start, x.end)
