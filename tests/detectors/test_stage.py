@@ -778,6 +778,10 @@ def test_the_shipped_stage_blocks_every_obvious_attack_of_the_model_tests(shippe
         # the same file read or written through the code host's REST API (GitHub, GitLab)
         ("/api/v3/repos/acme/website/contents/.github/workflows/deploy.yml", False),
         ("/api/v4/projects/42/repository/files/.gitlab-ci.yml", False),
+        # the file's history, last commit and tree listing (GitHub's and GitLab's web UI)
+        ("/acme/api-service/latest-commit/main/.github/workflows/ci.yml", False),
+        ("/platform/api-service/-/commits/main/.dockerignore", False),
+        ("/platform/api-service/-/refs/main/logs_tree/.github", False),
         ("/repos/.env", True),
         ("/app/.git/config", True),
     ],

@@ -80,6 +80,8 @@ _BUILTIN_PREFIXES = (
     "stream_", "timezone_", "openssl_", "pg_", "mysql_", "mysqli_", "ldap_", "odbc_", "sodium_crypto_",
     "tidy_", "zend_", "xml_", "libxml_", "simplexml_", "dom_", "gz", "bz", "posix_", "pcntl_", "proc_",
 )
+# builtins whose names are also an analytics query's aggregate columns, written with empty parentheses
+_QUERY_COLUMNS = frozenset({"count", "max", "min", "time", "date", "microtime"})
 _WHOLE_CALL = re.compile(
     r"[\s]{0,8}@?([a-z_][a-z0-9_]{1,60})" + _COMMENT + r"\([^()]{0,80}\)?[\s]{0,8}(?:;|\[[0-9]{1,3}\])?[\s]{0,8}"
 )
@@ -194,8 +196,11 @@ def scan(text: str) -> list[Hit]:
             m = _WHOLE_CALL.fullmatch(text)
             if m is not None:
                 name = m.group(1)
+                empty = text[text.find("(") + 1 :].strip(" )") == ""
                 if (name in BUILTINS or name.startswith(_BUILTIN_PREFIXES)) and _NAMED_ARGUMENT.match(
-                        text, text.find("(") + 1) is None:
+                        text, text.find("(") + 1) is None and not (empty and name in _QUERY_COLUMNS):
+                    # ("count()" with nothing to count is a column of an analytics query: Sentry's
+                    # "field=count()"; "strip_tags()", "is_array()" name a PHP function to see it run)
                     keep(0.6, "php.value-is-call", m.start(1), m.end())
     if "$" in text and "{" in text and (best is None or best.score < 0.88):
         m = _VARIABLE_VARIABLE.search(text)

@@ -481,10 +481,23 @@ _HEADER_NAME = r"(?:host|date|range|expect|origin|content-[a-z0-9\-]{1,30}|x-(?:
 _SIGNED_HEADERS = re.compile(r"(?<![a-z0-9\-])(?:" + _HEADER_NAME + r";){1,30}" + _HEADER_NAME + r"(?=$|[,&])")
 
 
+# a LogQL query's opening: a stream selector of label matchers, then a line filter or a parser stage
+_LOGQL = linear(
+    r'\{[\s]*[a-z_][a-z0-9_]*[\s]*(?:=~|!~|!=|=)[\s]*"[^"\n]*"'
+    r'(?:[\s]*,[\s]*[a-z_][a-z0-9_]*[\s]*(?:=~|!~|!=|=)[\s]*"[^"\n]*")*'
+    r"[\s]{0,4},?[\s]{0,4}\}[\s]{0,4}"
+    r"(?:\|[=~]|![=~]|\|[\s]{0,4}(?:json|logfmt|pattern|regexp|unpack|line_format|label_format|unwrap|drop|keep|decolorize)\b)"
+)
+
+
 def scan(text: str) -> list[Hit]:
     """Command-injection / Shellshock / code-execution evidence in one lower-case view."""
     if ";host" in text:
         text = _SIGNED_HEADERS.sub(lambda m: " " * len(m.group(0)), text)
+    if text[:1] == "{" and "`" in text and _LOGQL.match(text) is not None:
+        # '{app="checkout"} |= `timeout` | logfmt': a Loki query (Grafana's Explore puts it in the
+        # URL), where backticks quote a raw string; read as the double quotes they stand for
+        text = text.replace("`", '"')
     if "`" in text and len(text) <= 20000:
         masked = _markdown_code_masked(text)
         if masked is not None:

@@ -2134,8 +2134,8 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if u.kind in "nsbv" and w is not None and w.kind == "o" and w.value in COMPARISONS and x is not None and (
         x.kind in "nsbvf(" or x.value in LITERALS
     ):
-        if quoted_field:
-            return None
+        if quoted_field or (w.value == "in" and x.kind != "("):
+            return None  # (SQL's IN takes a parenthesised list: 'mix "salt" and "pepper" in a bowl')
         logic = tokens[i].value
         if quoted_name and (at_start or (has_left and tokens[left].kind in "ns")) and x.kind in "nsv":
             return (0.9, "sqli.tautology", start, x.end)
@@ -2308,6 +2308,8 @@ def _literal_comparison(tokens: Sequence[Token], k: int) -> int | None:
         k += 1  # MySQL's "a sounds like b"
     if k < n and tokens[k].value == "not":
         k += 1
+    if cmp_.value == "in" and (k >= n or tokens[k].kind != "("):
+        return None  # 'mix "salt" and "pepper" in a bowl': SQL's IN takes a parenthesised list
     while k < n and tokens[k].kind == "(":
         k += 1
     right = _at(tokens, _past_sign(tokens, k))

@@ -184,8 +184,11 @@ def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     if any(v is None for v in values):
         return None
     nums = [v for v in values if v is not None]
-    if len(nums) == 1 and nums[0] >= 1 << 32 and nums[0] < 1 << 64 and (len(parts[0]) >= 10 or parts[0].startswith("0x")):
-        nums = [nums[0] & 0xFFFFFFFF]  # http://7147006462/ wraps to 169.254.169.254
+    if len(nums) == 1 and 1 << 32 <= nums[0] < 1 << 64 and (
+            parts[0].startswith("0x") or (len(parts[0]) >= 10 and nums[0] < 1 << 40)):
+        # http://7147006462/ and http://0x41414141A9FEA9FE/ wrap to 169.254.169.254 (in decimal, a few
+        # bits over 32: a 19-digit id, "card://1791300000000000001", is an id, not an address)
+        nums = [nums[0] & 0xFFFFFFFF]
     # a.b.c.d / a.b.(c.d as 16 bits) / a.(b.c.d as 24 bits) / one 32-bit number
     last_bits = 8 * (5 - len(nums))
     if any(v > 255 for v in nums[:-1]) or nums[-1] >= 1 << last_bits:
