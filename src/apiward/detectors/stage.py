@@ -1284,15 +1284,15 @@ def _digest(value: str) -> bytes:
 
 
 # a code host's page of one file of a repository ("/acme/dotfiles/blob/main/.bashrc", GitLab's
-# "/-/blob/", Gitea's and Bitbucket's "/src/"; its history, last commit and editor: "/commits/main/",
+# "/-/blob/", Gitea's and Bitbucket's "/src/"; its history and last commit: "/commits/main/",
 # "/latest-commit/main/", GitLab's "/-/refs/main/logs_tree/"), or a file under a dot-directory of it
 # ("/blob/main/.github/workflows/ci.yml"), or its REST API's file ("/repos/acme/web/contents/
 # .github/workflows/deploy.yml", GitLab's "/repository/files/.gitlab-ci.yml"): a dot-file there is
 # a file of the repository shown or edited, not the site's own configuration
 _CODE_HOST_PARTS = ("/blob/", "/tree/", "/raw/", "/blame/", "/src/", "/contents/", "/repository/files/", "/commits/",
-                    "/latest-commit/", "/tree-commit-info/", "/logs_tree/", "/edit/", "/history/")
+                    "/latest-commit/", "/tree-commit-info/", "/logs_tree/")
 _CODE_BROWSING = re.compile(
-    r"(?:/(?:blob|tree|raw|blame|src|commits|latest-commit|tree-commit-info|edit|history)/[^/]{1,100}"
+    r"(?:/(?:blob|tree|raw|blame|src|commits|latest-commit|tree-commit-info)/[^/]{1,100}"
     r"|/logs_tree|/repos/[^/]{1,100}/[^/]{1,100}/contents|/repository/files)"
     r"/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}(?:/[^/]{1,200}){0,30}/?$")
 
