@@ -335,6 +335,10 @@ def test_a_bearer_jwts_header_is_read(header: dict[str, object], category: Categ
     token = _jwt(header, "" if header.get("alg", "").lower() == "none" else "c2lnbmF0dXJl")  # type: ignore[union-attr]
     found = blocking(stage().findings(request(path="/api/v1/me", headers=[*BROWSER, ("authorization", f"Bearer {token}")])))
     assert (set(found.values()) == {category}) if category else not found, found
+    # the same token kept in a session cookie
+    cookie = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", f"sid=6f1c0e0b9a7d4c1f8e2b; session={token}")]
+    found = blocking(stage().findings(request(path="/api/v1/me", headers=cookie)))
+    assert (set(found.values()) == {category}) if category else not found, found
 
 
 @pytest.mark.parametrize(

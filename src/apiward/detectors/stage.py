@@ -559,6 +559,8 @@ class DetectionStage:
                                   self._evidence(hit, decoded[0]))
         if source is _HEADER and name == "authorization" and value[:7].lower() == "bearer " and value.count(".") == 2:
             self._jwt_rules(fld.location, value[7:].strip(), scored)
+        elif source is _COOKIE and value[:3] == "eyJ" and value.count(".") == 2:
+            self._jwt_rules(fld.location, value, scored)  # a session JWT kept in a cookie
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
