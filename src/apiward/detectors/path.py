@@ -324,7 +324,7 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 
 # a path's first segment glued to a parent step: "/static../", "/assets../"
 _STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}|\.\.")
-_PUA_SLASH = re.compile("\\.\\.[\x00-\x20]{0,2}[\uf025\uefc8]")
+_PUA_SLASH = re.compile(r"\.\.[\x00-\x20]{0,2}[\uf025\uefc8]")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
 
 

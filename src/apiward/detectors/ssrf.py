@@ -402,8 +402,8 @@ def _nested_url(text: str, value: str, start: int, nesting: int) -> list[Hit]:
         if count >= 4:
             break
         inner = _scan(value[m.start(1) :], nesting)
-        if (inner and inner[0].rule == "ssrf.loopback" and _param_name(value, m.start()) in REDIRECT_PARAMS
-                and not names_service_port(value[m.start(1) : m.start(1) + 200])):
+        if inner and inner[0].rule == "ssrf.loopback" and browser_redirect(
+                _param_name(value, m.start()), value[m.start(1) : m.start(1) + 200]):
             continue
         if inner:
             hit = inner[0]
@@ -512,12 +512,15 @@ _SERVICE_PORTS = frozenset({"21", "22", "23", "25", "80", "110", "143", "389", "
 _LOOPBACK_PORT = re.compile(r"(?:127(?:\.[0-9]{1,3}){3}|localhost|\[::1\]):([0-9]{1,5})")
 
 
-def names_service_port(url: str) -> bool:
-    """A loopback URL on a port that a service listens on (Redis' 6379, a database's, Docker's
-    2375): what an SSRF probe knocks on, not a native app's redirect listener (RFC 8252 picks a
-    free ephemeral port)."""
+def browser_redirect(name: str, url: str) -> bool:
+    """A loopback ``url`` in a parameter ``name`` that sends a browser back (`REDIRECT_PARAMS`):
+    a native app's OAuth redirect listener (RFC 8252 picks a free ephemeral port), unless the
+    port is one a service listens on (Redis' 6379, a database's, Docker's 2375), which is what an
+    SSRF probe knocks on."""
+    if name not in REDIRECT_PARAMS:
+        return False
     m = _LOOPBACK_PORT.search(url)
-    return m is not None and m.group(1) in _SERVICE_PORTS
+    return m is None or m.group(1) not in _SERVICE_PORTS
 
 
 def _bare_internal(host: str, rest: str) -> tuple[float, str] | None:

@@ -688,7 +688,7 @@ class DetectionStage:
                 # "/%0d%0aSet-Cookie:", was written for a header the value is copied into)
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
             if (hit.category is Category.SSRF and hit.rule == "ssrf.loopback" and not header
-                    and _last_name(fld.name) in ssrf.REDIRECT_PARAMS and not ssrf.names_service_port(hit.text)):
+                    and ssrf.browser_redirect(_last_name(fld.name), hit.text)):
                 # an OAuth / OIDC loopback redirect (RFC 8252: native apps listen on 127.0.0.1):
                 # the browser is sent there, the server fetches nothing
                 hit = Hit(hit.category, min(hit.score, 0.45), hit.rule, hit.text, hit.start, hit.end)
@@ -1291,10 +1291,10 @@ def _digest(value: str) -> bytes:
 # ("/blob/main/.github/workflows/ci.yml"), or its REST API's file ("/repos/acme/web/contents/
 # .github/workflows/deploy.yml", GitLab's "/repository/files/.gitlab-ci.yml"): a dot-file there is
 # a file of the repository shown or edited, not the site's own configuration
-_CODE_HOST_PARTS = ("/blob/", "/tree/", "/raw/", "/blame/", "/src/", "/contents/", "/repository/files/", "/commits/",
-                    "/latest-commit/", "/tree-commit-info/", "/logs_tree/")
+_CODE_HOST_PAGES = ("blob", "tree", "raw", "blame", "src", "commits", "latest-commit", "tree-commit-info")  # then a ref
+_CODE_HOST_PARTS = (*(f"/{page}/" for page in _CODE_HOST_PAGES), "/contents/", "/repository/files/", "/logs_tree/")
 _CODE_BROWSING = re.compile(
-    r"(?:/(?:blob|tree|raw|blame|src|commits|latest-commit|tree-commit-info)/[^/]{1,100}"
+    rf"(?:/(?:{'|'.join(_CODE_HOST_PAGES)})/[^/]{{1,100}}"
     r"|/logs_tree|/repos/[^/]{1,100}/[^/]{1,100}/contents|/repository/files)"
     r"/(?:[^/]{1,200}/){0,30}\.[^/]{1,200}(?:/[^/]{1,200}){0,30}/?$")
 
