@@ -374,7 +374,7 @@ def scan(text: str) -> list[Hit]:
         steps = len(_STEP.findall(norm[first.start() : first.start() + 400]))
         target = _SENSITIVE.search(norm, first.end() - 1)
         end = first.end()
-        if target is not None and target.start() - first.end() < 200:
+        if target is not None and target.start() - first.end() < 200 and not _past_the_path(norm, first.end(), target.start()):
             keep(0.97, "traversal.sensitive-file", first.start(), target.end())
         elif (steps <= 2 and "%" not in text and "\\" not in text and _relative_asset(norm, first.end())
               and not _is_url_path(norm, first.start())):  # (a URL's own path is judged below, as before)
@@ -571,12 +571,21 @@ def _repeated_step(text: str) -> tuple[int, int] | None:
 # parenthesis, a blank, a query or the value's end)
 _ASSET_AFTER_STEPS = re.compile(
     r"(?:\.\./){0,1}[a-z0-9_\-]{1,40}(?:/[a-z0-9_\-]{1,40}){0,6}\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|mjs|woff2?|ttf|eot|otf"
-    r"|mp4|webm|mp3|pdf|md|html?|docx?|xlsx?|pptx?|odt|ods|odp)(?=$|[\s'\")?#,;])"
+    r"|mp4|webm|mp3|pdf|md|html?|docx?|xlsx?|pptx?|odt|ods|odp"
+    # a project's sources and data files beside the one that names them ("../fixtures/sample.json")
+    r"|json|scss|sass|less|tsx?|jsx|vue|csv)(?=$|[\s'\")?#,;])"
 )
 
 
 # a link attribute of markup whose quoted value starts where a parent step does
 _LINK_ATTRIBUTE = re.compile(r"[\s\"'](?:href|src)[\s]{0,4}=[\s]{0,4}[\"']$")
+
+
+def _past_the_path(norm: str, start: int, target: int) -> bool:
+    """True when a blank ends the path the steps begin before ``target`` is named: "see
+    ../docs/setup.md, it covers the .env stuff" is a sentence about two files, not a climb to one."""
+    gap = norm[start:target]
+    return " " in gap and _ASSET_AFTER_STEPS.match(norm, start) is not None
 
 
 def _relative_asset(norm: str, end: int) -> bool:

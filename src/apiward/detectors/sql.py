@@ -1006,6 +1006,9 @@ def _judge_break_head(text: str, qpos: int, rest: list[Token]) -> Judgement | No
                 if after is not None and after[0] >= 0.9:
                     return after
             return (0.4, "sqli.break-comment", qpos, t.end)  # "#id": a hashtag or CSS selector
+        if (t.value[1:2] == text[qpos : qpos + 1] and t.value[2:3] in (" ", "") and qpos + 1 == t.start
+                and text[qpos - 1 : qpos] == " "):
+            return (0.4, "sqli.break-comment", qpos, t.end)  # "contains a '#' which": the sign quoted in a sentence
         if t.value.startswith("#{") and 2 < t.value.find("}", 2, 40) and t.value[2:3].isalpha() and qpos + 1 == t.start:
             return (0.4, "sqli.break-comment", qpos, t.end)  # '"#{name} is #{age}"': Ruby's interpolation in a string
         if t.value.startswith("--") and len(t.value[2:].split()) > 1:

@@ -72,6 +72,9 @@ _SCRIPT_CALL = re.compile(
     # a web shell's one-letter parameter ("c99.txt?c=whoami"), with a command no listing sorts by
     r"|c=(?:whoami|uname|ipconfig|ifconfig|netstat|phpinfo))"
     r"(?:[\s+;&%][^#\s]{0,200})?)$"
+    # a web shell's command parameter on a page without an extension ("//evil.example/backdoor?cmd=id")
+    r"|(?:(?:https?|ftps?):)?//[^/?#\s]{1,255}/[^?#\s]{0,200}\?&?(?:[a-z0-9_]{1,20}=[^&#\s]{0,40}&)?"
+    r"(?:cmd|exec|command|execute|shell)=(?:id|whoami|uname|ipconfig|ifconfig|phpinfo)(?:[\s+;&%][^#\s]{0,200})?$"
 )
 # a server-side script's source saved under a name the remote server will not run ("x.php.txt",
 # "inc.asp.jpg"): served as text, so whoever includes the URL gets the code itself, not its output
