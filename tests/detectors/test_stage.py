@@ -1000,6 +1000,35 @@ def test_ordinary_referer_queries_pass(referer: str) -> None:
     assert blocking(stage().findings(request(headers=_with_referer(referer)))) == {}
 
 
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "gopher://127.0.0.1:6379/_INFO",
+        "\\\\198.51.100.14\\share\\shell.txt",  # a share: no browser links from one
+        "http://rfi.badhost.example/mini.txt?",  # a script's URL cut with "?"
+        "http://evil.example@shop.example/shell.txt",  # a user name, which browsers strip
+    ],
+)
+def test_a_forged_referer_keeps_its_ssrf_and_include_hits(referer: str) -> None:
+    """A Referer is the linking page's http(s) URL; what no browser sends there is an attack."""
+    found = blocking(stage().findings(request(headers=_with_referer(referer))))
+    assert found.get("header.referer") is Category.SSRF
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "http://192.168.1.20/intranet/index.php",  # an intranet page
+        "http://localhost:5173/checkout",  # a developer's front end
+        "http://203.0.113.7/shop/shell.php",  # a site on a bare address whose page has that name
+        "android-app://com.google.android.gm/",  # an Android app's referrer
+    ],
+)
+def test_an_ordinary_referer_to_an_internal_or_odd_page_passes(referer: str) -> None:
+    assert blocking(stage().findings(request(headers=_with_referer(referer)))) == {}
+
+
 @pytest.mark.parametrize("path", ["/proxy/http://127.0.0.1/admin", "/fetch/http:/169.254.169.254/latest/meta-data/",
                                   "/img/gopher://10.0.0.5:6379/_x"])
 def test_internal_url_in_the_path_is_ssrf(path: str) -> None:

@@ -73,6 +73,14 @@ NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
      "x-client-ip", "cf-connecting-ip", "x-forwarded-host", "x-original-url", "via"}
 )
+# What no browser puts in a Referer (it sends the linking page's http(s) URL, without its user name
+# or fragment, with slashes normalised): a cloud metadata address, another scheme, a share, a
+# script's URL cut with "?" or "#" or given a shell command. Kept there; the Referer's other SSRF
+# hits are dropped (an intranet page, a developer's localhost, a site on a bare address link too).
+_FORGED_REFERER_RULES = frozenset({
+    "ssrf.metadata", "ssrf.scheme", "ssrf.unix-socket", "ssrf.parser-confusion", "ssrf.mixed-slashes",
+    "rfi.unc-include", "rfi.unc-host", "rfi.odd-slashes", "rfi.trailing-query", "rfi.script-call", "rfi.script-source",
+})
 # the model's SSRF score on these headers is dropped like the analyser's (they name hosts by design)
 _NO_SSRF_LOCATIONS = frozenset(f"header.{name}" for name in NO_SSRF_HEADERS)
 # Headers whose grammar is a list of media types, charsets or language tags: an attack in them
@@ -678,7 +686,8 @@ class DetectionStage:
         out: list[Hit] = []
         header = fld.source is Source.HEADER
         for hit in hits:
-            if hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS:
+            if (hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS
+                    and not (fld.name == "referer" and (hit.rule in _FORGED_REFERER_RULES or _forged_referer(fld.value)))):
                 continue
             if (hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES
                     and _ENCODED_BREAK.search(normalized.views[0]) is None):
@@ -1029,6 +1038,16 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     """A model probability ``p`` as a score: the model's threshold ``t`` maps onto the policy's
     block threshold, linearly below and above it."""
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
+
+
+def _forged_referer(value: str) -> bool:
+    """True for a Referer no browser sends: not an http(s) URL ("\\\\host\\share\\x.txt", "data:"),
+    or one with a user name, a fragment or a backslash, which browsers strip or normalise."""
+    head = value[:8].lower()
+    if not (head.startswith("http://") or head.startswith("https://")):
+        return True
+    authority = value[head.index("//") + 2 :].split("/", 1)[0]
+    return "@" in authority or "#" in value or "\\" in value
 
 
 def _inert_markup(value: str) -> bool:
