@@ -287,7 +287,7 @@ _LOOSE_STEP = re.compile(
 )
 # the lead byte of a malformed two-byte sequence ("%c0%2e", decoded to "à."), between the dots
 # and slashes of a path: a loose decoder reads the pair as the ASCII character alone
-_LONE_LEAD = re.compile(r"(?<![^./])[\xe0\xe1\ufffd](?=[./])")
+_LONE_LEAD = re.compile(r"(?:(?<![^./])|(?<=0x2e))[\xe0\xe1\ufffd](?=[./])")  # (also after a dot spelled as hex)
 # A parent step spelled to survive one pass of a filter that deletes "../" (or "./"): "....//",
 # "..././", "...\\.\\" (backslashes are slashes here): nothing but an evasion writes it.
 _NESTED_STEP = re.compile(r"\.\.\.\.//|\.\.\./\./|\.\.\.\./\./")

@@ -58,7 +58,7 @@ _PERCENT = re.compile(r"%[uU][0-9a-fA-F]{4}|(?:%[0-9a-fA-F]{2})+")
 # is a UNC path (a host's address), not ``\\z.16.0.5``
 _BACKSLASH = re.compile(
     r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(?:00|0000)([0-9a-fA-F]{2})(?![0-9a-fA-F])"
-    r"|(?<!\\\\)([0-3][0-7]{2})|(0)(?![0-9]))"
+    r"|(?<!\\\\)([0-3][0-7]{2})|(0)(?![0-9]|[xX](?:2[eEfF]|5[cC])))"  # ("..\\0x2e0x2e": a dot spelled as hex after a separator)
 )
 # Overlong UTF-8 encodings of ASCII (2, 3 and 4 bytes), used to smuggle '/', '.', '\\'
 # (``%c0%ae``, ``%e0%80%ae``, ``%f0%80%80%ae``: decoders that do not check the shortest form
