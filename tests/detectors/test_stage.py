@@ -1029,6 +1029,25 @@ def test_an_ordinary_referer_to_an_internal_or_odd_page_passes(referer: str) -> 
     assert blocking(stage().findings(request(headers=_with_referer(referer)))) == {}
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "flagged"),
+    [
+        ("origin", "http://evil.example/shell.txt?", True),  # an Origin is a scheme and a host
+        ("origin", "http://localhost:3000", False),
+        ("origin", "null", False),
+        ("origin", "capacitor://localhost", False),
+        ("x-forwarded-for", "http://169.254.169.254/latest/meta-data/", True),
+        ("x-forwarded-for", "127.0.0.1, 10.0.0.7", False),  # addresses behind a proxy
+        ("x-forwarded-host", "http://evil.example/x.txt?", True),
+        ("x-forwarded-host", "localhost:8080", False),
+    ],
+)
+def test_a_url_in_an_address_header_keeps_its_ssrf_hits(name: str, value: str, flagged: bool) -> None:
+    headers = [(k, v) for k, v in BROWSER if k != name] + [(name, value)]
+    found = blocking(stage().findings(request(headers=headers)))
+    assert (found.get(f"header.{name}") is Category.SSRF) is flagged
+
+
 @pytest.mark.parametrize("path", ["/proxy/http://127.0.0.1/admin", "/fetch/http:/169.254.169.254/latest/meta-data/",
                                   "/img/gopher://10.0.0.5:6379/_x"])
 def test_internal_url_in_the_path_is_ssrf(path: str) -> None:

@@ -73,6 +73,9 @@ NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
      "x-client-ip", "cf-connecting-ip", "x-forwarded-host", "x-original-url", "via"}
 )
+# headers a proxy fills with the client's address or the host it was asked for
+_CLIENT_ADDRESS_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "true-client-ip", "x-client-ip", "cf-connecting-ip",
+                                     "x-forwarded-host", "host"})
 # What no browser puts in a Referer (it sends the linking page's http(s) URL, without its user name
 # or fragment, with slashes normalised): a cloud metadata address, another scheme, a share, a
 # script's URL cut with "?" or "#" or given a shell command. Kept there; the Referer's other SSRF
@@ -687,7 +690,8 @@ class DetectionStage:
         header = fld.source is Source.HEADER
         for hit in hits:
             if (hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS
-                    and not (fld.name == "referer" and (hit.rule in _FORGED_REFERER_RULES or _forged_referer(fld.value)))):
+                    and not (fld.name == "referer" and hit.rule in _FORGED_REFERER_RULES)
+                    and not _forged_address_header(fld.name, fld.value)):
                 continue
             if (hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES
                     and _ENCODED_BREAK.search(normalized.views[0]) is None):
@@ -1040,14 +1044,26 @@ def _on_policy_scale(p: float, t: float, policy: float) -> float:
     return policy * p / t if p < t else policy + (1.0 - policy) * (p - t) / (1.0 - t)
 
 
-def _forged_referer(value: str) -> bool:
-    """True for a Referer no browser sends: not an http(s) URL ("\\\\host\\share\\x.txt", "data:"),
-    or one with a user name, a fragment or a backslash, which browsers strip or normalise."""
-    head = value[:8].lower()
-    if not (head.startswith("http://") or head.startswith("https://")):
-        return True
-    authority = value[head.index("//") + 2 :].split("/", 1)[0]
-    return "@" in authority or "#" in value or "\\" in value
+def _forged_address_header(name: str, value: str) -> bool:
+    """True when a header that names a page, an origin or a client holds what no browser or proxy
+    writes there: a Referer that is no http(s) URL ("\\\\host\\share\\x.txt", "data:") or has a
+    user name, a fragment or a backslash (browsers strip or normalise them); an Origin with a path,
+    a query or a user name (it is a scheme and a host); a client address or a forwarded host with
+    a slash, a "?" or an "@" in it (a URL, not an address)."""
+    if name == "referer":
+        head = value[:8].lower()
+        if not (head.startswith("http://") or head.startswith("https://")):
+            return True
+        authority = value[head.index("//") + 2 :].split("/", 1)[0]
+        return "@" in authority or "#" in value or "\\" in value
+    if name == "origin":
+        scheme, sep, rest = value.partition("://")
+        if not sep:
+            return value.strip().lower() != "null"  # (what a sandboxed or privacy-sensitive page sends)
+        return any(c in rest.rstrip("/") for c in "/?#@\\")
+    if name in _CLIENT_ADDRESS_HEADERS:
+        return any(c in value for c in "/?@\\")
+    return False
 
 
 def _inert_markup(value: str) -> bool:
