@@ -329,6 +329,10 @@ def _jwt(header: dict[str, object], signature: str = "c2lnbmF0dXJl") -> str:
         ({"alg": "HS256", "kid": "key1' UNION SELECT 'secret'-- -"}, Category.SQLI),  # or a database row
         ({"alg": "RS256", "kid": "a4248717a0cba5e6", "typ": "JWT"}, None),
         ({"alg": "ES256", "kid": "2024-05-signing/key-1"}, None),
+        # a key set's URL the server fetches: an internal one is SSRF, the issuer's own is not
+        ({"alg": "RS256", "jku": "http://169.254.169.254/latest/meta-data/"}, Category.SSRF),
+        ({"alg": "RS256", "x5u": "http://127.0.0.1:8500/v1/kv/cert.pem"}, Category.SSRF),
+        ({"alg": "RS256", "jku": "https://login.example.com/.well-known/jwks.json"}, None),
     ],
 )
 def test_a_bearer_jwts_header_is_read(header: dict[str, object], category: Category | None) -> None:

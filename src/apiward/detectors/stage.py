@@ -617,7 +617,9 @@ class DetectionStage:
     def _jwt_rules(self, location: str, token: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
         """A bearer JWT's header, which the server reads before it verifies anything: an unsigned
         token ("alg": "none") asks to be trusted as it is, and the key id ("kid") is looked up
-        as a file or a database row by some servers, so a path or a query in it is the attack."""
+        as a file or a database row by some servers, so a path or a query in it is the attack. A
+        key set's URL ("jku", "x5u") is fetched by servers that honour it: an internal address or
+        another scheme there makes the server fetch it (SSRF)."""
         header = _jwt_header(token)
         if header is None:
             return
@@ -630,6 +632,14 @@ class DetectionStage:
             for hit in analysed[1] if analysed is not None else ():
                 if hit.category in _KEY_ID_CATEGORIES:
                     self._add(scored, location, hit.category, hit.score, hit.rule + "+jwt-kid", self._evidence(hit, analysed[0]))
+        for field in ("jku", "x5u"):
+            url = header.get(field)
+            if isinstance(url, str) and url and len(url) <= 2048:
+                analysed = self._analyse_value(url)
+                for hit in analysed[1] if analysed is not None else ():
+                    if hit.category is Category.SSRF:
+                        self._add(scored, location, hit.category, hit.score, f"{hit.rule}+jwt-{field}",
+                                  self._evidence(hit, analysed[0]))
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
         """Normalised views and lexical hits of one value, or None when a fast path skips it
