@@ -109,3 +109,18 @@ def test_first_character_gate_holds_every_whitespace_character() -> None:
     assert spaces <= _MAY_EMBED
     assert set("%{[") <= _MAY_EMBED
     assert expanded(Field(Source.QUERY, "q", '\u3000{"a":"x"}')) == [("query.q.a", "x")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"file": "../../etc/passwd", "id": 5, "file": "a.txt"}', '[{"q": "1"}, {"u": {"q": "x", "q": "y"}}]'],
+)
+def test_a_document_with_a_key_twice_in_one_object_stays_whole(value: str) -> None:
+    """The parsed document keeps the last value only; some frameworks read the first."""
+    fld = Field(Source.QUERY, "f", value)
+    assert list(embedded_fields([fld])) == [fld]
+
+
+def test_colons_inside_strings_are_no_duplicate_keys() -> None:
+    fld = Field(Source.QUERY, "f", '{"url": "https://a.example:8443/x", "at": "12:00", "n": {"url": "b"}}')
+    assert [f.name for f in embedded_fields([fld])] == ["f.url", "f.at", "f.n.url"]

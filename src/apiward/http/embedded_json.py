@@ -26,7 +26,7 @@ import orjson
 
 from apiward.core import Field, Source, new_field
 from apiward.errors import RequestRejected
-from apiward.http.body import walk_json
+from apiward.http.body import has_duplicate_keys, walk_json
 from apiward.http.fieldlist import FieldList, name_segment
 
 MAX_NESTING = 3
@@ -94,10 +94,11 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
         name = name_segment(name[: -len("#key")]) + "#key"
     leaves: list[Field] = []
     left = budget.left
+    members = 0
     for line, doc in enumerate(docs):
         walked = FieldList(left * SCALAR_FACTOR)
         try:
-            walk_json(doc, MAX_DEPTH, walked)
+            members += walk_json(doc, MAX_DEPTH, walked)
         except RequestRejected:
             return None  # too deep or too many leaves: the value is inspected whole
         kept = [leaf for leaf in walked.items if not _scalar_element(leaf)]
@@ -106,6 +107,10 @@ def _leaves(fld: Field, budget: _Budget) -> list[Field] | None:
             return None
         for leaf in kept:
             leaves.append(new_field((fld.source, _leaf_name(name, leaf.name, line, len(docs)), leaf.value)))
+    if fld.value.count(":") != members and has_duplicate_keys(fld.value.encode("utf-8", "surrogatepass"), members):
+        # a key twice in one object: the parsed document kept only the last value, and some
+        # frameworks read the first ('{"file": "../../etc/passwd", "file": "a"}'): read whole
+        return None
     budget.left = left
     return leaves
 
