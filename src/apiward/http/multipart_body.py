@@ -199,6 +199,18 @@ def _content_field(name: str, content: bytes, part: _Part, is_file: bool) -> Fie
     return Field(Source.BODY, name, text)
 
 
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+\-]{1,127}/[A-Za-z0-9!#$&^_.+\-*]{1,127}")
+# what a media type's parameters are written with (RFC 2045 tokens, RFC 2046 boundary characters, quotes)
+_PARAMETER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=? ;\"\t!#&^*")
+
+
+def _plain_media_type(value: str) -> bool:
+    """True for "image/png", "text/plain; charset=utf-8": a type, a subtype and parameters."""
+    head, _, parameters = value.partition(";")
+    return _MEDIA_TYPE.fullmatch(head.strip()) is not None and _PARAMETER_CHARS.issuperset(parameters)
+
+
+
 def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None:
     """Append the fields of a multipart body. Raises `BodySyntaxError` when it does not parse."""
     boundary = params.get("boundary", "")
@@ -224,6 +236,11 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
                 items.append(Field(Source.BODY, name + "#filename", raw_name))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
+        part_type = part.headers.get("content-type", "")
+        if part_type and not _plain_media_type(part_type):
+            # a part's own Content-Type is read by upload checks and logged: what is not a media
+            # type with parameters ("${jndi:...}", "' or '1'='1") is inspected like the part's name
+            items.append(Field(Source.BODY, name + "#content-type", part_type))
         if not content and filename is not None:
             out.check()
             continue  # the empty file input a browser sends (filename="")
