@@ -330,6 +330,8 @@ _CODE = linear(
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
     r"|(?:^|[\n(.]|\\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\\n"  # (the same with escaped newlines)
+    # the same global in a binary pickle (protocol 2 and up): two short strings, each memoized, then STACK_GLOBAL
+    r"|\x8c[\s\S](?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\x94?\x8c[\s\S](?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\x94?\x93"
     # Ghostscript's sandbox switched off, Perl's -M option loading a module with code ("-M-ne,system(q(id))")
     r"|(?:^|\s)-dnosafer\b|(?:^|\s)-m-?[a-z]{0,12}[,=][\s]{0,2}(?:system|exec|qx|`)"
     # Groovy's Grape annotations fetching a jar from a repository the value names (Jenkins' script check)

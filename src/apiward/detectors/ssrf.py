@@ -358,6 +358,10 @@ def _scan(text: str, nesting: int) -> list[Hit]:
         confused = _confused_authority(value, host_start)
         if confused is not None:
             return [Hit(Category.SSRF, 0.85, "ssrf.parser-confusion", text, 0, min(len(text), confused))]
+        if scheme in ("http", "https") and "\\" in value[host_start : host_start + 300]:
+            split = _backslash_host(value, host_start)
+            if split is not None:
+                return [Hit(Category.SSRF, 0.85, "ssrf.parser-confusion", text, 0, min(len(text), split))]
     # ("" is a scheme-relative "//evil.example/shell.txt": the include fetches it over the page's scheme)
     if scheme in ("http", "https", "ftp", "ftps", "") and (found is None or found[0] < 0.7):
         shell = _SHELL_FILE.search(value, host_start, host_start + 300)
@@ -591,6 +595,20 @@ def _embedded_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Addres
         return ipaddress.IPv4Address(int(m.group(2), 16))
     if host.endswith(("localtest.me", "lvh.me", "vcap.me", "lacolhost.com")):
         return ipaddress.IPv4Address("127.0.0.1")  # every name under these answers 127.0.0.1
+    return None
+
+
+def _backslash_host(value: str, start: int) -> int | None:
+    """A backslash inside a URL's host between two domain names ("http://evil.example\\.trusted.example/"):
+    browsers and WHATWG parsers end the host there and fetch the first name, a validator that
+    reads the host to the first "/" sees the trusted one. Returns the end of the authority."""
+    end = start
+    limit = min(len(value), start + 300)
+    while end < limit and value[end] not in "/?#":
+        end += 1
+    before, _, after = value[start:end].partition("\\")
+    if "." in before and "." in after and before[:1].isalnum():
+        return end
     return None
 
 
