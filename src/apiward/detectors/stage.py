@@ -1067,7 +1067,7 @@ def _forged_address_header(name: str, value: str) -> bool:
         authority = value[head.index("//") + 2 :].split("/", 1)[0]
         return "@" in authority or "#" in value or "\\" in value
     if name == "origin":
-        scheme, sep, rest = value.partition("://")
+        _, sep, rest = value.partition("://")
         if not sep:
             return value.strip().lower() != "null"  # (what a sandboxed or privacy-sensitive page sends)
         return any(c in rest.rstrip("/") for c in "/?#@\\")
