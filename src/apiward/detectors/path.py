@@ -241,6 +241,7 @@ _IIS_SHORT_NAME = re.compile(r"(?:^|/)[a-z][a-z0-9_\-]{1,5}~[1-9](?:/|\.[a-z0-9]
 # a path parameter that gives a resource the suffix a filter exempts ("/app/rest/users;.jsp",
 # "/admin;.css"): the servlet container drops ";..." and serves the resource, the filter saw a
 # page or a static file
+_EMPTY_PARAMETER_SEGMENT = re.compile(r"(?:^|[a-z0-9_\-.])/\.?;/[a-z0-9_]")  # (a path on both sides, not symbol soup)
 _SUFFIX_PARAMETER = re.compile(r"(?:^|/)[a-z0-9_\-.]{1,60};\.(?:jspx?|css|js|png|ico|gif|jpe?g|html?|wadl|do|action)(?:$|[/?#])")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
@@ -273,7 +274,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|;\.|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|;\.|;/|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -416,6 +417,12 @@ def scan(text: str) -> list[Hit]:
             # "/..;/admin": a path parameter on a parent step; Tomcat and Spring drop ";..." and
             # climb, the proxy in front saw no "../"
             keep(0.85, "traversal.path-parameter", tomcat, tomcat + 4)
+    if ";/" in norm:
+        empty = _EMPTY_PARAMETER_SEGMENT.search(norm)
+        if empty is not None:
+            # "/.;/admin", "/;/admin/": a segment that is only a path parameter (on "." or on
+            # nothing); Tomcat and Spring drop it, the proxy's rule for "/admin" saw another path
+            keep(0.85, "traversal.path-parameter", empty.start(), empty.end())
     if ";." in norm:
         suffixed = _SUFFIX_PARAMETER.search(norm)
         if suffixed is not None:

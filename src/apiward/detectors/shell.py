@@ -214,7 +214,9 @@ _STRONG = linear(
     r"|(?:^|[\s'\"=])-x[\s]{0,2}/[^\s'\"]{1,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
     # curl's or wget's output sent into a script ("-o /var/www/html/x.php http://...", "--output-document=x.jsp")
     r"|(?:^|[\s'\"=])(?:-o|-O|--output|--output-document)[\s=]{0,4}[^\s'\"]{0,120}\.(?:php[0-9]?|phtml|phar|jspx?|aspx?)(?:$|[\s'\"])"
-    r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec|unzip-command)[\s]{0,4}="
+    r"|(?:^|[\s'\"=])--(?:upload-pack|receive-pack|checkpoint-action|use-compress-program|to-command|rsh-command|rsh|rsync-path|info-script|new-volume-script|exec|unzip-command|open-files-in-pager)[\s]{0,4}="
+    # find's "-exec" handed a recon command or a shell by an argument ("x.com -exec whoami")
+    r"|(?:^|[\s'\"=])-exec(?:dir)?[\s]{1,4}(?:whoami|id|uname|sh|bash|nc|ncat|curl|wget|python3?|perl|ping|nslookup)(?:$|[\s;'\"])"
     # zip's test command ("-TT 'sh #' -T"): the archive "tested" by a shell
     r"|(?:^|[\s'\"=])-tt[\s=]{1,4}['\"][\s]{0,2}(?:ba|z|k|da)?sh\b"
     r"|(?:^|[\s'\"])-c[\s]{0,4}['\"]?core\.(?:sshcommand|pager|editor|fsmonitor|hookspath|gitproxy)[\s]{0,4}="
