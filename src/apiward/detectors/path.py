@@ -441,6 +441,8 @@ def scan(text: str) -> list[Hit]:
         if name.startswith("file://"):
             tail = norm[wrapper.end() : wrapper.end() + 200]
             score = 0.95 if _SENSITIVE.search(tail) or tail.startswith(("/", "localhost/", "c:")) else 0.85
+            if tail[:1].isspace() and (wrapper.start() > 0 or " " in tail.strip()):
+                score = 0.3  # "file:// protocol in chrome": the scheme named in a sentence, no path after it
         keep(score, "traversal.wrapper", wrapper.start(), wrapper.end())
     if norm.startswith(("classpath:", "classpath*:")):
         resource = norm.split(":", 1)[1].strip()

@@ -310,7 +310,8 @@ def _scan(text: str, nesting: int) -> list[Hit]:
     bare = _BARE_LOCAL.match(value)
     if bare is not None and bare.group(1) in LOCAL_HOSTS:
         rest = value[len(bare.group(1)) :]
-        if _BARE_PORT.match(rest) is None or rest.strip(":/") in _SERVICE_PORTS:
+        port = _PORT_ALONE.match(rest)
+        if port is None or port.group(1) in _SERVICE_PORTS:
             return [Hit(Category.SSRF, 0.75, "ssrf.loopback", text, 0, bare.end())]
         # "localhost:3000": a developer's server by its port alone, as "127.0.0.1:3000" (a database's or
         # mail server's port, or a path after it, is still a probe); a label below the log threshold
@@ -506,6 +507,8 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
 # (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
 _BARE_PATH = re.compile(r"(?::[0-9]{1,5})?/[a-z_.?][a-z0-9_.\-]{0,40}(?:$|[/?#=&])")
 _BARE_PORT = re.compile(r":[0-9]{1,5}/?$")
+# the same port at a value's end or before a blank ("localhost:3000 not working": a sentence about it)
+_PORT_ALONE = re.compile(r":([0-9]{1,5})/?(?:$|\s)")
 # a DOI's prefix: the directory "10." and a registrant's code of four or more digits (a sub-code may follow)
 _DOI_PREFIX = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]{1,9}){0,3}")
 _DOTTED_QUAD = re.compile(r"(?:[1-9][0-9]{0,2}|0)(?:\.(?:[1-9][0-9]{0,2}|0)){3}")
