@@ -498,6 +498,9 @@ _ORDER_LIMIT = re.compile(
 )
 
 
+_COMMENTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,40}\)?[\s]{0,2}-- -")
+
+
 def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
@@ -507,6 +510,10 @@ def fragment(text: str) -> Hit | None:
     if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None and (
             "(" not in body or body.partition("(")[0] in SQL_FUNCTIONS)) or (
             (" limit" in body or " asc" in body or " desc" in body) and _ORDER_LIMIT.fullmatch(body) is not None):
+        return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
+    if body.endswith("-- -") and _COMMENTED_NAME.fullmatch(body) is not None:
+        # "id-- -", "title)-- -": a column name (a sort key) with the rest of the query commented
+        # out, the "-- -" spelled so that trimming keeps the blank MySQL needs after "--"
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
     if not body.startswith(FRAGMENT_HEADS):
         return None
