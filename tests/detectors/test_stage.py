@@ -1044,6 +1044,8 @@ def test_an_ordinary_referer_to_an_internal_or_odd_page_passes(referer: str) -> 
         ("x-forwarded-for", "127.0.0.1, 10.0.0.7", False),  # addresses behind a proxy
         ("x-forwarded-host", "http://evil.example/x.txt?", True),
         ("x-forwarded-host", "localhost:8080", False),
+        ("x-original-url", "http://169.254.169.254/latest/meta-data/", True),  # a rewrite's header holds a path
+        ("x-original-url", "/admin/users", False),
     ],
 )
 def test_a_url_in_an_address_header_keeps_its_ssrf_hits(name: str, value: str, flagged: bool) -> None:
@@ -1440,6 +1442,11 @@ def test_structural_header_holding_a_lookup_or_substitution_is_read(header: str,
         # a password's symbols are its own business
         ("admin:p;id|x`y`", False),
         ("admin:Pa$$w0rd()", False),
+        ("alice:P@ss'#word;", False),
+        # a user name that breaks out of the login's query
+        ("admin' --:letmein", True),
+        ("root'#:pass123", True),
+        ("o'brien:hunter2", False),
     ],
 )
 def test_basic_credentials_read_for_lookups_and_function_definitions(credentials: str, flagged: bool) -> None:

@@ -560,6 +560,15 @@ class DetectionStage:
             # function definition in them (a Log4Shell probe the server logs, Shellshock through a
             # CGI's REMOTE_USER) is read decoded; a password's other symbols are its own business
             credentials = _basic_credentials(value[6:].strip())
+            user = credentials.partition(":")[0] if credentials is not None else ""
+            if any(c in user for c in "'\"#;"):
+                # the user name, which a login looks up in a table ("admin' --", "root'#"); a
+                # password's own symbols are its business
+                named = self._analyse_value(user)
+                for hit in named[1] if named is not None else ():
+                    if hit.category is Category.SQLI or hit.category is Category.LDAPI:
+                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
+                                  self._evidence(hit, named[0]))
             if credentials is not None and ("${" in credentials or "()" in credentials):
                 decoded = self._analyse_value(credentials)
                 if decoded is not None:
@@ -1073,6 +1082,8 @@ def _forged_address_header(name: str, value: str) -> bool:
         return any(c in rest.rstrip("/") for c in "/?#@\\")
     if name in _CLIENT_ADDRESS_HEADERS:
         return any(c in value for c in "/?@\\")
+    if name == "x-original-url":
+        return "://" in value  # (a rewrite module puts the original path there, never a whole URL)
     return False
 
 
