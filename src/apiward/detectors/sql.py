@@ -501,6 +501,15 @@ _ORDER_LIMIT = re.compile(
 _COMMENTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,40}\)?[\s]{0,2}-- -")
 
 
+_SPLITTABLE = frozenset({"and", "or", "xor", "not", "having", "order", "group", "limit", "sleep", "benchmark", "pg_sleep"})
+
+
+def _words_aside(tokens: list[Token], k: int) -> bool:
+    """True when ``tokens[k:]`` is only words in parentheses, the last token: "(newest first)"."""
+    rest = tokens[k:]
+    return len(rest) >= 3 and rest[0].kind == "(" and rest[-1].kind == ")" and all(tok.kind == "b" for tok in rest[1:-1])
+
+
 def fragment(text: str) -> Hit | None:
     """A whole short value that is a bare SQL fragment (see `_FRAGMENT`), or a hex literal
     that spells an injection."""
@@ -1734,8 +1743,9 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                 end = _clause(tokens, i)
                 if end is not None:
                     score = 0.9 if t.value != "select" or _select_strong(tokens, i) else 0.45
-                    if t.value in ("order", "group") and n == i + 3 and tokens[i + 2].kind == "b":
-                        score = 0.45  # "order by date", "group by category": a sort label
+                    if t.value in ("order", "group") and tokens[i + 2 : i + 3] and (
+                            n == i + 3 and tokens[i + 2].kind == "b" or tokens[i + 2].kind in "bf" and _words_aside(tokens, i + 3)):
+                        score = 0.45  # "order by date", "group by category (a-z)": a sort label
                     if t.value in ("drop", "truncate", "create") and i == 0 and _ddl_then_prose(tokens):
                         score = 0.45  # "drop table reservations for friday": a sentence goes on
                     if t.value in ("order", "group") and i == 0 and _named_sort_list(tokens, 2):
@@ -1939,6 +1949,11 @@ def _constructs(text: str, tokens: list[Token]) -> Judgement | None:
             joined = prev.value + nxt.value
             if glued and prev.kind in "bk" and nxt.kind in "bk" and joined in (STATEMENTS | {"union", "from", "where"}):
                 return (0.9, "sqli.split-keyword", prev.start, nxt.end)
+            if glued and prev.kind in "bkf" and nxt.kind in "bkf" and (joined in _SPLITTABLE or joined in STRONG_FUNCTIONS) and (
+                    _at(tokens, i + 2) is not None and tokens[i + 2].kind in "(nsvb"):
+                # "a/**/nd 1=1", "pg_sle/**/ep(5)": an operator or a function split by a comment that
+                # a filter deletes (what follows is its operand or its arguments)
+                return (0.88, "sqli.split-keyword", prev.start, nxt.end)
             if (prev.kind in "EU" or prev.value in ("from", "where")) and prev.end == t.start and nxt.kind in "bnEUkf(*" :
                 return (0.88, "sqli.inline-comment", prev.start, nxt.end)
         elif kind == "o" and t.value == "::" and i > 0 and u is not None and u.value in _NARROW_CASTS and (
