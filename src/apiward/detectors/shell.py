@@ -37,7 +37,7 @@ DISTINCT_COMMANDS = frozenset(
     csh tcsh dash busybox python python2 python3 perl ruby php lua node nodejs powershell pwsh
     cmd cmd.exe chmod chown chgrp passwd useradd usermod crontab nohup telnet ssh scp rsync
     tftp ftp xterm base64 xxd hexdump od strace ltrace gdb nmap socat certutil bitsadmin
-    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1 conhost uci
+    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1 conhost uci klist iisreset
     schtasks vssadmin bcdedit bcdboot icacls takeown mkfifo mknod ls cat id pwd env printenv
     ps uptime hostname dig host traceroute tracert ping sleep timeout echo printf rm mv cp
     touch mkdir rmdir chattr lsattr tar gzip gunzip zip unzip bzip2 7z awk gawk sed grep egrep
@@ -173,6 +173,9 @@ _STRONG = linear(
     r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # "net start" (the running services listed) closing the value
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
+    # "net stop w3svc": a service stopped or started by name, the value's last command
+    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:stop|start)[\s]{1,8}\"?(?:w3svc|was|iisadmin|mssqlserver|sqlserveragent"
+    r"|windefend|wuauserv|spooler|mpssvc|sharedaccess|eventlog|vss|wscsvc|winrm|termservice|msdtc|lanmanserver|sense)\b"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a|\$\()[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
@@ -184,7 +187,7 @@ _STRONG = linear(
     r"|\bcmd(?:\.exe[\s,;=]{0,8}|[\s]{0,4}[,;=][\s,;=]{0,8})/[ck]\b|(?:^|[;&|\n(@,]|%0a)[\s]{0,4}cmd/[ck][\s]"
     # cmd.exe's "@" (no echo) before a program, after a separator ("&@whoami"); its timed wait
     # ("choice /t 5 /d y"); a program run from a share after a separator ("&\\\\host\\share\\x")
-    r"|(?:[;&|\n(]|%0a)[\s]{0,4}@[\s]{0,2}(?:whoami|ipconfig|systeminfo|hostname|ver|tasklist|netstat|certutil|cmd|powershell|net1?)\b"
+    r"|(?:[;&|\n(]|%0a)[\s]{0,4}@[\s]{0,2}(?:whoami|ipconfig|systeminfo|hostname|ver|tasklist|netstat|certutil|cmd|powershell|net1?|call)\b"
     r"|\bchoice[\s]{1,4}/t[\s]{0,4}[0-9]{1,3}[\s]{1,4}/d[\s]{0,4}[a-z0-9]\b"
     r"|(?:[;&|\n]|%0a)[\s]{0,4}\\\\[a-z0-9][a-z0-9.\-]{2,254}\\[a-z0-9$_.\-]{1,80}\\"
     # PowerShell: the call operator ("&" or ".") where a command begins, run on a name built from
@@ -515,7 +518,17 @@ def scan(text: str) -> list[Hit]:
                 hits = [h for h in hits if h.category is not Category.CMDI]
                 hits.append(Hit(Category.CMDI, 0.95, "cmdi.shell-syntax", text, strong.start(), strong.end()))
             return hits
+    if "^" in text and _CARET_IN_WORD.search(text) is not None:
+        # "w^ho^am^i", "who^\"am\"^i": cmd.exe drops a caret before any character and the quotes
+        # inside a word; what runs is read with both gone (math's "x^2" stays data either way)
+        plain = _CMD_QUOTES.sub("", _CMD_CARETS.sub(r"\1", text))
+        return _scan(text) + [Hit(h.category, h.score, h.rule, plain, h.start, h.end) for h in _scan(plain)]
     return _scan(text)
+
+
+_CARET_IN_WORD = re.compile(r"[a-z]\^[a-z\"]|\^[a-z]\^|\^\"[a-z]")
+_CMD_CARETS = re.compile(r"\^(.)")
+_CMD_QUOTES = re.compile(r"(?<=[a-z])\"(?=[a-z\"])|(?<=\")\"")
 
 
 # Markdown code in prose: an inline span opens at the start, after a blank or an opening
