@@ -1541,3 +1541,17 @@ def test_a_quote_alone_in_a_json_leaf_is_no_probe(body: dict) -> None:
     headers = [*BROWSER, ("content-type", "application/json")]
     found = blocking(stage().findings(request("POST", "/api/messages", headers=headers, body=json.dumps(body).encode())))
     assert Category.SQLI not in found.values(), found
+
+
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ('query { reviews(productId: 9, orderBy: "rating DESC, (CASE WHEN 1=1 THEN rating ELSE id END)") { id } }', True),
+        ('query { user(id: "5\' union select password from users--") { email } }', True),
+        ('query { products(first: 20, filter: {category: "shoes", search: "running shoes"}) { edges { node { id } } } }', False),
+    ],
+)
+def test_a_graphql_documents_inline_arguments_are_judged(query: str, blocked: bool) -> None:
+    body = json.dumps({"query": query, "variables": {}}).encode()
+    found = blocking(stage().findings(request("POST", "/graphql", headers=[("content-type", "application/json")], body=body)))
+    assert (Category.SQLI in found.values()) is blocked, found

@@ -124,3 +124,21 @@ def test_a_document_with_a_key_twice_in_one_object_stays_whole(value: str) -> No
 def test_colons_inside_strings_are_no_duplicate_keys() -> None:
     fld = Field(Source.QUERY, "f", '{"url": "https://a.example:8443/x", "at": "12:00", "n": {"url": "b"}}')
     assert [f.name for f in embedded_fields([fld])] == ["f.url", "f.at", "f.n.url"]
+
+
+def test_a_graphql_documents_string_arguments_are_read_as_fields() -> None:
+    doc = 'query { reviews(productId: 9, orderBy: "rating DESC, (CASE WHEN 1=1 THEN rating ELSE id END)", q: "a\\"b") { id } }'
+    out = [(f.name, f.value) for f in embedded_fields([Field(Source.BODY, "query", doc)])]
+    assert out == [("query", doc), ("query#arg", "rating DESC, (CASE WHEN 1=1 THEN rating ELSE id END)"), ("query#arg", 'a"b')]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("query", "query Me { me { id name } }"),  # no argument
+        ("subquery", 'query { x(a: "b") }'),  # not a field named "query"
+        ("query", 'hello "world" (again)'),  # a search text, not a document
+    ],
+)
+def test_other_values_named_query_stay_as_they_are(name: str, value: str) -> None:
+    assert [(f.name, f.value) for f in embedded_fields([Field(Source.QUERY, name, value)])] == [(name, value)]

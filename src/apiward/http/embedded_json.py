@@ -127,16 +127,53 @@ def _scalar_element(leaf: Field) -> bool:
 # document, a document after leading whitespace: every `str.isspace` character is below U+3001,
 # which tests/http/test_embedded_json.py holds over all of Unicode)
 _MAY_EMBED = frozenset("%{[") | frozenset(c for c in map(chr, range(0x3001)) if c.isspace())
+_GRAPHQL_FIRST = frozenset("qmsf")
+
+
+# a GraphQL document (what a "query" field holds): an operation or a selection set first
+_GRAPHQL_HEAD = re.compile(r"[\s]{0,64}(?:query|mutation|subscription|fragment|\{)")
+# one GraphQL string literal (unrolled: linear); block strings ('"""') are read as their parts
+_GRAPHQL_STRING = re.compile(r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
+MAX_GRAPHQL_STRINGS = 64
+
+
+def graphql_arguments(fld: Field) -> list[Field]:
+    """The string literals of a GraphQL document, one field each (``query#arg``): an argument
+    written inline ('reviews(orderBy: "rating desc, (case when ...)")') reaches the resolver, and
+    its SQL or path, as a variable would; read whole, the document is mostly selection syntax."""
+    out: list[Field] = []
+    for m in _GRAPHQL_STRING.finditer(fld.value):
+        text = m.group(1)
+        if not text:
+            continue
+        if "\\" in text:
+            try:
+                text = orjson.loads(f'"{text}"')  # GraphQL's escapes are JSON's
+            except orjson.JSONDecodeError:
+                pass
+        out.append(new_field((fld.source, fld.name + "#arg", text)))
+        if len(out) >= MAX_GRAPHQL_STRINGS:
+            break
+    return out
+
+
+def _graphql_document(fld: Field) -> bool:
+    name = fld.name
+    return (name.endswith("query") and (len(name) == 5 or not name[-6].isalnum())
+            and '"' in fld.value and "(" in fld.value and _GRAPHQL_HEAD.match(fld.value) is not None)
 
 
 def embedded_fields(fields: Iterable[Field], max_leaves: int = MAX_LEAVES) -> Iterator[Field]:
     """``fields`` with every value that is a JSON document replaced by its leaves (see the
-    module docstring); path segments are left as they are."""
+    module docstring), and a GraphQL document followed by its string arguments; path segments
+    are left as they are."""
     budget: _Budget | None = None
     for fld in fields:
         first = fld.value[:1]
         if first not in _MAY_EMBED:
             yield fld  # the common case, decided on the first character by one set look-up
+            if first in _GRAPHQL_FIRST and fld.source is not Source.PATH and _graphql_document(fld):
+                yield from graphql_arguments(fld)
             continue
         if first == "%" and fld.source is Source.COOKIE and fld.value[:3].lower() in _ENCODED_OPENERS:
             if budget is None:
