@@ -438,7 +438,7 @@ _FRAGMENT = re.compile(
     rf"|(?:where[\s]{{1,3}})?-?[0-9]{{1,10}}[\s]{{0,2}}=[\s]{{0,2}}-?[0-9]{{1,10}}(?:--[ +]?-?|#|/\*|;)"
     r"|where[\s]{1,3}-?[0-9]{1,10}[\s]{0,2}=[\s]{0,2}-?[0-9]{1,10}"
     # "1 or1=1", "1or 1=1": MySQL reads a keyword glued to a number
-    r"|-?[0-9]{1,10}['\"]?[\s]{0,2}(?:or|and|xor)[\s]{0,2}-?[0-9]{1,10}[\s]{0,2}(?:=|<>|!=)[\s]{0,2}-?[0-9]{1,10}"
+    r"|(?:-?[0-9]{1,10}['\"]?|true|false)[\s]{0,2}(?:or|and|xor)[\s]{0,2}-?[0-9]{1,10}[\s]{0,2}(?:=|<>|!=)[\s]{0,2}-?[0-9]{1,10}"
     r"(?:[\s]{0,2}(?:--[ +]?-?|#|/\*|;))?"
     # "1 having 1", "1 where 1", "1 offset 0", "1 is null", "1 not between 0 and 0", "1 like 0x25":
     # a number and the clause or predicate the query would go on with ("1 in 10" is prose, and passes)
@@ -474,7 +474,7 @@ FRAGMENT_MAX = 80
 # the two to each other)
 FRAGMENT_HEADS: tuple[str, ...] = (
     *"-0123456789'\"){",
-    "null", "where", "from",
+    "null", "where", "from", "true", "false",
     "current_user(", "session_user(", "system_user(", "schema(", "user_name(", "db_name(", "suser_name(", "suser_sname(",
 )
 # "0x27206f7220313d31" is MySQL's hex literal for "' or 1=1": 3+ bytes that decode to printable
@@ -498,6 +498,17 @@ _ORDER_LIMIT = re.compile(
 )
 
 
+_SESSION_FUNCTIONS = frozenset({"current_user()", "session_user()", "system_user()", "user()", "database()", "schema()",
+                                "version()", "@@version", "user_name()", "db_name()", "suser_name()", "suser_sname()"})
+_LISTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,60}")
+
+
+def _session_function_listed(body: str) -> bool:
+    items = [item.strip() for item in body.split(",")]
+    return any(item in _SESSION_FUNCTIONS for item in items) and all(
+        item in _SESSION_FUNCTIONS or _LISTED_NAME.fullmatch(item) is not None for item in items)
+
+
 _COMMENTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,40}\)?[\s]{0,2}-- -")
 
 
@@ -519,6 +530,10 @@ def fragment(text: str) -> Hit | None:
     if (" from" in body and _COLUMNS_FROM.fullmatch(body) is not None and (
             "(" not in body or body.partition("(")[0] in SQL_FUNCTIONS)) or (
             (" limit" in body or " asc" in body or " desc" in body) and _ORDER_LIMIT.fullmatch(body) is not None):
+        return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
+    if "()" in body and "," in body and _session_function_listed(body):
+        # "id,license_no,suser_sname()": a field list (a projection parameter) with the session
+        # user's function in it, what an error- or union-based probe splices into a select list
         return Hit(Category.SQLI, 0.85, "sqli.fragment", text, 0, len(text))
     if body.endswith("-- -") and _COMMENTED_NAME.fullmatch(body) is not None:
         # "id-- -", "title)-- -": a column name (a sort key) with the rest of the query commented
