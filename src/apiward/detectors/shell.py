@@ -173,9 +173,6 @@ _STRONG = linear(
     r"(?:$|[\s]{0,8}(?:[;&|#'\"]|$)|[\s]{1,8}(?:/|\\\\|\"[^\"\n]{1,60}\"[\s]{0,8}(?:/|$)|[a-z0-9_$.\-]{1,30}(?:$|[\s;&|]|[\s]{1,8}[^\s]{0,30}[\s]{0,4}/)))|use[\s]{1,8}(?:[a-z]:|\\\\|\*))"
     # "net start" (the running services listed) closing the value
     r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}start[\s]{0,8}(?:$|[;&|#'\"])"
-    # "net stop w3svc": a service stopped or started by name, the value's last command
-    r"|(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:stop|start)[\s]{1,8}\"?(?:w3svc|was|iisadmin|mssqlserver|sqlserveragent"
-    r"|windefend|wuauserv|spooler|mpssvc|sharedaccess|eventlog|vss|wscsvc|winrm|termservice|msdtc|lanmanserver|sense)\b"
     # PowerShell cmdlets (Verb-Noun) that read the host, after a separator: "| Get-Process", "; Get-ChildItem c:\\"
     r"|(?:[;&|\n]|%0a|\$\()[\s]{0,4}(?:get|set|new|remove|start|stop|invoke|add|test|resolve|copy|move|out)-(?:process|childitem|content|itemproperty"
     r"|service|wmiobject|ciminstance|localuser|localgroup(?:member)?|acl|executionpolicy|psdrive|hotfix|netipaddress"
@@ -335,8 +332,6 @@ _CODE = linear(
     # a pickle's global opcode loading a command runner ("cos\\nsystem\\n", "cposix\\nsystem\\n", "csubprocess\\ncheck_output")
     r"|(?:^|[\n(.])c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\n"
     r"|(?:^|[\n(.]|\\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\\n(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\\n"  # (the same with escaped newlines)
-    # the same global in a binary pickle (protocol 2 and up): two short strings, each memoized, then STACK_GLOBAL
-    r"|\x8c[\s\S](?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\x94?\x8c[\s\S](?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\x94?\x93"
     # Ghostscript's sandbox switched off, Perl's -M option loading a module with code ("-M-ne,system(q(id))")
     r"|(?:^|\s)-dnosafer\b|(?:^|\s)-m-?[a-z]{0,12}[,=][\s]{0,2}(?:system|exec|qx|`)"
     # Groovy's Grape annotations fetching a jar from a repository the value names (Jenkins' script check)
@@ -518,6 +513,14 @@ def scan(text: str) -> list[Hit]:
                 hits = [h for h in hits if h.category is not Category.CMDI]
                 hits.append(Hit(Category.CMDI, 0.95, "cmdi.shell-syntax", text, strong.start(), strong.end()))
             return hits
+    if "\x93" in text and "\x8c" in text:
+        pickled = _BINARY_PICKLE_GLOBAL.search(text)
+        if pickled is not None:
+            return [Hit(Category.CMDI, 0.92, "cmdi.code-execution", text, pickled.start(), pickled.end())]
+    if "net" in text and ("stop" in text or "start" in text):
+        service = _NET_SERVICE.search(text)
+        if service is not None:
+            return [Hit(Category.CMDI, 0.95, "cmdi.shell-syntax", text, service.start(), service.end())]
     if "^" in text and _CARET_IN_WORD.search(text) is not None:
         # "w^ho^am^i", "who^\"am\"^i": cmd.exe drops a caret before any character and the quotes
         # inside a word; what runs is read with both gone (math's "x^2" stays data either way)
@@ -526,6 +529,16 @@ def scan(text: str) -> list[Hit]:
     return _scan(text)
 
 
+# the pickle global of `_STRONG` in a binary pickle (protocol 2 and up): two short strings, each
+# memoized, then STACK_GLOBAL (kept out of `_STRONG`: a non-ASCII pattern there slows every value)
+_BINARY_PICKLE_GLOBAL = re.compile(
+    r"\x8c[\s\S](?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\x94?\x8c[\s\S]"
+    r"(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\x94?\x93")
+# "net stop w3svc": a known service stopped or started after a separator (kept out of `_STRONG`,
+# whose automaton this alternation pushed past RE2's memory budget: every value paid 10x)
+_NET_SERVICE = re.compile(
+    r"(?:[;&|\n]|%0a)[\s]{0,4}net1?[\s]{1,8}(?:stop|start)[\s]{1,8}\"?(?:w3svc|was|iisadmin|mssqlserver|sqlserveragent"
+    r"|windefend|wuauserv|spooler|mpssvc|sharedaccess|eventlog|vss|wscsvc|winrm|termservice|msdtc|lanmanserver|sense)\b")
 _CARET_IN_WORD = re.compile(r"[a-z]\^[a-z\"]|\^[a-z]\^|\^\"[a-z]")
 _CMD_CARETS = re.compile(r"\^(.)")
 _CMD_QUOTES = re.compile(r"(?<=[a-z])\"(?=[a-z\"])|(?<=\")\"")
