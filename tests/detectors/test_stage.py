@@ -1555,3 +1555,19 @@ def test_a_graphql_documents_inline_arguments_are_judged(query: str, blocked: bo
     body = json.dumps({"query": query, "variables": {}}).encode()
     found = blocking(stage().findings(request("POST", "/graphql", headers=[("content-type", "application/json")], body=body)))
     assert (Category.SQLI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("cookie", "blocked"),
+    [
+        ("TrackingId=tBT6alTNwiOWmUMO'", True),  # a tracking token with the SQL error probe appended
+        ("TrackingId=tBT6alTNwiOWmUMO%27", True),
+        ("TrackingId=tBT6alTNwiOWmUMO", False),
+        ("last_search=students'", False),  # a plural possessive
+        ("since=2024-05-01'", False),
+    ],
+)
+def test_a_token_with_a_quote_appended_is_the_error_probe(cookie: str, blocked: bool) -> None:
+    headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
+    found = blocking(stage().findings(request(headers=headers)))
+    assert (Category.SQLI in found.values()) is blocked, found

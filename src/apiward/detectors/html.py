@@ -1098,7 +1098,8 @@ def _array_field_name(text: str, sink: Any) -> bool:
     """``variables[][key]``: the empty index of a form field's name (Rails', PHP's arrays of
     records) glued to the name, not JSFuck's ``[][`` (an array literal where an expression begins)."""
     start = sink.start()
-    return (sink.group(0).startswith("[][") and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    # (after a name or a nested key's bracket: "backing[add_ons][][id]")
+    return (sink.group(0).startswith("[][") and start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_]")
             and _FIELD_KEY.match(text, sink.end()) is not None)
 
 

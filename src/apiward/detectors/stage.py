@@ -201,6 +201,16 @@ def _quote_probe(value: str) -> bool:
     return after.group(1)[0] != '"' or decoded != value or decoded[0] == "-"
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]{6,128}")
+
+
+def _token_then_quote(value: str) -> bool:
+    """A token of letters and digits (both) followed by one quote: "tBT6alTNwiOWmUMO'"."""
+    token = value[:-1]
+    return (_TOKEN.fullmatch(token) is not None and not token.isalpha() and not token.isdigit()
+            and any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
+
+
 def _quote_run(text: str) -> bool:
     """Three or more single quotes and nothing else ("'''", "''''''")."""
     return len(text) >= 3 and text == "'" * len(text)
@@ -510,6 +520,12 @@ class DetectionStage:
             # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
             # property of a Drupal render array, whose callbacks the renderer calls with its markup
             self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.render-callback", _short(name))
+        tail = unquote(value[-6:]) if source is _COOKIE and "%" in value[-6:] else value[-1:]  # (a cookie as sent)
+        if (source is _COOKIE or source is Source.QUERY) and tail[-1:] in ("'", '"') and 7 <= len(value) <= 140 and (
+                _token_then_quote(unquote(value) if tail != value[-1:] else value)):
+            # "TrackingId=tBT6alTNwiOWmUMO'": a session or tracking token with the SQL error probe
+            # appended (an id is letters and digits; a quote never ends one)
+            self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
         if source in _NAMED_SOURCES and value and len(value) <= 24 and _shell_parameter(name, value):
             # "x.php?cmd=id": a web shell's command parameter given a reconnaissance command
             self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.shell-parameter", _short(value))
