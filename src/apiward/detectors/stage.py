@@ -78,10 +78,11 @@ _CLIENT_ADDRESS_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "true-clien
                                      "x-forwarded-host", "host"})
 # What no browser puts in a Referer (it sends the linking page's http(s) URL, without its user name
 # or fragment, with slashes normalised): a cloud metadata address, another scheme, a share, a
-# script's URL cut with "?" or "#" or given a shell command. Kept there; the Referer's other SSRF
+# testing tool's out-of-band callback host (analytics that fetch the Referer call it), a script's
+# URL cut with "?" or "#" or given a shell command. Kept there; the Referer's other SSRF
 # hits are dropped (an intranet page, a developer's localhost, a site on a bare address link too).
 _FORGED_REFERER_RULES = frozenset({
-    "ssrf.metadata", "ssrf.scheme", "ssrf.unix-socket", "ssrf.parser-confusion", "ssrf.mixed-slashes",
+    "ssrf.metadata", "ssrf.scheme", "ssrf.unix-socket", "ssrf.parser-confusion", "ssrf.mixed-slashes", "ssrf.oob-callback",
     "rfi.unc-include", "rfi.unc-host", "rfi.odd-slashes", "rfi.trailing-query", "rfi.script-call", "rfi.script-source",
 })
 # the model's SSRF score on these headers is dropped like the analyser's (they name hosts by design)
