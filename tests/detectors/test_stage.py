@@ -1572,3 +1572,17 @@ def test_a_token_with_a_quote_appended_is_the_error_probe(cookie: str, blocked: 
     headers = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", cookie)]
     found = blocking(stage().findings(request(headers=headers)))
     assert (Category.SQLI in found.values()) is blocked, found
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),  # Safari's
+        ("accept", "application/vnd.api+json; version=2"),
+        ("accept-language", "de-CH,de;q=0.9,en-US;q=0.8,en;q=0.7"),
+        ("content-type", "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW"),
+    ],
+)
+def test_a_well_formed_media_type_or_language_list_has_no_finding(name: str, value: str) -> None:
+    headers = [(k, v) for k, v in BROWSER if k != name] + [(name, value)]
+    assert not [f for f in stage().findings(request(headers=headers)) if f.location == f"header.{name}"]

@@ -504,6 +504,7 @@ _LISTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,60}")
 
 
 def _session_function_listed(body: str) -> bool:
+    """A comma-separated list of names with a session function among them ("id,name,user()")."""
     items = [item.strip() for item in body.split(",")]
     return any(item in _SESSION_FUNCTIONS for item in items) and all(
         item in _SESSION_FUNCTIONS or _LISTED_NAME.fullmatch(item) is not None for item in items)
@@ -512,6 +513,7 @@ def _session_function_listed(body: str) -> bool:
 _COMMENTED_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,40}\)?[\s]{0,2}-- -")
 
 
+# operators, clauses and sleeps a comment may split ("a/**/nd", "sle/**/ep") for a filter that deletes comments
 _SPLITTABLE = frozenset({"and", "or", "xor", "not", "having", "order", "group", "limit", "sleep", "benchmark", "pg_sleep"})
 
 

@@ -92,6 +92,11 @@ _NO_SSRF_LOCATIONS = frozenset(f"header.{name}" for name in NO_SSRF_HEADERS)
 # few spellings of them, reads a cut or reordered list ("...,text/plain;q=0.8,ima>") as markup
 _NO_MODEL_ALONE_LOCATIONS = frozenset(
     f"header.{name}" for name in ("accept", "content-type", "accept-language", "accept-charset"))
+_LIST_HEADERS = frozenset({"accept", "content-type", "accept-language", "accept-charset"})
+# one item of such a list: a media range ("text/html", "*/*", "application/vnd.api+json"), a charset or
+# a language tag ("en-US", "*"); then its parameters ("q=0.9", "charset=utf-8", "boundary=x", "v=b3")
+_LIST_ITEM = re.compile(r"[a-z0-9*!#$&^_.+\-]{1,80}(?:/[a-z0-9*!#$&^_.+\-]{1,80})?")
+_LIST_PARAMETER = re.compile(r"[a-z0-9_.\-]{1,40}=(?:[a-z0-9_.+\-/:]{0,120}|\"[a-z0-9_.+\-/: ]{0,120}\")")
 FILENAME_HEADERS = frozenset({"x-filename", "x-file-name", "x_filename", "x.filename"})
 EXECUTABLE_EXTENSIONS = frozenset(
     {"php", "php3", "php4", "php5", "php7", "phtml", "pht", "phar", "phps", "phpt", "pgif",
@@ -203,12 +208,13 @@ def _quote_probe(value: str) -> bool:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{6,128}")
+_QUOTE_ENDS = frozenset("'\"27")  # a quote, or the end of "%27" / "%22" in a cookie as sent
 
 
 def _token_then_quote(value: str) -> bool:
     """A token of letters and digits (both) followed by one quote: "tBT6alTNwiOWmUMO'"."""
     token = value[:-1]
-    return (_TOKEN.fullmatch(token) is not None and not token.isalpha() and not token.isdigit()
+    return (value[-1:] in ("'", '"') and _TOKEN.fullmatch(token) is not None
             and any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
 
 
@@ -521,9 +527,8 @@ class DetectionStage:
             # "name[#post_render][]=passthru" (Drupalgeddon2): a form parameter that becomes a
             # property of a Drupal render array, whose callbacks the renderer calls with its markup
             self._add(scored, fld.location, Category.CMDI, 0.9, "cmdi.render-callback", _short(name))
-        tail = unquote(value[-6:]) if source is _COOKIE and "%" in value[-6:] else value[-1:]  # (a cookie as sent)
-        if (source is _COOKIE or source is Source.QUERY) and tail[-1:] in ("'", '"') and 7 <= len(value) <= 140 and (
-                _token_then_quote(unquote(value) if tail != value[-1:] else value)):
+        if ((source is _COOKIE or source is Source.QUERY) and 7 <= len(value) <= 140 and value[-1:] in _QUOTE_ENDS
+                and _token_then_quote(_read_text(source, value))):  # (a cookie as sent: "...%27")
             # "TrackingId=tBT6alTNwiOWmUMO'": a session or tracking token with the SQL error probe
             # appended (an id is letters and digits; a quote never ends one)
             self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
@@ -636,6 +641,10 @@ class DetectionStage:
                     return _plan(scored)
                 views = (decoded, *(view for view in normalized.views[1:] if view != decoded))
                 return _plan(scored, Normalized(views, normalized.truncated))
+        if source is _HEADER and name in _LIST_HEADERS and not hits and _well_formed_list(value):
+            # a list of media types, charsets or language tags and nothing else: nothing there for
+            # the model to read (it reads some browsers' spellings as markup: Safari's Accept)
+            return _plan(scored)
         if _model_reads(value, hits):
             return _plan(scored, normalized)
         return _plan(scored)
@@ -1102,6 +1111,19 @@ def _forged_address_header(name: str, value: str) -> bool:
     if name == "x-original-url":
         return "://" in value  # (a rewrite module puts the original path there, never a whole URL)
     return False
+
+
+def _well_formed_list(value: str) -> bool:
+    """True for a header value that is only a comma-separated list of `_LIST_ITEM` with parameters."""
+    if len(value) > 1024:
+        return False
+    for item in value.lower().split(","):
+        head, *parameters = item.split(";")
+        if _LIST_ITEM.fullmatch(head.strip()) is None:
+            return False
+        if any(_LIST_PARAMETER.fullmatch(p.strip()) is None for p in parameters):
+            return False
+    return True
 
 
 def _inert_markup(value: str) -> bool:
