@@ -37,7 +37,7 @@ DISTINCT_COMMANDS = frozenset(
     csh tcsh dash busybox python python2 python3 perl ruby php lua node nodejs powershell pwsh
     cmd cmd.exe chmod chown chgrp passwd useradd usermod crontab nohup telnet ssh scp rsync
     tftp ftp xterm base64 xxd hexdump od strace ltrace gdb nmap socat certutil bitsadmin
-    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1 conhost uci klist iisreset
+    wmic reg regsvr32 rundll32 mshta cscript wscript systeminfo tasklist taskkill net1 conhost uci klist iisreset pushd
     schtasks vssadmin bcdedit bcdboot icacls takeown mkfifo mknod ls cat id pwd env printenv
     ps uptime hostname dig host traceroute tracert ping sleep timeout echo printf rm mv cp
     touch mkdir rmdir chattr lsattr tar gzip gunzip zip unzip bzip2 7z awk gawk sed grep egrep
