@@ -625,10 +625,10 @@ def _returns_name(text: str, pos: int) -> bool:
 # what a no-op link's script is: "void(0)", ";", "false", "undefined" or nothing
 _NOOP = r"void[\s(]{0,3}0[\s)]{0,3};?|;|false;?|undefined;?|"
 # a no-op link (or a number), at the end of the value or of a string, or followed by words
-# ("javascript:void(0) link broken")
+# ("javascript:void(0) link broken", "what does javascript: void(0) mean?")
 _INERT = re.compile(
     rf"[\s]{{0,4}}(?:[0-9][0-9.]{{0,20}}|{_NOOP})[\s]{{0,4}}"
-    r"(?:$|[\"'&,}\]]| [a-z][a-z ]{0,60}$)"
+    r"(?:$|[\"'&,}\]]| [a-z][a-z ]{0,60}[.?!]{0,3}$)"
 )
 # what <meta> does beyond describing a page: a UTF-7 charset (the page is then read as UTF-7,
 # "+ADw-script+AD4-" becomes a script) or a header it sets (a cookie, a stylesheet link)
