@@ -1100,7 +1100,8 @@ def _forged_address_header(name: str, value: str) -> bool:
         if not (head.startswith("http://") or head.startswith("https://")):
             return True
         authority = value[head.index("//") + 2 :].split("/", 1)[0]
-        return "@" in authority or "#" in value or "\\" in value
+        # (a backslash stays raw in a page's query, which browsers do not percent-encode there)
+        return "@" in authority or "#" in value or "\\" in value.partition("?")[0]
     if name == "origin":
         _, sep, rest = value.partition("://")
         if not sep:

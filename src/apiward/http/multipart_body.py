@@ -210,7 +210,6 @@ def _plain_media_type(value: str) -> bool:
     return _MEDIA_TYPE.fullmatch(head.strip()) is not None and _PARAMETER_CHARS.issuperset(parameters)
 
 
-
 def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None:
     """Append the fields of a multipart body. Raises `BodySyntaxError` when it does not parse."""
     boundary = params.get("boundary", "")
