@@ -498,6 +498,17 @@ def test_w3c_doctype_of_an_html_mail_passes() -> None:
     assert not any(f.category is Category.XXE and f.score >= 0.5 for f in found)
 
 
+@pytest.mark.parametrize(
+    ("system_id", "blocked"),
+    [("http://www.apple.com/DTDs/PropertyList-1.0.dtd", False), ("http://evil.example/x.dtd", True)],
+)
+def test_apples_property_list_doctype_passes_with_its_own_dtd_only(system_id: str, blocked: bool) -> None:
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "{system_id}">\n'
+            '<plist version="1.0"><dict><key>CFBundleName</key><string>MyApp</string></dict></plist>').encode()
+    found = stage().findings(request("POST", "/api/profiles", headers=[("content-type", "application/xml")], body=body))
+    assert any(f.category is Category.XXE and f.score >= 0.5 for f in found) is blocked
+
+
 def test_ssrf_not_judged_in_referer_but_in_a_parameter() -> None:
     headers = [*BROWSER, ("referer", "http://127.0.0.1:3000/dev")]
     assert blocking(stage().findings(request(headers=headers))) == {}

@@ -29,12 +29,15 @@ _XSLT = linear(
     r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?(?:[a-z][a-z0-9+.\-]{0,10}:|//|\\\\)"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
-# The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with: a
-# public identifier and at most the W3C's own DTD as the system one; a parser that fetches it
+# The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with (and
+# Apple's property lists): a public identifier and at most the W3C's (Apple's) own DTD as the system one; a parser that fetches it
 # reads the W3C's file (its quotes may be escaped: the raw body of a JSON document carrying it)
 _W3C_DOCTYPE = re.compile(
     r"<!doctype[\s]{1,16}[a-z:]{1,16}[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//w3c//[^\"'<>\[\]\\]{1,100}\\{0,2}[\"']"
     r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.w3\.org/[a-z0-9/._\-]{1,100}\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
+    # and Apple's property list (configuration profiles, app settings), with Apple's DTD at most
+    r"|<!doctype[\s]{1,16}plist[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//apple//dtd plist 1\.0//en\\{0,2}[\"']"
+    r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.apple\.com/dtds/propertylist-1\.0\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
 )
 # The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
 # them, and a request value that carries one is building a document type for the parser
