@@ -30,9 +30,10 @@ _XSLT = linear(
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
 # The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with (and
-# Apple's property lists): a public identifier and at most the W3C's (Apple's) own DTD as the system one; a parser that fetches it
-# reads the W3C's file (its quotes may be escaped: the raw body of a JSON document carrying it)
-_W3C_DOCTYPE = re.compile(
+# Apple's property lists): a public identifier and at most the W3C's (Apple's) own DTD as the
+# system one; a parser that fetches it reads that file (its quotes may be escaped: the raw body of
+# a JSON document carrying it)
+_KNOWN_DOCTYPE = re.compile(
     r"<!doctype[\s]{1,16}[a-z:]{1,16}[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//w3c//[^\"'<>\[\]\\]{1,100}\\{0,2}[\"']"
     r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.w3\.org/[a-z0-9/._\-]{1,100}\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
     # and Apple's property list (configuration profiles, app settings), with Apple's DTD at most
@@ -88,7 +89,7 @@ def scan(text: str) -> list[Hit]:
     if doctype is not None:
         if doctype.group(1) == "[":
             keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
-        elif _W3C_DOCTYPE.match(text, doctype.start()) is None:
+        elif _KNOWN_DOCTYPE.match(text, doctype.start()) is None:
             keep(0.8, "xxe.doctype", doctype.start(), doctype.end())
     xinclude = _XINCLUDE.search(text)
     if xinclude is not None:
