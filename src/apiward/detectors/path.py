@@ -238,10 +238,12 @@ _SHORT_NAME = re.compile(r"/[a-z0-9_\-]{1,6}~[1-9](?:/|$)")
 _IIS_SHORT_NAME = re.compile(r"(?:^|/)[a-z][a-z0-9_\-]{1,5}~[1-9](?:/|\.[a-z0-9]{1,3}(?:$|[/?#;]))"
                              # the short-name scanner's globs ("/ab*~1*/.aspx", "/a*~1.*/.aspx")
                              r"|(?:^|/)[a-z0-9_\-]{0,6}\*~[1-9](?:\*|\.[a-z0-9*]{0,4})?(?:/|$)")
+# a segment that is only a path parameter, on "." or on nothing ("/.;/admin", "/css/;/admin"),
+# with a path on both sides (not symbol soup): the servlet container drops it
+_EMPTY_PARAMETER_SEGMENT = re.compile(r"(?:^|[a-z0-9_\-.])/\.?;/[a-z0-9_]")
 # a path parameter that gives a resource the suffix a filter exempts ("/app/rest/users;.jsp",
 # "/admin;.css"): the servlet container drops ";..." and serves the resource, the filter saw a
 # page or a static file
-_EMPTY_PARAMETER_SEGMENT = re.compile(r"(?:^|[a-z0-9_\-.])/\.?;/[a-z0-9_]")  # (a path on both sides, not symbol soup)
 _SUFFIX_PARAMETER = re.compile(r"(?:^|/)[a-z0-9_\-.]{1,60};\.(?:jspx?|css|js|png|ico|gif|jpe?g|html?|wadl|do|action)(?:$|[/?#])")
 # A file under /etc named by its absolute path ("/etc/ftpchroot", "/etc/wu-ftpd/ftpaccess"):
 # /etc holds only the system's configuration, so any name there read as a value is a file read.
