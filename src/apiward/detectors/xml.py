@@ -29,6 +29,12 @@ _XSLT = linear(
     r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?(?:[a-z][a-z0-9+.\-]{0,10}:|//|\\\\)"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
+# the hosts of publishers of document types that applications' XML names
+_STANDARDS_HOSTS = (
+    r"(?:w3\.org|apple\.com|oasis-open\.org|docbook\.org|tei-c\.org|java\.sun\.com|jcp\.org|mybatis\.org"
+    r"|hibernate\.org|hibernate\.sourceforge\.net|springframework\.org|apache\.org|adobe\.com|nlm\.nih\.gov"
+    r"|eclipse\.org|netbeans\.org|jboss\.org|puppycrawl\.com|checkstyle\.org|getahead\.org|opensymphony\.com)"
+)
 # The document types an HTML mail, an XHTML page or an SVG drawing from an editor open with (and
 # Apple's property lists): a public identifier and at most the W3C's (Apple's) own DTD as the
 # system one; a parser that fetches it reads that file (its quotes may be escaped: the raw body of
@@ -39,6 +45,13 @@ _KNOWN_DOCTYPE = re.compile(
     # and Apple's property list (configuration profiles, app settings), with Apple's DTD at most
     r"|<!doctype[\s]{1,16}plist[\s]{1,16}public[\s]{1,16}\\{0,2}[\"']-//apple//dtd plist 1\.0//en\\{0,2}[\"']"
     r"(?:[\s]{1,16}\\{0,2}[\"']https?://www\.apple\.com/dtds/propertylist-1\.0\.dtd\\{0,2}[\"'])?[\s]{0,16}>"
+    # and a framework's or a publishing standard's own (MyBatis mappers, Struts / Spring / Hibernate
+    # configurations, DocBook, TEI, JATS): its DTD on the standard's host, or a file name beside the
+    # document; the attacker's DTD is on a host of their own or a path of the server's ("file:///...")
+    r"|<!doctype[\s]{1,16}[a-z][a-z0-9:._\-]{0,40}[\s]{1,16}"
+    r"(?:public[\s]{1,16}\\{0,2}[\"']-//[^\"'<>\[\]\\]{1,120}\\{0,2}[\"'][\s]{1,16}|system[\s]{1,16})\\{0,2}[\"']"
+    r"(?:[a-z0-9_\-][a-z0-9._\-]{0,60}\.dtd|https?://(?:[a-z0-9\-]{1,30}\.){0,2}" + _STANDARDS_HOSTS + r"/[a-z0-9/._\-]{1,120}\.dtd)"
+    r"\\{0,2}[\"'][\s]{0,16}>"
 )
 # The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
 # them, and a request value that carries one is building a document type for the parser
