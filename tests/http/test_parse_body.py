@@ -296,6 +296,21 @@ def test_a_parts_own_content_type_is_read_when_it_is_no_media_type(ctype: str, r
     assert (("f#content-type", ctype.strip()) in body_fields(post(body, MP))) is read
 
 
+@pytest.mark.parametrize(
+    ("disposition", "read"),
+    [
+        ('form-data; name="f"; filename=""><img src=x onerror=alert(1)>.png"', True),
+        ("form-data; name=f; filename=a.png; <svg onload=alert(1)>", True),
+        ('form-data; name="f"; filename="a b (1).png"', False),
+        ("form-data; name=f; filename*=UTF-8''na%C3%AFve.txt", False),
+        ('form-data; name="f"; filename="C:\\Users\\me\\a.png"', False),
+    ],
+)
+def test_a_content_disposition_with_text_outside_its_parameters_is_read(disposition: str, read: bool) -> None:
+    body = multipart((f"Content-Disposition: {disposition}\r\nContent-Type: image/png", b"\x89PNG\r\n"))
+    assert (("f#content-disposition", disposition) in body_fields(post(body, MP))) is read
+
+
 def test_multipart_text_content_under_binary_label_is_inspected() -> None:
     body = multipart(('Content-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png', b"<?php eval($x); ?>"))
     assert body_fields(post(body, MP)) == [("f#filename", "a.png"), ("f", "<?php eval($x); ?>")]

@@ -205,7 +205,7 @@ _CONFIG_FILE = re.compile(
     r"|/log/errorlog(?:\.[0-9]{1,2})?$"  # SQL Server's error log
     # PEAR's and PECL's command-line installers, which an included copy runs with the request's
     # query as arguments ("config-create" writes a file the attacker names): inclusion to code
-    r"|/(?:pearcmd|peclcmd)\.php$"
+    r"|/(?:pearcmd|peclcmd)(?:\.php)?$"
     # YAML settings, PHP includes and encrypted credentials ("config/credentials.yml.enc"), a
     # server's log by its rotated name ("logs/localhost_access_log.2023-01-01.txt") and PHP's
     # session files ("/tmp/sess_<id>"), which a log or session inclusion runs as code

@@ -411,6 +411,7 @@ _TRIGGER = linear(r"[;|&`$\n\r(){}<>?*\[]|%pipe%|-tt[\s=]|proxycommand|--config|
 _ARG_LIKE = re.compile(
     r"[\s]{1,8}(?:[a-z]{2,8}://|-{1,2}[a-z0-9]|/|%[a-z_][a-z0-9_]{1,30}%|nul(?:$|[\s>])|\.{1,2}/|~|\$|[a-z]:\\|\\\\[a-z0-9]|>|<|\||;|&|'|\"|\*|[0-9]{1,6}(?:$|[\s;|&#'\"])"
     r"|[0-9]>(?:&[0-9]|/)"  # a descriptor redirection: "id 2>&1", "ls 2>/dev/null"
+    r"|0x[0-9a-f]{1,8}(?:$|[\s;|&#'\"])"  # a number in hex, which sleep reads too: "; sleep 0x0a"
     r"|[a-z0-9_\-]{1,40}[\s]{0,2}>{1,2}[\s]{0,2}(?:/|\.{1,2}/|~/)"  # a word written to a file: "echo x>/var/www/t.txt"
     r"|[a-z0-9\-]{1,63}\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:/#'\"])"  # a host or file name (a comment or the quote a probe reopens may follow)
     r"|[a-z0-9_.\-]{1,32}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}(?:$|[\s;|&:])"  # user@host
@@ -655,7 +656,10 @@ def _scan(text: str) -> list[Hit]:
             keep(0.9, "cmdi.shell-syntax", silenced.start(), silenced.end())
     if "()" in text and "{" in text:
         ss = _SHELLSHOCK.search(text)
-        if ss is not None and (";};" in text.replace(" ", "") or "};" in text[ss.end() : ss.end() + 16]):
+        # the body closed right after the definition ("() { :;};"), not some other block's "};"
+        # further on (a C++ upload: "struct Node { ... };" before "int main() {")
+        if ss is not None and (";};" in text[ss.start() : ss.start() + 48].replace(" ", "")
+                               or "};" in text[ss.end() : ss.end() + 16]):
             hits.append(Hit(Category.SHELLSHOCK, 0.9, "shellshock.function", text, ss.start(), ss.end()))
     if code is not None and text[code.start() : code.start() + 1] == "$" and _DYNAMIC_DATE.match(text, code.start()) is not None:
         code = None  # "$NOW(-7 days)": a headless CMS's dynamic date in a filter, not a variable function
@@ -1063,6 +1067,11 @@ _COMMAND_PARAMETERS = frozenset({"cmd", "exec", "command", "execute", "run", "sh
 _LONE_RECON = frozenset({"set", "who", "w", "last", "mount", "route", "ss", "df"})
 
 
+# the ordinary command words a probe ends its value with after a spaced pipe ("x | id", "a | date")
+_PROBE_ENDINGS = frozenset({"id", "ls", "ps", "pwd", "env", "set", "who", "w", "last", "date", "time", "dir",
+                            "ver", "vol", "mount", "route", "ss", "df", "du", "ll", "ip"})
+
+
 # Short command words that are no English word: after a bare "&" they run on their own
 # ("&id", "& ver", "x&dir&"), where "Tom & Jerry & more" or "Name & ID card" is prose.
 _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "env", "whoami", "uname",
@@ -1460,6 +1469,8 @@ def _command_at(
                 # "more | less", "date && time", '"quoted" text; more': two ordinary words joined, or
                 # a clause and a last word (a probe names its target: "127.0.0.1 ; who", "x | id")
                 return None
+            if separator == "|" and name not in _PROBE_ENDINGS:
+                return None  # "dogs | fish", "Home | Help": the last item of a list, a word no probe ends with
         if separator in ("&&", "||") and not prose:
             return (0.9, "cmdi.separator-command", pos, end)  # "127.0.0.1 && net user"
         spaced = pos >= 2 and text[pos - 2 : pos - 1] == " " and rest[:1] == " "

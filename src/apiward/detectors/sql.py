@@ -1804,6 +1804,10 @@ def _judge_plain(text: str, tokens: list[Token]) -> Judgement | None:
                                       and tokens[i + 1].kind == "b" and end == tokens[-1].end
                                       and tokens[_past_sign(tokens, 0)].kind != "n"
                                       and not any(tok.kind in "c;" for tok in tokens))
+                    # "speed limit 55", "credit limit 5000": words, then "limit" and one number ending
+                    # the value (an injected LIMIT follows a number or a break: "1 limit 1", "' limit 0,1")
+                    prose = prose or (t.value == "limit" and all(tok.kind == "b" for tok in tokens[:i])
+                                      and n == i + 2 and tokens[i + 1].kind == "n")
                     label = t.value == "order" and tokens[_past_sign(tokens, 0)].kind != "n" and (
                         _balanced(tokens, i) and _named_sort_to_end(tokens, i + 2))
                     keep((0.15 if label else 0.45 if prose else 0.85, "sqli.clause", tokens[i - 1].start, end))

@@ -563,7 +563,10 @@ def scan(text: str) -> list[Hit]:
     java = JAVA_PACKAGES.search(text) if "." in text else None
     for _ in range(8):
         if java is None or not (_thrown_class(text, java.start()) or _named_collection(text, java.start(), java.end())
-                                or _stack_frame(text, java.start()) or _null_reference(text, java.start())):
+                                or _stack_frame(text, java.start()) or _null_reference(text, java.start())
+                                # JSF's own names in its resource URLs and requests ("/javax.faces.resource/jsf.js",
+                                # "ln=javax.faces", "javax.faces.partial.ajax=true"): the framework, no gadget
+                                or text.startswith("javax.faces", java.start())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:

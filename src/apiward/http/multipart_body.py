@@ -210,6 +210,16 @@ def _plain_media_type(value: str) -> bool:
     return _MEDIA_TYPE.fullmatch(head.strip()) is not None and _PARAMETER_CHARS.issuperset(parameters)
 
 
+_QUOTED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# what a Content-Disposition holds outside its quoted strings: tokens, "=", ";", blanks, RFC 5987's "'" and "%"
+_DISPOSITION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+.^_`|~-*;= \t%'")
+
+
+def _plain_disposition(value: str) -> bool:
+    """True for 'form-data; name="a"; filename="b.png"': parameters and quoted strings only."""
+    return _DISPOSITION_CHARS.issuperset(_QUOTED_STRING.sub("", value) if '"' in value else value)
+
+
 def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None:
     """Append the fields of a multipart body. Raises `BodySyntaxError` when it does not parse."""
     boundary = params.get("boundary", "")
@@ -235,6 +245,12 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
                 items.append(Field(Source.BODY, name + "#filename", raw_name))
         if filename_star:
             items.append(Field(Source.BODY, name + "#filename", _rfc5987(filename_star)))
+        raw_disposition = part.headers.get("content-disposition", "")
+        if not _plain_disposition(raw_disposition):
+            # 'filename=""><img src=x onerror=alert(1)>.png"': text outside the quoted strings that
+            # no parameter holds, which a lenient parser keeps in the name and a log or an upload
+            # listing shows: the header is inspected as written
+            items.append(Field(Source.BODY, name + "#content-disposition", raw_disposition))
         part_type = part.headers.get("content-type", "")
         if part_type and not _plain_media_type(part_type):
             # a part's own Content-Type is read by upload checks and logged: what is not a media
