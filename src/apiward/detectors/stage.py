@@ -68,6 +68,11 @@ STRUCTURAL_HEADERS = frozenset(
 # scanners spray every header (a CGI server exports each one as an HTTP_* variable), so a
 # structural header that holds one is read like any other
 _STRUCTURAL_SUSPECT = re.compile(r"\$\{|\$\(|\([\s]{0,4}\)|`|<|\||%24%7b|jndi", re.IGNORECASE)
+# The conditional headers a cache or an application compares: a list of entity tags ('W/"5f2a"',
+# '"abc", "def"', "*"); what is no such list ('"\' AND 1=1-- -"': blanks and quotes inside a tag) is
+# read, since an application may look the tag up
+_ENTITY_TAG_HEADERS = frozenset({"if-none-match", "if-match"})
+_ENTITY_TAGS = re.compile(r'[ \t]{0,8}(?:\*|(?:W/)?"[^"\s]{0,200}"(?:[ \t]{0,8},[ \t]{0,8}(?:W/)?"[^"\s]{0,200}"){0,32})[ \t]{0,8}')
 # Headers that carry addresses or navigation, never a URL the server fetches.
 NO_SSRF_HEADERS = frozenset(
     {"referer", "origin", "host", "x-forwarded-for", "x-real-ip", "forwarded", "true-client-ip",
@@ -408,7 +413,8 @@ class DetectionStage:
                     # "1;select", "5; drop--": an id followed by the first word of a second statement,
                     # the probe for stacked queries (what follows is the query the tester sends next)
                     self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.stacked-probe", _short(value))
-            if source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None:
+            if (source is header and name in skip and _STRUCTURAL_SUSPECT.search(value) is None
+                    and not (name in _ENTITY_TAG_HEADERS and _ENTITY_TAGS.fullmatch(value) is None)):
                 continue
             if len(name) <= _FIELD_NAME_MAX:
                 # a long value is remembered by its digest, not held (see `_field_cost`)
@@ -583,12 +589,13 @@ class DetectionStage:
             # CGI's REMOTE_USER) is read decoded; a password's other symbols are its own business
             credentials = _basic_credentials(value[6:].strip())
             user = credentials.partition(":")[0] if credentials is not None else ""
-            if any(c in user for c in "'\"#;"):
-                # the user name, which a login looks up in a table ("admin' --", "root'#"); a
-                # password's own symbols are its business
+            if any(c in user for c in "'\"#;|&`$"):
+                # the user name, which a login looks up in a table ("admin' --", "root'#") or a
+                # device's script hands to a shell ("& ping -n 10 127.0.0.1 &"); a password's own
+                # symbols are its business
                 named = self._analyse_value(user)
                 for hit in named[1] if named is not None else ():
-                    if hit.category is Category.SQLI or hit.category is Category.LDAPI:
+                    if hit.category in (Category.SQLI, Category.LDAPI, Category.CMDI):
                         self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
                                   self._evidence(hit, named[0]))
             if credentials is not None and ("${" in credentials or "()" in credentials):
