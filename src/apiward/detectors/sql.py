@@ -2087,7 +2087,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     after_call = left < i - 1 and _closes_call(tokens, i - 1)
     has_left = left >= 0 and (tokens[left].kind in "nsbv" or (
         # "user)) or 1=1--": a word the grammar calls a keyword, closed in parentheses like a value
-        left < i - 1 and tokens[left].kind == "k" and tokens[left].value in LITERALS))
+        left < i - 1 and tokens[left].kind == "k" and tokens[left].value in LITERALS) or (
+        # "active:true or 1=1", "is_admin=true or 1=1": a boolean literal a field was given
+        left >= 1 and tokens[left].value in _BOOLEAN_WORDS and tokens[left - 1].value in (":", "=", "==")))
     if has_left and left >= 1 and tokens[i].value == "and" and tokens[left - 1].value == "between":
         return None  # "between 5 and 10": the range's own "and", not a condition joined
     # "https://x/list?q=or 1=1": the operator opens a parameter's value, as it opens a value
