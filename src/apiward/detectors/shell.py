@@ -61,7 +61,8 @@ DISTINCT_COMMANDS = frozenset(
     telnetd utelnetd nvram synoservicectl
     ntdsutil diskpart mountvol qprocess msbuild makecab lsb_release ping6 lspci waitfor unbuffer stdbuf setsid
     ionice taskset chrt run-parts gwmi gcim gci usleep expr whereis
-    odbcconf mavinject ieexec msdt presentationhost syncappvpublishingserver winrs psexec psexec64 dnscmd msxsl xwizard""".split()
+    odbcconf mavinject ieexec msdt presentationhost syncappvpublishingserver winrs psexec psexec64 dnscmd msxsl xwizard
+    appcmd""".split()
 )
 # Windows' desktop programs that a proof of concept starts ("& calc", "| notepad.exe"): ordinary
 # words too ("pre-calc"), so they are in `COMMON_WORDS`; by their ".exe" name they are the program
@@ -97,10 +98,11 @@ _STRONG = linear(
     r"|\breg(?:\.exe)?[\s]{1,8}(?:query|add|delete|save|export|import|load)[\s]{1,8}\\?(?:hk(?:lm|cu|cr|u|cc)|hkey_)"
     r"|(?:^|[;&|`\n(])[\s]{0,4}\$(?:0|\{0\}|\{?shell\}?)[\s]{1,8}-c\b"
     # a PowerShell call of a .NET type that starts processes, fetches, loads or decodes code
-    # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)"), where a
+    # ("; [System.Diagnostics.Process]::Start(...)", "|[Convert]::FromBase64String(...)", the host's
+    # identity: "; [Environment]::UserName"), where a
     # command begins
     r"|(?:^|[;&|`\n(])[\s]{0,4}\[(?:system\.)?(?:diagnostics\.process|net\.webclient|net\.sockets\.tcpclient"
-    r"|io\.file|net\.dns|reflection\.assembly|convert|activator|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
+    r"|io\.file|net\.dns|reflection\.assembly|convert|activator|environment|runtime\.interopservices\.marshal|management\.automation\.[a-z]{1,30})\]::[a-z]{2,40}"
     # Windows' command interpreters by their system path, the counterpart of "/bin/sh" (other
     # system32 programs, which crash reports and process lists name, are not interpreters)
     r"|(?:system32|syswow64|sysnative)[\\/](?:windowspowershell[\\/]v1\.0[\\/])?(?:cmd|powershell|pwsh|wscript|cscript|mshta)\.exe(?:$|[^.a-z0-9_])"
