@@ -116,9 +116,40 @@ def scan(text: str) -> list[Hit]:
     for hit in _pieces(text):
         keep(hit.score, hit.rule, hit.start, hit.end)
     schema = _SCHEMA.search(text)
-    if schema is not None and "http" in text[schema.end() : schema.end() + 200]:
+    if schema is not None and "http" in text[schema.end() : schema.end() + 200] and not _own_schema(text, schema):
         keep(0.6, "xxe.external-schema", schema.start(), schema.end())
     return [best] if best is not None else []
+
+
+# a schemaLocation attribute's value: pairs of a namespace and the address of its schema
+_SCHEMA_LOCATION = re.compile(r"xsi:schemalocation[\s]{0,4}=[\s]{0,4}([\"'])([^\"'<>]{1,2000})\1")
+_URL_HOST = re.compile(r"https?://([a-z0-9.\-]{1,253})(?:[:/]|$)")
+_STANDARDS_HOST = re.compile(r"(?:[a-z0-9\-]{1,30}\.){0,2}" + _STANDARDS_HOSTS)
+
+
+def _own_schema(text: str, schema: re.Match[str]) -> bool:
+    """``xsi:schemaLocation`` names each namespace's schema on the namespace's own host or a
+    standards body's ("http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/11.xsd" in
+    a GPX track, a Maven POM, a SOAP or KML document): what a validating parser would fetch is the
+    publisher's own file; a location on another host ("http://a.b/ http://x.oast.example/a.xsd")
+    is the attacker's."""
+    m = _SCHEMA_LOCATION.match(text, schema.start())
+    if m is None:
+        return False
+    words = m.group(2).split()
+    if not words or len(words) % 2:
+        return False
+    for namespace, location in zip(words[::2], words[1::2]):
+        location_host = _URL_HOST.match(location)
+        if location_host is None:
+            if "://" in location or location.startswith(("//", "\\")):
+                return False
+            continue  # a schema file beside the document ("gpx.xsd")
+        host = location_host.group(1)
+        namespace_host = _URL_HOST.match(namespace)
+        if _STANDARDS_HOST.fullmatch(host) is None and (namespace_host is None or namespace_host.group(1) != host):
+            return False
+    return True
 
 
 def _pieces(text: str) -> list[Hit]:
