@@ -328,6 +328,7 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 # a path's first segment glued to a parent step: "/static../", "/assets../"
 _STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}|\.\.")
 _PUA_SLASH = re.compile(r"\.\.[\x00-\x20]{0,2}[\uf025\uefc8]")
+_WINDOWS_TRAILING = re.compile(r"(?:[. ]|/\.)+$")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
 
 
@@ -343,6 +344,12 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
 
     norm = text.replace("\\", "/") if "\\" in text else text
+    if norm[-1:] in (".", " ") and "/" in norm and (":/" in norm[:3] or "\\" in text):
+        bare = _WINDOWS_TRAILING.sub("", norm)
+        if bare != norm and "/" in bare and bare[-1:] not in ("", ".", "/"):
+            # "C:\\unattend.xml...", "desktop.ini. . .", "security.evtx/.": Windows drops a name's
+            # trailing dots and blanks (and a last "\\."), so the file read is the one named before them
+            return scan(bare)
     if "\x00" in norm:
         norm = norm.replace("\x00", "")  # "..%00/..%00/etc": filters and file APIs that drop a NUL climb
     if "%00" in norm:

@@ -520,6 +520,23 @@ def scan(text: str) -> list[Hit]:
         pickled = _BINARY_PICKLE_GLOBAL.search(text)
         if pickled is not None:
             return [Hit(Category.CMDI, 0.92, "cmdi.code-execution", text, pickled.start(), pickled.end())]
+    if ("executioncontext" in text or "get-variable" in text or "gcm" in text or "scriptblock" in text
+            or "${!" in text):
+        trick = _SHELL_TRICKS.search(text)
+        if trick is not None:
+            return [Hit(Category.CMDI, 0.92, "cmdi.obfuscated-command", text, trick.start(), trick.end())]
+    if "`" in text and "-" in text:
+        plain = _PS_TICK.sub("", text)
+        if plain != text:
+            cmdlet = _PS_CMDLET.search(plain)
+            if cmdlet is not None:
+                # "; g`et-l`ocalu`ser": PowerShell drops a backtick before a letter, so the cmdlet runs
+                return [Hit(Category.CMDI, 0.9, "cmdi.obfuscated-command", plain, cmdlet.start(), cmdlet.end())]
+    if "${run{" in text:
+        # Exim's string expansion running a program ("root+${run{\x2fbin\x2fsh\t-c\t...}}@localhost",
+        # CVE-2019-10149): the recipient a mail form hands to the MTA
+        at = text.index("${run{")
+        return [Hit(Category.CMDI, 0.95, "cmdi.shell-syntax", text, at, at + 6)]
     if "net" in text and ("stop" in text or "start" in text):
         service = _NET_SERVICE.search(text)
         if service is not None:
@@ -537,6 +554,19 @@ def scan(text: str) -> list[Hit]:
 _BINARY_PICKLE_GLOBAL = re.compile(
     r"\x8c[\s\S](?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty)\x94?\x8c[\s\S]"
     r"(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\x94?\x93")
+# Obfuscators' ways to run a command built from pieces (kept out of `_STRONG`): PowerShell's
+# script-block factory and engine object, a variable read back to run ("&(Get-Variable q).Value"),
+# a cmdlet looked up by wildcard ("(gcm I*e-E*on)"), and bash's indirect expansion after an assignment
+# chain ("x=whoami;y=x;${!y}")
+_SHELL_TRICKS = re.compile(
+    r"\$executioncontext\.invokecommand\.|\(get-variable[\s]{1,4}[a-z0-9_]{1,30}\)\.value"
+    r"|\(gcm[\s]{1,4}[a-z*?]{1,30}-[a-z*?]{1,30}\)|\[scriptblock\]::create[\s]{0,4}\("
+    r"|[a-z_][a-z0-9_]{0,20}=[a-z_][a-z0-9_]{0,20};[\s]{0,4}\$\{![a-z_][a-z0-9_]{0,20}\}"
+)
+# PowerShell's escape character between letters ("g`et-p`ro`cess"), and a Verb-Noun cmdlet where a
+# command begins once it is gone
+_PS_TICK = re.compile(r"(?<=[a-z])`(?=[a-z])")
+_PS_CMDLET = re.compile(r"(?:^|[;&|\n\"'(])[\s]{0,4}(?:get|set|new|invoke|start|remove|test|out|add|stop|copy|read)-[a-z]{3,30}\b")
 # "net stop w3svc": a known service stopped or started after a separator (kept out of `_STRONG`,
 # whose automaton this alternation pushed past RE2's memory budget: every value paid 10x)
 _NET_SERVICE = re.compile(
