@@ -104,7 +104,9 @@ def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
     except DefusedXmlException:
         root = None
         keep_raw = True
-    except (ParseError, ValueError) as exc:
+    except (ParseError, ValueError, LookupError) as exc:
+        # (LookupError: an encoding declaration expat does not know, '<?xml encoding="EBCDIC-US"?>',
+        # which another parser may: the body is then read as raw text)
         raise BodySyntaxError(f"invalid XML: {exc}") from exc
     if builder.active:
         keep_raw = True  # the markup is read whole, as the HTML it is
