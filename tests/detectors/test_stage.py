@@ -537,12 +537,16 @@ def test_a_standards_doctype_passes_an_attackers_does_not(doctype: str, blocked:
         ("http://a.b/ http://c5ipg3yqo8lcutvn8bghsptoff.oast.example/aai.xsd", True),  # another host: fetched from the attacker
     ],
 )
-def test_a_schema_location_on_its_namespaces_host_passes(location: str, blocked: bool) -> None:
-    # (an uploaded track, carried in a JSON field as a web front-end sends it)
+@pytest.mark.parametrize("carrier", ["json", "xml"])
+def test_a_schema_location_on_its_namespaces_host_passes(location: str, blocked: bool, carrier: str) -> None:
+    # an uploaded track, as the XML body or carried in a JSON field as a web front-end sends it
     document = (f'<?xml version="1.0"?><gpx version="1.1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                 f'xsi:schemaLocation="{location}"><trk><name>Ride</name></trk></gpx>')
-    body = json.dumps({"name": "Ride", "gpx": document}).encode()
-    found = stage().findings(request("POST", "/upload", headers=[("content-type", "application/json")], body=body))
+    if carrier == "json":
+        body, ctype = json.dumps({"name": "Ride", "gpx": document}).encode(), "application/json"
+    else:
+        body, ctype = document.encode(), "application/gpx+xml"
+    found = stage().findings(request("POST", "/upload", headers=[("content-type", ctype)], body=body))
     assert any(f.category is Category.XXE and f.score >= 0.5 for f in found) is blocked
 
 

@@ -442,6 +442,18 @@ def test_xml_dtd_not_resolved_but_visible(body: bytes, limits: LimitSettings) ->
     assert not any("root:" in value for _, value in got)  # nothing was resolved
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://x.example/s.xsd"/>',
+        b'<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></r>',
+        b'<?xml-stylesheet type="text/xsl" href="http://x.example/s.xsl"?><r/>',
+    ],
+)
+def test_xml_that_makes_a_parser_fetch_is_also_read_whole(body: bytes) -> None:
+    assert ("", body.decode()) in body_fields(post(body, "application/xml"))
+
+
 def test_xml_in_an_encoding_the_parser_does_not_know_is_read_as_text() -> None:
     body = b'<?xml version="1.0" encoding="EBCDIC-US"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
     v = post(body, "application/xml")  # the gateway's parser refuses it; the upstream's may not

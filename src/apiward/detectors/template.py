@@ -748,6 +748,10 @@ def compressed_gadget(raw: str) -> Hit | None:
     return Hit(Category.SSTI, 0.9, "ssti.compressed-serialized", raw, 0, min(len(raw), 40))
 
 
+# a lookup with no lookup inside it, inside another one's name: "${main:\\l}" in "${j${main:\\l}ndi:...}"
+_INNER_LOOKUP = re.compile(r"(?<=[^\s])\$\{[^${}\s]{0,40}\}(?=[^\s}])")
+
+
 def _log4shell(text: str) -> Hit | None:
     """Resolve nested case/default lookups, then look for a ``${name:`` that reaches out."""
     resolved = text
@@ -765,6 +769,15 @@ def _log4shell(text: str) -> Hit | None:
         # evasion has case or default lookups resolve to it
         raw_start = text.find("${")
         return Hit(Category.LOG4SHELL, 0.97, "log4shell.spelled-jndi", text, raw_start, min(len(text), raw_start + 60))
+    if "ndi" in compact and compact.count("${") >= 2 and "jndi" not in text:
+        # "${j${main:\\l}ndi:ldap://...}": a lookup that resolves to nothing cut into the name (Log4j
+        # versions and lookups differ in what an unknown key gives), "jndi" once it is taken out
+        bare = compact
+        for _ in range(3):
+            bare = _INNER_LOOKUP.sub("", bare)
+            if "${jndi:" in bare:
+                raw_start = text.find("${")
+                return Hit(Category.LOG4SHELL, 0.95, "log4shell.spelled-jndi", text, raw_start, min(len(text), raw_start + 60))
     pos = 0
     while True:
         start = compact.find("${", pos)
