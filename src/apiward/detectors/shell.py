@@ -520,18 +520,26 @@ def scan(text: str) -> list[Hit]:
         pickled = _BINARY_PICKLE_GLOBAL.search(text)
         if pickled is not None:
             return [Hit(Category.CMDI, 0.92, "cmdi.code-execution", text, pickled.start(), pickled.end())]
-    if ("executioncontext" in text or "get-variable" in text or "gcm" in text or "scriptblock" in text
-            or "${!" in text):
+    if "executioncontext" in text or "get-variable" in text or "(gcm" in text or "scriptblock" in text:
         trick = _SHELL_TRICKS.search(text)
         if trick is not None:
             return [Hit(Category.CMDI, 0.92, "cmdi.obfuscated-command", text, trick.start(), trick.end())]
+    if "${!" in text:
+        at = text.find("${!")
+        if _INDIRECT_NAME.match(text, at) is not None and _ASSIGNMENT_CHAIN.search(text, max(0, at - 48), at) is not None:
+            return [Hit(Category.CMDI, 0.92, "cmdi.obfuscated-command", text, max(0, at - 48), at + 3)]
     if "`" in text and "-" in text:
-        plain = _PS_TICK.sub("", text)
-        if plain != text:
-            cmdlet = _PS_CMDLET.search(plain)
+        for count, tick in enumerate(_PS_TICK.finditer(text)):
+            if count >= 8:
+                break
+            # "; g`et-l`ocalu`ser": PowerShell drops a backtick before a letter, so the cmdlet runs
+            # (read in a window around each such backtick: a long document is not searched whole)
+            start = max(0, tick.start() - 48)
+            # (a NUL for what precedes the window: its first word is no command start)
+            window = ("\x00" if start else "") + _PS_TICK.sub("", text[start : tick.start() + 48])
+            cmdlet = _PS_CMDLET.search(window)
             if cmdlet is not None:
-                # "; g`et-l`ocalu`ser": PowerShell drops a backtick before a letter, so the cmdlet runs
-                return [Hit(Category.CMDI, 0.9, "cmdi.obfuscated-command", plain, cmdlet.start(), cmdlet.end())]
+                return [Hit(Category.CMDI, 0.9, "cmdi.obfuscated-command", window, cmdlet.start(), cmdlet.end())]
     if "${run{" in text:
         # Exim's string expansion running a program ("root+${run{\x2fbin\x2fsh\t-c\t...}}@localhost",
         # CVE-2019-10149): the recipient a mail form hands to the MTA
@@ -561,11 +569,14 @@ _BINARY_PICKLE_GLOBAL = re.compile(
 _SHELL_TRICKS = re.compile(
     r"\$executioncontext\.invokecommand\.|\(get-variable[\s]{1,4}[a-z0-9_]{1,30}\)\.value"
     r"|\(gcm[\s]{1,4}[a-z*?]{1,30}-[a-z*?]{1,30}\)|\[scriptblock\]::create[\s]{0,4}\("
-    r"|[a-z_][a-z0-9_]{0,20}=[a-z_][a-z0-9_]{0,20};[\s]{0,4}\$\{![a-z_][a-z0-9_]{0,20}\}"
 )
+# (the assignment chain is read back from the "${!" it leads to: a search for it alone would try
+# every letter of a long value)
+_INDIRECT_NAME = re.compile(r"\$\{![a-z_][a-z0-9_]{0,20}\}")
+_ASSIGNMENT_CHAIN = re.compile(r"[a-z_][a-z0-9_]{0,20}=[a-z_][a-z0-9_]{0,20};[\s]{0,4}$")
 # PowerShell's escape character between letters ("g`et-p`ro`cess"), and a Verb-Noun cmdlet where a
 # command begins once it is gone
-_PS_TICK = re.compile(r"(?<=[a-z])`(?=[a-z])")
+_PS_TICK = re.compile(r"`(?<=[a-z]`)(?=[a-z])")  # (the backtick first: the engine skips to it)
 _PS_CMDLET = re.compile(r"(?:^|[;&|\n\"'(])[\s]{0,4}(?:get|set|new|invoke|start|remove|test|out|add|stop|copy|read)-[a-z]{3,30}\b")
 # "net stop w3svc": a known service stopped or started after a separator (kept out of `_STRONG`,
 # whose automaton this alternation pushed past RE2's memory budget: every value paid 10x)
