@@ -564,8 +564,8 @@ _BINARY_PICKLE_GLOBAL = re.compile(
     r"(?:system|popen|exec[a-z]{0,3}|eval|spawn[a-z]{0,3}|check_output|check_call|call|getoutput|run)\x94?\x93")
 # Obfuscators' ways to run a command built from pieces (kept out of `_STRONG`): PowerShell's
 # script-block factory and engine object, a variable read back to run ("&(Get-Variable q).Value"),
-# a cmdlet looked up by wildcard ("(gcm I*e-E*on)"), and bash's indirect expansion after an assignment
-# chain ("x=whoami;y=x;${!y}")
+# a cmdlet looked up by wildcard ("(gcm I*e-E*on)"); and bash's indirect expansion after an
+# assignment chain ("x=whoami;y=x;${!y}", the two patterns below)
 _SHELL_TRICKS = re.compile(
     r"\$executioncontext\.invokecommand\.|\(get-variable[\s]{1,4}[a-z0-9_]{1,30}\)\.value"
     r"|\(gcm[\s]{1,4}[a-z*?]{1,30}-[a-z*?]{1,30}\)|\[scriptblock\]::create[\s]{0,4}\("
@@ -1179,22 +1179,25 @@ _TOOL_SUBCOMMAND = re.compile(
 _HISTORY = re.compile(r"[\s]{0,4}history[\s]{0,4}(?:$|[`);|&#])")
 
 
+# (matched from the value's start: it gives up after a few dozen characters, whatever the length)
+_ONE_TOKEN = re.compile(r"[\s]{0,8}[^\s]{0,40}[\s]{0,8}")
+
+
 def _token_lead(text: str, at: int) -> bool:
     """What comes before the separator at ``at`` is one token or nothing ("admin", "1 ", "x"): the
     value a probe's separator is glued to, not a clause of prose."""
-    lead = text[:at].strip()
-    return len(lead) <= 40 and not any(ch.isspace() for ch in lead)
+    return _ONE_TOKEN.fullmatch(text, 0, at) is not None
 
 
 # commands that look a program up for a substitution to run: "`which nc` -e ...", "$(which id)"
 _LOOKUP_COMMANDS = frozenset({"which", "whereis"})
 # "dog; fish & chips": a word joined to the next by "&", "|", "and" or "or": prose
 _CONJUNCTION = re.compile(r"[\s]{1,4}(?:&|\||and|or)[\s]{1,4}([a-z]{2,20})(?:$|[\s,.!?])")
-# "echo <one word>" closing the value (or a ";" "#" "|" "&" after it, and the quote the probe reopens:
-# "1);echo vulnerable;'"): the marker a probe prints
 # the words probes print to find their output again ("admin ; echo vulnerable"): no sentence
 # echoes them, so a spaced separator before them is no prose
 _PROBE_MARKERS = frozenset({"vulnerable", "vulnerable.", "pwned", "hacked", "injected", "injectx"})
+# "echo <one word>" closing the value (or a ";" "#" "|" "&" after it, and the quote the probe reopens:
+# "1);echo vulnerable;'"): the marker a probe prints
 _ECHO_WORD = re.compile(r"[\s]{1,4}['\"]?[a-z0-9_\-]{1,30}['\"]?[\s]{0,4}(?:([;#|&])[\s]{0,4}['\"]?)?$")
 
 

@@ -216,7 +216,10 @@ _DISPOSITION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV
 
 
 def _plain_disposition(value: str) -> bool:
-    """True for 'form-data; name="a"; filename="b.png"': parameters and quoted strings only."""
+    """True for 'form-data; name="a"; filename="b.png"': parameters and quoted strings only (a
+    header longer than any browser writes is not: an unclosed quote makes the search quadratic)."""
+    if len(value) > 4096:
+        return False
     return _DISPOSITION_CHARS.issuperset(_QUOTED_STRING.sub("", value) if '"' in value else value)
 
 
