@@ -534,6 +534,8 @@ def test_a_standards_doctype_passes_an_attackers_does_not(doctype: str, blocked:
         ("http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/11.xsd", False),  # the namespace's own host
         ("http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd", False),
         ("http://www.topografix.com/GPX/1/1 gpx.xsd", False),  # a file beside the document
+        ("http://www.opengis.net/kml/2.2 http://schemas.opengis.net/kml/2.2.0/ogckml22.xsd", False),  # the same site
+        ("http://www.topografix.com/GPX/1/1 http://topografix.com.oast.example/gpx.xsd", True),
         ("http://a.b/ http://c5ipg3yqo8lcutvn8bghsptoff.oast.example/aai.xsd", True),  # another host: fetched from the attacker
     ],
 )

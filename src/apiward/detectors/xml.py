@@ -128,7 +128,7 @@ _STANDARDS_HOST = re.compile(r"(?:[a-z0-9\-]{1,30}\.){0,2}" + _STANDARDS_HOSTS)
 
 
 def _own_schema(text: str, schema: re.Match[str]) -> bool:
-    """``xsi:schemaLocation`` names each namespace's schema on the namespace's own host or a
+    """``xsi:schemaLocation`` names each namespace's schema on the namespace's own site or a
     standards body's ("http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/11.xsd" in
     a GPX track, a Maven POM, a SOAP or KML document): what a validating parser would fetch is the
     publisher's own file; a location on another host ("http://a.b/ http://x.oast.example/a.xsd")
@@ -147,9 +147,15 @@ def _own_schema(text: str, schema: re.Match[str]) -> bool:
             continue  # a schema file beside the document ("gpx.xsd")
         host = location_host.group(1)
         namespace_host = _URL_HOST.match(namespace)
-        if _STANDARDS_HOST.fullmatch(host) is None and (namespace_host is None or namespace_host.group(1) != host):
+        if _STANDARDS_HOST.fullmatch(host) is None and (
+                namespace_host is None or _site(namespace_host.group(1)) != _site(host)):
             return False
     return True
+
+
+def _site(host: str) -> str:
+    """The host's last two labels: "schemas.opengis.net" and "www.opengis.net" are one publisher."""
+    return ".".join(host.rsplit(".", 2)[-2:])
 
 
 def _pieces(text: str) -> list[Hit]:
