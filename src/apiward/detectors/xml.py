@@ -30,9 +30,10 @@ _XSLT = linear(
     r"<\?xml-stylesheet[^>]{0,200}\bhref[\s]{0,4}=[\s]{0,4}['\"]?(?:[a-z][a-z0-9+.\-]{0,10}:|//|\\\\)"
     r"|<xsl:[a-z\-]{1,30}[^>]{0,200}(?:\bdocument|system-property|unparsed-text|php:function|\bjava:|\bjs:)[\s]{0,4}\("
 )
-# the hosts of publishers of document types that applications' XML names
+# the hosts of publishers of document types and schemas that applications' XML names (and up to
+# two labels in front: "www.w3.org", "docs.oasis-open.org")
 _STANDARDS_HOSTS = (
-    r"(?:w3\.org|apple\.com|oasis-open\.org|docbook\.org|tei-c\.org|java\.sun\.com|jcp\.org|mybatis\.org"
+    r"(?:[a-z0-9\-]{1,30}\.){0,2}(?:w3\.org|apple\.com|oasis-open\.org|docbook\.org|tei-c\.org|java\.sun\.com|jcp\.org|mybatis\.org"
     r"|hibernate\.org|hibernate\.sourceforge\.net|springframework\.org|apache\.org|adobe\.com|nlm\.nih\.gov"
     r"|eclipse\.org|netbeans\.org|jboss\.org|puppycrawl\.com|checkstyle\.org|getahead\.org|opensymphony\.com)"
 )
@@ -51,7 +52,7 @@ _KNOWN_DOCTYPE = re.compile(
     # document; the attacker's DTD is on a host of their own or a path of the server's ("file:///...")
     r"|<!doctype[\s]{1,16}[a-z][a-z0-9:._\-]{0,40}[\s]{1,16}"
     r"(?:public[\s]{1,16}\\{0,2}[\"']-//[^\"'<>\[\]\\]{1,120}\\{0,2}[\"'][\s]{1,16}|system[\s]{1,16})\\{0,2}[\"']"
-    r"(?:[a-z0-9_\-][a-z0-9._\-]{0,60}\.dtd|https?://(?:[a-z0-9\-]{1,30}\.){0,2}" + _STANDARDS_HOSTS + r"/[a-z0-9/._\-]{1,120}\.dtd)"
+    r"(?:[a-z0-9_\-][a-z0-9._\-]{0,60}\.dtd|https?://" + _STANDARDS_HOSTS + r"/[a-z0-9/._\-]{1,120}\.dtd)"
     r"\\{0,2}[\"'][\s]{0,16}>"
 )
 # The other declarations of a DTD ("<!ELEMENT foo ANY >", "<!ATTLIST ...>"): only a DTD holds
@@ -125,7 +126,7 @@ def scan(text: str) -> list[Hit]:
 # a schemaLocation attribute's value: pairs of a namespace and the address of its schema
 _SCHEMA_LOCATION = re.compile(r"xsi:schemalocation[\s]{0,4}=[\s]{0,4}([\"'])([^\"'<>]{1,2000})\1")
 _URL_HOST = re.compile(r"https?://([a-z0-9.\-]{1,253})(?:[:/]|$)")
-_STANDARDS_HOST = re.compile(r"(?:[a-z0-9\-]{1,30}\.){0,2}" + _STANDARDS_HOSTS)
+_STANDARDS_HOST = re.compile(_STANDARDS_HOSTS)
 
 
 def _own_schema(text: str, schema: re.Match[str]) -> bool:

@@ -20,12 +20,11 @@ from defusedxml.ElementTree import DefusedXMLParser
 from apiward.core import Field, Source
 from apiward.http.fieldlist import BodySyntaxError, FieldList, name_segment, too_deep, too_many_fields
 
-# Linear: a fixed prefix, then a bounded alternation of literals.
-_DTD = re.compile(rb"<!\s*(?:doctype|entity|element|attlist)", re.IGNORECASE)
-# what makes a parser fetch a document besides a DTD: a schema location, an XInclude, a stylesheet
-# (their attributes become fields with no sign of what the parser does with them: the document is
-# read whole too, for the XXE analyser)
-_FETCHES = re.compile(rb"schemalocation|xinclude|xml-stylesheet", re.IGNORECASE)
+# What the XXE analyser reads in the document whole, in one pass: a DTD's declarations, and what
+# else makes a parser fetch a document (a schema location, an XInclude, a stylesheet), whose
+# attributes become fields with no sign of what the parser does with them.
+# Linear: literal alternatives (the first behind a fixed prefix).
+_READ_WHOLE = re.compile(rb"<!\s*(?:doctype|entity|element|attlist)|schemalocation|xinclude|xml-stylesheet", re.IGNORECASE)
 # HTML elements that run script or load a page, a plug-in or the base of every link: a document
 # holding one is markup for a browser (an XSS payload posted as XML: ``<script src=...>``,
 # ``<iframe src=...>``), and its fields alone lose the element that makes an address active.
@@ -98,7 +97,7 @@ def parse_xml(data: bytes, text: str, max_depth: int, out: FieldList) -> None:
 
     Raises `BodySyntaxError` when the body is not well-formed XML.
     """
-    keep_raw = _DTD.search(data) is not None or _FETCHES.search(data) is not None
+    keep_raw = _READ_WHOLE.search(data) is not None
     builder = _BoundedBuilder(max_depth, out.limit - len(out.items), out.limit)
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     root: Element | None
