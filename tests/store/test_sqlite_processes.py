@@ -1,21 +1,25 @@
-"""Several worker processes writing one SQLite file at once lose nothing and corrupt nothing."""
+"""Several worker processes opening and writing one SQLite file at once lose nothing and corrupt nothing."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sample_events import run
 
 from apiward.store import open_store
 
+WORKERS = 6
 WORKER = """
-import asyncio, sys
+import asyncio, sys, time
 from apiward.core import Event
 from apiward.store import open_store
 
-async def main(url, worker):
+async def main(url, worker, start):
+    while time.time() < start:  # spin, so that every worker opens the new file at the same instant
+        pass
     store = open_store(url)
     for batch in range(10):
         events = [
@@ -26,20 +30,23 @@ async def main(url, worker):
         await store.write_batch(events)
     await store.close()
 
-asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3])))
 """
 
 
 def test_concurrent_processes_share_one_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(w)], stderr=subprocess.PIPE) for w in range(4)]
+    start = str(time.time() + 1.0)  # after every interpreter has imported apiward
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, url, str(w), start], stderr=subprocess.PIPE) for w in range(WORKERS)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
 
     async def check() -> None:
         store = open_store(url)
-        assert await store.count_by("client_ip") == [(f"192.0.2.{w}", 500) for w in range(4)]
+        assert await store.count_by("client_ip") == [(f"192.0.2.{w}", 500) for w in range(WORKERS)]
         await store.close()
 
     run(check())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -96,7 +97,7 @@ class SQLiteStore:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             _migrate(conn)
         except BaseException:
@@ -181,6 +182,31 @@ class SQLiteStore:
         finally:
             self._closed = True
             self._executor.shutdown(wait=False)
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting out another process that holds its lock.
+
+    Changing the journal mode can fail with "database is locked" at once, without calling the
+    busy handler (SQLite does so where waiting could deadlock, e.g. while another process first
+    opens or switches the same file), so ``busy_timeout`` alone does not cover it.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc)
+    return "locked" in message or "busy" in message
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
