@@ -468,6 +468,22 @@ def test_upload_file_name_headers_even_when_plain(header: str, name: str, flagge
     assert (f"header.{header}" in blocking(found)) is flagged
 
 
+@pytest.mark.parametrize(
+    ("content", "blocked"),
+    [(b"Pineapple. Pizza.\nSecond line.", False), (b"x' UNION SELECT password FROM users--", True)],
+)
+def test_a_multipart_body_with_bare_lf_line_endings_is_judged_by_its_fields(content: bytes, blocked: bool) -> None:
+    """PHP and Go read such a body; its part headers are not a header injection."""
+    body = (
+        b"--b\nContent-Disposition: form-data; name=\"note\"\nContent-Type: text/plain; charset=utf-8\n\n"
+        + content + b"\n--b\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\n\nhello\n--b--\n"
+    )
+    headers = [*BROWSER, ("content-type", "multipart/form-data; boundary=b")]
+    found = blocking(stage().findings(request("POST", "/upload", headers=headers, body=body)))
+    assert "body" not in found
+    assert ("body.note" in found) is blocked
+
+
 def test_script_hidden_before_an_image_extension_in_multipart() -> None:
     body = (
         b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"test. php.jpg\"\r\n"

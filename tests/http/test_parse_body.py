@@ -279,6 +279,20 @@ def test_multipart_fields_and_filenames() -> None:
     ]
 
 
+def test_multipart_with_bare_lf_line_endings_is_read_as_php_and_go_read_it() -> None:
+    body = multipart(
+        ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),
+        ('Content-Disposition: form-data; name="doc"; filename="../../shell.php"\r\nContent-Type: text/plain', b"<?php system($_GET['c']); ?>"),
+    ).replace(b"\r\n", b"\n")
+    v = post(body, MP)
+    assert v.body_kind is BodyKind.MULTIPART
+    assert body_fields(v) == [
+        ("title", "hello ' or 1=1"),
+        ("doc#filename", "../../shell.php"),
+        ("doc", "<?php system($_GET['c']); ?>"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("ctype", "read"),
     [

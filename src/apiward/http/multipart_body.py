@@ -14,7 +14,8 @@ charset, or the byte order mark / NUL pattern of its first bytes: an SVG saved a
 as that text. A part with ``Content-Transfer-Encoding: base64`` or ``quoted-printable``
 (deprecated by RFC 7578, still decoded by some servers) is inspected both as sent and decoded; a
 part in a declared EBCDIC charset both as UTF-8 and in that charset
-(`apiward.http.charset.ebcdic_codec`).
+(`apiward.http.charset.ebcdic_codec`). A body whose lines end in a bare LF, which PHP's and Go's
+readers accept, is read as they read it (its LFs as CRLFs, so a part's content keeps CRs it lacked).
 """
 
 from __future__ import annotations
@@ -228,6 +229,9 @@ def parse_multipart(data: bytes, params: dict[str, str], out: FieldList) -> None
     boundary = params.get("boundary", "")
     if not boundary:
         raise BodySyntaxError("multipart body without a boundary parameter")
+    if b"\r\n" not in data and b"\n" in data:
+        # bare LF line endings, which PHP's and Go's multipart readers accept: read as they read it
+        data = data.replace(b"\n", b"\r\n")
     parts = _split_parts(data, boundary, out)
     items = out.items
     for index, part in enumerate(parts):
