@@ -196,11 +196,12 @@ def scan(text: str) -> list[Hit]:
             m = _WHOLE_CALL.fullmatch(text)
             if m is not None:
                 name = m.group(1)
-                empty = text[text.find("(") + 1 :].strip(" )") == ""
+                argument = text[text.find("(") + 1 :].strip(" )")
                 if (name in BUILTINS or name.startswith(_BUILTIN_PREFIXES)) and _NAMED_ARGUMENT.match(
-                        text, text.find("(") + 1) is None and not (empty and name in _QUERY_COLUMNS):
-                    # ("count()" with nothing to count is a column of an analytics query: Sentry's
-                    # "field=count()"; "strip_tags()", "is_array()" name a PHP function to see it run)
+                        text, text.find("(") + 1) is None and not (argument in ("", "*") and name in _QUERY_COLUMNS):
+                    # ("count()" with nothing to count, or "count(*)", is a column of a query:
+                    # Sentry's "field=count()"; "strip_tags()", "is_array()" name a PHP function to
+                    # see it run)
                     keep(0.6, "php.value-is-call", m.start(1), m.end())
     if "$" in text and "{" in text and (best is None or best.score < 0.88):
         m = _VARIABLE_VARIABLE.search(text)

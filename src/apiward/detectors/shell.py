@@ -974,6 +974,8 @@ def _glob_path(text: str) -> tuple[int, int] | None:
         segments = [s for s in found.split("/") if s]
         if len(segments) < 2 or not all(any(c.isalpha() or c in "?*[" for c in s) for s in segments):
             continue
+        if "*" not in found and "[" not in found and all(s == "?" for s in segments if "?" in s):
+            continue  # "/w/?/projects/?/board": a route with its ids masked (RUM view names); no system directory has one letter
         wild = found.count("?") + found.count("*")
         if "[" in found:
             # /etc/pa[s]swd, /usr/bin/[u]name: a character class spelling a sensitive path
@@ -1007,6 +1009,11 @@ _NAMED_IN_PROSE = frozenset(
     sqlite3 powershell pwsh bash zsh fish ssh ftp sftp telnet gcc clang tar zip unzip 7z gzip rpm yum dnf
     apt-get openssl gpg whois ping dig netstat nmap crontab awk sed grep curl wget jshell irb ansible knife
     redis-cli mongo mongosh expect tree sort more less file finger""".split()
+)
+# after a language's name: a dotted API name that is no script file, then plain words ("time.sleep not working")
+_API_NAME_THEN_WORDS = re.compile(
+    r"[\s]{1,4}[a-z_][a-z0-9_]{0,30}\.(?!(?:py|pl|rb|php|sh|js|jar|class|exe|bat|ps1|lua|groovy)\b)[a-z_][a-z0-9_]{1,30}"
+    r"(?:\(\))?(?:[\s]{1,4}[a-z']{2,20}){1,8}[\s?.!]{0,4}"
 )
 # a tool asked for its version or usage, nothing after: "-v", "--version", "-version", "--help"
 _VERSION_QUERY = re.compile(r"[\s]{1,4}(?:-v|-V|--version|-version|-h|--help|-help|/\?)[\s]{0,4}")
@@ -1562,6 +1569,8 @@ def _command_at(
         if (args and (name in _NAMED_IN_PROSE or name in _DEV_TOOLS) and raw == name
                 and _VERSION_QUERY.fullmatch(rest) is not None):
             return None  # "perl -v", "python --version", "java -version": a developer's question, not a command
+        if args and name in _NAMED_IN_PROSE and raw == name and _API_NAME_THEN_WORDS.fullmatch(rest) is not None:
+            return None  # "python time.sleep not working", "java string.format example": a search about an API
         if (args and name in _NAMED_IN_PROSE and raw == name and rest.lstrip()[:1] in ("|", ";")
                 and _tag_list(text, rest.lstrip()[0])):
             return None  # "Python | Django | Flask", "java; spring; hibernate": a list of tags that opens with one

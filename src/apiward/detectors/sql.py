@@ -897,9 +897,12 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             text[qpos + 1 : rest[0].start].strip() == "+"):
         more = (0.88, "sqli.break-expression", qpos, rest[0].end + 1)  # "' + char(39) + '"
     if more is None and len(rest) >= 4 and rest[0].kind == "," and rest[0].start == qpos + 1 and (
-            rest[1].kind == "b" and rest[2].value == "=" and rest[3].kind in "sn" and rest[3].value[:1] == text[qpos]):
+            rest[1].kind == "b" and rest[2].value == "=" and rest[3].kind in "sn" and (
+                rest[3].value[:1] == text[qpos] or (rest[3].kind == "n" and len(rest) >= 7 and rest[4].kind == ","
+                                                    and rest[5].kind == "b" and rest[6].value == "="))):
         # "', password='x", "x', role='admin' where '1'='1": the string closed and a column assigned
-        # a string of the value's choosing, in the SET list of an UPDATE
+        # a string of the value's choosing, in the SET list of an UPDATE ("', is_admin=1, bio='": a
+        # number, and the next column reopens the string)
         more = (0.9, "sqli.break-assignment", qpos, rest[3].start + 1)
     if more is None and len(rest) >= 3 and rest[0].value == "as" and rest[1].value[:1] in "`'\"" and (
             rest[2].value == "from"):
