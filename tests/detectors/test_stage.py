@@ -554,6 +554,7 @@ def test_a_standards_doctype_passes_an_attackers_does_not(doctype: str, blocked:
         ("http://www.topografix.com/GPX/1/1 http://topografix.com.oast.example/gpx.xsd", True),
         ("http://x.oastify.com/ns http://x.oastify.com/a.xsd", True),  # a testing tool's callback, whatever the namespace
         ("http://203.0.113.7/ns http://203.0.113.7/a.xsd", True),
+        ("http://0xcb007107/ns http://0xcb007107/a.xsd", True),  # the same address in another notation
         ("http://a.b/ http://c5ipg3yqo8lcutvn8bghsptoff.oast.example/aai.xsd", True),  # another host: fetched from the attacker
     ],
 )

@@ -17,7 +17,7 @@ from html.entities import html5
 from apiward.core import Category
 from apiward.detectors.hit import Hit
 from apiward.detectors.linear import linear
-from apiward.detectors.ssrf import OOB_ZONES
+from apiward.detectors.ssrf import OOB_ZONES, parse_host
 
 _ENTITY = re.compile(r"<!entity[\s]{1,16}(%[\s]{1,16})?[^\s>]{1,64}[\s]{1,16}(system|public)?")
 _DOCTYPE = re.compile(r"<!doctype[\s]{1,16}[^\s>\[]{1,64}[\s]{0,16}(\[|system|public)")
@@ -154,7 +154,7 @@ def _own_schema(text: str, schema: re.Match[str]) -> bool:
         # the namespace's own site, a schema file on a named host that is no testing tool's callback
         # (the document's writer names both: an attacker's own pair passes, an out-of-band probe's not)
         if (namespace_host is None or _site(namespace_host.group(1)) != _site(host) or not location.endswith(".xsd")
-                or host.replace(".", "").isdigit() or host.endswith(OOB_ZONES)):
+                or host.replace(".", "").isdigit() or parse_host(host) is not None or host.endswith(OOB_ZONES)):
             return False
     return True
 
