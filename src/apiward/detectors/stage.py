@@ -598,6 +598,16 @@ class DetectionStage:
                     if hit.category in (Category.SQLI, Category.LDAPI, Category.CMDI):
                         self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
                                   self._evidence(hit, named[0]))
+            password = credentials.partition(":")[2] if credentials is not None else ""
+            if " " in password and len(password) >= 8:
+                # a password with words in it: a random one has no blanks; "' OR 1=1--" or a reverse
+                # shell is read by the login's query or the device's script; only what the analysers
+                # are sure of counts (a passphrase's punctuation is its own business)
+                spoken = self._analyse_value(password)
+                for hit in spoken[1] if spoken is not None else ():
+                    if hit.category in (Category.SQLI, Category.CMDI) and hit.score >= 0.9:
+                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
+                                  self._evidence(hit, spoken[0]))
             if credentials is not None and ("${" in credentials or "()" in credentials):
                 decoded = self._analyse_value(credentials)
                 if decoded is not None:

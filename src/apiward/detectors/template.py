@@ -235,6 +235,21 @@ _DOTTED_NAME = re.compile(r"[a-z0-9_$]{1,60}(?:\.[a-z0-9_$]{1,60}){0,12}")
 _CLASS_USED = re.compile(r"(?:\bt[\s]{0,4}\(|\bnew[\s]{1,4}|@type|\$type|class[\s]{0,4}[=:])[\s\"':=]{0,8}$")
 
 
+# a DNS name (and port) from a match's start: dotted labels that end in a top-level domain
+_HOST_NAME = re.compile(
+    r"[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,6}\.(?:com|org|net|io|dev|app|cloud|internal|local|lan|corp|example|test|"
+    r"[a-z]{2})(?::[0-9]{1,5})?(?=$|[/?#])"
+)
+
+
+def _host_name(text: str, start: int) -> bool:
+    """The package name at ``start`` is the start of a host name: the whole value (a Host header) or
+    a URL's authority ("://", "//" or "@" before it)."""
+    if start > 0 and not text.endswith(("//", "@"), 0, start):
+        return False
+    return _HOST_NAME.match(text, start) is not None
+
+
 def _thrown_class(text: str, start: int) -> bool:
     """The Java name at ``start`` is an exception or error class named in an error message, a stack
     trace or a search ("java.lang.OutOfMemoryError: Java heap space"), and nothing uses it as a
@@ -566,7 +581,10 @@ def scan(text: str) -> list[Hit]:
                                 or _stack_frame(text, java.start()) or _null_reference(text, java.start())
                                 # JSF's own names in its resource URLs and requests ("/javax.faces.resource/jsf.js",
                                 # "ln=javax.faces", "javax.faces.partial.ajax=true"): the framework, no gadget
-                                or text.startswith("javax.faces", java.start())):
+                                or text.startswith("javax.faces", java.start())
+                                # "weblogic.corp.example:7001", "https://freemarker.apache.org/docs/": a
+                                # host named after the product, in a Host header or a URL's authority
+                                or _host_name(text, java.start())):
             break
         java = JAVA_PACKAGES.search(text, java.end())
     if java is not None:
