@@ -49,7 +49,7 @@ def test_fast_paths_run_on_real_cases() -> None:
     assert not inert("1 or 1") and not inert("/etc/passwd")
     # a fetch URL without its "//", a cluster-internal name
     for value in ("http:127.0.0.1", "http:/2852039166", "kubernetes.default.svc.cluster.local/", "abc//127.0.0.1/admin",
-                  "web.config.bak"):
+                  "web.config.bak", "default.aspx.", "web.config. . ."):
         assert not inert(value) and scan_value(value), value
     # base64 of text after a comma and a dot, or padded with blanks: normalisation decodes
     # the stripped value and its dotted segments

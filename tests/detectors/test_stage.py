@@ -717,7 +717,9 @@ def test_with_the_shipped_model(shipped_model) -> None:  # type: ignore[no-untyp
 
 def test_headers_that_name_hosts_are_never_ssrf_for_the_model_either(shipped_model) -> None:  # type: ignore[no-untyped-def]
     stage = DetectionStage(DetectionSettings(model_alone=0.0), shipped_model)
-    for host in ("localhost:8080", "127.0.0.1:8000", "internal-api:9000", "metadata.google.internal"):
+    # (a cloud metadata service's name or address is the one host these headers are read for:
+    # test_a_host_header_naming_a_metadata_service_is_ssrf)
+    for host in ("localhost:8080", "127.0.0.1:8000", "internal-api:9000", "metadata:8080"):
         headers = [(name, value) for name, value in BROWSER if name != "host"] + [("host", host), ("origin", f"http://{host}")]
         found = stage.findings(request(headers=headers))
         assert not [f for f in found if f.category is Category.SSRF], (host, found)
@@ -1674,3 +1676,36 @@ def test_a_token_with_a_quote_appended_is_the_error_probe(cookie: str, blocked: 
 def test_a_well_formed_media_type_or_language_list_has_no_finding(name: str, value: str) -> None:
     headers = [(k, v) for k, v in BROWSER if k != name] + [(name, value)]
     assert not [f for f in stage().findings(request(headers=headers)) if f.location == f"header.{name}"]
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "flagged"),
+    [
+        ("host", "169.254.169.254", True),
+        ("host", "169.254.169.254:80", True),
+        ("host", "0xa9fea9fe", True),  # the same address in hex
+        ("host", "[fd00:ec2::254]", True),
+        ("host", "metadata.google.internal", True),
+        ("x-forwarded-host", "169.254.169.254", True),
+        # a service behind the gateway may be called "metadata"; an internal or loopback host is no metadata service
+        ("host", "metadata:8080", False),
+        ("host", "127.0.0.1:8080", False),
+        ("x-forwarded-host", "10.0.0.5:8443", False),
+        ("host", "shop.example.com", False),
+    ],
+)
+def test_a_host_header_naming_a_metadata_service_is_ssrf(header: str, value: str, flagged: bool) -> None:
+    headers = [(name, v) for name, v in BROWSER if name != header] + [(header, value)]
+    found = blocking(stage().findings(request("GET", "/latest/meta-data/", headers=headers)))
+    assert (found.get(f"header.{header}") is Category.SSRF) is flagged, found
+
+
+def test_a_passports_machine_readable_zone_is_not_the_models(shipped_model) -> None:  # type: ignore[no-untyped-def]
+    """Its "<" fillers are no shell redirections; an identity check posts it as read off the document."""
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    headers = [*BROWSER, ("content-type", "application/json")]
+    mrz = "P<VNMNGUYEN<<THI<MINH<<<<<<<<<<<<<<<<<<<<<<<\nOF77695355VNM9608203F3206294<<<<<<<<<<<<<<06"
+    found = blocking(stage.findings(request("POST", "/api/v2/documents/mrz", headers=headers, body=json.dumps({"mrz": mrz}).encode())))
+    assert found == {}
+    attack = json.dumps({"mrz": "P<GBR; cat </etc/passwd"}).encode()
+    assert blocking(stage.findings(request("POST", "/api/v2/documents/mrz", headers=headers, body=attack))) != {}

@@ -82,6 +82,10 @@ STRICT = (
     # appliances' configuration (pfSense's, FortiOS's session table), the Active Directory database,
     # a remote-desktop manager's saved connections
     "cf/conf/config.xml", "/conf/config.xml", "dev/cmdb/", "windows/ntds/", "ntds.dit", "mremoteng/confcons.xml",
+    # Windows' credential stores and a user's class hive, browsers' saved logins and keys, an SSH
+    # server's host keys (ProgramData\ssh on Windows)
+    "microsoft/credentials/", "microsoft/protect/", "microsoft/vault/", "usrclass.dat", "user data/local state",
+    "user data/default/login data", "/key4.db", "ssh/ssh_host_",
     # BIG-IP's and NetScaler's configuration (with their accounts), a hosting panel's own database
     "config/bigip.conf", "config/bigip_user.conf", "nsconfig/ns.conf", "server/panel/data/default.db",
 )
@@ -276,7 +280,7 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|;\.|;/|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+_TRIGGER = linear(r"^msl:|appdata|ssh_host_|usrclass|user data/|key4\.db|\.(?:config|aspx?|asa|asax|ashx|asmx|axd|cshtml|vbhtml|inc|ini)[ ]{0,2}\.[. ]{0,8}$|;\.|;/|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -329,7 +333,12 @@ _CODE_CHARS = re.compile(r"[;|&$`'\"<>(){}\[\]=\\%*]|\.\.")
 _STEPS_ONLY = re.compile(r"/?(?:\.{2,3}/+)+|/(?:\.{2,3}/+)*\.{2,3}|\.\.")
 _PUA_SLASH = re.compile(r"\.\.[\x00-\x20]{0,2}[\uf025\uefc8]")
 _WINDOWS_TRAILING = re.compile(r"(?:[. ]|/\.)+$")
+# the URL schemes bundlers give source files in source maps and stack traces
+_SOURCE_MAP_SCHEMES = ("webpack://", "webpack-internal://", "app:///", "turbopack://", "rsc://")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
+_TRAILING_DOT_SOURCE = re.compile(
+    r"[a-z0-9_\-]{1,60}\.(?:config|aspx?|asa|asax|ashx|asmx|axd|cshtml|vbhtml|inc|ini)[ ]{0,2}\.[. ]{0,8}"
+)
 
 
 def scan(text: str) -> list[Hit]:
@@ -344,6 +353,11 @@ def scan(text: str) -> list[Hit]:
             best = Hit(Category.TRAVERSAL, score, rule, text, start, end)
 
     norm = text.replace("\\", "/") if "\\" in text else text
+    if norm[-1:] in (".", " ") and _TRAILING_DOT_SOURCE.fullmatch(norm) is not None:
+        # "web.config.", "default.aspx. . .": an IIS / ASP.NET page or settings file by a name Windows
+        # reads without its trailing dots, which the server's handler for the type no longer claims
+        # (an upload's "shell.php." is judged by the upload rules)
+        keep(0.85, "traversal.trailing-dot-source", 0, len(norm))
     if norm[-1:] in (".", " ") and "/" in norm and (":/" in norm[:3] or "\\" in text):
         bare = _WINDOWS_TRAILING.sub("", norm)
         if bare != norm and "/" in bare and bare[-1:] not in ("", ".", "/"):
@@ -386,6 +400,10 @@ def scan(text: str) -> list[Hit]:
         end = first.end()
         if target is not None and target.start() - first.end() < 200 and not _past_the_path(norm, first.end(), target.start()):
             keep(0.97, "traversal.sensitive-file", first.start(), target.end())
+        elif norm.startswith(_SOURCE_MAP_SCHEMES) and "%" not in text and steps <= 8:
+            # "webpack://_N_E/../../packages/ui/src/List.tsx": a bundler's name for a source file in a
+            # browser SDK's error report (Sentry's stack frames); no server opens it (a label only)
+            keep(0.1, "traversal.source-map-path", first.start(), end + 12)
         elif (steps <= 2 and "%" not in text and "\\" not in text and _relative_asset(norm, first.end())
               and not _is_url_path(norm, first.start())):  # (a URL's own path is judged below, as before)
             # "../img/logo.png", "url('../../fonts/a.woff')": a relative link from a page or a

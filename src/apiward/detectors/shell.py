@@ -1027,6 +1027,8 @@ _RUNTIME_VERSION = re.compile(r"[\s]{1,8}(?:\([\s]{0,2}v?[0-9]{1,4}(?:\.[0-9]{1,
 _DEV_TOOLS = frozenset({"docker", "podman", "kubectl", "git", "npm", "pip", "pip3", "pipx", "python", "python3",
                         "node", "java", "gcc", "clang", "apt-get", "yum", "dnf", "brew"})
 # prefixes that are tools, never words of prose
+# the programs a proof of concept starts on Windows ("| start calc")
+_DEMO_PROGRAMS = frozenset({"calc", "calc.exe", "notepad", "notepad.exe", "mspaint", "mspaint.exe"})
 _TOOL_PREFIXES = frozenset({"nohup", "strace", "ltrace", "sudo", "doas", "busybox", "stdbuf", "unbuffer", "setsid"})
 # ordinary words that start a command line when an absolute path (of two segments or more) follows
 # (not cd, dd, du, df: "CD /DVD/Blu-ray player" is a product)
@@ -1144,7 +1146,8 @@ _OWN_OPTIONS = {
     "tar": re.compile(r"[\s]{1,4}-?[cxtruzjvfpa]{2,6}[\s]{1,4}\S"),
     "ip": re.compile(r"[\s]{1,4}(?:a|addr|address|r|route|link|neigh|n|rule|-[46]|-br)(?:$|[\s;|&])"),
     "dig": re.compile(r"[\s]{1,4}(?:@[a-z0-9.:\-]{1,60}|[a-z0-9\-$`(){}]{1,63}\.[a-z0-9.\-]{2,80}(?:$|[\s;|&#])|-[xt4-6]\b|\+[a-z]{2,12}\b)"),
-    "sc": re.compile(r"[\s]{1,4}(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"),
+    "sc": re.compile(r"[\s]{1,4}(?:(?:query|queryex|qc|create|config|delete|sdshow|\\\\)(?:$|[\s;|&])"
+                     r"|(?:stop|start|pause)[\s]{1,4}[a-z0-9_\-]{2,40}(?:$|[\s;|&]))"),  # "& sc stop WinDefend"
     "route": re.compile(r"[\s]{1,4}(?:print|-n|-4|-6|add|delete)(?:$|[\s;|&])"),
     "attrib": re.compile(r"[\s]{1,4}[+\-][rahsi](?:$|[\s])"),
     # "query user", "query session": the terminal-services query, the value's end after it
@@ -1443,7 +1446,8 @@ def _command_at(
         after = _WORDS.match(rest.lstrip())  # "& call whoami", "& start cmd": cmd.exe running a program
         word = after.group(0) if after is not None else ""
         # (or a program named by variables: "& set x=who& set y=ami& call %x%%y%")
-        args = word in _SHELLS or _program_no_prose_names(word) or _CMD_VARIABLES.match(rest.lstrip()) is not None
+        args = (word in _SHELLS or word in _DEMO_PROGRAMS or _program_no_prose_names(word)
+                or _CMD_VARIABLES.match(rest.lstrip()) is not None)
     elif not args and name in _PREFIXES and separator in (";", "|", "||", "&&", "&", "\n", "`", "$("):
         after = _WORDS.match(rest.lstrip())  # "; time whoami", "| watch netstat": a prefix running a program
         if name in ("exec", "builtin", "command") and after is not None and after.group(0) in DISTINCT_COMMANDS and (

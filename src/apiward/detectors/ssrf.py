@@ -208,12 +208,31 @@ def parse_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
 
 
 _SHARED_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
+# cloud instance metadata services (AWS / GCP / Azure / OpenStack, Alibaba, Oracle, AWS over IPv6, ECS
+# task credentials, Azure's WireServer: public but answering only inside)
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2",
+                                "168.63.129.16"})
+
+
+def metadata_host(value: str) -> bool:
+    """A Host-like header value (``host[:port]``, the first of a list) that names a cloud metadata
+    service, by name or by address in any notation."""
+    host = value.split(",", 1)[0].strip().lower().rstrip(".")
+    if host.startswith("["):
+        host = host[: host.find("]") + 1] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if host in METADATA_HOSTS:
+        # a cloud's own name ("metadata.google.internal"); not a bare "metadata" or the cluster's
+        # API ("kubernetes.default"), which a service behind this gateway may be called
+        return "." in host and not host.startswith("kubernetes")
+    addr = parse_host(host)
+    return addr is not None and str(addr) in METADATA_ADDRESSES
 
 
 def _internal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[float, str] | None:
     # 168.63.129.16: Azure's WireServer (VM agent, extension settings), public but answering only inside
-    if str(addr) in ("169.254.169.254", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "169.254.170.2",
-                     "168.63.129.16"):
+    if str(addr) in METADATA_ADDRESSES:
         return (0.97, "ssrf.metadata")
     if addr.is_loopback or addr.is_unspecified:
         return (0.93, "ssrf.loopback")

@@ -97,6 +97,9 @@ _NO_SSRF_LOCATIONS = frozenset(f"header.{name}" for name in NO_SSRF_HEADERS)
 # few spellings of them, reads a cut or reordered list ("...,text/plain;q=0.8,ima>") as markup
 _NO_MODEL_ALONE_LOCATIONS = frozenset(
     f"header.{name}" for name in ("accept", "content-type", "accept-language", "accept-charset"))
+# a travel document's machine-readable zone, as an identity check reads it off a passport or an ID card:
+# two or three lines of 30, 36 or 44 capitals, digits and "<" fillers ("P<GBRSMITH<<JOHN<<<<...")
+_MRZ = re.compile(r"(?:[A-Z0-9<]{30}|[A-Z0-9<]{36}|[A-Z0-9<]{44})(?:\r?\n(?:[A-Z0-9<]{30}|[A-Z0-9<]{36}|[A-Z0-9<]{44})){0,2}")
 _LIST_HEADERS = frozenset({"accept", "content-type", "accept-language", "accept-charset"})
 # one item of such a list: a media range ("text/html", "*/*", "application/vnd.api+json"), a charset or
 # a language tag ("en-US", "*"); then its parameters ("q=0.9", "charset=utf-8", "boundary=x", "v=b3")
@@ -583,6 +586,10 @@ class DetectionStage:
             # a cookie is sent as written: its URL percent-encoded ("http%3A%2F%2F...%2500"), which the
             # application decodes
             self._include_rules(fld, unquote(value), scored)
+        if source is _HEADER and name in ("host", "x-forwarded-host") and len(value) <= 256 and ssrf.metadata_host(value):
+            # "Host: 169.254.169.254": a request for the metadata service, sent to a proxy that routes
+            # by the host it is asked for (no client of this API names that host)
+            self._add(scored, fld.location, Category.SSRF, 0.95, "ssrf.metadata-host", _short(value))
         if source is _HEADER and name == "authorization" and value[:6].lower() == "basic " and len(value) <= 1024:
             # the credentials of Basic authentication, base64 of "user:password": a lookup or a
             # function definition in them (a Log4Shell probe the server logs, Shellshock through a
@@ -754,6 +761,8 @@ class DetectionStage:
             if (hit.category is Category.SSRF and header and fld.name in NO_SSRF_HEADERS
                     and not (fld.name == "referer" and hit.rule in _FORGED_REFERER_RULES)
                     and not _forged_address_header(fld.name, fld.value)):
+                continue
+            if hit.category is Category.SQLI and _all_rows_filter(fld.name, fld.value):
                 continue
             if (hit.category is Category.CRLF and fld.source is Source.BODY and hit.rule in _HEADER_LINE_RULES
                     and _ENCODED_BREAK.search(normalized.views[0]) is None):
@@ -1017,7 +1026,10 @@ class DetectionStage:
                             or (category is Category.SQLI and len(text) <= 200
                                 and sql.QUOTED_ALTERNATIVES.fullmatch(text) is not None)
                             or (category is Category.SSTI and len(text) <= 200 and erb_field(text))
+                            or (category is Category.SQLI and _all_rows_filter(fld.name, text))
+                            or (len(text) <= 140 and "<<" in text and _MRZ.fullmatch(text) is not None)
                             or (category is Category.XSS and score >= policy and _inert_markup(text))):
+                        # (nor a passport's machine-readable zone, whose "<" fillers are no redirections)
                         # (nor XSS on rich text the HTML analyser read whole: links, images,
                         # formatting, with no handler, script URI or sink, cannot run script;
                         # nor on a no-op "javascript: void(0)" link)
@@ -1237,6 +1249,12 @@ def _unindexed(name: str) -> str:
     if name[0] == "[" and text[:1] == "." and text[1:2] != ".":
         return text[1:]
     return text
+
+
+def _all_rows_filter(name: str, value: str) -> bool:
+    """``where=1=1``: a filter parameter that is a SQL condition by design (ArcGIS's feature query,
+    whose map widgets ask for every feature this way), given the condition that selects all rows."""
+    return value.strip() in ("1=1", "1 = 1") and _last_name(name) == "where"
 
 
 def _last_name(name: str) -> str:

@@ -235,6 +235,8 @@ _DOTTED_NAME = re.compile(r"[a-z0-9_$]{1,60}(?:\.[a-z0-9_$]{1,60}){0,12}")
 _CLASS_USED = re.compile(r"(?:\bt[\s]{0,4}\(|\bnew[\s]{1,4}|@type|\$type|class[\s]{0,4}[=:])[\s\"':=]{0,8}$")
 
 
+_SPRING_RESOLVER_COOKIES = ("org.springframework.web.servlet.i18n.cookielocaleresolver.locale",
+                            "org.springframework.web.servlet.theme.cookiethemeresolver.theme")
 # a DNS name (and port) from a match's start: dotted labels that end in a top-level domain
 _HOST_NAME = re.compile(
     r"[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,6}\.(?:com|org|net|io|dev|app|cloud|internal|local|lan|corp|example|test|"
@@ -582,6 +584,8 @@ def scan(text: str) -> list[Hit]:
                                 # JSF's own names in its resource URLs and requests ("/javax.faces.resource/jsf.js",
                                 # "ln=javax.faces", "javax.faces.partial.ajax=true"): the framework, no gadget
                                 or text.startswith("javax.faces", java.start())
+                                # Spring MVC's own cookies for a visitor's locale and theme, by their default names
+                                or text.startswith(_SPRING_RESOLVER_COOKIES, java.start())
                                 # "weblogic.corp.example:7001", "https://freemarker.apache.org/docs/": a
                                 # host named after the product, in a Host header or a URL's authority
                                 or _host_name(text, java.start())):
@@ -600,6 +604,8 @@ def scan(text: str) -> list[Hit]:
             continue  # "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)"
         if _named_util_class(text, gadget.start(), gadget.end()):
             continue  # "java.util.concurrent.ConcurrentHashMap": a collection named (a search, a docs page)
+        if text.strip() in _SPRING_RESOLVER_COOKIES:
+            continue  # the name of Spring MVC's locale or theme cookie
         named.add(word)
         if len(named) >= 2 and "." in text[gadget.start() - 1 : gadget.start()]:
             keep(0.85, "ssti.java-gadget", gadget.start(), gadget.end())  # "runtime.forclosure": gadgets chained
