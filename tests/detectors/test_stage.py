@@ -1709,3 +1709,18 @@ def test_a_passports_machine_readable_zone_is_not_the_models(shipped_model) -> N
     assert found == {}
     attack = json.dumps({"mrz": "P<GBR; cat </etc/passwd"}).encode()
     assert blocking(stage.findings(request("POST", "/api/v2/documents/mrz", headers=headers, body=attack))) != {}
+
+
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ("where=1%3D1&outFields=*&f=json", False),  # ArcGIS's feature query for every feature
+        ("q=1%3D1", True),
+        ("where=1%3D1%20or%201%3D1&f=json", True),
+        ("where=1%3D1%27%20union%20select%20password%20from%20users--", True),
+    ],
+)
+def test_a_where_parameter_asking_for_all_rows(shipped_model, query: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    stage = DetectionStage(DetectionSettings(), shipped_model)
+    found = blocking(stage.findings(request(path="/arcgis/rest/services/Parcels/MapServer/0/query", query=query, headers=BROWSER)))
+    assert bool(found) is blocked, found

@@ -280,7 +280,9 @@ _GLUED_SYSTEM_PATH = re.compile(r"[^:/]/{1,6}(/(?:etc|var|usr|opt|srv|root|boot|
 # "../v2/users": a link from one API version to the same resource in its sibling version
 _VERSION_SIBLING = re.compile(r"v[0-9]{1,3}(?:\.[0-9]{1,3})?(?:$|[/?#])")
 _SELF_STEP = re.compile(r"/(?:\./){1,16}|/{2,8}")
-_TRIGGER = linear(r"^msl:|appdata|ssh_host_|usrclass|user data/|key4\.db|\.(?:config|aspx?|asa|asax|ashx|asmx|axd|cshtml|vbhtml|inc|ini)[ ]{0,2}\.[. ]{0,8}$|;\.|;/|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
+# the page and settings types IIS / ASP.NET serve through a handler, which a trailing dot gets past
+_IIS_SOURCE_TYPES = r"(?:config|aspx?|asa|asax|ashx|asmx|axd|cshtml|vbhtml|inc|ini)"
+_TRIGGER = linear(r"^msl:|appdata|ssh_host_|usrclass|user data/|key4\.db|\." + _IIS_SOURCE_TYPES + r"[ ]{0,2}\.[. ]{0,8}$|;\.|;/|keychains/|~[1-9]|panel/data/|\.key$|\.pypirc|\.sw[op]$|config\.(?:old|bak|orig|save)$|\.sqlite3$|\.(?:php[0-9]?|phtml|aspx?|asax|ashx|asmx|config|jspx?|cer):\.|^ephemeral:|systemversion\.plist|psreadline|cvs/|app_data/|^vid:msl:|\.sock|unattend|smsosd|filezilla|secrets/|::\$|:\$i30:|/conf/|\.git|\.bzr/|\.s3cfg|\.boto|\.dockerenv|\.idea/|\.vscode/|web\.config|mamp/|[\xe0\xe1][./]|"
                   "\ufffd[./]|" r"/repair/|\.bash|\.zsh|_history|\.netrc|panther|sysprep|pagefile|hiberfil|ntuser|recycle|winnt|meta-inf|drivers/etc|eula\.txt|license\.rtf|windowsupdate|inetsrv|/boot/|\.yml|master\.key|\.svn/|\.hg/|library/pref|0x2[ef]|0x5c|\.git/|-release|/opt/|/srv/|/etc/|/u01/|/etc_ro/|/mnt/mtd/|classpath|\.mdf$|ntds\.dit|confcons\.xml|[a-z]:[/\\]|~/|~[a-z0-9_\-]{1,32}/|\.aws|tomcat-users|\.\.;|\.log$|_log$|\.sql|\.axd|\.docker|\.kube|\.npmrc|\.pgpass|run/secrets|\.\.|etc/|proc/|win\.ini|boot\.ini|system32|://|%00|\x00|\\0|passwd|shadow|\.ssh|\.env|/var/|/root|/home/|web-inf|\.ht|config|/sys/|/tmp/|/usr/|/bin/|/dev/|/[a-z]{0,3}[?*][a-z?*]{0,3}/|(?:issue|hosts|group|\.ini)$|[/\\\\]{2}[?.][/\\\\]|settings\.php|appsettings|application[.\-]|wp-config|\.config$|base64,pd|/xampp/|/lampp/|/wamp")
 
 
@@ -336,9 +338,7 @@ _WINDOWS_TRAILING = re.compile(r"(?:[. ]|/\.)+$")
 # the URL schemes bundlers give source files in source maps and stack traces
 _SOURCE_MAP_SCHEMES = ("webpack://", "webpack-internal://", "app:///", "turbopack://", "rsc://")
 _ALIAS_STEP = re.compile(r"/[a-z0-9_\-]{1,30}\.\./")
-_TRAILING_DOT_SOURCE = re.compile(
-    r"[a-z0-9_\-]{1,60}\.(?:config|aspx?|asa|asax|ashx|asmx|axd|cshtml|vbhtml|inc|ini)[ ]{0,2}\.[. ]{0,8}"
-)
+_TRAILING_DOT_SOURCE = re.compile(r"[a-z0-9_\-]{1,60}\." + _IIS_SOURCE_TYPES + r"[ ]{0,2}\.[. ]{0,8}")
 
 
 def scan(text: str) -> list[Hit]:
