@@ -262,35 +262,33 @@ def test_a_quoted_filename_is_also_read_with_its_backslashes() -> None:
     assert body_fields(post(body, MP)) == [("f#filename", "report.pdf"), ("f", "x")]
 
 
+# a form field and a script upload, and the fields they are read as
+_FIELD_AND_SCRIPT = (
+    ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),
+    ('Content-Disposition: form-data; name="doc"; filename="../../shell.php"\r\nContent-Type: text/plain', b"<?php system($_GET['c']); ?>"),
+)
+_FIELD_AND_SCRIPT_READ = [
+    ("title", "hello ' or 1=1"),
+    ("doc#filename", "../../shell.php"),
+    ("doc", "<?php system($_GET['c']); ?>"),
+]
+
+
 def test_multipart_fields_and_filenames() -> None:
     body = multipart(
-        ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),
-        ('Content-Disposition: form-data; name="doc"; filename="../../shell.php"\r\nContent-Type: text/plain', b"<?php system($_GET['c']); ?>"),
+        *_FIELD_AND_SCRIPT,
         ('Content-Disposition: form-data; name="pic"; filename="cat.png"\r\nContent-Type: image/png', b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
         ('Content-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream', b""),
     )
     v = post(body, MP)
     assert v.body_kind is BodyKind.MULTIPART
-    assert body_fields(v) == [
-        ("title", "hello ' or 1=1"),
-        ("doc#filename", "../../shell.php"),
-        ("doc", "<?php system($_GET['c']); ?>"),
-        ("pic#filename", "cat.png"),
-    ]
+    assert body_fields(v) == [*_FIELD_AND_SCRIPT_READ, ("pic#filename", "cat.png")]
 
 
 def test_multipart_with_bare_lf_line_endings_is_read_as_php_and_go_read_it() -> None:
-    body = multipart(
-        ('Content-Disposition: form-data; name="title"', b"hello ' or 1=1"),
-        ('Content-Disposition: form-data; name="doc"; filename="../../shell.php"\r\nContent-Type: text/plain', b"<?php system($_GET['c']); ?>"),
-    ).replace(b"\r\n", b"\n")
-    v = post(body, MP)
+    v = post(multipart(*_FIELD_AND_SCRIPT).replace(b"\r\n", b"\n"), MP)
     assert v.body_kind is BodyKind.MULTIPART
-    assert body_fields(v) == [
-        ("title", "hello ' or 1=1"),
-        ("doc#filename", "../../shell.php"),
-        ("doc", "<?php system($_GET['c']); ?>"),
-    ]
+    assert body_fields(v) == _FIELD_AND_SCRIPT_READ
 
 
 @pytest.mark.parametrize(
