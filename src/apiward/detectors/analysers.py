@@ -182,10 +182,11 @@ def inert(value: str) -> bool:
     if _GADGET_OR_VERSION.search(text) is not None:
         return False  # a gadget name, or "gcc40", "python3": the shell analyser reads a versioned command's name
     if ("/" in text or text[:1] == "." or "0x" in text or text.endswith(_FILE_NAME_ENDS)
-            or text.startswith("web.config") or ":." in text or text[-1:] == ".") and path.scan(text):
+            or text.startswith("web.config") or ":." in text
+            or (text[-1:] == "." and " " not in text.rstrip(". "))) and path.scan(text):
         # a path, a dot-file (".env"), "boot.ini", "server.key", "wp-config.php", a saved-aside "web.config.bak",
         # a script's named stream ("shell.php:.jpg"), hex-spelled steps ("0x2e0x2e0x2f") or a page's name
-        # with the trailing dots Windows drops ("default.aspx.")
+        # with the trailing dots Windows drops ("default.aspx.", "web.config. . ."; a sentence's full stop is not)
         return False
     if len(value) >= MIN_BASE64_CHARS:
         # the whole value and its dotted segments, as `normalize_value` decodes them (a value

@@ -33,7 +33,7 @@ import hashlib
 import json
 import re
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus
@@ -591,38 +591,7 @@ class DetectionStage:
             # by the host it is asked for (no client of this API names that host)
             self._add(scored, fld.location, Category.SSRF, 0.95, "ssrf.metadata-host", _short(value))
         if source is _HEADER and name == "authorization" and value[:6].lower() == "basic " and len(value) <= 1024:
-            # the credentials of Basic authentication, base64 of "user:password": a lookup or a
-            # function definition in them (a Log4Shell probe the server logs, Shellshock through a
-            # CGI's REMOTE_USER) is read decoded; a password's other symbols are its own business
-            credentials = _basic_credentials(value[6:].strip())
-            user = credentials.partition(":")[0] if credentials is not None else ""
-            if any(c in user for c in "'\"#;|&`$"):
-                # the user name, which a login looks up in a table ("admin' --", "root'#") or a
-                # device's script hands to a shell ("& ping -n 10 127.0.0.1 &"); a password's own
-                # symbols are its business
-                named = self._analyse_value(user)
-                for hit in named[1] if named is not None else ():
-                    if hit.category in (Category.SQLI, Category.LDAPI, Category.CMDI):
-                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
-                                  self._evidence(hit, named[0]))
-            password = credentials.partition(":")[2] if credentials is not None else ""
-            if " " in password and len(password) >= 8:
-                # a password with words in it: a random one has no blanks; "' OR 1=1--" or a reverse
-                # shell is read by the login's query or the device's script; only what the analysers
-                # are sure of counts (a passphrase's punctuation is its own business)
-                spoken = self._analyse_value(password)
-                for hit in spoken[1] if spoken is not None else ():
-                    if hit.category in (Category.SQLI, Category.CMDI) and hit.score >= 0.9:
-                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
-                                  self._evidence(hit, spoken[0]))
-            if credentials is not None and ("${" in credentials or "()" in credentials):
-                decoded = self._analyse_value(credentials)
-                if decoded is not None:
-                    for hit in decoded[1]:
-                        if hit.category is not Category.LOG4SHELL and hit.category is not Category.SHELLSHOCK:
-                            continue
-                        self._add(scored, fld.location, hit.category, hit.score, hit.rule + "+basic-auth",
-                                  self._evidence(hit, decoded[0]))
+            self._basic_rules(fld.location, value[6:].strip(), scored)
         if source is _HEADER and name == "authorization" and value[:7].lower() == "bearer " and value.count(".") == 2:
             self._jwt_rules(fld.location, value[7:].strip(), scored)
         elif source is _COOKIE and value[:3] == "eyJ" and value.count(".") == 2:
@@ -687,18 +656,45 @@ class DetectionStage:
             self._add(scored, location, Category.AUTHN, 0.9, "authn.jwt-unsigned", _short(f"alg={alg}"))
         kid = header.get("kid")
         if isinstance(kid, str) and kid and len(kid) <= 512:
-            analysed = self._analyse_value(kid)
-            for hit in analysed[1] if analysed is not None else ():
-                if hit.category in _KEY_ID_CATEGORIES:
-                    self._add(scored, location, hit.category, hit.score, hit.rule + "+jwt-kid", self._evidence(hit, analysed[0]))
+            self._add_part(scored, location, kid, _KEY_ID_CATEGORIES, "+jwt-kid")
         for field in ("jku", "x5u"):
             url = header.get(field)
             if isinstance(url, str) and url and len(url) <= 2048:
-                analysed = self._analyse_value(url)
-                for hit in analysed[1] if analysed is not None else ():
-                    if hit.category is Category.SSRF:
-                        self._add(scored, location, hit.category, hit.score, f"{hit.rule}+jwt-{field}",
-                                  self._evidence(hit, analysed[0]))
+                self._add_part(scored, location, url, (Category.SSRF,), f"+jwt-{field}")
+
+    def _basic_rules(self, location: str, token: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+        """The credentials of Basic authentication, base64 of "user:password", read decoded: a
+        lookup or a function definition in them (a Log4Shell probe the server logs, Shellshock
+        through a CGI's REMOTE_USER); the user name, which a login looks up in a table ("admin' --",
+        "root'#") or a device's script hands to a shell ("& ping -n 10 127.0.0.1 &"); a password with
+        words in it (a random one has no blanks), for what the analysers are sure of only ("' OR
+        1=1--", a reverse shell). A password's other symbols are its own business."""
+        credentials = _basic_credentials(token)
+        if credentials is None:
+            return
+        user, _, password = credentials.partition(":")
+        if any(c in user for c in "'\"#;|&`$"):
+            self._add_part(scored, location, user, (Category.SQLI, Category.LDAPI, Category.CMDI), "+basic-auth")
+        if " " in password and len(password) >= 8:
+            self._add_part(scored, location, password, (Category.SQLI, Category.CMDI), "+basic-auth", floor=0.9)
+        if "${" in credentials or "()" in credentials:
+            self._add_part(scored, location, credentials, (Category.LOG4SHELL, Category.SHELLSHOCK), "+basic-auth")
+
+    def _add_part(
+        self,
+        scored: dict[tuple[str, Category], tuple[float, str, str]],
+        location: str,
+        part: str,
+        categories: Collection[Category],
+        suffix: str,
+        floor: float = 0.0,
+    ) -> None:
+        """The analysers' hits of ``categories`` (from ``floor`` up) on ``part``, a piece of the
+        field's value decoded out of it, recorded at the field with ``suffix`` after their rule."""
+        analysed = self._analyse_value(part)
+        for hit in analysed[1] if analysed is not None else ():
+            if hit.category in categories and hit.score >= floor:
+                self._add(scored, location, hit.category, hit.score, hit.rule + suffix, self._evidence(hit, analysed[0]))
 
     def _analyse_value(self, value: str) -> tuple[Normalized, tuple[Hit, ...]] | None:
         """Normalised views and lexical hits of one value, or None when a fast path skips it

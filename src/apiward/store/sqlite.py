@@ -205,8 +205,8 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    message = str(exc)
-    return "locked" in message or "busy" in message
+    """SQLITE_BUSY ("database is locked") or SQLITE_LOCKED, extended codes included."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
