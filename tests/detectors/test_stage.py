@@ -725,6 +725,32 @@ def test_headers_that_name_hosts_are_never_ssrf_for_the_model_either(shipped_mod
         assert not [f for f in found if f.category is Category.SSRF], (host, found)
 
 
+@pytest.mark.parametrize(
+    ("query", "blocked"),
+    [
+        ("q=chmod+755+vs+644", False),
+        ("q=rsync+-avz+--delete+explanation", False),
+        ("q=union+select+vs+union+all+performance+mysql+8", False),
+        ("q=what+does+information_schema+contain", False),
+        ("q=how+to+edit+%2Fetc%2Fhosts+on+macOS", False),
+        ("q=mongo+%24ne+null+vs+%24exists", False),
+        # the same terms with a payload's syntax, or without a question's words
+        ("q=1%27+union+select+password+from+users--+example", True),
+        ("q=%3B+cat+%2Fetc%2Fpasswd+example", True),
+        ("q=IF++++%25VARIABLE%25+GTR+0+Echo+An+error+was+found", True),
+        ("q=chmod+777+%2Fvar%2Fwww", True),
+        ("q=%2Fetc%2Fhosts", True),
+    ],
+)
+def test_a_question_about_an_attacks_terms_is_logged_not_blocked(shipped_model, query: str, blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    """A search in a question's words about a command, a statement or a file: the analysers' hits
+    are logged (below the block threshold) and the model does not read it."""
+    findings = DetectionStage(DetectionSettings(), shipped_model).findings(request(query=query))
+    assert bool(blocking(findings)) is blocked, findings
+    if not blocked:
+        assert findings and all(f.rule.endswith("+question") for f in findings), findings
+
+
 class _FixedModel:
     """A model that scores every value the same (the stage's arithmetic, not the model, is under test)."""
 

@@ -44,6 +44,7 @@ from apiward.detectors.analysers import ANALYSERS, hidden_hits, inert, plain, sc
 from apiward.detectors.evidence import snippet
 from apiward.detectors.glob import glob_match
 from apiward.detectors.hit import Hit
+from apiward.detectors.question import reads_as_question
 from apiward.detectors.template import GADGET_CLASS, erb_field
 from apiward.http.body import FORM
 from apiward.http.charset import sniff_charset
@@ -337,6 +338,10 @@ _Plan = list[Any]
 TRUNCATED_NOTE = " [long value: head+tail inspected]"
 
 
+# what a question's analyser hits are logged at: below the block threshold
+_QUESTION_SCORE = 0.45
+
+
 class DetectionStage:
     """Scores every field of a request; returns findings per location (see module docstring)."""
 
@@ -612,13 +617,21 @@ class DetectionStage:
         referer_query = source is _HEADER and name == "referer" and "?" in value
         if referer_query:
             located = _outside_lone_parameter(value, located)
+        # "chmod 755 vs 644", "how to edit /etc/hosts on macOS": a search about a command, a
+        # statement or a file, in a question's words and with no syntax a payload needs; what the
+        # analysers saw is logged, and the model (which learned the terms) does not read it
+        question = (bool(located) or _model_reads(value, hits)) and reads_as_question(_read_text(source, value))
         for hit in located:
-            self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+            if question:
+                self._add(scored, fld.location, hit.category, min(hit.score, _QUESTION_SCORE), hit.rule + "+question",
+                          self._evidence(hit, normalized))
+            else:
+                self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
         if referer_query:
             self._referer_query(fld, value, scored)
         if source is _PATH or source is _HEADER or name.endswith("#filename"):
             self._location_rules(fld, normalized, scored)
-        if self.model is None or (filter_comparison and name.endswith("#key")):
+        if self.model is None or question or (filter_comparison and name.endswith("#key")):
             # (a filter's operator read as a key, ``where.author.$in``, is judged with its scalars)
             return _plan(scored)
         if source is _COOKIE:

