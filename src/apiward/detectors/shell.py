@@ -1130,8 +1130,12 @@ _BARE_AMP_COMMANDS = frozenset({"id", "ver", "vol", "dir", "ls", "ps", "pwd", "e
                                 "systeminfo", "ipconfig", "ifconfig", "hostname", "tasklist", "netstat"})
 
 
-# what a ping form holds before its command is appended: an address ("127.0.0.1 & dir")
-_ADDRESS_LEAD = re.compile(r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?)[\s]{0,4}")
+# what a ping or lookup form holds before its command is appended: an address ("127.0.0.1 & dir"),
+# a host name or an e-mail address ("user@corp.local &dir")
+_ADDRESS_LEAD = re.compile(
+    r"[\s]{0,4}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost|\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?"
+    r"|(?:[a-z0-9._%+\-]{1,64}@)?(?:[a-z0-9\-]{1,63}\.){1,6}[a-z]{2,24})[\s]{0,4}"
+)
 # a common command word with the option cluster only that command takes ("ps aux", "ps -ef")
 # (and the verbs of Windows tools whose arguments read as words: "wmic process call create x",
 # "rundll32 javascript:...", "rundll32 x.dll,Entry")
