@@ -21,6 +21,7 @@ from apiward.detectors.question import reads_as_question
         "proc filesystem explained /proc/self",
         "What's the difference between .. and ... in Ruby ranges?",
         'is there a "WAITFOR DELAY" equivalent in postgres',
+        'is:question [sql-server] "WAITFOR DELAY" in stored procedure',  # a search operator's word
     ],
 )
 def test_questions_about_attack_terms(text: str) -> None:

@@ -57,7 +57,8 @@ def reads_as_question(text: str) -> bool:
         return False
     if lowered.count('"') % 2:
         return False
-    tokens = [token.strip(_EDGE_PUNCTUATION) for token in lowered.split()]
+    # (a search operator's word is a word too: "is:question", "lang:python")
+    tokens = [token.strip(_EDGE_PUNCTUATION) for token in lowered.replace(":", " ").split()]
     if len(tokens) < 3 or sum(1 for token in tokens if token.isalpha()) < 2:
         return False
     return any(token in QUESTION_WORDS for token in tokens)

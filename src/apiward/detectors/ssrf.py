@@ -497,6 +497,10 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         judged = _internal(wrapped)
         if judged is not None:
             return (min(judged[0], 0.9), judged[1], hm.end())
+    if (addr is None or _internal(addr) is None) and _METADATA_PATH.match(value, hm.end()) is not None:
+        # "http://rebind-169-254-169-254.attacker.example/latest/meta-data/": a cloud metadata API's
+        # path on a host that resolves (DNS rebinding) or redirects to the metadata address
+        return (0.9, "ssrf.metadata-path", hm.end())
     if addr is None:
         if userinfo and ("@" in userinfo or _HOSTLIKE_USERINFO.search(userinfo) is not None):
             # "http://trusted.example@evil.example/": the name before "@" is only a user name; a
@@ -521,6 +525,11 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
     return (score, rule, hm.end())
 
 
+# the paths of the cloud metadata APIs (AWS, GCP, Azure, Oracle), which no other site serves
+_METADATA_PATH = re.compile(
+    r"(?::[0-9]{1,5})?/(?:latest/(?:meta-data|user-data|api/token|dynamic/instance-identity)|computemetadata/v1"
+    r"|metadata/instance|metadata/identity/oauth2|opc/v[12]/instance)(?:$|[/?#])"
+)
 # the first segment of a bare host's path: a name ("/latest/meta-data", "/admin", "/_cat"), not a
 # prefix length ("10.0.0.0/8") or a date
 # (a port alone is no endpoint: "server_ip": "127.0.0.1:8888" is what browsers' network reports carry)
