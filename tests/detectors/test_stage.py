@@ -941,7 +941,9 @@ def test_an_erb_field_alone_is_not_blocked_by_the_model(shipped_model, value: st
      ("id=%27%27", True), ("id=%22%22", False), ("q=O%27Brien", False), ("size=27%22", False),
      ("id=1%27%27", False), ("size=27%27%27", False), ("v=12345678901%27", False),
      # a multibyte charset's lead byte before the quote (GBK / Big5 swallow the escaping backslash)
-     ("id=%bf%27", True), ("id=%25bf%27", True), ("id=%25df%255c%2527", True), ("name=%C3%9F%27", False)],
+     ("id=%bf%27", True), ("id=%25bf%27", True), ("id=%25df%255c%2527", True), ("name=%C3%9F%27", False),
+     # after a number, a parenthesis or a statement closed and a string opened
+     ("id=1%29%27", True), ("id=1%3B%27", True), ("id=1%3B", False)],
 )
 def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     found = blocking(stage().findings(request(query=query)))
@@ -952,6 +954,7 @@ def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     ("value", "category"),
     [("4096),.)()'),(", Category.SQLI), ("laptop..('''.\".'", Category.SQLI), ("2022-11-30')", Category.SQLI),
      ("shoes\")", Category.SQLI), ("310/*comment*/", Category.SQLI), ("3'onsGXa<'\">ecwzLO", Category.XSS),
+     ("zxd5mfai'\"<>", Category.XSS), ("I <3 'you' \"<>", None),
      ("thanks :')", None), ("Call me ('maybe').", None), ("Mozilla/5.0 (X11; Linux x86_64)", None),
      ("the end...", None), ("(see 'intro')", None), ("O'Brien's", None)],
 )

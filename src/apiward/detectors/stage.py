@@ -183,6 +183,8 @@ _TRAILING_BLANKS = frozenset(" \t\r\n")
 _FULLWIDTH_QUOTES = frozenset({"\uff07", "\uff02"})
 # the probe after the id it stands in for ("1'", "-1'", "7')")
 _NUMBER_THEN = re.compile(r"-?[0-9]{1,10}(.{1,3})")
+# after a number only: a parenthesis or a statement closed, then a string opened ("1)'", "1;'")
+_NUMBER_BREAKS = frozenset({")'", ';\'', ')"', ';"'})
 
 
 def _quote_probe(value: str) -> bool:
@@ -211,6 +213,8 @@ def _quote_probe(value: str) -> bool:
         # (the byte as the parser left it, U+FFFD, or still encoded: "ß'" typed is UTF-8, no probe)
         return True
     after = _NUMBER_THEN.fullmatch(decoded)
+    if after is not None and after.group(1) in _NUMBER_BREAKS:
+        return True
     if after is None or after.group(1) not in _QUOTE_PROBES or after.group(1) == "''":
         return False  # ("27''": inches written with two apostrophes)
     return after.group(1)[0] != '"' or decoded != value or decoded[0] == "-"
@@ -237,6 +241,14 @@ def _quote_run(text: str) -> bool:
 # (3'onsGXa<'">ecwzLO), and a number cut off by a comment ("310/*comment*/")
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
+_REFLECTION_CHARS = frozenset("'\"<>")
+
+
+def _reflection_run(value: str) -> bool:
+    """The value ends in a run of 4-8 of ``'"<>`` holding all four ("zxd5mfai'\"<>"): the characters
+    a scanner appends to a random token to see which of them come back unescaped."""
+    run = len(value) - len(value.rstrip("'\"<>"))
+    return 4 <= run <= 8 and _REFLECTION_CHARS.issubset(value[-run:])
 _PUNCTUATION_ONLY = re.compile(r"[!-/:-@\[-`{-~\s]+")
 _SQL_MARKS = ("--", "#", "/*", ";", "(", ")")
 _STACKED_PROBE = re.compile(
@@ -250,7 +262,7 @@ def _scanner_probe(value: str) -> tuple[Category, str] | None:
     ``"'(),.`` with a quote and a parenthesis among them, or a quote closed by a parenthesis that
     nothing in the value opened, after a word or a number: "2022-11-30')", not "thanks :')"),
     carries its reflection marker ``<'">``, or is a number and a comment."""
-    if "<'\">" in value:
+    if "<'\">" in value or (value[-1:] in _REFLECTION_CHARS and _reflection_run(value)):
         return Category.XSS, "xss.scanner-marker"
     if 6 <= len(value) <= 40 and "'" in value and '"' in value and _PUNCTUATION_ONLY.fullmatch(value) is not None and (
             sum(mark in value for mark in _SQL_MARKS) >= 2):
@@ -409,7 +421,8 @@ class DetectionStage:
                 self._add(scored, fld.location, Category.SQLI, 0.8, "sqli.quote-probe", _short(value))
             else:
                 tail = _read_text(source, value) if len(value) <= 200 else value
-                if tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail or (tail[:1] in "'\"" and len(tail) <= 40):
+                if (tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail or (tail[:1] in "'\"" and len(tail) <= 40)
+                        or tail[-1:] == ">"):
                     probe = _scanner_probe(tail)
                     if probe is not None and not (source is Source.PATH and probe[1] == "sqli.quote-probe"
                                                   and "('" in request.path):
