@@ -320,8 +320,9 @@ _CODE = linear(
     r"|__import__[\s]{0,4}\(|\.__(?:subclasses|globals|builtins|bases|mro)__\b|\bos\.(?:system|popen|exec[a-z]{0,3})[\s]{0,4}\(|subprocess\.(?:run|call|popen|check_output|check_call|getoutput|getstatusoutput)\b|runtime\.getruntime|\bgetruntime\(\)"
     r"|<!--#[\s]{0,4}(?:exec|include|echo|printenv|config|fsize|flastmod|set)[\s]{1,8}[a-z]{2,8}[\s]{0,4}="  # server-side includes
     r"|<!--#[\s]{0,4}printenv[\s]{0,4}-->"
-    # Perl's and Ruby's backtick operators spelled out ("qx{id}", "%x(whoami)"), .NET starting a process
-    r"|(?:\bqx|%x)[\s]{0,2}[{(\[/|!][\s]{0,4}(?:/[a-z]|(?:id|whoami|uname|cat|ls|dir|ping|curl|wget|nc|ncat|bash|sh|sleep|echo|pwd|env|ps|cmd|powershell|nslookup|ifconfig|ipconfig|hostname)\b)"
+    # Perl's and Ruby's backtick operators spelled out ("qx{id}", "%x(whoami)", a command interpolated:
+    # "%x(#{cmd})"), .NET starting a process
+    r"|(?:\bqx|%x)[\s]{0,2}[{(\[/|!][\s]{0,4}(?:/[a-z]|#\{|(?:id|whoami|uname|cat|ls|dir|ping|curl|wget|nc|ncat|bash|sh|sleep|echo|pwd|env|ps|cmd|powershell|nslookup|ifconfig|ipconfig|hostname)\b)"
     r"|\bprocess\.start[\s]{0,4}\([\s]{0,4}['\"]"
     r"|@\{[\s]{0,8}\[|_\$\$nd_func\$\$_|\[[/\\]?php\]|\{/?php\}"
     # PHP's variable functions ("${'sys'.'tem'}('id')", "$f($_GET[1]);"); spaced from its "(", a

@@ -184,7 +184,7 @@ _EXPRESSION = linear(
     # ("{{ attribute(_self, 'env') }}"), Ruby's binding ("<%= binding %>")
     # ... or from characters formatted out of their codes ("'%c'%95", '"%c%c"|format(95,95)') or
     # a dict's keys joined ("dict(__cla=1,ss__=1)|join")
-    r"|['\"](?:%c){1,8}['\"][\s]{0,4}(?:%|\|[\s]{0,4}format\b)|\bdict[\s]{0,4}\([\s]{0,4}_"
+    r"|['\"](?:%c){1,8}['\"][\s]{0,4}\)?[\s]{0,4}(?:%|\|[\s]{0,4}format\b)|\bdict[\s]{0,4}\([\s]{0,4}_"
     r"|(?:^|[{(\s,])\[[\s]{0,4}[0-9]{1,4}[\s]{0,4}\][\s]{0,4}\*[\s]{0,4}[0-9]|\(_self\b|^<%[=-]?[\s]{0,4}binding\b"
 )
 JAVA_PACKAGES = linear(
