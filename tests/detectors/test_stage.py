@@ -751,6 +751,25 @@ def test_a_question_about_an_attacks_terms_is_logged_not_blocked(shipped_model, 
         assert findings and all(f.rule.endswith("+question") for f in findings), findings
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "category"),
+    [
+        ("/autodiscover/autodiscover.json", "a@foo.var/owa/&Email=autodiscover/autodiscover.json%3Fa@foo.var&Protocol=XYZ", Category.SSRF),
+        ("/autodiscover/autodiscover.json", "@evil.example/mapi/nspi/?&Email=autodiscover/autodiscover.json%3F@evil.example", Category.SSRF),
+        ("/autodiscover/autodiscover.json", "Email=jane.doe%40contoso.com&Protocol=ActiveSync&RedirectCount=1", None),
+        ("/index.php", "-s", Category.CMDI),
+        ("/cgi-bin/php", "-d+allow_url_include%3don+-d+auto_prepend_file%3dphp%3a//input", Category.CMDI),
+        ("/php-cgi/php-cgi.exe", "%ADd+allow_url_include%3d1", Category.CMDI),
+        ("/search.php", "-price", None),
+        ("/docs/intro", "-s", None),
+    ],
+)
+def test_request_line_exploits_of_a_product(path: str, query: str, category: Category | None) -> None:
+    """Exchange's Autodiscover handed a back-end path (ProxyShell), PHP-CGI handed an option."""
+    found = blocking(stage().findings(request(path=path, query=query)))
+    assert (category in found.values()) if category else not found, found
+
+
 class _FixedModel:
     """A model that scores every value the same (the stage's arithmetic, not the model, is under test)."""
 
@@ -955,6 +974,7 @@ def test_a_lone_quote_is_the_error_probe(query: str, blocked: bool) -> None:
     [("4096),.)()'),(", Category.SQLI), ("laptop..('''.\".'", Category.SQLI), ("2022-11-30')", Category.SQLI),
      ("shoes\")", Category.SQLI), ("310/*comment*/", Category.SQLI), ("3'onsGXa<'\">ecwzLO", Category.XSS),
      ("zxd5mfai'\"<>", Category.XSS), ("I <3 'you' \"<>", None),
+     ('=ARRAYFORMULA(IF(B2:B="",,TRIM(LOWER(REGEXREPLACE(B2:B,"\\s+"," ")))))', None),  # a formula's calls closed
      ("thanks :')", None), ("Call me ('maybe').", None), ("Mozilla/5.0 (X11; Linux x86_64)", None),
      ("the end...", None), ("(see 'intro')", None), ("O'Brien's", None)],
 )

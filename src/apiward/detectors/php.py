@@ -88,6 +88,7 @@ _WHOLE_CALL = re.compile(
 # "range(address='A1:F20')": an argument assigned by name (OData's and Microsoft Graph's
 # addressing in a path), which no PHP call is written with
 _NAMED_ARGUMENT = re.compile(r"[\s]{0,4}[a-z_][a-z0-9_]{0,40}[\s]{0,4}=(?!=)")
+_CELL_REFERENCE = re.compile(r"[a-z]{1,3}[0-9]{1,7}")
 _VAR_ARG_CALL = linear(r"(?:^|[^a-z0-9_$.])[a-z_][a-z0-9_]{1,40}" + _COMMENT + r"\([\s]{0,8}\$[a-z_][a-z0-9_]{0,30}[\s]{0,8}[,)\[]")
 _VARIABLE_CALL = linear(
     r"\$[a-z_][a-z0-9_]{0,40}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))+" + _COMMENT + r"\("
@@ -181,6 +182,8 @@ def scan(text: str) -> list[Hit]:
                     if count >= 8:
                         break
                     name = m.group(0).rsplit("$", 1)[1].rstrip(" \t\r\n,)[")
+                    if _CELL_REFERENCE.fullmatch(name) is not None:
+                        continue  # "=VLOOKUP($A2, ...)": a spreadsheet's absolute cell reference
                     if name not in _FRAMEWORK_VARIABLES:  # "ng-click=\"toggle($event)\"" is AngularJS
                         keep(0.85, "php.variable-argument", m.start(), m.end())
                         break

@@ -363,6 +363,11 @@ _CODE = linear(
 # (its own pattern, tried when "execute" is in the text: inside `_CODE` its quoted run made the
 # combined automaton track a state per open quote, and every value paid for it)
 _GROOVY_EXECUTE = linear(r"['\"][^'\"\n]{1,120}['\"][\s]{0,4}\]?[\s]{0,4}\.[\s]{0,4}execute[\s]{0,4}\([\s]{0,4}\)")
+# ... and reads or writes a file by its path in a script console ("println new File('/var/jenkins_home/credentials.xml').text")
+_GROOVY_FILE = linear(
+    r"\bnew[\s]{1,4}file[\s]{0,4}\([\s]{0,4}['\"][^'\"\n]{1,200}['\"][\s]{0,4}\)[\s]{0,4}\.[\s]{0,4}"
+    r"(?:text|bytes|readlines|readbytes|gettext|getbytes|eachline|withreader|write|append|delete)\b"
+)
 _WORDS = re.compile(r"[a-z][a-z0-9_\-]{0,30}(?:\.exe)?")
 # an option two or three words after a command: "ansible all -m ping", "chef-run all x -t"
 _LATER_OPTION = re.compile(r"(?:[\s]{1,4}[a-z0-9_.\-]{1,24}){1,3}?[\s]{1,4}-{1,2}[a-z][a-z0-9\-]{0,20}(?:$|[\s=])")
@@ -630,6 +635,8 @@ def _markdown_code_masked(text: str) -> str | None:
             end = close + 1
             if end < n and text[end] not in _SPAN_CLOSES_BEFORE:
                 return None
+            if end + 1 < n and text[end] in ".,:;!?" and text[end + 1].isalnum():
+                return None  # "`id`.ns1.x.example": a name glued to the substitution, no sentence's stop
         for k in range(j, end):
             if out[k] != "\n":
                 out[k] = " "
@@ -709,6 +716,8 @@ def _scan(text: str) -> list[Hit]:
         code = None  # "$NOW(-7 days)": a headless CMS's dynamic date in a filter, not a variable function
     if code is None and "execute" in text:
         code = _GROOVY_EXECUTE.search(text)
+    if code is None and "new file" in text:
+        code = _GROOVY_FILE.search(text)
     if code is not None:
         short_tag = text.startswith("<?", code.start()) and not text.startswith("<?php", code.start())
         # "<?=" or "<? " inside a random blob (sensor data, tokens) is chance, not an open tag; so is
@@ -854,6 +863,12 @@ def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | Non
     if len(stripped) <= 16 and _WORD_COMMAND_CUT.fullmatch(stripped) is not None:
         offset = len(text) - len(stripped)
         return (0.85, "cmdi.command", offset, len(text))
+    if stripped[1:3] in (":\\", ":/") and ("system32" in stripped or "syswow64" in stripped):
+        program = _WINDOWS_PROGRAM.match(stripped)
+        if program is not None and stripped[program.end() :].strip():
+            # "c:\\windows\\system32\\net user": a system program by its path, with arguments
+            offset = len(text) - len(stripped)
+            return (0.9, "cmdi.binary-path", offset, offset + program.end())
     if not _starts_with_command(stripped):
         return None
     if _CODE_AND_NUMBER.fullmatch(stripped) is not None:

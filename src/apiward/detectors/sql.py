@@ -2239,6 +2239,10 @@ def _tautology(tokens: Sequence[Token], i: int) -> Judgement | None:
             return None
         if u.kind == "b" and x.kind == "b" and not (has_left and tokens[left].kind in "ns"):
             return None
+        if u.kind == "s" and x.kind == "b" and u.value[1:-1] != x.value and not at_start:
+            # 'parent = WEB-1200 or "Epic Link" = WEB-1200' (JQL): a quoted field compared with
+            # another word (only a name compared with itself, '"a" = a', is always true)
+            return None
         return (0.9, "sqli.tautology", start, x.end)
     if u.kind in "ns" and (w is None or w.kind in "c;"):
         if has_left and not at_start and (w is None or w.kind == "c" and not _cuts(w)) and _prose_pair(tokens, left, u):

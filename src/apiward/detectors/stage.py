@@ -242,6 +242,7 @@ def _quote_run(text: str) -> bool:
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
 _REFLECTION_CHARS = frozenset("'\"<>")
+_FORMULA = re.compile(r"=[A-Z][A-Z0-9.]{1,30}\(")
 
 
 def _reflection_run(value: str) -> bool:
@@ -310,6 +311,16 @@ _NAMED_SOURCES = frozenset({Source.QUERY, Source.COOKIE, Source.BODY})
 _ACTUATOR_LEAK = re.compile(
     r"/actuator/(?:env|heapdump|threaddump|jolokia|configprops|mappings|httptrace|trace|logfile|beans"
     r"|gateway/routes|shutdown|restart|refresh|loggers/[^/]+)(?:/|$)")
+# Exchange's Autodiscover handed a back-end path in its query (ProxyShell, ProxyNotShell:
+# "/autodiscover/autodiscover.json?@x.example/owa/&Email=autodiscover/autodiscover.json%3F@x.example"):
+# the front end proxies the request to that path as the machine account. A client's own lookup
+# names an e-mail address and a protocol, never a path
+_AUTODISCOVER_PROXY = re.compile(r"autodiscover\.json|/(?:owa|mapi|powershell|ews|ecp|rpc|oab)(?:/|\?|$)")
+# a query that is a command-line option of one letter, sent to PHP run as a CGI program, which
+# reads a query without "=" as its arguments (CVE-2012-1823; CVE-2024-4577 with a soft hyphen):
+# "/index.php?-s" shows the source, "-d allow_url_include=1 -d auto_prepend_file=php://input" runs the body
+_PHP_CGI_OPTION = re.compile(r"(?:-|%2d|%ad|\xad)[a-z](?:$|[+&]|%20)", re.IGNORECASE)
+_PHP_CGI_PATH = re.compile(r"(?:\.php[0-9]?|/php[0-9]?|php-cgi(?:\.exe)?|php\.cgi)$")
 # the request parameters web frameworks name by their own package: JSF's ("javax.faces.ViewState",
 # "javax.faces.partial.ajax", Jakarta's "jakarta.faces.source") and Struts 1's form token
 _FRAMEWORK_PARAMETER = re.compile(
@@ -423,7 +434,8 @@ class DetectionStage:
                 tail = _read_text(source, value) if len(value) <= 200 else value
                 if (tail[-1:] in _PROBE_TAIL_ENDS or "<'\">" in tail or (tail[:1] in "'\"" and len(tail) <= 40)
                         or tail[-1:] == ">"):
-                    probe = _scanner_probe(tail)
+                    # (a spreadsheet formula closes its calls at its end: "=TRIM(LOWER(B2:B,\" \")))")
+                    probe = None if _FORMULA.match(tail) is not None else _scanner_probe(tail)
                     if probe is not None and not (source is Source.PATH and probe[1] == "sqli.quote-probe"
                                                   and "('" in request.path):
                         # (a path segment that closes a quoted argument opened in an earlier one is
@@ -490,6 +502,13 @@ class DetectionStage:
                 # sub-request of it (CVE-2025-29927)
                 self._add(scored, f"header.{header_name}", Category.PROTOCOL, 0.9, "protocol.internal-header",
                           _short(header_value))
+        if (request.query_string[:1] in ("-", "%", "\xad") and _PHP_CGI_OPTION.match(request.query_string) is not None
+                and _PHP_CGI_PATH.search(request.path.lower()) is not None):
+            self._add(scored, "query", Category.CMDI, 0.85, "cmdi.php-cgi-option", _short(request.query_string))
+        if request.query_string and "autodiscover.json" in request.path.lower():
+            proxied = _AUTODISCOVER_PROXY.search(unquote(request.query_string).lower())
+            if proxied is not None:
+                self._add(scored, "query", Category.SSRF, 0.9, "ssrf.autodiscover-proxy", proxied.group(0))
         if "/actuator/" in request.path:
             exposed = _ACTUATOR_LEAK.search(request.path.lower())
             if exposed is not None:
