@@ -1373,6 +1373,19 @@ def test_a_loopback_redirect_uri_is_where_a_browser_goes(shipped_model, query: s
     assert bool(blocking(findings)) is blocked
 
 
+@pytest.mark.parametrize(
+    ("uris", "blocked"),
+    [(["https://partners.example/cb", "http://localhost:5173/auth/callback"], False),
+     (["https://partners.example/cb", "http://127.0.0.1:6379/"], True)],
+)
+def test_an_oauth_clients_registered_redirect_uris(shipped_model, uris: list[str], blocked: bool) -> None:  # type: ignore[no-untyped-def]
+    """A client registration (RFC 7591) lists its redirect URIs, a developer's loopback one among them."""
+    body = json.dumps({"client_name": "Partner portal", "redirect_uris": uris}).encode()
+    headers = [*BROWSER, ("content-type", "application/json")]
+    findings = DetectionStage(DetectionSettings(), shipped_model).findings(request("PUT", "/api/clients/7", headers=headers, body=body))
+    assert bool(blocking(findings)) is blocked, findings
+
+
 def test_percent_encoded_json_in_a_cookie_is_read_leaf_by_leaf() -> None:
     """Scripts write JSON into a cookie percent-encoded; the application decodes and parses it."""
     attack = "state=%7B%22id%22%3A%221%20or%201%3D1%22%7D"

@@ -1443,6 +1443,8 @@ def _command_at(
         bare.count("'") >= 2 or bare.count('"') >= 2 or "\\" in inner or "$" in inner or "``" in raw
         or _CARET.search(inner) is not None
     )  # 'wh'oami, c"a"t: quotes pair around part of the name  # paired quotes or escapes inside a name; a lone apostrophe is English ("i'd")
+    if len(name) == 1 and inner[:1] == "\\" and not separator:
+        return None  # "\\W+|_": a regex's class escape, not the one-letter "w" behind a backslash
     substitution = separator in ("`", "$(", "${", "<(", ">(")
     if substitution:
         closer = "`" if separator == "`" else ")" if separator != "${" else "}"

@@ -415,7 +415,9 @@ def _scan(text: str, nesting: int) -> list[Hit]:
 # parameters that name where a browser is sent back to, never a URL the server fetches: a
 # loopback address there is a native app's OAuth redirect (RFC 8252), not SSRF
 REDIRECT_PARAMS = frozenset({"redirect_uri", "redirect_url", "post_logout_redirect_uri", "return_to", "returnto",
-                             "return_url", "returnurl", "callback_url", "callbackurl"})
+                             "return_url", "returnurl", "callback_url", "callbackurl",
+                             # an OAuth client's registration (RFC 7591) lists them
+                             "redirect_uris", "post_logout_redirect_uris"})
 # a URL as a query parameter of another URL: "http://site/redirect?url=http://127.0.0.1/"
 # ("to=http:\\\\127.0.0.1/": backslashes, which clients read as the slashes of a special scheme)
 # (or a bare host with a path or port, "/proxy?url=127.0.0.1.nip.io/admin", read by `_bare_internal`)

@@ -1299,7 +1299,10 @@ def _all_rows_filter(name: str, value: str) -> bool:
 
 
 def _last_name(name: str) -> str:
-    """The innermost key of a field name ("auth.redirect_uri", "params[redirect_uri]"), lower-cased."""
+    """The innermost key of a field name ("auth.redirect_uri", "params[redirect_uri]"), lower-cased;
+    a list's element is named by its list ("redirect_uris[2]")."""
+    while name.endswith("]") and name[name.rfind("[") + 1 : -1].isdigit():
+        name = name[: name.rfind("[")]
     return name.rstrip("]").rsplit("[", 1)[-1].rsplit(".", 1)[-1].lower()
 
 
