@@ -606,7 +606,7 @@ def _repeated_step(text: str) -> tuple[int, int] | None:
 # a web asset's relative path after the parent steps, to the end of the link (a quote, a
 # parenthesis, a blank, a query or the value's end)
 _ASSET_AFTER_STEPS = re.compile(
-    r"(?:\.\./){0,1}[a-z0-9_\-]{1,40}(?:/[a-z0-9_\-]{1,40}){0,6}\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|mjs|woff2?|ttf|eot|otf"
+    r"(?:\.\./){0,1}[a-z0-9_\-]{1,40}(?:/[a-z0-9_\-]{1,40}){0,6}(?:\.[a-z0-9_\-]{1,40}){0,3}\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|mjs|woff2?|ttf|eot|otf"
     r"|mp4|webm|mp3|pdf|md|html?|docx?|xlsx?|pptx?|odt|ods|odp"
     # a project's sources and data files beside the one that names them ("../fixtures/sample.json")
     r"|json|scss|sass|less|tsx?|jsx|vue|csv)(?=$|[\s'\")?#,;])"

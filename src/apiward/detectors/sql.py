@@ -926,9 +926,12 @@ def _judge_break(text: str, qpos: int, rest: list[Token]) -> Judgement | None:
             text[qpos + 1 : rest[0].start].strip() == "+"):
         more = (0.88, "sqli.break-expression", qpos, rest[0].end + 1)  # "' + char(39) + '"
     if more is None and len(rest) >= 4 and rest[0].kind == "," and rest[0].start == qpos + 1 and (
-            rest[1].kind == "b" and rest[2].value == "=" and rest[3].kind in "sn" and (
-                rest[3].value[:1] == text[qpos] or (rest[3].kind == "n" and len(rest) >= 7 and rest[4].kind == ","
-                                                    and rest[5].kind == "b" and rest[6].value == "="))):
+            rest[1].kind == "b" and rest[2].value == "=" and (
+                (rest[3].kind in "sn" and (
+                    rest[3].value[:1] == text[qpos] or (rest[3].kind == "n" and len(rest) >= 7 and rest[4].kind == ","
+                                                        and rest[5].kind == "b" and rest[6].value == "=")))
+                # "', email=(select password from users where id=1), city='": a sub-query's result
+                or (rest[3].kind == "(" and len(rest) >= 5 and rest[4].value == "select"))):
         # "', password='x", "x', role='admin' where '1'='1": the string closed and a column assigned
         # a string of the value's choosing, in the SET list of an UPDATE ("', is_admin=1, bio='": a
         # number, and the next column reopens the string)
@@ -1019,8 +1022,9 @@ def _later_stacked(rest: Sequence[Token], qpos: int) -> Judgement | None:
         if tok.kind == ";":
             end = _stacked(rest, k + 1)
             return (0.95, "sqli.break-stacked", qpos, end) if end is not None and k > 0 else None
-        if tok.kind == "(" and k > 0 and rest[k - 1].kind == "," and _at(rest, k + 1) is not None and (
+        if tok.kind == "(" and k > 0 and rest[k - 1].kind in ",(" and _at(rest, k + 1) is not None and (
                 rest[k + 1].value == "select"):
+            # (or a row of its own opened first: "hello'), ((select user_pass from wp_users), 'x")
             end = _select(rest, k + 1)
             return (0.92, "sqli.break-subquery", qpos, end) if end is not None else None
         if tok.kind not in ",sn()":

@@ -499,7 +499,8 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
         judged = _internal(wrapped)
         if judged is not None:
             return (min(judged[0], 0.9), judged[1], hm.end())
-    if (addr is None or _internal(addr) is None) and _METADATA_PATH.match(value, hm.end()) is not None:
+    judged = _internal(addr) if addr is not None else None
+    if judged is None and _METADATA_PATH.match(value, hm.end()) is not None:
         # "http://rebind-169-254-169-254.attacker.example/latest/meta-data/": a cloud metadata API's
         # path on a host that resolves (DNS rebinding) or redirects to the metadata address
         return (0.9, "ssrf.metadata-path", hm.end())
@@ -510,7 +511,6 @@ def _host_hit(value: str, start: int, scheme: str = "") -> tuple[float, str, int
             # "@" ("http://a@evil.example@trusted.example/": parsers disagree on which one ends it)
             return (0.6, "rfi.userinfo-host", hm.end())
         return None
-    judged = _internal(addr)
     if judged is None:
         tail = value[hm.end() : hm.end() + 200].split("#", 1)[0]
         if _SCRIPT_TAIL.search(tail) is not None:

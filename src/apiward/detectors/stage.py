@@ -242,6 +242,7 @@ def _quote_run(text: str) -> bool:
 _BREAK_CHARS = frozenset("\"'(),.")
 _PROBE_TAIL_ENDS = frozenset("\"'(),./")
 _REFLECTION_CHARS = frozenset("'\"<>")
+# a spreadsheet formula: a function of the sheet called ("=SUM(", "=ARRAYFORMULA(")
 _FORMULA = re.compile(r"=[A-Z][A-Z0-9.]{1,30}\(")
 
 
@@ -250,6 +251,8 @@ def _reflection_run(value: str) -> bool:
     a scanner appends to a random token to see which of them come back unescaped."""
     run = len(value) - len(value.rstrip("'\"<>"))
     return 4 <= run <= 8 and _REFLECTION_CHARS.issubset(value[-run:])
+
+
 _PUNCTUATION_ONLY = re.compile(r"[!-/:-@\[-`{-~\s]+")
 _SQL_MARKS = ("--", "#", "/*", ";", "(", ")")
 _STACKED_PROBE = re.compile(
