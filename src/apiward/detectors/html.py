@@ -644,8 +644,12 @@ _META_CHARSET = re.compile(
 _HREF_VALUE = re.compile(r"\bhref[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 _ACTION_VALUE = re.compile(r"\baction[\s]{0,4}=[\s]{0,4}[\"'`]?([^\s\"'`>]{0,200})")
 # an event attribute's value in JSX ("onClick={handleClick}", "onChange={this.save}"): a reference
-# to a function of the page's own code, not script; a call or an arrow inside the braces stays
-_JSX = re.compile(r"[\s]{0,4}\{[\s]{0,4}[a-z_$][a-z0-9_$.]{0,60}[\s]{0,4}\}")
+# to a function of the page's own code, not script; or an arrow function ("onClick={() =>
+# setOpen(!open)}"), which a browser reading the braces as a block defines and never calls (an arrow
+# called at once, "{(() => alert(1))()}", and any other call inside the braces stay)
+_JSX = re.compile(
+    r"[\s]{0,4}\{[\s]{0,4}(?:[a-z_$][a-z0-9_$.]{0,60}[\s]{0,4}\}|(?:\([^()]{0,60}\)|[a-z_$][a-z0-9_$]{0,30})[\s]{0,4}=>)"
+)
 # a value that is only a setting named like a handler ("onerror=ignore", "onload=lazy")
 _SETTING = re.compile(r"on[a-z]{3,48}[\s]{0,4}=[\s]{0,4}([a-z_][a-z0-9_\-]{0,30})")
 _CALLABLE = frozenset({"alert", "prompt", "confirm", "eval", "print", "fetch", "open", "location", "name",
