@@ -22,6 +22,8 @@ from apiward.detectors.question import reads_as_question
         "What's the difference between .. and ... in Ruby ranges?",
         'is there a "WAITFOR DELAY" equivalent in postgres',
         'is:question [sql-server] "WAITFOR DELAY" in stored procedure',  # a search operator's word
+        "python 'str' object is not callable",  # an error message, a word in quotes
+        "bash: curl: command not found on alpine",
     ],
 )
 def test_questions_about_attack_terms(text: str) -> None:
@@ -33,6 +35,10 @@ def test_questions_about_attack_terms(text: str) -> None:
     [
         "1' union select password from users-- example",  # a quote that closes a string, a comment
         "x' or 'a'='a' how",
+        "' or 'x' like 'x' typeerror",  # a quote that opens a string, then an error's word
+        "1 and not exists(select * from users)",  # "not" alone is SQL's, no error message
+        "IF NOT DEFINED var (SET var=default value)",  # cmd.exe's conditional
+        'IF NOT EXIST "temp.txt" ECHO not found',
         "1 or 1=1 how",  # a comparison with a number
         "; cat /etc/passwd example",  # a separator
         "$(id) example",

@@ -31,27 +31,46 @@ _PAYLOAD_SYNTAX = re.compile(
     r"[;|&`<>{}\x00\n\r\\#]|\$\(|\$\{|%[a-z_][a-z0-9_]*%|--(?:\s|$)|/\*|\*/|\.\./|%[0-9a-f]{2}"
     r"|[0-9'\"]\s*=|=\s*[0-9'\"]"
 )
+# an error message searched for, as people paste it ("python 'str' object is not callable",
+# "cannot find module", "permission denied")
+_ERROR_PHRASE = re.compile(
+    r"\b(?:not (?:callable|defined|found|working|iterable|a function|recognized|allowed|supported)|no attribute"
+    r"|no module|has no|cannot|can't|unable to|unexpected|undefined|exception|traceback|deprecated"
+    r"|permission denied|[a-z]{2,20}error)\b"
+)
+# cmd.exe's conditional, whose words read like an error message ("IF NOT DEFINED var (SET ...)",
+# "IF NOT EXIST x ECHO not found")
+_BATCH_CONDITION = re.compile(r"[\s]{0,8}if[\s]{1,8}(?:not[\s]{1,8})?(?:defined|exist|errorlevel|/i)\b")
 _EDGE_PUNCTUATION = "?.,!:()"
+_QUOTED_WORD = re.compile(r"'[a-z0-9_.]{1,40}'[?.,!:)]{0,2}")
 
 
 def _apostrophes_in_words(text: str) -> bool:
-    """Every ``'`` sits between two letters ("what's", "o'brien"): none opens or closes a string."""
+    """Every ``'`` sits between two letters ("what's", "o'brien") or quotes one word ("'str'"):
+    none opens or closes a string around SQL."""
     at = text.find("'")
     while at != -1:
         if not (0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()):
-            return False
+            break
         at = text.find("'", at + 1)
+    else:
+        return True
+    for token in text.split():
+        if "'" in token and _QUOTED_WORD.fullmatch(token) is None and not all(
+                0 < i < len(token) - 1 and token[i - 1].isalpha() and token[i + 1].isalpha()
+                for i, ch in enumerate(token) if ch == "'"):
+            return False
     return True
 
 
 def reads_as_question(text: str) -> bool:
     """``text`` (decoded, any case) is a question or a search about a technical term: three words
     or more, two of them plain words, one a question's word standing alone (not inside a host or
-    a path: "evil.example"), and no syntax a payload needs."""
+    a path: "evil.example") or an error message's phrase, and no syntax a payload needs."""
     if not 10 <= len(text) <= 200 or " " not in text:
         return False
     lowered = text.lower()
-    if _PAYLOAD_SYNTAX.search(lowered) is not None:
+    if _PAYLOAD_SYNTAX.search(lowered) is not None or _BATCH_CONDITION.match(lowered) is not None:
         return False
     if "'" in lowered and not _apostrophes_in_words(lowered):
         return False
@@ -61,4 +80,4 @@ def reads_as_question(text: str) -> bool:
     tokens = [token.strip(_EDGE_PUNCTUATION) for token in lowered.replace(":", " ").split()]
     if len(tokens) < 3 or sum(1 for token in tokens if token.isalpha()) < 2:
         return False
-    return any(token in QUESTION_WORDS for token in tokens)
+    return any(token in QUESTION_WORDS for token in tokens) or _ERROR_PHRASE.search(lowered) is not None

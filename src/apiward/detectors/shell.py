@@ -409,6 +409,10 @@ def option_run(text: str) -> re.Match[str] | None:
     return _OPTION_RUN.match(text)
 # the value's rest after its first word: "&" and plain words ("touch & go", "ls & ms")
 _AMP_WORDS = re.compile(r"[\s]{1,4}&[\s]{1,4}([a-z]{2,20})(?:[\s]{1,4}[a-z]{2,20}){0,3}[\s]{0,4}")
+# a number (a decimal one too) and its unit or words after a common command word: "last 0.3 mi
+# is steep", "more 2 days", "time 10 minutes"; a delay probe's command is never read so
+_MEASURE_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[.,][0-9]{1,3})?[\s]{1,4}[a-z]{1,20}(?:$|[\s.,;!?)])")
+_TIMING_PROBES = frozenset({"sleep", "ping", "timeout", "waitfor", "usleep", "read"})
 # a command word's only "argument" a number, and words after it to the value's end: prose that
 # names a product or a line ("ls 460 lexus", "sh 12 bus route"), no command line
 _NUMBER_THEN_WORDS = re.compile(r"[\s]{1,4}[0-9]{1,6}(?:[\s]{1,4}[a-z]{2,20}){1,6}[\s]{0,4}")
@@ -1563,6 +1567,8 @@ def _command_at(
             conjunction = _CONJUNCTION.match(rest)
             if conjunction is not None and conjunction.group(1) not in _COMMAND_WORDS:
                 return None  # "cat and dog; fish & chips": a clause after a semicolon, joined by "&"
+            if name not in _TIMING_PROBES and _MEASURE_THEN_WORDS.match(rest) is not None:
+                return None  # "repairs done; last 0.3 mi is steep": a clause that gives a measure
         if at_start and not args:
             return None
         if args or ends or obfuscated:
