@@ -869,7 +869,9 @@ def _command_line(text: str, stripped: str) -> tuple[float, str, int, int] | Non
         return (0.85, "cmdi.command", offset, len(text))
     if stripped[1:3] in (":\\", ":/") and ("system32" in stripped or "syswow64" in stripped):
         program = _WINDOWS_PROGRAM.match(stripped)
-        if program is not None and stripped[program.end() :].strip():
+        if (program is not None and stripped[program.end() :].strip()
+                and stripped[: program.start(1)].rstrip("\\/").endswith(("system32", "syswow64"))):
+            # (a program of the system directory itself, not a file deeper down: "...\\drivers\\etc\\hosts file")
             # "c:\\windows\\system32\\net user": a system program by its path, with arguments
             offset = len(text) - len(stripped)
             return (0.9, "cmdi.binary-path", offset, offset + program.end())
