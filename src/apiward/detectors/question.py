@@ -8,8 +8,8 @@ that closes a string, markup, an expansion, a traversal, an encoded control char
 with a question's word and none of that syntax is the question; the stage logs what the
 analysers saw in it and does not block (see `DetectionStage._field_plan`).
 
-Measured on the independent payload sets of 2026-11-30 (indep231-235): 141 of their 1,560
-lookalikes read as questions, none of their 3,609 attacks.
+Measured on the nine independent payload sets of 2026-11-30 (indep231-235, 241, 245, 251, 252):
+223 of their 2,806 lookalikes read as questions, none of their 6,311 attacks.
 """
 
 from __future__ import annotations
@@ -48,17 +48,11 @@ _QUOTED_WORD = re.compile(r"'[a-z0-9_.]{1,40}'[?.,!:)]{0,2}")
 def _apostrophes_in_words(text: str) -> bool:
     """Every ``'`` sits between two letters ("what's", "o'brien") or quotes one word ("'str'"):
     none opens or closes a string around SQL."""
-    at = text.find("'")
-    while at != -1:
-        if not (0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()):
-            break
-        at = text.find("'", at + 1)
-    else:
-        return True
     for token in text.split():
-        if "'" in token and _QUOTED_WORD.fullmatch(token) is None and not all(
-                0 < i < len(token) - 1 and token[i - 1].isalpha() and token[i + 1].isalpha()
-                for i, ch in enumerate(token) if ch == "'"):
+        if "'" not in token or _QUOTED_WORD.fullmatch(token) is not None:
+            continue
+        if not all(0 < i < len(token) - 1 and token[i - 1].isalpha() and token[i + 1].isalpha()
+                   for i, ch in enumerate(token) if ch == "'"):
             return False
     return True
 
