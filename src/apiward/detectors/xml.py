@@ -101,9 +101,19 @@ def scan(text: str) -> list[Hit]:
             break
         keep(0.85, "xxe.entity", m.start(), m.end())
     doctype = _DOCTYPE.search(text)
+    declarations_only = False
     if doctype is not None:
         if doctype.group(1) == "[":
-            keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
+            subset_end = text.find("]", doctype.end(), doctype.end() + 8192)
+            subset = text[doctype.end() : subset_end] if subset_end >= 0 else ""
+            # an internal subset of element and attribute declarations only (a legacy format's own
+            # grammar): no entity to expand, no parameter reference, nothing fetched
+            declarations_only = bool(subset) and "<!entity" not in subset and "%" not in subset and (
+                "<!notation" not in subset) and ("system" not in subset and "public" not in subset)
+            if declarations_only:
+                keep(0.45, "xxe.doctype-declarations", doctype.start(), doctype.end())
+            else:
+                keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
         elif _KNOWN_DOCTYPE.match(text, doctype.start()) is None:
             keep(0.8, "xxe.doctype", doctype.start(), doctype.end())
     xinclude = _XINCLUDE.search(text)
@@ -112,20 +122,25 @@ def scan(text: str) -> list[Hit]:
     xslt = _XSLT.search(text) if "xsl" in text else None
     if xslt is not None:
         keep(0.9, "xxe.xslt", xslt.start(), xslt.end())
-    declaration = _DECLARATION.search(text) if "<!" in text else None
+    declaration = _DECLARATION.search(text) if "<!" in text and not declarations_only else None
     if declaration is not None:
         keep(0.8, "xxe.dtd-declaration", declaration.start(), declaration.end())
     for hit in _pieces(text):
         keep(hit.score, hit.rule, hit.start, hit.end)
     schema = _SCHEMA.search(text)
-    if schema is not None and "http" in text[schema.end() : schema.end() + 200] and not _own_schema(text, schema):
-        keep(0.6, "xxe.external-schema", schema.start(), schema.end())
+    if schema is not None and "http" in text[schema.end() : schema.end() + 200]:
+        # (a namespace's name is no address a parser fetches: the XSLT namespace of a plain stylesheet,
+        # "xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"")
+        after = _NAMESPACE_DECLARATION.sub("", text[schema.end() : schema.end() + 400])[:200]
+        if "http" in after and not _own_schema(text, schema):
+            keep(0.6, "xxe.external-schema", schema.start(), schema.end())
     return [best] if best is not None else []
 
 
 # a schemaLocation attribute's value: pairs of a namespace and the address of its schema
 _SCHEMA_LOCATION = re.compile(r"xsi:schemalocation[\s]{0,4}=[\s]{0,4}([\"'])([^\"'<>]{1,2000})\1")
 _URL_HOST = re.compile(r"https?://([a-z0-9.\-]{1,253})(?:[:/]|$)")
+_NAMESPACE_DECLARATION = re.compile(r"xmlns(?::[a-z0-9_\-]{1,30})?[\s]{0,4}=[\s]{0,4}([\"'])[^\"'<>]{0,200}\1")
 _STANDARDS_HOST = re.compile(_STANDARDS_HOSTS)
 
 
