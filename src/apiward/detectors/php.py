@@ -89,6 +89,9 @@ _WHOLE_CALL = re.compile(
 # addressing in a path), which no PHP call is written with
 _NAMED_ARGUMENT = re.compile(r"[\s]{0,4}[a-z_][a-z0-9_]{0,40}[\s]{0,4}=(?!=)")
 _CELL_REFERENCE = re.compile(r"[a-z]{1,3}[0-9]{1,7}")
+# a filter's range of numbers, as a shop's search API writes it ("market.lowestAsk=range(100|250)",
+# "price=between(10:20)"): no PHP call separates its arguments so
+_RANGE_ARGUMENT = re.compile(r"-?[0-9.]{1,12}(?:[|:~]-?[0-9.]{0,12})+")
 _VAR_ARG_CALL = linear(r"(?:^|[^a-z0-9_$.])[a-z_][a-z0-9_]{1,40}" + _COMMENT + r"\([\s]{0,8}\$[a-z_][a-z0-9_]{0,30}[\s]{0,8}[,)\[]")
 _VARIABLE_CALL = linear(
     r"\$[a-z_][a-z0-9_]{0,40}(?:" + _COMMENT + r"(?:\[[^\]]{0,24}\]\]?|\{[^{}]{0,24}\}))+" + _COMMENT + r"\("
@@ -201,7 +204,8 @@ def scan(text: str) -> list[Hit]:
                 name = m.group(1)
                 argument = text[text.find("(") + 1 :].strip(" )")
                 if (name in BUILTINS or name.startswith(_BUILTIN_PREFIXES)) and _NAMED_ARGUMENT.match(
-                        text, text.find("(") + 1) is None and not (argument in ("", "*") and name in _QUERY_COLUMNS):
+                        text, text.find("(") + 1) is None and not (argument in ("", "*") and name in _QUERY_COLUMNS) and (
+                        _RANGE_ARGUMENT.fullmatch(argument) is None):
                     # ("count()" with nothing to count, or "count(*)", is a column of a query:
                     # Sentry's "field=count()"; "strip_tags()", "is_array()" name a PHP function to
                     # see it run)
