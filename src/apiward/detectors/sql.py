@@ -638,6 +638,8 @@ def scan(text: str) -> list[Hit]:
             qpos = _past_code_spans(text, qpos)
         elif qpos >= 0:
             qpos = _past_quoted_symbols(text, qpos, quote)
+            if quote == '"':
+                qpos = _past_inch_marks(text, qpos)
         if qpos < 0:
             continue
         rest = tokenize(text, qpos + 1, limit=24)
@@ -767,6 +769,23 @@ _PHRASE_KEYWORDS = frozenset({"union", "select", "from", "where", "drop", "inser
 _NEXT_PHRASE = re.compile(r"[\s]{1,4}(?:or|and|not)[\s]{1,4}(?:-?[a-z_]{1,30}:)?['\"][a-z]")
 # what makes the quote after such words a break after all ("'x' or 1=1--", "'a';--")
 _LOGIC_AFTER = re.compile(r"[\s)]{0,8}(?:or\b|and\b|xor\b|\|\||&&|union\b|[;=<>!]|--|#|/\*)")
+
+
+# two measures in inches joined by a word ('1/8" or 9/64"', '5" x 7"'): each mark right after a number
+_INCH_PAIR = re.compile(r"[\s]{1,4}(?:or|and|to|x|by|vs|-)[\s]{1,4}[0-9][0-9/.,]{0,8}\"")
+
+
+def _past_inch_marks(text: str, qpos: int) -> int:
+    """The first double quote from ``qpos`` that is not the first of two inch marks joined by a word
+    ("a 1/8\" or 9/64\" bit"): such a pair closes no string (the next double quote is judged)."""
+    for _ in range(8):
+        if qpos <= 0 or not text[qpos - 1].isdigit():
+            return qpos
+        pair = _INCH_PAIR.match(text, qpos + 1)
+        if pair is None:
+            return qpos
+        qpos = text.find('"', pair.end())
+    return qpos
 
 
 def _past_quoted_symbols(text: str, qpos: int, quote: str) -> int:
