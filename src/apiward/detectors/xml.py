@@ -95,21 +95,32 @@ def scan(text: str) -> list[Hit]:
         if best is None or score > best.score:
             best = Hit(Category.XXE, score, rule, text, start, end)
 
+    doctype = _DOCTYPE.search(text)
+    subset_start = subset_end = -1
+    if doctype is not None and doctype.group(1) == "[":
+        subset_start = doctype.end()
+    elif doctype is not None:
+        # a standard's document type with a subset of its own after it (an SVG editor's export:
+        # '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/.../svg11.dtd" [ ... ]>')
+        bracket = text.find("[", doctype.end(), doctype.end() + 400)
+        if bracket > 0 and ">" not in text[doctype.end() : bracket] and _KNOWN_DOCTYPE.match(
+                text[doctype.start() : bracket].rstrip() + ">") is not None:
+            subset_start = bracket + 1
+    if subset_start >= 0:
+        subset_end = text.find("]", subset_start, subset_start + 8192)
+    # an internal subset of element and attribute declarations, and of entities that only name a
+    # short literal text (an SVG editor's namespaces: Illustrator's '<!ENTITY ns_ai
+    # "http://ns.adobe.com/AdobeIllustrator/10.0/">'): no entity that expands another, no parameter
+    # reference, nothing fetched
+    declarations_only = subset_end > subset_start >= 0 and _harmless_subset(text[subset_start:subset_end])
     for m in _ENTITY.finditer(text):
         if m.group(2) is not None or m.group(1) is not None:
             keep(0.98, "xxe.external-entity", m.start(), m.end())
             break
-        keep(0.85, "xxe.entity", m.start(), m.end())
-    doctype = _DOCTYPE.search(text)
-    declarations_only = False
+        if not (declarations_only and subset_start <= m.start() < subset_end):
+            keep(0.85, "xxe.entity", m.start(), m.end())
     if doctype is not None:
-        if doctype.group(1) == "[":
-            subset_end = text.find("]", doctype.end(), doctype.end() + 8192)
-            subset = text[doctype.end() : subset_end] if subset_end >= 0 else ""
-            # an internal subset of element and attribute declarations only (a legacy format's own
-            # grammar): no entity to expand, no parameter reference, nothing fetched
-            declarations_only = bool(subset) and "<!entity" not in subset and "%" not in subset and (
-                "<!notation" not in subset) and ("system" not in subset and "public" not in subset)
+        if doctype.group(1) == "[" or declarations_only:
             if declarations_only:
                 keep(0.45, "xxe.doctype-declarations", doctype.start(), doctype.end())
             else:
@@ -126,7 +137,8 @@ def scan(text: str) -> list[Hit]:
     if declaration is not None:
         keep(0.8, "xxe.dtd-declaration", declaration.start(), declaration.end())
     for hit in _pieces(text):
-        keep(hit.score, hit.rule, hit.start, hit.end)
+        if not (declarations_only and hit.rule == "xxe.entity-reference"):  # (a use of the subset's own text entity)
+            keep(hit.score, hit.rule, hit.start, hit.end)
     schema = _SCHEMA.search(text)
     if schema is not None and "http" in text[schema.end() : schema.end() + 200]:
         # (a namespace's name is no address a parser fetches: the XSLT namespace of a plain stylesheet,
@@ -172,6 +184,20 @@ def _own_schema(text: str, schema: re.Match[str]) -> bool:
                 or host.replace(".", "").isdigit() or parse_host(host) is not None or host.endswith(OOB_ZONES)):
             return False
     return True
+
+
+# an internal general entity whose value is a short literal (character references allowed)
+_LITERAL_ENTITY = re.compile(
+    r"<!entity[\s]{1,16}[a-z_][a-z0-9_.\-]{0,63}[\s]{1,16}"
+    r"(?:\"(?:[^\"&%<]|&#[0-9]{1,7};|&#x[0-9a-f]{1,6};){0,200}\"|'(?:[^'&%<]|&#[0-9]{1,7};|&#x[0-9a-f]{1,6};){0,200}')[\s]{0,16}>"
+)
+
+
+def _harmless_subset(subset: str) -> bool:
+    """An internal subset that declares elements, attributes and literal text entities only."""
+    if "%" in subset or "<!notation" in subset or "system" in subset or "public" in subset:
+        return False
+    return "<!entity" not in _LITERAL_ENTITY.sub("", subset)
 
 
 def _site(host: str) -> str:
