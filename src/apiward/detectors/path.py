@@ -133,7 +133,8 @@ _STRICT = linear(
     r"|(?:^|/)secrets/(?:initialadminpassword|master\.key|hudson\.util\.secret)"
     # macOS' local server stacks: their configuration and logs (the document root "htdocs" is a site)
     r"|(?:^|/)applications/(?:mamp|xampp/xamppfiles)/(?:conf|logs|etc|bin/php|db|tmp)/"
-    r"|(?:^|/)proc/(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|sys/|kcore|kmsg)"
+    r"|(?:^|/)proc/(?:(?:sched_debug|kallsyms|modules|partitions|swaps|loadavg|stat|uptime|devices|filesystems|config\.gz|kcore|kmsg)"
+    r"(?:$|[^a-z0-9_.\-])|sys/)"  # (the whole name: "/ap/proc/status.aspx" is a city's procedures page)
     # the kernel's image, configuration and boot map
     r"|(?:^|[\s='\"(])/boot/(?:config-|vmlinuz|initrd|system\.map)"
     # a process's own descriptors and streams, and bash's network pseudo-files, by absolute path:

@@ -1505,6 +1505,10 @@ def _command_at(
             # "x\nwhoami\ny": a line of its own holding a program no prose names
             or (rest[:1] in ("\n", "\r") and _program_no_prose_names(name)))
     prose = _PROSE_FOLLOW.match(rest) is not None and not args
+    if name in _NAMED_IN_PROSE and raw == name and rest.lstrip()[:1] == "&" and rest.lstrip()[1:2] != "&":
+        joined = _AMP_WORDS.fullmatch(rest)
+        if joined is not None and (joined.group(1) not in _COMMAND_WORDS or joined.group(1) in _NAMED_IN_PROSE):
+            return None  # "Java & Go", "| Python & Go developer": languages or tools named in a list
     if (separator == ";" and not args and rest.lstrip()[:1] in (";", ")")
             and _in_product_comment(text, pos - len(separator))):
         return None  # "Mozilla/5.0 (Windows NT 6.3; Touch; rv:11.0)": a platform token of a User-Agent
