@@ -339,10 +339,14 @@ def test_a_bearer_jwts_header_is_read(header: dict[str, object], category: Categ
     token = _jwt(header, "" if header.get("alg", "").lower() == "none" else "c2lnbmF0dXJl")  # type: ignore[union-attr]
     found = blocking(stage().findings(request(path="/api/v1/me", headers=[*BROWSER, ("authorization", f"Bearer {token}")])))
     assert (set(found.values()) == {category}) if category else not found, found
-    # the same token kept in a session cookie
+    # the same token kept in a session cookie (an unsigned one is logged there, not blocked: some
+    # sites set one themselves for a guest session and see it on every request)
     cookie = [(k, v) for k, v in BROWSER if k != "cookie"] + [("cookie", f"sid=6f1c0e0b9a7d4c1f8e2b; session={token}")]
-    found = blocking(stage().findings(request(path="/api/v1/me", headers=cookie)))
-    assert (set(found.values()) == {category}) if category else not found, found
+    findings = stage().findings(request(path="/api/v1/me", headers=cookie))
+    in_cookie = None if category is Category.AUTHN else category
+    assert (set(blocking(findings).values()) == {in_cookie}) if in_cookie else not blocking(findings), findings
+    if category is Category.AUTHN:
+        assert [f.rule for f in findings] == ["authn.jwt-unsigned"]
 
 
 @pytest.mark.parametrize(

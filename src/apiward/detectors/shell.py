@@ -624,12 +624,18 @@ def _markdown_code_masked(text: str) -> str | None:
         if text.startswith("```", j) and (j == 0 or text[j - 1] in " \t\n"):
             # (a view with its line breaks folded to blanks keeps the fence's blanks)
             info = _FENCE_INFO.match(text, j + 3)
-            if info is None:
-                return None
-            close = _FENCE_CLOSE.search(text, info.end() - 1)
-            if close is None:
-                return None
-            end = close.end()
+            close = _FENCE_CLOSE.search(text, info.end() - 1) if info is not None else None
+            if close is not None:
+                end = close.end()
+            else:
+                # a chat's code block on one line ("```kubectl rollout status deploy/web```"): the
+                # fence closes on the same line, glued to the code
+                inline = text.find("```", j + 3, j + 400)
+                if inline < 0 or "\n" in text[j + 3 : inline] or inline == j + 3:
+                    return None
+                end = inline + 3
+                if end < n and text[end] not in _SPAN_CLOSES_BEFORE:
+                    return None
         else:
             if not (j == 0 or text[j - 1] in _SPAN_OPENS_AFTER) or j + 1 >= n or text[j + 1] in " `\n":
                 return None

@@ -635,7 +635,7 @@ class DetectionStage:
         if source is _HEADER and name == "authorization" and value[:7].lower() == "bearer " and value.count(".") == 2:
             self._jwt_rules(fld.location, value[7:].strip(), scored)
         elif source is _COOKIE and value[:3] == "eyJ" and value.count(".") == 2:
-            self._jwt_rules(fld.location, value, scored)  # a session JWT kept in a cookie
+            self._jwt_rules(fld.location, value, scored, cookie=True)  # a session JWT kept in a cookie
         analysed = self._analyse_value(value)
         if analysed is None:
             if "." in value or "sess_" in value:
@@ -690,7 +690,9 @@ class DetectionStage:
             return _plan(scored, normalized)
         return _plan(scored)
 
-    def _jwt_rules(self, location: str, token: str, scored: dict[tuple[str, Category], tuple[float, str, str]]) -> None:
+    def _jwt_rules(
+        self, location: str, token: str, scored: dict[tuple[str, Category], tuple[float, str, str]], cookie: bool = False
+    ) -> None:
         """A bearer JWT's header, which the server reads before it verifies anything: an unsigned
         token ("alg": "none") asks to be trusted as it is, and the key id ("kid") is looked up
         as a file or a database row by some servers, so a path or a query in it is the attack. A
@@ -701,7 +703,9 @@ class DetectionStage:
             return
         alg = header.get("alg")
         if isinstance(alg, str) and alg.strip().lower() == "none":
-            self._add(scored, location, Category.AUTHN, 0.9, "authn.jwt-unsigned", _short(f"alg={alg}"))
+            # (logged only in a cookie: some sites set an unsigned token themselves, a guest session's
+            # "idToken", and see it on every request; a bearer token is the API's own and is signed)
+            self._add(scored, location, Category.AUTHN, 0.45 if cookie else 0.9, "authn.jwt-unsigned", _short(f"alg={alg}"))
         kid = header.get("kid")
         if isinstance(kid, str) and kid and len(kid) <= 512:
             self._add_part(scored, location, kid, _KEY_ID_CATEGORIES, "+jwt-kid")
