@@ -6,7 +6,9 @@ parameter entities (``<!ENTITY % x``), ``xi:include`` / the XInclude namespace, 
 fetches a stylesheet or calls ``document()`` / ``system-property()``; and the pieces of such a
 document sent without its DOCTYPE (``<!ELEMENT``, a value of parameter-entity references
 ``%dtd;]>``, ``<foo>&xxe;</foo>`` with an entity no standard declares). A plain
-``<!DOCTYPE html>``, the W3C doctypes of HTML mail / XHTML / SVG, or an XML prolog pass.
+``<!DOCTYPE html>``, the W3C doctypes of HTML mail / XHTML / SVG, or an XML prolog pass; so does
+(logged) an internal subset of element declarations and short literal text entities only, as an
+SVG editor exports: nothing in it expands another entity or is fetched.
 """
 
 from __future__ import annotations
@@ -120,11 +122,10 @@ def scan(text: str) -> list[Hit]:
         if not (declarations_only and subset_start <= m.start() < subset_end):
             keep(0.85, "xxe.entity", m.start(), m.end())
     if doctype is not None:
-        if doctype.group(1) == "[" or declarations_only:
-            if declarations_only:
-                keep(0.45, "xxe.doctype-declarations", doctype.start(), doctype.end())
-            else:
-                keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
+        if declarations_only:
+            keep(0.45, "xxe.doctype-declarations", doctype.start(), doctype.end())
+        elif doctype.group(1) == "[":
+            keep(0.9, "xxe.doctype", doctype.start(), doctype.end())
         elif _KNOWN_DOCTYPE.match(text, doctype.start()) is None:
             keep(0.8, "xxe.doctype", doctype.start(), doctype.end())
     xinclude = _XINCLUDE.search(text)
