@@ -655,13 +655,11 @@ class DetectionStage:
         # "chmod 755 vs 644", "how to edit /etc/hosts on macOS": a search about a command, a
         # statement or a file, in a question's words and with no syntax a payload needs; what the
         # analysers saw is logged, and the model (which learned the terms) does not read it
-        question = (bool(located) or _model_reads(value, hits)) and reads_as_question(_read_text(source, value))
+        asks_model = _model_reads(value, hits)
+        question = (bool(located) or asks_model) and reads_as_question(_read_text(source, value))
+        cap, suffix = (_QUESTION_SCORE, "+question") if question else (1.0, "")
         for hit in located:
-            if question:
-                self._add(scored, fld.location, hit.category, min(hit.score, _QUESTION_SCORE), hit.rule + "+question",
-                          self._evidence(hit, normalized))
-            else:
-                self._add(scored, fld.location, hit.category, hit.score, hit.rule, self._evidence(hit, normalized))
+            self._add(scored, fld.location, hit.category, min(hit.score, cap), hit.rule + suffix, self._evidence(hit, normalized))
         if referer_query:
             self._referer_query(fld, value, scored)
         if source is _PATH or source is _HEADER or name.endswith("#filename"):
@@ -686,7 +684,7 @@ class DetectionStage:
             # a list of media types, charsets or language tags and nothing else: nothing there for
             # the model to read (it reads some browsers' spellings as markup: Safari's Accept)
             return _plan(scored)
-        if _model_reads(value, hits):
+        if asks_model:
             return _plan(scored, normalized)
         return _plan(scored)
 
